@@ -1,0 +1,521 @@
+"""Typed, validated settings read from ``config.yaml`` (SPEC appendix A).
+
+The file is parsed once into frozen dataclasses. Every problem is collected with its key path
+(``zones[1].price_minor_per_hour: must be a whole number ≥ 0``) and reported all at once in a
+``ConfigError``, so an owner fixes the whole file in one go. Unknown keys are errors: a typo
+must never silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import time
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+DEFAULT_CONFIG_PATH = "config.yaml"
+DEFAULT_DATABASE_URL = "sqlite:///compensator.db"
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+RANGE_PATTERN = re.compile(r"^([A-Za-z]*)(\d+)-([A-Za-z]*)(\d+)$")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")
+CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+CLOCK_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})$")
+MAX_SEATS_IN_RANGE = 1000
+MAX_PRICE_MINOR_PER_HOUR = 10**9
+DAY_MINUTES = 24 * 60
+
+
+class ConfigError(Exception):
+    """The configuration has problems; ``problems`` lists every one with its key path."""
+
+    def __init__(self, problems: list[str] | tuple[str, ...]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass(frozen=True, slots=True)
+class VenueSettings:
+    """The venue: its name, time zone, currency, notice languages and closing time."""
+
+    name: str
+    timezone: str
+    currency: str
+    languages: tuple[str, ...]
+    closing_time: time
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The venue's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def default_language(self) -> str:
+        """The language of notices for customers who chose none."""
+        return self.languages[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneSettings:
+    """A group of seats on one circuit and price."""
+
+    id: str
+    name: str
+    price_minor_per_hour: int
+    ups_minutes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SeatSettings:
+    """One seat and the zone it belongs to."""
+
+    id: str
+    label: str
+    zone_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySettings:
+    """The compensation policy's parameters (SPEC section 3)."""
+
+    restart_minutes: int = 3
+    lost_work_cap_minutes: int = 10
+    goodwill_minutes: int = 0
+    goodwill_percent: int = 0
+    extras_cap_minutes: int = 60
+    round_to_minutes: int = 5
+    voucher_valid_days: int = 30
+    manager_approval_above_minutes: int = 120
+
+    def as_dict(self) -> dict[str, int]:
+        """The parameters as a plain mapping."""
+        return asdict(self)
+
+    def fingerprint(self) -> str:
+        """A short stable hash of the parameters, stored with every compensation."""
+        canonical = json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+    def with_overrides(self, overrides: Mapping[str, object]) -> PolicySettings:
+        """A copy with some parameters replaced, validated like the file's."""
+        problems: list[str] = []
+        values = _policy_values(overrides, "policy", problems)
+        if problems:
+            raise ConfigError(problems)
+        return replace(self, **values)
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    """Where the data lives."""
+
+    url: str = DEFAULT_DATABASE_URL
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """Where ``compensator run`` listens; only this machine unless configured."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardSettings:
+    """Choices offered on the dashboard."""
+
+    packages_minutes: tuple[int, ...] = (30, 60, 120)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """Where end-of-day reports are archived."""
+
+    directory: str = "reports"
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeSettings:
+    """The owner's own notice wording, if any (one YAML file per language)."""
+
+    templates_directory: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything ``config.yaml`` says, validated."""
+
+    venue: VenueSettings
+    zones: tuple[ZoneSettings, ...]
+    seats: tuple[SeatSettings, ...]
+    policy: PolicySettings = field(default_factory=PolicySettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    dashboard: DashboardSettings = field(default_factory=DashboardSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
+    notices: NoticeSettings = field(default_factory=NoticeSettings)
+
+    @cached_property
+    def zones_by_id(self) -> dict[str, ZoneSettings]:
+        """Zones keyed by id."""
+        return {zone.id: zone for zone in self.zones}
+
+    @cached_property
+    def seats_by_id(self) -> dict[str, SeatSettings]:
+        """Seats keyed by id."""
+        return {seat.id: seat for seat in self.seats}
+
+    def zone(self, zone_id: str) -> ZoneSettings:
+        """The zone with ``zone_id`` (KeyError if unknown)."""
+        return self.zones_by_id[zone_id]
+
+    def seat(self, seat_id: str) -> SeatSettings:
+        """The seat with ``seat_id`` (KeyError if unknown)."""
+        return self.seats_by_id[seat_id]
+
+
+# --- validation helpers -------------------------------------------------------------------
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _mapping(value: object, path: str, problems: list[str]) -> Mapping[str, Any] | None:
+    if not isinstance(value, Mapping):
+        problems.append(f"{path}: must be a mapping of keys to values")
+        return None
+    return value
+
+
+def _unknown_keys(data: Mapping[str, Any], allowed: tuple[str, ...], path: str, problems: list[str]) -> None:
+    for key in data:
+        if key not in allowed:
+            where = f"{path}.{key}" if path else str(key)
+            hint = difflib.get_close_matches(str(key), allowed, n=1)
+            problems.append(f"{where}: unknown key" + (f' (did you mean "{hint[0]}"?)' if hint else ""))
+
+
+def _int(data: Mapping[str, Any], key: str, path: str, problems: list[str], *, default: int | None,
+         minimum: int, maximum: int) -> int | None:
+    if key not in data:
+        if default is None:
+            problems.append(f"{path}.{key}: is required")
+        return default
+    value = data[key]
+    if not _is_int(value) or not minimum <= value <= maximum:
+        problems.append(f"{path}.{key}: must be a whole number from {minimum} to {maximum}"
+                        if maximum < 10**9 else f"{path}.{key}: must be a whole number ≥ {minimum}")
+        return default
+    return value
+
+
+def _text(data: Mapping[str, Any], key: str, path: str, problems: list[str], *, default: str | None = None,
+          maximum: int = 200) -> str | None:
+    if key not in data:
+        if default is None:
+            problems.append(f"{path}.{key}: is required")
+        return default
+    value = data[key]
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{path}.{key}: must be non-empty text")
+        return default
+    if len(value) > maximum:
+        problems.append(f"{path}.{key}: must be at most {maximum} characters")
+        return default
+    return value.strip()
+
+
+# --- sections -----------------------------------------------------------------------------
+
+
+def _venue(value: object, problems: list[str]) -> VenueSettings | None:
+    data = _mapping(value, "venue", problems)
+    if data is None:
+        return None
+    _unknown_keys(data, ("name", "timezone", "currency", "languages", "closing_time"), "venue", problems)
+    count = len(problems)
+    name = _text(data, "name", "venue", problems)
+    timezone = _text(data, "timezone", "venue", problems)
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"venue.timezone: unknown time zone {timezone!r} (use a name like Africa/Lagos)")
+    currency = _text(data, "currency", "venue", problems)
+    if currency is not None and not CURRENCY_PATTERN.match(currency):
+        problems.append("venue.currency: must be a three-letter ISO code such as NGN")
+    languages: tuple[str, ...] = ("en",)
+    if "languages" in data:
+        raw = data["languages"]
+        if not isinstance(raw, list) or not raw:
+            problems.append("venue.languages: must be a non-empty list of language codes")
+        else:
+            for index, language in enumerate(raw):
+                if not isinstance(language, str) or not LANGUAGE_PATTERN.match(language):
+                    problems.append(f"venue.languages[{index}]: must be a language code such as en, fr or pcm")
+            if len(set(map(str, raw))) != len(raw):
+                problems.append("venue.languages: lists a language twice")
+            languages = tuple(str(language) for language in raw)
+    closing = _closing_time(data.get("closing_time", "22:00"), problems)
+    if len(problems) > count or None in (name, timezone, currency, closing):
+        return None
+    assert name and timezone and currency and closing is not None
+    return VenueSettings(name, timezone, currency, languages, closing)
+
+
+def _closing_time(value: object, problems: list[str]) -> time | None:
+    # PyYAML reads an unquoted 22:00 as the base-60 number 1320; it is unambiguous, so accept it.
+    if _is_int(value) and 0 <= value < DAY_MINUTES:  # type: ignore[operator]
+        return time(value // 60, value % 60)  # type: ignore[operator]
+    if isinstance(value, str) and (match := CLOCK_PATTERN.match(value.strip())):
+        hours, minutes = int(match.group(1)), int(match.group(2))
+        if hours < 24 and minutes < 60:
+            return time(hours, minutes)
+    problems.append('venue.closing_time: must be a time of day like "22:00"')
+    return None
+
+
+def _zones(value: object, problems: list[str]) -> tuple[tuple[ZoneSettings, ...], set[str] | None]:
+    """The valid zones, and every zone id declared (None when the list itself is unusable)."""
+    if not isinstance(value, list) or not value:
+        problems.append("zones: must be a non-empty list of zones")
+        return (), None
+    zones: list[ZoneSettings] = []
+    seen: dict[str, str] = {}
+    for index, item in enumerate(value):
+        path = f"zones[{index}]"
+        data = _mapping(item, path, problems)
+        if data is None:
+            continue
+        _unknown_keys(data, ("id", "name", "price_minor_per_hour", "ups_minutes"), path, problems)
+        zone_id = _text(data, "id", path, problems, maximum=32)
+        if zone_id is not None and not ID_PATTERN.match(zone_id):
+            problems.append(f"{path}.id: must be 1 to 32 letters, digits, dashes or underscores")
+            zone_id = None
+        if zone_id is not None and zone_id in seen:
+            problems.append(f"{path}.id: {zone_id!r} is already used by {seen[zone_id]}")
+            zone_id = None
+        name = _text(data, "name", path, problems, default=zone_id or "zone", maximum=100)
+        price = _int(data, "price_minor_per_hour", path, problems, default=None, minimum=0,
+                     maximum=MAX_PRICE_MINOR_PER_HOUR)
+        ups = _int(data, "ups_minutes", path, problems, default=0, minimum=0, maximum=DAY_MINUTES)
+        if zone_id is not None:
+            seen[zone_id] = path
+            if price is not None and ups is not None and name is not None:
+                zones.append(ZoneSettings(zone_id, name, price, ups))
+    return tuple(zones), set(seen)
+
+
+def expand_seat_ids(text: str) -> list[str] | str:
+    """The seat ids a single id or a range like ``A1-A12`` stands for, or a problem in words."""
+    match = RANGE_PATTERN.match(text)
+    if match is None:
+        return [text] if ID_PATTERN.match(text) else "must be a seat id or a range like A1-A12"
+    prefix, first, end_prefix, last = match.groups()
+    if end_prefix not in ("", prefix):
+        if ID_PATTERN.match(text):
+            return [text]
+        return "a range keeps one prefix on both ends, like A1-A12"
+    start, stop = int(first), int(last)
+    if stop < start:
+        return f"the range {text} runs backwards"
+    if stop - start + 1 > MAX_SEATS_IN_RANGE:
+        return f"a range holds at most {MAX_SEATS_IN_RANGE} seats"
+    width = len(first) if first.startswith("0") and len(first) > 1 else 0
+    return [f"{prefix}{number:0{width}d}" for number in range(start, stop + 1)]
+
+
+def _seats(value: object, zone_ids: set[str] | None, problems: list[str]) -> tuple[SeatSettings, ...]:
+    if not isinstance(value, list) or not value:
+        problems.append("seats: must be a non-empty list of seats or seat ranges")
+        return ()
+    seats: list[SeatSettings] = []
+    seen: dict[str, str] = {}
+    for index, item in enumerate(value):
+        path = f"seats[{index}]"
+        data = _mapping(item, path, problems)
+        if data is None:
+            continue
+        _unknown_keys(data, ("id", "zone", "label"), path, problems)
+        raw_id = data.get("id")
+        if _is_int(raw_id):
+            raw_id = str(raw_id)
+        if not isinstance(raw_id, str) or not raw_id.strip():
+            problems.append(f"{path}.id: is required (a seat id or a range like A1-A12)")
+            continue
+        expanded = expand_seat_ids(raw_id.strip())
+        if isinstance(expanded, str):
+            problems.append(f"{path}.id: {expanded}")
+            continue
+        zone = data.get("zone")
+        if not isinstance(zone, str) or not zone.strip():
+            problems.append(f"{path}.zone: is required")
+            continue
+        if zone_ids is not None and zone not in zone_ids:
+            hint = difflib.get_close_matches(zone, sorted(zone_ids), n=1)
+            problems.append(f"{path}.zone: unknown zone {zone!r}" + (f' (did you mean "{hint[0]}"?)' if hint else ""))
+            continue
+        label = data.get("label")
+        if label is not None and (len(expanded) > 1 or not isinstance(label, str) or not label.strip()):
+            problems.append(f"{path}.label: a label is text and only for a single seat")
+            continue
+        for seat_id in expanded:
+            if seat_id in seen:
+                problems.append(f"{path}.id: seat {seat_id} is already defined by {seen[seat_id]}")
+                continue
+            seen[seat_id] = path
+            seats.append(SeatSettings(seat_id, label.strip() if isinstance(label, str) else seat_id, zone))
+    return tuple(seats)
+
+
+POLICY_LIMITS: dict[str, tuple[int, int]] = {
+    "restart_minutes": (0, DAY_MINUTES),
+    "lost_work_cap_minutes": (0, DAY_MINUTES),
+    "goodwill_minutes": (0, DAY_MINUTES),
+    "goodwill_percent": (0, 1000),
+    "extras_cap_minutes": (0, DAY_MINUTES),
+    "round_to_minutes": (1, 60),
+    "voucher_valid_days": (1, 3650),
+    "manager_approval_above_minutes": (0, 7 * DAY_MINUTES),
+}
+
+
+def _policy_values(value: object, path: str, problems: list[str]) -> dict[str, int]:
+    data = _mapping(value, path, problems)
+    if data is None:
+        return {}
+    _unknown_keys(data, tuple(POLICY_LIMITS), path, problems)
+    values: dict[str, int] = {}
+    for key, (minimum, maximum) in POLICY_LIMITS.items():
+        if key in data:
+            number = _int(data, key, path, problems, default=None, minimum=minimum, maximum=maximum)
+            if number is not None:
+                values[key] = number
+    return values
+
+
+def _section(value: object, path: str, problems: list[str], build: Callable[[Mapping[str, Any]], Any],
+             allowed: tuple[str, ...], default: Any) -> Any:
+    if value is None:
+        return default
+    data = _mapping(value, path, problems)
+    if data is None:
+        return default
+    _unknown_keys(data, allowed, path, problems)
+    return build(data)
+
+
+def _database(data: Mapping[str, Any], problems: list[str]) -> DatabaseSettings:
+    url = _text(data, "url", "database", problems, default=DEFAULT_DATABASE_URL, maximum=2000)
+    assert url is not None
+    if not (url.startswith("sqlite:") or url.startswith("postgresql")):
+        problems.append("database.url: must start with sqlite: or postgresql")
+    return DatabaseSettings(url)
+
+
+def _server(data: Mapping[str, Any], problems: list[str]) -> ServerSettings:
+    host = _text(data, "host", "server", problems, default="127.0.0.1")
+    port = _int(data, "port", "server", problems, default=8080, minimum=1, maximum=65535)
+    return ServerSettings(host or "127.0.0.1", port or 8080)
+
+
+def _dashboard(data: Mapping[str, Any], problems: list[str]) -> DashboardSettings:
+    raw = data.get("packages_minutes", [30, 60, 120])
+    if (not isinstance(raw, list) or not raw or len(raw) > 12
+            or any(not _is_int(item) or not 1 <= item <= DAY_MINUTES for item in raw)):
+        problems.append("dashboard.packages_minutes: must be a list of 1 to 12 whole numbers from 1 to 1440")
+        return DashboardSettings()
+    if len(set(raw)) != len(raw):
+        problems.append("dashboard.packages_minutes: lists a package twice")
+    return DashboardSettings(tuple(raw))
+
+
+def _reports(data: Mapping[str, Any], problems: list[str]) -> ReportSettings:
+    return ReportSettings(_text(data, "directory", "reports", problems, default="reports", maximum=1000) or "reports")
+
+
+def _notices(data: Mapping[str, Any], problems: list[str]) -> NoticeSettings:
+    directory = data.get("templates_directory")
+    if directory is not None and (not isinstance(directory, str) or not directory.strip()):
+        problems.append("notices.templates_directory: must be the path of a folder")
+        directory = None
+    elif isinstance(directory, str) and not Path(directory).is_dir():
+        problems.append(f"notices.templates_directory: folder {directory!r} not found")
+        directory = None
+    return NoticeSettings(directory)
+
+
+TOP_LEVEL_KEYS = ("venue", "zones", "seats", "policy", "database", "server", "dashboard", "reports", "notices")
+
+
+def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, source: str = "config.yaml") -> Settings:
+    """Validate the parsed YAML of a configuration file and return its settings."""
+    environ = os.environ if environ is None else environ
+    if not isinstance(data, Mapping):
+        raise ConfigError([f"{source}: the top level must be a mapping with venue, zones and seats"])
+    problems: list[str] = []
+    _unknown_keys(data, TOP_LEVEL_KEYS, "", problems)
+    for required in ("venue", "zones", "seats"):
+        if required not in data:
+            problems.append(f"{required}: is required")
+    venue = _venue(data["venue"], problems) if "venue" in data else None
+    zones, zone_ids = _zones(data["zones"], problems) if "zones" in data else ((), None)
+    seats = _seats(data["seats"], zone_ids, problems) if "seats" in data else ()
+    policy = PolicySettings(**_policy_values(data["policy"], "policy", problems)) if data.get("policy") is not None \
+        else PolicySettings()
+    database = _section(data.get("database"), "database", problems, lambda d: _database(d, problems), ("url",),
+                        DatabaseSettings())
+    server = _section(data.get("server"), "server", problems, lambda d: _server(d, problems), ("host", "port"),
+                      ServerSettings())
+    dashboard = _section(data.get("dashboard"), "dashboard", problems, lambda d: _dashboard(d, problems),
+                         ("packages_minutes",), DashboardSettings())
+    reports = _section(data.get("reports"), "reports", problems, lambda d: _reports(d, problems), ("directory",),
+                       ReportSettings())
+    notices = _section(data.get("notices"), "notices", problems, lambda d: _notices(d, problems),
+                       ("templates_directory",), NoticeSettings())
+    override = environ.get("COMPENSATOR_DATABASE_URL")
+    if override:
+        database = DatabaseSettings(override)
+    if problems:
+        raise ConfigError(problems)
+    assert venue is not None
+    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices)
+
+
+def resolve_config_path(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """The configuration file to use: the one given, else ``$COMPENSATOR_CONFIG``, else ./config.yaml."""
+    environ = os.environ if environ is None else environ
+    if path:
+        return Path(path)
+    return Path(environ.get("COMPENSATOR_CONFIG") or DEFAULT_CONFIG_PATH)
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, *, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read, parse and validate a configuration file."""
+    environ = os.environ if environ is None else environ
+    config_path = resolve_config_path(path, environ)
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"config file not found: {config_path}"]) from None
+    except OSError as error:
+        raise ConfigError([f"config file cannot be read: {config_path}: {error.strerror}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or "invalid YAML"
+        raise ConfigError([f"{config_path}: {problem}{where}"]) from None
+    return parse_settings(data, environ=environ, source=str(config_path))
+

@@ -1,0 +1,71 @@
+"""Arithmetic on half-open time intervals ``(start, end)``: union, intersection, measure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+Span = tuple[datetime, datetime]
+
+
+def merge(spans: Iterable[Span]) -> list[Span]:
+    """The union of ``spans`` as sorted, disjoint spans; spans that touch are joined."""
+    merged: list[Span] = []
+    for start, end in sorted(span for span in spans if span[1] > span[0]):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def intersect(span: Span, other: Span) -> Span | None:
+    """The overlap of two spans, or None when they do not overlap."""
+    start, end = max(span[0], other[0]), min(span[1], other[1])
+    return (start, end) if end > start else None
+
+
+def measure(spans: Iterable[Span]) -> timedelta:
+    """The total length of the union of ``spans``."""
+    return sum((end - start for start, end in merge(spans)), timedelta(0))
+
+
+def clip(spans: Iterable[Span], window: Span) -> list[Span]:
+    """The parts of ``spans`` inside ``window``."""
+    return [part for span in spans if (part := intersect(span, window)) is not None]
+
+
+def touches(span: Span, other: Span) -> bool:
+    """Whether two spans overlap or share an end point."""
+    return span[0] <= other[1] and other[0] <= span[1]
+
+
+def subtract(spans: Iterable[Span], removed: Iterable[Span]) -> list[Span]:
+    """The parts of ``spans`` not covered by ``removed``."""
+    result = merge(spans)
+    for cut_start, cut_end in merge(removed):
+        pieces: list[Span] = []
+        for start, end in result:
+            if cut_end <= start or cut_start >= end:
+                pieces.append((start, end))
+                continue
+            if start < cut_start:
+                pieces.append((start, cut_start))
+            if cut_end < end:
+                pieces.append((cut_end, end))
+        result = pieces
+    return result
+
+
+def instant_after(spans: Iterable[Span], origin: datetime, amount: timedelta) -> datetime | None:
+    """The moment at which ``amount`` of time inside ``spans`` has passed since ``origin``."""
+    left = amount
+    for start, end in merge(spans):
+        start = max(start, origin)
+        if end <= start:
+            continue
+        if end - start >= left:
+            return start + left
+        left -= end - start
+    return None

@@ -1,0 +1,114 @@
+"""Enumerations of the domain's closed vocabularies, shared by the core, the store and the web layer."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SessionMode(StrEnum):
+    """How a seat session is paid: in advance for N minutes, or at the end for the time used."""
+
+    PREPAID = "prepaid"
+    POSTPAID = "postpaid"
+
+
+class SessionEventKind(StrEnum):
+    """What can happen to a running seat session after it starts."""
+
+    PAUSE = "pause"
+    RESUME = "resume"
+    MOVE = "move"
+    END = "end"
+
+
+class SessionState(StrEnum):
+    """The derived state of a seat session at an instant."""
+
+    RUNNING = "running"
+    PAUSED = "paused"
+    TIME_UP = "time_up"
+    ENDED = "ended"
+
+
+class EntryKind(StrEnum):
+    """The kinds of append-only ledger entries; every kind but ``reversal`` adds minutes."""
+
+    PURCHASE = "purchase"
+    EXTENSION = "extension"
+    OUTAGE_CREDIT = "outage_credit"
+    OUTAGE_TOPUP = "outage_topup"
+    MANUAL_CREDIT = "manual_credit"
+    REVERSAL = "reversal"
+    VOUCHER_REDEMPTION = "voucher_redemption"
+
+
+class Role(StrEnum):
+    """What a logged-in person may do: attendants run the counter, managers also change things."""
+
+    ATTENDANT = "attendant"
+    MANAGER = "manager"
+
+
+class OutageKind(StrEnum):
+    """What failed: the mains power, or the internet line."""
+
+    POWER = "power"
+    NETWORK = "network"
+
+
+class OutageSource(StrEnum):
+    """Who or what reported an outage."""
+
+    MANUAL = "manual"
+    UPS = "ups"
+    HEARTBEAT = "heartbeat"
+    SERVER_GAP = "server_gap"
+    API = "api"
+
+
+class OutageStatus(StrEnum):
+    """Where an outage is in its life: suspected → ongoing → ended, or dismissed."""
+
+    SUSPECTED = "suspected"
+    ONGOING = "ongoing"
+    ENDED = "ended"
+    DISMISSED = "dismissed"
+
+
+class ScopeKind(StrEnum):
+    """What an outage covers: the whole venue, some zones, or some seats."""
+
+    VENUE = "venue"
+    ZONES = "zones"
+    SEATS = "seats"
+
+
+class CompensationForm(StrEnum):
+    """How a credit reaches the customer."""
+
+    TIME = "time"
+    VOUCHER = "voucher"
+    BILL_REDUCTION = "bill_reduction"
+
+
+class CompensationStatus(StrEnum):
+    """Whether a compensation has reached the customer or waits for a manager."""
+
+    APPLIED = "applied"
+    AWAITING_APPROVAL = "awaiting_approval"
+
+
+class Delivery(StrEnum):
+    """How an apology notice reached (or did not reach) the customer."""
+
+    SHOWN = "shown"
+    PRINTED = "printed"
+    DECLINED = "declined"
+
+
+class Feedback(StrEnum):
+    """The customer's reaction to the apology, on three faces."""
+
+    HAPPY = "happy"
+    NEUTRAL = "neutral"
+    UNHAPPY = "unhappy"

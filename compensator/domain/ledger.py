@@ -1,0 +1,227 @@
+"""Ledger arithmetic: a seat session's balance derived from its entries and events.
+
+Nothing here is stored. Remaining time, the paid end and the billed minutes are recomputed by
+replaying the session's append-only ledger entries and its events (pause, resume, move, end)
+in time order. A prepaid session consumes its paid time only while it is running; once the
+time is up it stops consuming, so minutes bought later run from the moment they were bought.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
+
+MINUTE = timedelta(minutes=1)
+ZERO = timedelta(0)
+
+
+def ceil_minutes(duration: timedelta) -> int:
+    """Whole minutes in ``duration``, any started minute counting as a whole one."""
+    if duration <= ZERO:
+        return 0
+    return -(-duration // MINUTE)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One session event as plain data; ``seat_id`` is the destination of a move."""
+
+    kind: SessionEventKind
+    at: datetime
+    seat_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRecord:
+    """One ledger entry as plain data; reversals carry the negated minutes of what they reverse."""
+
+    id: int
+    kind: EntryKind
+    minutes: int
+    created_at: datetime
+    value_minor: int = 0
+    reverses_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFacts:
+    """Everything the ledger knows about one seat session."""
+
+    mode: SessionMode
+    started_at: datetime
+    seat_id: str
+    events: tuple[EventRecord, ...] = ()
+    entries: tuple[EntryRecord, ...] = ()
+
+    @property
+    def ended_at(self) -> datetime | None:
+        """When the session ended, or None while it has not."""
+        for event in self.events:
+            if event.kind is SessionEventKind.END:
+                return event.at
+        return None
+
+    def entries_until(self, moment: datetime) -> tuple[EntryRecord, ...]:
+        """The entries that existed at ``moment`` (created at or before it)."""
+        return tuple(entry for entry in self.entries if entry.created_at <= moment)
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A half-open stretch of time ``[start, end)`` spent on one seat."""
+
+    start: datetime
+    end: datetime
+    seat_id: str
+
+    @property
+    def duration(self) -> timedelta:
+        """How long the interval lasts."""
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """A session's derived position at one instant."""
+
+    at: datetime
+    state: SessionState
+    seat_id: str
+    entry_minutes: int
+    used: timedelta
+    remaining: timedelta
+    paid_end: datetime | None
+    elapsed_active: timedelta
+    ended_at: datetime | None
+    billed_minutes: int | None
+    time_up_at: datetime | None = None
+    intervals: tuple[Interval, ...] = field(default=())
+    occupancy: tuple[Interval, ...] = field(default=())
+
+    @property
+    def remaining_minutes(self) -> int:
+        """Remaining paid minutes, a started minute counting as whole (0 once time is up)."""
+        return ceil_minutes(self.remaining)
+
+
+def entry_minutes(entries: tuple[EntryRecord, ...] | list[EntryRecord]) -> int:
+    """The sum of the minutes of the entries: the session's paid (or credited) minutes."""
+    return sum(entry.minutes for entry in entries)
+
+
+def balance(facts: SessionFacts, at: datetime) -> Balance:
+    """Replay a session's entries and events up to ``at`` and return its balance then."""
+    at = max(at, facts.started_at)
+    points: list[tuple[datetime, int, object]] = []
+    for event in facts.events:
+        if event.at <= at:
+            points.append((event.at, 1, event))
+    for entry in facts.entries:
+        if entry.created_at <= at:
+            points.append((entry.created_at, 0, entry))
+    # Entries sort before events at the same instant so that a purchase made at the start,
+    # or an extension bought as the session resumes, is available straight away.
+    points.sort(key=lambda point: (point[0], point[1]))
+
+    prepaid = facts.mode is SessionMode.PREPAID
+    cursor = facts.started_at
+    seat_id = facts.seat_id
+    running = True
+    ended_at: datetime | None = None
+    credit = ZERO
+    used = ZERO
+    elapsed_active = ZERO
+    time_up_at: datetime | None = None
+    intervals: list[Interval] = []
+    occupancy: list[Interval] = []
+
+    def run_until(moment: datetime) -> None:
+        nonlocal cursor, used, elapsed_active, time_up_at
+        if moment <= cursor:
+            return
+        if ended_at is None:
+            occupancy.append(Interval(cursor, moment, seat_id))
+        if running and ended_at is None:
+            span = moment - cursor
+            elapsed_active += span
+            intervals.append(Interval(cursor, moment, seat_id))
+            if prepaid:
+                left = credit - used
+                if left > ZERO:
+                    consumed = min(span, left)
+                    used += consumed
+                    if used >= credit:
+                        time_up_at = cursor + consumed
+        cursor = moment
+
+    for moment, _, item in points:
+        if ended_at is not None:
+            break
+        run_until(moment)
+        if isinstance(item, EntryRecord):
+            credit += item.minutes * MINUTE
+            if credit > used:
+                time_up_at = None
+            continue
+        assert isinstance(item, EventRecord)
+        if item.kind is SessionEventKind.PAUSE:
+            running = False
+        elif item.kind is SessionEventKind.RESUME:
+            running = True
+        elif item.kind is SessionEventKind.MOVE and item.seat_id is not None:
+            seat_id = item.seat_id
+        elif item.kind is SessionEventKind.END:
+            ended_at = item.at
+    run_until(at)
+
+    total_minutes = credit // MINUTE
+    remaining = max(credit - used, ZERO) if prepaid else ZERO
+    if ended_at is not None:
+        state = SessionState.ENDED
+    elif not running:
+        state = SessionState.PAUSED
+    elif prepaid and remaining <= ZERO:
+        state = SessionState.TIME_UP
+    else:
+        state = SessionState.RUNNING
+
+    paid_end: datetime | None = None
+    if prepaid:
+        if state is SessionState.RUNNING:
+            paid_end = at + remaining
+        elif state is SessionState.TIME_UP:
+            paid_end = time_up_at
+        elif state is SessionState.ENDED:
+            paid_end = ended_at + remaining if remaining > ZERO else (time_up_at or ended_at)
+
+    billed: int | None = None
+    if not prepaid:
+        billed = max(ceil_minutes(elapsed_active) - total_minutes, 0)
+
+    return Balance(
+        at=at,
+        state=state,
+        seat_id=seat_id,
+        entry_minutes=total_minutes,
+        used=used,
+        remaining=remaining,
+        paid_end=paid_end,
+        elapsed_active=elapsed_active,
+        ended_at=ended_at,
+        billed_minutes=billed,
+        time_up_at=time_up_at if prepaid else None,
+        intervals=tuple(intervals),
+        occupancy=tuple(occupancy),
+    )
+
+
+def active_intervals(facts: SessionFacts, until: datetime) -> tuple[Interval, ...]:
+    """The stretches of time, up to ``until``, in which the session was neither paused nor ended."""
+    return balance(facts, until).intervals
+
+
+def occupancy_intervals(facts: SessionFacts, until: datetime) -> tuple[Interval, ...]:
+    """The stretches of time, up to ``until``, in which the session held a seat, paused or not."""
+    return balance(facts, until).occupancy

@@ -1,0 +1,348 @@
+"""The compensation policy (SPEC section 3) as a pure function over plain data.
+
+Given one seat session, the outage being compensated, the other outages around it and the
+compensations the session already received, ``compensate`` works out the dark interval, the
+lost minutes, the restart allowance, the lost work, goodwill, the extras cap, rounding, the
+form, the money value and whether a manager must approve, and explains every step.
+
+Two ideas keep overlapping outages fair:
+
+* Power outages that overlap or touch on one seat are one long power cut for that seat: its
+  UPS bridges the start of that cut only once, however many outage records describe it.
+* The seat's dark periods during the session are joined into *dark stretches*. Within one
+  stretch, lost minutes are counted on the union of the dark time of every compensated outage,
+  so no minute is counted twice and splitting an outage in two changes no total; the restart
+  allowance, lost work and fixed goodwill are given once per stretch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from compensator.config import PolicySettings
+from compensator.domain.intervals import Span, clip, instant_after, intersect, measure, merge, subtract, touches
+from compensator.domain.ledger import Interval, SessionFacts, balance, ceil_minutes
+from compensator.domain.kinds import CompensationForm, OutageKind, SessionMode, SessionState
+from compensator.domain.money import value_minor
+
+ZERO = timedelta(0)
+FOREVER = timedelta(days=36500)
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneTerms:
+    """What the policy needs to know about a seat's zone."""
+
+    ups_minutes: int
+    price_minor_per_hour: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutageFacts:
+    """An outage as plain data: its times (``ended_at`` None while ongoing) and the seats it covers."""
+
+    id: int
+    kind: OutageKind
+    started_at: datetime
+    ended_at: datetime | None
+    seat_ids: frozenset[str]
+
+    def end_or(self, horizon: datetime) -> datetime:
+        """The end of the outage, or ``horizon`` while it is still going on."""
+        return self.ended_at if self.ended_at is not None else max(horizon, self.started_at)
+
+
+@dataclass(frozen=True, slots=True)
+class PriorCompensation:
+    """What the session already received for another outage."""
+
+    outage_id: int
+    lost_minutes: int
+    extras_minutes: int
+    opened_stretch: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CompensationResult:
+    """The outcome of the policy for one (outage, session), with every step explained."""
+
+    outage_id: int
+    seat_id: str | None
+    dark_start: datetime | None
+    dark_end: datetime | None
+    lost_minutes: int
+    restart_minutes: int
+    lost_work_minutes: int
+    goodwill_minutes: int
+    extras_minutes: int
+    credit_minutes: int
+    form: CompensationForm | None
+    value_minor: int
+    needs_approval: bool
+    opened_stretch: bool
+    policy_fingerprint: str
+    steps: tuple[str, ...]
+
+    @property
+    def compensated(self) -> bool:
+        """Whether the session gets anything (it lost at least one minute)."""
+        return self.lost_minutes > 0
+
+    @property
+    def explanation(self) -> str:
+        """Every step in one readable line."""
+        return "; ".join(self.steps)
+
+
+@dataclass(frozen=True, slots=True)
+class CompensationInput:
+    """Everything ``compensate`` looks at."""
+
+    session: SessionFacts
+    outage: OutageFacts
+    outages: tuple[OutageFacts, ...]
+    prior: tuple[PriorCompensation, ...]
+    seat_terms: Mapping[str, ZoneTerms]
+    policy: PolicySettings
+    timezone: ZoneInfo
+    now: datetime
+
+
+def choose_form(mode: SessionMode, state: SessionState) -> CompensationForm:
+    """Time for a prepaid session still going, a bill reduction for an open postpaid one, else a voucher."""
+    if mode is SessionMode.POSTPAID:
+        return CompensationForm.BILL_REDUCTION if state is not SessionState.ENDED else CompensationForm.VOUCHER
+    if state in (SessionState.RUNNING, SessionState.PAUSED):
+        return CompensationForm.TIME
+    return CompensationForm.VOUCHER
+
+
+def round_up(minutes: int, multiple: int) -> int:
+    """``minutes`` rounded up to a multiple of ``multiple``."""
+    return -(-minutes // multiple) * multiple
+
+
+def seat_dark_span(outage: OutageFacts, seat_id: str, outages: tuple[OutageFacts, ...],
+                   terms: ZoneTerms, horizon: datetime) -> Span | None:
+    """When ``seat_id`` was dark because of ``outage``, after any UPS bridging; None if never."""
+    if seat_id not in outage.seat_ids:
+        return None
+    span = (outage.started_at, outage.end_or(horizon))
+    if outage.kind is OutageKind.NETWORK:
+        return span if span[1] > span[0] else None
+    # The UPS bridges the beginning of the whole power cut on this seat, which may be made of
+    # several overlapping or touching outage records.
+    cut = span
+    neighbours = [
+        (other.started_at, other.end_or(horizon))
+        for other in outages
+        if other.kind is OutageKind.POWER and seat_id in other.seat_ids
+    ]
+    grown = True
+    while grown:
+        grown = False
+        for neighbour in neighbours:
+            if touches(cut, neighbour) and (neighbour[0] < cut[0] or neighbour[1] > cut[1]):
+                cut = (min(cut[0], neighbour[0]), max(cut[1], neighbour[1]))
+                grown = True
+    dark_start = max(span[0], cut[0] + timedelta(minutes=terms.ups_minutes))
+    return (dark_start, span[1]) if span[1] > dark_start else None
+
+
+def _session_dark(inputs: CompensationInput, outages: tuple[OutageFacts, ...], outage: OutageFacts,
+                  horizon: datetime, occupancy: tuple[Interval, ...],
+                  active: tuple[Interval, ...]) -> tuple[list[Span], list[Span], str | None]:
+    """Occupied-and-dark spans, active-and-dark spans, and the first dark seat, for one outage."""
+    dark: list[Span] = []
+    active_dark: list[Span] = []
+    first_seat: str | None = None
+    for interval in occupancy:
+        terms = inputs.seat_terms.get(interval.seat_id)
+        if terms is None:
+            continue
+        seat_span = seat_dark_span(outage, interval.seat_id, outages, terms, horizon)
+        if seat_span is None:
+            continue
+        part = intersect((interval.start, interval.end), seat_span)
+        if part is None:
+            continue
+        dark.append(part)
+        if first_seat is None:
+            first_seat = interval.seat_id
+        for active_interval in active:
+            if active_interval.seat_id == interval.seat_id:
+                overlap = intersect((active_interval.start, active_interval.end), part)
+                if overlap is not None:
+                    active_dark.append(overlap)
+    return merge(dark), merge(active_dark), first_seat
+
+
+def _usage(active: list[Span], origin: datetime, moment: datetime) -> timedelta:
+    """Active time between ``origin`` and ``moment``."""
+    return measure(clip(active, (origin, moment))) if moment > origin else ZERO
+
+
+def _clock(moment: datetime, timezone: ZoneInfo) -> str:
+    return moment.astimezone(timezone).strftime("%H:%M")
+
+
+def compensate(inputs: CompensationInput) -> CompensationResult:
+    """Apply the compensation policy to one seat session for one outage."""
+    policy = inputs.policy
+    outage = inputs.outage
+    session = inputs.session
+    horizon = outage.end_or(inputs.now)
+    # The outage being compensated replaces any older version of itself (before a correction).
+    outages = tuple(other for other in inputs.outages if other.id != outage.id) + (outage,)
+    position = balance(session, horizon)
+    occupancy, active_intervals = position.occupancy, position.intervals
+    active_spans = merge((item.start, item.end) for item in active_intervals)
+    fingerprint = policy.fingerprint()
+    tz = inputs.timezone
+
+    def nothing(reason: str) -> CompensationResult:
+        return CompensationResult(outage.id, None, None, None, 0, 0, 0, 0, 0, 0, None, 0, False, False,
+                                  fingerprint, (reason,))
+
+    per_outage = {
+        other.id: _session_dark(inputs, outages, other, horizon, occupancy, active_intervals)
+        for other in outages
+    }
+    own_dark, own_active_dark, seat_id = per_outage[outage.id]
+    if not own_dark:
+        return nothing("the seat never went dark during this session (a UPS bridged the cut, or the seat was elsewhere)")
+
+    stretches = merge(span for dark, _, _ in per_outage.values() for span in dark)
+    stretch = next(item for item in stretches if touches(item, own_dark[0]))
+    previous_stretch_end = max((item[1] for item in stretches if item[1] < stretch[0]), default=None)
+    prior_by_outage = {item.outage_id: item for item in inputs.prior if item.outage_id != outage.id}
+    counted_ids = [outage.id] + [
+        other_id for other_id in prior_by_outage
+        if other_id in per_outage and any(touches(span, stretch) for span in per_outage[other_id][0])
+    ]
+    prior_in_stretch = [prior_by_outage[other_id] for other_id in counted_ids[1:]]
+
+    # Lost time is measured in "usage" (active time since the stretch began), so that the cap of
+    # the paid time left at the start of the stretch applies whatever pauses happened while dark.
+    origin = stretch[0]
+    lost_usage: list[tuple[timedelta, timedelta]] = []
+    ended_at = session.ended_at
+    left_while_dark = False
+    for other_id in counted_ids:
+        dark, active_dark, _ = per_outage[other_id]
+        for start, end in active_dark:
+            if touches((start, end), stretch):
+                lost_usage.append((_usage(active_spans, origin, start), _usage(active_spans, origin, end)))
+        if ended_at is not None and session.mode is SessionMode.PREPAID:
+            if any(span[1] == ended_at for span in dark) and touches((ended_at, ended_at), stretch):
+                left_while_dark = True
+                lost_usage.append((_usage(active_spans, origin, ended_at), FOREVER))
+    window_end = FOREVER
+    if session.mode is SessionMode.PREPAID:
+        window_end = balance(session, origin).remaining
+    lost_total = ZERO
+    for start, end in merge(lost_usage):
+        lost_total += max(min(end, window_end) - start, ZERO)
+    lost_minutes = max(ceil_minutes(lost_total) - sum(item.lost_minutes for item in prior_in_stretch), 0)
+
+    dark_start, dark_end = own_dark[0][0], own_dark[-1][1]
+    # Show the minutes this outage adds: its dark running time, less what overlapping outages
+    # already counted, up to the moment the paid time would have run out.
+    shown = subtract(own_active_dark, [span for other_id in counted_ids[1:] for span in per_outage[other_id][1]])
+    if session.mode is SessionMode.PREPAID:
+        cutoff = instant_after(active_spans, origin, window_end)
+        if cutoff is not None:
+            shown = [span for span in shown if span[0] < cutoff]
+            shown = [(start, min(end, cutoff)) for start, end in shown]
+    shown_start, shown_end = (shown[0][0], shown[-1][1]) if shown else (dark_start, dark_end)
+    span_text = f"{_clock(shown_start, tz)}–{_clock(shown_end, tz)}"
+    if lost_minutes == 0:
+        if not own_active_dark and not left_while_dark:
+            return nothing(f"dark {span_text}, but the session was not running then: no minutes lost")
+        return nothing(f"dark {span_text}: these minutes were already counted or no paid time was left")
+
+    steps: list[str] = []
+    bridged = outage.kind is OutageKind.POWER and dark_start > outage.started_at
+    if bridged:
+        steps.append(f"power cut {_clock(outage.started_at, tz)}, UPS held until {_clock(dark_start, tz)}")
+    opened = not any(item.opened_stretch for item in prior_in_stretch)
+    restart = policy.restart_minutes if opened else 0
+    lost_work = 0
+    lost_work_capped = False
+    if opened:
+        since = max(session.started_at, previous_stretch_end or session.started_at)
+        worked = ceil_minutes(_usage(active_spans, since, stretch[0]))
+        lost_work = min(worked, policy.lost_work_cap_minutes)
+        lost_work_capped = worked > policy.lost_work_cap_minutes
+    goodwill = (policy.goodwill_minutes if opened else 0) + -(-lost_minutes * policy.goodwill_percent // 100)
+    extras_raw = restart + lost_work + goodwill
+    allowance = max(policy.extras_cap_minutes - sum(item.extras_minutes for item in prior_in_stretch), 0)
+    extras = min(extras_raw, allowance)
+    raw = lost_minutes + extras
+    credit = round_up(raw, policy.round_to_minutes)
+
+    lost_text = f"lost {lost_minutes} min ({span_text})"
+    if left_while_dark:
+        lost_text += ", all the paid time left when the customer gave up"
+    if prior_in_stretch:
+        lost_text += ", minutes already credited for an overlapping outage not counted again"
+    terms = [lost_text]
+    if restart:
+        terms.append(f"restart {restart}")
+    if not opened:
+        terms.append("no new restart or lost work (the seat was already dark)")
+    if lost_work:
+        terms.append(f"lost work {lost_work}" + (" (capped)" if lost_work_capped else ""))
+    if goodwill:
+        terms.append(f"goodwill {goodwill}")
+    sum_text = " + ".join(terms) + f" = {lost_minutes + extras_raw}"
+    if extras < extras_raw:
+        sum_text += f", extras capped at {policy.extras_cap_minutes} → {raw}"
+    if credit != raw:
+        sum_text += f" → rounded to {credit} min"
+    else:
+        sum_text += " min"
+    steps.append(sum_text)
+
+    # The form depends on the session as it is when the credit is applied, not as it was.
+    current = balance(session, max(inputs.now, horizon))
+    form = choose_form(session.mode, current.state)
+    if form is CompensationForm.BILL_REDUCTION:
+        steps.append(f"{credit} min off the bill")
+    elif form is CompensationForm.TIME:
+        if current.paid_end is not None:
+            new_end = current.paid_end + timedelta(minutes=credit)
+            steps.append(f"time added: paid end {_clock(current.paid_end, tz)} → {_clock(new_end, tz)}")
+        else:
+            steps.append(f"{credit} min added to the paused session")
+    else:
+        reason = "the session ended before power returned" if current.state is SessionState.ENDED else \
+            "the paid time ran out during the outage"
+        steps.append(f"voucher of {credit} min valid {policy.voucher_valid_days} days ({reason})")
+
+    terms_for_value = inputs.seat_terms[seat_id] if seat_id else None
+    money = value_minor(credit, terms_for_value.price_minor_per_hour) if terms_for_value else 0
+    needs_approval = credit > policy.manager_approval_above_minutes
+    if needs_approval:
+        steps.append(f"above {policy.manager_approval_above_minutes} min: waits for a manager's approval")
+    return CompensationResult(
+        outage_id=outage.id,
+        seat_id=seat_id,
+        dark_start=dark_start,
+        dark_end=dark_end,
+        lost_minutes=lost_minutes,
+        restart_minutes=restart,
+        lost_work_minutes=lost_work,
+        goodwill_minutes=goodwill,
+        extras_minutes=extras,
+        credit_minutes=credit,
+        form=form,
+        value_minor=money,
+        needs_approval=needs_approval,
+        opened_stretch=opened,
+        policy_fingerprint=fingerprint,
+        steps=tuple(steps),
+    )

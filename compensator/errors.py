@@ -1,0 +1,72 @@
+"""Named domain errors, raised by the service layer and mapped to HTTP codes in one place in ``web``.
+
+Each error carries a stable machine-readable ``code``, a sentence for a person, and, where the
+problem is one input, the ``field`` it concerns.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a user can cause; the message is safe to show."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    """An input is missing, of the wrong type, or outside its allowed range."""
+
+    code = "invalid_input"
+
+
+class NotFound(DomainError):
+    """The thing named does not exist (unknown seat, session, outage, voucher...)."""
+
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request is valid but clashes with the current state."""
+
+    code = "conflict"
+
+
+class SeatBusy(Conflict):
+    """The seat already has a session that has not ended."""
+
+    code = "seat_busy"
+
+
+class SessionEnded(Conflict):
+    """The session has already ended; it can no longer change."""
+
+    code = "session_ended"
+
+
+class InvalidState(Conflict):
+    """The action does not apply in the current state (pausing a paused session, ...)."""
+
+    code = "invalid_state"
+
+
+class IdempotencyConflict(Conflict):
+    """An idempotency key was reused for a request with different content."""
+
+    code = "idempotency_conflict"
+
+
+class PermissionDenied(DomainError):
+    """The actor is not allowed to do this (an attendant doing a manager's action)."""
+
+    code = "forbidden"
+
+
+class AuthenticationFailed(DomainError):
+    """The name, PIN or token given does not identify anyone."""
+
+    code = "unauthenticated"

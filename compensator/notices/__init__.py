@@ -1,0 +1,169 @@
+"""Apology notices: the wording in each language and its composition for one compensation.
+
+Wording lives in one YAML file per language beside this module (English, French and Nigerian
+Pidgin ship with Compensator). An owner can override any key with a file of the same name in
+their own directory. A key missing in the customer's language falls back to the venue's
+default language, then to English: a notice is never blank.
+"""
+
+from __future__ import annotations
+
+import string
+from decimal import Decimal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency, get_currency_precision
+
+from compensator.domain.kinds import CompensationForm, OutageKind
+
+BUILT_IN_DIRECTORY = Path(__file__).resolve().parent
+FALLBACK_LANGUAGE = "en"
+
+
+class NoticeTemplateError(Exception):
+    """An owner's template file cannot be read."""
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise NoticeTemplateError(f"{path}: {error}") from error
+    if not isinstance(data, dict):
+        raise NoticeTemplateError(f"{path}: must be a mapping of keys to wording")
+    return data
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{path}."))
+        elif value is not None and str(value).strip():
+            flat[path] = str(value).strip()
+    return flat
+
+
+@dataclass(frozen=True)
+class NoticeCatalog:
+    """The wording of every known language, overrides applied, with fallbacks."""
+
+    wording: Mapping[str, Mapping[str, str]]
+    default_language: str
+
+    @classmethod
+    def load(cls, default_language: str, override_directory: str | Path | None = None) -> NoticeCatalog:
+        """Read the built-in wording and the owner's overrides."""
+        wording: dict[str, dict[str, str]] = {}
+        for path in sorted(BUILT_IN_DIRECTORY.glob("*.yaml")):
+            wording[path.stem] = _flatten(_read(path))
+        if override_directory is not None:
+            directory = Path(override_directory)
+            if not directory.is_dir():
+                raise NoticeTemplateError(f"{directory}: notice template directory not found")
+            for path in sorted(directory.glob("*.yaml")):
+                wording.setdefault(path.stem, {}).update(_flatten(_read(path)))
+        return cls(wording, default_language)
+
+    def languages(self) -> list[str]:
+        """The languages that have wording of their own."""
+        return sorted(self.wording)
+
+    def resolve_language(self, language: str | None) -> str:
+        """The language a notice will be written in: the customer's if known, else the default."""
+        if language and language in self.wording:
+            return language
+        if language and language.split("-")[0].split("_")[0] in self.wording:
+            return language.split("-")[0].split("_")[0]
+        return self.default_language if self.default_language in self.wording else FALLBACK_LANGUAGE
+
+    def text(self, language: str, key: str) -> str:
+        """The wording of ``key`` in ``language``, falling back to the default language, then English."""
+        for candidate in (language, self.default_language, FALLBACK_LANGUAGE):
+            value = self.wording.get(candidate, {}).get(key)
+            if value:
+                return value
+        raise KeyError(f"no wording for {key!r} in any language")
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeFacts:
+    """What a notice says, as plain data."""
+
+    venue_name: str
+    timezone: ZoneInfo
+    currency: str
+    customer_name: str | None
+    kind: OutageKind
+    started_at: datetime
+    ended_at: datetime
+    lost_minutes: int
+    credit_minutes: int
+    form: CompensationForm
+    value_minor: int
+    new_end: datetime | None = None
+    voucher_code: str | None = None
+    voucher_expires_at: datetime | None = None
+
+
+def _babel_locale(language: str) -> str:
+    try:
+        Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return FALLBACK_LANGUAGE
+    return language.replace("-", "_")
+
+
+def format_money(amount_minor: int, currency: str, locale: str = FALLBACK_LANGUAGE) -> str:
+    """An amount in minor units shown in major units with the currency, exactly (no floats)."""
+    amount = Decimal(amount_minor).scaleb(-get_currency_precision(currency))
+    return format_currency(amount, currency, locale=_babel_locale(locale))
+
+
+def compose(catalog: NoticeCatalog, language: str | None, facts: NoticeFacts) -> tuple[str, str]:
+    """The notice for ``facts`` as (language used, text), every time shown in the venue's time zone."""
+    chosen = catalog.resolve_language(language)
+    locale = _babel_locale(chosen)
+    local = facts.timezone
+
+    def clock(moment: datetime | None) -> str:
+        return format_time(moment.astimezone(local), "short", locale=locale) if moment else ""
+
+    def day(moment: datetime | None) -> str:
+        return format_date(moment.astimezone(local).date(), "long", locale=locale) if moment else ""
+
+    values = {
+        "venue": facts.venue_name,
+        "customer": facts.customer_name or "",
+        "what": catalog.text(chosen, f"what.{facts.kind.value}"),
+        "date": day(facts.started_at),
+        "start": clock(facts.started_at),
+        "end": clock(facts.ended_at),
+        "lost_minutes": str(facts.lost_minutes),
+        "credit_minutes": str(facts.credit_minutes),
+        "new_end": clock(facts.new_end),
+        "code": facts.voucher_code or "",
+        "expiry": day(facts.voucher_expires_at),
+        "value": format_money(facts.value_minor, facts.currency, locale),
+    }
+
+    def fill(key: str) -> str:
+        return string.Template(catalog.text(chosen, key)).safe_substitute(values)
+
+    if facts.form is CompensationForm.TIME and facts.new_end is None:
+        compensation_key = "compensation.time_paused"
+    else:
+        compensation_key = f"compensation.{facts.form.value}"
+    greeting = fill("greeting") if facts.customer_name else fill("greeting_anonymous")
+    paragraphs = [fill("title").upper(), greeting, fill("apology"), fill(compensation_key), fill("fix"), fill("thanks"),
+                  f"— {facts.venue_name}"]
+    return chosen, "\n\n".join(paragraph for paragraph in paragraphs if paragraph)

@@ -1,0 +1,48 @@
+"""The assembled engine: settings, clock and database, and the units of work drawn from them.
+
+One ``Compensator`` is built by each entry point (``run``, ``demo``, ``simulate``, the tests)
+and handed to whatever needs the engine; nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from compensator.clock import Clock, SystemClock
+from compensator.config import Settings
+from compensator.services.catalog import sync_catalog
+from compensator.store import migrate
+from compensator.store.database import UnitOfWork, make_engine, make_session_factory
+
+
+@dataclass
+class Compensator:
+    """The engine's runtime: where its data lives and what time it is."""
+
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    session_factory: sessionmaker[Session]
+
+    @classmethod
+    def open(cls, settings: Settings, *, clock: Clock | None = None, database_url: str | None = None,
+             upgrade: bool = True) -> Compensator:
+        """Connect to the configured database, migrate it and mirror the seats into it."""
+        engine = make_engine(database_url or settings.database.url)
+        runtime = cls(settings, clock or SystemClock(), engine, make_session_factory(engine))
+        if upgrade:
+            migrate.upgrade(engine)
+            with runtime.unit_of_work() as uow:
+                sync_catalog(uow)
+        return runtime
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new unit of work; use it as a context manager and call ``commit()`` to keep changes."""
+        return UnitOfWork(self.session_factory, self.clock, self.settings)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()

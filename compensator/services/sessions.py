@@ -1,0 +1,388 @@
+"""Seat session use cases: start, extend, pause, resume, move, end, and reading balances.
+
+Nothing here keeps a running counter. Each use case appends an event or a ledger entry, and
+every balance shown is derived by ``domain.ledger`` from what has been appended.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
+from compensator.domain.ledger import Balance, EntryRecord, EventRecord, SessionFacts, balance
+from compensator.domain.money import value_minor
+from compensator.errors import InvalidInput, InvalidState, NotFound, SeatBusy, SessionEnded
+from compensator.services import audit
+from compensator.services.catalog import require_seat
+from compensator.store.database import UnitOfWork
+from compensator.store.models import LedgerEntry, SeatSession, SessionEvent
+from compensator.store.models import Seat as SeatRow
+
+# One purchase or extension is at most a day: anything larger is a typo, not a sale.
+MAX_PURCHASE_MINUTES = 24 * 60
+MAX_NAME_LENGTH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    """A ledger entry as shown to people and API clients."""
+
+    id: int
+    kind: EntryKind
+    minutes: int
+    value_minor: int
+    created_at: datetime
+    reverses_id: int | None
+    actor: str
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeatSessionView:
+    """A seat session with its derived balance at ``as_of``."""
+
+    id: int
+    seat_id: str
+    start_seat_id: str
+    zone_id: str
+    mode: SessionMode
+    state: SessionState
+    started_at: datetime
+    ended_at: datetime | None
+    customer_name: str | None
+    language: str | None
+    paid_minutes: int
+    remaining_minutes: int
+    paid_end: datetime | None
+    billed_minutes: int | None
+    bill_minor: int | None
+    entries: tuple[EntryView, ...]
+    as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSession:
+    """A session row together with its facts as plain data for the core."""
+
+    row: SeatSession
+    facts: SessionFacts
+    entry_rows: tuple[LedgerEntry, ...]
+
+
+def entry_record(entry: LedgerEntry) -> EntryRecord:
+    """The plain-data form of a ledger entry row."""
+    return EntryRecord(
+        id=entry.id,
+        kind=entry.kind,
+        minutes=entry.minutes,
+        created_at=entry.created_at,
+        value_minor=entry.value_minor,
+        reverses_id=entry.reverses_id,
+    )
+
+
+def load_sessions(db: Session, session_ids: Iterable[int]) -> dict[int, LoadedSession]:
+    """Load sessions with their events and entries in three statements, whatever their number."""
+    ids = sorted(set(session_ids))
+    if not ids:
+        return {}
+    rows = {row.id: row for row in db.scalars(select(SeatSession).where(SeatSession.id.in_(ids)))}
+    events: dict[int, list[EventRecord]] = defaultdict(list)
+    for event in db.scalars(
+        select(SessionEvent).where(SessionEvent.seat_session_id.in_(ids)).order_by(SessionEvent.id)
+    ):
+        events[event.seat_session_id].append(EventRecord(event.kind, event.at, event.seat_id))
+    entries: dict[int, list[LedgerEntry]] = defaultdict(list)
+    for entry in db.scalars(
+        select(LedgerEntry).where(LedgerEntry.seat_session_id.in_(ids)).order_by(LedgerEntry.id)
+    ):
+        entries[entry.seat_session_id].append(entry)
+    return {
+        session_id: LoadedSession(
+            row=row,
+            facts=SessionFacts(
+                mode=row.mode,
+                started_at=row.started_at,
+                seat_id=row.seat_id,
+                events=tuple(events[session_id]),
+                entries=tuple(entry_record(entry) for entry in entries[session_id]),
+            ),
+            entry_rows=tuple(entries[session_id]),
+        )
+        for session_id, row in rows.items()
+    }
+
+
+def open_session_ids(db: Session) -> list[int]:
+    """Ids of the sessions that have not ended."""
+    ended = exists().where(
+        SessionEvent.seat_session_id == SeatSession.id, SessionEvent.kind == SessionEventKind.END
+    )
+    return list(db.scalars(select(SeatSession.id).where(~ended).order_by(SeatSession.id)))
+
+
+def occupied_seats(uow: UnitOfWork) -> dict[str, int]:
+    """Map each seat that has an open session to that session's id."""
+    now = uow.now()
+    loaded = load_sessions(uow.db, open_session_ids(uow.db))
+    return {balance(item.facts, now).seat_id: session_id for session_id, item in loaded.items()}
+
+
+def _lock_seats(uow: UnitOfWork, *seat_ids: str) -> None:
+    # On PostgreSQL two counters starting sessions on one seat queue on its row; SQLite
+    # already holds the database's write lock since BEGIN IMMEDIATE.
+    uow.db.execute(select(SeatRow.id).where(SeatRow.id.in_(seat_ids)).with_for_update()).all()
+
+
+def _require_free(uow: UnitOfWork, seat_id: str, field: str = "seat") -> None:
+    occupant = occupied_seats(uow).get(seat_id)
+    if occupant is not None:
+        raise SeatBusy(f"seat {seat_id} is busy with session {occupant}", field=field)
+
+
+def validate_minutes(value: object, *, field: str = "minutes", maximum: int = MAX_PURCHASE_MINUTES) -> int:
+    """Return ``value`` if it is a whole number of minutes from 1 to ``maximum``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput("minutes must be a whole number", field=field)
+    if value < 1:
+        raise InvalidInput("minutes must be at least 1", field=field)
+    if value > maximum:
+        raise InvalidInput(f"minutes must be at most {maximum}", field=field)
+    return value
+
+
+def _clean_text(value: object, *, field: str, maximum: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text", field=field)
+    value = " ".join(value.split())
+    if len(value) > maximum:
+        raise InvalidInput(f"{field} must be at most {maximum} characters", field=field)
+    return value or None
+
+
+def _clean_language(value: object) -> str | None:
+    language = _clean_text(value, field="language", maximum=16)
+    if language is None:
+        return None
+    if not language.replace("-", "").replace("_", "").isalpha() or not 2 <= len(language) <= 16:
+        raise InvalidInput("language must be a language code such as en or fr", field="language")
+    return language
+
+
+def _price(uow: UnitOfWork, seat_id: str) -> int:
+    return uow.settings.zone(uow.settings.seat(seat_id).zone_id).price_minor_per_hour
+
+
+def view_of(uow: UnitOfWork, loaded: LoadedSession, *, at: datetime | None = None) -> SeatSessionView:
+    """The view of a loaded session at ``at`` (now by default)."""
+    moment = at or uow.now()
+    result: Balance = balance(loaded.facts, moment)
+    views = tuple(
+        EntryView(
+            id=row.id,
+            kind=row.kind,
+            minutes=row.minutes,
+            value_minor=row.value_minor,
+            created_at=row.created_at,
+            reverses_id=row.reverses_id,
+            actor=row.actor,
+            note=row.note,
+        )
+        for row in loaded.entry_rows
+    )
+    bill_minor = None
+    if result.billed_minutes is not None:
+        bill_minor = value_minor(result.billed_minutes, _price(uow, result.seat_id))
+    return SeatSessionView(
+        id=loaded.row.id,
+        seat_id=result.seat_id,
+        start_seat_id=loaded.row.seat_id,
+        zone_id=uow.settings.seat(result.seat_id).zone_id,
+        mode=loaded.facts.mode,
+        state=result.state,
+        started_at=loaded.facts.started_at,
+        ended_at=result.ended_at,
+        customer_name=loaded.row.customer_name,
+        language=loaded.row.language,
+        paid_minutes=result.entry_minutes,
+        remaining_minutes=result.remaining_minutes,
+        paid_end=result.paid_end,
+        billed_minutes=result.billed_minutes,
+        bill_minor=bill_minor,
+        entries=views,
+        as_of=moment,
+    )
+
+
+def _load_one(uow: UnitOfWork, session_id: object) -> LoadedSession:
+    if isinstance(session_id, bool) or not isinstance(session_id, int) or session_id < 1:
+        raise NotFound(f"unknown session {session_id!r}", field="session")
+    loaded = load_sessions(uow.db, [session_id]).get(session_id)
+    if loaded is None:
+        raise NotFound(f"unknown session {session_id}", field="session")
+    return loaded
+
+
+def _current(uow: UnitOfWork, loaded: LoadedSession) -> Balance:
+    result = balance(loaded.facts, uow.now())
+    if result.state is SessionState.ENDED:
+        raise SessionEnded(f"session {loaded.row.id} has already ended")
+    return result
+
+
+def _snapshot(result: Balance) -> dict[str, object]:
+    return {
+        "state": result.state.value,
+        "seat": result.seat_id,
+        "paid_minutes": result.entry_minutes,
+        "remaining_minutes": result.remaining_minutes,
+    }
+
+
+def _finish(uow: UnitOfWork, session_id: int, action: str, actor: str, before: dict[str, object] | None) -> SeatSessionView:
+    uow.db.flush()
+    loaded = _load_one(uow, session_id)
+    after = balance(loaded.facts, uow.now())
+    audit.record(uow, actor=actor, action=action, target_type="seat_session", target_id=session_id,
+                 before=before, after=_snapshot(after))
+    view = view_of(uow, loaded)
+    uow.commit()
+    return view
+
+
+def start_session(
+    uow: UnitOfWork,
+    *,
+    seat_id: object,
+    minutes: object = None,
+    postpaid: object = False,
+    customer_name: object = None,
+    language: object = None,
+    actor: str,
+) -> SeatSessionView:
+    """Start a prepaid session of ``minutes`` or a postpaid one on a free seat."""
+    seat = require_seat(uow, seat_id)
+    if not isinstance(postpaid, bool):
+        raise InvalidInput("postpaid must be true or false", field="postpaid")
+    if postpaid and minutes is not None:
+        raise InvalidInput("a postpaid session has no minutes: give one or the other", field="minutes")
+    if not postpaid:
+        if minutes is None:
+            raise InvalidInput("minutes are required for a prepaid session", field="minutes")
+        minutes = validate_minutes(minutes)
+    name = _clean_text(customer_name, field="customer_name", maximum=MAX_NAME_LENGTH)
+    language_code = _clean_language(language)
+    _lock_seats(uow, seat)
+    _require_free(uow, seat)
+    now = uow.now()
+    row = SeatSession(
+        seat_id=seat,
+        mode=SessionMode.POSTPAID if postpaid else SessionMode.PREPAID,
+        started_at=now,
+        customer_name=name,
+        language=language_code,
+        actor=actor,
+    )
+    uow.db.add(row)
+    uow.db.flush()
+    if not postpaid:
+        assert isinstance(minutes, int)
+        uow.db.add(
+            LedgerEntry(
+                seat_session_id=row.id,
+                kind=EntryKind.PURCHASE,
+                minutes=minutes,
+                value_minor=value_minor(minutes, _price(uow, seat)),
+                created_at=now,
+                actor=actor,
+            )
+        )
+    return _finish(uow, row.id, "session.start", actor, None)
+
+
+def extend_session(uow: UnitOfWork, session_id: object, *, minutes: object, actor: str) -> SeatSessionView:
+    """Sell more minutes to a prepaid session that has not ended."""
+    loaded = _load_one(uow, session_id)
+    minutes = validate_minutes(minutes)
+    current = _current(uow, loaded)
+    if loaded.facts.mode is SessionMode.POSTPAID:
+        raise InvalidState("a postpaid session is billed at the end: it cannot be extended")
+    uow.db.add(
+        LedgerEntry(
+            seat_session_id=loaded.row.id,
+            kind=EntryKind.EXTENSION,
+            minutes=minutes,
+            value_minor=value_minor(minutes, _price(uow, current.seat_id)),
+            created_at=uow.now(),
+            actor=actor,
+        )
+    )
+    return _finish(uow, loaded.row.id, "session.extend", actor, _snapshot(current))
+
+
+def _append_event(uow: UnitOfWork, loaded: LoadedSession, kind: SessionEventKind, actor: str, seat_id: str | None = None) -> None:
+    uow.db.add(
+        SessionEvent(seat_session_id=loaded.row.id, kind=kind, at=uow.now(), seat_id=seat_id, actor=actor)
+    )
+
+
+def pause_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSessionView:
+    """Stop a running session's clock until it is resumed."""
+    loaded = _load_one(uow, session_id)
+    current = _current(uow, loaded)
+    if current.state is SessionState.PAUSED:
+        raise InvalidState(f"session {loaded.row.id} is already paused")
+    if current.state is SessionState.TIME_UP:
+        raise InvalidState(f"session {loaded.row.id} has no paid time left to pause")
+    _append_event(uow, loaded, SessionEventKind.PAUSE, actor)
+    return _finish(uow, loaded.row.id, "session.pause", actor, _snapshot(current))
+
+
+def resume_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSessionView:
+    """Restart a paused session's clock."""
+    loaded = _load_one(uow, session_id)
+    current = _current(uow, loaded)
+    if current.state is not SessionState.PAUSED:
+        raise InvalidState(f"session {loaded.row.id} is not paused")
+    _append_event(uow, loaded, SessionEventKind.RESUME, actor)
+    return _finish(uow, loaded.row.id, "session.resume", actor, _snapshot(current))
+
+
+def move_session(uow: UnitOfWork, session_id: object, *, seat_id: object, actor: str) -> SeatSessionView:
+    """Move a session, with its time, to another free seat."""
+    loaded = _load_one(uow, session_id)
+    target = require_seat(uow, seat_id)
+    current = _current(uow, loaded)
+    if target == current.seat_id:
+        raise InvalidInput(f"session {loaded.row.id} is already on seat {target}", field="seat")
+    _lock_seats(uow, current.seat_id, target)
+    _require_free(uow, target)
+    _append_event(uow, loaded, SessionEventKind.MOVE, actor, seat_id=target)
+    return _finish(uow, loaded.row.id, "session.move", actor, _snapshot(current))
+
+
+def end_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSessionView:
+    """End a session: its seat is free again and a postpaid bill is final."""
+    loaded = _load_one(uow, session_id)
+    current = _current(uow, loaded)
+    _append_event(uow, loaded, SessionEventKind.END, actor)
+    return _finish(uow, loaded.row.id, "session.end", actor, _snapshot(current))
+
+
+def get_session(uow: UnitOfWork, session_id: object) -> SeatSessionView:
+    """One session with its entries and its balance now."""
+    return view_of(uow, _load_one(uow, session_id))
+
+
+def list_open_sessions(uow: UnitOfWork) -> list[SeatSessionView]:
+    """Every session that has not ended, with its balance now, in a fixed number of statements."""
+    loaded = load_sessions(uow.db, open_session_ids(uow.db))
+    return [view_of(uow, item) for item in loaded.values()]

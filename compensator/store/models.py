@@ -1,0 +1,384 @@
+"""The tables of the store as SQLAlchemy 2 typed models.
+
+History is kept as rows: ledger entries, session events and the audit log are only ever
+inserted. The ORM refuses to update or delete them (see the listeners at the end) and the database
+refuses too, through triggers created by the migrations.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from compensator.domain.kinds import (
+    CompensationForm,
+    CompensationStatus,
+    Delivery,
+    EntryKind,
+    Feedback,
+    OutageKind,
+    OutageSource,
+    OutageStatus,
+    Role,
+    ScopeKind,
+    SessionEventKind,
+    SessionMode,
+)
+from compensator.store.database import Base, UTCDateTime
+
+
+def enum_column(enum_class: type[StrEnum]) -> Enum:
+    """A portable VARCHAR column holding the enum's values (not its member names)."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Zone(Base):
+    """A group of seats on one circuit and price, mirrored from ``config.yaml``."""
+
+    __tablename__ = "zones"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    price_minor_per_hour: Mapped[int] = mapped_column(Integer)
+    ups_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Seat(Base):
+    """One customer seat (a PC) in a zone, mirrored from ``config.yaml``."""
+
+    __tablename__ = "seats"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label: Mapped[str] = mapped_column(String(100))
+    zone_id: Mapped[str] = mapped_column(ForeignKey("zones.id"))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    zone: Mapped[Zone] = relationship()
+
+
+class Attendant(Base):
+    """A person who logs in at the counter: an attendant or a manager."""
+
+    __tablename__ = "attendants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    pin_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class ApiToken(Base):
+    """A named bearer token for a device or another program; only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class SeatSession(Base):
+    """A customer's paid time at a seat; its balance is derived from entries and events."""
+
+    __tablename__ = "seat_sessions"
+    __table_args__ = (Index("ix_seat_sessions_started_at", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seat_id: Mapped[str] = mapped_column(ForeignKey("seats.id"))
+    mode: Mapped[SessionMode] = mapped_column(enum_column(SessionMode))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    customer_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    language: Mapped[str | None] = mapped_column(String(16), default=None)
+    actor: Mapped[str] = mapped_column(String(100))
+
+    events: Mapped[list[SessionEvent]] = relationship(
+        back_populates="seat_session", order_by="SessionEvent.id", lazy="raise"
+    )
+    entries: Mapped[list[LedgerEntry]] = relationship(
+        back_populates="seat_session", order_by="LedgerEntry.id", lazy="raise"
+    )
+
+
+class SessionEvent(Base):
+    """Something that happened to a seat session after it started: pause, resume, move, end."""
+
+    __tablename__ = "session_events"
+    __table_args__ = (
+        Index("ix_session_events_session", "seat_session_id"),
+        Index("ix_session_events_kind_seat", "kind", "seat_session_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seat_session_id: Mapped[int] = mapped_column(ForeignKey("seat_sessions.id"))
+    kind: Mapped[SessionEventKind] = mapped_column(enum_column(SessionEventKind))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    seat_id: Mapped[str | None] = mapped_column(ForeignKey("seats.id"), default=None)
+    actor: Mapped[str] = mapped_column(String(100))
+
+    seat_session: Mapped[SeatSession] = relationship(back_populates="events")
+
+
+class LedgerEntry(Base):
+    """An append-only record of minutes (and their money) on a seat session."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        Index("ix_ledger_entries_session", "seat_session_id"),
+        Index("ix_ledger_entries_created_at", "created_at"),
+        CheckConstraint("minutes <> 0", name="ck_ledger_entries_minutes_nonzero"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seat_session_id: Mapped[int] = mapped_column(ForeignKey("seat_sessions.id"))
+    kind: Mapped[EntryKind] = mapped_column(enum_column(EntryKind))
+    minutes: Mapped[int] = mapped_column(Integer)
+    # For purchases and extensions this is the amount charged; for credits it is their
+    # value at the zone's price, reported to the owner and never charged.
+    value_minor: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"), unique=True, default=None)
+    actor: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    compensation_id: Mapped[int | None] = mapped_column(ForeignKey("compensations.id"), default=None)
+    # Automatic credits carry a deterministic key, so that a retried or raced write finds the
+    # entry already there instead of crediting twice.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True, default=None)
+
+    seat_session: Mapped[SeatSession] = relationship(back_populates="entries")
+
+
+class AuditRecord(Base):
+    """One mutation: who did what to which thing, when, with the state before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class Outage(Base):
+    """A power or network failure over the venue, some zones or some seats.
+
+    The row holds the outage's current times and status; every change to them is also kept
+    as an ``OutageRevision``, so nothing is silently overwritten.
+    """
+
+    __tablename__ = "outages"
+    __table_args__ = (
+        Index("ix_outages_started_at", "started_at"),
+        # At most one open outage per kind and scope: a double click or two counters racing
+        # cannot open a second one.
+        Index(
+            "uq_outages_open_scope",
+            "kind",
+            "scope_key",
+            unique=True,
+            sqlite_where=text("status IN ('suspected', 'ongoing')"),
+            postgresql_where=text("status IN ('suspected', 'ongoing')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[OutageKind] = mapped_column(enum_column(OutageKind))
+    scope_kind: Mapped[ScopeKind] = mapped_column(enum_column(ScopeKind))
+    scope_ids: Mapped[list[str]] = mapped_column(JSON)
+    scope_key: Mapped[str] = mapped_column(String(2000))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    source: Mapped[OutageSource] = mapped_column(enum_column(OutageSource))
+    status: Mapped[OutageStatus] = mapped_column(enum_column(OutageStatus))
+    actor: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutageRevision(Base):
+    """One change to an outage (start, end, correction, confirmation, dismissal), kept forever."""
+
+    __tablename__ = "outage_revisions"
+    __table_args__ = (Index("ix_outage_revisions_outage", "outage_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outage_id: Mapped[int] = mapped_column(ForeignKey("outages.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    status: Mapped[OutageStatus] = mapped_column(enum_column(OutageStatus))
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Compensation(Base):
+    """What one seat session gets for one outage: one row per (outage, session), ever.
+
+    The figures are the policy's current result (recomputed after a correction);
+    ``granted_minutes`` is what the customer actually received, which never goes down.
+    """
+
+    __tablename__ = "compensations"
+    __table_args__ = (
+        UniqueConstraint("outage_id", "seat_session_id", name="uq_compensations_outage_session"),
+        Index("ix_compensations_session", "seat_session_id"),
+        Index("ix_compensations_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outage_id: Mapped[int] = mapped_column(ForeignKey("outages.id"))
+    seat_session_id: Mapped[int] = mapped_column(ForeignKey("seat_sessions.id"))
+    seat_id: Mapped[str] = mapped_column(ForeignKey("seats.id"))
+    dark_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    dark_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    lost_minutes: Mapped[int] = mapped_column(Integer)
+    restart_minutes: Mapped[int] = mapped_column(Integer)
+    lost_work_minutes: Mapped[int] = mapped_column(Integer)
+    goodwill_minutes: Mapped[int] = mapped_column(Integer)
+    extras_minutes: Mapped[int] = mapped_column(Integer)
+    credit_minutes: Mapped[int] = mapped_column(Integer)
+    granted_minutes: Mapped[int] = mapped_column(Integer)
+    opened_stretch: Mapped[bool] = mapped_column(Boolean)
+    form: Mapped[CompensationForm] = mapped_column(enum_column(CompensationForm))
+    value_minor: Mapped[int] = mapped_column(Integer)
+    status: Mapped[CompensationStatus] = mapped_column(enum_column(CompensationStatus))
+    policy_fingerprint: Mapped[str] = mapped_column(String(64))
+    explanation: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    approved_by: Mapped[str | None] = mapped_column(String(100), default=None)
+
+
+class CompensationAdjustment(Base):
+    """A recomputation after an outage correction: the new figures and what it changed."""
+
+    __tablename__ = "compensation_adjustments"
+    __table_args__ = (Index("ix_compensation_adjustments_compensation", "compensation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    compensation_id: Mapped[int] = mapped_column(ForeignKey("compensations.id"))
+    revision_id: Mapped[int] = mapped_column(ForeignKey("outage_revisions.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    previous_credit_minutes: Mapped[int] = mapped_column(Integer)
+    credit_minutes: Mapped[int] = mapped_column(Integer)
+    topup_minutes: Mapped[int] = mapped_column(Integer)
+    waived_minutes: Mapped[int] = mapped_column(Integer)
+    explanation: Mapped[str] = mapped_column(Text)
+
+
+class Voucher(Base):
+    """Minutes a customer who left can come back for; redeemed at most once."""
+
+    __tablename__ = "vouchers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    compensation_id: Mapped[int | None] = mapped_column(ForeignKey("compensations.id"), default=None)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True, default=None)
+
+
+class VoucherRedemption(Base):
+    """The one redemption of a voucher: the session it started."""
+
+    __tablename__ = "voucher_redemptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    voucher_id: Mapped[int] = mapped_column(ForeignKey("vouchers.id"), unique=True)
+    seat_session_id: Mapped[int] = mapped_column(ForeignKey("seat_sessions.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(100))
+
+
+class Notice(Base):
+    """The apology for one compensation, rendered in the customer's language."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    compensation_id: Mapped[int] = mapped_column(ForeignKey("compensations.id"), unique=True)
+    language: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NoticeDelivery(Base):
+    """How a notice was delivered, by whom and when, with the customer's reaction if given."""
+
+    __tablename__ = "notice_deliveries"
+    __table_args__ = (Index("ix_notice_deliveries_notice", "notice_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
+    how: Mapped[Delivery] = mapped_column(enum_column(Delivery))
+    feedback: Mapped[Feedback | None] = mapped_column(enum_column(Feedback), default=None)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IdempotencyKey(Base):
+    """A client-chosen key of a mutation: a retry returns the first result, other content conflicts."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    resource_type: Mapped[str] = mapped_column(String(32))
+    resource_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+APPEND_ONLY_TABLES = (
+    "ledger_entries",
+    "session_events",
+    "audit_log",
+    "outage_revisions",
+    "compensation_adjustments",
+    "voucher_redemptions",
+    "notice_deliveries",
+)
+
+
+def _refuse_change(_mapper: Any, _connection: Any, target: Any) -> None:
+    raise PermissionError(f"{type(target).__tablename__} is append-only: add a correcting row instead")
+
+
+for _model in (LedgerEntry, SessionEvent, AuditRecord, OutageRevision, CompensationAdjustment,
+               VoucherRedemption, NoticeDelivery):
+    event.listen(_model, "before_update", _refuse_change)
+    event.listen(_model, "before_delete", _refuse_change)

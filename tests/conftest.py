@@ -1,0 +1,119 @@
+"""Shared fixtures: a known venue, a fake clock, and an engine runtime on a real database.
+
+Integration tests run on a real SQLite file; those marked to use ``database_url`` with the
+``postgresql`` parameter run against the PostgreSQL server on 127.0.0.1:5432 too.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from compensator.clock import FakeClock
+from compensator.config import Settings, parse_settings
+from compensator.runtime import Compensator
+
+VENUE: dict[str, Any] = {
+    "venue": {
+        "name": "Bright Star Cyber Café",
+        "timezone": "Africa/Lagos",
+        "currency": "NGN",
+        "languages": ["en", "fr", "pcm"],
+        "closing_time": "22:00",
+    },
+    "zones": [
+        {"id": "standard", "name": "Standard", "price_minor_per_hour": 30000, "ups_minutes": 10},
+        {"id": "gaming", "name": "Gaming", "price_minor_per_hour": 60000, "ups_minutes": 0},
+    ],
+    "seats": [{"id": "A1-A12", "zone": "standard"}, {"id": "G1-G6", "zone": "gaming"}],
+}
+# 13:00 UTC is 14:00 in Lagos.
+START = datetime(2026, 11, 22, 13, 0, tzinfo=timezone.utc)
+POSTGRES_ADMIN_URL = os.environ.get("COMPENSATOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def make_settings(**overrides: Any) -> Settings:
+    """Settings for the test venue with top-level sections replaced or added."""
+    data = copy.deepcopy(VENUE)
+    data.update(overrides)
+    return parse_settings(data, environ={})
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """The test venue's settings."""
+    return make_settings()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A fake clock at 14:00 Lagos time on 2026-11-22."""
+    return FakeClock(START)
+
+
+def _postgres_available() -> bool:
+    try:
+        engine = create_engine(POSTGRES_ADMIN_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001 - any failure to connect means "not available"
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, dropped at the end."""
+    if not _postgres_available():
+        if os.environ.get("COMPENSATOR_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required but not reachable at {POSTGRES_ADMIN_URL}")
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    name = f"compensator_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database URL for one test: a SQLite file, or an emptied PostgreSQL database."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        _reset_postgres(url)
+        return url
+    return f"sqlite:///{(tmp_path / 'compensator.db').as_posix()}"
+
+
+@pytest.fixture
+def runtime(settings: Settings, clock: FakeClock, database_url: str) -> Iterator[Compensator]:
+    """An engine runtime on a migrated database with the test venue's seats."""
+    engine_runtime = Compensator.open(settings, clock=clock, database_url=database_url)
+    yield engine_runtime
+    engine_runtime.close()
+
+
+@pytest.fixture
+def uow(runtime: Compensator) -> Callable[[], Any]:
+    """A factory of units of work on the test runtime."""
+    return runtime.unit_of_work

@@ -1,0 +1,183 @@
+"""The compensation policy as a pure function: worked cases and properties (hypothesis)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings as hypothesis_settings, strategies as st
+
+from compensator.config import PolicySettings
+from compensator.domain.kinds import CompensationForm, EntryKind, OutageKind, SessionEventKind, SessionMode
+from compensator.domain.ledger import EntryRecord, EventRecord, SessionFacts
+from compensator.domain.policy import (
+    CompensationInput,
+    CompensationResult,
+    OutageFacts,
+    PriorCompensation,
+    ZoneTerms,
+    compensate,
+)
+
+T0 = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)
+LAGOS = ZoneInfo("Africa/Lagos")
+POLICY = PolicySettings()
+SEATS = frozenset({"A1"})
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def session(minutes: int | None, *, start: float = 0, events: tuple[EventRecord, ...] = (),
+            extra: tuple[EntryRecord, ...] = ()) -> SessionFacts:
+    entries = () if minutes is None else (EntryRecord(1, EntryKind.PURCHASE, minutes, at(start)),)
+    mode = SessionMode.POSTPAID if minutes is None else SessionMode.PREPAID
+    return SessionFacts(mode, at(start), "A1", events=events, entries=entries + extra)
+
+
+def run(facts: SessionFacts, outage: OutageFacts, *, ups: int = 0, others: tuple[OutageFacts, ...] = (),
+        prior: tuple[PriorCompensation, ...] = (), policy: PolicySettings = POLICY,
+        now: datetime | None = None) -> CompensationResult:
+    return compensate(CompensationInput(
+        session=facts, outage=outage, outages=others + (outage,), prior=prior,
+        seat_terms={"A1": ZoneTerms(ups, 30000)}, policy=policy, timezone=LAGOS,
+        now=now or outage.ended_at or at(0)))
+
+
+def cut(outage_id: int, start: float, end: float | None, kind: OutageKind = OutageKind.POWER) -> OutageFacts:
+    return OutageFacts(outage_id, kind, at(start), at(end) if end is not None else None, SEATS)
+
+
+def as_prior(result: CompensationResult) -> PriorCompensation:
+    return PriorCompensation(result.outage_id, result.lost_minutes, result.extras_minutes, result.opened_stretch)
+
+
+def test_a_network_outage_ignores_the_ups() -> None:
+    result = run(session(120), cut(1, 30, 45, OutageKind.NETWORK), ups=10)
+    assert result.lost_minutes == 15
+
+
+def test_seconds_of_lost_time_round_up_to_a_whole_minute() -> None:
+    result = run(session(120), cut(1, 30, 40.25))
+    assert result.lost_minutes == 11
+
+
+def test_a_customer_who_left_in_the_dark_gets_all_their_remaining_time_back() -> None:
+    left = session(60, events=(EventRecord(SessionEventKind.END, at(25)),))
+    result = run(left, cut(1, 20, 50))
+    assert result.lost_minutes == 40
+    assert result.form is CompensationForm.VOUCHER
+    assert "gave up" in result.explanation
+
+
+def test_goodwill_and_the_extras_cap_apply_but_lost_minutes_are_never_capped() -> None:
+    generous = PolicySettings(goodwill_minutes=5, goodwill_percent=50, extras_cap_minutes=20, round_to_minutes=1)
+    result = run(session(300), cut(1, 60, 160), policy=generous)
+    assert result.lost_minutes == 100
+    assert result.goodwill_minutes == 55
+    assert result.extras_minutes == 20
+    assert result.credit_minutes == 120
+    assert "extras capped at 20" in result.explanation
+
+
+def test_lost_work_counts_only_since_the_previous_dark_stretch() -> None:
+    facts = session(300)
+    first = run(facts, cut(1, 60, 70))
+    second = run(facts, cut(2, 74, 80), others=(cut(1, 60, 70),), prior=(as_prior(first),))
+    assert first.lost_work_minutes == 10
+    assert second.lost_work_minutes == 4
+    assert second.restart_minutes == 3
+
+
+def test_the_ups_bridges_a_long_cut_only_once_however_it_is_recorded() -> None:
+    facts = session(300)
+    first = run(facts, cut(1, 60, 70), ups=10)
+    second = run(facts, cut(2, 70, 90), ups=10, others=(cut(1, 60, 70),), prior=())
+    assert first.lost_minutes == 0
+    assert second.lost_minutes == 20
+    assert second.restart_minutes == 3
+
+
+def test_the_explanation_names_the_policy_fingerprint_it_used() -> None:
+    result = run(session(120), cut(1, 30, 45))
+    assert result.policy_fingerprint == POLICY.fingerprint()
+    assert run(session(120), cut(1, 30, 45), policy=PolicySettings(round_to_minutes=1)).policy_fingerprint != \
+        result.policy_fingerprint
+
+
+sessions_strategy = st.fixed_dictionaries({
+    "minutes": st.one_of(st.none(), st.integers(1, 600)),
+    "start_seconds": st.integers(0, 3600),
+    "pause": st.one_of(st.none(), st.tuples(st.integers(0, 20000), st.integers(1, 5000))),
+})
+
+
+def build(spec: dict) -> SessionFacts:
+    start = spec["start_seconds"] / 60
+    events: tuple[EventRecord, ...] = ()
+    if spec["pause"] is not None:
+        pause_at, pause_for = spec["pause"]
+        events = (EventRecord(SessionEventKind.PAUSE, at(start + pause_at / 60)),
+                  EventRecord(SessionEventKind.RESUME, at(start + (pause_at + pause_for) / 60)))
+    return session(spec["minutes"], start=start, events=events)
+
+
+policies = st.builds(
+    PolicySettings,
+    restart_minutes=st.integers(0, 10),
+    lost_work_cap_minutes=st.integers(0, 30),
+    goodwill_minutes=st.integers(0, 10),
+    goodwill_percent=st.integers(0, 100),
+    extras_cap_minutes=st.integers(0, 90),
+    round_to_minutes=st.integers(1, 15),
+)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(spec=sessions_strategy, start=st.integers(0, 30000), length=st.integers(0, 30000), ups=st.integers(0, 30),
+       policy=policies)
+def test_a_credit_is_never_negative_nor_below_the_lost_minutes(spec, start, length, ups, policy) -> None:
+    facts = build(spec)
+    result = run(facts, cut(1, start / 60, (start + length) / 60), ups=ups, policy=policy)
+    assert result.lost_minutes >= 0
+    assert result.credit_minutes >= result.lost_minutes
+    assert result.credit_minutes % policy.round_to_minutes == 0
+    assert (result.form is None) == (result.lost_minutes == 0)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(spec=sessions_strategy, start=st.integers(0, 30000), split_minute=st.integers(1, 400),
+       tail=st.integers(1, 30000), ups=st.integers(0, 30))
+def test_splitting_an_outage_at_a_whole_minute_changes_no_total_and_gives_no_second_restart(
+        spec, start, split_minute, tail, ups) -> None:
+    facts = build(spec)
+    begin = at(start / 60)
+    # The split point is a whole minute of the clock strictly inside the outage.
+    split = (begin + timedelta(minutes=split_minute)).replace(second=0, microsecond=0)
+    if split <= begin:
+        split += timedelta(minutes=1)
+    end = split + timedelta(seconds=tail)
+    whole = OutageFacts(1, OutageKind.POWER, begin, end, SEATS)
+    first = OutageFacts(2, OutageKind.POWER, begin, split, SEATS)
+    second = OutageFacts(3, OutageKind.POWER, split, end, SEATS)
+    unsplit = run(facts, whole, ups=ups)
+    part_one = run(facts, first, ups=ups)
+    if part_one.form is CompensationForm.TIME:
+        credit = EntryRecord(99, EntryKind.OUTAGE_CREDIT, part_one.credit_minutes, split)
+        facts = SessionFacts(facts.mode, facts.started_at, facts.seat_id, facts.events, facts.entries + (credit,))
+    prior = (as_prior(part_one),) if part_one.compensated else ()
+    part_two = run(facts, second, ups=ups, others=(first,), prior=prior)
+    assert part_one.lost_minutes + part_two.lost_minutes == unsplit.lost_minutes
+    assert part_one.restart_minutes + part_two.restart_minutes == unsplit.restart_minutes
+    assert part_one.lost_work_minutes + part_two.lost_work_minutes == unsplit.lost_work_minutes
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(spec=sessions_strategy, start=st.integers(0, 30000), length=st.integers(0, 30000), ups=st.integers(0, 30))
+def test_computing_a_compensation_again_gives_the_same_result(spec, start, length, ups) -> None:
+    facts = build(spec)
+    outage = cut(1, start / 60, (start + length) / 60)
+    first = run(facts, outage, ups=ups)
+    again = run(facts, outage, ups=ups, prior=(as_prior(first),) if first.compensated else ())
+    assert again == first

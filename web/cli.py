@@ -1,0 +1,67 @@
+"""The ``compensator`` console script: the engine's commands plus ``run`` and ``demo``.
+
+This is the composition root: it is the one place that joins the engine to the web layer and
+the server, so that ``compensator/`` never has to import Flask.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from compensator import cli
+from compensator.config import load_settings
+from compensator.runtime import Compensator
+
+
+def serve(runtime: Compensator, host: str, port: int) -> int:
+    """Serve the dashboard and API of ``runtime`` with waitress until interrupted."""
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+
+    app = create_app(runtime)
+    print(f"Compensator serving {runtime.settings.venue.name} on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
+    waitress_serve(app, host=host, port=port, threads=8, ident="compensator")
+    return cli.EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Serve the dashboard and the API for the configured venue."""
+    runtime = Compensator.open(load_settings(args.config))
+    try:
+        return serve(runtime, args.host or runtime.settings.server.host, args.port or runtime.settings.server.port)
+    finally:
+        runtime.close()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve a demo venue with live data from a temporary database."""
+    from compensator.demo import build_demo
+
+    with tempfile.TemporaryDirectory(prefix="compensator-demo-") as directory:
+        runtime = build_demo(Path(directory), config_path=args.config)
+        try:
+            return serve(runtime, args.host, args.port)
+        finally:
+            runtime.close()
+
+
+def add_server_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Add ``run`` and ``demo`` to the command's sub-commands."""
+    run = commands.add_parser("run", parents=[common], help="serve the dashboard, API and scheduler")
+    run.add_argument("--host", default=None)
+    run.add_argument("--port", type=int, default=None)
+    run.set_defaults(handler=cmd_run)
+    demo = commands.add_parser("demo", parents=[common], help="serve a demo venue from a temporary database")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.set_defaults(handler=cmd_demo)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``compensator`` command."""
+    return cli.main(argv, add_server_commands)

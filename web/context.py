@@ -1,0 +1,18 @@
+"""Access to the engine runtime bound to the current Flask app."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from compensator.runtime import Compensator
+from compensator.store.database import UnitOfWork
+
+
+def runtime() -> Compensator:
+    """The engine runtime of the current app."""
+    return current_app.extensions["compensator"]
+
+
+def unit_of_work() -> UnitOfWork:
+    """A new unit of work on the current app's engine."""
+    return runtime().unit_of_work()
