@@ -247,7 +247,9 @@ def _snapshot(result: Balance) -> dict[str, object]:
     }
 
 
-def _finish(uow: UnitOfWork, session_id: int, action: str, actor: str, before: dict[str, object] | None) -> SeatSessionView:
+def finish_session_change(uow: UnitOfWork, session_id: int, action: str, actor: str,
+                          before: dict[str, object] | None) -> SeatSessionView:
+    """Audit a change to a session, commit it, and return the session as it now is."""
     uow.db.flush()
     loaded = _load_one(uow, session_id)
     after = balance(loaded.facts, uow.now())
@@ -258,7 +260,7 @@ def _finish(uow: UnitOfWork, session_id: int, action: str, actor: str, before: d
     return view
 
 
-def start_session(
+def begin_session(
     uow: UnitOfWork,
     *,
     seat_id: object,
@@ -267,8 +269,14 @@ def start_session(
     customer_name: object = None,
     language: object = None,
     actor: str,
-) -> SeatSessionView:
-    """Start a prepaid session of ``minutes`` or a postpaid one on a free seat."""
+    entry_kind: EntryKind = EntryKind.PURCHASE,
+    note: str | None = None,
+    charge: bool = True,
+) -> int:
+    """Insert a new session and its first entry (not committed); return its id.
+
+    ``charge`` is False for minutes the customer does not pay for again (a voucher).
+    """
     seat = require_seat(uow, seat_id)
     if not isinstance(postpaid, bool):
         raise InvalidInput("postpaid must be true or false", field="postpaid")
@@ -298,14 +306,31 @@ def start_session(
         uow.db.add(
             LedgerEntry(
                 seat_session_id=row.id,
-                kind=EntryKind.PURCHASE,
+                kind=entry_kind,
                 minutes=minutes,
-                value_minor=value_minor(minutes, _price(uow, seat)),
+                value_minor=value_minor(minutes, _price(uow, seat)) if charge else 0,
                 created_at=now,
                 actor=actor,
+                note=note,
             )
         )
-    return _finish(uow, row.id, "session.start", actor, None)
+    return row.id
+
+
+def start_session(
+    uow: UnitOfWork,
+    *,
+    seat_id: object,
+    minutes: object = None,
+    postpaid: object = False,
+    customer_name: object = None,
+    language: object = None,
+    actor: str,
+) -> SeatSessionView:
+    """Start a prepaid session of ``minutes`` or a postpaid one on a free seat."""
+    session_id = begin_session(uow, seat_id=seat_id, minutes=minutes, postpaid=postpaid,
+                               customer_name=customer_name, language=language, actor=actor)
+    return finish_session_change(uow, session_id, "session.start", actor, None)
 
 
 def extend_session(uow: UnitOfWork, session_id: object, *, minutes: object, actor: str) -> SeatSessionView:
@@ -325,7 +350,7 @@ def extend_session(uow: UnitOfWork, session_id: object, *, minutes: object, acto
             actor=actor,
         )
     )
-    return _finish(uow, loaded.row.id, "session.extend", actor, _snapshot(current))
+    return finish_session_change(uow, loaded.row.id, "session.extend", actor, _snapshot(current))
 
 
 def _append_event(uow: UnitOfWork, loaded: LoadedSession, kind: SessionEventKind, actor: str, seat_id: str | None = None) -> None:
@@ -343,7 +368,7 @@ def pause_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSes
     if current.state is SessionState.TIME_UP:
         raise InvalidState(f"session {loaded.row.id} has no paid time left to pause")
     _append_event(uow, loaded, SessionEventKind.PAUSE, actor)
-    return _finish(uow, loaded.row.id, "session.pause", actor, _snapshot(current))
+    return finish_session_change(uow, loaded.row.id, "session.pause", actor, _snapshot(current))
 
 
 def resume_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSessionView:
@@ -353,7 +378,7 @@ def resume_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSe
     if current.state is not SessionState.PAUSED:
         raise InvalidState(f"session {loaded.row.id} is not paused")
     _append_event(uow, loaded, SessionEventKind.RESUME, actor)
-    return _finish(uow, loaded.row.id, "session.resume", actor, _snapshot(current))
+    return finish_session_change(uow, loaded.row.id, "session.resume", actor, _snapshot(current))
 
 
 def move_session(uow: UnitOfWork, session_id: object, *, seat_id: object, actor: str) -> SeatSessionView:
@@ -366,7 +391,7 @@ def move_session(uow: UnitOfWork, session_id: object, *, seat_id: object, actor:
     _lock_seats(uow, current.seat_id, target)
     _require_free(uow, target)
     _append_event(uow, loaded, SessionEventKind.MOVE, actor, seat_id=target)
-    return _finish(uow, loaded.row.id, "session.move", actor, _snapshot(current))
+    return finish_session_change(uow, loaded.row.id, "session.move", actor, _snapshot(current))
 
 
 def end_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSessionView:
@@ -374,7 +399,7 @@ def end_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSessi
     loaded = _load_one(uow, session_id)
     current = _current(uow, loaded)
     _append_event(uow, loaded, SessionEventKind.END, actor)
-    return _finish(uow, loaded.row.id, "session.end", actor, _snapshot(current))
+    return finish_session_change(uow, loaded.row.id, "session.end", actor, _snapshot(current))
 
 
 def get_session(uow: UnitOfWork, session_id: object) -> SeatSessionView:

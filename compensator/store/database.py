@@ -95,10 +95,9 @@ class UnitOfWork:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        try:
-            self.db.rollback()
-        finally:
-            self.db.close()
+        # Closing rolls back whatever was not committed; unlike rollback() it leaves loaded
+        # objects readable, detached, for the caller.
+        self.db.close()
 
     def commit(self) -> None:
         """Make everything done in this unit of work permanent."""

@@ -1,0 +1,116 @@
+"""Apology notices: the queue of notices to hand over, one notice, and its delivery record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from compensator.domain.kinds import CompensationForm, Delivery, Feedback
+from compensator.errors import InvalidInput, NotFound
+from compensator.services import audit
+from compensator.store.database import UnitOfWork
+from compensator.store.models import Compensation, Notice, NoticeDelivery, Voucher
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryView:
+    """One delivery record of a notice."""
+
+    how: Delivery
+    feedback: Feedback | None
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    """A notice with what it concerns and how it was delivered."""
+
+    id: int
+    compensation_id: int
+    outage_id: int
+    session_id: int
+    seat_id: str
+    language: str
+    text: str
+    created_at: datetime
+    credit_minutes: int
+    form: CompensationForm
+    voucher_code: str | None
+    deliveries: tuple[DeliveryView, ...]
+
+    @property
+    def status(self) -> str:
+        """``pending`` until delivered, then how it was last delivered."""
+        return self.deliveries[-1].how.value if self.deliveries else "pending"
+
+
+def _views(uow: UnitOfWork, notices: list[Notice]) -> list[NoticeView]:
+    if not notices:
+        return []
+    compensation_ids = [notice.compensation_id for notice in notices]
+    compensations = {row.id: row for row in uow.db.scalars(
+        select(Compensation).where(Compensation.id.in_(compensation_ids)))}
+    codes: dict[int, str] = {}
+    for compensation_id, code in uow.db.execute(
+            select(Voucher.compensation_id, Voucher.code).where(Voucher.compensation_id.in_(compensation_ids))
+            .order_by(Voucher.id.desc())):
+        codes[compensation_id] = code
+    deliveries: dict[int, list[DeliveryView]] = {notice.id: [] for notice in notices}
+    for row in uow.db.scalars(select(NoticeDelivery).where(
+            NoticeDelivery.notice_id.in_(list(deliveries))).order_by(NoticeDelivery.id)):
+        deliveries[row.notice_id].append(DeliveryView(row.how, row.feedback, row.actor, row.at))
+    views = []
+    for notice in notices:
+        compensation = compensations[notice.compensation_id]
+        views.append(NoticeView(
+            id=notice.id, compensation_id=compensation.id, outage_id=compensation.outage_id,
+            session_id=compensation.seat_session_id, seat_id=compensation.seat_id, language=notice.language,
+            text=notice.text, created_at=notice.created_at, credit_minutes=compensation.granted_minutes,
+            form=compensation.form, voucher_code=codes.get(compensation.id),
+            deliveries=tuple(deliveries[notice.id])))
+    return views
+
+
+def list_notices(uow: UnitOfWork, *, status: str | None = None) -> list[NoticeView]:
+    """Notices, newest first; ``status="pending"`` keeps those not delivered yet."""
+    if status not in (None, "pending", *(item.value for item in Delivery)):
+        raise InvalidInput("status must be pending, shown, printed or declined", field="status")
+    views = _views(uow, list(uow.db.scalars(select(Notice).order_by(Notice.id.desc()))))
+    return [view for view in views if status is None or view.status == status]
+
+
+def get_notice(uow: UnitOfWork, notice_id: object) -> NoticeView:
+    """One notice."""
+    if isinstance(notice_id, bool) or not isinstance(notice_id, int) or notice_id < 1:
+        raise NotFound(f"unknown notice {notice_id!r}", field="notice")
+    notice = uow.db.get(Notice, notice_id)
+    if notice is None:
+        raise NotFound(f"unknown notice {notice_id}", field="notice")
+    return _views(uow, [notice])[0]
+
+
+def deliver_notice(uow: UnitOfWork, notice_id: object, *, how: object, feedback: object = None,
+                   actor: str) -> NoticeView:
+    """Record that a notice was shown, printed or declined, with the customer's reaction if given."""
+    view = get_notice(uow, notice_id)
+    try:
+        delivery = Delivery(how)
+    except ValueError:
+        raise InvalidInput("how must be shown, printed or declined", field="how") from None
+    reaction = None
+    if feedback is not None:
+        try:
+            reaction = Feedback(feedback)
+        except ValueError:
+            raise InvalidInput("feedback must be happy, neutral or unhappy", field="feedback") from None
+    uow.db.add(NoticeDelivery(notice_id=view.id, how=delivery, feedback=reaction, actor=actor, at=uow.now()))
+    audit.record(uow, actor=actor, action="notice.deliver", target_type="notice", target_id=view.id,
+                 before={"status": view.status},
+                 after={"status": delivery.value, "feedback": reaction.value if reaction else None})
+    uow.db.flush()
+    result = get_notice(uow, view.id)
+    uow.commit()
+    return result

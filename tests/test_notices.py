@@ -1,0 +1,113 @@
+"""Apology notices: wording in every language, fallbacks, owner overrides, delivery records."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from compensator.domain.kinds import CompensationForm, Delivery, Feedback, OutageKind
+from compensator.errors import InvalidInput, NotFound
+from compensator.notices import NoticeCatalog, NoticeFacts, compose
+from compensator.services import notices, outages, sessions
+
+ACTOR = "attendant:ada"
+START = datetime(2026, 11, 22, 13, 18, tzinfo=timezone.utc)
+
+
+def facts(form: CompensationForm = CompensationForm.TIME, **overrides) -> NoticeFacts:
+    values = dict(
+        venue_name="Bright Star Cyber Café", timezone=ZoneInfo("Africa/Lagos"), currency="NGN",
+        customer_name="Chidi", kind=OutageKind.POWER, started_at=START, ended_at=START + timedelta(minutes=21),
+        lost_minutes=11, credit_minutes=25, form=form, value_minor=12500,
+        new_end=START + timedelta(minutes=67), voucher_code="ABC-DEF-GHJ",
+        voucher_expires_at=START + timedelta(days=30),
+    )
+    values.update(overrides)
+    return NoticeFacts(**values)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "pcm"])
+@pytest.mark.parametrize("form", list(CompensationForm))
+def test_a_notice_renders_in_every_shipped_language_and_form(language, form) -> None:
+    chosen, text = compose(NoticeCatalog.load("en"), language, facts(form))
+    assert chosen == language
+    assert "$" not in text
+    assert "25" in text and "11" in text
+    assert "Bright Star Cyber Café" in text
+    if form is CompensationForm.VOUCHER:
+        assert "ABC-DEF-GHJ" in text
+
+
+def test_times_are_shown_in_the_venues_local_time() -> None:
+    _, text = compose(NoticeCatalog.load("en"), "fr", facts())
+    assert "14:18" in text and "14:39" in text and "15:25" in text
+
+
+def test_an_unknown_language_falls_back_to_the_venues_default_language() -> None:
+    chosen, text = compose(NoticeCatalog.load("fr"), "xx", facts())
+    assert chosen == "fr"
+    assert "excuses" in text
+
+
+def test_a_missing_key_in_an_owner_language_falls_back_never_to_an_empty_string(tmp_path: Path) -> None:
+    (tmp_path / "yo.yaml").write_text("title: E ma binu\n", encoding="utf-8")
+    catalog = NoticeCatalog.load("en", tmp_path)
+    chosen, text = compose(catalog, "yo", facts())
+    assert chosen == "yo"
+    assert text.startswith("E MA BINU")
+    assert "We have added 25 minutes" in text
+    assert all(paragraph.strip() for paragraph in text.split("\n\n"))
+
+
+def test_an_owner_template_overrides_the_built_in_wording(tmp_path: Path) -> None:
+    (tmp_path / "en.yaml").write_text("thanks: See you tomorrow, $customer!\n", encoding="utf-8")
+    _, text = compose(NoticeCatalog.load("en", tmp_path), "en", facts())
+    assert "See you tomorrow, Chidi!" in text
+    assert "We are sorry" in text
+
+
+@pytest.fixture
+def notice_id(uow, clock) -> int:
+    with uow() as unit:
+        sessions.start_session(unit, seat_id="G1", minutes=120, actor=ACTOR, customer_name="Amaka")
+    clock.advance(minutes=30)
+    with uow() as unit:
+        outage = outages.start_outage(unit, actor=ACTOR)
+    clock.advance(minutes=15)
+    with uow() as unit:
+        outages.end_outage(unit, outage.id, actor=ACTOR)
+        return notices.list_notices(unit, status="pending")[0].id
+
+
+def test_a_notice_waits_in_the_queue_until_delivered(uow, notice_id) -> None:
+    with uow() as unit:
+        notice = notices.get_notice(unit, notice_id)
+        assert notice.status == "pending"
+        assert "Amaka" in notice.text
+        delivered = notices.deliver_notice(unit, notice_id, how="printed", feedback="happy", actor=ACTOR)
+    assert delivered.status == "printed"
+    assert delivered.deliveries[0].how is Delivery.PRINTED
+    assert delivered.deliveries[0].feedback is Feedback.HAPPY
+    assert delivered.deliveries[0].actor == ACTOR
+    with uow() as unit:
+        assert notices.list_notices(unit, status="pending") == []
+        assert [item.id for item in notices.list_notices(unit, status="printed")] == [notice_id]
+
+
+@pytest.mark.parametrize(("how", "feedback", "field"), [("faxed", None, "how"), ("shown", "ecstatic", "feedback")])
+def test_a_bad_delivery_is_refused(uow, notice_id, how, feedback, field) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        with uow() as unit:
+            notices.deliver_notice(unit, notice_id, how=how, feedback=feedback, actor=ACTOR)
+    assert raised.value.field == field
+
+
+def test_an_unknown_notice_or_status_is_refused(uow) -> None:
+    with uow() as unit:
+        with pytest.raises(NotFound):
+            notices.get_notice(unit, 404)
+        with pytest.raises(InvalidInput):
+            notices.list_notices(unit, status="lost")
