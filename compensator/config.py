@@ -9,6 +9,7 @@ must never silently fall back to a default.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -102,8 +103,7 @@ class PolicySettings:
 
     def fingerprint(self) -> str:
         """A short stable hash of the parameters, stored with every compensation."""
-        canonical = json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+        return _policy_fingerprint(self)
 
     def with_overrides(self, overrides: Mapping[str, object]) -> PolicySettings:
         """A copy with some parameters replaced, validated like the file's."""
@@ -112,6 +112,12 @@ class PolicySettings:
         if problems:
             raise ConfigError(problems)
         return replace(self, **values)
+
+
+@functools.lru_cache(maxsize=32)
+def _policy_fingerprint(policy: PolicySettings) -> str:
+    canonical = json.dumps(policy.as_dict(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)

@@ -308,7 +308,7 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
     steps.append(sum_text)
 
     # The form depends on the session as it is when the credit is applied, not as it was.
-    current = balance(session, max(inputs.now, horizon))
+    current = position if inputs.now <= horizon else balance(session, inputs.now)
     form = choose_form(session.mode, current.state)
     if form is CompensationForm.BILL_REDUCTION:
         steps.append(f"{credit} min off the bill")

@@ -8,6 +8,7 @@ default language, then to English: a notice is never blank.
 
 from __future__ import annotations
 
+import functools
 import string
 from decimal import Decimal
 from collections.abc import Mapping
@@ -115,6 +116,9 @@ class NoticeFacts:
     voucher_expires_at: datetime | None = None
 
 
+# Formatting is cached: one outage's notices share their times, and Babel is slow enough that
+# formatting hundreds of notices afresh would dominate closing a large outage.
+@functools.lru_cache(maxsize=64)
 def _babel_locale(language: str) -> str:
     try:
         Locale.parse(language.replace("-", "_"))
@@ -123,6 +127,17 @@ def _babel_locale(language: str) -> str:
     return language.replace("-", "_")
 
 
+@functools.lru_cache(maxsize=4096)
+def _clock_text(moment: datetime, timezone: ZoneInfo, locale: str) -> str:
+    return format_time(moment.astimezone(timezone), "short", locale=locale)
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_text(moment: datetime, timezone: ZoneInfo, locale: str) -> str:
+    return format_date(moment.astimezone(timezone).date(), "long", locale=locale)
+
+
+@functools.lru_cache(maxsize=4096)
 def format_money(amount_minor: int, currency: str, locale: str = FALLBACK_LANGUAGE) -> str:
     """An amount in minor units shown in major units with the currency, exactly (no floats)."""
     amount = Decimal(amount_minor).scaleb(-get_currency_precision(currency))
@@ -136,10 +151,10 @@ def compose(catalog: NoticeCatalog, language: str | None, facts: NoticeFacts) ->
     local = facts.timezone
 
     def clock(moment: datetime | None) -> str:
-        return format_time(moment.astimezone(local), "short", locale=locale) if moment else ""
+        return _clock_text(moment, local, locale) if moment else ""
 
     def day(moment: datetime | None) -> str:
-        return format_date(moment.astimezone(local).date(), "long", locale=locale) if moment else ""
+        return _day_text(moment, local, locale) if moment else ""
 
     values = {
         "venue": facts.venue_name,

@@ -1,7 +1,7 @@
 """Delivering compensations: ledger credits, vouchers and apology notices, written in batches.
 
 Whatever the number of sessions, one call issues a fixed number of statements: one to check
-new voucher codes, then one batched INSERT per table. Every automatic write carries a
+new voucher codes, then one multi-row INSERT per table. Every automatic write carries a
 deterministic idempotency key under a UNIQUE constraint, so nothing is ever credited twice.
 """
 
@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from compensator.domain import vouchers
 from compensator.domain.kinds import CompensationForm, EntryKind
@@ -68,17 +68,15 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
         return
     now = uow.now()
     settings = uow.settings
-    forms = {
-        id(order): choose_form(order.session.facts.mode, balance(order.session.facts, now).state)
-        for order in orders
-    }
+    positions = {id(order): balance(order.session.facts, now) for order in orders}
+    forms = {id(order): choose_form(order.session.facts.mode, positions[id(order)].state) for order in orders}
     voucher_orders = [order for order in orders if forms[id(order)] is CompensationForm.VOUCHER]
     codes = iter(_unique_codes(uow, len(voucher_orders)))
     expires_at = now + timedelta(days=settings.policy.voucher_valid_days)
     catalog = catalog_for(uow)
-    entries: list[LedgerEntry] = []
-    new_vouchers: list[Voucher] = []
-    notices: list[Notice] = []
+    entries: list[dict[str, object]] = []
+    new_vouchers: list[dict[str, object]] = []
+    notices: list[dict[str, object]] = []
     for order in orders:
         form = forms[id(order)]
         row = order.compensation
@@ -89,16 +87,16 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
         new_end: datetime | None = None
         if form is CompensationForm.VOUCHER:
             code = next(codes)
-            new_vouchers.append(Voucher(code=code, minutes=order.minutes, expires_at=expires_at, created_at=now,
-                                        compensation_id=row.id, idempotency_key=order.key))
+            new_vouchers.append(dict(code=code, minutes=order.minutes, expires_at=expires_at, created_at=now,
+                                     compensation_id=row.id, idempotency_key=order.key))
         else:
-            entries.append(LedgerEntry(
+            entries.append(dict(
                 seat_session_id=order.session.row.id,
                 kind=EntryKind.OUTAGE_TOPUP if order.topup else EntryKind.OUTAGE_CREDIT,
                 minutes=order.minutes, value_minor=value_minor(order.minutes, price), created_at=now,
                 actor=actor, compensation_id=row.id, idempotency_key=order.key,
                 note=f"outage {outage.id}"))
-            paid_end = balance(order.session.facts, now).paid_end
+            paid_end = positions[id(order)].paid_end
             new_end = paid_end + timedelta(minutes=order.minutes) if paid_end else None
         if order.topup:
             continue
@@ -109,8 +107,9 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
             form=form, value_minor=row.value_minor, new_end=new_end,
             voucher_code=vouchers.display(code) if code else None,
             voucher_expires_at=expires_at if code else None))
-        notices.append(Notice(compensation_id=row.id, language=language, text=text, created_at=now))
-    uow.db.add_all(entries)
-    uow.db.add_all(new_vouchers)
-    uow.db.add_all(notices)
+        notices.append(dict(compensation_id=row.id, language=language, text=text, created_at=now))
     uow.db.flush()
+    # Plain multi-row INSERTs: one statement per table, whatever the number of rows.
+    for model, rows in ((LedgerEntry, entries), (Voucher, new_vouchers), (Notice, notices)):
+        if rows:
+            uow.db.execute(insert(model.__table__), rows)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from compensator.clock import as_utc
@@ -547,7 +547,7 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str, revision: OutageRevis
         for seat in settings.seats
     }
     this = _facts(uow, outage)
-    new_rows: list[tuple[Compensation, LoadedSession]] = []
+    new_rows: list[tuple[dict[str, object], LoadedSession]] = []
     orders: list[CreditOrder] = []
     for session_id, loaded in candidates.items():
         result = compensate(CompensationInput(
@@ -563,20 +563,23 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str, revision: OutageRevis
             if order is not None:
                 orders.append(order)
     if new_rows:
-        uow.db.add_all(row for row, _ in new_rows)
-        uow.db.flush()
-        orders.extend(
-            CreditOrder(compensation=row, session=loaded, minutes=row.credit_minutes, topup=False)
-            for row, loaded in new_rows
-            if row.status is CompensationStatus.APPLIED
-        )
+        # One multi-row INSERT, then one SELECT for the new ids, whatever the number of sessions.
+        uow.db.execute(insert(Compensation.__table__), [row for row, _ in new_rows])
+        sessions_by_id = {loaded.row.id: loaded for _, loaded in new_rows}
+        for row in uow.db.scalars(select(Compensation).where(
+                Compensation.outage_id == outage.id, Compensation.seat_session_id.in_(list(sessions_by_id)))):
+            if row.status is CompensationStatus.APPLIED:
+                orders.append(CreditOrder(compensation=row, session=sessions_by_id[row.seat_session_id],
+                                          minutes=row.credit_minutes, topup=False))
     apply_credits(uow, orders, outage=outage, actor=actor)
 
 
-def _new_compensation(result: CompensationResult, outage: Outage, session_id: int, now: datetime) -> Compensation:
+
+def _new_compensation(result: CompensationResult, outage: Outage, session_id: int, now: datetime) -> dict[str, object]:
+    """The column values of a new compensation row."""
     assert result.form is not None and result.seat_id and result.dark_start and result.dark_end
     status = CompensationStatus.AWAITING_APPROVAL if result.needs_approval else CompensationStatus.APPLIED
-    return Compensation(
+    return dict(
         outage_id=outage.id, seat_session_id=session_id, seat_id=result.seat_id,
         dark_start=result.dark_start, dark_end=result.dark_end, lost_minutes=result.lost_minutes,
         restart_minutes=result.restart_minutes, lost_work_minutes=result.lost_work_minutes,

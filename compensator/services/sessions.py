@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
@@ -127,21 +127,33 @@ def open_session_ids(db: Session) -> list[int]:
     return list(db.scalars(select(SeatSession.id).where(~ended).order_by(SeatSession.id)))
 
 
-def occupied_seats(uow: UnitOfWork) -> dict[str, int]:
-    """Map each seat that has an open session to that session's id."""
-    now = uow.now()
-    loaded = load_sessions(uow.db, open_session_ids(uow.db))
-    return {balance(item.facts, now).seat_id: session_id for session_id, item in loaded.items()}
-
-
 def _lock_seats(uow: UnitOfWork, *seat_ids: str) -> None:
     # On PostgreSQL two counters starting sessions on one seat queue on its row; SQLite
     # already holds the database's write lock since BEGIN IMMEDIATE.
     uow.db.execute(select(SeatRow.id).where(SeatRow.id.in_(seat_ids)).with_for_update()).all()
 
 
+def _sessions_ever_on(uow: UnitOfWork, seat_id: str) -> list[int]:
+    """Open sessions that started on the seat or were moved to it: the only ones that can be on it."""
+    ended = exists().where(
+        SessionEvent.seat_session_id == SeatSession.id, SessionEvent.kind == SessionEventKind.END
+    )
+    moved_here = exists().where(
+        SessionEvent.seat_session_id == SeatSession.id,
+        SessionEvent.kind == SessionEventKind.MOVE,
+        SessionEvent.seat_id == seat_id,
+    )
+    return list(uow.db.scalars(
+        select(SeatSession.id).where(~ended, or_(SeatSession.seat_id == seat_id, moved_here))
+    ))
+
+
 def _require_free(uow: UnitOfWork, seat_id: str, field: str = "seat") -> None:
-    occupant = occupied_seats(uow).get(seat_id)
+    now = uow.now()
+    loaded = load_sessions(uow.db, _sessions_ever_on(uow, seat_id))
+    occupant = next(
+        (session_id for session_id, item in loaded.items() if balance(item.facts, now).seat_id == seat_id), None
+    )
     if occupant is not None:
         raise SeatBusy(f"seat {seat_id} is busy with session {occupant}", field=field)
 

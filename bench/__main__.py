@@ -1,0 +1,5 @@
+"""Runs every benchmark in turn and prints their figures."""
+
+from bench import outage_close
+
+outage_close.main()

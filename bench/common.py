@@ -1,0 +1,64 @@
+"""Shared helpers of the benchmarks: a venue of N seats, a statement counter, medians."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+from compensator.config import Settings, parse_settings
+
+START = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
+
+
+def venue_settings(seat_count: int) -> Settings:
+    """A venue with ``seat_count`` seats in two zones, one with a UPS."""
+    half = seat_count // 2
+    return parse_settings({
+        "venue": {"name": "Bench Café", "timezone": "Africa/Lagos", "currency": "NGN", "languages": ["en", "fr"]},
+        "zones": [
+            {"id": "standard", "name": "Standard", "price_minor_per_hour": 30000, "ups_minutes": 5},
+            {"id": "gaming", "name": "Gaming", "price_minor_per_hour": 60000, "ups_minutes": 0},
+        ],
+        "seats": [{"id": f"S1-S{half}", "zone": "standard"}, {"id": f"G1-G{seat_count - half}", "zone": "gaming"}],
+    }, environ={})
+
+
+class StatementCounter:
+    """Counts the SQL statements an engine executes while ``counting`` is on."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        self.enabled = False
+        event.listen(engine, "before_cursor_execute", self._on_execute)
+
+    def _on_execute(self, *_args: Any) -> None:
+        if self.enabled:
+            self.count += 1
+
+    @contextmanager
+    def counting(self) -> Iterator[None]:
+        """Count statements inside the block (the total is kept in ``count``)."""
+        self.count = 0
+        self.enabled = True
+        try:
+            yield
+        finally:
+            self.enabled = False
+
+
+def timed(action: Callable[[], object]) -> float:
+    """Seconds taken by one call of ``action``."""
+    began = time.perf_counter()
+    action()
+    return time.perf_counter() - began
+
+
+def median_ms(samples: list[float]) -> float:
+    """The median of samples in seconds, in milliseconds."""
+    return statistics.median(samples) * 1000

@@ -1,0 +1,107 @@
+"""Closing an outage over 50 and 500 running sessions on SQLite.
+
+For each size, several repetitions each build a fresh database with N running sessions, open a
+venue-wide power cut, advance the clock and close it. Printed: the median time of the close,
+the number of SQL statements it issued (which must not grow with N), and the ratio of that
+time to a raw ``sqlite3`` insert, in one transaction on a file in the same mode, of as many
+rows as the close wrote, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bench.common import START, StatementCounter, median_ms, timed, venue_settings
+from compensator.clock import FakeClock
+from compensator.runtime import Compensator
+from compensator.services import outages, sessions
+from compensator.store.models import Compensation, LedgerEntry, Notice, Voucher
+
+SIZES = (50, 500)
+REPETITIONS = 5
+
+
+def close_once(seat_count: int, directory: Path) -> tuple[float, int, int]:
+    """Seconds to close, statements issued, rows written, for one fresh venue of ``seat_count`` sessions."""
+    settings = venue_settings(seat_count)
+    clock = FakeClock(START)
+    runtime = Compensator.open(settings, clock=clock, database_url=f"sqlite:///{(directory / 'bench.db').as_posix()}")
+    try:
+        for index, seat in enumerate(settings.seats):
+            with runtime.unit_of_work() as uow:
+                sessions.start_session(uow, seat_id=seat.id, minutes=60 + index % 120, actor="bench",
+                                       language="fr" if index % 3 == 0 else None)
+        clock.advance(minutes=40)
+        with runtime.unit_of_work() as uow:
+            outage = outages.start_outage(uow, actor="bench")
+        clock.advance(minutes=25)
+        counter = StatementCounter(runtime.engine)
+
+        def close() -> None:
+            with runtime.unit_of_work() as uow:
+                outages.end_outage(uow, outage.id, actor="bench")
+
+        with counter.counting():
+            seconds = timed(close)
+        with runtime.unit_of_work() as uow:
+            rows = sum(uow.db.scalar(select(func.count()).select_from(model))
+                       for model in (Compensation, LedgerEntry, Notice, Voucher)) - seat_count
+        return seconds, counter.count, rows
+    finally:
+        runtime.close()
+
+
+def raw_insert(rows: int, directory: Path) -> float:
+    """Seconds for plain sqlite3 to insert ``rows`` rows of similar width in one durable transaction."""
+    path = directory / "raw.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, session INTEGER, minutes INTEGER, "
+                           "value INTEGER, at TEXT, text TEXT)")
+        payload = [(index, 35, 17500, "2026-11-22 10:05:00.000000", "x" * 400) for index in range(rows)]
+
+        def insert() -> None:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany("INSERT INTO rows (session, minutes, value, at, text) VALUES (?, ?, ?, ?, ?)",
+                                   payload)
+            connection.execute("COMMIT")
+
+        return timed(insert)
+    finally:
+        connection.close()
+        path.unlink()
+
+
+def main() -> None:
+    """Run the benchmark and print one line per size."""
+    print("outage close over N running sessions (SQLite file, WAL, synchronous=FULL)")
+    statements: dict[int, set[int]] = {}
+    for size in SIZES:
+        closes: list[float] = []
+        raws: list[float] = []
+        rows_written = 0
+        for _ in range(REPETITIONS):
+            with tempfile.TemporaryDirectory(prefix="compensator-bench-") as name:
+                directory = Path(name)
+                seconds, count, rows_written = close_once(size, directory)
+                closes.append(seconds)
+                statements.setdefault(size, set()).add(count)
+                raws.append(raw_insert(rows_written, directory))
+        close_ms, raw_ms = median_ms(closes), median_ms(raws)
+        print(f"  N={size:4d}: close median {close_ms:8.1f} ms, statements {sorted(statements[size])}, "
+              f"rows written {rows_written}, raw sqlite3 insert median {raw_ms:6.2f} ms, "
+              f"ratio {close_ms / raw_ms:6.1f}")
+    counts = {size: max(values) for size, values in statements.items()}
+    flat = len(set(counts.values())) == 1
+    print(f"  statement count {'does not grow' if flat else 'GROWS'} with N: {counts}")
+
+
+if __name__ == "__main__":
+    main()

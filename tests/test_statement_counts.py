@@ -1,0 +1,40 @@
+"""SPEC section 6: closing an outage issues a number of SQL statements that does not grow with the seats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.common import START, StatementCounter, venue_settings
+from compensator.clock import FakeClock
+from compensator.runtime import Compensator
+from compensator.services import outages, sessions
+
+
+def statements_to_close(seat_count: int, directory: Path) -> tuple[int, int]:
+    settings = venue_settings(seat_count)
+    clock = FakeClock(START)
+    runtime = Compensator.open(settings, clock=clock, database_url=f"sqlite:///{(directory / 'count.db').as_posix()}")
+    try:
+        for index, seat in enumerate(settings.seats):
+            with runtime.unit_of_work() as uow:
+                sessions.start_session(uow, seat_id=seat.id, minutes=30 + (index % 4) * 20, actor="test")
+        clock.advance(minutes=20)
+        with runtime.unit_of_work() as uow:
+            outage = outages.start_outage(uow, actor="test")
+        clock.advance(minutes=25)
+        counter = StatementCounter(runtime.engine)
+        with counter.counting():
+            with runtime.unit_of_work() as uow:
+                closed = outages.end_outage(uow, outage.id, actor="test")
+        return counter.count, len(closed.compensations)
+    finally:
+        runtime.close()
+
+
+def test_closing_an_outage_takes_as_many_statements_for_forty_sessions_as_for_four(tmp_path: Path) -> None:
+    (tmp_path / "small").mkdir()
+    (tmp_path / "large").mkdir()
+    small, small_compensated = statements_to_close(4, tmp_path / "small")
+    large, large_compensated = statements_to_close(40, tmp_path / "large")
+    assert (small_compensated, large_compensated) == (4, 40)
+    assert large == small
