@@ -6,6 +6,9 @@ one blueprint per area. Views stay thin: parse input, call one service, render.
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -13,16 +16,45 @@ from flask import Flask
 from compensator.runtime import Compensator
 
 
+def _secret_key(app: Flask) -> str:
+    # The cookie key must survive restarts (or every attendant is logged out), so it is kept
+    # in the instance folder; an environment variable wins for multi-counter setups.
+    if os.environ.get("COMPENSATOR_SECRET_KEY"):
+        return os.environ["COMPENSATOR_SECRET_KEY"]
+    path = Path(app.instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key, encoding="utf-8")
+    return key
+
+
 def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) -> Flask:
     """Build the web application around an engine runtime."""
     app = Flask(__name__)
-    app.config.from_mapping(JSON_SORT_KEYS=False)
+    app.config.from_mapping(
+        JSON_SORT_KEYS=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
     if test_config:
         app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app)
     app.extensions["compensator"] = runtime
 
-    from web import api, dashboard
+    from web import api, auth, dashboard, errors
 
+    app.extensions["compensator.throttle"] = auth.LoginThrottle()
+    errors.init_app(app)
+
+    @app.context_processor
+    def template_globals() -> dict[str, Any]:
+        return {"csrf_token": auth.csrf_token, "actor": auth.current_actor, "venue": runtime.settings.venue}
+
+    app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
     return app

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from compensator.domain.kinds import SessionMode
+from sqlalchemy import select
+
+from compensator.domain.kinds import OutageKind, OutageStatus, SessionMode
+from compensator.services.outages import scope_seats
 from compensator.services.sessions import list_open_sessions
 from compensator.store.database import UnitOfWork
+from compensator.store.models import Outage
 
 FREE = "free"
 STATE_LABELS = {FREE: "Free", "running": "In session", "paused": "Paused", "time_up": "Time up"}
+# Seats whose time is nearly up stand out on the board.
+NEARLY_UP_MINUTES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +32,25 @@ class SeatTile:
     mode: SessionMode | None
     remaining_minutes: int | None
     customer_name: str | None
+    dark: bool = False
+    on_ups: bool = False
+    paid_end: datetime | None = None
+    language: str | None = None
+
+    @property
+    def nearly_up(self) -> bool:
+        """Whether a running prepaid session has at most five minutes left."""
+        return self.state == "running" and self.remaining_minutes is not None and \
+            self.remaining_minutes <= NEARLY_UP_MINUTES
+
+    @property
+    def api_state(self) -> str:
+        """The state as the JSON API names it: free, in_session, paused or dark."""
+        if self.dark:
+            return "dark"
+        if self.state == FREE:
+            return FREE
+        return "paused" if self.state == "paused" else "in_session"
 
     @property
     def state_label(self) -> str:
@@ -32,9 +58,25 @@ class SeatTile:
         return STATE_LABELS.get(self.state, self.state)
 
 
+def _power_at(uow: UnitOfWork) -> tuple[set[str], set[str]]:
+    """Seats dark now, and seats running on their UPS now, because of ongoing outages."""
+    now = uow.now()
+    dark: set[str] = set()
+    on_ups: set[str] = set()
+    for outage in uow.db.scalars(select(Outage).where(Outage.status == OutageStatus.ONGOING)):
+        for seat_id in scope_seats(uow, outage.scope_kind, list(outage.scope_ids)):
+            ups = uow.settings.zone(uow.settings.seat(seat_id).zone_id).ups_minutes
+            if outage.kind is OutageKind.POWER and now < outage.started_at + timedelta(minutes=ups):
+                on_ups.add(seat_id)
+            else:
+                dark.add(seat_id)
+    return dark, on_ups - dark
+
+
 def seat_board(uow: UnitOfWork) -> list[SeatTile]:
     """Every active seat in configuration order, in a number of statements independent of seat count."""
     by_seat = {view.seat_id: view for view in list_open_sessions(uow)}
+    dark, on_ups = _power_at(uow)
     zones = uow.settings.zones_by_id
     tiles = []
     for seat in uow.settings.seats:
@@ -51,6 +93,10 @@ def seat_board(uow: UnitOfWork) -> list[SeatTile]:
                 mode=view.mode if view else None,
                 remaining_minutes=view.remaining_minutes if prepaid and view else None,
                 customer_name=view.customer_name if view else None,
+                dark=seat.id in dark,
+                on_ups=seat.id in on_ups,
+                paid_end=view.paid_end if view else None,
+                language=view.language if view else None,
             )
         )
     return tiles

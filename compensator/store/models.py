@@ -7,7 +7,7 @@ refuses too, through triggers created by the migrations.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -361,6 +362,36 @@ class IdempotencyKey(Base):
     resource_type: Mapped[str] = mapped_column(String(32))
     resource_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SeatHeartbeat(Base):
+    """When a seat PC last said it was alive (one row per seat, overwritten)."""
+
+    __tablename__ = "seat_heartbeats"
+
+    seat_id: Mapped[str] = mapped_column(ForeignKey("seats.id"), primary_key=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ServerHeartbeat(Base):
+    """A minute in which the server was running; gaps between rows are server downtime."""
+
+    __tablename__ = "server_heartbeats"
+    __table_args__ = (Index("ix_server_heartbeats_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DailyReport(Base):
+    """An archived end-of-day report: at most one per venue day."""
+
+    __tablename__ = "daily_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    venue_date: Mapped[date] = mapped_column(Date, unique=True)
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    directory: Mapped[str] = mapped_column(String(1000))
 
 
 APPEND_ONLY_TABLES = (

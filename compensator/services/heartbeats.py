@@ -1,0 +1,51 @@
+"""Heartbeats: seat PCs saying they are alive, and the server noting each minute it runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from compensator.services.catalog import require_seat
+from compensator.store.database import UnitOfWork
+from compensator.store.models import SeatHeartbeat, ServerHeartbeat
+
+
+@dataclass(frozen=True, slots=True)
+class HeartbeatView:
+    """When a seat was last heard from."""
+
+    seat_id: str
+    last_seen_at: datetime
+
+
+def record_seat_heartbeat(uow: UnitOfWork, *, seat_id: object) -> HeartbeatView:
+    """Note that a seat PC is alive now."""
+    seat = require_seat(uow, seat_id)
+    now = uow.now()
+    row = uow.db.get(SeatHeartbeat, seat)
+    if row is None:
+        uow.db.add(SeatHeartbeat(seat_id=seat, last_seen_at=now))
+    else:
+        row.last_seen_at = now
+    uow.commit()
+    return HeartbeatView(seat, now)
+
+
+def seat_heartbeats(uow: UnitOfWork) -> dict[str, datetime]:
+    """When each seat was last heard from."""
+    return {row.seat_id: row.last_seen_at for row in uow.db.scalars(select(SeatHeartbeat))}
+
+
+def record_server_alive(uow: UnitOfWork) -> datetime:
+    """Note that the server is running this minute."""
+    now = uow.now()
+    uow.db.add(ServerHeartbeat(at=now))
+    uow.commit()
+    return now
+
+
+def last_server_heartbeat(uow: UnitOfWork) -> datetime | None:
+    """The last minute the server was known to be running, if ever."""
+    return uow.db.scalar(select(ServerHeartbeat.at).order_by(ServerHeartbeat.at.desc()).limit(1))

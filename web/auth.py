@@ -1,0 +1,205 @@
+"""Logging in and out, roles, CSRF protection, login throttling and API bearer tokens.
+
+Attendants log in with name and PIN into a cookie session; every form and every cookie-authed
+API call carries the session's CSRF token. Devices use ``Authorization: Bearer TOKEN`` instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from compensator.domain.kinds import Role
+from compensator.errors import AuthenticationFailed, PermissionDenied
+from compensator.services.people import authenticate, verify_token
+from web.context import runtime, unit_of_work
+
+bp = Blueprint("auth", __name__)
+View = TypeVar("View", bound=Callable[..., Any])
+
+MAX_FAILURES_PER_NAME = 5
+MAX_FAILURES_PER_ADDRESS = 20
+FAILURE_WINDOW = timedelta(minutes=5)
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is making the request: a logged-in person or a device token."""
+
+    name: str
+    role: Role | None
+    via_token: bool
+
+    @property
+    def label(self) -> str:
+        """How the actor is written in the ledger and the audit log."""
+        return f"token:{self.name}" if self.via_token else f"{self.role.value if self.role else 'user'}:{self.name}"
+
+    @property
+    def is_manager(self) -> bool:
+        """Whether the actor may do a manager's actions."""
+        return self.role is Role.MANAGER
+
+
+class LoginThrottle:
+    """Counts recent failed logins per name and per address, and refuses when there were too many."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, deque[datetime]] = defaultdict(deque)
+
+    def _recent(self, key: str, now: datetime) -> deque[datetime]:
+        failures = self._failures[key]
+        while failures and failures[0] <= now - FAILURE_WINDOW:
+            failures.popleft()
+        return failures
+
+    def blocked(self, name: str, address: str, now: datetime) -> bool:
+        """Whether another attempt for ``name`` from ``address`` must wait."""
+        return (len(self._recent(f"name:{name.lower()}", now)) >= MAX_FAILURES_PER_NAME
+                or len(self._recent(f"address:{address}", now)) >= MAX_FAILURES_PER_ADDRESS)
+
+    def failed(self, name: str, address: str, now: datetime) -> None:
+        """Record a failed attempt."""
+        self._recent(f"name:{name.lower()}", now).append(now)
+        self._recent(f"address:{address}", now).append(now)
+
+    def succeeded(self, name: str) -> None:
+        """Forget the failures of a name that logged in."""
+        self._failures.pop(f"name:{name.lower()}", None)
+
+
+def csrf_token() -> str:
+    """The CSRF token of the current cookie session, created on first use."""
+    token = session.get(CSRF_FIELD)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session[CSRF_FIELD] = token
+    return token
+
+
+def _csrf_valid() -> bool:
+    expected = session.get(CSRF_FIELD)
+    given = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
+    return bool(expected) and hmac.compare_digest(str(expected), str(given))
+
+
+def current_actor() -> Actor | None:
+    """The actor of this request, resolved once: bearer token first, then the cookie session."""
+    if "actor" in g:
+        return g.actor
+    actor: Actor | None = None
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        with unit_of_work() as uow:
+            token = verify_token(uow, header[7:].strip())
+        actor = Actor(token.name, None, via_token=True)
+    elif session.get("attendant"):
+        actor = Actor(session["attendant"], Role(session["role"]), via_token=False)
+    g.actor = actor
+    return actor
+
+
+def check_csrf(actor: Actor | None) -> None:
+    """Refuse a state-changing request from a cookie session without the right CSRF token."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and (actor is None or not actor.via_token):
+        if not _csrf_valid():
+            raise PermissionDenied("the form has expired or did not come from this site; please try again")
+
+
+def login_required(view: View) -> View:
+    """Let only logged-in attendants (and managers) through; others go to the login page."""
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        actor = current_actor()
+        if actor is None or actor.via_token:
+            return redirect(url_for("auth.login", next=request.full_path))
+        check_csrf(actor)
+        return view(*args, **kwargs)
+    return wrapped  # type: ignore[return-value]
+
+
+def manager_required(view: View) -> View:
+    """Let only managers through; an attendant gets 403."""
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        actor = current_actor()
+        if actor is None or actor.via_token:
+            return redirect(url_for("auth.login", next=request.full_path))
+        if not actor.is_manager:
+            abort(403, description="only a manager can do this")
+        check_csrf(actor)
+        return view(*args, **kwargs)
+    return wrapped  # type: ignore[return-value]
+
+
+def require_api_actor(*, manager: bool = False) -> Actor:
+    """The actor of an API request: a token or a logged-in person (with CSRF); 401/403 otherwise."""
+    actor = current_actor()
+    if actor is None:
+        raise AuthenticationFailed("log in or send Authorization: Bearer TOKEN")
+    check_csrf(actor)
+    if manager and not actor.is_manager:
+        raise PermissionDenied("only a manager can do this")
+    return actor
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: an attacker's link must not bounce a login to another site.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("dashboard.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Show the login form, or log an attendant in with name and PIN."""
+    if request.method == "GET":
+        return render_template("login.html", next=request.args.get("next", ""))
+    if not _csrf_valid():
+        flash("The form had expired; please try again.", "error")
+        return redirect(url_for("auth.login"))
+    name = request.form.get("name", "").strip()
+    pin = request.form.get("pin", "")
+    address = request.remote_addr or "unknown"
+    throttle: LoginThrottle = runtime_throttle()
+    now = runtime().clock.now()
+    if throttle.blocked(name, address, now):
+        flash("Too many wrong attempts: wait five minutes and try again.", "error")
+        return render_template("login.html", next=request.form.get("next", "")), 429
+    try:
+        with unit_of_work() as uow:
+            person = authenticate(uow, name=name, pin=pin)
+    except AuthenticationFailed:
+        throttle.failed(name, address, now)
+        flash("Unknown name or wrong PIN.", "error")
+        return render_template("login.html", next=request.form.get("next", "")), 401
+    throttle.succeeded(name)
+    session.clear()
+    session["attendant"] = person.name
+    session["role"] = person.role.value
+    csrf_token()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    """Log out and return to the login page."""
+    if _csrf_valid():
+        session.clear()
+    return redirect(url_for("auth.login"))
+
+
+def runtime_throttle() -> LoginThrottle:
+    """The login throttle of the current app."""
+    return current_app.extensions["compensator.throttle"]

@@ -1,0 +1,72 @@
+"""The one place where domain errors become HTTP status codes, JSON errors and flash messages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, flash, jsonify, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from compensator.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
+    (InvalidInput, 400),
+    (AuthenticationFailed, 401),
+    (PermissionDenied, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+)
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status for a domain error (422 for any other refusal)."""
+    for error_type, status in STATUS_BY_ERROR:
+        if isinstance(error, error_type):
+            return status
+    return 422
+
+
+def json_error(status: int, code: str, message: str, field: str | None = None) -> tuple[Response, int]:
+    """The API's error body: ``{"error": {"code", "message", "field"}}``."""
+    return jsonify(error={"code": code, "message": message, "field": field}), status
+
+
+def wants_json() -> bool:
+    """Whether the request came to the JSON API (or asks for JSON)."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers on ``app``."""
+
+    @app.errorhandler(DomainError)
+    def on_domain_error(error: DomainError) -> ResponseReturnValue:
+        if wants_json():
+            return json_error(status_of(error), error.code, error.message, error.field)
+        flash(error.message, "error")
+        return redirect(request.referrer or url_for("dashboard.index"))
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(error: HTTPException) -> ResponseReturnValue:
+        if wants_json():
+            code = (error.name or "error").lower().replace(" ", "_")
+            return json_error(error.code or 400, code, error.description or error.name)
+        return error
+
+    @app.errorhandler(Exception)
+    def on_unexpected(error: Exception) -> ResponseReturnValue:
+        # A bug must never show a traceback to a user; it is logged for the developers.
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        if wants_json():
+            return json_error(500, "internal_error", "something went wrong on the server; nothing was changed")
+        return Response("Something went wrong; nothing was changed. Please try again.", status=500)
