@@ -38,3 +38,35 @@ def test_closing_an_outage_takes_as_many_statements_for_forty_sessions_as_for_fo
     large, large_compensated = statements_to_close(40, tmp_path / "large")
     assert (small_compensated, large_compensated) == (4, 40)
     assert large == small
+
+
+def statements_to_render_dashboard(seat_count: int, directory: Path) -> int:
+    from web import create_app
+
+    settings = venue_settings(seat_count)
+    clock = FakeClock(START)
+    runtime = Compensator.open(settings, clock=clock, database_url=f"sqlite:///{(directory / 'board.db').as_posix()}")
+    try:
+        for index, seat in enumerate(settings.seats):
+            if index % 2 == 0:
+                with runtime.unit_of_work() as uow:
+                    sessions.start_session(uow, seat_id=seat.id, minutes=30 + index, actor="test")
+        with runtime.unit_of_work() as uow:
+            outages.start_outage(uow, zones=["gaming"], actor="test")
+        client = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
+        with client.session_transaction() as cookie_session:
+            cookie_session.update(attendant="ada", role="attendant", csrf_token="t")
+        counter = StatementCounter(runtime.engine)
+        with counter.counting():
+            response = client.get("/")
+        assert response.status_code == 200
+        assert response.get_data(as_text=True).count('class="seat ') == seat_count
+        return counter.count
+    finally:
+        runtime.close()
+
+
+def test_the_dashboard_for_two_hundred_seats_takes_as_many_statements_as_for_twenty(tmp_path: Path) -> None:
+    (tmp_path / "small").mkdir()
+    (tmp_path / "large").mkdir()
+    assert statements_to_render_dashboard(200, tmp_path / "large") == statements_to_render_dashboard(20, tmp_path / "small")

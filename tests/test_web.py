@@ -1,28 +1,242 @@
-"""The web layer's first pages, through the Flask test client on a real database."""
+"""The dashboard, login and manager pages through the Flask test client on a real database."""
 
 from __future__ import annotations
 
-import pytest
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from compensator.services import sessions
+import pytest
+from sqlalchemy import func, select
+
+from compensator.services import outages, sessions
+from compensator.services.people import add_attendant
+from compensator.store.models import Notice, Outage
 from web import create_app
 
 
 @pytest.fixture
-def client(runtime):
-    return create_app(runtime, {"TESTING": True}).test_client()
+def app(runtime, uow):
+    with uow() as unit:
+        add_attendant(unit, name="ada", role="attendant", pin="1234", actor="test")
+    with uow() as unit:
+        add_attendant(unit, name="bola", role="manager", pin="4321", actor="test")
+    return create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"})
 
 
-def test_health_answers_ok(client) -> None:
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_of(client) -> str:
+    page = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+class Auth:
+    """Logs the test client in and out like a person at the counter."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.token = ""
+
+    def login(self, name: str = "ada", pin: str = "1234"):
+        self.token = csrf_of(self.client)
+        response = self.client.post("/login", data={"name": name, "pin": pin, "csrf_token": self.token})
+        # Logging in starts a new session with a new CSRF token.
+        with self.client.session_transaction() as cookie_session:
+            self.token = cookie_session.get("csrf_token", self.token)
+        return response
+
+    def post(self, path: str, **data):
+        return self.client.post(path, data={"csrf_token": self.token, **data})
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)
+
+
+def count(uow, model) -> int:
+    with uow() as unit:
+        return unit.db.scalar(select(func.count()).select_from(model))
+
+
+def test_health_answers_ok_without_login(client) -> None:
     response = client.get("/api/v1/health")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
 
 
-def test_the_seat_page_lists_every_seat_with_its_remaining_time(client, uow) -> None:
+def test_the_dashboard_sends_strangers_to_the_login_page(client) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_an_attendant_logs_in_sees_every_seat_and_logs_out(client, auth, uow) -> None:
     with uow() as unit:
         sessions.start_session(unit, seat_id="A2", minutes=45, actor="test")
+    assert auth.login().status_code == 302
     page = client.get("/").get_data(as_text=True)
     assert page.count('class="seat ') == 18
     assert 'data-seat="A2"' in page
     assert "45 min" in page
+    assert "Power cut" in page
+    auth.post("/logout")
+    assert client.get("/").status_code == 302
+
+
+def test_a_wrong_pin_is_refused_and_repeated_failures_are_throttled(client, auth) -> None:
+    assert auth.login(pin="9999").status_code == 401
+    for _ in range(4):
+        auth.login(pin="9999")
+    response = auth.login(pin="1234")
+    assert response.status_code == 429
+    assert "Too many" in response.get_data(as_text=True)
+
+
+def test_a_login_without_the_csrf_token_is_refused(client) -> None:
+    client.get("/login")
+    response = client.post("/login", data={"name": "ada", "pin": "1234"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_a_form_without_the_csrf_token_changes_nothing(client, auth, uow) -> None:
+    auth.login()
+    client.post("/power-cut", data={})
+    assert count(uow, Outage) == 0
+
+
+def test_power_cut_twice_then_power_back_compensates_and_queues_notices(client, auth, uow, clock) -> None:
+    auth.login()
+    auth.post("/seats/G1/start", minutes="120")
+    auth.post("/seats/G2/start", postpaid="1")
+    clock.advance(minutes=30)
+    auth.post("/power-cut")
+    auth.post("/power-cut")
+    assert count(uow, Outage) == 1
+    page = client.get("/").get_data(as_text=True)
+    assert re.search(r'id="power-cut-form"[^>]*hidden', page)
+    assert not re.search(r'id="power-back-form"[^>]*hidden', page)
+    clock.advance(minutes=20)
+    response = auth.post("/power-back")
+    assert response.status_code == 302
+    assert count(uow, Notice) == 2
+    board = client.get("/board.json").get_json()
+    assert board["outages"] == []
+    assert [item["seat"] for item in board["notices"]] == ["G2", "G1"]
+    assert board["figures"]["pending_notices"] == 2
+
+
+def test_a_zone_power_cut_darkens_only_that_zone(client, auth) -> None:
+    auth.login()
+    auth.post("/power-cut", zone="gaming")
+    seats = {seat["seat"]: seat for seat in client.get("/board.json").get_json()["seats"]}
+    assert seats["G1"]["dark"] and not seats["A1"]["dark"]
+    assert seats["A1"]["on_ups"] is False
+
+
+def test_quick_actions_extend_pause_resume_move_and_end_a_session(client, auth, uow) -> None:
+    auth.login()
+    auth.post("/seats/A1/start", minutes="30", customer_name="Tunde", language="fr")
+    with uow() as unit:
+        session_id = sessions.list_open_sessions(unit)[0].id
+    for action, data in [("extend", {"minutes": "60"}), ("pause", {}), ("resume", {}), ("move", {"seat": "A5"})]:
+        assert auth.post(f"/sessions/{session_id}/{action}", **data).status_code == 302
+    with uow() as unit:
+        view = sessions.get_session(unit, session_id)
+    assert (view.seat_id, view.paid_minutes, view.customer_name, view.language) == ("A5", 90, "Tunde", "fr")
+    auth.post(f"/sessions/{session_id}/end")
+    board = client.get("/board.json").get_json()
+    assert all(seat["state"] == "free" for seat in board["seats"])
+
+
+def test_a_refused_action_is_explained_in_a_message(client, auth) -> None:
+    auth.login()
+    auth.post("/seats/A1/start", minutes="30")
+    response = auth.post("/seats/A1/start", minutes="30")
+    assert response.status_code == 302
+    assert "busy" in client.get("/").get_data(as_text=True)
+    auth.post("/seats/A2/start", minutes="abc")
+    assert "choose a number of minutes" in client.get("/").get_data(as_text=True)
+
+
+@pytest.fixture
+def voucher_notice(uow, clock) -> int:
+    with uow() as unit:
+        sessions.start_session(unit, seat_id="G1", minutes=30, actor="test")
+    clock.advance(minutes=20)
+    with uow() as unit:
+        outage = outages.start_outage(unit, actor="test")
+    clock.advance(minutes=25)
+    with uow() as unit:
+        outages.end_outage(unit, outage.id, actor="test")
+        return unit.db.scalar(select(Notice.id))
+
+
+def test_the_notice_shows_large_with_the_voucher_code_and_its_qr_code(client, auth, voucher_notice) -> None:
+    auth.login()
+    page = client.get(f"/notices/{voucher_notice}").get_data(as_text=True)
+    assert "WE ARE SORRY" in page
+    assert re.search(r'class="code">[2-9A-Z]{3}-[2-9A-Z]{3}-[2-9A-Z]{3}<', page)
+    assert "<svg" in page
+
+
+@pytest.mark.parametrize("width", [58, 80])
+def test_the_receipt_is_laid_out_for_thermal_printers(client, auth, voucher_notice, width) -> None:
+    auth.login()
+    page = client.get(f"/notices/{voucher_notice}/receipt?width={width}").get_data(as_text=True)
+    assert f"size: {width}mm auto" in page
+    assert "<svg" in page
+
+
+def test_marking_a_notice_printed_with_feedback_takes_it_off_the_queue(client, auth, voucher_notice) -> None:
+    auth.login()
+    auth.post(f"/notices/{voucher_notice}/deliver", how="printed", feedback="happy")
+    assert client.get("/board.json").get_json()["notices"] == []
+    assert "printed" in client.get(f"/notices/{voucher_notice}").get_data(as_text=True)
+
+
+def test_manager_pages_are_refused_to_attendants(client, auth) -> None:
+    auth.login()
+    assert client.get("/manage").status_code == 403
+    assert auth.post("/manage/tokens", name="door").status_code == 403
+
+
+def test_a_manager_approves_a_large_credit_and_corrects_an_outage(client, auth, uow, clock) -> None:
+    with uow() as unit:
+        sessions.start_session(unit, seat_id="G1", minutes=360, actor="test")
+    clock.advance(minutes=60)
+    with uow() as unit:
+        outage = outages.start_outage(unit, actor="test")
+    clock.advance(minutes=240)
+    with uow() as unit:
+        compensation = outages.end_outage(unit, outage.id, actor="test").compensations[0]
+    auth.login("bola", "4321")
+    page = client.get("/manage").get_data(as_text=True)
+    assert "Credits awaiting approval" in page and "255 min" in page
+    assert "rounded up to a multiple of 5 min" in page
+    auth.post(f"/manage/compensations/{compensation.id}/approve")
+    clock.advance(minutes=10)
+    corrected_end = (outage.started_at + timedelta(minutes=250)).astimezone(ZoneInfo("Africa/Lagos"))
+    auth.post(f"/manage/outages/{outage.id}/correct", ended_at=corrected_end.strftime("%Y-%m-%dT%H:%M"),
+              reason="generator log")
+    with uow() as unit:
+        view = outages.get_outage(unit, outage.id)
+    assert view.compensations[0].status.value == "applied"
+    assert view.compensations[0].credit_minutes == 265
+    assert view.compensations[0].granted_minutes == 265
+
+
+def test_a_manager_adds_an_attendant_and_creates_a_token_shown_once(client, auth) -> None:
+    auth.login("bola", "4321")
+    auth.post("/manage/attendants", name="chika", role="attendant", pin="2468")
+    response = client.get("/manage")
+    assert "chika" in response.get_data(as_text=True)
+    auth.post("/manage/tokens", name="ups-monitor")
+    page = client.get("/manage").get_data(as_text=True)
+    assert re.search(r"cmp_[\w-]{20,}", page)
+    assert not re.search(r"cmp_[\w-]{20,}", client.get("/manage").get_data(as_text=True))

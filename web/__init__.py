@@ -45,16 +45,18 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
         app.config["SECRET_KEY"] = _secret_key(app)
     app.extensions["compensator"] = runtime
 
-    from web import api, auth, dashboard, errors
+    from web import api, auth, dashboard, errors, manage
 
     app.extensions["compensator.throttle"] = auth.LoginThrottle()
     errors.init_app(app)
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:
-        return {"csrf_token": auth.csrf_token, "actor": auth.current_actor, "venue": runtime.settings.venue}
+        return {"csrf_token": auth.csrf_token, "actor": auth.current_actor, "venue": runtime.settings.venue,
+                "has_page": lambda endpoint: endpoint in app.view_functions}
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(manage.bp)
     app.register_blueprint(api.bp)
     return app

@@ -1,18 +1,211 @@
-"""The attendant's dashboard: the seat grid of the venue."""
+"""The attendant's dashboard: the seat grid, the Power cut button, quick actions and notices.
+
+URL table (all need a logged-in attendant; every POST carries the CSRF token):
+
+    GET  /                              the dashboard
+    GET  /board.json                    the live state the page polls every few seconds
+    POST /power-cut                     open an outage (whole venue, or the zones chosen)
+    POST /power-back                    end the ongoing outage and compensate
+    POST /seats/<seat>/start            start a package (minutes) or a postpaid session
+    POST /sessions/<id>/<action>        extend, pause, resume, move, end
+    GET  /notices/<id>                  the large-print notice to turn toward the customer
+    GET  /notices/<id>/receipt          the receipt for a 58 or 80 mm thermal printer
+    POST /notices/<id>/deliver          shown / printed / declined, with the customer's face
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import datetime
 
+import segno
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup
+
+from compensator.domain import vouchers
+from compensator.domain.kinds import OutageStatus
+from compensator.errors import InvalidInput
+from compensator.services import notices, outages, sessions
+from compensator.services.figures import today_figures
 from compensator.services.seats import seat_board
+from web.auth import current_actor, login_required
 from web.context import runtime, unit_of_work
 
 bp = Blueprint("dashboard", __name__)
 
+RECEIPT_WIDTHS_MM = (58, 80)
+
+
+def _actor_label() -> str:
+    actor = current_actor()
+    assert actor is not None
+    return actor.label
+
+
+def _local(moment: datetime | None, pattern: str = "%H:%M") -> str:
+    return moment.astimezone(runtime().settings.venue.tz).strftime(pattern) if moment else ""
+
+
+def _board_state() -> dict[str, object]:
+    with unit_of_work() as uow:
+        tiles = seat_board(uow)
+        ongoing = outages.open_outages(uow)
+        figures = today_figures(uow)
+        pending = notices.list_notices(uow, status="pending")
+    return {
+        "seats": [
+            {
+                "seat": tile.seat_id, "label": tile.label, "zone": tile.zone_name, "state": tile.state,
+                "state_label": tile.state_label, "dark": tile.dark, "on_ups": tile.on_ups,
+                "nearly_up": tile.nearly_up, "session": tile.session_id, "remaining_minutes": tile.remaining_minutes,
+                "paid_end": _local(tile.paid_end), "customer": tile.customer_name or "",
+                "postpaid": tile.mode is not None and tile.mode.value == "postpaid",
+            }
+            for tile in tiles
+        ],
+        "outages": [
+            {"id": outage.id, "kind": outage.kind.value, "status": outage.status.value,
+             "started_at": outage.started_at.isoformat(), "started_local": _local(outage.started_at),
+             "scope": "whole venue" if not outage.scope_ids else ", ".join(outage.scope_ids)}
+            for outage in ongoing
+        ],
+        "figures": {"sessions": figures.sessions, "outages": figures.outages,
+                    "credited_minutes": figures.credited_minutes, "pending_notices": figures.pending_notices,
+                    "awaiting_approval": figures.awaiting_approval},
+        "notices": [
+            {"id": notice.id, "seat": notice.seat_id, "credit_minutes": notice.credit_minutes,
+             "form": notice.form.value, "language": notice.language}
+            for notice in pending
+        ],
+        "now": runtime().clock.now().isoformat(),
+    }
+
 
 @bp.get("/")
+@login_required
 def index() -> str:
-    """Show every seat with its zone, state and remaining minutes."""
+    """Show the seat grid, the Power cut button, today's figures and the notices to hand over."""
+    settings = runtime().settings
+    return render_template("dashboard.html", state=_board_state(), zones=settings.zones,
+                           packages=settings.dashboard.packages_minutes, seats=settings.seats)
+
+
+@bp.get("/board.json")
+@login_required
+def board() -> ResponseReturnValue:
+    """The live state of the dashboard, polled by the page."""
+    return jsonify(_board_state())
+
+
+@bp.post("/power-cut")
+@login_required
+def power_cut() -> ResponseReturnValue:
+    """Open a power outage for the whole venue or the zones chosen; a second click changes nothing."""
+    zones = request.form.getlist("zone") or None
     with unit_of_work() as uow:
-        board = seat_board(uow)
-    return render_template("dashboard.html", board=board, venue=runtime().settings.venue)
+        outage = outages.start_outage(uow, zones=zones, actor=_actor_label())
+    if outage.created:
+        flash(f"Power cut recorded at {_local(outage.started_at)}. Press Power back when it returns.", "warning")
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.post("/power-back")
+@login_required
+def power_back() -> ResponseReturnValue:
+    """End the ongoing outage (or the one named) and compensate every affected session."""
+    outage_id = request.form.get("outage", type=int)
+    with unit_of_work() as uow:
+        ongoing = [item.id for item in outages.open_outages(uow) if item.status is OutageStatus.ONGOING]
+    targets = [outage_id] if outage_id else ongoing
+    total = 0
+    for target in targets:
+        with unit_of_work() as uow:
+            total += len(outages.end_outage(uow, target, actor=_actor_label()).compensations)
+    flash(f"Power back. {total} customer(s) compensated: hand over their notices.", "success")
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.post("/seats/<seat_id>/start")
+@login_required
+def start_session(seat_id: str) -> ResponseReturnValue:
+    """Start a package of minutes, or a postpaid session, on a free seat."""
+    postpaid = request.form.get("postpaid") == "1"
+    minutes = None if postpaid else _minutes_field()
+    with unit_of_work() as uow:
+        view = sessions.start_session(uow, seat_id=seat_id, minutes=minutes, postpaid=postpaid,
+                                      customer_name=request.form.get("customer_name") or None,
+                                      language=request.form.get("language") or None, actor=_actor_label())
+    flash(f"Seat {view.seat_id}: session started.", "success")
+    return redirect(url_for("dashboard.index"))
+
+
+def _minutes_field() -> int:
+    raw = request.form.get("minutes", "")
+    if not raw.strip().isdigit():
+        raise InvalidInput("choose a number of minutes", field="minutes")
+    return int(raw)
+
+
+@bp.post("/sessions/<int:session_id>/<action>")
+@login_required
+def session_action(session_id: int, action: str) -> ResponseReturnValue:
+    """Extend, pause, resume, move or end a session."""
+    actor = _actor_label()
+    with unit_of_work() as uow:
+        if action == "extend":
+            view = sessions.extend_session(uow, session_id, minutes=_minutes_field(), actor=actor)
+        elif action == "pause":
+            view = sessions.pause_session(uow, session_id, actor=actor)
+        elif action == "resume":
+            view = sessions.resume_session(uow, session_id, actor=actor)
+        elif action == "move":
+            view = sessions.move_session(uow, session_id, seat_id=request.form.get("seat", ""), actor=actor)
+        elif action == "end":
+            view = sessions.end_session(uow, session_id, actor=actor)
+        else:
+            raise InvalidInput(f"unknown action {action!r}", field="action")
+    message = f"Seat {view.seat_id}: {action} done."
+    if view.billed_minutes is not None and action == "end":
+        message += f" Bill: {view.billed_minutes} min."
+    flash(message, "success")
+    return redirect(url_for("dashboard.index"))
+
+
+def _qr_svg(text: str) -> Markup:
+    # The QR code is drawn by the app itself as inline SVG: no internet, no image files.
+    return Markup(segno.make(text, error="m").svg_inline(scale=4, border=2))
+
+
+def _notice_context(notice_id: int) -> dict[str, object]:
+    with unit_of_work() as uow:
+        notice = notices.get_notice(uow, notice_id)
+    code = vouchers.display(notice.voucher_code) if notice.voucher_code else None
+    return {"notice": notice, "voucher_code": code, "qr": _qr_svg(notice.voucher_code) if notice.voucher_code else None}
+
+
+@bp.get("/notices/<int:notice_id>")
+@login_required
+def notice_screen(notice_id: int) -> str:
+    """The notice in large print, to turn the screen toward the customer."""
+    return render_template("notice_screen.html", **_notice_context(notice_id))
+
+
+@bp.get("/notices/<int:notice_id>/receipt")
+@login_required
+def notice_receipt(notice_id: int) -> str:
+    """The notice laid out for a 58 mm or 80 mm thermal printer, printed with the browser."""
+    width = request.args.get("width", type=int) or RECEIPT_WIDTHS_MM[1]
+    if width not in RECEIPT_WIDTHS_MM:
+        width = RECEIPT_WIDTHS_MM[1]
+    return render_template("notice_receipt.html", width_mm=width, **_notice_context(notice_id))
+
+
+@bp.post("/notices/<int:notice_id>/deliver")
+@login_required
+def deliver(notice_id: int) -> ResponseReturnValue:
+    """Record how the notice reached the customer, with their reaction if they gave one."""
+    with unit_of_work() as uow:
+        notice = notices.deliver_notice(uow, notice_id, how=request.form.get("how", ""),
+                                        feedback=request.form.get("feedback") or None, actor=_actor_label())
+    flash(f"Notice for seat {notice.seat_id} marked {notice.status}.", "success")
+    return redirect(url_for("dashboard.index"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from compensator.store.database import UnitOfWork
 from compensator.store.models import AuditRecord
 
@@ -30,3 +32,8 @@ def record(
             after=after,
         )
     )
+
+
+def recent(uow: UnitOfWork, *, limit: int = 100) -> list[AuditRecord]:
+    """The latest audit records, newest first."""
+    return list(uow.db.scalars(select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit)))

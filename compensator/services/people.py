@@ -114,3 +114,9 @@ def verify_token(uow: UnitOfWork, secret: object) -> TokenView:
     if row is None or row.revoked_at is not None:
         raise AuthenticationFailed("unknown or revoked token")
     return TokenView(row.id, row.name, row.created_at, revoked=False)
+
+
+def list_tokens(uow: UnitOfWork) -> list[TokenView]:
+    """Every API token (never its secret), by name."""
+    return [TokenView(row.id, row.name, row.created_at, revoked=row.revoked_at is not None)
+            for row in uow.db.scalars(select(ApiToken).order_by(ApiToken.name))]

@@ -1,0 +1,158 @@
+// The dashboard's live behaviour: poll the board, patch tiles in place (no reload, no flicker),
+// count the outage up, open the quick-action dialog for a seat, and refuse double submits.
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("board-config").textContent);
+  var grid = document.getElementById("grid");
+  var dialog = document.getElementById("seat-dialog");
+  var serverOffset = Date.parse(config.now) - Date.now();
+  var POLL_MS = 3000;
+
+  function text(node, value) {
+    if (node && node.textContent !== value) { node.textContent = value; }
+  }
+
+  function minutesText(seat) {
+    if (seat.remaining_minutes !== null) { return seat.remaining_minutes + " min"; }
+    return seat.postpaid ? "postpaid" : "";
+  }
+
+  function tileClass(seat) {
+    var names = ["seat", seat.state];
+    if (seat.dark) { names.push("is-dark"); }
+    if (seat.on_ups) { names.push("on-ups"); }
+    if (seat.nearly_up) { names.push("nearly-up"); }
+    return names.join(" ");
+  }
+
+  function patchTiles(seats) {
+    seats.forEach(function (seat) {
+      var tile = grid.querySelector('[data-seat="' + CSS.escape(seat.seat) + '"]');
+      if (!tile) { return; }
+      var wanted = tileClass(seat);
+      if (tile.className !== wanted) { tile.className = wanted; }
+      tile.dataset.session = seat.session || "";
+      tile.dataset.state = seat.state;
+      text(tile.querySelector(".state"), seat.state_label);
+      text(tile.querySelector(".minutes"), minutesText(seat));
+      text(tile.querySelector(".customer"), seat.customer);
+    });
+  }
+
+  function patchFigures(figures) {
+    Object.keys(figures).forEach(function (key) {
+      text(document.querySelector('[data-figure="' + key + '"]'), String(figures[key]));
+    });
+  }
+
+  function patchNotices(notices) {
+    var list = document.getElementById("notice-list");
+    var signature = notices.map(function (n) { return n.id; }).join(",");
+    if (list.dataset.signature === signature) { return; }
+    list.dataset.signature = signature;
+    list.innerHTML = "";
+    if (!notices.length) {
+      var empty = document.createElement("li");
+      empty.className = "empty";
+      empty.textContent = "None waiting.";
+      list.appendChild(empty);
+      return;
+    }
+    notices.forEach(function (notice) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = config.noticeBase + notice.id;
+      link.textContent = "Seat " + notice.seat + " · " + notice.credit_minutes + " min " + notice.form.replace("_", " ");
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+  }
+
+  function patchPower(outages) {
+    var cut = document.getElementById("power-cut-form");
+    var back = document.getElementById("power-back-form");
+    var bar = document.getElementById("powerbar");
+    var ongoing = outages.length > 0;
+    cut.hidden = ongoing;
+    back.hidden = !ongoing;
+    bar.classList.toggle("dark", ongoing);
+    var info = document.getElementById("outage-info");
+    var signature = outages.map(function (o) { return o.id; }).join(",");
+    if (info.dataset.signature !== signature) {
+      info.dataset.signature = signature;
+      info.innerHTML = "";
+      outages.forEach(function (outage) {
+        var row = document.createElement("div");
+        row.dataset.started = outage.started_at;
+        row.appendChild(document.createTextNode(outage.kind + " cut since " + outage.started_local + " (" + outage.scope + ") · "));
+        var elapsed = document.createElement("strong");
+        elapsed.className = "elapsed";
+        row.appendChild(elapsed);
+        info.appendChild(row);
+      });
+    }
+    // A fresh page must be able to cut again once the power is back.
+    if (!ongoing) { document.getElementById("power-cut").disabled = false; }
+  }
+
+  function tickElapsed() {
+    document.querySelectorAll("#outage-info [data-started]").forEach(function (row) {
+      var seconds = Math.max(0, Math.floor((Date.now() + serverOffset - Date.parse(row.dataset.started)) / 1000));
+      var minutes = Math.floor(seconds / 60);
+      var label = minutes + " min " + String(seconds % 60).padStart(2, "0") + " s";
+      text(row.querySelector(".elapsed"), label);
+    });
+  }
+
+  function poll() {
+    fetch(config.board, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (state) {
+        if (!state) { return; }
+        serverOffset = Date.parse(state.now) - Date.now();
+        patchTiles(state.seats);
+        patchFigures(state.figures);
+        patchNotices(state.notices);
+        patchPower(state.outages);
+      })
+      .catch(function () { /* The next poll tries again; the counter PC's network may blink. */ });
+  }
+
+  function openSeat(tile) {
+    var seat = tile.dataset.seat;
+    var session = tile.dataset.session;
+    var busy = Boolean(session);
+    document.getElementById("dialog-title").textContent = "Seat " + tile.querySelector(".label").textContent;
+    document.getElementById("dialog-status").textContent =
+      tile.querySelector(".state").textContent + " " + tile.querySelector(".minutes").textContent;
+    document.getElementById("dialog-free").hidden = busy;
+    document.getElementById("dialog-busy").hidden = !busy;
+    dialog.querySelectorAll("form[data-action]").forEach(function (form) {
+      var action = form.dataset.action;
+      form.action = action === "start"
+        ? "/seats/" + encodeURIComponent(seat) + "/start"
+        : "/sessions/" + encodeURIComponent(session) + "/" + action;
+    });
+    dialog.showModal();
+  }
+
+  grid.addEventListener("click", function (event) {
+    var tile = event.target.closest(".seat");
+    if (tile) { openSeat(tile); }
+  });
+
+  // One click is one request: a nervous double click in the dark must not send two.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.method === "dialog") { return; }
+    if (form.dataset.sent) { event.preventDefault(); return; }
+    form.dataset.sent = "1";
+    form.querySelectorAll("button").forEach(function (button) {
+      setTimeout(function () { button.disabled = true; }, 0);
+    });
+  });
+
+  tickElapsed();
+  setInterval(tickElapsed, 1000);
+  setInterval(poll, POLL_MS);
+})();
