@@ -1,0 +1,128 @@
+"""Browser tests: what the attendant clicks, in headless Chromium driven by Playwright.
+
+They use Debian's Chromium at /usr/bin/chromium (no browser downloads here) and are skipped
+when it is missing, unless COMPENSATOR_REQUIRE_BROWSER=1 (as in CI). Screenshots are saved in
+tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from compensator.services.people import add_attendant
+from compensator.store.models import NoticeDelivery, Outage
+from web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+CHROMIUM_ARGUMENTS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+if not CHROMIUM.exists():
+    if os.environ.get("COMPENSATOR_REQUIRE_BROWSER"):
+        raise RuntimeError("browser tests need Debian's chromium at /usr/bin/chromium")
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def server(runtime, uow) -> Iterator[str]:
+    with uow() as unit:
+        add_attendant(unit, name="ada", role="attendant", pin="1234", actor="test")
+    app = create_app(runtime, {"SECRET_KEY": "browser-test"})
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(server):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGUMENTS)
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server)
+        browser_page = context.new_page()
+        browser_page.set_default_timeout(10000)
+        yield browser_page
+        context.close()
+        browser.close()
+
+
+def log_in(page) -> None:
+    page.goto("/")
+    page.fill("input[name=name]", "ada")
+    page.fill("input[name=pin]", "1234")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#grid")
+
+
+def start_package(page, seat: str, minutes: int) -> None:
+    page.click(f'.seat[data-seat="{seat}"]')
+    page.click(f'#dialog-free button[name=minutes][value="{minutes}"]')
+    page.wait_for_selector(f'.seat[data-seat="{seat}"].running')
+
+
+def outage_count(uow) -> int:
+    with uow() as unit:
+        return unit.db.scalar(select(func.count()).select_from(Outage))
+
+
+def test_an_attendant_handles_a_power_cut_from_start_to_printed_notice(page, uow, clock) -> None:
+    log_in(page)
+    start_package(page, "G1", 60)
+    start_package(page, "G2", 120)
+    clock.advance(minutes=25)
+    page.click("#power-cut")
+    page.wait_for_selector("#power-back:visible")
+    clock.advance(minutes=20)
+    page.wait_for_selector('.seat[data-seat="G1"].is-dark')
+    page.wait_for_function("document.querySelector('#outage-info .elapsed').textContent.startsWith('20 min')")
+    page.screenshot(path=str(ARTIFACTS / "dashboard-outage.png"))
+    assert outage_count(uow) == 1
+    page.click("#power-back")
+    page.wait_for_selector("#power-cut:visible")
+    links = page.locator("#notice-list a")
+    assert links.count() == 2
+    assert sorted(links.all_text_contents()) == ["Seat G1 · 35 min time", "Seat G2 · 35 min time"]
+    page.screenshot(path=str(ARTIFACTS / "dashboard-after.png"))
+    links.first.click()
+    page.wait_for_selector(".notice-screen")
+    assert "WE ARE SORRY" in page.inner_text(".notice-screen")
+    page.screenshot(path=str(ARTIFACTS / "notice-screen.png"))
+    page.click("label:has(input[value=happy])")
+    page.click("#mark-printed")
+    page.wait_for_selector("#grid")
+    assert page.locator("#notice-list a").count() == 1
+    with uow() as unit:
+        delivery = unit.db.scalars(select(NoticeDelivery)).one()
+        assert (delivery.how.value, delivery.feedback.value, delivery.actor) == ("printed", "happy", "attendant:ada")
+
+
+def test_a_fast_double_click_on_power_cut_opens_one_outage(page, uow) -> None:
+    log_in(page)
+    page.dblclick("#power-cut")
+    page.wait_for_selector("#power-back:visible")
+    page.wait_for_timeout(500)
+    assert outage_count(uow) == 1
+
+
+def test_the_page_loads_nothing_from_the_internet(page, server) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    log_in(page)
+    page.wait_for_timeout(3500)
+    assert requested
+    assert all(url.startswith(server) for url in requested), requested
