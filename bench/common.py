@@ -7,11 +7,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
 
+from compensator.clock import FakeClock
 from compensator.config import Settings, parse_settings
+from compensator.runtime import Compensator
+from compensator.services import sessions
 
 START = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
 
@@ -62,3 +66,18 @@ def timed(action: Callable[[], object]) -> float:
 def median_ms(samples: list[float]) -> float:
     """The median of samples in seconds, in milliseconds."""
     return statistics.median(samples) * 1000
+
+
+def open_venue(seat_count: int, directory: Path, *, minutes: Callable[[int], int | None],
+               language: Callable[[int], str | None] = lambda index: None) -> tuple[Compensator, FakeClock]:
+    """A migrated venue of ``seat_count`` seats with a session on each seat ``minutes(index)`` gives minutes for."""
+    settings = venue_settings(seat_count)
+    clock = FakeClock(START)
+    runtime = Compensator.open(settings, clock=clock, database_url=f"sqlite:///{(directory / 'venue.db').as_posix()}")
+    for index, seat in enumerate(settings.seats):
+        session_minutes = minutes(index)
+        if session_minutes is not None:
+            with runtime.unit_of_work() as uow:
+                sessions.start_session(uow, seat_id=seat.id, minutes=session_minutes, language=language(index),
+                                       actor="bench")
+    return runtime, clock

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.common import START, StatementCounter, median_ms, timed, venue_settings
-from compensator.clock import FakeClock
-from compensator.runtime import Compensator
-from compensator.services import outages, sessions
+from bench.common import StatementCounter, median_ms, open_venue, timed
+from compensator.services import outages
 from compensator.store.models import Compensation, LedgerEntry, Notice, Voucher
 
 SIZES = (50, 500)
@@ -28,14 +25,9 @@ REPETITIONS = 5
 
 def close_once(seat_count: int, directory: Path) -> tuple[float, int, int]:
     """Seconds to close, statements issued, rows written, for one fresh venue of ``seat_count`` sessions."""
-    settings = venue_settings(seat_count)
-    clock = FakeClock(START)
-    runtime = Compensator.open(settings, clock=clock, database_url=f"sqlite:///{(directory / 'bench.db').as_posix()}")
+    runtime, clock = open_venue(seat_count, directory, minutes=lambda index: 60 + index % 120,
+                                language=lambda index: "fr" if index % 3 == 0 else None)
     try:
-        for index, seat in enumerate(settings.seats):
-            with runtime.unit_of_work() as uow:
-                sessions.start_session(uow, seat_id=seat.id, minutes=60 + index % 120, actor="bench",
-                                       language="fr" if index % 3 == 0 else None)
         clock.advance(minutes=40)
         with runtime.unit_of_work() as uow:
             outage = outages.start_outage(uow, actor="bench")

@@ -70,3 +70,10 @@ class AuthenticationFailed(DomainError):
     """The name, PIN or token given does not identify anyone."""
 
     code = "unauthenticated"
+
+
+def require_id(value: object, what: str) -> int:
+    """Return ``value`` if it can be the id of a row, else raise ``NotFound`` naming ``what``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise NotFound(f"unknown {what} {value!r}", field=what)
+    return value

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.common import START, StatementCounter, venue_settings
-from compensator.clock import FakeClock
-from compensator.runtime import Compensator
-from compensator.services import outages, sessions
+from bench.common import StatementCounter, open_venue
+from compensator.services import outages
 
 
 def statements_to_close(seat_count: int, directory: Path) -> tuple[int, int]:
-    settings = venue_settings(seat_count)
-    clock = FakeClock(START)
-    runtime = Compensator.open(settings, clock=clock, database_url=f"sqlite:///{(directory / 'count.db').as_posix()}")
+    runtime, clock = open_venue(seat_count, directory, minutes=lambda index: 30 + (index % 4) * 20)
     try:
-        for index, seat in enumerate(settings.seats):
-            with runtime.unit_of_work() as uow:
-                sessions.start_session(uow, seat_id=seat.id, minutes=30 + (index % 4) * 20, actor="test")
         clock.advance(minutes=20)
         with runtime.unit_of_work() as uow:
             outage = outages.start_outage(uow, actor="test")
@@ -43,14 +36,8 @@ def test_closing_an_outage_takes_as_many_statements_for_forty_sessions_as_for_fo
 def statements_to_render_dashboard(seat_count: int, directory: Path) -> int:
     from web import create_app
 
-    settings = venue_settings(seat_count)
-    clock = FakeClock(START)
-    runtime = Compensator.open(settings, clock=clock, database_url=f"sqlite:///{(directory / 'board.db').as_posix()}")
+    runtime, _ = open_venue(seat_count, directory, minutes=lambda index: 30 + index if index % 2 == 0 else None)
     try:
-        for index, seat in enumerate(settings.seats):
-            if index % 2 == 0:
-                with runtime.unit_of_work() as uow:
-                    sessions.start_session(uow, seat_id=seat.id, minutes=30 + index, actor="test")
         with runtime.unit_of_work() as uow:
             outages.start_outage(uow, zones=["gaming"], actor="test")
         client = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()

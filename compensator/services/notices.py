@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from compensator.domain.kinds import CompensationForm, Delivery, Feedback
-from compensator.errors import InvalidInput, NotFound
+from compensator.errors import InvalidInput, NotFound, require_id
 from compensator.services import audit
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Compensation, Notice, NoticeDelivery, Voucher
@@ -84,9 +84,7 @@ def list_notices(uow: UnitOfWork, *, status: str | None = None) -> list[NoticeVi
 
 def get_notice(uow: UnitOfWork, notice_id: object) -> NoticeView:
     """One notice."""
-    if isinstance(notice_id, bool) or not isinstance(notice_id, int) or notice_id < 1:
-        raise NotFound(f"unknown notice {notice_id!r}", field="notice")
-    notice = uow.db.get(Notice, notice_id)
+    notice = uow.db.get(Notice, require_id(notice_id, "notice"))
     if notice is None:
         raise NotFound(f"unknown notice {notice_id}", field="notice")
     return _views(uow, [notice])[0]

@@ -36,7 +36,7 @@ from compensator.domain.policy import (
     ZoneTerms,
     compensate,
 )
-from compensator.errors import IdempotencyConflict, InvalidInput, InvalidState, NotFound
+from compensator.errors import IdempotencyConflict, InvalidInput, InvalidState, NotFound, require_id
 from compensator.services import audit
 from compensator.services.credits import CreditOrder, apply_credits
 from compensator.services.sessions import LoadedSession, load_sessions
@@ -198,8 +198,7 @@ def _note(value: object, field: str = "note") -> str | None:
 
 
 def _lock_outage(uow: UnitOfWork, outage_id: object) -> Outage:
-    if isinstance(outage_id, bool) or not isinstance(outage_id, int) or outage_id < 1:
-        raise NotFound(f"unknown outage {outage_id!r}", field="outage")
+    outage_id = require_id(outage_id, "outage")
     outage = uow.db.scalar(select(Outage).where(Outage.id == outage_id).with_for_update())
     if outage is None:
         raise NotFound(f"unknown outage {outage_id}", field="outage")
@@ -281,8 +280,7 @@ def _compensation_view(row: Compensation, notice_id: int | None, codes: tuple[st
 
 def get_outage(uow: UnitOfWork, outage_id: object) -> OutageView:
     """One outage with its compensations."""
-    if isinstance(outage_id, bool) or not isinstance(outage_id, int) or outage_id < 1:
-        raise NotFound(f"unknown outage {outage_id!r}", field="outage")
+    outage_id = require_id(outage_id, "outage")
     outage = uow.db.get(Outage, outage_id)
     if outage is None:
         raise NotFound(f"unknown outage {outage_id}", field="outage")
@@ -638,8 +636,7 @@ def _adjust(uow: UnitOfWork, row: Compensation, result: CompensationResult, load
 
 def approve_compensation(uow: UnitOfWork, compensation_id: object, *, actor: str) -> CompensationView:
     """A manager accepts a large credit: it is applied now."""
-    if isinstance(compensation_id, bool) or not isinstance(compensation_id, int) or compensation_id < 1:
-        raise NotFound(f"unknown compensation {compensation_id!r}", field="compensation")
+    compensation_id = require_id(compensation_id, "compensation")
     row = uow.db.scalar(select(Compensation).where(Compensation.id == compensation_id).with_for_update())
     if row is None:
         raise NotFound(f"unknown compensation {compensation_id}", field="compensation")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
 from compensator.domain.ledger import Balance, EntryRecord, EventRecord, SessionFacts, balance
 from compensator.domain.money import value_minor
-from compensator.errors import InvalidInput, InvalidState, NotFound, SeatBusy, SessionEnded
+from compensator.errors import InvalidInput, InvalidState, NotFound, SeatBusy, SessionEnded, require_id
 from compensator.services import audit
 from compensator.services.catalog import require_seat
 from compensator.store.database import UnitOfWork
@@ -235,8 +235,7 @@ def view_of(uow: UnitOfWork, loaded: LoadedSession, *, at: datetime | None = Non
 
 
 def _load_one(uow: UnitOfWork, session_id: object) -> LoadedSession:
-    if isinstance(session_id, bool) or not isinstance(session_id, int) or session_id < 1:
-        raise NotFound(f"unknown session {session_id!r}", field="session")
+    session_id = require_id(session_id, "session")
     loaded = load_sessions(uow.db, [session_id]).get(session_id)
     if loaded is None:
         raise NotFound(f"unknown session {session_id}", field="session")

@@ -1,0 +1,76 @@
+"""The dashboard page and ``GET /api/v1/seats`` for 50 and 500 seats.
+
+Each size gets a venue with a session on every other seat and a zone outage going on. Printed:
+the median time of each request (through the Flask test client, so no network is measured),
+and its ratio to a constant-text Flask route timed in the same run.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import Flask
+
+from bench.common import median_ms, open_venue, timed
+from compensator.services import outages
+from compensator.services.people import create_token
+from web import create_app
+
+SIZES = (50, 500)
+REPETITIONS = 21
+
+
+def constant_route_ms() -> float:
+    """The median time of a Flask route that returns a constant text."""
+    app = Flask("constant")
+
+    @app.get("/")
+    def constant() -> str:
+        return "ok"
+
+    client = app.test_client()
+    client.get("/")
+    return median_ms([timed(lambda: client.get("/")) for _ in range(REPETITIONS * 5)])
+
+
+def measure(seat_count: int, directory: Path) -> tuple[float, float]:
+    """Median milliseconds of the dashboard page and of the seats API for ``seat_count`` seats."""
+    runtime, _ = open_venue(seat_count, directory, minutes=lambda index: 30 + index % 90 if index % 2 == 0 else None)
+    try:
+        with runtime.unit_of_work() as uow:
+            outages.start_outage(uow, zones=["gaming"], actor="bench")
+        with runtime.unit_of_work() as uow:
+            token = create_token(uow, name="bench", actor="bench").secret
+        client = create_app(runtime, {"SECRET_KEY": "bench"}).test_client()
+        with client.session_transaction() as cookie_session:
+            cookie_session.update(attendant="bench", role="manager", csrf_token="bench")
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def dashboard() -> None:
+            assert client.get("/").status_code == 200
+
+        def seats_api() -> None:
+            assert client.get("/api/v1/seats", headers=headers).status_code == 200
+
+        dashboard()
+        seats_api()
+        return (median_ms([timed(dashboard) for _ in range(REPETITIONS)]),
+                median_ms([timed(seats_api) for _ in range(REPETITIONS)]))
+    finally:
+        runtime.close()
+
+
+def main() -> None:
+    """Run the benchmark and print one line per size."""
+    baseline = constant_route_ms()
+    print(f"dashboard and seats API (Flask test client); constant route median {baseline:.3f} ms")
+    for size in SIZES:
+        with tempfile.TemporaryDirectory(prefix="compensator-bench-") as name:
+            page_ms, api_ms = measure(size, Path(name))
+        print(f"  N={size:4d}: dashboard median {page_ms:7.1f} ms (ratio {page_ms / baseline:6.0f}), "
+              f"GET /api/v1/seats median {api_ms:7.1f} ms (ratio {api_ms / baseline:6.0f})")
+
+
+if __name__ == "__main__":
+    main()
