@@ -7,6 +7,7 @@ the server, so that ``compensator/`` never has to import Flask.
 from __future__ import annotations
 
 import argparse
+import secrets
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,13 +18,13 @@ from compensator.config import load_settings
 from compensator.runtime import Compensator
 
 
-def serve(runtime: Compensator, host: str, port: int) -> int:
+def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None = None) -> int:
     """Serve the dashboard and API of ``runtime`` with waitress until interrupted."""
     from waitress import serve as waitress_serve
 
     from web import create_app
 
-    app = create_app(runtime)
+    app = create_app(runtime, {"SECRET_KEY": secret_key} if secret_key else None)
     print(f"Compensator serving {runtime.settings.venue.name} on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
     waitress_serve(app, host=host, port=port, threads=8, ident="compensator")
     return cli.EXIT_OK
@@ -45,7 +46,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="compensator-demo-") as directory:
         runtime = build_demo(Path(directory), config_path=args.config)
         try:
-            return serve(runtime, args.host, args.port)
+            # A demo's logins need not survive it: a fresh key leaves no file behind.
+            return serve(runtime, args.host, args.port, secret_key=secrets.token_hex(32))
         finally:
             runtime.close()
 
