@@ -1,14 +1,263 @@
-"""JSON API v1 (SPEC appendix C)."""
+"""JSON API v1 (SPEC appendix C), described by ``/api/v1/openapi.json``.
+
+Every endpoint but ``health`` and ``openapi.json`` needs ``Authorization: Bearer TOKEN`` or a
+logged-in attendant (cookie plus ``X-CSRF-Token``). Errors are ``{"error": {"code", "message",
+"field"}}`` with a 4xx status (see ``web.errors``).
+
+    GET  /health                          GET  /openapi.json
+    GET  /seats
+    POST /sessions                        GET  /sessions/<id>
+    POST /sessions/<id>/extend|pause|resume|move|end
+    POST /outages                         GET  /outages?date=   GET /outages/<id>
+    POST /outages/<id>/end|correct|confirm|dismiss
+    POST /compensations/<id>/approve
+    GET  /notices?status=                 GET  /notices/<id>?format=json|text|html
+    POST /notices/<id>/deliver
+    POST /vouchers/<code>/redeem
+    POST /heartbeats
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, Response, jsonify, render_template_string, request
 from flask.typing import ResponseReturnValue
 
+from compensator.errors import InvalidInput
+from compensator.services import notices, outages, sessions
+from compensator.services.heartbeats import record_seat_heartbeat
+from compensator.services.seats import seat_board
+from compensator.services.vouchers import redeem_voucher
+from web.api_json import (
+    body,
+    compensation_json,
+    local_time,
+    moment_field,
+    notice_json,
+    outage_json,
+    seat_json,
+    session_json,
+    text_field,
+)
+from web.auth import require_api_actor
+from web.context import runtime, unit_of_work
+from web.idempotency import replay_or_run
+from web.openapi import openapi_document
+
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+SESSION_ACTION_FIELDS = {"extend": ("minutes",), "move": ("seat",)}
+OUTAGE_ACTION_FIELDS = {"end": ("ended_at",), "correct": ("started_at", "ended_at", "reason"), "dismiss": ("reason",)}
+
+NOTICE_HTML = """<!doctype html><html lang="{{ notice.language }}"><head><meta charset="utf-8">
+<title>Notice {{ notice.id }}</title></head><body><pre style="font: 16px/1.5 sans-serif; white-space: pre-wrap">
+{{ notice.text }}{% if notice.voucher %}
+
+{{ notice.voucher }}{% endif %}</pre></body></html>"""
 
 
 @bp.get("/health")
 def health() -> ResponseReturnValue:
     """Tell a monitor that the server answers."""
     return jsonify(status="ok")
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """The OpenAPI document of this API."""
+    return jsonify(openapi_document())
+
+
+@bp.get("/seats")
+def list_seats() -> ResponseReturnValue:
+    """Every seat with its zone, state, session and remaining minutes."""
+    require_api_actor()
+    with unit_of_work() as uow:
+        tiles = seat_board(uow)
+    return jsonify(seats=[seat_json(tile) for tile in tiles])
+
+
+@bp.post("/sessions")
+def start_session() -> ResponseReturnValue:
+    """Start a prepaid session of some minutes, or a postpaid one, on a free seat."""
+    actor = require_api_actor()
+    data = body("seat", "minutes", "postpaid", "customer_name", "language")
+
+    def run() -> int:
+        with unit_of_work() as uow:
+            return sessions.start_session(
+                uow, seat_id=data.get("seat"), minutes=data.get("minutes"), postpaid=data.get("postpaid", False),
+                customer_name=data.get("customer_name"), language=data.get("language"), actor=actor.label).id
+
+    session_id = replay_or_run(actor, "session", data, run)
+    with unit_of_work() as uow:
+        return jsonify(session_json(sessions.get_session(uow, session_id))), 201
+
+
+@bp.get("/sessions/<int:session_id>")
+def get_session(session_id: int) -> ResponseReturnValue:
+    """A session with its ledger entries, paid end and remaining minutes."""
+    require_api_actor()
+    with unit_of_work() as uow:
+        return jsonify(session_json(sessions.get_session(uow, session_id)))
+
+
+@bp.post("/sessions/<int:session_id>/<action>")
+def session_action(session_id: int, action: str) -> ResponseReturnValue:
+    """Extend, pause, resume, move or end a session."""
+    actor = require_api_actor()
+    data = body(*SESSION_ACTION_FIELDS.get(action, ()))
+    with unit_of_work() as uow:
+        if action == "extend":
+            view = sessions.extend_session(uow, session_id, minutes=data.get("minutes"), actor=actor.label)
+        elif action == "pause":
+            view = sessions.pause_session(uow, session_id, actor=actor.label)
+        elif action == "resume":
+            view = sessions.resume_session(uow, session_id, actor=actor.label)
+        elif action == "move":
+            view = sessions.move_session(uow, session_id, seat_id=data.get("seat"), actor=actor.label)
+        elif action == "end":
+            view = sessions.end_session(uow, session_id, actor=actor.label)
+        else:
+            return _unknown_action(action)
+    return jsonify(session_json(view))
+
+
+def _unknown_action(action: str) -> ResponseReturnValue:
+    return jsonify(error={"code": "not_found", "message": f"unknown action {action!r}", "field": None}), 404
+
+
+@bp.post("/outages")
+def start_outage() -> ResponseReturnValue:
+    """Open an outage; 200 with the ongoing one when one of the same kind and scope is open."""
+    actor = require_api_actor()
+    data = body("kind", "zones", "seats", "started_at", "source", "note")
+    key = request.headers.get("Idempotency-Key")
+    with unit_of_work() as uow:
+        view = outages.start_outage(
+            uow, kind=data.get("kind", "power"), zones=data.get("zones"), seats=data.get("seats"),
+            started_at=moment_field(data, "started_at"), source=data.get("source", "api"),
+            note=text_field(data, "note"), idempotency_key=f"{actor.label}:{key}" if key else None,
+            actor=actor.label)
+    return jsonify(outage_json(view)), 201 if view.created else 200
+
+
+def _day_bounds(value: str) -> tuple[datetime, datetime]:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("date must look like 2026-11-22", field="date") from None
+    tz = runtime().settings.venue.tz
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    return start, start + timedelta(days=1)
+
+
+@bp.get("/outages")
+def list_outages() -> ResponseReturnValue:
+    """The outages of a venue day (``?date=YYYY-MM-DD``, today by default) with their compensations."""
+    require_api_actor()
+    day = request.args.get("date") or runtime().clock.now().astimezone(runtime().settings.venue.tz).date().isoformat()
+    start, end = _day_bounds(day)
+    with unit_of_work() as uow:
+        views = outages.list_outages(uow, start=start, end=end)
+    return jsonify(outages=[outage_json(view) for view in views])
+
+
+@bp.get("/outages/<int:outage_id>")
+def get_outage(outage_id: int) -> ResponseReturnValue:
+    """One outage with its compensations."""
+    require_api_actor()
+    with unit_of_work() as uow:
+        return jsonify(outage_json(outages.get_outage(uow, outage_id)))
+
+
+@bp.post("/outages/<int:outage_id>/<action>")
+def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
+    """End (and compensate), correct (managers), confirm or dismiss an outage."""
+    actor = require_api_actor(manager=action == "correct")
+    data = body(*OUTAGE_ACTION_FIELDS.get(action, ()))
+    with unit_of_work() as uow:
+        if action == "end":
+            view = outages.end_outage(uow, outage_id, ended_at=moment_field(data, "ended_at"), actor=actor.label)
+        elif action == "correct":
+            view = outages.correct_outage(uow, outage_id, started_at=moment_field(data, "started_at"),
+                                          ended_at=moment_field(data, "ended_at"), reason=data.get("reason"),
+                                          actor=actor.label)
+        elif action == "confirm":
+            view = outages.confirm_outage(uow, outage_id, actor=actor.label)
+        elif action == "dismiss":
+            view = outages.dismiss_outage(uow, outage_id, reason=data.get("reason"), actor=actor.label)
+        else:
+            return _unknown_action(action)
+    return jsonify(outage_json(view))
+
+
+@bp.post("/compensations/<int:compensation_id>/approve")
+def approve_compensation(compensation_id: int) -> ResponseReturnValue:
+    """A manager applies a credit that waits for approval."""
+    actor = require_api_actor(manager=True)
+    with unit_of_work() as uow:
+        return jsonify(compensation_json(outages.approve_compensation(uow, compensation_id, actor=actor.label)))
+
+
+@bp.get("/notices")
+def list_notices() -> ResponseReturnValue:
+    """Notices, newest first; ``?status=pending`` keeps those still to hand over."""
+    require_api_actor()
+    with unit_of_work() as uow:
+        views = notices.list_notices(uow, status=request.args.get("status") or None)
+    return jsonify(notices=[notice_json(view) for view in views])
+
+
+@bp.get("/notices/<int:notice_id>")
+def get_notice(notice_id: int) -> ResponseReturnValue:
+    """One notice as JSON, or rendered (``?format=text`` or ``html``)."""
+    require_api_actor()
+    with unit_of_work() as uow:
+        view = notice_json(notices.get_notice(uow, notice_id))
+    shape = request.args.get("format", "json")
+    if shape == "text":
+        text = view["text"] + (f"\n\n{view['voucher']}" if view["voucher"] else "")
+        return Response(text, mimetype="text/plain")
+    if shape == "html":
+        return Response(render_template_string(NOTICE_HTML, notice=view), mimetype="text/html")
+    if shape != "json":
+        raise InvalidInput("format must be json, text or html", field="format")
+    return jsonify(view)
+
+
+@bp.post("/notices/<int:notice_id>/deliver")
+def deliver_notice(notice_id: int) -> ResponseReturnValue:
+    """Record that a notice was shown, printed or declined, with optional customer feedback."""
+    actor = require_api_actor()
+    data = body("how", "feedback")
+    with unit_of_work() as uow:
+        view = notices.deliver_notice(uow, notice_id, how=data.get("how"), feedback=data.get("feedback"),
+                                      actor=actor.label)
+    return jsonify(notice_json(view))
+
+
+@bp.post("/vouchers/<code>/redeem")
+def redeem(code: str) -> ResponseReturnValue:
+    """Start a session on a seat with a voucher's minutes."""
+    actor = require_api_actor()
+    data = body("seat", "customer_name", "language")
+
+    def run() -> int:
+        with unit_of_work() as uow:
+            return redeem_voucher(uow, code, seat_id=data.get("seat"), customer_name=data.get("customer_name"),
+                                  language=data.get("language"), actor=actor.label).id
+
+    session_id = replay_or_run(actor, "session", {"code": code, **data}, run)
+    with unit_of_work() as uow:
+        return jsonify(session_json(sessions.get_session(uow, session_id))), 201
+
+
+@bp.post("/heartbeats")
+def heartbeat() -> ResponseReturnValue:
+    """A seat PC says it is alive."""
+    require_api_actor()
+    data = body("seat")
+    with unit_of_work() as uow:
+        beat = record_seat_heartbeat(uow, seat_id=data.get("seat"))
+    return jsonify(seat=beat.seat_id, at=local_time(beat.last_seen_at))

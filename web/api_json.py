@@ -1,0 +1,136 @@
+"""JSON shapes of the API: service results in, plain dicts out; request fields parsed and checked.
+
+Times go out as ISO 8601 in the venue's time zone with its offset, and must come in with an
+offset. Money is always an integer in minor units.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import request
+
+from compensator.domain import vouchers
+from compensator.errors import InvalidInput
+from compensator.services.notices import NoticeView
+from compensator.services.outages import CompensationView, OutageView
+from compensator.services.seats import SeatTile
+from compensator.services.sessions import SeatSessionView
+from web.context import runtime
+
+
+def local_time(moment: datetime | None) -> str | None:
+    """``moment`` in the venue's time zone, ISO 8601 with offset."""
+    return moment.astimezone(runtime().settings.venue.tz).isoformat() if moment else None
+
+
+def body(*allowed: str) -> dict[str, Any]:
+    """The request's JSON object (an empty body counts as ``{}``) with only ``allowed`` fields.
+
+    Unknown fields are refused rather than ignored, so that a typo (``seat`` for ``seats``)
+    cannot silently widen an outage to the whole venue.
+    """
+    if not request.get_data(cache=True):
+        return {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidInput("the body must be a JSON object")
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        expected = ", ".join(allowed) if allowed else "no fields"
+        raise InvalidInput(f"unknown field {unknown[0]!r} (expected {expected})", field=unknown[0])
+    return data
+
+
+def moment_field(data: dict[str, Any], name: str) -> datetime | None:
+    """An optional ISO 8601 time with offset from the body."""
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be an ISO 8601 time such as 2026-11-22T14:18:00+01:00", field=name)
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{name} must be an ISO 8601 time such as 2026-11-22T14:18:00+01:00", field=name) from None
+    if moment.tzinfo is None:
+        raise InvalidInput(f"{name} must include its offset, such as +01:00", field=name)
+    return moment
+
+
+def text_field(data: dict[str, Any], name: str) -> str | None:
+    """An optional text field; other types are refused."""
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(f"{name} must be text", field=name)
+    return value
+
+
+def seat_json(tile: SeatTile) -> dict[str, Any]:
+    """A seat on the board."""
+    return {
+        "seat": tile.seat_id, "label": tile.label, "zone": tile.zone_id, "state": tile.api_state,
+        "session": tile.session_id, "remaining_minutes": tile.remaining_minutes,
+        "paid_end": local_time(tile.paid_end), "nearly_up": tile.nearly_up, "on_ups": tile.on_ups,
+    }
+
+
+def session_json(view: SeatSessionView) -> dict[str, Any]:
+    """A session with its ledger entries and derived balance."""
+    return {
+        "id": view.id, "seat": view.seat_id, "start_seat": view.start_seat_id, "zone": view.zone_id,
+        "mode": view.mode.value, "state": view.state.value, "started_at": local_time(view.started_at),
+        "ended_at": local_time(view.ended_at), "customer_name": view.customer_name, "language": view.language,
+        "paid_minutes": view.paid_minutes, "remaining_minutes": view.remaining_minutes,
+        "paid_end": local_time(view.paid_end), "billed_minutes": view.billed_minutes, "bill_minor": view.bill_minor,
+        "entries": [
+            {"id": entry.id, "kind": entry.kind.value, "minutes": entry.minutes, "value_minor": entry.value_minor,
+             "created_at": local_time(entry.created_at), "reverses": entry.reverses_id, "actor": entry.actor,
+             "note": entry.note}
+            for entry in view.entries
+        ],
+    }
+
+
+def compensation_json(item: CompensationView) -> dict[str, Any]:
+    """A compensation with its current totals and explanation."""
+    return {
+        "id": item.id, "outage": item.outage_id, "session": item.session_id, "seat": item.seat_id,
+        "lost_minutes": item.lost_minutes, "restart_minutes": item.restart_minutes,
+        "lost_work_minutes": item.lost_work_minutes, "goodwill_minutes": item.goodwill_minutes,
+        "extras_minutes": item.extras_minutes, "credit_minutes": item.credit_minutes,
+        "granted_minutes": item.granted_minutes, "waived_minutes": item.waived_minutes, "form": item.form.value,
+        "value_minor": item.value_minor, "status": item.status.value, "explanation": item.explanation,
+        "policy": item.policy_fingerprint, "dark_start": local_time(item.dark_start),
+        "dark_end": local_time(item.dark_end), "notice": item.notice_id,
+        "vouchers": [vouchers.display(code) for code in item.voucher_codes],
+    }
+
+
+def outage_json(view: OutageView) -> dict[str, Any]:
+    """An outage with its compensations."""
+    return {
+        "id": view.id, "kind": view.kind.value, "scope": view.scope_kind.value, "zones": list(view.scope_ids)
+        if view.scope_kind.value == "zones" else None, "seats": list(view.scope_ids)
+        if view.scope_kind.value == "seats" else None, "started_at": local_time(view.started_at),
+        "ended_at": local_time(view.ended_at), "source": view.source.value, "status": view.status.value,
+        "logged_by": view.actor, "note": view.note, "revisions": view.revisions,
+        "compensations": [compensation_json(item) for item in view.compensations],
+    }
+
+
+def notice_json(view: NoticeView) -> dict[str, Any]:
+    """A notice with its delivery record."""
+    return {
+        "id": view.id, "compensation": view.compensation_id, "outage": view.outage_id, "session": view.session_id,
+        "seat": view.seat_id, "language": view.language, "status": view.status, "text": view.text,
+        "credit_minutes": view.credit_minutes, "form": view.form.value,
+        "voucher": vouchers.display(view.voucher_code) if view.voucher_code else None,
+        "created_at": local_time(view.created_at),
+        "deliveries": [
+            {"how": delivery.how.value, "feedback": delivery.feedback.value if delivery.feedback else None,
+             "by": delivery.actor, "at": local_time(delivery.at)}
+            for delivery in view.deliveries
+        ],
+    }
