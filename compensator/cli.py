@@ -133,6 +133,31 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the end-of-day report of a venue day in one format, to a file or standard output."""
+    from compensator.reporting import parse_format, render
+    from compensator.services.report import build_daily_report, parse_report_date
+
+    venue_date = parse_report_date(args.date)
+    report_format = parse_format(args.format)
+    runtime = _runtime(args)
+    try:
+        with runtime.unit_of_work() as uow:
+            rendered = render(build_daily_report(uow, venue_date), report_format)
+    finally:
+        runtime.close()
+    if args.out:
+        try:
+            Path(args.out).write_bytes(rendered.content)
+        except OSError as error:
+            raise CommandError(f"cannot write {args.out}: {error.strerror}") from None
+        print(f"report written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(rendered.content)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
 AddCommands = Callable[[Any, argparse.ArgumentParser], None]
 
 
@@ -167,6 +192,12 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
     create = token_commands.add_parser("create", parents=[common], help="create a token and print it once")
     create.add_argument("name")
     create.set_defaults(handler=cmd_token_create)
+
+    report = commands.add_parser("report", parents=[common], help="the end-of-day report of a venue day")
+    report.add_argument("date", metavar="DATE", help="the venue day, like 2026-11-22")
+    report.add_argument("--format", default="html", help="html, csv, pdf or json (default html)")
+    report.add_argument("--out", metavar="PATH", default=None, help="write to this file instead of the screen")
+    report.set_defaults(handler=cmd_report)
 
     simulate = commands.add_parser("simulate", parents=[common],
                                    help="replay a scenario on a throw-away database and print the result")

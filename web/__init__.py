@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask
 
 from compensator.runtime import Compensator
+from compensator.services.alerts import AlertBoard
 
 
 def _secret_key(app: Flask) -> str:
@@ -45,9 +46,10 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
         app.config["SECRET_KEY"] = _secret_key(app)
     app.extensions["compensator"] = runtime
 
-    from web import api, auth, dashboard, errors, manage
+    from web import api, auth, dashboard, errors, manage, reports
 
     app.extensions["compensator.throttle"] = auth.LoginThrottle()
+    app.extensions["compensator.alerts"] = AlertBoard()
     errors.init_app(app)
 
     @app.context_processor
@@ -59,4 +61,5 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(reports.bp)
     return app

@@ -19,14 +19,20 @@ from compensator.runtime import Compensator
 
 
 def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None = None) -> int:
-    """Serve the dashboard and API of ``runtime`` with waitress until interrupted."""
+    """Serve the dashboard and API of ``runtime``, with the scheduler running, until interrupted."""
     from waitress import serve as waitress_serve
 
+    from compensator.scheduler import build_scheduler
     from web import create_app
 
     app = create_app(runtime, {"SECRET_KEY": secret_key} if secret_key else None)
+    scheduler = build_scheduler(runtime, app.extensions["compensator.alerts"])
+    scheduler.start()
     print(f"Compensator serving {runtime.settings.venue.name} on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
-    waitress_serve(app, host=host, port=port, threads=8, ident="compensator")
+    try:
+        waitress_serve(app, host=host, port=port, threads=8, ident="compensator")
+    finally:
+        scheduler.shutdown(wait=False)
     return cli.EXIT_OK
 
 

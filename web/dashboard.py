@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import segno
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
@@ -34,6 +34,7 @@ from web.context import runtime, unit_of_work
 bp = Blueprint("dashboard", __name__)
 
 RECEIPT_WIDTHS_MM = (58, 80)
+ALERTS_SHOWN = 5
 
 
 def _actor_label() -> str:
@@ -77,6 +78,8 @@ def _board_state() -> dict[str, object]:
              "form": notice.form.value, "language": notice.language}
             for notice in pending
         ],
+        "alerts": [{"id": alert.id, "seat": alert.seat_id, "message": alert.message}
+                   for alert in current_app.extensions["compensator.alerts"].since(0)[-ALERTS_SHOWN:]],
         "now": runtime().clock.now().isoformat(),
     }
 

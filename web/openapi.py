@@ -181,6 +181,13 @@ def openapi_document() -> dict[str, Any]:
             body=_body({"seat": TEXT, "customer_name": TEXT, "language": TEXT}, ["seat"]))},
         "/heartbeats": {"post": _operation("A seat PC is alive", {"200": _answer("recorded", {"type": "object"})},
                                            body=_body({"seat": TEXT}, ["seat"]))},
+        "/reports/daily/{date}": {"get": _operation(
+            "The end-of-day report of a venue day", {"200": {"description": "the report", "content": {
+                JSON: {"schema": {"type": "object"}}, "text/csv": {"schema": TEXT}, "text/html": {"schema": TEXT},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}},
+            parameters=[{"name": "date", "in": "path", "required": True, "schema": {"type": "string", "format": "date"}},
+                        {"name": "format", "in": "query", "required": False,
+                         "schema": {"enum": ["json", "csv", "html", "pdf"]}}])},
     }
     return {
         "openapi": "3.1.0",

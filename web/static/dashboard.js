@@ -68,6 +68,21 @@
     });
   }
 
+  function patchAlerts(alerts) {
+    var box = document.getElementById("alerts");
+    var list = document.getElementById("alert-list");
+    var signature = alerts.map(function (a) { return a.id; }).join(",");
+    box.hidden = alerts.length === 0;
+    if (list.dataset.signature === signature) { return; }
+    list.dataset.signature = signature;
+    list.innerHTML = "";
+    alerts.forEach(function (alert) {
+      var item = document.createElement("li");
+      item.textContent = alert.message;
+      list.appendChild(item);
+    });
+  }
+
   function patchPower(outages) {
     var cut = document.getElementById("power-cut-form");
     var back = document.getElementById("power-back-form");
@@ -114,6 +129,7 @@
         patchFigures(state.figures);
         patchNotices(state.notices);
         patchPower(state.outages);
+        patchAlerts(state.alerts);
       })
       .catch(function () { /* The next poll tries again; the counter PC's network may blink. */ });
   }

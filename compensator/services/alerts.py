@@ -1,0 +1,50 @@
+"""Short-lived alerts for the dashboard (a session is nearly up), kept in this process's memory.
+
+Alerts matter only while they are fresh, so they are not stored: a restarted server simply
+raises them again on the scheduler's next run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+
+MAX_ALERTS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One alert: a numbered message about a seat."""
+
+    id: int
+    seat_id: str
+    message: str
+    at: datetime
+
+
+class AlertBoard:
+    """A bounded, thread-safe list of recent alerts, each published at most once per key."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._alerts: deque[Alert] = deque(maxlen=MAX_ALERTS)
+        self._keys: deque[str] = deque(maxlen=MAX_ALERTS)
+        self._numbers = itertools.count(1)
+
+    def publish(self, key: str, seat_id: str, message: str, at: datetime) -> Alert | None:
+        """Add an alert unless one with ``key`` was published already; return it if added."""
+        with self._lock:
+            if key in self._keys:
+                return None
+            alert = Alert(next(self._numbers), seat_id, message, at)
+            self._keys.append(key)
+            self._alerts.append(alert)
+            return alert
+
+    def since(self, alert_id: int = 0) -> list[Alert]:
+        """The alerts newer than ``alert_id``, oldest first."""
+        with self._lock:
+            return [alert for alert in self._alerts if alert.id > alert_id]
