@@ -17,7 +17,13 @@ TOP = 34
 def render_svg(report: DailyReport) -> str:
     """An inline SVG of the day: one row per seat, outage bands across the top, hour ticks."""
     tz = ZoneInfo(report.timezone)
-    start, end = report.window_start, max(report.window_end, report.window_start + timedelta(minutes=1))
+    # The picture starts at the hour of the day's first activity, not at midnight, so that an
+    # afternoon's sessions are not squeezed into a sliver at the right.
+    starts = [band[0] for row in report.timeline for band in row.sessions + row.dark]
+    starts += [band_start for _, band_start, _ in report.outage_bands]
+    first = min(starts, default=report.window_start).astimezone(tz).replace(minute=0, second=0, microsecond=0)
+    start = max(report.window_start, first)
+    end = max(report.window_end, start + timedelta(hours=1))
     span = (end - start).total_seconds()
     plot = WIDTH - LABEL_WIDTH - 10
 

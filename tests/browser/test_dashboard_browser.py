@@ -126,3 +126,26 @@ def test_the_page_loads_nothing_from_the_internet(page, server) -> None:
     page.wait_for_timeout(3500)
     assert requested
     assert all(url.startswith(server) for url in requested), requested
+
+
+def test_the_report_page_shows_the_days_figures_and_timeline(page, uow, clock) -> None:
+    from compensator.services import outages, sessions
+
+    for seat, minutes in (("G1", 120), ("G2", 30), ("A1", 90), ("A2", 60)):
+        with uow() as unit:
+            sessions.start_session(unit, seat_id=seat, minutes=minutes, actor="attendant:ada")
+    clock.advance(minutes=20)
+    with uow() as unit:
+        outage = outages.start_outage(unit, actor="attendant:ada")
+    clock.advance(minutes=25)
+    with uow() as unit:
+        outages.end_outage(unit, outage.id, actor="attendant:ada")
+    clock.advance(minutes=30)
+    log_in(page)
+    page.goto("/reports")
+    frame = page.frame_locator("iframe.report-frame")
+    frame.locator("svg").wait_for()
+    assert "Power reliability" in frame.locator("body").inner_text()
+    page.goto("/reports/2026-11-22")
+    page.set_viewport_size({"width": 1000, "height": 1300})
+    page.screenshot(path=str(ARTIFACTS / "report.png"))
