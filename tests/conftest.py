@@ -117,3 +117,20 @@ def runtime(settings: Settings, clock: FakeClock, database_url: str) -> Iterator
 def uow(runtime: Compensator) -> Callable[[], Any]:
     """A factory of units of work on the test runtime."""
     return runtime.unit_of_work
+
+
+def power_cut_over(uow: Callable[[], Any], clock: FakeClock, sessions_minutes: dict[str, int], *,
+                   after_minutes: int, lasting_minutes: int, actor: str = "test") -> tuple[Any, dict[str, int]]:
+    """Start a session per seat, cut the power after a while, bring it back; the ended outage and session ids."""
+    from compensator.services import outages, sessions
+
+    session_ids = {}
+    for seat, minutes in sessions_minutes.items():
+        with uow() as unit:
+            session_ids[seat] = sessions.start_session(unit, seat_id=seat, minutes=minutes, actor=actor).id
+    clock.advance(minutes=after_minutes)
+    with uow() as unit:
+        outage = outages.start_outage(unit, actor=actor)
+    clock.advance(minutes=lasting_minutes)
+    with uow() as unit:
+        return outages.end_outage(unit, outage.id, actor=actor), session_ids

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from compensator.services import outages, sessions
+from compensator.services import outages
 from compensator.services.people import create_token
+from tests.conftest import power_cut_over
 from web import create_app
 
 WEIRD_BODIES = ["null", "[]", '"x"', "7", "{", '{"seat": {}}', '{"minutes": "NaN"}', '{"seat": "' + "A" * 5000 + '"}',
@@ -61,15 +62,8 @@ def error_of(response) -> dict:
 
 @pytest.fixture
 def ended_outage(uow, clock):
-    with uow() as unit:
-        session = sessions.start_session(unit, seat_id="G1", minutes=120, actor="test")
-    clock.advance(minutes=30)
-    with uow() as unit:
-        outage = outages.start_outage(unit, actor="test")
-    clock.advance(minutes=20)
-    with uow() as unit:
-        outages.end_outage(unit, outage.id, actor="test")
-    return outage.id, session.id
+    outage, session_ids = power_cut_over(uow, clock, {"G1": 120}, after_minutes=30, lasting_minutes=20)
+    return outage.id, session_ids["G1"]
 
 
 ENDPOINTS = [

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from compensator.services import outages, sessions
 from compensator.services.people import add_attendant
 from compensator.store.models import Notice, Outage
+from tests.conftest import power_cut_over
 from web import create_app
 
 
@@ -166,15 +167,8 @@ def test_a_refused_action_is_explained_in_a_message(client, auth) -> None:
 
 @pytest.fixture
 def voucher_notice(uow, clock) -> int:
-    with uow() as unit:
-        sessions.start_session(unit, seat_id="G1", minutes=30, actor="test")
-    clock.advance(minutes=20)
-    with uow() as unit:
-        outage = outages.start_outage(unit, actor="test")
-    clock.advance(minutes=25)
-    with uow() as unit:
-        outages.end_outage(unit, outage.id, actor="test")
-        return unit.db.scalar(select(Notice.id))
+    outage, _ = power_cut_over(uow, clock, {"G1": 30}, after_minutes=20, lasting_minutes=25)
+    return outage.compensations[0].notice_id
 
 
 def test_the_notice_shows_large_with_the_voucher_code_and_its_qr_code(client, auth, voucher_notice) -> None:

@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from compensator.services.people import add_attendant
 from compensator.store.models import NoticeDelivery, Outage
+from tests.conftest import power_cut_over
 from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -129,17 +130,8 @@ def test_the_page_loads_nothing_from_the_internet(page, server) -> None:
 
 
 def test_the_report_page_shows_the_days_figures_and_timeline(page, uow, clock) -> None:
-    from compensator.services import outages, sessions
-
-    for seat, minutes in (("G1", 120), ("G2", 30), ("A1", 90), ("A2", 60)):
-        with uow() as unit:
-            sessions.start_session(unit, seat_id=seat, minutes=minutes, actor="attendant:ada")
-    clock.advance(minutes=20)
-    with uow() as unit:
-        outage = outages.start_outage(unit, actor="attendant:ada")
-    clock.advance(minutes=25)
-    with uow() as unit:
-        outages.end_outage(unit, outage.id, actor="attendant:ada")
+    power_cut_over(uow, clock, {"G1": 120, "G2": 30, "A1": 90, "A2": 60}, after_minutes=20, lasting_minutes=25,
+                   actor="attendant:ada")
     clock.advance(minutes=30)
     log_in(page)
     page.goto("/reports")
