@@ -141,3 +141,18 @@ def test_the_report_page_shows_the_days_figures_and_timeline(page, uow, clock) -
     page.goto("/reports/2026-11-22")
     page.set_viewport_size({"width": 1000, "height": 1300})
     page.screenshot(path=str(ARTIFACTS / "report.png"))
+
+
+def test_the_seat_dialog_offers_only_the_actions_that_apply(page) -> None:
+    log_in(page)
+    start_package(page, "G1", 60)
+    page.click('.seat[data-seat="G1"]')
+    assert page.is_visible('form[data-action="pause"]')
+    assert not page.is_visible('form[data-action="resume"]')
+    targets = page.locator('form[data-action="move"] option').all_text_contents()
+    assert "G1" not in targets and "A1" in targets
+    page.click('form[data-action="pause"] button')
+    page.wait_for_selector('.seat[data-seat="G1"].paused')
+    page.click('.seat[data-seat="G1"]')
+    assert page.is_visible('form[data-action="resume"]')
+    assert not page.is_visible('form[data-action="pause"]')

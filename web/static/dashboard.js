@@ -148,7 +148,22 @@
       form.action = action === "start"
         ? "/seats/" + encodeURIComponent(seat) + "/start"
         : "/sessions/" + encodeURIComponent(session) + "/" + action;
+      delete form.dataset.sent;
+      form.querySelectorAll("button").forEach(function (button) { button.disabled = false; });
     });
+    // Offer only what applies: pause a running session, resume a paused one, move to a free seat.
+    var state = tile.dataset.state;
+    dialog.querySelector('form[data-action="pause"]').hidden = state !== "running";
+    dialog.querySelector('form[data-action="resume"]').hidden = state !== "paused";
+    var select = dialog.querySelector('form[data-action="move"] select');
+    select.innerHTML = "";
+    grid.querySelectorAll('.seat[data-state="free"]').forEach(function (free) {
+      var option = document.createElement("option");
+      option.value = free.dataset.seat;
+      option.textContent = free.querySelector(".label").textContent;
+      select.appendChild(option);
+    });
+    dialog.querySelector('form[data-action="move"]').hidden = select.options.length === 0;
     dialog.showModal();
   }
 
