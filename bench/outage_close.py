@@ -1,7 +1,7 @@
 """Closing an outage over 50 and 500 running sessions on SQLite.
 
-For each size, several repetitions each build a fresh database with N running sessions, open a
-venue-wide power cut, advance the clock and close it. Printed: the median time of the close,
+For each size, a venue with N running sessions has several venue-wide power cuts in a row,
+each closed on the same long-lived engine (as in ``compensator run``). Printed: the median time of the close,
 the number of SQL statements it issued (which must not grow with N), and the ratio of that
 time to a raw ``sqlite3`` insert, in one transaction on a file in the same mode, of as many
 rows as the close wrote, measured in the same run.
@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.common import StatementCounter, median_ms, open_venue, timed
+from compensator.runtime import Compensator
 from compensator.services import outages
 from compensator.store.models import Compensation, LedgerEntry, Notice, Voucher
 
@@ -23,29 +24,43 @@ SIZES = (50, 500)
 REPETITIONS = 5
 
 
-def close_once(seat_count: int, directory: Path) -> tuple[float, int, int]:
-    """Seconds to close, statements issued, rows written, for one fresh venue of ``seat_count`` sessions."""
-    runtime, clock = open_venue(seat_count, directory, minutes=lambda index: 60 + index % 120,
+def close_repeatedly(seat_count: int, directory: Path) -> tuple[list[float], set[int], int]:
+    """Close one outage after another over ``seat_count`` running sessions on one long-lived engine.
+
+    Returns the seconds of each close, the statement counts seen, and the rows the last close wrote.
+    The engine stays up between closes, as it does in ``compensator run``.
+    """
+    runtime, clock = open_venue(seat_count, directory, minutes=lambda index: 240 + index % 120,
                                 language=lambda index: "fr" if index % 3 == 0 else None)
+    counter = StatementCounter(runtime.engine)
+    seconds: list[float] = []
+    counts: set[int] = set()
+    rows = 0
     try:
-        clock.advance(minutes=40)
-        with runtime.unit_of_work() as uow:
-            outage = outages.start_outage(uow, actor="bench")
-        clock.advance(minutes=25)
-        counter = StatementCounter(runtime.engine)
-
-        def close() -> None:
+        for _ in range(REPETITIONS):
+            clock.advance(minutes=20)
             with runtime.unit_of_work() as uow:
-                outages.end_outage(uow, outage.id, actor="bench")
+                outage = outages.start_outage(uow, actor="bench")
+            clock.advance(minutes=25)
+            before = _rows(runtime)
 
-        with counter.counting():
-            seconds = timed(close)
-        with runtime.unit_of_work() as uow:
-            rows = sum(uow.db.scalar(select(func.count()).select_from(model))
-                       for model in (Compensation, LedgerEntry, Notice, Voucher)) - seat_count
-        return seconds, counter.count, rows
+            def close() -> None:
+                with runtime.unit_of_work() as uow:
+                    outages.end_outage(uow, outage.id, actor="bench")
+
+            with counter.counting():
+                seconds.append(timed(close))
+            counts.add(counter.count)
+            rows = _rows(runtime) - before
+        return seconds, counts, rows
     finally:
         runtime.close()
+
+
+def _rows(runtime: Compensator) -> int:
+    with runtime.unit_of_work() as uow:
+        return sum(uow.db.scalar(select(func.count()).select_from(model)) or 0
+                   for model in (Compensation, LedgerEntry, Notice, Voucher))
 
 
 def raw_insert(rows: int, directory: Path) -> float:
@@ -76,16 +91,10 @@ def main() -> None:
     print("outage close over N running sessions (SQLite file, WAL, synchronous=FULL)")
     statements: dict[int, set[int]] = {}
     for size in SIZES:
-        closes: list[float] = []
-        raws: list[float] = []
-        rows_written = 0
-        for _ in range(REPETITIONS):
-            with tempfile.TemporaryDirectory(prefix="compensator-bench-") as name:
-                directory = Path(name)
-                seconds, count, rows_written = close_once(size, directory)
-                closes.append(seconds)
-                statements.setdefault(size, set()).add(count)
-                raws.append(raw_insert(rows_written, directory))
+        with tempfile.TemporaryDirectory(prefix="compensator-bench-") as name:
+            directory = Path(name)
+            closes, statements[size], rows_written = close_repeatedly(size, directory)
+            raws = [raw_insert(rows_written, directory) for _ in range(REPETITIONS)]
         close_ms, raw_ms = median_ms(closes), median_ms(raws)
         print(f"  N={size:4d}: close median {close_ms:8.1f} ms, statements {sorted(statements[size])}, "
               f"rows written {rows_written}, raw sqlite3 insert median {raw_ms:6.2f} ms, "
