@@ -67,55 +67,66 @@ class SeatSessionView:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionRow:
+    """The columns of a seat session row, read without the ORM's bookkeeping."""
+
+    id: int
+    seat_id: str
+    customer_name: str | None
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class LoadedSession:
-    """A session row together with its facts as plain data for the core."""
+    """A session's row, its facts as plain data for the core, and its entries as shown."""
 
-    row: SeatSession
+    row: SessionRow
     facts: SessionFacts
-    entry_rows: tuple[LedgerEntry, ...]
-
-
-def entry_record(entry: LedgerEntry) -> EntryRecord:
-    """The plain-data form of a ledger entry row."""
-    return EntryRecord(
-        id=entry.id,
-        kind=entry.kind,
-        minutes=entry.minutes,
-        created_at=entry.created_at,
-        value_minor=entry.value_minor,
-        reverses_id=entry.reverses_id,
-    )
+    entries: tuple[EntryView, ...]
 
 
 def load_sessions(db: Session, session_ids: Iterable[int]) -> dict[int, LoadedSession]:
-    """Load sessions with their events and entries in three statements, whatever their number."""
+    """Load sessions with their events and entries in three statements, whatever their number.
+
+    Plain column rows are read rather than ORM objects: closing an outage and drawing the
+    dashboard load every open session, and hydrating objects would cost more than the rest.
+    """
     ids = sorted(set(session_ids))
     if not ids:
         return {}
-    rows = {row.id: row for row in db.scalars(select(SeatSession).where(SeatSession.id.in_(ids)))}
+    rows = db.execute(select(SeatSession.id, SeatSession.seat_id, SeatSession.mode, SeatSession.started_at,
+                             SeatSession.customer_name, SeatSession.language).where(SeatSession.id.in_(ids))).all()
     events: dict[int, list[EventRecord]] = defaultdict(list)
-    for event in db.scalars(
-        select(SessionEvent).where(SessionEvent.seat_session_id.in_(ids)).order_by(SessionEvent.id)
+    for session_id, kind, at, seat_id in db.execute(
+        select(SessionEvent.seat_session_id, SessionEvent.kind, SessionEvent.at, SessionEvent.seat_id)
+        .where(SessionEvent.seat_session_id.in_(ids)).order_by(SessionEvent.id)
     ):
-        events[event.seat_session_id].append(EventRecord(event.kind, event.at, event.seat_id))
-    entries: dict[int, list[LedgerEntry]] = defaultdict(list)
-    for entry in db.scalars(
-        select(LedgerEntry).where(LedgerEntry.seat_session_id.in_(ids)).order_by(LedgerEntry.id)
+        events[session_id].append(EventRecord(kind, at, seat_id))
+    entries: dict[int, list[EntryView]] = defaultdict(list)
+    for entry in db.execute(
+        select(LedgerEntry.seat_session_id, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.minutes,
+               LedgerEntry.value_minor, LedgerEntry.created_at, LedgerEntry.reverses_id, LedgerEntry.actor,
+               LedgerEntry.note)
+        .where(LedgerEntry.seat_session_id.in_(ids)).order_by(LedgerEntry.id)
     ):
-        entries[entry.seat_session_id].append(entry)
+        entries[entry.seat_session_id].append(EntryView(
+            id=entry.id, kind=entry.kind, minutes=entry.minutes, value_minor=entry.value_minor,
+            created_at=entry.created_at, reverses_id=entry.reverses_id, actor=entry.actor, note=entry.note))
     return {
-        session_id: LoadedSession(
-            row=row,
+        row.id: LoadedSession(
+            row=SessionRow(row.id, row.seat_id, row.customer_name, row.language),
             facts=SessionFacts(
                 mode=row.mode,
                 started_at=row.started_at,
                 seat_id=row.seat_id,
-                events=tuple(events[session_id]),
-                entries=tuple(entry_record(entry) for entry in entries[session_id]),
+                events=tuple(events[row.id]),
+                entries=tuple(EntryRecord(id=view.id, kind=view.kind, minutes=view.minutes,
+                                          created_at=view.created_at, value_minor=view.value_minor,
+                                          reverses_id=view.reverses_id) for view in entries[row.id]),
             ),
-            entry_rows=tuple(entries[session_id]),
+            entries=tuple(entries[row.id]),
         )
-        for session_id, row in rows.items()
+        for row in rows
     }
 
 
@@ -197,19 +208,6 @@ def view_of(uow: UnitOfWork, loaded: LoadedSession, *, at: datetime | None = Non
     """The view of a loaded session at ``at`` (now by default)."""
     moment = at or uow.now()
     result: Balance = balance(loaded.facts, moment)
-    views = tuple(
-        EntryView(
-            id=row.id,
-            kind=row.kind,
-            minutes=row.minutes,
-            value_minor=row.value_minor,
-            created_at=row.created_at,
-            reverses_id=row.reverses_id,
-            actor=row.actor,
-            note=row.note,
-        )
-        for row in loaded.entry_rows
-    )
     bill_minor = None
     if result.billed_minutes is not None:
         bill_minor = value_minor(result.billed_minutes, _price(uow, result.seat_id))
@@ -229,7 +227,7 @@ def view_of(uow: UnitOfWork, loaded: LoadedSession, *, at: datetime | None = Non
         paid_end=result.paid_end,
         billed_minutes=result.billed_minutes,
         bill_minor=bill_minor,
-        entries=views,
+        entries=loaded.entries,
         as_of=moment,
     )
 
