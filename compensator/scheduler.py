@@ -1,18 +1,21 @@
 """The one scheduler inside ``compensator run``: reports at closing time, nearly-up warnings, liveness.
 
-Jobs are thin functions over the service layer with explicit ids. Closing-time reports are
-archived at most once per day (the ``daily_reports`` table's unique date is the guard), and
-every start catches up on the days the PC was off at closing time.
+Jobs are thin functions over the service layer, registered under explicit ids. The report of a
+day is archived at most once: a ``daily_reports`` row is claimed under its UNIQUE venue date
+before the files are written, so a second scheduler or a restart finds the day taken. Each
+start catches up on the days whose closing time passed while the PC was off (up to a week).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
+import os
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,119 +23,128 @@ from sqlalchemy.exc import IntegrityError
 from compensator.domain.kinds import SessionMode, SessionState
 from compensator.reporting import ReportFormat, render
 from compensator.runtime import Compensator
-from compensator.services.alerts import AlertBoard
-from compensator.services.heartbeats import record_server_alive
-from compensator.services.report import build_daily_report
+from compensator.services import heartbeats
+from compensator.services.alerts import Alert, AlertBoard
+from compensator.services.report import build_daily_report, day_window
 from compensator.services.sessions import list_open_sessions
+from compensator.store.database import UnitOfWork
 from compensator.store.models import DailyReport, Outage, SeatSession
 
 log = logging.getLogger(__name__)
+
 CATCH_UP_DAYS = 7
 NEARLY_UP_MINUTES = 5
+WARN_EVERY_SECONDS = 30
 ARCHIVE_JOB = "archive-reports"
-CATCH_UP_JOB = "archive-reports-catch-up"
+CATCH_UP_JOB = "archive-reports-at-start"
 WARN_JOB = "warn-sessions-nearly-up"
 ALIVE_JOB = "record-server-alive"
 
 
-def _first_activity(runtime: Compensator) -> date | None:
-    """The venue day of the first session or outage ever recorded, if any."""
-    with runtime.unit_of_work() as uow:
-        moments = [uow.db.scalar(select(func.min(SeatSession.started_at))),
-                   uow.db.scalar(select(func.min(Outage.started_at)))]
-    known = [moment for moment in moments if moment is not None]
-    return min(known).astimezone(runtime.settings.venue.tz).date() if known else None
-
-
-def _closed_days(runtime: Compensator) -> list[date]:
-    """Days whose closing time has passed, oldest first, within the catch-up horizon.
+def due_days(uow: UnitOfWork) -> list[date]:
+    """The days to archive, oldest first: closed, within the catch-up horizon, not archived yet.
 
     Days before anything was ever recorded are left out: a new installation has no history
     to report on.
     """
-    settings = runtime.settings
-    tz = settings.venue.tz
-    now = runtime.clock.now()
-    today = now.astimezone(tz).date()
-    closing = settings.venue.closing_time
-    first = _first_activity(runtime)
-    if first is None:
+    tz = uow.settings.venue.tz
+    today = uow.now().astimezone(tz).date()
+    firsts = [uow.db.scalar(select(func.min(SeatSession.started_at))),
+              uow.db.scalar(select(func.min(Outage.started_at)))]
+    known = [moment for moment in firsts if moment is not None]
+    if not known:
         return []
-    days = []
-    for offset in range(CATCH_UP_DAYS, -1, -1):
-        day = today - timedelta(days=offset)
-        if day < first:
-            continue
-        end = datetime.combine(day + timedelta(days=1) if closing == time(0) else day, closing, tzinfo=tz)
-        if end <= now:
-            days.append(day)
-    return days
+    first_day = min(known).astimezone(tz).date()
+    horizon = today - timedelta(days=CATCH_UP_DAYS)
+    archived = set(uow.db.scalars(select(DailyReport.venue_date).where(DailyReport.venue_date >= horizon)))
+    days = (horizon + timedelta(days=offset) for offset in range(CATCH_UP_DAYS + 1))
+    return [day for day in days if day >= first_day and day not in archived and day_window(uow, day)[2]]
+
+
+def _write_files(directory: Path, files: dict[str, bytes]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        # Written aside and renamed, so that a power cut mid-write never leaves half a report.
+        partial = directory / f"{name}.partial"
+        partial.write_bytes(content)
+        os.replace(partial, directory / name)
+
+
+def archive_report(runtime: Compensator, day: date) -> bool:
+    """Archive the report of ``day`` in every format unless it was archived already; whether it was done now."""
+    directory = Path(runtime.settings.reports.directory) / day.isoformat()
+    with runtime.unit_of_work() as uow:
+        report = build_daily_report(uow, day)
+        files = {f"report.{report_format.value}": render(report, report_format).content
+                 for report_format in ReportFormat}
+        uow.db.add(DailyReport(venue_date=day, generated_at=uow.now(), directory=str(directory)))
+        try:
+            uow.db.flush()
+        except IntegrityError:
+            # Another scheduler on the same database claimed this day first; its archive stands.
+            return False
+        try:
+            _write_files(directory, files)
+        except OSError as error:
+            # The claim is rolled back with the unit of work, so the next run tries again.
+            log.error("could not archive the report of %s in %s: %s", day, directory, error)
+            return False
+        uow.commit()
+    log.info("archived the report of %s in %s", day, directory)
+    return True
 
 
 def archive_due_reports(runtime: Compensator) -> list[date]:
-    """Generate and archive the report of every closed day not archived yet; return the days done."""
+    """Archive the report of every closed day not archived yet; return the days archived now."""
     with runtime.unit_of_work() as uow:
-        done = set(uow.db.scalars(select(DailyReport.venue_date)))
-    archived = []
-    for day in _closed_days(runtime):
-        if day in done:
-            continue
-        directory = Path(runtime.settings.reports.directory) / day.isoformat()
-        with runtime.unit_of_work() as uow:
-            report = build_daily_report(uow, day)
-            directory.mkdir(parents=True, exist_ok=True)
-            for report_format in ReportFormat:
-                rendered = render(report, report_format)
-                (directory / f"report.{report_format.value}").write_bytes(rendered.content)
-            uow.db.add(DailyReport(venue_date=day, generated_at=uow.now(), directory=str(directory)))
-            try:
-                uow.commit()
-            except IntegrityError:
-                # Another process archived this day first; its row stands.
-                continue
-        archived.append(day)
-        log.info("archived the report of %s in %s", day, directory)
-    return archived
+        days = due_days(uow)
+    return [day for day in days if archive_report(runtime, day)]
 
 
-def warn_sessions_nearly_up(runtime: Compensator, board: AlertBoard) -> int:
+def warn_sessions_nearly_up(runtime: Compensator, board: AlertBoard) -> list[Alert]:
     """Publish a dashboard alert for each running prepaid session with five minutes or less left."""
-    published = 0
     with runtime.unit_of_work() as uow:
         views = list_open_sessions(uow)
+    published = []
     for view in views:
-        if view.mode is SessionMode.PREPAID and view.state is SessionState.RUNNING and \
-                0 < view.remaining_minutes <= NEARLY_UP_MINUTES:
-            key = f"{view.id}:{view.paid_end.isoformat() if view.paid_end else ''}"
-            message = f"Seat {view.seat_id}: {view.remaining_minutes} min left"
-            if board.publish(key, view.seat_id, message, runtime.clock.now()):
-                published += 1
+        if view.mode is not SessionMode.PREPAID or view.state is not SessionState.RUNNING:
+            continue
+        if not 0 < view.remaining_minutes <= NEARLY_UP_MINUTES or view.paid_end is None:
+            continue
+        # The key holds the paid end: a session that is extended and nearly up again is announced again.
+        alert = board.publish(f"nearly-up:{view.id}:{view.paid_end.isoformat()}", view.seat_id,
+                              f"Seat {view.seat_id}: {view.remaining_minutes} min left", runtime.clock.now())
+        if alert is not None:
+            published.append(alert)
     return published
 
 
-def note_server_alive(runtime: Compensator) -> datetime:
+def record_server_alive(runtime: Compensator) -> datetime:
     """Record that the server is running this minute."""
     with runtime.unit_of_work() as uow:
-        return record_server_alive(uow)
+        return heartbeats.record_server_alive(uow)
 
 
 def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundScheduler:
-    """The scheduler with its jobs registered (not started)."""
-    settings = runtime.settings
-    scheduler = BackgroundScheduler(timezone=settings.venue.tz)
-    closing = settings.venue.closing_time
-    # A late closing-time run is still wanted (the PC may have been busy or asleep for a while),
-    # and several missed runs are one catch-up: archiving looks at every closed day anyway.
-    scheduler.add_job(archive_due_reports, CronTrigger(hour=closing.hour, minute=closing.minute, timezone=settings.venue.tz),
-                      args=[runtime], id=ARCHIVE_JOB, replace_existing=True, coalesce=True,
-                      misfire_grace_time=6 * 3600, max_instances=1)
-    # At start-up, catch up on the days the PC was off at closing time.
-    scheduler.add_job(archive_due_reports, args=[runtime], id=CATCH_UP_JOB, replace_existing=True,
-                      misfire_grace_time=None, max_instances=1)
-    # A missed warning is useless later: no grace, and runs never pile up.
-    scheduler.add_job(warn_sessions_nearly_up, IntervalTrigger(seconds=30), args=[runtime, board], id=WARN_JOB,
-                      replace_existing=True, coalesce=True, misfire_grace_time=30, max_instances=1)
-    # Liveness is recorded once a minute; a missed minute must stay missing, so gaps show downtime.
-    scheduler.add_job(note_server_alive, IntervalTrigger(minutes=1), args=[runtime], id=ALIVE_JOB,
-                      replace_existing=True, coalesce=True, misfire_grace_time=30, max_instances=1)
+    """The scheduler with its jobs registered, not started."""
+    tz = runtime.settings.venue.tz
+    closing = runtime.settings.venue.closing_time
+    scheduler = BackgroundScheduler(timezone=tz, job_defaults={"max_instances": 1})
+    # However late it is, an archive is still wanted (the PC may have slept through closing
+    # time), and several missed closings make one run: it archives every due day anyway.
+    scheduler.add_job(archive_due_reports, CronTrigger(hour=closing.hour, minute=closing.minute, timezone=tz),
+                      args=[runtime], id=ARCHIVE_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
+    # Once at start-up, to catch up on the days the PC was off at closing time. Without a grace
+    # limit the run is not dropped when the scheduler starts a moment after the job was added.
+    scheduler.add_job(archive_due_reports, DateTrigger(timezone=tz), args=[runtime], id=CATCH_UP_JOB,
+                      replace_existing=True, misfire_grace_time=None)
+    # A warning is only useful now: a late run within one period still helps, older ones are
+    # superseded by the next run, and missed runs never pile up.
+    scheduler.add_job(warn_sessions_nearly_up, IntervalTrigger(seconds=WARN_EVERY_SECONDS, timezone=tz),
+                      args=[runtime, board], id=WARN_JOB, replace_existing=True, coalesce=True,
+                      misfire_grace_time=WARN_EVERY_SECONDS)
+    # A missed minute is not back-filled: a gap between liveness rows must mean the server was
+    # not running, which is what the server-gap outage source looks for.
+    scheduler.add_job(record_server_alive, IntervalTrigger(minutes=1, timezone=tz), args=[runtime], id=ALIVE_JOB,
+                      replace_existing=True, coalesce=True, misfire_grace_time=30)
     return scheduler

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timezone
+import threading
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
 from compensator.clock import FakeClock
@@ -19,83 +22,215 @@ from compensator.scheduler import (
     CATCH_UP_JOB,
     WARN_JOB,
     archive_due_reports,
+    archive_report,
     build_scheduler,
-    note_server_alive,
+    record_server_alive,
     warn_sessions_nearly_up,
 )
 from compensator.services import sessions
-from compensator.services.alerts import AlertBoard
+from compensator.services.alerts import MAX_ALERTS, AlertBoard
 from compensator.services.heartbeats import last_server_heartbeat
 from compensator.store.models import DailyReport
+from tests.conftest import VENUE, make_settings
 
 DAY = date(2026, 11, 22)
+FILES = ["report.csv", "report.html", "report.json", "report.pdf"]
+
+
+def open_runtime(settings, clock, tmp_path: Path, directory: Path) -> Compensator:
+    configured = dataclasses.replace(settings, reports=ReportSettings(directory=str(directory)))
+    return Compensator.open(configured, clock=clock, database_url=f"sqlite:///{(tmp_path / 'scheduler.db').as_posix()}")
 
 
 @pytest.fixture
 def reports_runtime(settings, clock, tmp_path: Path):
-    configured = dataclasses.replace(settings, reports=ReportSettings(directory=str(tmp_path / "reports")))
-    url = f"sqlite:///{(tmp_path / 'scheduler.db').as_posix()}"
-    runtime = Compensator.open(configured, clock=clock, database_url=url)
+    runtime = open_runtime(settings, clock, tmp_path, tmp_path / "reports")
     with runtime.unit_of_work() as uow:
         sessions.start_session(uow, seat_id="A1", minutes=60, actor="test")
     yield runtime
     runtime.close()
 
 
-def after_closing(clock: FakeClock, day: int) -> None:
+def after_closing(clock: FakeClock, day: int, month: int = 11) -> None:
     # 22:05 in Lagos is 21:05 UTC.
-    clock.set(datetime(2026, 11, day, 21, 5, tzinfo=timezone.utc))
+    clock.set(datetime(2026, month, day, 21, 5, tzinfo=timezone.utc))
 
 
-def test_the_closing_time_report_is_archived_once(reports_runtime, clock, tmp_path) -> None:
+def archived_count(runtime: Compensator) -> int:
+    with runtime.unit_of_work() as uow:
+        return uow.db.scalar(select(func.count()).select_from(DailyReport)) or 0
+
+
+def test_the_closing_time_report_is_archived_once_in_every_format(reports_runtime, clock, tmp_path) -> None:
     assert archive_due_reports(reports_runtime) == []
     after_closing(clock, 22)
     assert archive_due_reports(reports_runtime) == [DAY]
     folder = tmp_path / "reports" / "2026-11-22"
-    assert sorted(path.name for path in folder.iterdir()) == ["report.csv", "report.html", "report.json", "report.pdf"]
+    assert sorted(path.name for path in folder.iterdir()) == FILES
+    assert b'"window_end": "2026-11-22T22:00:00+01:00"' in (folder / "report.json").read_bytes()
     assert archive_due_reports(reports_runtime) == []
+    assert archived_count(reports_runtime) == 1
 
 
-def test_a_restart_does_not_archive_a_day_again(reports_runtime, clock) -> None:
+def test_a_restart_does_not_archive_a_day_again(reports_runtime, clock, tmp_path) -> None:
     after_closing(clock, 22)
     archive_due_reports(reports_runtime)
-    restarted = Compensator.open(reports_runtime.settings, clock=clock, database_url=str(reports_runtime.engine.url))
+    restarted = open_runtime(reports_runtime.settings, clock, tmp_path, tmp_path / "reports")
     try:
         assert archive_due_reports(restarted) == []
-        with restarted.unit_of_work() as uow:
-            assert uow.db.scalar(select(func.count()).select_from(DailyReport)) == 1
+        assert archived_count(restarted) == 1
     finally:
         restarted.close()
 
 
-def test_days_missed_while_the_pc_was_off_are_caught_up(reports_runtime, clock) -> None:
+def test_days_missed_while_the_pc_was_off_are_caught_up_at_the_next_start(reports_runtime, clock) -> None:
     after_closing(clock, 25)
     assert archive_due_reports(reports_runtime) == [date(2026, 11, day) for day in (22, 23, 24, 25)]
+    assert archived_count(reports_runtime) == 4
 
 
-def test_a_session_nearly_up_is_announced_once(reports_runtime, clock) -> None:
+def test_catching_up_goes_back_a_week_at_most(reports_runtime, clock) -> None:
+    after_closing(clock, 10, month=12)
+    assert archive_due_reports(reports_runtime) == [date(2026, 12, day) for day in range(3, 11)]
+
+
+def test_before_closing_time_today_waits_while_yesterday_is_archived(reports_runtime, clock) -> None:
+    # 21:00 in Lagos on the 23rd: the 22nd has closed, the 23rd has not.
+    clock.set(datetime(2026, 11, 23, 20, 0, tzinfo=timezone.utc))
+    assert archive_due_reports(reports_runtime) == [DAY]
+
+
+def test_a_day_claimed_by_another_scheduler_is_left_to_it(reports_runtime, clock, tmp_path) -> None:
+    after_closing(clock, 22)
+    with reports_runtime.unit_of_work() as uow:
+        uow.db.add(DailyReport(venue_date=DAY, generated_at=uow.now(), directory="elsewhere"))
+        uow.commit()
+    assert archive_report(reports_runtime, DAY) is False
+    assert not (tmp_path / "reports").exists()
+    assert archived_count(reports_runtime) == 1
+
+
+def test_a_report_that_cannot_be_written_is_not_marked_archived_and_is_tried_again(settings, clock, tmp_path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the reports folder should be", encoding="utf-8")
+    broken = open_runtime(settings, clock, tmp_path, blocker / "reports")
+    try:
+        with broken.unit_of_work() as uow:
+            sessions.start_session(uow, seat_id="A1", minutes=60, actor="test")
+        after_closing(clock, 22)
+        assert archive_due_reports(broken) == []
+        assert archived_count(broken) == 0
+    finally:
+        broken.close()
+    repaired = open_runtime(settings, clock, tmp_path, tmp_path / "reports")
+    try:
+        assert archive_due_reports(repaired) == [DAY]
+        assert not list((tmp_path / "reports").rglob("*.partial"))
+    finally:
+        repaired.close()
+
+
+def test_with_a_midnight_closing_the_day_is_archived_after_midnight(clock, tmp_path) -> None:
+    midnight = make_settings(venue=dict(VENUE["venue"], closing_time="00:00"))
+    runtime = open_runtime(midnight, clock, tmp_path, tmp_path / "reports")
+    try:
+        with runtime.unit_of_work() as uow:
+            sessions.start_session(uow, seat_id="A1", minutes=60, actor="test")
+        after_closing(clock, 22)
+        assert archive_due_reports(runtime) == []
+        clock.set(datetime(2026, 11, 22, 23, 1, tzinfo=timezone.utc))
+        assert archive_due_reports(runtime) == [DAY]
+    finally:
+        runtime.close()
+
+
+def test_a_session_nearly_up_is_announced_once_and_again_after_an_extension(reports_runtime, clock) -> None:
     board = AlertBoard()
     clock.advance(minutes=50)
-    assert warn_sessions_nearly_up(reports_runtime, board) == 0
+    assert warn_sessions_nearly_up(reports_runtime, board) == []
     clock.advance(minutes=6)
-    assert warn_sessions_nearly_up(reports_runtime, board) == 1
-    assert warn_sessions_nearly_up(reports_runtime, board) == 0
-    assert board.since(0)[0].message == "Seat A1: 4 min left"
-
-
-def test_the_server_notes_that_it_is_alive(reports_runtime, clock) -> None:
-    noted = note_server_alive(reports_runtime)
+    (alert,) = warn_sessions_nearly_up(reports_runtime, board)
+    assert (alert.seat_id, alert.message) == ("A1", "Seat A1: 4 min left")
+    clock.advance(minutes=1)
+    assert warn_sessions_nearly_up(reports_runtime, board) == []
     with reports_runtime.unit_of_work() as uow:
-        assert last_server_heartbeat(uow) == noted
+        (view,) = sessions.list_open_sessions(uow)
+        sessions.extend_session(uow, view.id, minutes=10, actor="test")
+    assert warn_sessions_nearly_up(reports_runtime, board) == []
+    clock.advance(minutes=9)
+    assert [item.message for item in warn_sessions_nearly_up(reports_runtime, board)] == ["Seat A1: 4 min left"]
+    assert [item.id for item in board.since(alert.id)] == [alert.id + 1]
 
 
-def test_the_scheduler_has_one_job_of_each_kind_with_explicit_ids(reports_runtime) -> None:
+def test_paused_and_postpaid_sessions_get_no_warning(reports_runtime, clock) -> None:
+    board = AlertBoard()
+    with reports_runtime.unit_of_work() as uow:
+        (view,) = sessions.list_open_sessions(uow)
+        sessions.pause_session(uow, view.id, actor="test")
+    with reports_runtime.unit_of_work() as uow:
+        sessions.start_session(uow, seat_id="A2", postpaid=True, actor="test")
+    clock.advance(minutes=58)
+    assert warn_sessions_nearly_up(reports_runtime, board) == []
+
+
+def test_the_alert_board_keeps_recent_alerts_and_publishes_each_key_once_across_threads() -> None:
+    board = AlertBoard()
+    moment = datetime(2026, 11, 22, 13, 0, tzinfo=timezone.utc)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(board.publish("same", "A1", "hello", moment)))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len([item for item in results if item is not None]) == 1
+    for number in range(MAX_ALERTS + 10):
+        board.publish(f"key-{number}", "A1", f"alert {number}", moment)
+    recent = board.since(0)
+    assert len(recent) == MAX_ALERTS
+    assert recent[-1].message == f"alert {MAX_ALERTS + 9}"
+    assert board.publish("key-0", "A1", "again", moment) is None
+    assert board.since(recent[-1].id) == []
+
+
+def test_the_server_records_that_it_is_alive(reports_runtime, clock) -> None:
+    noted = record_server_alive(reports_runtime)
+    clock.advance(minutes=1)
+    assert record_server_alive(reports_runtime) == noted + timedelta(minutes=1)
+    with reports_runtime.unit_of_work() as uow:
+        assert last_server_heartbeat(uow) == noted + timedelta(minutes=1)
+
+
+def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_runtime) -> None:
     scheduler = build_scheduler(reports_runtime, AlertBoard())
-    jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {ARCHIVE_JOB, CATCH_UP_JOB, WARN_JOB, ALIVE_JOB}
-    trigger = jobs[ARCHIVE_JOB].trigger
-    assert isinstance(trigger, CronTrigger)
-    assert str(trigger.fields[trigger.FIELD_NAMES.index("hour")]) == "22"
-    assert jobs[ARCHIVE_JOB].coalesce is True
+    # Started paused, so that the jobs get their defaults but none of them runs.
     scheduler.start(paused=True)
-    scheduler.shutdown(wait=False)
+    try:
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+    finally:
+        scheduler.shutdown(wait=True)
+    assert set(jobs) == {ARCHIVE_JOB, CATCH_UP_JOB, WARN_JOB, ALIVE_JOB}
+    archive = jobs[ARCHIVE_JOB]
+    assert isinstance(archive.trigger, CronTrigger)
+    fields = {field.name: str(field) for field in archive.trigger.fields}
+    assert (fields["hour"], fields["minute"]) == ("22", "0")
+    assert str(archive.trigger.timezone) == "Africa/Lagos"
+    assert (archive.coalesce, archive.misfire_grace_time, archive.func) == (True, None, archive_due_reports)
+    assert isinstance(jobs[CATCH_UP_JOB].trigger, DateTrigger)
+    assert jobs[CATCH_UP_JOB].misfire_grace_time is None
+    assert isinstance(jobs[WARN_JOB].trigger, IntervalTrigger)
+    assert jobs[WARN_JOB].trigger.interval == timedelta(seconds=30)
+    assert jobs[ALIVE_JOB].trigger.interval == timedelta(minutes=1)
+    assert all(job.max_instances == 1 for job in jobs.values())
+
+
+def test_the_scheduler_starts_and_shuts_down_cleanly_in_real_time(settings, tmp_path) -> None:
+    runtime = open_runtime(settings, None, tmp_path, tmp_path / "reports")
+    try:
+        scheduler = build_scheduler(runtime, AlertBoard())
+        scheduler.start(paused=True)
+        assert scheduler.running
+        scheduler.shutdown(wait=True)
+        assert not scheduler.running
+    finally:
+        runtime.close()

@@ -1,7 +1,7 @@
-"""Reports: the Reports page, a day's report as a page, and ``GET /api/v1/reports/daily/<date>``.
+"""Reports: the Reports page, one day's report as a page or a download, and the daily report API.
 
-    GET /reports                                   today so far, any past day, download buttons
-    GET /reports/<date>?format=html|csv|pdf|json   one day's report (the page, or a download)
+    GET /reports?date=YYYY-MM-DD                   the page: today so far or any past day, downloads
+    GET /reports/<date>?format=html|csv|pdf|json   one day's report (the document, or a file)
     GET /api/v1/reports/daily/<date>?format=...    the same for devices and other programs
 """
 
@@ -10,12 +10,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 
+from compensator.errors import InvalidInput
 from compensator.reporting import ReportFormat, parse_format, render
-from compensator.services.report import build_daily_report, parse_report_date
+from compensator.services.report import build_daily_report, check_report_date, parse_report_date
 from web.auth import login_required, require_api_actor
 from web.context import runtime, unit_of_work
 
 bp = Blueprint("reports", __name__)
+
+# A spreadsheet or a PDF is always a file to save; JSON and HTML show in the browser unless asked.
+ALWAYS_DOWNLOADED = (ReportFormat.CSV, ReportFormat.PDF)
 
 
 def _report_response(day: str, default_format: ReportFormat) -> Response:
@@ -24,29 +28,38 @@ def _report_response(day: str, default_format: ReportFormat) -> Response:
     with unit_of_work() as uow:
         rendered = render(build_daily_report(uow, venue_date), report_format)
     response = Response(rendered.content, content_type=rendered.content_type)
-    if report_format is not ReportFormat.HTML or request.args.get("download"):
-        response.headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
+    disposition = "attachment" if report_format in ALWAYS_DOWNLOADED or request.args.get("download") else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{rendered.filename}"'
+    # Today's report changes by the minute: a browser must not show a stale copy.
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.get("/reports")
 @login_required
 def page() -> str:
-    """Choose a day and open or download its report."""
-    today = runtime().clock.now().astimezone(runtime().settings.venue.tz).date()
-    chosen = request.args.get("date") or today.isoformat()
-    return render_template("reports.html", today=today.isoformat(), chosen=chosen)
+    """Choose a day and read or download its report."""
+    today = runtime().clock.now().astimezone(runtime().settings.venue.tz).date().isoformat()
+    chosen = request.args.get("date") or today
+    error = None
+    try:
+        with unit_of_work() as uow:
+            chosen = check_report_date(uow, chosen).isoformat()
+    except InvalidInput as problem:
+        error = problem.message
+    return render_template("reports.html", today=today, chosen=chosen, error=error,
+                           formats=[report_format.value for report_format in ReportFormat])
 
 
 @bp.get("/reports/<day>")
 @login_required
 def day_report(day: str) -> ResponseReturnValue:
-    """One day's report: the page itself, or a file in the format asked for."""
+    """One day's report: the document itself, or a file in the format asked for."""
     return _report_response(day, ReportFormat.HTML)
 
 
 @bp.get("/api/v1/reports/daily/<date>")
-def api_daily(date: str) -> ResponseReturnValue:  # noqa: A002 - the path names it as SPEC appendix C does
-    """The end-of-day report of a venue day, JSON by default."""
+def api_daily(date: str) -> ResponseReturnValue:
+    """The end-of-day report of a venue day, JSON unless another format is asked for."""
     require_api_actor()
     return _report_response(date, ReportFormat.JSON)

@@ -1,4 +1,4 @@
-"""The end-of-day report's formats: JSON, CSV, HTML (print-friendly A4) and PDF, from one ``DailyReport``."""
+"""The end-of-day report's formats: JSON, CSV, HTML (print-friendly A4) and PDF, from one ``DailyReportData``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from compensator.errors import InvalidInput
 from compensator.reporting import csv_format, html_format, json_format, pdf_format
-from compensator.services.report import DailyReport
+from compensator.services.report import DailyReportData
 
 
 class ReportFormat(StrEnum):
@@ -31,18 +31,18 @@ class RenderedReport:
 def parse_format(value: object) -> ReportFormat:
     """The format named ``value``, or ``InvalidInput`` naming the field."""
     try:
-        return ReportFormat(str(value).lower())
+        return ReportFormat(str(value).strip().lower())
     except ValueError:
-        raise InvalidInput("format must be json, csv, html or pdf", field="format") from None
+        raise InvalidInput("the format must be json, csv, html or pdf", field="format") from None
 
 
-def render(report: DailyReport, report_format: ReportFormat) -> RenderedReport:
+def render(report: DailyReportData, report_format: ReportFormat) -> RenderedReport:
     """The report in ``report_format``."""
-    name = f"compensator-report-{report.venue_date.isoformat()}"
+    filename = f"compensator-report-{report.venue_date.isoformat()}.{report_format.value}"
     if report_format is ReportFormat.JSON:
-        return RenderedReport(json_format.render(report).encode("utf-8"), "application/json", f"{name}.json")
+        return RenderedReport(json_format.render(report).encode("utf-8"), "application/json", filename)
     if report_format is ReportFormat.CSV:
-        return RenderedReport(csv_format.render(report).encode("utf-8"), "text/csv; charset=utf-8", f"{name}.csv")
+        return RenderedReport(csv_format.render(report).encode("utf-8"), "text/csv; charset=utf-8", filename)
     if report_format is ReportFormat.HTML:
-        return RenderedReport(html_format.render(report).encode("utf-8"), "text/html; charset=utf-8", f"{name}.html")
-    return RenderedReport(pdf_format.render(report), "application/pdf", f"{name}.pdf")
+        return RenderedReport(html_format.render(report).encode("utf-8"), "text/html; charset=utf-8", filename)
+    return RenderedReport(pdf_format.render(report), "application/pdf", filename)

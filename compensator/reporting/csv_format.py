@@ -1,8 +1,11 @@
 """The report as one sectioned CSV file.
 
-Each section starts with a line ``# name`` (figures, reliability, outages, compensations,
-anomalies), then a header row and its rows; a blank line ends it. Spreadsheets open it as is,
-and a program can split it on the ``#`` lines. Times are local; money is in minor units.
+Each section starts with a line ``# name`` (``report``, ``figures``, ``reliability``,
+``outages``, ``corrections``, ``compensations``, ``anomalies``), then a header row and its
+rows; a blank line ends it. A program can split the file on the ``#`` lines. The file starts
+with a UTF-8 byte order mark, without which Excel on Windows garbles accented names. Times are
+the venue's local time (``YYYY-MM-DD HH:MM``); money is in minor units; figures use the
+JSON's keys. Text that a spreadsheet would take for a formula is prefixed with ``'``.
 """
 
 from __future__ import annotations
@@ -13,41 +16,58 @@ import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from compensator.services.report import DailyReport
+from compensator.reporting import layout
+from compensator.services.report import CompensationRow, DailyReportData
+
+BYTE_ORDER_MARK = "\ufeff"
+# A cell starting with one of these runs as a formula in a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+OUTAGE_COLUMNS = ["id", "kind", "scope", "source", "status", "started_at", "ended_at", "ongoing_at_end",
+                  "minutes_in_day", "bridged_by_ups", "logged_by", "compensations", "corrections", "note"]
+CORRECTION_COLUMNS = ["outage_id", "at", "actor", "started_before", "ended_before", "started_after", "ended_after",
+                      "reason"]
+COMPENSATION_COLUMNS = [field.name for field in dataclasses.fields(CompensationRow)]
 
 
-def render(report: DailyReport) -> str:
+def render(report: DailyReportData) -> str:
     """The report as sectioned CSV text."""
     tz = ZoneInfo(report.timezone)
     buffer = io.StringIO()
+    buffer.write(BYTE_ORDER_MARK)
     writer = csv.writer(buffer, lineterminator="\n")
 
     def cell(value: object) -> object:
         if isinstance(value, datetime):
             return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        return "" if value is None else value
+        if value is None:
+            return ""
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            return "'" + value
+        return value
 
     def section(name: str, header: list[str], rows: list[list[object]]) -> None:
         writer.writerow([f"# {name}"])
         writer.writerow(header)
-        for row in rows:
-            writer.writerow([cell(value) for value in row])
+        writer.writerows([cell(value) for value in row] for row in rows)
         writer.writerow([])
 
-    section("report", ["venue", "date", "from", "to", "complete", "currency"],
+    section("report", ["venue", "date", "from", "to", "complete", "currency", "generated_at"],
             [[report.venue_name, report.venue_date.isoformat(), report.window_start, report.window_end,
-              report.complete, report.currency]])
-    section("figures", ["figure", "value"], [[key, value] for key, value in dataclasses.asdict(report.figures).items()])
+              report.complete, report.currency, report.generated_at]])
+    section("figures", ["figure", "value"], [list(pair) for pair in dataclasses.asdict(report.figures).items()])
     section("reliability", ["figure", "value"],
-            [[key, value] for key, value in dataclasses.asdict(report.reliability).items()])
-    outage_fields = [field.name for field in dataclasses.fields(report.outages[0])] if report.outages else \
-        ["id", "kind", "scope", "source", "status", "started_at", "ended_at", "minutes_in_day", "logged_by",
-         "corrections", "compensations", "note"]
-    section("outages", outage_fields, [[getattr(row, name) for name in outage_fields] for row in report.outages])
-    compensation_fields = ["id", "outage_id", "session_id", "seat_id", "lost_minutes", "credit_minutes",
-                           "granted_minutes", "waived_minutes", "form", "status", "value_minor", "notice_status",
-                           "explanation"]
-    section("compensations", compensation_fields,
-            [[getattr(row, name) for name in compensation_fields] for row in report.compensations])
-    section("anomalies", ["kind", "text"], [[item.kind, item.text] for item in report.anomalies])
+            [list(pair) for pair in dataclasses.asdict(report.reliability).items()])
+    section("outages", OUTAGE_COLUMNS, [
+        [row.id, row.kind, layout.scope(row), row.source, row.status, row.started_at, row.ended_at,
+         row.ongoing_at_end, row.minutes_in_day, row.bridged_by_ups, row.logged_by, row.compensations,
+         len(row.corrections), row.note]
+        for row in report.outages])
+    section("corrections", CORRECTION_COLUMNS, [
+        [row.id, item.at, item.actor, item.started_before, item.ended_before, item.started_after, item.ended_after,
+         item.reason]
+        for row in report.outages for item in row.corrections])
+    section("compensations", COMPENSATION_COLUMNS,
+            [[getattr(row, name) for name in COMPENSATION_COLUMNS] for row in report.compensations])
+    section("anomalies", ["kind", "outage_id", "seat_id", "text"],
+            [[item.kind, item.outage_id, item.seat_id, layout.anomaly(item)] for item in report.anomalies])
     return buffer.getvalue()

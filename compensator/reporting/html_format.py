@@ -1,32 +1,33 @@
-"""The report as a standalone HTML page, print-friendly on A4, with the timeline inline."""
+"""The report as a standalone HTML page: print-friendly on A4, styles inline, the timeline inline.
+
+Jinja2 is used directly (not through Flask) so the engine can render the report for the CLI and
+the scheduler as well as for the web app.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from compensator.notices import format_money
+from compensator.reporting import layout
 from compensator.reporting.timeline import render_svg
-from compensator.services.report import DailyReport
+from compensator.services.report import DailyReportData
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-_environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                           trim_blocks=True, lstrip_blocks=True)
 
 
-def render(report: DailyReport) -> str:
+@functools.lru_cache(maxsize=1)
+def _environment() -> Environment:
+    # Built on first use and kept: templates are compiled once per process.
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def render(report: DailyReportData) -> str:
     """The report as an HTML document."""
-    tz = ZoneInfo(report.timezone)
-
-    def local(moment: datetime | None, pattern: str = "%H:%M") -> str:
-        return moment.astimezone(tz).strftime(pattern) if moment else "—"
-
-    def money(amount_minor: int) -> str:
-        return format_money(amount_minor, report.currency)
-
-    return _environment.get_template("report.html").render(
-        report=report, local=local, money=money, timeline=Markup(render_svg(report)))
+    return _environment().get_template("report.html").render(
+        report=report, layout=layout, headline=layout.headline(report), reliability=layout.reliability(report),
+        timeline=Markup(render_svg(report)))

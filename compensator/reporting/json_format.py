@@ -1,4 +1,4 @@
-"""The report as JSON: every figure, with times in the venue's time zone and money in minor units."""
+"""The report as JSON: every figure as a number, times in the venue's time zone, money in minor units."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from compensator.services.report import DailyReport
+from compensator.reporting import layout
+from compensator.services.report import DailyReportData
 
 
-def as_data(report: DailyReport) -> dict[str, Any]:
+def as_data(report: DailyReportData) -> dict[str, Any]:
     """The report as JSON-ready data."""
     tz = ZoneInfo(report.timezone)
 
@@ -27,15 +28,17 @@ def as_data(report: DailyReport) -> dict[str, Any]:
         return value
 
     data = convert(dataclasses.asdict(report))
-    data["outage_bands"] = [{"outage": outage, "start": start, "end": end} for outage, start, end in data["outage_bands"]]
     data["timeline"] = [
-        {"seat": row["seat_id"], "sessions": [{"start": a, "end": b} for a, b in row["sessions"]],
-         "dark": [{"start": a, "end": b} for a, b in row["dark"]]}
+        {"seat": row["seat_id"], "zone": row["zone_id"],
+         "sessions": [{"start": start, "end": end} for start, end in row["sessions"]],
+         "dark": [{"start": start, "end": end} for start, end in row["dark"]]}
         for row in data["timeline"]
     ]
+    for item, shown in zip(data["anomalies"], report.anomalies, strict=True):
+        item["text"] = layout.anomaly(shown)
     return data
 
 
-def render(report: DailyReport) -> str:
+def render(report: DailyReportData) -> str:
     """The report as a JSON document."""
     return json.dumps(as_data(report), indent=2, ensure_ascii=False)

@@ -1,100 +1,145 @@
-"""The report as a PDF (fpdf2, pure Python: nothing to install on the counter PC).
+"""The report as an A4 PDF, made with fpdf2 (pure Python: nothing to install on the counter PC).
 
-The PDF's built-in fonts know only Latin-1, so other characters are replaced by close
-equivalents ("→" by "->", "₦" by the currency code) rather than breaking the report.
+The PDF's built-in fonts know only Latin-1, and bundling a Unicode font would add megabytes
+for a few symbols, so every text goes through ``latin``: dashes, arrows and quotes become
+their ASCII look-alikes, a currency sign outside Latin-1 ("₦", "€") becomes the report's
+currency code, accented letters outside Latin-1 lose their accent, and anything else becomes
+"?". The report never fails over a character.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import io
 import unicodedata
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
-from compensator.services.report import DailyReport
+from compensator.reporting import layout
+from compensator.reporting.timeline import WIDTH, picture_height, render_svg
+from compensator.services.report import DailyReportData
 
-REPLACEMENTS = {"→": "->", "–": "-", "—": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...", "·": "-",
-                "≥": ">=", "≤": "<="}
+REPLACEMENTS = {"→": "->", "←": "<-", "–": "-", "—": "-", "‒": "-", "−": "-", "’": "'", "‘": "'", "“": '"',
+                "”": '"', "…": "...", "·": "-", "•": "-", "≥": ">=", "≤": "<=", "\u202f": " ", "\u2009": " "}
+HEADING = FontFace(emphasis="BOLD", fill_color=(241, 243, 245))
+FONT = "Helvetica"
 
 
-def latin(text: str) -> str:
+def latin(text: str, currency: str = "") -> str:
     """``text`` with every character the PDF core fonts cannot show replaced by a near equivalent."""
-    for character, replacement in REPLACEMENTS.items():
-        text = text.replace(character, replacement)
     result = []
     for character in text:
+        if character in REPLACEMENTS:
+            result.append(REPLACEMENTS[character])
+            continue
         try:
             character.encode("latin-1")
             result.append(character)
         except UnicodeEncodeError:
-            decomposed = unicodedata.normalize("NFKD", character).encode("latin-1", "ignore").decode("latin-1")
-            result.append(decomposed or "?")
+            if unicodedata.category(character) == "Sc" and currency:
+                result.append(currency)
+                continue
+            stripped = unicodedata.normalize("NFKD", character).encode("latin-1", "ignore").decode("latin-1")
+            result.append(stripped or "?")
     return "".join(result)
 
 
-def _money(amount_minor: int, currency: str) -> str:
-    sign = "-" if amount_minor < 0 else ""
-    major, minor = divmod(abs(amount_minor), 100)
-    return f"{sign}{currency} {major:,}.{minor:02d}"
-
-
-def render(report: DailyReport) -> bytes:
+def render(report: DailyReportData) -> bytes:
     """The report as PDF bytes, A4 portrait."""
-    tz = ZoneInfo(report.timezone)
-
-    def local(moment: datetime | None) -> str:
-        return moment.astimezone(tz).strftime("%H:%M") if moment else "ongoing"
-
     pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_title(latin(f"{report.venue_name} - report {report.venue_date.isoformat()}"))
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.multi_cell(0, 7, latin(f"{report.venue_name} - end-of-day report {report.venue_date.isoformat()}"),
-                   new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 9)
+
+    def text(value: object) -> str:
+        return latin(str(value), report.currency)
+
+    def line(value: str, height: float = 5) -> None:
+        pdf.multi_cell(0, height, text(value), new_x="LMARGIN", new_y="NEXT")
+
+    def heading(title: str) -> None:
+        pdf.ln(3)
+        pdf.set_font(FONT, "B", 12)
+        line(title, 7)
+        pdf.set_font(FONT, "", 9)
+
+    def pairs(items: list[tuple[str, str]]) -> None:
+        # Two label/value pairs a row keeps the figures on a third of a page.
+        with pdf.table(col_widths=(62, 28, 62, 28), first_row_as_headings=False, line_height=5,
+                       text_align="LEFT") as table:
+            for index in range(0, len(items), 2):
+                row = table.row()
+                for label, value in items[index:index + 2]:
+                    row.cell(text(label))
+                    row.cell(text(value))
+
+    pdf.set_font(FONT, "B", 15)
+    line(f"{report.venue_name} - end-of-day report, {report.venue_date.strftime('%A %d %B %Y')}", 7)
+    pdf.set_font(FONT, "", 9)
     state = "" if report.complete else " (day still open: figures so far)"
-    pdf.multi_cell(0, 5, latin(f"From {local(report.window_start)} to {local(report.window_end)}{state}"),
-                   new_x="LMARGIN", new_y="NEXT")
-
-    def heading(text: str) -> None:
-        pdf.ln(2)
-        pdf.set_font("Helvetica", "B", 12)
-        pdf.cell(0, 7, latin(text), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "", 9)
-
-    def pairs(values: dict[str, object]) -> None:
-        for key, value in values.items():
-            shown = "-" if value is None else value
-            if key.endswith("_minor") and isinstance(value, int):
-                shown = _money(value, report.currency)
-            pdf.cell(80, 5, latin(key.replace("_", " ")))
-            pdf.cell(0, 5, latin(str(shown)), new_x="LMARGIN", new_y="NEXT")
+    line(f"From {layout.local(report, report.window_start)} to {layout.local(report, report.window_end)}{state}"
+         f" - generated {layout.local(report, report.generated_at, '%d %b %Y %H:%M')} ({report.timezone})")
 
     heading("Figures")
-    pairs(dataclasses.asdict(report.figures))
+    pairs(layout.headline(report))
     heading("Power reliability")
-    pairs(dataclasses.asdict(report.reliability))
+    pairs(layout.reliability(report))
+
+    heading("Timeline")
+    # A day with many seats is scaled down to fit one page rather than run off its bottom.
+    ratio = picture_height(report) / WIDTH
+    width = min(pdf.epw, pdf.eph / ratio)
+    if pdf.get_y() + width * ratio > pdf.page_break_trigger:
+        pdf.add_page()
+    pdf.image(io.BytesIO(text(render_svg(report)).encode("utf-8")), w=width, h=width * ratio)
+
     heading("Outages")
     if not report.outages:
-        pdf.cell(0, 5, "No outage this day.", new_x="LMARGIN", new_y="NEXT")
-    for row in report.outages:
-        pdf.multi_cell(0, 5, latin(
-            f"#{row.id} {row.kind} {local(row.started_at)}-{local(row.ended_at)}, {row.scope}, source {row.source}, "
-            f"logged by {row.logged_by}, {row.minutes_in_day} min, {row.corrections} correction(s), "
-            f"{row.compensations} compensated"), new_x="LMARGIN", new_y="NEXT")
+        line("No outage this day.")
+    else:
+        with pdf.table(col_widths=(8, 13, 16, 15, 30, 17, 30, 14, 14, 23), headings_style=HEADING,
+                       line_height=5, text_align="LEFT") as table:
+            table.row([text(cell) for cell in ("#", "Start", "End", "Kind", "Scope", "Source", "Logged by",
+                                                "Minutes", "UPS", "Compensated")])
+            for outage in report.outages:
+                table.row([text(cell) for cell in (
+                    outage.id, layout.local(report, outage.started_at), layout.end_text(report, outage),
+                    outage.kind.value, layout.scope(outage), outage.source.value, outage.logged_by,
+                    outage.minutes_in_day, "bridged" if outage.bridged_by_ups else "", outage.compensations)])
+                for item in outage.corrections:
+                    row = table.row()
+                    row.cell("")
+                    row.cell(text(f"Corrected {layout.correction(report, item)}"), colspan=9)
+                if outage.note:
+                    row = table.row()
+                    row.cell("")
+                    row.cell(text(f"Note: {outage.note}"), colspan=9)
+
     heading("Compensations")
     if not report.compensations:
-        pdf.cell(0, 5, "No compensation this day.", new_x="LMARGIN", new_y="NEXT")
-    for row in report.compensations:
-        pdf.multi_cell(0, 5, latin(
-            f"Seat {row.seat_id}, outage {row.outage_id}: lost {row.lost_minutes} min, credit {row.credit_minutes} min "
-            f"({row.form}, {row.status}), value {_money(row.value_minor, report.currency)}, notice {row.notice_status}. "
-            f"{row.explanation}"), new_x="LMARGIN", new_y="NEXT")
+        line("No compensation this day.")
+    else:
+        with pdf.table(col_widths=(12, 14, 12, 14, 14, 22, 28, 26, 18), headings_style=HEADING,
+                       line_height=5, text_align="LEFT") as table:
+            table.row([text(cell) for cell in ("Seat", "Outage", "Lost", "Credit", "Given", "Form", "Value",
+                                                "Status", "Notice")])
+            for compensation in report.compensations:
+                given = str(compensation.granted_minutes)
+                if compensation.waived_minutes:
+                    given += f" ({compensation.waived_minutes} waived)"
+                table.row([text(cell) for cell in (
+                    compensation.seat_id, compensation.outage_id, compensation.lost_minutes,
+                    compensation.credit_minutes, given, compensation.form.value.replace("_", " "),
+                    layout.money(report, compensation.value_minor), compensation.status.value.replace("_", " "),
+                    compensation.notice.value if compensation.notice else layout.NOTHING)])
+                row = table.row()
+                row.cell("")
+                row.cell(text(compensation.explanation), colspan=8)
+
     heading("To look at")
     if not report.anomalies:
-        pdf.cell(0, 5, "Nothing unusual.", new_x="LMARGIN", new_y="NEXT")
-    for item in report.anomalies:
-        pdf.multi_cell(0, 5, latin(f"- {item.text}"), new_x="LMARGIN", new_y="NEXT")
+        line("Nothing unusual.")
+    for anomaly in report.anomalies:
+        line(f"- {layout.anomaly(anomaly)}")
     return bytes(pdf.output())

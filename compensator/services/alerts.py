@@ -1,7 +1,8 @@
 """Short-lived alerts for the dashboard (a session is nearly up), kept in this process's memory.
 
 Alerts matter only while they are fresh, so they are not stored: a restarted server simply
-raises them again on the scheduler's next run.
+raises them again on the scheduler's next run. The scheduler publishes, the dashboard reads
+with ``since`` the id of the last alert it has shown.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 MAX_ALERTS = 200
+# Keys are remembered longer than alerts are kept, so an alert that has scrolled off the
+# list is not raised a second time.
+MAX_KEYS = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +35,7 @@ class AlertBoard:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._alerts: deque[Alert] = deque(maxlen=MAX_ALERTS)
-        self._keys: deque[str] = deque(maxlen=MAX_ALERTS)
+        self._keys: dict[str, None] = {}
         self._numbers = itertools.count(1)
 
     def publish(self, key: str, seat_id: str, message: str, at: datetime) -> Alert | None:
@@ -39,8 +43,10 @@ class AlertBoard:
         with self._lock:
             if key in self._keys:
                 return None
+            self._keys[key] = None
+            if len(self._keys) > MAX_KEYS:
+                del self._keys[next(iter(self._keys))]
             alert = Alert(next(self._numbers), seat_id, message, at)
-            self._keys.append(key)
             self._alerts.append(alert)
             return alert
 

@@ -1,49 +1,98 @@
 """The end-of-day report: what the outages of one venue day cost, and how reliable the power was.
 
 ``build_daily_report`` computes every figure here, as plain data; the formats in
-``compensator.reporting`` only lay it out. The day runs from the venue's local midnight to its
-closing time (the whole day when closing time is midnight); for today it runs up to now.
+``compensator.reporting`` only lay it out. The day is the window from the venue's local
+midnight to its closing time (to the next midnight when closing time is midnight); for today
+it stops at now. Activity between closing time and midnight belongs to no day's window.
+
+Which day an outage belongs to:
+
+- every outage (ongoing or ended) that overlaps the window is listed, its minutes clipped to
+  the window; one still going on at the window's end is flagged as ongoing;
+- its compensations (credits, money, notices) count on the venue day on which it ended, so an
+  outage across midnight is never counted twice, and one still going on at closing time is
+  counted by the next day's report.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import contextlib
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import exists, func, select
 
-from compensator.domain.intervals import clip, merge
+from compensator.domain.intervals import Span, clip, measure, merge
 from compensator.domain.kinds import (
     CompensationForm,
     CompensationStatus,
+    Delivery,
     EntryKind,
+    Feedback,
     OutageKind,
+    OutageSource,
     OutageStatus,
+    ScopeKind,
     SessionEventKind,
+    SessionState,
 )
 from compensator.domain.ledger import balance, ceil_minutes
+from compensator.domain.money import value_minor
 from compensator.errors import InvalidInput
-from compensator.services.outages import OutageView, list_outages, scope_seats
+from compensator.services.outages import CompensationView, OutageView, list_outages
 from compensator.services.sessions import load_sessions
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
     LedgerEntry,
-    Notice,
     NoticeDelivery,
     OutageRevision,
+    Seat,
     SeatSession,
     SessionEvent,
     Voucher,
     VoucherRedemption,
+    Zone,
 )
 
-COUNTED = (OutageStatus.ONGOING, OutageStatus.ENDED)
+# Nothing the engine recorded can be older than this; earlier dates are a typing mistake.
+EARLIEST_REPORT_DATE = date(2000, 1, 1)
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
+# The action the outage service writes on a revision that corrects an outage's times.
+CORRECTION_ACTION = "correct"
+
+
+class AnomalyKind(StrEnum):
+    """What the owner should look at in a day."""
+
+    MANUAL_CREDIT = "manual_credit"
+    CORRECTED_OUTAGE = "corrected_outage"
+    NO_AFFECTED_SESSION = "no_affected_session"
+    NOTICE_NOT_DELIVERED = "notice_not_delivered"
+    ONGOING_OUTAGE = "ongoing_outage"
+    UNCONFIRMED_OUTAGE = "unconfirmed_outage"
+
+
+class NoticeState(StrEnum):
+    """Where a compensation's apology notice stands: still to hand over, or how it was handed over."""
+
+    PENDING = "pending"
+    SHOWN = Delivery.SHOWN.value
+    PRINTED = Delivery.PRINTED.value
+    DECLINED = Delivery.DECLINED.value
 
 
 @dataclass(frozen=True, slots=True)
 class Figures:
-    """The figures at the top of the report."""
+    """The figures at the top of the report.
+
+    ``outage_minutes`` adds up each outage's minutes in the day; the credited minutes are
+    the minutes actually given (``granted``) by applied compensations, and
+    ``credited_value_minor`` is their value at the zone's price.
+    """
 
     outages: int
     outage_minutes: int
@@ -54,6 +103,7 @@ class Figures:
     credited_value_minor: int
     waived_minutes: int
     notices_delivered: int
+    notices_declined: int
     notices_pending: int
     feedback_happy: int
     feedback_neutral: int
@@ -66,7 +116,13 @@ class Figures:
 
 @dataclass(frozen=True, slots=True)
 class Reliability:
-    """How the power held up: power cuts only, network failures are not the generator's fault."""
+    """How the power held up; network failures are left out, they are not the generator's fault.
+
+    ``downtime_minutes`` is the time in the day with at least one power cut going on;
+    ``mean_time_to_restore_minutes`` is the mean full length of the cuts that ended by the
+    end of the window (None without one); ``bridged_percent`` is the share of all the day's
+    cuts that a UPS bridged (see ``_is_bridged``), None without a cut.
+    """
 
     cuts: int
     downtime_minutes: int
@@ -77,26 +133,47 @@ class Reliability:
 
 
 @dataclass(frozen=True, slots=True)
+class Correction:
+    """One correction of an outage's times: before, after, by whom and why."""
+
+    at: datetime
+    actor: str
+    reason: str | None
+    started_before: datetime
+    ended_before: datetime | None
+    started_after: datetime
+    ended_after: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class OutageRow:
     """One outage of the day."""
 
     id: int
-    kind: str
-    scope: str
-    source: str
-    status: str
+    kind: OutageKind
+    scope_kind: ScopeKind
+    scope_ids: tuple[str, ...]
+    source: OutageSource
+    status: OutageStatus
     started_at: datetime
     ended_at: datetime | None
+    ongoing_at_end: bool
     minutes_in_day: int
+    bridged_by_ups: bool
     logged_by: str
-    corrections: int
-    compensations: int
     note: str | None
+    compensations: int
+    corrections: tuple[Correction, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class CompensationRow:
-    """One compensation of the day, with its explanation."""
+    """One compensation counted in the day, with its explanation.
+
+    ``value_minor`` is the value of what the customer got or will get: the credit's value,
+    plus the waived minutes at the zone's price when a correction shrank the credit.
+    ``notice`` is None while no notice exists (a credit awaiting approval has none yet).
+    """
 
     id: int
     outage_id: int
@@ -106,32 +183,47 @@ class CompensationRow:
     credit_minutes: int
     granted_minutes: int
     waived_minutes: int
-    form: str
-    status: str
+    form: CompensationForm
+    status: CompensationStatus
     value_minor: int
-    notice_status: str
+    notice: NoticeState | None
     explanation: str
 
 
 @dataclass(frozen=True, slots=True)
 class Anomaly:
-    """Something the owner should look at."""
+    """Something the owner should look at, with what it concerns."""
 
-    kind: str
-    text: str
+    kind: AnomalyKind
+    outage_id: int | None = None
+    seat_id: str | None = None
+    session_id: int | None = None
+    minutes: int | None = None
+    actor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class TimelineRow:
-    """One seat on the timeline: when it had a session and when it was dark."""
+    """One seat on the timeline: when a session held it (with paid time) and when it was dark."""
 
     seat_id: str
-    sessions: tuple[tuple[datetime, datetime], ...]
-    dark: tuple[tuple[datetime, datetime], ...]
+    zone_id: str | None
+    sessions: tuple[Span, ...]
+    dark: tuple[Span, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class DailyReport:
+class OutageBand:
+    """An outage across the timeline, clipped to the window."""
+
+    outage_id: int
+    kind: OutageKind
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DailyReportData:
     """Everything the end-of-day report shows for one venue day."""
 
     venue_name: str
@@ -148,178 +240,295 @@ class DailyReport:
     compensations: tuple[CompensationRow, ...]
     anomalies: tuple[Anomaly, ...]
     timeline: tuple[TimelineRow, ...]
-    outage_bands: tuple[tuple[int, datetime, datetime], ...]
+    outage_bands: tuple[OutageBand, ...]
 
 
-def day_window(uow: UnitOfWork, venue_date: date) -> tuple[datetime, datetime, bool]:
-    """The day's report window [local midnight, closing time], cut at now for today, and whether it is over."""
-    settings = uow.settings
-    tz = settings.venue.tz
-    now = uow.now()
-    today = now.astimezone(tz).date()
-    if venue_date > today:
-        raise InvalidInput(f"{venue_date.isoformat()} is in the future: there is no report yet", field="date")
-    start = datetime.combine(venue_date, time(0), tzinfo=tz)
-    closing = settings.venue.closing_time
-    end = datetime.combine(venue_date + timedelta(days=1) if closing == time(0) else venue_date, closing, tzinfo=tz)
-    return start, min(end, now), now >= end
+@dataclass(frozen=True, slots=True)
+class _Catalog:
+    """Seats and zones as the database knows them, retired ones included: past days use them."""
+
+    zone_of_seat: dict[str, str]
+    active_seats: frozenset[str]
+    price_minor_per_hour: dict[str, int]
+    ups_minutes: dict[str, int]
+
+    def zones_covered(self, outage: OutageView) -> set[str]:
+        """The zones an outage's scope covers."""
+        if outage.scope_kind is ScopeKind.ZONES:
+            return set(outage.scope_ids)
+        seats = outage.scope_ids if outage.scope_kind is ScopeKind.SEATS else self.active_seats
+        return {self.zone_of_seat[seat] for seat in seats if seat in self.zone_of_seat}
 
 
 def parse_report_date(value: object) -> date:
     """A report date from text like 2026-11-22, or ``InvalidInput`` naming the field."""
     if isinstance(value, date):
         return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InvalidInput("the date must look like 2026-11-22", field="date") from None
+    text = str(value).strip()
+    if DATE_PATTERN.fullmatch(text):
+        # The pattern lets through impossible days such as 2026-02-30; fromisoformat refuses them.
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(text)
+    raise InvalidInput("the date must be a day like 2026-11-22", field="date")
 
 
-def _minutes_in(start: datetime, end: datetime | None, window: tuple[datetime, datetime]) -> int:
-    parts = clip([(start, end or window[1])], window)
-    return ceil_minutes(sum((part[1] - part[0] for part in parts), timedelta()))
+def day_window(uow: UnitOfWork, venue_date: date) -> tuple[datetime, datetime, bool]:
+    """The report window of ``venue_date`` (cut at now for today) and whether the day is over."""
+    settings = uow.settings
+    tz = settings.venue.tz
+    now = uow.now()
+    if venue_date > now.astimezone(tz).date():
+        raise InvalidInput(f"{venue_date.isoformat()} is in the future: there is no report for it yet", field="date")
+    if venue_date < EARLIEST_REPORT_DATE:
+        raise InvalidInput(f"there are no reports before {EARLIEST_REPORT_DATE.isoformat()}", field="date")
+    start = datetime.combine(venue_date, time(0), tzinfo=tz)
+    closing = settings.venue.closing_time
+    closing_day = venue_date + timedelta(days=1) if closing == time(0) else venue_date
+    end = datetime.combine(closing_day, closing, tzinfo=tz)
+    return start, min(end, now), now >= end
 
 
-def _is_bridged(uow: UnitOfWork, outage: OutageView) -> bool:
-    # A cut is bridged when no seat it covers went dark: every covered zone's UPS lasted longer
-    # than the cut, and nobody lost a minute to it.
-    if outage.ended_at is None or any(item.lost_minutes > 0 for item in outage.compensations):
+def check_report_date(uow: UnitOfWork, value: object) -> date:
+    """The venue day named by ``value`` if it can have a report (today or earlier), else ``InvalidInput``."""
+    venue_date = parse_report_date(value)
+    day_window(uow, venue_date)
+    return venue_date
+
+
+def _is_bridged(outage: OutageView, catalog: _Catalog) -> bool:
+    """Whether a UPS bridged a power cut from start to end, so that none of its seats went dark.
+
+    A cut is bridged when it has ended, no compensation for it counted a lost minute, and the
+    UPS of every zone it covers lasts at least as long as the whole cut. A cut over a zone
+    without a UPS is never bridged, even when no seat there had a session; a cut still going
+    on is not bridged (yet).
+    """
+    if outage.kind is not OutageKind.POWER or outage.ended_at is None:
+        return False
+    if any(item.lost_minutes > 0 for item in outage.compensations):
         return False
     duration = outage.ended_at - outage.started_at
-    seats = scope_seats(uow, outage.scope_kind, list(outage.scope_ids))
-    zones = {uow.settings.seat(seat).zone_id for seat in seats}
-    return all(timedelta(minutes=uow.settings.zone(zone).ups_minutes) >= duration for zone in zones)
+    zones = catalog.zones_covered(outage)
+    return bool(zones) and all(timedelta(minutes=catalog.ups_minutes.get(zone, 0)) >= duration for zone in zones)
 
 
-def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReport:
-    """Compute the end-of-day report of ``venue_date`` (venue local day)."""
+def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
+    """Compute the end-of-day report of ``venue_date``, a venue-local day."""
     start, end, complete = day_window(uow, venue_date)
     window = (start, end)
-    settings = uow.settings
-    day_outages = [item for item in list_outages(uow, start=start, end=end) if item.status in COUNTED]
-    compensations = [item for outage in day_outages for item in outage.compensations]
-    compensation_ids = [item.id for item in compensations]
+    tz = uow.settings.venue.tz
+    next_midnight = datetime.combine(venue_date + timedelta(days=1), time(0), tzinfo=tz)
+    catalog = _load_catalog(uow)
 
-    notices = {row.compensation_id: row.id for row in uow.db.execute(
-        select(Notice.compensation_id, Notice.id).where(Notice.compensation_id.in_(compensation_ids)))}
-    deliveries: dict[int, NoticeDelivery] = {}
-    for row in uow.db.scalars(select(NoticeDelivery).where(
-            NoticeDelivery.notice_id.in_(list(notices.values()))).order_by(NoticeDelivery.id)):
-        deliveries[row.notice_id] = row
-    revisions = Counter(uow.db.scalars(select(OutageRevision.outage_id).where(
-        OutageRevision.outage_id.in_([item.id for item in day_outages]), OutageRevision.action == "correct")))
+    overlapping = list_outages(uow, start=start, end=end)
+    day_outages = [item for item in overlapping if item.status in COUNTED_STATUSES]
+    # An outage's compensations count on the day it ended (see the module's docstring).
+    counted = [item for item in day_outages if item.ended_at is not None and item.ended_at < next_midnight]
+    counted_ids = {item.id for item in counted}
+    compensations = [comp for item in counted for comp in item.compensations]
+    deliveries = _last_deliveries(uow, [comp.notice_id for comp in compensations if comp.notice_id is not None])
+    corrections = _corrections(uow, [item.id for item in day_outages])
 
-    applied = [item for item in compensations if item.status is CompensationStatus.APPLIED]
-
-    def credited(form: CompensationForm) -> int:
-        return sum(item.granted_minutes for item in applied if item.form is form)
-
-    feedback = Counter(row.feedback.value for row in deliveries.values() if row.feedback is not None)
-    redeemed = exists().where(VoucherRedemption.voucher_id == Voucher.id)
-    vouchers_issued = uow.db.scalar(select(func.count()).select_from(Voucher).where(
-        Voucher.created_at >= start, Voucher.created_at < end)) or 0
-    vouchers_redeemed = uow.db.scalar(select(func.count()).select_from(VoucherRedemption).where(
-        VoucherRedemption.at >= start, VoucherRedemption.at < end)) or 0
-    vouchers_expired = uow.db.scalar(select(func.count()).select_from(Voucher).where(
-        Voucher.expires_at >= start, Voucher.expires_at < end, ~redeemed)) or 0
-    figures = Figures(
-        outages=len(day_outages),
-        outage_minutes=sum(_minutes_in(item.started_at, item.ended_at, window) for item in day_outages),
-        sessions_affected=len({item.session_id for item in compensations}),
-        credited_time_minutes=credited(CompensationForm.TIME),
-        credited_voucher_minutes=credited(CompensationForm.VOUCHER),
-        credited_bill_minutes=credited(CompensationForm.BILL_REDUCTION),
-        credited_value_minor=sum(item.value_minor for item in applied),
-        waived_minutes=sum(item.waived_minutes for item in applied),
-        notices_delivered=sum(1 for notice_id in notices.values() if notice_id in deliveries),
-        notices_pending=sum(1 for notice_id in notices.values() if notice_id not in deliveries),
-        feedback_happy=feedback["happy"],
-        feedback_neutral=feedback["neutral"],
-        feedback_unhappy=feedback["unhappy"],
-        vouchers_issued=vouchers_issued,
-        vouchers_redeemed=vouchers_redeemed,
-        vouchers_expired=vouchers_expired,
-        awaiting_approval=sum(1 for item in compensations if item.status is CompensationStatus.AWAITING_APPROVAL),
-    )
-
-    cuts = [item for item in day_outages if item.kind is OutageKind.POWER]
-    cut_minutes = [_minutes_in(item.started_at, item.ended_at, window) for item in cuts]
-    restored = [ceil_minutes(item.ended_at - item.started_at) for item in cuts if item.ended_at is not None]
-    bridged = sum(1 for item in cuts if _is_bridged(uow, item))
-    reliability = Reliability(
-        cuts=len(cuts),
-        downtime_minutes=sum(cut_minutes),
-        longest_cut_minutes=max(cut_minutes, default=0),
-        mean_time_to_restore_minutes=-(-sum(restored) // len(restored)) if restored else None,
-        cuts_bridged_by_ups=bridged,
-        bridged_percent=(100 * bridged + len(cuts) // 2) // len(cuts) if cuts else None,
-    )
-
+    compensation_rows = tuple(_compensation_row(comp, deliveries, catalog) for comp in compensations)
     outage_rows = tuple(
-        OutageRow(
-            id=item.id, kind=item.kind.value,
-            scope="whole venue" if not item.scope_ids else f"{item.scope_kind.value}: {', '.join(item.scope_ids)}",
-            source=item.source.value, status=item.status.value, started_at=item.started_at, ended_at=item.ended_at,
-            minutes_in_day=_minutes_in(item.started_at, item.ended_at, window), logged_by=item.actor,
-            corrections=revisions[item.id], compensations=len(item.compensations), note=item.note)
+        _outage_row(item, window, catalog, corrections.get(item.id, ()),
+                    len(item.compensations) if item.id in counted_ids else 0)
         for item in day_outages
     )
-    compensation_rows = tuple(
-        CompensationRow(
-            id=item.id, outage_id=item.outage_id, session_id=item.session_id, seat_id=item.seat_id,
-            lost_minutes=item.lost_minutes, credit_minutes=item.credit_minutes, granted_minutes=item.granted_minutes,
-            waived_minutes=item.waived_minutes, form=item.form.value, status=item.status.value,
-            value_minor=item.value_minor,
-            notice_status=deliveries[notices[item.id]].how.value if notices.get(item.id) in deliveries
-            else ("pending" if item.id in notices else "none"),
-            explanation=item.explanation)
-        for item in compensations
-    )
-
-    anomalies: list[Anomaly] = []
-    manual = uow.db.scalars(select(LedgerEntry).where(
-        LedgerEntry.kind == EntryKind.MANUAL_CREDIT, LedgerEntry.created_at >= start, LedgerEntry.created_at < end))
-    for entry in manual:
-        anomalies.append(Anomaly("manual_credit", f"manual credit of {entry.minutes} min on session "
-                                                  f"{entry.seat_session_id} by {entry.actor}"))
-    for row in outage_rows:
-        if row.corrections:
-            anomalies.append(Anomaly("corrected_outage", f"outage {row.id} was corrected {row.corrections} time(s)"))
-        if row.status == OutageStatus.ENDED.value and row.compensations == 0:
-            anomalies.append(Anomaly("no_affected_session", f"outage {row.id} affected no session"))
-        if row.ended_at is None:
-            anomalies.append(Anomaly("ongoing_outage", f"outage {row.id} was still going on at the end of the day"))
-    for row in compensation_rows:
-        if row.notice_status == "pending":
-            anomalies.append(Anomaly("notice_not_delivered",
-                                     f"the notice for seat {row.seat_id} (outage {row.outage_id}) was never delivered"))
-
-    return DailyReport(
+    figures = _figures(uow, window, outage_rows, compensation_rows, deliveries)
+    reliability = _reliability(outage_rows, day_outages, window)
+    anomalies = (_manual_credits(uow, window) + _outage_anomalies(outage_rows)
+                 + [Anomaly(AnomalyKind.UNCONFIRMED_OUTAGE, outage_id=item.id)
+                    for item in overlapping if item.status is OutageStatus.SUSPECTED]
+                 + [Anomaly(AnomalyKind.NOTICE_NOT_DELIVERED, outage_id=row.outage_id, seat_id=row.seat_id,
+                            session_id=row.session_id)
+                    for row in compensation_rows if row.notice is NoticeState.PENDING])
+    settings = uow.settings
+    return DailyReportData(
         venue_name=settings.venue.name, currency=settings.venue.currency, timezone=settings.venue.timezone,
         venue_date=venue_date, window_start=start, window_end=end, complete=complete, generated_at=uow.now(),
         figures=figures, reliability=reliability, outages=outage_rows, compensations=compensation_rows,
-        anomalies=tuple(anomalies), timeline=_timeline(uow, window, day_outages),
-        outage_bands=tuple((item.id, max(item.started_at, start), min(item.ended_at or end, end))
+        anomalies=tuple(anomalies), timeline=_timeline(uow, window, day_outages, catalog),
+        outage_bands=tuple(OutageBand(item.id, item.kind, max(item.started_at, start), min(item.ended_at or end, end))
                            for item in day_outages),
     )
 
 
-def _timeline(uow: UnitOfWork, window: tuple[datetime, datetime], day_outages: list[OutageView]) -> tuple[TimelineRow, ...]:
+def _load_catalog(uow: UnitOfWork) -> _Catalog:
+    zones = uow.db.execute(select(Zone.id, Zone.price_minor_per_hour, Zone.ups_minutes)).all()
+    seats = uow.db.execute(select(Seat.id, Seat.zone_id, Seat.retired)).all()
+    return _Catalog(
+        zone_of_seat={seat_id: zone_id for seat_id, zone_id, _ in seats},
+        active_seats=frozenset(seat_id for seat_id, _, retired in seats if not retired),
+        price_minor_per_hour={zone_id: price for zone_id, price, _ in zones},
+        ups_minutes={zone_id: ups for zone_id, _, ups in zones},
+    )
+
+
+def _outage_row(outage: OutageView, window: Span, catalog: _Catalog, corrections: tuple[Correction, ...],
+                compensations: int) -> OutageRow:
+    ongoing = outage.ended_at is None or outage.ended_at > window[1]
+    return OutageRow(
+        id=outage.id, kind=outage.kind, scope_kind=outage.scope_kind, scope_ids=outage.scope_ids,
+        source=outage.source, status=outage.status, started_at=outage.started_at, ended_at=outage.ended_at,
+        ongoing_at_end=ongoing, minutes_in_day=_minutes_in(outage, window),
+        bridged_by_ups=not ongoing and _is_bridged(outage, catalog), logged_by=outage.actor, note=outage.note,
+        compensations=compensations, corrections=corrections)
+
+
+def _minutes_in(outage: OutageView, window: Span) -> int:
+    return ceil_minutes(measure(clip([(outage.started_at, outage.ended_at or window[1])], window)))
+
+
+def _last_deliveries(uow: UnitOfWork, notice_ids: list[int]) -> dict[int, tuple[Delivery, Feedback | None]]:
+    """How each notice was last delivered, with the customer's latest feedback on it."""
+    result: dict[int, tuple[Delivery, Feedback | None]] = {}
+    if not notice_ids:
+        return result
+    for row in uow.db.scalars(select(NoticeDelivery).where(NoticeDelivery.notice_id.in_(notice_ids))
+                              .order_by(NoticeDelivery.id)):
+        previous = result.get(row.notice_id)
+        result[row.notice_id] = (row.how, row.feedback or (previous[1] if previous else None))
+    return result
+
+
+def _corrections(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, tuple[Correction, ...]]:
+    """Each outage's corrections, with the times each one replaced taken from the revision before it."""
+    found: dict[int, list[Correction]] = defaultdict(list)
+    if not outage_ids:
+        return {}
+    previous: dict[int, OutageRevision] = {}
+    for revision in uow.db.scalars(select(OutageRevision).where(OutageRevision.outage_id.in_(outage_ids))
+                                   .order_by(OutageRevision.id)):
+        before = previous.get(revision.outage_id)
+        if revision.action == CORRECTION_ACTION and before is not None:
+            found[revision.outage_id].append(Correction(
+                at=revision.at, actor=revision.actor, reason=revision.reason,
+                started_before=before.started_at, ended_before=before.ended_at,
+                started_after=revision.started_at, ended_after=revision.ended_at))
+        previous[revision.outage_id] = revision
+    return {outage_id: tuple(items) for outage_id, items in found.items()}
+
+
+def _compensation_row(comp: CompensationView, deliveries: dict[int, tuple[Delivery, Feedback | None]],
+                      catalog: _Catalog) -> CompensationRow:
+    notice: NoticeState | None = None
+    if comp.notice_id is not None:
+        delivered = deliveries.get(comp.notice_id)
+        notice = NoticeState(delivered[0].value) if delivered else NoticeState.PENDING
+    value = comp.value_minor
+    if comp.waived_minutes:
+        price = catalog.price_minor_per_hour.get(catalog.zone_of_seat.get(comp.seat_id, ""), 0)
+        value += value_minor(comp.waived_minutes, price)
+    return CompensationRow(
+        id=comp.id, outage_id=comp.outage_id, session_id=comp.session_id, seat_id=comp.seat_id,
+        lost_minutes=comp.lost_minutes, credit_minutes=comp.credit_minutes, granted_minutes=comp.granted_minutes,
+        waived_minutes=comp.waived_minutes, form=comp.form, status=comp.status, value_minor=value, notice=notice,
+        explanation=comp.explanation)
+
+
+def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows: tuple[CompensationRow, ...],
+             deliveries: dict[int, tuple[Delivery, Feedback | None]]) -> Figures:
+    start, end = window
+    applied = [row for row in rows if row.status is CompensationStatus.APPLIED]
+
+    def credited(form: CompensationForm) -> int:
+        return sum(row.granted_minutes for row in applied if row.form is form)
+
+    notices = Counter(row.notice for row in rows if row.notice is not None)
+    feedback = Counter(item[1] for item in deliveries.values() if item[1] is not None)
+    redeemed = exists().where(VoucherRedemption.voucher_id == Voucher.id)
+    vouchers_issued = uow.db.scalar(select(func.count()).select_from(Voucher).where(
+        Voucher.created_at >= start, Voucher.created_at < end))
+    vouchers_redeemed = uow.db.scalar(select(func.count()).select_from(VoucherRedemption).where(
+        VoucherRedemption.at >= start, VoucherRedemption.at < end))
+    vouchers_expired = uow.db.scalar(select(func.count()).select_from(Voucher).where(
+        Voucher.expires_at >= start, Voucher.expires_at < end, ~redeemed))
+    return Figures(
+        outages=len(outages),
+        outage_minutes=sum(row.minutes_in_day for row in outages),
+        sessions_affected=len({row.session_id for row in rows}),
+        credited_time_minutes=credited(CompensationForm.TIME),
+        credited_voucher_minutes=credited(CompensationForm.VOUCHER),
+        credited_bill_minutes=credited(CompensationForm.BILL_REDUCTION),
+        credited_value_minor=sum(row.value_minor for row in applied),
+        waived_minutes=sum(row.waived_minutes for row in applied),
+        notices_delivered=notices[NoticeState.SHOWN] + notices[NoticeState.PRINTED],
+        notices_declined=notices[NoticeState.DECLINED],
+        notices_pending=notices[NoticeState.PENDING],
+        feedback_happy=feedback[Feedback.HAPPY],
+        feedback_neutral=feedback[Feedback.NEUTRAL],
+        feedback_unhappy=feedback[Feedback.UNHAPPY],
+        vouchers_issued=vouchers_issued or 0,
+        vouchers_redeemed=vouchers_redeemed or 0,
+        vouchers_expired=vouchers_expired or 0,
+        awaiting_approval=sum(1 for row in rows if row.status is CompensationStatus.AWAITING_APPROVAL),
+    )
+
+
+def _reliability(rows: tuple[OutageRow, ...], outages: list[OutageView], window: Span) -> Reliability:
+    cuts = [row for row in rows if row.kind is OutageKind.POWER]
+    spans = [(item.started_at, item.ended_at or window[1]) for item in outages if item.kind is OutageKind.POWER]
+    restored = [row.ended_at - row.started_at for row in cuts if row.ended_at is not None and not row.ongoing_at_end]
+    bridged = sum(1 for row in cuts if row.bridged_by_ups)
+    return Reliability(
+        cuts=len(cuts),
+        downtime_minutes=ceil_minutes(measure(clip(merge(spans), window))),
+        longest_cut_minutes=max((row.minutes_in_day for row in cuts), default=0),
+        mean_time_to_restore_minutes=ceil_minutes(sum(restored, timedelta()) / len(restored)) if restored else None,
+        cuts_bridged_by_ups=bridged,
+        # A share in whole percent, rounded half up, in integers.
+        bridged_percent=(200 * bridged + len(cuts)) // (2 * len(cuts)) if cuts else None,
+    )
+
+
+def _manual_credits(uow: UnitOfWork, window: Span) -> list[Anomaly]:
+    start, end = window
+    entries = uow.db.execute(
+        select(LedgerEntry.seat_session_id, LedgerEntry.minutes, LedgerEntry.actor, SeatSession.seat_id)
+        .join(SeatSession, SeatSession.id == LedgerEntry.seat_session_id)
+        .where(LedgerEntry.kind == EntryKind.MANUAL_CREDIT, LedgerEntry.created_at >= start,
+               LedgerEntry.created_at < end)
+        .order_by(LedgerEntry.id))
+    return [Anomaly(AnomalyKind.MANUAL_CREDIT, seat_id=seat_id, session_id=session_id, minutes=minutes, actor=actor)
+            for session_id, minutes, actor, seat_id in entries]
+
+
+def _outage_anomalies(rows: tuple[OutageRow, ...]) -> list[Anomaly]:
+    anomalies = []
+    for row in rows:
+        if row.corrections:
+            anomalies.append(Anomaly(AnomalyKind.CORRECTED_OUTAGE, outage_id=row.id, actor=row.corrections[-1].actor))
+        if row.ongoing_at_end:
+            anomalies.append(Anomaly(AnomalyKind.ONGOING_OUTAGE, outage_id=row.id, minutes=row.minutes_in_day))
+        elif row.compensations == 0:
+            anomalies.append(Anomaly(AnomalyKind.NO_AFFECTED_SESSION, outage_id=row.id))
+    return anomalies
+
+
+def _timeline(uow: UnitOfWork, window: Span, outages: list[OutageView], catalog: _Catalog) -> tuple[TimelineRow, ...]:
     start, end = window
     ended_before = exists().where(SessionEvent.seat_session_id == SeatSession.id,
                                   SessionEvent.kind == SessionEventKind.END, SessionEvent.at < start)
-    ids = uow.db.scalars(select(SeatSession.id).where(and_(SeatSession.started_at < end, ~ended_before)))
-    sessions_by_seat: dict[str, list[tuple[datetime, datetime]]] = {}
+    ids = uow.db.scalars(select(SeatSession.id).where(SeatSession.started_at < end, ~ended_before))
+    sessions_by_seat: dict[str, list[Span]] = defaultdict(list)
     for loaded in load_sessions(uow.db, ids).values():
-        for interval in balance(loaded.facts, end).occupancy:
-            for part in clip([(interval.start, interval.end)], window):
-                sessions_by_seat.setdefault(interval.seat_id, []).append(part)
-    dark_by_seat: dict[str, list[tuple[datetime, datetime]]] = {}
-    for outage in day_outages:
-        for item in outage.compensations:
-            for part in clip([(item.dark_start, item.dark_end)], window):
-                dark_by_seat.setdefault(item.seat_id, []).append(part)
-    seats = [seat.id for seat in uow.settings.seats if seat.id in sessions_by_seat or seat.id in dark_by_seat]
-    return tuple(TimelineRow(seat, tuple(merge(sessions_by_seat.get(seat, []))), tuple(merge(dark_by_seat.get(seat, []))))
-                 for seat in seats)
-
+        position = balance(loaded.facts, end)
+        # Once a prepaid session's time is up the customer has usually gone: the band stops there.
+        stop = position.time_up_at if position.state is SessionState.TIME_UP and position.time_up_at else end
+        for interval in position.occupancy:
+            sessions_by_seat[interval.seat_id].extend(clip([(interval.start, min(interval.end, stop))], window))
+    dark_by_seat: dict[str, list[Span]] = defaultdict(list)
+    for outage in outages:
+        for comp in outage.compensations:
+            # The seat was dark from the end of its UPS (at once for a network failure) to the
+            # outage's end, as it stands after any correction.
+            ups = catalog.ups_minutes.get(catalog.zone_of_seat.get(comp.seat_id, ""), 0)
+            dark_start = outage.started_at + timedelta(minutes=ups if outage.kind is OutageKind.POWER else 0)
+            dark_by_seat[comp.seat_id].extend(clip([(dark_start, outage.ended_at or end)], window))
+    seen = set(sessions_by_seat) | set(dark_by_seat)
+    configured = [seat.id for seat in uow.settings.seats]
+    order = [seat for seat in configured if seat in seen] + sorted(seen - set(configured))
+    return tuple(TimelineRow(seat, catalog.zone_of_seat.get(seat), tuple(merge(sessions_by_seat[seat])),
+                             tuple(merge(dark_by_seat[seat])))
+                 for seat in order)
