@@ -85,6 +85,9 @@ class CompensationResult:
     opened_stretch: bool
     policy_fingerprint: str
     steps: tuple[str, ...]
+    # The session's paid end at ``now`` before this credit, as ``ledger.balance`` gives it
+    # (None when nothing is given).
+    paid_end: datetime | None = None
 
     @property
     def compensated(self) -> bool:
@@ -109,6 +112,8 @@ class CompensationInput:
     policy: PolicySettings
     timezone: ZoneInfo
     now: datetime
+    # Shared by the sessions compensated for one outage; built here when not given.
+    darkness: SeatDarkness | None = None
 
 
 def choose_form(mode: SessionMode, state: SessionState) -> CompensationForm:
@@ -125,59 +130,84 @@ def round_up(minutes: int, multiple: int) -> int:
     return -(-minutes // multiple) * multiple
 
 
-def seat_dark_span(outage: OutageFacts, seat_id: str, outages: tuple[OutageFacts, ...],
-                   terms: ZoneTerms, horizon: datetime) -> Span | None:
-    """When ``seat_id`` was dark because of ``outage``, after any UPS bridging; None if never."""
-    if seat_id not in outage.seat_ids:
-        return None
-    span = (outage.started_at, outage.end_or(horizon))
-    if outage.kind is OutageKind.NETWORK:
-        return span if span[1] > span[0] else None
-    # The UPS bridges the beginning of the whole power cut on this seat, which may be made of
-    # several overlapping or touching outage records.
-    cut = span
-    neighbours = [
-        (other.started_at, other.end_or(horizon))
-        for other in outages
-        if other.kind is OutageKind.POWER and seat_id in other.seat_ids
-    ]
-    grown = True
-    while grown:
-        grown = False
-        for neighbour in neighbours:
-            if touches(cut, neighbour) and (neighbour[0] < cut[0] or neighbour[1] > cut[1]):
-                cut = (min(cut[0], neighbour[0]), max(cut[1], neighbour[1]))
-                grown = True
-    dark_start = max(span[0], cut[0] + timedelta(minutes=terms.ups_minutes))
-    return (dark_start, span[1]) if span[1] > dark_start else None
+class SeatDarkness:
+    """When each seat was dark because of each outage, after UPS bridging.
+
+    It depends on the seat only through its zone's UPS and the outages that cover it, so one
+    instance is shared by every session compensated for the same outage, and seats alike in
+    both share one computation.
+    """
+
+    def __init__(self, outage: OutageFacts, outages: tuple[OutageFacts, ...],
+                 seat_terms: Mapping[str, ZoneTerms], now: datetime) -> None:
+        self.outage = outage
+        self.horizon = outage.end_or(now)
+        # The outage being compensated replaces any older version of itself (before a correction).
+        self.outages = tuple(other for other in outages if other.id != outage.id) + (outage,)
+        self._seat_terms = seat_terms
+        self._by_seat: dict[str, dict[int, Span]] = {}
+        self._by_shape: dict[tuple[int, tuple[int, ...]], dict[int, Span]] = {}
+
+    def spans(self, seat_id: str) -> dict[int, Span]:
+        """The dark span of ``seat_id`` for each outage that darkened it, by outage id."""
+        found = self._by_seat.get(seat_id)
+        if found is None:
+            terms = self._seat_terms.get(seat_id)
+            covering = tuple(other for other in self.outages if seat_id in other.seat_ids) if terms else ()
+            shape = (terms.ups_minutes if terms else 0, tuple(other.id for other in covering))
+            found = self._by_shape.get(shape)
+            if found is None:
+                found = self._by_shape[shape] = _dark_spans(covering, shape[0], self.horizon)
+            self._by_seat[seat_id] = found
+        return found
 
 
-def _session_dark(inputs: CompensationInput, outages: tuple[OutageFacts, ...], outage: OutageFacts,
-                  horizon: datetime, occupancy: tuple[Interval, ...],
-                  active: tuple[Interval, ...]) -> tuple[list[Span], list[Span], str | None]:
-    """Occupied-and-dark spans, active-and-dark spans, and the first dark seat, for one outage."""
+def _dark_spans(covering: tuple[OutageFacts, ...], ups_minutes: int, horizon: datetime) -> dict[int, Span]:
+    """The dark span of each outage over one seat: a network failure is dark at once; power
+    cuts that overlap or touch are one cut, whose beginning the UPS bridges once."""
+    found: dict[int, Span] = {}
+    cuts = merge((other.started_at, other.end_or(horizon)) for other in covering if other.kind is OutageKind.POWER)
+    bridge = timedelta(minutes=ups_minutes)
+    for other in covering:
+        start, end = other.started_at, other.end_or(horizon)
+        if end <= start:
+            continue
+        if other.kind is OutageKind.POWER:
+            cut_start = next(cut[0] for cut in cuts if cut[0] <= start and end <= cut[1])
+            start = max(start, cut_start + bridge)
+            if end <= start:
+                continue
+        found[other.id] = (start, end)
+    return found
+
+
+def _by_seat(intervals: tuple[Interval, ...]) -> dict[str, list[Span]]:
+    """The intervals' time on each seat, as merged spans."""
+    spans: dict[str, list[Span]] = {}
+    for interval in intervals:
+        spans.setdefault(interval.seat_id, []).append((interval.start, interval.end))
+    return {seat_id: merge(items) for seat_id, items in spans.items()}
+
+
+def _session_dark(darkness: SeatDarkness, outage_id: int, occupied: dict[str, list[Span]],
+                  active: dict[str, list[Span]]) -> tuple[list[Span], list[Span], str | None]:
+    """Occupied-and-dark spans, active-and-dark spans, and the first seat to go dark, for one outage."""
     dark: list[Span] = []
     active_dark: list[Span] = []
-    first_seat: str | None = None
-    for interval in occupancy:
-        terms = inputs.seat_terms.get(interval.seat_id)
-        if terms is None:
-            continue
-        seat_span = seat_dark_span(outage, interval.seat_id, outages, terms, horizon)
+    first: tuple[datetime, str] | None = None
+    for seat_id, spans in occupied.items():
+        seat_span = darkness.spans(seat_id).get(outage_id)
         if seat_span is None:
             continue
-        part = intersect((interval.start, interval.end), seat_span)
-        if part is None:
+        parts = clip(spans, seat_span)
+        if not parts:
             continue
-        dark.append(part)
-        if first_seat is None:
-            first_seat = interval.seat_id
-        for active_interval in active:
-            if active_interval.seat_id == interval.seat_id:
-                overlap = intersect((active_interval.start, active_interval.end), part)
-                if overlap is not None:
-                    active_dark.append(overlap)
-    return merge(dark), merge(active_dark), first_seat
+        dark.extend(parts)
+        if first is None or parts[0][0] < first[0]:
+            first = (parts[0][0], seat_id)
+        # The session only runs on a seat it occupies, so its active time needs no other cut.
+        active_dark.extend(clip(active.get(seat_id, ()), seat_span))
+    return merge(dark), merge(active_dark), first[1] if first else None
 
 
 def _usage(active: list[Span], origin: datetime, moment: datetime) -> timedelta:
@@ -194,9 +224,10 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
     policy = inputs.policy
     outage = inputs.outage
     session = inputs.session
-    horizon = outage.end_or(inputs.now)
-    # The outage being compensated replaces any older version of itself (before a correction).
-    outages = tuple(other for other in inputs.outages if other.id != outage.id) + (outage,)
+    darkness = inputs.darkness
+    if darkness is None or darkness.outage != outage or darkness.horizon != outage.end_or(inputs.now):
+        darkness = SeatDarkness(outage, inputs.outages, inputs.seat_terms, inputs.now)
+    horizon = darkness.horizon
     position = balance(session, horizon)
     occupancy, active_intervals = position.occupancy, position.intervals
     active_spans = merge((item.start, item.end) for item in active_intervals)
@@ -207,10 +238,8 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
         return CompensationResult(outage.id, None, None, None, 0, 0, 0, 0, 0, 0, None, 0, False, False,
                                   fingerprint, (reason,))
 
-    per_outage = {
-        other.id: _session_dark(inputs, outages, other, horizon, occupancy, active_intervals)
-        for other in outages
-    }
+    occupied, active = _by_seat(occupancy), _by_seat(active_intervals)
+    per_outage = {other.id: _session_dark(darkness, other.id, occupied, active) for other in darkness.outages}
     own_dark, own_active_dark, seat_id = per_outage[outage.id]
     if not own_dark:
         return nothing("the seat never went dark during this session (a UPS bridged the cut, or the seat was elsewhere)")
@@ -345,6 +374,7 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
         opened_stretch=opened,
         policy_fingerprint=fingerprint,
         steps=tuple(steps),
+        paid_end=current.paid_end,
     )
 
 

@@ -21,24 +21,34 @@ from compensator.domain.policy import choose_form
 from compensator.notices import NoticeCatalog, NoticeFacts, compose
 from compensator.services.sessions import LoadedSession
 from compensator.store.database import UnitOfWork
-from compensator.store.models import Compensation, LedgerEntry, Notice, Outage, Voucher
+from compensator.store.models import LedgerEntry, Notice, Outage, Voucher
 
 
 @dataclass(frozen=True, slots=True)
 class CreditOrder:
-    """Minutes to deliver for one compensation: its first credit, or a top-up after a correction."""
+    """Minutes to deliver for one compensation: its first credit, or a top-up after a correction.
 
-    compensation: Compensation
+    ``form`` and ``paid_end`` are the form of the credit and the session's paid end before it,
+    when the caller already worked them out at this instant (the policy does); otherwise they
+    are worked out from the session's balance now.
+    """
+
+    compensation_id: int
+    seat_id: str
+    lost_minutes: int
+    value_minor: int
     session: LoadedSession
     minutes: int
-    topup: bool
+    topup: bool = False
     revision_id: int | None = None
+    form: CompensationForm | None = None
+    paid_end: datetime | None = None
 
     @property
     def key(self) -> str:
         """The deterministic idempotency key of what this order writes."""
         suffix = f"topup:{self.revision_id}" if self.topup else "credit"
-        return f"compensation:{self.compensation.id}:{suffix}"
+        return f"compensation:{self.compensation_id}:{suffix}"
 
 
 @functools.lru_cache(maxsize=8)
@@ -62,54 +72,57 @@ def _unique_codes(uow: UnitOfWork, count: int) -> list[str]:
     return codes
 
 
-def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage, actor: str) -> None:
-    """Write the credit entries, vouchers and notices for ``orders``."""
+def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
+                  actor: str) -> dict[int, CompensationForm]:
+    """Write the credit entries, vouchers and notices for ``orders``; return each compensation's form."""
     if not orders:
-        return
+        return {}
     now = uow.now()
     settings = uow.settings
-    positions = {id(order): balance(order.session.facts, now) for order in orders}
-    forms = {id(order): choose_form(order.session.facts.mode, positions[id(order)].state) for order in orders}
-    voucher_orders = [order for order in orders if forms[id(order)] is CompensationForm.VOUCHER]
-    codes = iter(_unique_codes(uow, len(voucher_orders)))
+    decided: list[tuple[CreditOrder, CompensationForm, datetime | None]] = []
+    for order in orders:
+        if order.form is not None:
+            decided.append((order, order.form, order.paid_end))
+        else:
+            position = balance(order.session.facts, now)
+            decided.append((order, choose_form(order.session.facts.mode, position.state), position.paid_end))
+    codes = iter(_unique_codes(uow, sum(1 for _, form, _ in decided if form is CompensationForm.VOUCHER)))
     expires_at = now + timedelta(days=settings.policy.voucher_valid_days)
     catalog = catalog_for(uow)
     entries: list[dict[str, object]] = []
     new_vouchers: list[dict[str, object]] = []
     notices: list[dict[str, object]] = []
-    for order in orders:
-        form = forms[id(order)]
-        row = order.compensation
-        if not order.topup:
-            row.form = form
-        price = settings.zone(settings.seat(row.seat_id).zone_id).price_minor_per_hour
+    forms: dict[int, CompensationForm] = {}
+    for order, form, paid_end in decided:
+        forms[order.compensation_id] = form
         code: str | None = None
         new_end: datetime | None = None
         if form is CompensationForm.VOUCHER:
             code = next(codes)
             new_vouchers.append(dict(code=code, minutes=order.minutes, expires_at=expires_at, created_at=now,
-                                     compensation_id=row.id, idempotency_key=order.key))
+                                     compensation_id=order.compensation_id, idempotency_key=order.key))
         else:
+            price = settings.zone(settings.seat(order.seat_id).zone_id).price_minor_per_hour
             entries.append(dict(
                 seat_session_id=order.session.row.id,
                 kind=EntryKind.OUTAGE_TOPUP if order.topup else EntryKind.OUTAGE_CREDIT,
-                minutes=order.minutes, value_minor=value_minor(order.minutes, price), created_at=now,
-                actor=actor, compensation_id=row.id, idempotency_key=order.key,
+                minutes=order.minutes, value_minor=value_minor(order.minutes, price),
+                created_at=now, actor=actor, compensation_id=order.compensation_id, idempotency_key=order.key,
                 note=f"outage {outage.id}"))
-            paid_end = positions[id(order)].paid_end
             new_end = paid_end + timedelta(minutes=order.minutes) if paid_end else None
         if order.topup:
             continue
         language, text = compose(catalog, order.session.row.language, NoticeFacts(
             venue_name=settings.venue.name, timezone=settings.venue.tz, currency=settings.venue.currency,
             customer_name=order.session.row.customer_name, kind=outage.kind, started_at=outage.started_at,
-            ended_at=outage.ended_at or now, lost_minutes=row.lost_minutes, credit_minutes=order.minutes,
-            form=form, value_minor=row.value_minor, new_end=new_end,
+            ended_at=outage.ended_at or now, lost_minutes=order.lost_minutes, credit_minutes=order.minutes,
+            form=form, value_minor=order.value_minor, new_end=new_end,
             voucher_code=vouchers.display(code) if code else None,
             voucher_expires_at=expires_at if code else None))
-        notices.append(dict(compensation_id=row.id, language=language, text=text, created_at=now))
+        notices.append(dict(compensation_id=order.compensation_id, language=language, text=text, created_at=now))
     uow.db.flush()
     # Plain multi-row INSERTs: one statement per table, whatever the number of rows.
     for model, rows in ((LedgerEntry, entries), (Voucher, new_vouchers), (Notice, notices)):
         if rows:
             uow.db.execute(insert(model.__table__), rows)
+    return forms

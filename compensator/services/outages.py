@@ -33,6 +33,7 @@ from compensator.domain.policy import (
     CompensationResult,
     OutageFacts,
     PriorCompensation,
+    SeatDarkness,
     ZoneTerms,
     compensate,
 )
@@ -205,25 +206,48 @@ def _lock_outage(uow: UnitOfWork, outage_id: object) -> Outage:
     return outage
 
 
+COMPENSATION_COLUMNS = (
+    Compensation.outage_id, Compensation.id, Compensation.seat_session_id, Compensation.seat_id,
+    Compensation.lost_minutes, Compensation.restart_minutes, Compensation.lost_work_minutes,
+    Compensation.goodwill_minutes, Compensation.extras_minutes, Compensation.credit_minutes,
+    Compensation.granted_minutes, Compensation.form, Compensation.value_minor, Compensation.status,
+    Compensation.explanation, Compensation.policy_fingerprint, Compensation.dark_start, Compensation.dark_end,
+    Compensation.created_at, Compensation.applied_at, Compensation.approved_by,
+)
+
+
 def _views(uow: UnitOfWork, outages: list[Outage]) -> list[OutageView]:
+    # Plain column rows, not ORM objects: an outage over a whole venue has hundreds of them.
     ids = [outage.id for outage in outages]
     if not ids:
         return []
-    compensations: dict[int, list[Compensation]] = defaultdict(list)
-    for row in uow.db.scalars(select(Compensation).where(Compensation.outage_id.in_(ids)).order_by(Compensation.id)):
-        compensations[row.outage_id].append(row)
-    compensation_ids = [row.id for rows in compensations.values() for row in rows]
+    rows = uow.db.execute(select(*COMPENSATION_COLUMNS).where(Compensation.outage_id.in_(ids))
+                          .order_by(Compensation.id)).tuples().all()
     notices: dict[int, int] = {}
     codes: dict[int, list[str]] = defaultdict(list)
-    if compensation_ids:
+    if rows:
+        # Joined on the outage rather than listing every compensation id.
         notices = dict(uow.db.execute(
-            select(Notice.compensation_id, Notice.id).where(Notice.compensation_id.in_(compensation_ids))
-        ).all())
+            select(Notice.compensation_id, Notice.id).join(Compensation, Compensation.id == Notice.compensation_id)
+            .where(Compensation.outage_id.in_(ids))
+        ).tuples().all())
         for compensation_id, code in uow.db.execute(
-            select(Voucher.compensation_id, Voucher.code).where(Voucher.compensation_id.in_(compensation_ids))
-            .order_by(Voucher.id)
-        ):
+            select(Voucher.compensation_id, Voucher.code).join(Compensation, Compensation.id == Voucher.compensation_id)
+            .where(Compensation.outage_id.in_(ids)).order_by(Voucher.id)
+        ).tuples():
             codes[compensation_id].append(code)
+    compensations: dict[int, list[CompensationView]] = defaultdict(list)
+    for (outage_id, compensation_id, session_id, seat_id, lost, restart, lost_work, goodwill, extras, credit,
+         granted, form, value, status, explanation, fingerprint, dark_start, dark_end, created_at, applied_at,
+         approved_by) in rows:
+        compensations[outage_id].append(CompensationView(
+            id=compensation_id, outage_id=outage_id, session_id=session_id, seat_id=seat_id, lost_minutes=lost,
+            restart_minutes=restart, lost_work_minutes=lost_work, goodwill_minutes=goodwill,
+            extras_minutes=extras, credit_minutes=credit, granted_minutes=granted,
+            waived_minutes=max(granted - credit, 0), form=form, value_minor=value, status=status,
+            explanation=explanation, policy_fingerprint=fingerprint, dark_start=dark_start, dark_end=dark_end,
+            created_at=created_at, applied_at=applied_at, approved_by=approved_by,
+            notice_id=notices.get(compensation_id), voucher_codes=tuple(codes[compensation_id])))
     revisions: dict[int, int] = defaultdict(int)
     for outage_id in uow.db.scalars(select(OutageRevision.outage_id).where(OutageRevision.outage_id.in_(ids))):
         revisions[outage_id] += 1
@@ -240,42 +264,10 @@ def _views(uow: UnitOfWork, outages: list[Outage]) -> list[OutageView]:
             actor=outage.actor,
             note=outage.note,
             revisions=revisions[outage.id],
-            compensations=tuple(
-                _compensation_view(row, notices.get(row.id), tuple(codes[row.id]))
-                for row in compensations[outage.id]
-            ),
+            compensations=tuple(compensations[outage.id]),
         )
         for outage in outages
     ]
-
-
-def _compensation_view(row: Compensation, notice_id: int | None, codes: tuple[str, ...]) -> CompensationView:
-    return CompensationView(
-        id=row.id,
-        outage_id=row.outage_id,
-        session_id=row.seat_session_id,
-        seat_id=row.seat_id,
-        lost_minutes=row.lost_minutes,
-        restart_minutes=row.restart_minutes,
-        lost_work_minutes=row.lost_work_minutes,
-        goodwill_minutes=row.goodwill_minutes,
-        extras_minutes=row.extras_minutes,
-        credit_minutes=row.credit_minutes,
-        granted_minutes=row.granted_minutes,
-        waived_minutes=max(row.granted_minutes - row.credit_minutes, 0),
-        form=row.form,
-        value_minor=row.value_minor,
-        status=row.status,
-        explanation=row.explanation,
-        policy_fingerprint=row.policy_fingerprint,
-        dark_start=row.dark_start,
-        dark_end=row.dark_end,
-        created_at=row.created_at,
-        applied_at=row.applied_at,
-        approved_by=row.approved_by,
-        notice_id=notice_id,
-        voucher_codes=codes,
-    )
 
 
 def get_outage(uow: UnitOfWork, outage_id: object) -> OutageView:
@@ -536,26 +528,28 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str, revision: OutageRevis
             or_(Outage.ended_at.is_(None), Outage.ended_at >= earliest)))
     )
     prior: dict[int, list[PriorCompensation]] = defaultdict(list)
-    for row in uow.db.scalars(select(Compensation).where(
-            Compensation.seat_session_id.in_(list(candidates)), Compensation.outage_id != outage.id)):
-        prior[row.seat_session_id].append(
-            PriorCompensation(row.outage_id, row.lost_minutes, row.extras_minutes, row.opened_stretch))
+    for session_id, *figures in uow.db.execute(
+            select(Compensation.seat_session_id, Compensation.outage_id, Compensation.lost_minutes,
+                   Compensation.extras_minutes, Compensation.opened_stretch)
+            .where(Compensation.seat_session_id.in_(list(candidates)), Compensation.outage_id != outage.id)
+    ).tuples():
+        prior[session_id].append(PriorCompensation(*figures))
     seat_terms = {
         seat.id: ZoneTerms(settings.zone(seat.zone_id).ups_minutes, settings.zone(seat.zone_id).price_minor_per_hour)
         for seat in settings.seats
     }
     this = _facts(uow, outage)
-    new_rows: list[tuple[dict[str, object], LoadedSession]] = []
+    darkness = SeatDarkness(this, outages, seat_terms, now)
+    new_rows: list[tuple[dict[str, object], CompensationResult]] = []
     orders: list[CreditOrder] = []
     for session_id, loaded in candidates.items():
         result = compensate(CompensationInput(
             session=loaded.facts, outage=this, outages=outages, prior=tuple(prior[session_id]),
-            seat_terms=seat_terms, policy=settings.policy, timezone=settings.venue.tz, now=now))
+            seat_terms=seat_terms, policy=settings.policy, timezone=settings.venue.tz, now=now, darkness=darkness))
         existing = already.get(session_id)
         if existing is None:
             if result.compensated:
-                row = _new_compensation(result, outage, session_id, now)
-                new_rows.append((row, loaded))
+                new_rows.append((_new_compensation(result, outage, session_id, now), result))
         elif revision is not None:
             order = _adjust(uow, existing, result, loaded, revision, now)
             if order is not None:
@@ -563,14 +557,20 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str, revision: OutageRevis
     if new_rows:
         # One multi-row INSERT, then one SELECT for the new ids, whatever the number of sessions.
         uow.db.execute(insert(Compensation.__table__), [row for row, _ in new_rows])
-        sessions_by_id = {loaded.row.id: loaded for _, loaded in new_rows}
-        for row in uow.db.scalars(select(Compensation).where(
-                Compensation.outage_id == outage.id, Compensation.seat_session_id.in_(list(sessions_by_id)))):
-            if row.status is CompensationStatus.APPLIED:
-                orders.append(CreditOrder(compensation=row, session=sessions_by_id[row.seat_session_id],
-                                          minutes=row.credit_minutes, topup=False))
+        results = {row["seat_session_id"]: result for row, result in new_rows}
+        for compensation_id, session_id, status in uow.db.execute(
+                select(Compensation.id, Compensation.seat_session_id, Compensation.status)
+                .where(Compensation.outage_id == outage.id)).tuples():
+            result = results.get(session_id)
+            if result is None or status is not CompensationStatus.APPLIED:
+                continue
+            assert result.seat_id is not None
+            # The policy chose the form and saw the paid end at this same instant.
+            orders.append(CreditOrder(
+                compensation_id=compensation_id, seat_id=result.seat_id, lost_minutes=result.lost_minutes,
+                value_minor=result.value_minor, session=candidates[session_id], minutes=result.credit_minutes,
+                form=result.form, paid_end=result.paid_end))
     apply_credits(uow, orders, outage=outage, actor=actor)
-
 
 
 def _new_compensation(result: CompensationResult, outage: Outage, session_id: int, now: datetime) -> dict[str, object]:
@@ -618,11 +618,17 @@ def _adjust(uow: UnitOfWork, row: Compensation, result: CompensationResult, load
             row.status = CompensationStatus.APPLIED
             row.applied_at = now
             row.granted_minutes = result.credit_minutes
-            order = CreditOrder(compensation=row, session=loaded, minutes=result.credit_minutes, topup=False)
+            assert result.form is not None
+            row.form = result.form
+            order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, lost_minutes=row.lost_minutes,
+                                value_minor=row.value_minor, session=loaded, minutes=result.credit_minutes,
+                                form=result.form, paid_end=result.paid_end)
     elif result.credit_minutes > row.granted_minutes:
         topup = result.credit_minutes - row.granted_minutes
         row.granted_minutes = result.credit_minutes
-        order = CreditOrder(compensation=row, session=loaded, minutes=topup, topup=True, revision_id=revision.id)
+        order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, lost_minutes=row.lost_minutes,
+                            value_minor=row.value_minor, session=loaded, minutes=topup, topup=True,
+                            revision_id=revision.id, form=result.form, paid_end=result.paid_end)
     waived = max(row.granted_minutes - result.credit_minutes, 0) if row.status is CompensationStatus.APPLIED else 0
     uow.db.add(CompensationAdjustment(
         compensation_id=row.id, revision_id=revision.id, at=now, previous_credit_minutes=previous_credit,
@@ -649,8 +655,10 @@ def approve_compensation(uow: UnitOfWork, compensation_id: object, *, actor: str
     row.applied_at = uow.now()
     row.approved_by = actor
     row.granted_minutes = row.credit_minutes
-    apply_credits(uow, [CreditOrder(compensation=row, session=loaded, minutes=row.credit_minutes, topup=False)],
-                  outage=outage, actor=actor)
+    forms = apply_credits(uow, [CreditOrder(
+        compensation_id=row.id, seat_id=row.seat_id, lost_minutes=row.lost_minutes, value_minor=row.value_minor,
+        session=loaded, minutes=row.credit_minutes)], outage=outage, actor=actor)
+    row.form = forms[row.id]
     audit.record(uow, actor=actor, action="compensation.approve", target_type="compensation", target_id=row.id,
                  after={"credit_minutes": row.credit_minutes})
     uow.db.flush()

@@ -78,11 +78,21 @@ class SessionRow:
 
 @dataclass(frozen=True, slots=True)
 class LoadedSession:
-    """A session's row, its facts as plain data for the core, and its entries as shown."""
+    """A session's row and its facts as plain data for the core; ``entries`` as shown to people."""
 
     row: SessionRow
     facts: SessionFacts
-    entries: tuple[EntryView, ...]
+    # Who wrote each entry and its note, in the order of ``facts.entries``.
+    entry_authors: tuple[tuple[str, str | None], ...]
+
+    @property
+    def entries(self) -> tuple[EntryView, ...]:
+        """The session's ledger entries as shown to people, oldest first."""
+        return tuple(
+            EntryView(id=entry.id, kind=entry.kind, minutes=entry.minutes, value_minor=entry.value_minor,
+                      created_at=entry.created_at, reverses_id=entry.reverses_id, actor=actor, note=note)
+            for entry, (actor, note) in zip(self.facts.entries, self.entry_authors, strict=True)
+        )
 
 
 def load_sessions(db: Session, session_ids: Iterable[int]) -> dict[int, LoadedSession]:
@@ -95,38 +105,30 @@ def load_sessions(db: Session, session_ids: Iterable[int]) -> dict[int, LoadedSe
     if not ids:
         return {}
     rows = db.execute(select(SeatSession.id, SeatSession.seat_id, SeatSession.mode, SeatSession.started_at,
-                             SeatSession.customer_name, SeatSession.language).where(SeatSession.id.in_(ids))).all()
+                             SeatSession.customer_name, SeatSession.language).where(SeatSession.id.in_(ids))).tuples().all()
     events: dict[int, list[EventRecord]] = defaultdict(list)
     for session_id, kind, at, seat_id in db.execute(
         select(SessionEvent.seat_session_id, SessionEvent.kind, SessionEvent.at, SessionEvent.seat_id)
         .where(SessionEvent.seat_session_id.in_(ids)).order_by(SessionEvent.id)
-    ):
+    ).tuples():
         events[session_id].append(EventRecord(kind, at, seat_id))
-    entries: dict[int, list[EntryView]] = defaultdict(list)
-    for entry in db.execute(
+    entries: dict[int, list[EntryRecord]] = defaultdict(list)
+    authors: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    for session_id, entry_id, kind, minutes, value, created_at, reverses_id, actor, note in db.execute(
         select(LedgerEntry.seat_session_id, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.minutes,
                LedgerEntry.value_minor, LedgerEntry.created_at, LedgerEntry.reverses_id, LedgerEntry.actor,
                LedgerEntry.note)
         .where(LedgerEntry.seat_session_id.in_(ids)).order_by(LedgerEntry.id)
-    ):
-        entries[entry.seat_session_id].append(EntryView(
-            id=entry.id, kind=entry.kind, minutes=entry.minutes, value_minor=entry.value_minor,
-            created_at=entry.created_at, reverses_id=entry.reverses_id, actor=entry.actor, note=entry.note))
+    ).tuples():
+        entries[session_id].append(EntryRecord(entry_id, kind, minutes, created_at, value, reverses_id))
+        authors[session_id].append((actor, note))
     return {
-        row.id: LoadedSession(
-            row=SessionRow(row.id, row.seat_id, row.customer_name, row.language),
-            facts=SessionFacts(
-                mode=row.mode,
-                started_at=row.started_at,
-                seat_id=row.seat_id,
-                events=tuple(events[row.id]),
-                entries=tuple(EntryRecord(id=view.id, kind=view.kind, minutes=view.minutes,
-                                          created_at=view.created_at, value_minor=view.value_minor,
-                                          reverses_id=view.reverses_id) for view in entries[row.id]),
-            ),
-            entries=tuple(entries[row.id]),
+        session_id: LoadedSession(
+            row=SessionRow(session_id, seat_id, customer_name, language),
+            facts=SessionFacts(mode, started_at, seat_id, tuple(events[session_id]), tuple(entries[session_id])),
+            entry_authors=tuple(authors[session_id]),
         )
-        for row in rows
+        for session_id, seat_id, mode, started_at, customer_name, language in rows
     }
 
 
