@@ -6,11 +6,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import string
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from compensator.domain.kinds import CompensationForm, Delivery, Feedback, OutageKind
 from compensator.errors import InvalidInput, NotFound
-from compensator.notices import NoticeCatalog, NoticeFacts, compose
+from compensator.notices import NoticeCatalog, NoticeFacts, _template_parts, compose
 from compensator.services import notices, outages, sessions
 
 ACTOR = "attendant:ada"
@@ -111,3 +115,11 @@ def test_an_unknown_notice_or_status_is_refused(uow) -> None:
             notices.get_notice(unit, 404)
         with pytest.raises(InvalidInput):
             notices.list_notices(unit, status="lost")
+
+
+@given(st.text(alphabet="ab ${}_1x", max_size=30))
+def test_owner_wording_is_filled_exactly_as_string_template_would(text: str) -> None:
+    values = {"a": "A", "ab": "AB", "x_1": "X"}
+    filled = "".join(part if isinstance(part, str) else values.get(part[0], part[1])
+                     for part in _template_parts(text))
+    assert filled == string.Template(text).safe_substitute(values)

@@ -1,16 +1,17 @@
-"""The store: migrations match the models, SQLite pragmas, and the database URL override."""
+"""The store: migrations match the models, SQLite pragmas, UTC times, and the database URL override."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, insert, select, text, type_coerce
 
 from compensator.store import migrate
-from compensator.store.database import make_engine
+from compensator.store.database import UTCDateTime, make_engine
 from compensator.store.models import Base
 
 
@@ -33,3 +34,29 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(tmp_path: Path) -> None:
 def test_upgrading_twice_changes_nothing(runtime) -> None:
     migrate.upgrade(runtime.engine)
     assert migrate.current_revision(runtime.engine) == migrate.head_revision()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_times_are_stored_as_utc_and_read_back_aware_and_equal(runtime) -> None:
+    metadata = MetaData()
+    table = Table("time_probe", metadata, Column("id", Integer, primary_key=True), Column("at", UTCDateTime()),
+                  Column("plain", DateTime()))
+    lagos = timezone(timedelta(hours=1))
+    moment = datetime(2026, 11, 22, 14, 5, 7, 123456, tzinfo=lagos)
+    metadata.create_all(runtime.engine)
+    try:
+        with runtime.engine.begin() as connection:
+            connection.execute(insert(table), [{"at": moment, "plain": datetime(2026, 11, 22, 13, 5, 7, 123456)},
+                                               {"at": None, "plain": None}])
+            rows = connection.execute(select(table.c.at, table.c.plain).order_by(table.c.id)).all()
+            # What SQLAlchemy's own DateTime wrote is read back by UTCDateTime as the same instant.
+            mixed = connection.execute(select(type_coerce(table.c.plain, UTCDateTime()))).scalars().all()
+            earlier = connection.execute(select(table.c.id).where(table.c.at < moment + timedelta(seconds=1))).all()
+        assert rows[0].at == moment and rows[0].at.tzinfo is timezone.utc
+        assert rows[1].at is None
+        assert mixed[0] == moment
+        assert len(earlier) == 1
+        with pytest.raises(Exception, match="naive"), runtime.engine.begin() as connection:
+            connection.execute(insert(table), [{"at": datetime(2026, 11, 22, 13, 5)}])
+    finally:
+        metadata.drop_all(runtime.engine)

@@ -10,8 +10,11 @@ Span = tuple[datetime, datetime]
 
 def merge(spans: Iterable[Span]) -> list[Span]:
     """The union of ``spans`` as sorted, disjoint spans; spans that touch are joined."""
+    ordered = sorted(span for span in spans if span[1] > span[0])
+    if len(ordered) < 2:
+        return ordered
     merged: list[Span] = []
-    for start, end in sorted(span for span in spans if span[1] > span[0]):
+    for start, end in ordered:
         if merged and start <= merged[-1][1]:
             if end > merged[-1][1]:
                 merged[-1] = (merged[-1][0], end)

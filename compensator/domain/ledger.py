@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
 
@@ -114,16 +115,13 @@ def entry_minutes(entries: tuple[EntryRecord, ...] | list[EntryRecord]) -> int:
 def balance(facts: SessionFacts, at: datetime) -> Balance:
     """Replay a session's entries and events up to ``at`` and return its balance then."""
     at = max(at, facts.started_at)
-    points: list[tuple[datetime, int, object]] = []
-    for event in facts.events:
-        if event.at <= at:
-            points.append((event.at, 1, event))
-    for entry in facts.entries:
-        if entry.created_at <= at:
-            points.append((entry.created_at, 0, entry))
+    points: list[tuple[datetime, int, EntryRecord | EventRecord | None]] = [
+        (entry.created_at, 0, entry) for entry in facts.entries if entry.created_at <= at]
+    points.extend((event.at, 1, event) for event in facts.events if event.at <= at)
     # Entries sort before events at the same instant so that a purchase made at the start,
     # or an extension bought as the session resumes, is available straight away.
-    points.sort(key=lambda point: (point[0], point[1]))
+    points.sort(key=_point_order)
+    points.append((at, 2, None))
 
     prepaid = facts.mode is SessionMode.PREPAID
     cursor = facts.started_at
@@ -134,47 +132,41 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
     used = ZERO
     elapsed_active = ZERO
     time_up_at: datetime | None = None
-    intervals: list[Interval] = []
-    occupancy: list[Interval] = []
+    # [start, end, seat] while being built; contiguous time on one seat is one interval.
+    intervals: list[list[Any]] = []
+    occupancy: list[list[Any]] = []
 
-    def run_until(moment: datetime) -> None:
-        nonlocal cursor, used, elapsed_active, time_up_at
-        if moment <= cursor:
-            return
-        if ended_at is None:
-            occupancy.append(Interval(cursor, moment, seat_id))
-        if running and ended_at is None:
-            span = moment - cursor
-            elapsed_active += span
-            intervals.append(Interval(cursor, moment, seat_id))
-            if prepaid:
-                left = credit - used
-                if left > ZERO:
-                    consumed = min(span, left)
-                    used += consumed
-                    if used >= credit:
-                        time_up_at = cursor + consumed
-        cursor = moment
-
-    for moment, _, item in points:
-        if ended_at is not None:
-            break
-        run_until(moment)
-        if isinstance(item, EntryRecord):
+    for moment, order, item in points:
+        if moment > cursor:
+            _extend(occupancy, cursor, moment, seat_id)
+            if running:
+                span = moment - cursor
+                elapsed_active += span
+                _extend(intervals, cursor, moment, seat_id)
+                if prepaid:
+                    left = credit - used
+                    if left > ZERO:
+                        consumed = min(span, left)
+                        used += consumed
+                        if used >= credit:
+                            time_up_at = cursor + consumed
+            cursor = moment
+        if order == 0:
+            assert isinstance(item, EntryRecord)
             credit += item.minutes * MINUTE
             if credit > used:
                 time_up_at = None
-            continue
-        assert isinstance(item, EventRecord)
-        if item.kind is SessionEventKind.PAUSE:
-            running = False
-        elif item.kind is SessionEventKind.RESUME:
-            running = True
-        elif item.kind is SessionEventKind.MOVE and item.seat_id is not None:
-            seat_id = item.seat_id
-        elif item.kind is SessionEventKind.END:
-            ended_at = item.at
-    run_until(at)
+        elif order == 1:
+            assert isinstance(item, EventRecord)
+            if item.kind is SessionEventKind.PAUSE:
+                running = False
+            elif item.kind is SessionEventKind.RESUME:
+                running = True
+            elif item.kind is SessionEventKind.MOVE and item.seat_id is not None:
+                seat_id = item.seat_id
+            elif item.kind is SessionEventKind.END:
+                ended_at = item.at
+                break
 
     total_minutes = credit // MINUTE
     remaining = max(credit - used, ZERO) if prepaid else ZERO
@@ -212,9 +204,21 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
         ended_at=ended_at,
         billed_minutes=billed,
         time_up_at=time_up_at if prepaid else None,
-        intervals=tuple(intervals),
-        occupancy=tuple(occupancy),
+        intervals=tuple(Interval(*interval) for interval in intervals),
+        occupancy=tuple(Interval(*interval) for interval in occupancy),
     )
+
+
+def _point_order(point: tuple[datetime, int, object]) -> tuple[datetime, int]:
+    return point[0], point[1]
+
+
+def _extend(intervals: list[list[Any]], start: datetime, end: datetime, seat_id: str) -> None:
+    """Add ``[start, end)`` on ``seat_id``, joined to the last interval when it continues it."""
+    if intervals and intervals[-1][1] == start and intervals[-1][2] == seat_id:
+        intervals[-1][1] = end
+    else:
+        intervals.append([start, end, seat_id])
 
 
 def active_intervals(facts: SessionFacts, until: datetime) -> tuple[Interval, ...]:

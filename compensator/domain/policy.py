@@ -17,6 +17,7 @@ Two ideas keep overlapping outages fair:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -207,6 +208,9 @@ def _session_dark(darkness: SeatDarkness, outage_id: int, occupied: dict[str, li
             first = (parts[0][0], seat_id)
         # The session only runs on a seat it occupies, so its active time needs no other cut.
         active_dark.extend(clip(active.get(seat_id, ()), seat_span))
+    if len(occupied) == 1:
+        # Clipping one seat's disjoint, sorted spans leaves them disjoint and sorted.
+        return dark, active_dark, first[1] if first else None
     return merge(dark), merge(active_dark), first[1] if first else None
 
 
@@ -215,7 +219,9 @@ def _usage(active: list[Span], origin: datetime, moment: datetime) -> timedelta:
     return measure(clip(active, (origin, moment))) if moment > origin else ZERO
 
 
+@functools.lru_cache(maxsize=1024)
 def _clock(moment: datetime, timezone: ZoneInfo) -> str:
+    # Cached: the sessions of one outage mostly share its start and end times.
     return moment.astimezone(timezone).strftime("%H:%M")
 
 

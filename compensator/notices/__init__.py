@@ -144,6 +144,29 @@ def format_money(amount_minor: int, currency: str, locale: str = FALLBACK_LANGUA
     return format_currency(amount, currency, locale=_babel_locale(locale))
 
 
+@functools.lru_cache(maxsize=512)
+def _template_parts(text: str) -> tuple[str | tuple[str, str], ...]:
+    """``text`` split once into literal text and ``(name, as written)`` placeholders.
+
+    Filling the parts gives what ``string.Template.safe_substitute`` gives: ``$$`` is a dollar
+    sign and an unknown placeholder stays as written.
+    """
+    parts: list[str | tuple[str, str]] = []
+    position = 0
+    for match in string.Template.pattern.finditer(text):
+        parts.append(text[position:match.start()])
+        name = match.group("named") or match.group("braced")
+        if name is not None:
+            parts.append((name, match.group(0)))
+        elif match.group("escaped") is not None:
+            parts.append("$")
+        else:
+            parts.append(match.group(0))
+        position = match.end()
+    parts.append(text[position:])
+    return tuple(part for part in parts if part)
+
+
 def compose(catalog: NoticeCatalog, language: str | None, facts: NoticeFacts) -> tuple[str, str]:
     """The notice for ``facts`` as (language used, text), every time shown in the venue's time zone."""
     chosen = catalog.resolve_language(language)
@@ -172,7 +195,8 @@ def compose(catalog: NoticeCatalog, language: str | None, facts: NoticeFacts) ->
     }
 
     def fill(key: str) -> str:
-        return string.Template(catalog.text(chosen, key)).safe_substitute(values)
+        return "".join(part if isinstance(part, str) else values.get(part[0], part[1])
+                       for part in _template_parts(catalog.text(chosen, key)))
 
     if facts.form is CompensationForm.TIME and facts.new_end is None:
         compensation_key = "compensation.time_paused"
