@@ -88,11 +88,13 @@ def test_random_session_actions_keep_derived_balances_equal_to_the_entries(uow, 
 
         with uow() as unit:
             views = {session_id: sessions.get_session(unit, session_id) for session_id in model}
+            open_ids_stored = sessions.open_session_ids(unit.db)
             sums = dict(unit.db.execute(
                 select(LedgerEntry.seat_session_id, func.sum(LedgerEntry.minutes)).group_by(LedgerEntry.seat_session_id)
             ).all())
         occupied = [view.seat_id for view in views.values() if view.state is not SessionState.ENDED]
         assert len(occupied) == len(set(occupied)), "two open sessions share a seat"
+        assert open_ids_stored == sorted(session_id for session_id, item in model.items() if not item.ended)
         for session_id, item in model.items():
             view = views[session_id]
             assert view.paid_minutes == sum(entry.minutes for entry in view.entries) == sums.get(session_id, 0)

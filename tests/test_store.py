@@ -60,3 +60,27 @@ def test_times_are_stored_as_utc_and_read_back_aware_and_equal(runtime) -> None:
             connection.execute(insert(table), [{"at": datetime(2026, 11, 22, 13, 5)}])
     finally:
         metadata.drop_all(runtime.engine)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_upgrading_an_existing_database_lists_its_sessions_that_have_not_ended(database_url) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine, "0002")
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO zones (id, name, price_minor_per_hour, ups_minutes, retired) "
+                                    "VALUES ('z', 'Z', 100, 0, false)"))
+            connection.execute(text("INSERT INTO seats (id, label, zone_id, retired) VALUES ('A1', 'A1', 'z', false)"))
+            for session_id in (1, 2, 3):
+                connection.execute(text(
+                    "INSERT INTO seat_sessions (id, seat_id, mode, started_at, actor) "
+                    "VALUES (:id, 'A1', 'prepaid', '2026-11-20 10:00:00', 'test')"), {"id": session_id})
+            connection.execute(text(
+                "INSERT INTO session_events (seat_session_id, kind, at, actor) "
+                "VALUES (2, 'pause', '2026-11-20 10:05:00', 'test'), (2, 'end', '2026-11-20 10:30:00', 'test')"))
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            open_ids = connection.execute(text("SELECT seat_session_id FROM open_seat_sessions ORDER BY 1")).scalars()
+            assert list(open_ids) == [1, 3]
+    finally:
+        engine.dispose()

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, insert, or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from compensator.clock import as_utc
@@ -26,7 +26,6 @@ from compensator.domain.kinds import (
     OutageSource,
     OutageStatus,
     ScopeKind,
-    SessionEventKind,
 )
 from compensator.domain.policy import (
     CompensationInput,
@@ -40,7 +39,7 @@ from compensator.domain.policy import (
 from compensator.errors import IdempotencyConflict, InvalidInput, InvalidState, NotFound, require_id
 from compensator.services import audit
 from compensator.services.credits import CreditOrder, apply_credits
-from compensator.services.sessions import LoadedSession, load_sessions
+from compensator.services.sessions import LoadedSession, load_sessions, sessions_not_ended_before
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
     Compensation,
@@ -49,8 +48,6 @@ from compensator.store.models import (
     Notice,
     Outage,
     OutageRevision,
-    SeatSession,
-    SessionEvent,
     Voucher,
 )
 
@@ -498,13 +495,7 @@ def _facts(uow: UnitOfWork, outage: Outage) -> OutageFacts:
 
 
 def _candidate_sessions(uow: UnitOfWork, start: datetime, end: datetime) -> dict[int, LoadedSession]:
-    ended_before = exists().where(
-        SessionEvent.seat_session_id == SeatSession.id,
-        SessionEvent.kind == SessionEventKind.END,
-        SessionEvent.at < start,
-    )
-    ids = uow.db.scalars(select(SeatSession.id).where(SeatSession.started_at < end, ~ended_before))
-    return load_sessions(uow.db, ids)
+    return load_sessions(uow.db, uow.db.scalars(sessions_not_ended_before(start, end)))
 
 
 def settle(uow: UnitOfWork, outage: Outage, *, actor: str, revision: OutageRevision | None = None) -> None:

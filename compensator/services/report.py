@@ -36,14 +36,13 @@ from compensator.domain.kinds import (
     OutageSource,
     OutageStatus,
     ScopeKind,
-    SessionEventKind,
     SessionState,
 )
 from compensator.domain.ledger import balance, ceil_minutes
 from compensator.domain.money import value_minor
 from compensator.errors import InvalidInput
 from compensator.services.outages import CompensationView, OutageView, list_outages
-from compensator.services.sessions import load_sessions
+from compensator.services.sessions import load_sessions, sessions_not_ended_before
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
     LedgerEntry,
@@ -51,7 +50,6 @@ from compensator.store.models import (
     OutageRevision,
     Seat,
     SeatSession,
-    SessionEvent,
     Voucher,
     VoucherRedemption,
     Zone,
@@ -508,9 +506,7 @@ def _outage_anomalies(rows: tuple[OutageRow, ...]) -> list[Anomaly]:
 
 def _timeline(uow: UnitOfWork, window: Span, outages: list[OutageView], catalog: _Catalog) -> tuple[TimelineRow, ...]:
     start, end = window
-    ended_before = exists().where(SessionEvent.seat_session_id == SeatSession.id,
-                                  SessionEvent.kind == SessionEventKind.END, SessionEvent.at < start)
-    ids = uow.db.scalars(select(SeatSession.id).where(SeatSession.started_at < end, ~ended_before))
+    ids = uow.db.scalars(sessions_not_ended_before(start, end))
     sessions_by_seat: dict[str, list[Span]] = defaultdict(list)
     for loaded in load_sessions(uow.db, ids).values():
         position = balance(loaded.facts, end)

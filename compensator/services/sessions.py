@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Select, delete, exists, or_, select, union
 from sqlalchemy.orm import Session
 
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
@@ -21,7 +21,7 @@ from compensator.errors import InvalidInput, InvalidState, NotFound, SeatBusy, S
 from compensator.services import audit
 from compensator.services.catalog import require_seat
 from compensator.store.database import UnitOfWork
-from compensator.store.models import LedgerEntry, SeatSession, SessionEvent
+from compensator.store.models import LedgerEntry, OpenSeatSession, SeatSession, SessionEvent
 from compensator.store.models import Seat as SeatRow
 
 # One purchase or extension is at most a day: anything larger is a typo, not a sale.
@@ -134,10 +134,19 @@ def load_sessions(db: Session, session_ids: Iterable[int]) -> dict[int, LoadedSe
 
 def open_session_ids(db: Session) -> list[int]:
     """Ids of the sessions that have not ended."""
-    ended = exists().where(
-        SessionEvent.seat_session_id == SeatSession.id, SessionEvent.kind == SessionEventKind.END
-    )
-    return list(db.scalars(select(SeatSession.id).where(~ended).order_by(SeatSession.id)))
+    return list(db.scalars(select(OpenSeatSession.seat_session_id).order_by(OpenSeatSession.seat_session_id)))
+
+
+def sessions_not_ended_before(start: datetime, end: datetime) -> Select[tuple[int]]:
+    """A query of the ids of the sessions that held a seat at some time in ``[start, end)``.
+
+    They started before ``end`` and are still open or ended at ``start`` or later. Both parts
+    are read from indexes, so the cost follows the sessions of the period, not all history.
+    """
+    ended_since = select(SessionEvent.seat_session_id).where(
+        SessionEvent.kind == SessionEventKind.END, SessionEvent.at >= start)
+    candidates = union(select(OpenSeatSession.seat_session_id), ended_since)
+    return select(SeatSession.id).where(SeatSession.id.in_(candidates), SeatSession.started_at < end)
 
 
 def _lock_seats(uow: UnitOfWork, *seat_ids: str) -> None:
@@ -148,16 +157,15 @@ def _lock_seats(uow: UnitOfWork, *seat_ids: str) -> None:
 
 def _sessions_ever_on(uow: UnitOfWork, seat_id: str) -> list[int]:
     """Open sessions that started on the seat or were moved to it: the only ones that can be on it."""
-    ended = exists().where(
-        SessionEvent.seat_session_id == SeatSession.id, SessionEvent.kind == SessionEventKind.END
-    )
     moved_here = exists().where(
-        SessionEvent.seat_session_id == SeatSession.id,
+        SessionEvent.seat_session_id == OpenSeatSession.seat_session_id,
         SessionEvent.kind == SessionEventKind.MOVE,
         SessionEvent.seat_id == seat_id,
     )
     return list(uow.db.scalars(
-        select(SeatSession.id).where(~ended, or_(SeatSession.seat_id == seat_id, moved_here))
+        select(OpenSeatSession.seat_session_id)
+        .join(SeatSession, SeatSession.id == OpenSeatSession.seat_session_id)
+        .where(or_(SeatSession.seat_id == seat_id, moved_here))
     ))
 
 
@@ -312,6 +320,7 @@ def begin_session(
     )
     uow.db.add(row)
     uow.db.flush()
+    uow.db.add(OpenSeatSession(seat_session_id=row.id))
     if not postpaid:
         assert isinstance(minutes, int)
         uow.db.add(
@@ -410,6 +419,7 @@ def end_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSessi
     loaded = _load_one(uow, session_id)
     current = _current(uow, loaded)
     _append_event(uow, loaded, SessionEventKind.END, actor)
+    uow.db.execute(delete(OpenSeatSession).where(OpenSeatSession.seat_session_id == loaded.row.id))
     return finish_session_change(uow, loaded.row.id, "session.end", actor, _snapshot(current))
 
 

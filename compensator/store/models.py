@@ -128,6 +128,18 @@ class SeatSession(Base):
     )
 
 
+class OpenSeatSession(Base):
+    """A session that has not ended: a row is added when it starts and removed when it ends.
+
+    Derived, like an index: the END event stays the truth. Without it, finding the running
+    sessions (every dashboard poll, every outage) would read the venue's whole history.
+    """
+
+    __tablename__ = "open_seat_sessions"
+
+    seat_session_id: Mapped[int] = mapped_column(ForeignKey("seat_sessions.id"), primary_key=True)
+
+
 class SessionEvent(Base):
     """Something that happened to a seat session after it started: pause, resume, move, end."""
 
@@ -135,6 +147,7 @@ class SessionEvent(Base):
     __table_args__ = (
         Index("ix_session_events_session", "seat_session_id"),
         Index("ix_session_events_kind_seat", "kind", "seat_session_id"),
+        Index("ix_session_events_kind_at", "kind", "at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
