@@ -81,3 +81,23 @@ def open_venue(seat_count: int, directory: Path, *, minutes: Callable[[int], int
                 sessions.start_session(uow, seat_id=seat.id, minutes=session_minutes, language=language(index),
                                        actor="bench")
     return runtime, clock
+
+
+def add_past_sessions(runtime: Compensator, count: int) -> None:
+    """Record ``count`` sessions that ended before the benchmark's day, as a venue's history.
+
+    Written straight with SQL in one transaction (through the service layer it would take
+    minutes); the rows are what ``start_session`` and ``end_session`` write.
+    """
+    if not count:
+        return
+    seat = runtime.settings.seats[0].id
+    with runtime.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO seat_sessions (seat_id, mode, started_at, actor) VALUES (?, 'prepaid', ?, 'history')",
+            [(seat, f"2025-{1 + index % 12:02d}-{1 + index % 28:02d} 10:00:00.000000") for index in range(count)])
+        first = connection.exec_driver_sql("SELECT min(id) FROM seat_sessions WHERE actor = 'history'").scalar()
+        connection.exec_driver_sql(
+            "INSERT INTO session_events (seat_session_id, kind, at, actor) VALUES (?, 'end', ?, 'history')",
+            [(first + index, f"2025-{1 + index % 12:02d}-{1 + index % 28:02d} 11:00:00.000000")
+             for index in range(count)])

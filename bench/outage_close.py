@@ -4,7 +4,8 @@ For each size, a venue with N running sessions has several venue-wide power cuts
 each closed on the same long-lived engine (as in ``compensator run``). Printed: the median time of the close,
 the number of SQL statements it issued (which must not grow with N), and the ratio of that
 time to a raw ``sqlite3`` insert, in one transaction on a file in the same mode, of as many
-rows as the close wrote, measured in the same run.
+rows as the close wrote, measured in the same run. A last run repeats N=500 on a venue with a
+long history of ended sessions, which must cost about the same.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.common import StatementCounter, median_ms, open_venue, timed
+from bench.common import StatementCounter, add_past_sessions, median_ms, open_venue, timed
 from compensator.runtime import Compensator
 from compensator.services import outages
 from compensator.store.models import Compensation, LedgerEntry, Notice, Voucher
 
 SIZES = (50, 500)
 REPETITIONS = 5
+HISTORY = 200_000
 
 
-def close_repeatedly(seat_count: int, directory: Path) -> tuple[list[float], set[int], int]:
+def close_repeatedly(seat_count: int, directory: Path, history: int = 0) -> tuple[list[float], set[int], int]:
     """Close one outage after another over ``seat_count`` running sessions on one long-lived engine.
 
     Returns the seconds of each close, the statement counts seen, and the rows the last close wrote.
@@ -32,6 +34,7 @@ def close_repeatedly(seat_count: int, directory: Path) -> tuple[list[float], set
     """
     runtime, clock = open_venue(seat_count, directory, minutes=lambda index: 240 + index % 120,
                                 language=lambda index: "fr" if index % 3 == 0 else None)
+    add_past_sessions(runtime, history)
     counter = StatementCounter(runtime.engine)
     seconds: list[float] = []
     counts: set[int] = set()
@@ -91,17 +94,25 @@ def main() -> None:
     print("outage close over N running sessions (SQLite file, WAL, synchronous=FULL)")
     statements: dict[int, set[int]] = {}
     for size in SIZES:
-        with tempfile.TemporaryDirectory(prefix="compensator-bench-") as name:
-            directory = Path(name)
-            closes, statements[size], rows_written = close_repeatedly(size, directory)
-            raws = [raw_insert(rows_written, directory) for _ in range(REPETITIONS)]
-        close_ms, raw_ms = median_ms(closes), median_ms(raws)
-        print(f"  N={size:4d}: close median {close_ms:8.1f} ms, statements {sorted(statements[size])}, "
-              f"rows written {rows_written}, raw sqlite3 insert median {raw_ms:6.2f} ms, "
-              f"ratio {close_ms / raw_ms:6.1f}")
+        statements[size] = run(size)
     counts = {size: max(values) for size, values in statements.items()}
     flat = len(set(counts.values())) == 1
     print(f"  statement count {'does not grow' if flat else 'GROWS'} with N: {counts}")
+    run(SIZES[-1], history=HISTORY)
+
+
+def run(size: int, history: int = 0) -> set[int]:
+    """Benchmark one size and print its line; return the statement counts seen."""
+    with tempfile.TemporaryDirectory(prefix="compensator-bench-") as name:
+        directory = Path(name)
+        closes, statements, rows_written = close_repeatedly(size, directory, history)
+        raws = [raw_insert(rows_written, directory) for _ in range(REPETITIONS)]
+    close_ms, raw_ms = median_ms(closes), median_ms(raws)
+    label = f"N={size:4d}" + (f" after {history:,} past sessions" if history else "")
+    print(f"  {label}: close median {close_ms:8.1f} ms, statements {sorted(statements)}, "
+          f"rows written {rows_written}, raw sqlite3 insert median {raw_ms:6.2f} ms, "
+          f"ratio {close_ms / raw_ms:6.1f}")
+    return statements
 
 
 if __name__ == "__main__":
