@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.types import TypeDecorator
 
 from compensator.clock import Clock
@@ -84,8 +84,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 15},
-            # An in-memory database lives in its one connection; files get a fresh one per use.
-            poolclass=StaticPool if memory else NullPool,
+            # An in-memory database lives in its one connection. A file keeps a few connections
+            # open for reuse: opening one and setting its pragmas costs more than most requests.
+            poolclass=StaticPool if memory else QueuePool,
         )
         _configure_sqlite(engine, memory=memory)
         return engine
