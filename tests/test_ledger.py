@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
 from compensator.domain.ledger import EntryRecord, EventRecord, SessionFacts, balance, ceil_minutes
 from compensator.domain.money import value_minor
@@ -128,3 +132,28 @@ def test_money_is_rounded_half_up_in_minor_units() -> None:
     assert value_minor(1, 90) == 2  # exactly 1.5 rounds up
     assert value_minor(1, 89) == 1
     assert value_minor(-25, 30000) == -12500
+
+
+def _facts_from(mode: SessionMode, entries: list[tuple[int, int]], events: list[tuple[int, int]]) -> SessionFacts:
+    kinds = [SessionEventKind.PAUSE, SessionEventKind.RESUME, SessionEventKind.MOVE, SessionEventKind.END]
+    return SessionFacts(
+        mode, T0, "A1",
+        events=tuple(EventRecord(kinds[kind], at(when), "A2" if kinds[kind] is SessionEventKind.MOVE else None)
+                     for when, kind in sorted(events)),
+        entries=tuple(EntryRecord(index, EntryKind.PURCHASE, minutes, at(when))
+                      for index, (when, minutes) in enumerate(entries, start=1)),
+    )
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(mode=st.sampled_from([SessionMode.PREPAID, SessionMode.POSTPAID]),
+       entries=st.lists(st.tuples(st.integers(0, 300), st.integers(-60, 120)), max_size=5),
+       events=st.lists(st.tuples(st.integers(0, 300), st.integers(0, 3)), max_size=6),
+       horizon=st.integers(0, 400), looks=st.lists(st.integers(-10, 400), max_size=8))
+def test_the_time_left_at_an_earlier_moment_is_what_a_replay_up_to_it_gives(mode, entries, events, horizon,
+                                                                             looks) -> None:
+    facts = _facts_from(mode, entries, events)
+    position = balance(facts, at(horizon))
+    for look in looks:
+        moment = at(min(look, horizon))
+        assert position.remaining_at(moment) == balance(facts, moment).remaining

@@ -181,3 +181,52 @@ def test_computing_a_compensation_again_gives_the_same_result(spec, start, lengt
     first = run(facts, outage, ups=ups)
     again = run(facts, outage, ups=ups, prior=(as_prior(first),) if first.compensated else ())
     assert again == first
+
+
+def moved(first_seat: str, second_seat: str, move_at: float) -> CompensationResult:
+    """180 min from 09:00 on ``first_seat``, moved at ``move_at``; a venue cut 10:00-10:30 (local)."""
+    facts = SessionFacts(SessionMode.PREPAID, at(0), first_seat,
+                         events=(EventRecord(SessionEventKind.MOVE, at(move_at), second_seat),),
+                         entries=(EntryRecord(1, EntryKind.PURCHASE, 180, at(0)),))
+    outage = OutageFacts(1, OutageKind.POWER, at(60), at(90), frozenset({"A1", "G1"}))
+    return compensate(CompensationInput(
+        session=facts, outage=outage, outages=(outage,), prior=(),
+        seat_terms={"A1": ZoneTerms(10, 30000), "G1": ZoneTerms(0, 60000)}, policy=POLICY, timezone=LAGOS,
+        now=at(90)))
+
+
+def test_a_customer_moved_to_a_seat_whose_ups_still_holds_is_credited_both_dark_spells() -> None:
+    # Dark on G1 10:00-10:05, lit on A1 by its UPS until 10:10, dark again until 10:30.
+    result = moved("G1", "A1", 65)
+    assert (result.lost_minutes, result.restart_minutes, result.lost_work_minutes) == (25, 6, 15)
+    assert result.credit_minutes == 50
+    assert result.seat_id == "G1"
+    assert "lost 25 min (10:00–10:05, 10:10–10:30)" in result.explanation
+    assert "restart 6 (the seat went dark 2 times)" in result.explanation
+
+
+def test_a_customer_moved_off_a_seat_still_on_ups_is_dark_from_the_move() -> None:
+    result = moved("A1", "G1", 65)
+    assert (result.lost_minutes, result.restart_minutes, result.lost_work_minutes, result.credit_minutes) == (
+        25, 3, 10, 40)
+    assert result.explanation.startswith("lost 25 min (10:05–10:30)")
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(move_at=st.integers(1, 150), ups_a=st.integers(0, 40), ups_g=st.integers(0, 40),
+       first=st.sampled_from(["A1", "G1"]))
+def test_a_moved_session_loses_exactly_its_dark_minutes_on_each_seat(move_at, ups_a, ups_g, first) -> None:
+    second = "G1" if first == "A1" else "A1"
+    facts = SessionFacts(SessionMode.PREPAID, at(0), first,
+                         events=(EventRecord(SessionEventKind.MOVE, at(move_at), second),),
+                         entries=(EntryRecord(1, EntryKind.PURCHASE, 600, at(0)),))
+    outage = OutageFacts(1, OutageKind.POWER, at(60), at(120), frozenset({"A1", "G1"}))
+    ups = {"A1": ups_a, "G1": ups_g}
+    result = compensate(CompensationInput(
+        session=facts, outage=outage, outages=(outage,), prior=(),
+        seat_terms={seat: ZoneTerms(minutes, 30000) for seat, minutes in ups.items()}, policy=POLICY,
+        timezone=LAGOS, now=at(120)))
+    on_seat = [(first, 0, move_at), (second, move_at, 120)]
+    dark = sum(max(0, min(end, 120) - max(start, 60 + ups[seat])) for seat, start, end in on_seat)
+    assert result.lost_minutes == dark
+    assert result.credit_minutes >= dark

@@ -100,11 +100,29 @@ class Balance:
     time_up_at: datetime | None = None
     intervals: tuple[Interval, ...] = field(default=())
     occupancy: tuple[Interval, ...] = field(default=())
+    # The replay's state after each entry or event: (moment, credit, used, consuming), the
+    # first one at the start; what ``remaining_at`` looks back on.
+    checkpoints: tuple[tuple[datetime, timedelta, timedelta, bool], ...] = field(default=())
 
     @property
     def remaining_minutes(self) -> int:
         """Remaining paid minutes, a started minute counting as whole (0 once time is up)."""
         return ceil_minutes(self.remaining)
+
+    def remaining_at(self, moment: datetime) -> timedelta:
+        """The paid time left at an earlier ``moment``: ``balance(facts, moment).remaining`` without a replay."""
+        if moment > self.at:
+            raise ValueError("remaining_at looks back: the moment must not be after the balance's")
+        if not self.checkpoints:
+            return ZERO
+        moment = max(moment, self.checkpoints[0][0])
+        index = len(self.checkpoints) - 1
+        while self.checkpoints[index][0] > moment:
+            index -= 1
+        since, credit, used, consuming = self.checkpoints[index]
+        if consuming and credit > used:
+            used += min(moment - since, credit - used)
+        return max(credit - used, ZERO)
 
 
 def entry_minutes(entries: tuple[EntryRecord, ...] | list[EntryRecord]) -> int:
@@ -135,6 +153,7 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
     # [start, end, seat] while being built; contiguous time on one seat is one interval.
     intervals: list[list[Any]] = []
     occupancy: list[list[Any]] = []
+    checkpoints: list[tuple[datetime, timedelta, timedelta, bool]] = [(cursor, credit, used, prepaid)]
 
     for moment, order, item in points:
         if moment > cursor:
@@ -166,7 +185,11 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
                 seat_id = item.seat_id
             elif item.kind is SessionEventKind.END:
                 ended_at = item.at
+                checkpoints.append((cursor, credit, used, False))
                 break
+        else:
+            break
+        checkpoints.append((cursor, credit, used, prepaid and running))
 
     total_minutes = credit // MINUTE
     remaining = max(credit - used, ZERO) if prepaid else ZERO
@@ -206,6 +229,7 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
         time_up_at=time_up_at if prepaid else None,
         intervals=tuple(Interval(*interval) for interval in intervals),
         occupancy=tuple(Interval(*interval) for interval in occupancy),
+        checkpoints=tuple(checkpoints) if prepaid else (),
     )
 
 

@@ -190,28 +190,28 @@ def _by_seat(intervals: tuple[Interval, ...]) -> dict[str, list[Span]]:
     return {seat_id: merge(items) for seat_id, items in spans.items()}
 
 
-def _session_dark(darkness: SeatDarkness, outage_id: int, occupied: dict[str, list[Span]],
-                  active: dict[str, list[Span]]) -> tuple[list[Span], list[Span], str | None]:
-    """Occupied-and-dark spans, active-and-dark spans, and the first seat to go dark, for one outage."""
-    dark: list[Span] = []
-    active_dark: list[Span] = []
-    first: tuple[datetime, str] | None = None
+def _session_dark(darkness: SeatDarkness, occupied: dict[str, list[Span]],
+                  active: dict[str, list[Span]]) -> dict[int, tuple[list[Span], list[Span], str | None]]:
+    """For each outage that darkened the session: its occupied-and-dark spans, its active-and-dark
+    spans, and the first seat to go dark."""
+    found: dict[int, tuple[list[Span], list[Span], str | None]] = {}
+    first: dict[int, datetime] = {}
     for seat_id, spans in occupied.items():
-        seat_span = darkness.spans(seat_id).get(outage_id)
-        if seat_span is None:
-            continue
-        parts = clip(spans, seat_span)
-        if not parts:
-            continue
-        dark.extend(parts)
-        if first is None or parts[0][0] < first[0]:
-            first = (parts[0][0], seat_id)
-        # The session only runs on a seat it occupies, so its active time needs no other cut.
-        active_dark.extend(clip(active.get(seat_id, ()), seat_span))
-    if len(occupied) == 1:
-        # Clipping one seat's disjoint, sorted spans leaves them disjoint and sorted.
-        return dark, active_dark, first[1] if first else None
-    return merge(dark), merge(active_dark), first[1] if first else None
+        for outage_id, seat_span in darkness.spans(seat_id).items():
+            parts = clip(spans, seat_span)
+            if not parts:
+                continue
+            # The session only runs on a seat it occupies, so its active time needs no other cut.
+            active_parts = clip(active.get(seat_id, ()), seat_span)
+            if outage_id not in found:
+                found[outage_id] = (parts, active_parts, seat_id)
+                first[outage_id] = parts[0][0]
+                continue
+            dark, active_dark, seat = found[outage_id]
+            if parts[0][0] < first[outage_id]:
+                seat, first[outage_id] = seat_id, parts[0][0]
+            found[outage_id] = (merge(dark + parts), merge(active_dark + active_parts), seat)
+    return found
 
 
 def _usage(active: list[Span], origin: datetime, moment: datetime) -> timedelta:
@@ -245,76 +245,102 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
                                   fingerprint, (reason,))
 
     occupied, active = _by_seat(occupancy), _by_seat(active_intervals)
-    per_outage = {other.id: _session_dark(darkness, other.id, occupied, active) for other in darkness.outages}
-    own_dark, own_active_dark, seat_id = per_outage[outage.id]
+    per_outage = _session_dark(darkness, occupied, active)
+    own_dark, own_active_dark, seat_id = per_outage.get(outage.id, ([], [], None))
     if not own_dark:
         return nothing("the seat never went dark during this session (a UPS bridged the cut, or the seat was elsewhere)")
 
     stretches = merge(span for dark, _, _ in per_outage.values() for span in dark)
-    stretch = next(item for item in stretches if touches(item, own_dark[0]))
-    previous_stretch_end = max((item[1] for item in stretches if item[1] < stretch[0]), default=None)
     prior_by_outage = {item.outage_id: item for item in inputs.prior if item.outage_id != outage.id}
-    counted_ids = [outage.id] + [
-        other_id for other_id in prior_by_outage
-        if other_id in per_outage and any(touches(span, stretch) for span in per_outage[other_id][0])
-    ]
-    prior_in_stretch = [prior_by_outage[other_id] for other_id in counted_ids[1:]]
+    # The stretches this outage darkened (a move to a seat whose UPS still holds makes more than
+    # one), with every already compensated outage sharing one of them, and that outage's other
+    # stretches too: its lost minutes are then taken off exactly what it counted.
+    group = [item for item in stretches if any(touches(item, span) for span in own_dark)]
+    counted_ids = [outage.id]
+    grown = True
+    while grown:
+        grown = False
+        for other_id in prior_by_outage:
+            if other_id in counted_ids or other_id not in per_outage:
+                continue
+            other_dark = per_outage[other_id][0]
+            if any(touches(span, item) for span in other_dark for item in group):
+                counted_ids.append(other_id)
+                group.extend(item for item in stretches
+                             if item not in group and any(touches(item, span) for span in other_dark))
+                grown = True
+    group.sort()
+    prior_in_group = [prior_by_outage[other_id] for other_id in counted_ids[1:]]
 
-    # Lost time is measured in "usage" (active time since the stretch began), so that the cap of
-    # the paid time left at the start of the stretch applies whatever pauses happened while dark.
-    origin = stretch[0]
-    lost_usage: list[tuple[timedelta, timedelta]] = []
+    # Lost time is measured, stretch by stretch, in "usage" (active time since the stretch
+    # began), so that the cap of the paid time left at its start applies whatever pauses
+    # happened while dark.
     ended_at = session.ended_at
+    prepaid = session.mode is SessionMode.PREPAID
     left_while_dark = False
-    for other_id in counted_ids:
-        dark, active_dark, _ = per_outage[other_id]
-        for start, end in active_dark:
-            if touches((start, end), stretch):
-                lost_usage.append((_usage(active_spans, origin, start), _usage(active_spans, origin, end)))
-        if ended_at is not None and session.mode is SessionMode.PREPAID:
-            if any(span[1] == ended_at for span in dark) and touches((ended_at, ended_at), stretch):
-                left_while_dark = True
-                lost_usage.append((_usage(active_spans, origin, ended_at), FOREVER))
-    window_end = FOREVER
-    if session.mode is SessionMode.PREPAID:
-        window_end = balance(session, origin).remaining
     lost_total = ZERO
-    for start, end in merge(lost_usage):
-        lost_total += max(min(end, window_end) - start, ZERO)
-    lost_minutes = max(ceil_minutes(lost_total) - sum(item.lost_minutes for item in prior_in_stretch), 0)
+    cutoffs: list[tuple[Span, datetime | None]] = []
+    for stretch in group:
+        origin = stretch[0]
+        lost_usage: list[tuple[timedelta, timedelta]] = []
+        for other_id in counted_ids:
+            dark, active_dark, _ = per_outage[other_id]
+            for start, end in active_dark:
+                if touches((start, end), stretch):
+                    lost_usage.append((_usage(active_spans, origin, start), _usage(active_spans, origin, end)))
+            if ended_at is not None and prepaid:
+                if any(span[1] == ended_at for span in dark) and touches((ended_at, ended_at), stretch):
+                    left_while_dark = True
+                    lost_usage.append((_usage(active_spans, origin, ended_at), FOREVER))
+        window_end = position.remaining_at(origin) if prepaid else FOREVER
+        for start, end in merge(lost_usage):
+            lost_total += max(min(end, window_end) - start, ZERO)
+        cutoffs.append((stretch, instant_after(active_spans, origin, window_end) if prepaid else None))
+    lost_minutes = max(ceil_minutes(lost_total) - sum(item.lost_minutes for item in prior_in_group), 0)
 
     dark_start, dark_end = own_dark[0][0], own_dark[-1][1]
     # Show the minutes this outage adds: its dark running time, less what overlapping outages
     # already counted, up to the moment the paid time would have run out.
-    shown = subtract(own_active_dark, [span for other_id in counted_ids[1:] for span in per_outage[other_id][1]])
-    if session.mode is SessionMode.PREPAID:
-        cutoff = instant_after(active_spans, origin, window_end)
-        if cutoff is not None:
-            shown = [span for span in shown if span[0] < cutoff]
-            shown = [(start, min(end, cutoff)) for start, end in shown]
-    shown_start, shown_end = (shown[0][0], shown[-1][1]) if shown else (dark_start, dark_end)
-    span_text = f"{_clock(shown_start, tz)}–{_clock(shown_end, tz)}"
+    already = [span for other_id in counted_ids[1:] for span in per_outage[other_id][1]]
+    shown: list[Span] = []
+    for stretch, cutoff in cutoffs:
+        parts = [(start, end if cutoff is None else min(end, cutoff))
+                 for start, end in subtract(own_active_dark, already)
+                 if touches((start, end), stretch) and (cutoff is None or start < cutoff)]
+        if parts:
+            shown.append((parts[0][0], parts[-1][1]))
+    span_text = ", ".join(f"{_clock(start, tz)}–{_clock(end, tz)}" for start, end in shown or [(dark_start, dark_end)])
     if lost_minutes == 0:
         if not own_active_dark and not left_while_dark:
             return nothing(f"dark {span_text}, but the session was not running then: no minutes lost")
         return nothing(f"dark {span_text}: these minutes were already counted or no paid time was left")
 
     steps: list[str] = []
-    bridged = outage.kind is OutageKind.POWER and dark_start > outage.started_at
-    if bridged:
+    # Said only when the seat's own UPS held (not when the customer sat elsewhere meanwhile).
+    assert seat_id is not None
+    held_until = darkness.spans(seat_id)[outage.id][0]
+    if outage.kind is OutageKind.POWER and held_until > outage.started_at and held_until == dark_start:
         steps.append(f"power cut {_clock(outage.started_at, tz)}, UPS held until {_clock(dark_start, tz)}")
-    opened = not any(item.opened_stretch for item in prior_in_stretch)
-    restart = policy.restart_minutes if opened else 0
+    # Each stretch gets one restart and its lost work, from whichever outage was compensated
+    # first in it.
+    opened_stretches = [
+        stretch for stretch in group
+        if not any(prior_by_outage[other_id].opened_stretch for other_id in counted_ids[1:]
+                   if any(touches(span, stretch) for span in per_outage[other_id][0]))
+    ]
+    opened = bool(opened_stretches)
+    restart = policy.restart_minutes * len(opened_stretches)
     lost_work = 0
     lost_work_capped = False
-    if opened:
+    for stretch in opened_stretches:
+        previous_stretch_end = max((item[1] for item in stretches if item[1] < stretch[0]), default=None)
         since = max(session.started_at, previous_stretch_end or session.started_at)
         worked = ceil_minutes(_usage(active_spans, since, stretch[0]))
-        lost_work = min(worked, policy.lost_work_cap_minutes)
-        lost_work_capped = worked > policy.lost_work_cap_minutes
+        lost_work += min(worked, policy.lost_work_cap_minutes)
+        lost_work_capped = lost_work_capped or worked > policy.lost_work_cap_minutes
     goodwill = (policy.goodwill_minutes if opened else 0) + -(-lost_minutes * policy.goodwill_percent // 100)
     extras_raw = restart + lost_work + goodwill
-    allowance = max(policy.extras_cap_minutes - sum(item.extras_minutes for item in prior_in_stretch), 0)
+    allowance = max(policy.extras_cap_minutes - sum(item.extras_minutes for item in prior_in_group), 0)
     extras = min(extras_raw, allowance)
     raw = lost_minutes + extras
     credit = round_up(raw, policy.round_to_minutes)
@@ -322,10 +348,12 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
     lost_text = f"lost {lost_minutes} min ({span_text})"
     if left_while_dark:
         lost_text += ", all the paid time left when the customer gave up"
-    if prior_in_stretch:
+    if prior_in_group:
         lost_text += ", minutes already credited for an overlapping outage not counted again"
     terms = [lost_text]
-    if restart:
+    if len(opened_stretches) > 1:
+        terms.append(f"restart {restart} (the seat went dark {len(opened_stretches)} times)")
+    elif restart:
         terms.append(f"restart {restart}")
     if not opened:
         terms.append("no new restart or lost work (the seat was already dark)")
