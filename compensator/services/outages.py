@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert, or_, select, union
 from sqlalchemy.exc import IntegrityError
 
 from compensator.clock import as_utc
@@ -48,6 +48,7 @@ from compensator.store.models import (
     Notice,
     Outage,
     OutageRevision,
+    SeatSession,
     Voucher,
 )
 
@@ -494,22 +495,25 @@ def _facts(uow: UnitOfWork, outage: Outage) -> OutageFacts:
                        scope_seats(uow, outage.scope_kind, list(outage.scope_ids)))
 
 
-def _candidate_sessions(uow: UnitOfWork, start: datetime, end: datetime) -> dict[int, LoadedSession]:
-    return load_sessions(uow.db, uow.db.scalars(sessions_not_ended_before(start, end)))
-
-
 def settle(uow: UnitOfWork, outage: Outage, *, actor: str, revision: OutageRevision | None = None) -> None:
-    """Compute and write the compensations of an ended outage; unchanged figures write nothing."""
+    """Compute and write the compensations of an ended outage; unchanged figures write nothing.
+
+    A session compensated already is left as it is, unless ``revision`` (a correction of the
+    outage's times) asks for its compensation to be recomputed.
+    """
     assert outage.ended_at is not None
     now = uow.now()
     settings = uow.settings
-    # A correction may have shrunk the outage: sessions compensated before stay in view.
-    already = {row.seat_session_id: row for row in uow.db.scalars(
-        select(Compensation).where(Compensation.outage_id == outage.id))}
-    candidates = _candidate_sessions(uow, outage.started_at, outage.ended_at)
-    missing = set(already) - set(candidates)
-    if missing:
-        candidates.update(load_sessions(uow.db, missing))
+    candidate_ids = sessions_not_ended_before(outage.started_at, outage.ended_at)
+    compensated = set(uow.db.scalars(select(Compensation.seat_session_id).where(Compensation.outage_id == outage.id)))
+    already: dict[int, Compensation] = {}
+    if compensated and revision is not None:
+        already = {row.seat_session_id: row for row in uow.db.scalars(
+            select(Compensation).where(Compensation.outage_id == outage.id))}
+        # A correction may have shrunk the outage: sessions compensated before stay in view.
+        candidate_ids = select(SeatSession.id).where(SeatSession.id.in_(union(
+            candidate_ids, select(Compensation.seat_session_id).where(Compensation.outage_id == outage.id))))
+    candidates = load_sessions(uow.db, candidate_ids)
     if not candidates:
         return
     earliest = min(item.facts.started_at for item in candidates.values())
@@ -522,7 +526,7 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str, revision: OutageRevis
     for session_id, *figures in uow.db.execute(
             select(Compensation.seat_session_id, Compensation.outage_id, Compensation.lost_minutes,
                    Compensation.extras_minutes, Compensation.opened_stretch)
-            .where(Compensation.seat_session_id.in_(list(candidates)), Compensation.outage_id != outage.id)
+            .where(Compensation.seat_session_id.in_(candidate_ids), Compensation.outage_id != outage.id)
     ).tuples():
         prior[session_id].append(PriorCompensation(*figures))
     seat_terms = {
@@ -534,17 +538,17 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str, revision: OutageRevis
     new_rows: list[tuple[dict[str, object], CompensationResult]] = []
     orders: list[CreditOrder] = []
     for session_id, loaded in candidates.items():
+        if session_id in compensated and revision is None:
+            continue
         result = compensate(CompensationInput(
             session=loaded.facts, outage=this, outages=outages, prior=tuple(prior[session_id]),
             seat_terms=seat_terms, policy=settings.policy, timezone=settings.venue.tz, now=now, darkness=darkness))
-        existing = already.get(session_id)
-        if existing is None:
-            if result.compensated:
-                new_rows.append((_new_compensation(result, outage, session_id, now), result))
-        elif revision is not None:
-            order = _adjust(uow, existing, result, loaded, revision, now)
+        if session_id in already and revision is not None:
+            order = _adjust(uow, already[session_id], result, loaded, revision, now)
             if order is not None:
                 orders.append(order)
+        elif result.compensated:
+            new_rows.append((_new_compensation(result, outage, session_id, now), result))
     if new_rows:
         # One multi-row INSERT, then one SELECT for the new ids, whatever the number of sessions.
         uow.db.execute(insert(Compensation.__table__), [row for row, _ in new_rows])
