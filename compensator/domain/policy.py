@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from compensator.config import PolicySettings
-from compensator.domain.intervals import Span, clip, instant_after, intersect, measure, merge, subtract, touches
+from compensator.domain.intervals import Span, clip, instant_after, merge, subtract, touches
 from compensator.domain.ledger import Interval, SessionFacts, balance, ceil_minutes
 from compensator.domain.kinds import CompensationForm, OutageKind, SessionMode, SessionState
 from compensator.domain.money import value_minor
@@ -215,8 +215,16 @@ def _session_dark(darkness: SeatDarkness, occupied: dict[str, list[Span]],
 
 
 def _usage(active: list[Span], origin: datetime, moment: datetime) -> timedelta:
-    """Active time between ``origin`` and ``moment``."""
-    return measure(clip(active, (origin, moment))) if moment > origin else ZERO
+    """Active time between ``origin`` and ``moment``; ``active`` is merged (sorted, disjoint)."""
+    total = ZERO
+    if moment <= origin:
+        return total
+    for start, end in active:
+        if start >= moment:
+            break
+        if end > origin:
+            total += min(end, moment) - max(start, origin)
+    return total
 
 
 @functools.lru_cache(maxsize=1024)
