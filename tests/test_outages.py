@@ -56,6 +56,25 @@ def test_power_back_compensates_every_running_session_with_time_and_a_notice(uow
     assert notices[credits[first.id].id].language == "en"
 
 
+def test_the_outage_returned_by_power_back_is_exactly_what_is_read_back_later(uow, clock) -> None:
+    start(uow, "G1", 400)  # will need a manager's approval
+    start(uow, "G2", 20)  # runs out during the cut: a voucher
+    start(uow, "A1", 120, language="fr")
+    do(uow, sessions.start_session, seat_id="A2", postpaid=True)
+    clock.advance(minutes=10)
+    outage = do(uow, outages.start_outage)
+    clock.advance(minutes=130)
+    ended = do(uow, outages.end_outage, outage.id)
+    with uow() as unit:
+        read_back = outages.get_outage(unit, outage.id)
+    assert ended == read_back
+    assert {item.status for item in ended.compensations} == {CompensationStatus.APPLIED,
+                                                             CompensationStatus.AWAITING_APPROVAL}
+    assert {item.form for item in ended.compensations} == {CompensationForm.TIME, CompensationForm.VOUCHER,
+                                                           CompensationForm.BILL_REDUCTION}
+    assert all(len(item.voucher_codes) == (item.form is CompensationForm.VOUCHER) for item in ended.compensations)
+
+
 def test_a_second_start_of_the_same_kind_and_scope_returns_the_ongoing_outage(uow) -> None:
     first = do(uow, outages.start_outage)
     again = do(uow, outages.start_outage)

@@ -51,6 +51,14 @@ class CreditOrder:
         return f"compensation:{self.compensation_id}:{suffix}"
 
 
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """What ``apply_credits`` delivered, by compensation id: the form and any voucher codes."""
+
+    forms: dict[int, CompensationForm]
+    voucher_codes: dict[int, tuple[str, ...]]
+
+
 @functools.lru_cache(maxsize=8)
 def notice_catalog(default_language: str, override_directory: str | None) -> NoticeCatalog:
     """The notice wording for a venue, read once per process."""
@@ -73,10 +81,10 @@ def _unique_codes(uow: UnitOfWork, count: int) -> list[str]:
 
 
 def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
-                  actor: str) -> dict[int, CompensationForm]:
-    """Write the credit entries, vouchers and notices for ``orders``; return each compensation's form."""
+                  actor: str) -> Delivered:
+    """Write the credit entries, vouchers and notices for ``orders``; say what was delivered."""
     if not orders:
-        return {}
+        return Delivered({}, {})
     now = uow.now()
     settings = uow.settings
     decided: list[tuple[CreditOrder, CompensationForm, datetime | None]] = []
@@ -93,12 +101,14 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
     new_vouchers: list[dict[str, object]] = []
     notices: list[dict[str, object]] = []
     forms: dict[int, CompensationForm] = {}
+    codes_given: dict[int, tuple[str, ...]] = {}
     for order, form, paid_end in decided:
         forms[order.compensation_id] = form
         code: str | None = None
         new_end: datetime | None = None
         if form is CompensationForm.VOUCHER:
             code = next(codes)
+            codes_given[order.compensation_id] = (code,)
             new_vouchers.append(dict(code=code, minutes=order.minutes, expires_at=expires_at, created_at=now,
                                      compensation_id=order.compensation_id, idempotency_key=order.key))
         else:
@@ -125,4 +135,4 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
     for model, rows in ((LedgerEntry, entries), (Voucher, new_vouchers), (Notice, notices)):
         if rows:
             uow.db.execute(insert(model.__table__), rows)
-    return forms
+    return Delivered(forms, codes_given)

@@ -38,7 +38,7 @@ from compensator.domain.policy import (
 )
 from compensator.errors import IdempotencyConflict, InvalidInput, InvalidState, NotFound, require_id
 from compensator.services import audit
-from compensator.services.credits import CreditOrder, apply_credits
+from compensator.services.credits import CreditOrder, Delivered, apply_credits
 from compensator.services.sessions import LoadedSession, load_sessions, sessions_not_ended_before
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
@@ -214,13 +214,16 @@ COMPENSATION_COLUMNS = (
 )
 
 
-def _views(uow: UnitOfWork, outages: list[Outage]) -> list[OutageView]:
+def _views(uow: UnitOfWork, outages: list[Outage],
+           known: tuple[CompensationView, ...] | None = None) -> list[OutageView]:
+    """The views of ``outages``; ``known`` gives the compensations of a single outage when the
+    caller has them already."""
     # Plain column rows, not ORM objects: an outage over a whole venue has hundreds of them.
     ids = [outage.id for outage in outages]
     if not ids:
         return []
-    rows = uow.db.execute(select(*COMPENSATION_COLUMNS).where(Compensation.outage_id.in_(ids))
-                          .order_by(Compensation.id)).tuples().all()
+    rows = [] if known is not None else uow.db.execute(
+        select(*COMPENSATION_COLUMNS).where(Compensation.outage_id.in_(ids)).order_by(Compensation.id)).tuples().all()
     notices: dict[int, int] = {}
     codes: dict[int, list[str]] = defaultdict(list)
     if rows:
@@ -246,6 +249,9 @@ def _views(uow: UnitOfWork, outages: list[Outage]) -> list[OutageView]:
             explanation=explanation, policy_fingerprint=fingerprint, dark_start=dark_start, dark_end=dark_end,
             created_at=created_at, applied_at=applied_at, approved_by=approved_by,
             notice_id=notices.get(compensation_id), voucher_codes=tuple(codes[compensation_id])))
+    if known is not None:
+        assert len(outages) == 1
+        compensations[outages[0].id] = list(known)
     revisions: dict[int, int] = defaultdict(int)
     for outage_id in uow.db.scalars(select(OutageRevision.outage_id).where(OutageRevision.outage_id.in_(ids))):
         revisions[outage_id] += 1
@@ -407,12 +413,12 @@ def end_outage(uow: UnitOfWork, outage_id: object, *, ended_at: object = None, a
     if outage.status is OutageStatus.ONGOING:
         outage.status = OutageStatus.ENDED
     _revision(uow, outage, "end", actor)
-    if outage.status is OutageStatus.ENDED:
-        settle(uow, outage, actor=actor)
+    created = settle(uow, outage, actor=actor) if outage.status is OutageStatus.ENDED else ()
     audit.record(uow, actor=actor, action="outage.end", target_type="outage", target_id=outage.id,
                  after={"ended_at": end.isoformat(), "status": outage.status.value})
     uow.db.flush()
-    view = _views(uow, [outage])[0]
+    # A venue-wide outage has hundreds of compensations: those just written are not read back.
+    view = _views(uow, [outage], created)[0] if created is not None else _views(uow, [outage])[0]
     uow.commit()
     return view
 
@@ -495,11 +501,13 @@ def _facts(uow: UnitOfWork, outage: Outage) -> OutageFacts:
                        scope_seats(uow, outage.scope_kind, list(outage.scope_ids)))
 
 
-def settle(uow: UnitOfWork, outage: Outage, *, actor: str, revision: OutageRevision | None = None) -> None:
+def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
+           revision: OutageRevision | None = None) -> tuple[CompensationView, ...] | None:
     """Compute and write the compensations of an ended outage; unchanged figures write nothing.
 
     A session compensated already is left as it is, unless ``revision`` (a correction of the
-    outage's times) asks for its compensation to be recomputed.
+    outage's times) asks for its compensation to be recomputed. Settling an outage for the
+    first time returns the views of its compensations (read back otherwise: None).
     """
     assert outage.ended_at is not None
     now = uow.now()
@@ -515,7 +523,7 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str, revision: OutageRevis
             candidate_ids, select(Compensation.seat_session_id).where(Compensation.outage_id == outage.id))))
     candidates = load_sessions(uow.db, candidate_ids)
     if not candidates:
-        return
+        return None if compensated else ()
     earliest = min(item.facts.started_at for item in candidates.values())
     outages = tuple(
         _facts(uow, other) for other in uow.db.scalars(select(Outage).where(
@@ -535,7 +543,7 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str, revision: OutageRevis
     }
     this = _facts(uow, outage)
     darkness = SeatDarkness(this, outages, seat_terms, now)
-    new_rows: list[tuple[dict[str, object], CompensationResult]] = []
+    new_rows: list[tuple[NewCompensation, CompensationResult]] = []
     orders: list[CreditOrder] = []
     for session_id, loaded in candidates.items():
         if session_id in compensated and revision is None:
@@ -549,15 +557,19 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str, revision: OutageRevis
                 orders.append(order)
         elif result.compensated:
             new_rows.append((_new_compensation(result, outage, session_id, now), result))
+    created: list[tuple[int, NewCompensation]] = []
     if new_rows:
         # One multi-row INSERT, then one SELECT for the new ids, whatever the number of sessions.
-        uow.db.execute(insert(Compensation.__table__), [row for row, _ in new_rows])
-        results = {row["seat_session_id"]: result for row, result in new_rows}
-        for compensation_id, session_id, status in uow.db.execute(
-                select(Compensation.id, Compensation.seat_session_id, Compensation.status)
-                .where(Compensation.outage_id == outage.id)).tuples():
-            result = results.get(session_id)
-            if result is None or status is not CompensationStatus.APPLIED:
+        uow.db.execute(insert(Compensation.__table__), [row.row() for row, _ in new_rows])
+        written = {row.seat_session_id: (row, result) for row, result in new_rows}
+        for compensation_id, session_id in uow.db.execute(
+                select(Compensation.id, Compensation.seat_session_id)
+                .where(Compensation.outage_id == outage.id).order_by(Compensation.id)).tuples():
+            if session_id not in written:
+                continue
+            row, result = written[session_id]
+            created.append((compensation_id, row))
+            if row.status is not CompensationStatus.APPLIED:
                 continue
             assert result.seat_id is not None
             # The policy chose the form and saw the paid end at this same instant.
@@ -565,14 +577,73 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str, revision: OutageRevis
                 compensation_id=compensation_id, seat_id=result.seat_id, lost_minutes=result.lost_minutes,
                 value_minor=result.value_minor, session=candidates[session_id], minutes=result.credit_minutes,
                 form=result.form, paid_end=result.paid_end))
-    apply_credits(uow, orders, outage=outage, actor=actor)
+    delivered = apply_credits(uow, orders, outage=outage, actor=actor)
+    if compensated:
+        return None
+    return _created_views(uow, outage, created, delivered)
 
 
-def _new_compensation(result: CompensationResult, outage: Outage, session_id: int, now: datetime) -> dict[str, object]:
-    """The column values of a new compensation row."""
+def _created_views(uow: UnitOfWork, outage: Outage, created: list[tuple[int, NewCompensation]],
+                   delivered: Delivered) -> tuple[CompensationView, ...]:
+    """The views of an outage's first compensations, from what was just written (and the notices' ids)."""
+    if not created:
+        return ()
+    notices = dict(uow.db.execute(
+        select(Notice.compensation_id, Notice.id).join(Compensation, Compensation.id == Notice.compensation_id)
+        .where(Compensation.outage_id == outage.id)).tuples().all())
+    return tuple(row.view(compensation_id, notices.get(compensation_id),
+                          delivered.voucher_codes.get(compensation_id, ()))
+                 for compensation_id, row in created)
+
+
+@dataclass(frozen=True, slots=True)
+class NewCompensation:
+    """The columns of a compensation row about to be written."""
+
+    outage_id: int
+    seat_session_id: int
+    seat_id: str
+    dark_start: datetime
+    dark_end: datetime
+    lost_minutes: int
+    restart_minutes: int
+    lost_work_minutes: int
+    goodwill_minutes: int
+    extras_minutes: int
+    credit_minutes: int
+    granted_minutes: int
+    opened_stretch: bool
+    form: CompensationForm
+    value_minor: int
+    status: CompensationStatus
+    policy_fingerprint: str
+    explanation: str
+    created_at: datetime
+    applied_at: datetime | None
+
+    def row(self) -> dict[str, object]:
+        """The column values, for an INSERT."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def view(self, compensation_id: int, notice_id: int | None, voucher_codes: tuple[str, ...]) -> CompensationView:
+        """The view of the row once written under ``compensation_id``."""
+        return CompensationView(
+            id=compensation_id, outage_id=self.outage_id, session_id=self.seat_session_id, seat_id=self.seat_id,
+            lost_minutes=self.lost_minutes, restart_minutes=self.restart_minutes,
+            lost_work_minutes=self.lost_work_minutes, goodwill_minutes=self.goodwill_minutes,
+            extras_minutes=self.extras_minutes, credit_minutes=self.credit_minutes,
+            granted_minutes=self.granted_minutes, waived_minutes=max(self.granted_minutes - self.credit_minutes, 0),
+            form=self.form, value_minor=self.value_minor, status=self.status, explanation=self.explanation,
+            policy_fingerprint=self.policy_fingerprint, dark_start=self.dark_start, dark_end=self.dark_end,
+            created_at=self.created_at, applied_at=self.applied_at, approved_by=None, notice_id=notice_id,
+            voucher_codes=voucher_codes)
+
+
+def _new_compensation(result: CompensationResult, outage: Outage, session_id: int, now: datetime) -> NewCompensation:
+    """The new compensation row of ``result``."""
     assert result.form is not None and result.seat_id and result.dark_start and result.dark_end
     status = CompensationStatus.AWAITING_APPROVAL if result.needs_approval else CompensationStatus.APPLIED
-    return dict(
+    return NewCompensation(
         outage_id=outage.id, seat_session_id=session_id, seat_id=result.seat_id,
         dark_start=result.dark_start, dark_end=result.dark_end, lost_minutes=result.lost_minutes,
         restart_minutes=result.restart_minutes, lost_work_minutes=result.lost_work_minutes,
@@ -653,7 +724,7 @@ def approve_compensation(uow: UnitOfWork, compensation_id: object, *, actor: str
     forms = apply_credits(uow, [CreditOrder(
         compensation_id=row.id, seat_id=row.seat_id, lost_minutes=row.lost_minutes, value_minor=row.value_minor,
         session=loaded, minutes=row.credit_minutes)], outage=outage, actor=actor)
-    row.form = forms[row.id]
+    row.form = forms.forms[row.id]
     audit.record(uow, actor=actor, action="compensation.approve", target_type="compensation", target_id=row.id,
                  after={"credit_minutes": row.credit_minutes})
     uow.db.flush()
