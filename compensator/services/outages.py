@@ -418,7 +418,7 @@ def end_outage(uow: UnitOfWork, outage_id: object, *, ended_at: object = None, a
                  after={"ended_at": end.isoformat(), "status": outage.status.value})
     uow.db.flush()
     # A venue-wide outage has hundreds of compensations: those just written are not read back.
-    view = _views(uow, [outage], created)[0] if created is not None else _views(uow, [outage])[0]
+    view = _views(uow, [outage], created)[0]
     uow.commit()
     return view
 
@@ -501,101 +501,6 @@ def _facts(uow: UnitOfWork, outage: Outage) -> OutageFacts:
                        scope_seats(uow, outage.scope_kind, list(outage.scope_ids)))
 
 
-def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
-           revision: OutageRevision | None = None) -> tuple[CompensationView, ...] | None:
-    """Compute and write the compensations of an ended outage; unchanged figures write nothing.
-
-    A session compensated already is left as it is, unless ``revision`` (a correction of the
-    outage's times) asks for its compensation to be recomputed. Settling an outage for the
-    first time returns the views of its compensations (read back otherwise: None).
-    """
-    assert outage.ended_at is not None
-    now = uow.now()
-    settings = uow.settings
-    candidate_ids = sessions_not_ended_before(outage.started_at, outage.ended_at)
-    compensated = set(uow.db.scalars(select(Compensation.seat_session_id).where(Compensation.outage_id == outage.id)))
-    already: dict[int, Compensation] = {}
-    if compensated and revision is not None:
-        already = {row.seat_session_id: row for row in uow.db.scalars(
-            select(Compensation).where(Compensation.outage_id == outage.id))}
-        # A correction may have shrunk the outage: sessions compensated before stay in view.
-        candidate_ids = select(SeatSession.id).where(SeatSession.id.in_(union(
-            candidate_ids, select(Compensation.seat_session_id).where(Compensation.outage_id == outage.id))))
-    candidates = load_sessions(uow.db, candidate_ids)
-    if not candidates:
-        return None if compensated else ()
-    earliest = min(item.facts.started_at for item in candidates.values())
-    outages = tuple(
-        _facts(uow, other) for other in uow.db.scalars(select(Outage).where(
-            Outage.status.in_(COUNTED_STATUSES), Outage.started_at <= now,
-            or_(Outage.ended_at.is_(None), Outage.ended_at >= earliest)))
-    )
-    prior: dict[int, list[PriorCompensation]] = defaultdict(list)
-    for session_id, *figures in uow.db.execute(
-            select(Compensation.seat_session_id, Compensation.outage_id, Compensation.lost_minutes,
-                   Compensation.extras_minutes, Compensation.opened_stretch)
-            .where(Compensation.seat_session_id.in_(candidate_ids), Compensation.outage_id != outage.id)
-    ).tuples():
-        prior[session_id].append(PriorCompensation(*figures))
-    seat_terms = {
-        seat.id: ZoneTerms(settings.zone(seat.zone_id).ups_minutes, settings.zone(seat.zone_id).price_minor_per_hour)
-        for seat in settings.seats
-    }
-    this = _facts(uow, outage)
-    darkness = SeatDarkness(this, outages, seat_terms, now)
-    new_rows: list[tuple[NewCompensation, CompensationResult]] = []
-    orders: list[CreditOrder] = []
-    for session_id, loaded in candidates.items():
-        if session_id in compensated and revision is None:
-            continue
-        result = compensate(CompensationInput(
-            session=loaded.facts, outage=this, outages=outages, prior=tuple(prior[session_id]),
-            seat_terms=seat_terms, policy=settings.policy, timezone=settings.venue.tz, now=now, darkness=darkness))
-        if session_id in already and revision is not None:
-            order = _adjust(uow, already[session_id], result, loaded, revision, now)
-            if order is not None:
-                orders.append(order)
-        elif result.compensated:
-            new_rows.append((_new_compensation(result, outage, session_id, now), result))
-    created: list[tuple[int, NewCompensation]] = []
-    if new_rows:
-        # One multi-row INSERT, then one SELECT for the new ids, whatever the number of sessions.
-        uow.db.execute(insert(Compensation.__table__), [row.row() for row, _ in new_rows])
-        written = {row.seat_session_id: (row, result) for row, result in new_rows}
-        for compensation_id, session_id in uow.db.execute(
-                select(Compensation.id, Compensation.seat_session_id)
-                .where(Compensation.outage_id == outage.id).order_by(Compensation.id)).tuples():
-            if session_id not in written:
-                continue
-            row, result = written[session_id]
-            created.append((compensation_id, row))
-            if row.status is not CompensationStatus.APPLIED:
-                continue
-            assert result.seat_id is not None
-            # The policy chose the form and saw the paid end at this same instant.
-            orders.append(CreditOrder(
-                compensation_id=compensation_id, seat_id=result.seat_id, lost_minutes=result.lost_minutes,
-                value_minor=result.value_minor, session=candidates[session_id], minutes=result.credit_minutes,
-                form=result.form, paid_end=result.paid_end))
-    delivered = apply_credits(uow, orders, outage=outage, actor=actor)
-    if compensated:
-        return None
-    return _created_views(uow, outage, created, delivered)
-
-
-def _created_views(uow: UnitOfWork, outage: Outage, created: list[tuple[int, NewCompensation]],
-                   delivered: Delivered) -> tuple[CompensationView, ...]:
-    """The views of an outage's first compensations, from what was just written (and the notices' ids)."""
-    if not created:
-        return ()
-    notices = dict(uow.db.execute(
-        select(Notice.compensation_id, Notice.id).join(Compensation, Compensation.id == Notice.compensation_id)
-        .where(Compensation.outage_id == outage.id)).tuples().all())
-    return tuple(row.view(compensation_id, notices.get(compensation_id),
-                          delivered.voucher_codes.get(compensation_id, ()))
-                 for compensation_id, row in created)
-
-
 @dataclass(frozen=True, slots=True)
 class NewCompensation:
     """The columns of a compensation row about to be written."""
@@ -654,6 +559,107 @@ def _new_compensation(result: CompensationResult, outage: Outage, session_id: in
         policy_fingerprint=result.policy_fingerprint, explanation=result.explanation, created_at=now,
         applied_at=None if result.needs_approval else now,
     )
+
+
+def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
+           revision: OutageRevision | None = None) -> tuple[CompensationView, ...] | None:
+    """Compute and write the compensations of an ended outage; unchanged figures write nothing.
+
+    A session compensated already is left as it is, unless ``revision`` (a correction of the
+    outage's times) asks for its compensation to be recomputed. Settling an outage for the
+    first time returns the views of its compensations (read back otherwise: None).
+    """
+    assert outage.ended_at is not None
+    now = uow.now()
+    settings = uow.settings
+    candidate_ids = sessions_not_ended_before(outage.started_at, outage.ended_at)
+    # The rows to recompute after a correction, or only which sessions already have one.
+    already: dict[int, Compensation] = {}
+    if revision is not None:
+        already = {row.seat_session_id: row for row in uow.db.scalars(
+            select(Compensation).where(Compensation.outage_id == outage.id))}
+        compensated = set(already)
+    else:
+        compensated = set(uow.db.scalars(
+            select(Compensation.seat_session_id).where(Compensation.outage_id == outage.id)))
+    if already:
+        # A correction may have shrunk the outage: sessions compensated before stay in view.
+        candidate_ids = select(SeatSession.id).where(SeatSession.id.in_(union(
+            candidate_ids, select(Compensation.seat_session_id).where(Compensation.outage_id == outage.id))))
+    candidates = load_sessions(uow.db, candidate_ids)
+    if not candidates:
+        return None if compensated else ()
+    earliest = min(item.facts.started_at for item in candidates.values())
+    outages = tuple(
+        _facts(uow, other) for other in uow.db.scalars(select(Outage).where(
+            Outage.status.in_(COUNTED_STATUSES), Outage.started_at <= now,
+            or_(Outage.ended_at.is_(None), Outage.ended_at >= earliest)))
+    )
+    prior: dict[int, list[PriorCompensation]] = defaultdict(list)
+    for session_id, *figures in uow.db.execute(
+            select(Compensation.seat_session_id, Compensation.outage_id, Compensation.lost_minutes,
+                   Compensation.extras_minutes, Compensation.opened_stretch)
+            .where(Compensation.seat_session_id.in_(candidate_ids), Compensation.outage_id != outage.id)
+    ).tuples():
+        prior[session_id].append(PriorCompensation(*figures))
+    seat_terms = {
+        seat.id: ZoneTerms(settings.zone(seat.zone_id).ups_minutes, settings.zone(seat.zone_id).price_minor_per_hour)
+        for seat in settings.seats
+    }
+    this = _facts(uow, outage)
+    darkness = SeatDarkness(this, outages, seat_terms, now)
+    new_rows: list[tuple[NewCompensation, CompensationResult]] = []
+    orders: list[CreditOrder] = []
+    for session_id, loaded in candidates.items():
+        if session_id in compensated and revision is None:
+            continue
+        result = compensate(CompensationInput(
+            session=loaded.facts, outage=this, outages=outages, prior=tuple(prior[session_id]),
+            seat_terms=seat_terms, policy=settings.policy, timezone=settings.venue.tz, now=now, darkness=darkness))
+        if session_id in already:
+            assert revision is not None
+            order = _adjust(uow, already[session_id], result, loaded, revision, now)
+            if order is not None:
+                orders.append(order)
+        elif result.compensated:
+            new_rows.append((_new_compensation(result, outage, session_id, now), result))
+    created: list[tuple[int, NewCompensation]] = []
+    if new_rows:
+        # One multi-row INSERT, then one SELECT for the new ids, whatever the number of sessions.
+        uow.db.execute(insert(Compensation.__table__), [row.row() for row, _ in new_rows])
+        written = {row.seat_session_id: (row, result) for row, result in new_rows}
+        for compensation_id, session_id in uow.db.execute(
+                select(Compensation.id, Compensation.seat_session_id)
+                .where(Compensation.outage_id == outage.id).order_by(Compensation.id)).tuples():
+            if session_id not in written:
+                continue
+            row, result = written[session_id]
+            created.append((compensation_id, row))
+            if row.status is not CompensationStatus.APPLIED:
+                continue
+            assert result.seat_id is not None
+            # The policy chose the form and saw the paid end at this same instant.
+            orders.append(CreditOrder(
+                compensation_id=compensation_id, seat_id=result.seat_id, lost_minutes=result.lost_minutes,
+                value_minor=result.value_minor, session=candidates[session_id], minutes=result.credit_minutes,
+                form=result.form, paid_end=result.paid_end))
+    delivered = apply_credits(uow, orders, outage=outage, actor=actor)
+    if compensated:
+        return None
+    return _created_views(uow, outage, created, delivered)
+
+
+def _created_views(uow: UnitOfWork, outage: Outage, created: list[tuple[int, NewCompensation]],
+                   delivered: Delivered) -> tuple[CompensationView, ...]:
+    """The views of an outage's first compensations, from what was just written (and the notices' ids)."""
+    if not created:
+        return ()
+    notices = dict(uow.db.execute(
+        select(Notice.compensation_id, Notice.id).join(Compensation, Compensation.id == Notice.compensation_id)
+        .where(Compensation.outage_id == outage.id)).tuples().all())
+    return tuple(row.view(compensation_id, notices.get(compensation_id),
+                          delivered.voucher_codes.get(compensation_id, ()))
+                 for compensation_id, row in created)
 
 
 def _adjust(uow: UnitOfWork, row: Compensation, result: CompensationResult, loaded: LoadedSession,
@@ -721,10 +727,10 @@ def approve_compensation(uow: UnitOfWork, compensation_id: object, *, actor: str
     row.applied_at = uow.now()
     row.approved_by = actor
     row.granted_minutes = row.credit_minutes
-    forms = apply_credits(uow, [CreditOrder(
+    delivered = apply_credits(uow, [CreditOrder(
         compensation_id=row.id, seat_id=row.seat_id, lost_minutes=row.lost_minutes, value_minor=row.value_minor,
         session=loaded, minutes=row.credit_minutes)], outage=outage, actor=actor)
-    row.form = forms.forms[row.id]
+    row.form = delivered.forms[row.id]
     audit.record(uow, actor=actor, action="compensation.approve", target_type="compensation", target_id=row.id,
                  after={"credit_minutes": row.credit_minutes})
     uow.db.flush()
