@@ -92,6 +92,14 @@ def do(uow, action, *args, **kwargs):
         return action(unit, *args, **kwargs)
 
 
+def power_cut(uow, clock, start: tuple[int, ...], end: tuple[int, ...]):
+    """A venue-wide power cut from local ``start`` to ``end`` (hour, minute[, day]); the ended outage."""
+    at_local(clock, *start)
+    outage = do(uow, outages.start_outage)
+    at_local(clock, *end)
+    return do(uow, outages.end_outage, outage.id)
+
+
 def report_of(uow, venue_date: date = DAY):
     with uow() as unit:
         return build_daily_report(unit, venue_date)
@@ -302,10 +310,7 @@ def test_an_outage_across_midnight_is_credited_once_on_the_day_it_ended(uow, clo
     runtime.settings = make_settings(venue=dict(VENUE["venue"], closing_time="00:00"))
     at_local(clock, 23, 30)
     do(uow, sessions.start_session, seat_id="G1", minutes=120)
-    at_local(clock, 23, 50)
-    outage = do(uow, outages.start_outage)
-    at_local(clock, 0, 20, day=23)
-    do(uow, outages.end_outage, outage.id)
+    power_cut(uow, clock, (23, 50), (0, 20, 23))
     first, second = report_of(uow, DAY), report_of(uow, DAY + timedelta(days=1))
     assert layout.local(first, first.window_end, "%d %H:%M") == "23 00:00"
     assert (first.outages[0].minutes_in_day, first.outages[0].ongoing_at_end, first.compensations) == (10, True, ())
@@ -316,10 +321,7 @@ def test_an_outage_across_midnight_is_credited_once_on_the_day_it_ended(uow, clo
 
 def test_a_correction_that_shrinks_an_outage_shows_the_waived_minutes_and_their_value(uow, clock) -> None:
     do(uow, sessions.start_session, seat_id="G1", minutes=60)
-    at_local(clock, 14, 10)
-    outage = do(uow, outages.start_outage)
-    at_local(clock, 14, 40)
-    do(uow, outages.end_outage, outage.id)
+    outage = power_cut(uow, clock, (14, 10), (14, 40))
     do(uow, outages.correct_outage, outage.id, ended_at=clock.now() - timedelta(minutes=10),
        reason="the lights were back at 14:30", actor=MANAGER)
     report = report_of(uow)
@@ -334,10 +336,7 @@ def test_a_correction_that_shrinks_an_outage_shows_the_waived_minutes_and_their_
 
 def test_a_credit_awaiting_approval_is_counted_apart_and_has_no_notice_yet(uow, clock) -> None:
     do(uow, sessions.start_session, seat_id="G1", minutes=360)
-    at_local(clock, 14, 10)
-    outage = do(uow, outages.start_outage)
-    at_local(clock, 18, 10)
-    do(uow, outages.end_outage, outage.id)
+    power_cut(uow, clock, (14, 10), (18, 10))
     report = report_of(uow)
     (row,) = report.compensations
     assert (row.credit_minutes, row.granted_minutes, row.status.value, row.notice) == \
@@ -348,10 +347,7 @@ def test_a_credit_awaiting_approval_is_counted_apart_and_has_no_notice_yet(uow, 
 
 def test_a_declined_notice_and_the_latest_feedback_are_counted(uow, clock) -> None:
     do(uow, sessions.start_session, seat_id="G1", minutes=60)
-    at_local(clock, 14, 10)
-    outage = do(uow, outages.start_outage)
-    at_local(clock, 14, 20)
-    (compensation,) = do(uow, outages.end_outage, outage.id).compensations
+    (compensation,) = power_cut(uow, clock, (14, 10), (14, 20)).compensations
     do(uow, notices.deliver_notice, compensation.notice_id, how="shown", feedback="unhappy")
     do(uow, notices.deliver_notice, compensation.notice_id, how="declined")
     figures = report_of(uow).figures
@@ -379,10 +375,7 @@ def test_a_manual_credit_and_an_unconfirmed_outage_are_flagged(uow, clock) -> No
 
 def test_a_voucher_that_expires_unused_is_counted_on_its_expiry_day(uow, clock) -> None:
     do(uow, sessions.start_session, seat_id="G2", minutes=10)
-    at_local(clock, 14, 5)
-    outage = do(uow, outages.start_outage)
-    at_local(clock, 14, 20)
-    do(uow, outages.end_outage, outage.id)
+    power_cut(uow, clock, (14, 5), (14, 20))
     clock.advance(minutes=1)
     assert report_of(uow).figures.vouchers_issued == 1
     expiry_day = DAY + timedelta(days=30)
