@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from compensator.domain.kinds import SessionMode, SessionState
 from compensator.reporting import ReportFormat, render
 from compensator.runtime import Compensator
-from compensator.services import heartbeats
+from compensator.services import heartbeats, once
 from compensator.services.alerts import Alert, AlertBoard
 from compensator.services.report import build_daily_report, day_window
 from compensator.services.sessions import list_open_sessions
@@ -39,6 +39,7 @@ ARCHIVE_JOB = "archive-reports"
 CATCH_UP_JOB = "archive-reports-at-start"
 WARN_JOB = "warn-sessions-nearly-up"
 ALIVE_JOB = "record-server-alive"
+PRUNE_KEYS_JOB = "prune-idempotency-keys"
 
 
 def due_days(uow: UnitOfWork) -> list[date]:
@@ -125,6 +126,15 @@ def record_server_alive(runtime: Compensator) -> datetime:
         return heartbeats.record_server_alive(uow)
 
 
+def prune_idempotency_keys(runtime: Compensator) -> int:
+    """Forget the idempotency keys older than a week; return how many."""
+    with runtime.unit_of_work() as uow:
+        removed = once.prune(uow)
+    if removed:
+        log.info("pruned %d idempotency keys older than %d days", removed, once.KEEP.days)
+    return removed
+
+
 def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundScheduler:
     """The scheduler with its jobs registered, not started."""
     tz = runtime.settings.venue.tz
@@ -147,4 +157,8 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
     # not running, which is what the server-gap outage source looks for.
     scheduler.add_job(record_server_alive, IntervalTrigger(minutes=1, timezone=tz), args=[runtime], id=ALIVE_JOB,
                       replace_existing=True, coalesce=True, misfire_grace_time=30)
+    # Keys only need to outlive a client's retries by far: one run an hour is plenty, a late
+    # or missed run just prunes a little later, and runs never need to catch up.
+    scheduler.add_job(prune_idempotency_keys, IntervalTrigger(hours=1, timezone=tz), args=[runtime],
+                      id=PRUNE_KEYS_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
     return scheduler

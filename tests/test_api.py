@@ -220,7 +220,8 @@ def test_an_outage_start_with_an_idempotency_key_is_safe_to_retry(api, clock) ->
     first = api.post("/outages", json={"zones": ["gaming"], "source": "ups"}, headers=headers).get_json()
     api.post(f"/outages/{first['id']}/end")
     retry = api.post("/outages", json={"zones": ["gaming"], "source": "ups"}, headers=headers)
-    assert (retry.status_code, retry.get_json()["id"]) == (200, first["id"])
+    # The first answer, as it was: the outage as it stood when it was opened.
+    assert (retry.status_code, retry.get_json()) == (201, first)
     assert api.post("/outages", json={"zones": ["standard"], "source": "ups"}, headers=headers).status_code == 409
 
 

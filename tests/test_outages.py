@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from compensator.domain.kinds import CompensationForm, CompensationStatus, EntryKind, OutageStatus
-from compensator.errors import IdempotencyConflict, InvalidInput, InvalidState, NotFound
+from compensator.errors import InvalidInput, InvalidState, NotFound
 from compensator.services import outages, sessions
 from compensator.services.outages import settle
 from compensator.store.models import Compensation, LedgerEntry, Notice, Outage, Voucher
@@ -83,16 +83,6 @@ def test_a_second_start_of_the_same_kind_and_scope_returns_the_ongoing_outage(uo
     network = do(uow, outages.start_outage, kind="network")
     assert len({first.id, zone.id, network.id}) == 3
     assert count(uow, Outage) == 3
-
-
-def test_an_idempotency_key_makes_a_start_safe_to_retry(uow, clock) -> None:
-    first = do(uow, outages.start_outage, seats=["A1"], idempotency_key="key-1")
-    do(uow, outages.end_outage, first.id)
-    clock.advance(minutes=1)
-    retry = do(uow, outages.start_outage, seats=["A1"], idempotency_key="key-1")
-    assert retry.id == first.id
-    with pytest.raises(IdempotencyConflict):
-        do(uow, outages.start_outage, seats=["A2"], idempotency_key="key-1")
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from compensator.scheduler import (
     ALIVE_JOB,
     ARCHIVE_JOB,
     CATCH_UP_JOB,
+    PRUNE_KEYS_JOB,
     WARN_JOB,
     archive_due_reports,
     archive_report,
@@ -209,7 +210,7 @@ def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_
         jobs = {job.id: job for job in scheduler.get_jobs()}
     finally:
         scheduler.shutdown(wait=True)
-    assert set(jobs) == {ARCHIVE_JOB, CATCH_UP_JOB, WARN_JOB, ALIVE_JOB}
+    assert set(jobs) == {ARCHIVE_JOB, CATCH_UP_JOB, WARN_JOB, ALIVE_JOB, PRUNE_KEYS_JOB}
     archive = jobs[ARCHIVE_JOB]
     assert isinstance(archive.trigger, CronTrigger)
     fields = {field.name: str(field) for field in archive.trigger.fields}
@@ -221,6 +222,7 @@ def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_
     assert isinstance(jobs[WARN_JOB].trigger, IntervalTrigger)
     assert jobs[WARN_JOB].trigger.interval == timedelta(seconds=30)
     assert jobs[ALIVE_JOB].trigger.interval == timedelta(minutes=1)
+    assert jobs[PRUNE_KEYS_JOB].trigger.interval == timedelta(hours=1)
     assert all(job.max_instances == 1 for job in jobs.values())
 
 

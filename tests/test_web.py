@@ -234,3 +234,47 @@ def test_a_manager_adds_an_attendant_and_creates_a_token_shown_once(client, auth
     page = client.get("/manage").get_data(as_text=True)
     assert re.search(r"cmp_[\w-]{20,}", page)
     assert not re.search(r"cmp_[\w-]{20,}", client.get("/manage").get_data(as_text=True))
+
+
+def form_keys(page: str) -> list[str]:
+    return re.findall(r'name="idempotency_key" value="([^"]+)"', page)
+
+
+def test_every_form_on_the_dashboard_carries_a_key_of_its_own(auth, client) -> None:
+    auth.login()
+    page = client.get("/").get_data(as_text=True)
+    keys = form_keys(page)
+    assert len(keys) == page.count('method="post"') - 1  # the logout form needs none
+    assert len(set(keys)) == len(keys)
+    assert not set(keys) & set(form_keys(client.get("/").get_data(as_text=True)))
+
+
+def test_a_double_submit_of_extend_extends_once_and_shows_the_same_outcome(auth, client, uow) -> None:
+    auth.login()
+    with uow() as unit:
+        session_id = sessions.start_session(unit, seat_id="A1", minutes=60, actor="test").id
+    key = form_keys(client.get("/").get_data(as_text=True))[0]
+    first = auth.post(f"/sessions/{session_id}/extend", minutes="30", idempotency_key=key)
+    again = auth.post(f"/sessions/{session_id}/extend", minutes="30", idempotency_key=key)
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert first.headers["Location"] == again.headers["Location"]
+    with uow() as unit:
+        assert sessions.get_session(unit, session_id).paid_minutes == 90
+    assert "Seat A1: extend done." in client.get("/").get_data(as_text=True)
+    conflict = auth.post(f"/sessions/{session_id}/extend", minutes="60", idempotency_key=key)
+    assert conflict.status_code == 302
+    assert "different request" in client.get("/").get_data(as_text=True)
+
+
+def test_a_double_submit_of_power_back_compensates_once(auth, client, uow, clock) -> None:
+    auth.login()
+    with uow() as unit:
+        sessions.start_session(unit, seat_id="G1", minutes=120, actor="test")
+    auth.post("/power-cut")
+    clock.advance(minutes=20)
+    key = form_keys(client.get("/").get_data(as_text=True))[0]
+    for _ in range(2):
+        auth.post("/power-back", idempotency_key=key)
+    with uow() as unit:
+        assert [len(item.compensations) for item in outages.list_outages(unit)] == [1]
+        assert unit.db.scalar(select(func.count()).select_from(Notice)) == 1

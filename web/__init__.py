@@ -46,7 +46,7 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
         app.config["SECRET_KEY"] = _secret_key(app)
     app.extensions["compensator"] = runtime
 
-    from web import api, auth, dashboard, errors, manage, reports
+    from web import api, auth, dashboard, errors, forms, manage, reports
 
     app.extensions["compensator.throttle"] = auth.LoginThrottle()
     app.extensions["compensator.alerts"] = AlertBoard()
@@ -54,7 +54,7 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:
-        return {"csrf_token": auth.csrf_token, "actor": auth.current_actor, "venue": runtime.settings.venue,
+        return {"csrf_token": auth.csrf_token, "form_fields": forms.form_fields, "actor": auth.current_actor, "venue": runtime.settings.venue,
                 "has_page": lambda endpoint: endpoint in app.view_functions}
 
     app.register_blueprint(auth.bp)

@@ -19,13 +19,16 @@ logged-in attendant (cookie plus ``X-CSRF-Token``). Errors are ``{"error": {"cod
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, jsonify, render_template_string, request
 from flask.typing import ResponseReturnValue
 
-from compensator.errors import InvalidInput
-from compensator.services import notices, outages, sessions
+from compensator.errors import DomainError, InvalidInput
+from compensator.services import actions, notices, outages, sessions
+from compensator.services.once import KEY_FIELD, Answer, request_key, run_once
 from compensator.services.heartbeats import record_seat_heartbeat
 from compensator.services.seats import seat_board
 from compensator.services.vouchers import redeem_voucher
@@ -40,14 +43,14 @@ from web.api_json import (
     session_json,
     text_field,
 )
-from web.auth import require_api_actor
+from compensator.store.database import UnitOfWork
+from web.auth import Actor, require_api_actor
 from web.context import runtime, unit_of_work
-from web.idempotency import replay_or_run
+from web.errors import error_body
 from web.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-SESSION_ACTION_FIELDS = {"extend": ("minutes",), "move": ("seat",)}
-OUTAGE_ACTION_FIELDS = {"end": ("ended_at",), "correct": ("started_at", "ended_at", "reason"), "dismiss": ("reason",)}
+T = TypeVar("T")
 
 NOTICE_HTML = """<!doctype html><html lang="{{ notice.language }}"><head><meta charset="utf-8">
 <title>Notice {{ notice.id }}</title></head><body><pre style="font: 16px/1.5 sans-serif; white-space: pre-wrap">
@@ -82,16 +85,10 @@ def start_session() -> ResponseReturnValue:
     """Start a prepaid session of some minutes, or a postpaid one, on a free seat."""
     actor = require_api_actor()
     data = body("seat", "minutes", "postpaid", "customer_name", "language")
-
-    def run() -> int:
-        with unit_of_work() as uow:
-            return sessions.start_session(
-                uow, seat_id=data.get("seat"), minutes=data.get("minutes"), postpaid=data.get("postpaid", False),
-                customer_name=data.get("customer_name"), language=data.get("language"), actor=actor.label).id
-
-    session_id = replay_or_run(actor, "session", data, run)
-    with unit_of_work() as uow:
-        return jsonify(session_json(sessions.get_session(uow, session_id))), 201
+    return _mutation(actor, data, lambda uow: sessions.start_session(
+        uow, seat_id=data.get("seat"), minutes=data.get("minutes"), postpaid=data.get("postpaid", False),
+        customer_name=data.get("customer_name"), language=data.get("language"), actor=actor.label),
+        lambda view: Answer(201, session_json(view)))
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -106,25 +103,10 @@ def get_session(session_id: int) -> ResponseReturnValue:
 def session_action(session_id: int, action: str) -> ResponseReturnValue:
     """Extend, pause, resume, move or end a session."""
     actor = require_api_actor()
-    data = body(*SESSION_ACTION_FIELDS.get(action, ()))
-    with unit_of_work() as uow:
-        if action == "extend":
-            view = sessions.extend_session(uow, session_id, minutes=data.get("minutes"), actor=actor.label)
-        elif action == "pause":
-            view = sessions.pause_session(uow, session_id, actor=actor.label)
-        elif action == "resume":
-            view = sessions.resume_session(uow, session_id, actor=actor.label)
-        elif action == "move":
-            view = sessions.move_session(uow, session_id, seat_id=data.get("seat"), actor=actor.label)
-        elif action == "end":
-            view = sessions.end_session(uow, session_id, actor=actor.label)
-        else:
-            return _unknown_action(action)
-    return jsonify(session_json(view))
-
-
-def _unknown_action(action: str) -> ResponseReturnValue:
-    return jsonify(error={"code": "not_found", "message": f"unknown action {action!r}", "field": None}), 404
+    found = actions.find(actions.SESSION_ACTIONS, action, is_manager=actor.is_manager)
+    data = body(*found.fields)
+    return _mutation(actor, data, lambda uow: found.run(uow, session_id, data, actor.label),
+                     lambda view: Answer(200, session_json(view)))
 
 
 @bp.post("/outages")
@@ -132,14 +114,11 @@ def start_outage() -> ResponseReturnValue:
     """Open an outage; 200 with the ongoing one when one of the same kind and scope is open."""
     actor = require_api_actor()
     data = body("kind", "zones", "seats", "started_at", "source", "note")
-    key = request.headers.get("Idempotency-Key")
-    with unit_of_work() as uow:
-        view = outages.start_outage(
-            uow, kind=data.get("kind", "power"), zones=data.get("zones"), seats=data.get("seats"),
-            started_at=moment_field(data, "started_at"), source=data.get("source", "api"),
-            note=text_field(data, "note"), idempotency_key=f"{actor.label}:{key}" if key else None,
-            actor=actor.label)
-    return jsonify(outage_json(view)), 201 if view.created else 200
+    return _mutation(actor, data, lambda uow: outages.start_outage(
+        uow, kind=data.get("kind", "power"), zones=data.get("zones"), seats=data.get("seats"),
+        started_at=moment_field(data, "started_at"), source=data.get("source", "api"),
+        note=text_field(data, "note"), actor=actor.label),
+        lambda view: Answer(201 if view.created else 200, outage_json(view)))
 
 
 def _day_bounds(value: str) -> tuple[datetime, datetime]:
@@ -174,30 +153,21 @@ def get_outage(outage_id: int) -> ResponseReturnValue:
 @bp.post("/outages/<int:outage_id>/<action>")
 def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
     """End (and compensate), correct (managers), confirm or dismiss an outage."""
-    actor = require_api_actor(manager=action == "correct")
-    data = body(*OUTAGE_ACTION_FIELDS.get(action, ()))
-    with unit_of_work() as uow:
-        if action == "end":
-            view = outages.end_outage(uow, outage_id, ended_at=moment_field(data, "ended_at"), actor=actor.label)
-        elif action == "correct":
-            view = outages.correct_outage(uow, outage_id, started_at=moment_field(data, "started_at"),
-                                          ended_at=moment_field(data, "ended_at"), reason=data.get("reason"),
-                                          actor=actor.label)
-        elif action == "confirm":
-            view = outages.confirm_outage(uow, outage_id, actor=actor.label)
-        elif action == "dismiss":
-            view = outages.dismiss_outage(uow, outage_id, reason=data.get("reason"), actor=actor.label)
-        else:
-            return _unknown_action(action)
-    return jsonify(outage_json(view))
+    actor = require_api_actor()
+    found = actions.find(actions.OUTAGE_ACTIONS, action, is_manager=actor.is_manager)
+    data = body(*found.fields)
+    fields = {**data, **{name: moment_field(data, name) for name in ("started_at", "ended_at") if name in data}}
+    return _mutation(actor, data, lambda uow: found.run(uow, outage_id, fields, actor.label),
+                     lambda view: Answer(200, outage_json(view)))
 
 
 @bp.post("/compensations/<int:compensation_id>/approve")
 def approve_compensation(compensation_id: int) -> ResponseReturnValue:
     """A manager applies a credit that waits for approval."""
     actor = require_api_actor(manager=True)
-    with unit_of_work() as uow:
-        return jsonify(compensation_json(outages.approve_compensation(uow, compensation_id, actor=actor.label)))
+    data = body()
+    return _mutation(actor, data, lambda uow: outages.approve_compensation(uow, compensation_id, actor=actor.label),
+                     lambda item: Answer(200, compensation_json(item)))
 
 
 @bp.get("/notices")
@@ -231,10 +201,9 @@ def deliver_notice(notice_id: int) -> ResponseReturnValue:
     """Record that a notice was shown, printed or declined, with optional customer feedback."""
     actor = require_api_actor()
     data = body("how", "feedback")
-    with unit_of_work() as uow:
-        view = notices.deliver_notice(uow, notice_id, how=data.get("how"), feedback=data.get("feedback"),
-                                      actor=actor.label)
-    return jsonify(notice_json(view))
+    return _mutation(actor, data, lambda uow: notices.deliver_notice(
+        uow, notice_id, how=data.get("how"), feedback=data.get("feedback"), actor=actor.label),
+        lambda view: Answer(200, notice_json(view)))
 
 
 @bp.post("/vouchers/<code>/redeem")
@@ -242,22 +211,34 @@ def redeem(code: str) -> ResponseReturnValue:
     """Start a session on a seat with a voucher's minutes."""
     actor = require_api_actor()
     data = body("seat", "customer_name", "language")
-
-    def run() -> int:
-        with unit_of_work() as uow:
-            return redeem_voucher(uow, code, seat_id=data.get("seat"), customer_name=data.get("customer_name"),
-                                  language=data.get("language"), actor=actor.label).id
-
-    session_id = replay_or_run(actor, "session", {"code": code, **data}, run)
-    with unit_of_work() as uow:
-        return jsonify(session_json(sessions.get_session(uow, session_id))), 201
+    return _mutation(actor, data, lambda uow: redeem_voucher(
+        uow, code, seat_id=data.get("seat"), customer_name=data.get("customer_name"),
+        language=data.get("language"), actor=actor.label), lambda view: Answer(201, session_json(view)))
 
 
 @bp.post("/heartbeats")
 def heartbeat() -> ResponseReturnValue:
     """A seat PC says it is alive."""
-    require_api_actor()
+    actor = require_api_actor()
     data = body("seat")
+    return _mutation(actor, data, lambda uow: record_seat_heartbeat(uow, seat_id=data.get("seat")),
+                     lambda beat: Answer(200, {"seat": beat.seat_id, "at": local_time(beat.last_seen_at)}))
+
+
+def _refusal(error: DomainError) -> Answer:
+    status, payload = error_body(error)
+    return Answer(status, payload)
+
+
+def _mutation(actor: Actor, data: dict[str, Any], action: Callable[[UnitOfWork], T],
+              answer: Callable[[T], Answer]) -> ResponseReturnValue:
+    """Run a mutation, once per ``Idempotency-Key`` when the request carries one, and send its answer."""
+    key = request_key(actor.label, request.headers.get(KEY_FIELD), operation=f"{request.method} {request.path}",
+                      payload=data)
     with unit_of_work() as uow:
-        beat = record_seat_heartbeat(uow, seat_id=data.get("seat"))
-    return jsonify(seat=beat.seat_id, at=local_time(beat.last_seen_at))
+        reply = run_once(uow, key, action, answer, _refusal)
+    response = jsonify(reply.body)
+    response.status_code = reply.status
+    if reply.replayed:
+        response.headers["Idempotency-Replayed"] = "true"
+    return response

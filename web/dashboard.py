@@ -18,18 +18,18 @@ from __future__ import annotations
 from datetime import datetime
 
 import segno
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from compensator.domain import vouchers
-from compensator.domain.kinds import OutageStatus
 from compensator.errors import InvalidInput
-from compensator.services import notices, outages, sessions
+from compensator.services import actions, notices, outages, sessions
 from compensator.services.figures import today_figures
 from compensator.services.seats import seat_board
 from web.auth import current_actor, login_required
 from web.context import runtime, unit_of_work
+from web.forms import submit
 
 bp = Blueprint("dashboard", __name__)
 
@@ -105,27 +105,19 @@ def board() -> ResponseReturnValue:
 def power_cut() -> ResponseReturnValue:
     """Open a power outage for the whole venue or the zones chosen; a second click changes nothing."""
     zones = request.form.getlist("zone") or None
-    with unit_of_work() as uow:
-        outage = outages.start_outage(uow, zones=zones, actor=_actor_label())
-    if outage.created:
-        flash(f"Power cut recorded at {_local(outage.started_at)}. Press Power back when it returns.", "warning")
-    return redirect(url_for("dashboard.index"))
+    return submit(lambda uow: outages.start_outage(uow, zones=zones, actor=_actor_label()), lambda outage: (
+        "warning", f"Power cut recorded at {_local(outage.started_at)}. Press Power back when it returns.")
+        if outage.created else None)
 
 
 @bp.post("/power-back")
 @login_required
 def power_back() -> ResponseReturnValue:
-    """End the ongoing outage (or the one named) and compensate every affected session."""
+    """End the ongoing outages (or the one named) and compensate every affected session."""
     outage_id = request.form.get("outage", type=int)
-    with unit_of_work() as uow:
-        ongoing = [item.id for item in outages.open_outages(uow) if item.status is OutageStatus.ONGOING]
-    targets = [outage_id] if outage_id else ongoing
-    total = 0
-    for target in targets:
-        with unit_of_work() as uow:
-            total += len(outages.end_outage(uow, target, actor=_actor_label()).compensations)
-    flash(f"Power back. {total} customer(s) compensated: hand over their notices.", "success")
-    return redirect(url_for("dashboard.index"))
+    return submit(lambda uow: outages.end_ongoing_outages(uow, outage_id, actor=_actor_label()), lambda ended: (
+        "success", f"Power back. {sum(len(item.compensations) for item in ended)} customer(s) compensated: "
+                   "hand over their notices."))
 
 
 @bp.post("/seats/<seat_id>/start")
@@ -133,13 +125,10 @@ def power_back() -> ResponseReturnValue:
 def start_session(seat_id: str) -> ResponseReturnValue:
     """Start a package of minutes, or a postpaid session, on a free seat."""
     postpaid = request.form.get("postpaid") == "1"
-    minutes = None if postpaid else _minutes_field()
-    with unit_of_work() as uow:
-        view = sessions.start_session(uow, seat_id=seat_id, minutes=minutes, postpaid=postpaid,
-                                      customer_name=request.form.get("customer_name") or None,
-                                      language=request.form.get("language") or None, actor=_actor_label())
-    flash(f"Seat {view.seat_id}: session started.", "success")
-    return redirect(url_for("dashboard.index"))
+    return submit(lambda uow: sessions.start_session(
+        uow, seat_id=seat_id, minutes=None if postpaid else _minutes_field(), postpaid=postpaid,
+        customer_name=request.form.get("customer_name") or None, language=request.form.get("language") or None,
+        actor=_actor_label()), lambda view: ("success", f"Seat {view.seat_id}: session started."))
 
 
 def _minutes_field() -> int:
@@ -153,25 +142,20 @@ def _minutes_field() -> int:
 @login_required
 def session_action(session_id: int, action: str) -> ResponseReturnValue:
     """Extend, pause, resume, move or end a session."""
-    actor = _actor_label()
-    with unit_of_work() as uow:
-        if action == "extend":
-            view = sessions.extend_session(uow, session_id, minutes=_minutes_field(), actor=actor)
-        elif action == "pause":
-            view = sessions.pause_session(uow, session_id, actor=actor)
-        elif action == "resume":
-            view = sessions.resume_session(uow, session_id, actor=actor)
-        elif action == "move":
-            view = sessions.move_session(uow, session_id, seat_id=request.form.get("seat", ""), actor=actor)
-        elif action == "end":
-            view = sessions.end_session(uow, session_id, actor=actor)
-        else:
-            raise InvalidInput(f"unknown action {action!r}", field="action")
-    message = f"Seat {view.seat_id}: {action} done."
-    if view.billed_minutes is not None and action == "end":
-        message += f" Bill: {view.billed_minutes} min."
-    flash(message, "success")
-    return redirect(url_for("dashboard.index"))
+    actor = current_actor()
+    assert actor is not None
+    found = actions.find(actions.SESSION_ACTIONS, action, is_manager=actor.is_manager)
+    fields = {"minutes": _minutes_field()} if "minutes" in found.fields else {}
+    if "seat" in found.fields:
+        fields["seat"] = request.form.get("seat", "")
+
+    def outcome(view: sessions.SeatSessionView) -> tuple[str, str]:
+        message = f"Seat {view.seat_id}: {action} done."
+        if view.billed_minutes is not None and action == "end":
+            message += f" Bill: {view.billed_minutes} min."
+        return "success", message
+
+    return submit(lambda uow: found.run(uow, session_id, fields, actor.label), outcome)
 
 
 def _qr_svg(text: str) -> Markup:
@@ -207,8 +191,6 @@ def notice_receipt(notice_id: int) -> str:
 @login_required
 def deliver(notice_id: int) -> ResponseReturnValue:
     """Record how the notice reached the customer, with their reaction if they gave one."""
-    with unit_of_work() as uow:
-        notice = notices.deliver_notice(uow, notice_id, how=request.form.get("how", ""),
-                                        feedback=request.form.get("feedback") or None, actor=_actor_label())
-    flash(f"Notice for seat {notice.seat_id} marked {notice.status}.", "success")
-    return redirect(url_for("dashboard.index"))
+    return submit(lambda uow: notices.deliver_notice(
+        uow, notice_id, how=request.form.get("how", ""), feedback=request.form.get("feedback") or None,
+        actor=_actor_label()), lambda notice: ("success", f"Notice for seat {notice.seat_id} marked {notice.status}."))

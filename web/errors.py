@@ -36,6 +36,11 @@ def status_of(error: DomainError) -> int:
     return 422
 
 
+def error_body(error: DomainError) -> tuple[int, dict[str, object]]:
+    """The status and JSON body that answer a domain error."""
+    return status_of(error), {"error": {"code": error.code, "message": error.message, "field": error.field}}
+
+
 def json_error(status: int, code: str, message: str, field: str | None = None) -> tuple[Response, int]:
     """The API's error body: ``{"error": {"code", "message", "field"}}``."""
     return jsonify(error={"code": code, "message": message, "field": field}), status
@@ -52,7 +57,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def on_domain_error(error: DomainError) -> ResponseReturnValue:
         if wants_json():
-            return json_error(status_of(error), error.code, error.message, error.field)
+            status, payload = error_body(error)
+            return jsonify(payload), status
         flash(error.message, "error")
         return redirect(request.referrer or url_for("dashboard.index"))
 

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from compensator.domain.kinds import OutageStatus
 from compensator.domain.policy import describe_policy
 from compensator.errors import InvalidInput
-from compensator.services import audit, outages, people
+from compensator.services import actions, audit, outages, people
 from web.auth import current_actor, manager_required
 from web.context import runtime, unit_of_work
+from web.forms import submit
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 RECENT_DAYS = 7
@@ -69,48 +70,42 @@ def index() -> str:
 @manager_required
 def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
     """Confirm, dismiss or correct an outage."""
-    actor = _actor_label()
-    with unit_of_work() as uow:
-        if action == "confirm":
-            outages.confirm_outage(uow, outage_id, actor=actor)
-        elif action == "dismiss":
-            outages.dismiss_outage(uow, outage_id, reason=request.form.get("reason"), actor=actor)
-        elif action == "correct":
-            outages.correct_outage(uow, outage_id, started_at=_local_field("started_at"),
-                                   ended_at=_local_field("ended_at"), reason=request.form.get("reason"),
-                                   actor=actor)
-        else:
-            raise InvalidInput(f"unknown action {action!r}", field="action")
-    flash(f"Outage {outage_id}: {action} done.", "success")
-    return redirect(url_for("manage.index"))
+    found = actions.find(actions.OUTAGE_ACTIONS, action, is_manager=True)
+    fields: dict[str, object] = {"reason": request.form.get("reason")}
+    if action == "correct":
+        fields.update(started_at=_local_field("started_at"), ended_at=_local_field("ended_at"))
+    return submit(lambda uow: found.run(uow, outage_id, fields, _actor_label()),
+                  lambda view: ("success", f"Outage {outage_id}: {action} done."), location=url_for("manage.index"))
 
 
 @bp.post("/compensations/<int:compensation_id>/approve")
 @manager_required
 def approve(compensation_id: int) -> ResponseReturnValue:
     """Apply a credit that was waiting for a manager."""
-    with unit_of_work() as uow:
-        item = outages.approve_compensation(uow, compensation_id, actor=_actor_label())
-    flash(f"{item.credit_minutes} min approved for seat {item.seat_id}.", "success")
-    return redirect(url_for("manage.index"))
+    return submit(lambda uow: outages.approve_compensation(uow, compensation_id, actor=_actor_label()),
+                  lambda item: ("success", f"{item.credit_minutes} min approved for seat {item.seat_id}."),
+                  location=url_for("manage.index"))
 
 
 @bp.post("/attendants")
 @manager_required
 def add_attendant() -> ResponseReturnValue:
     """Add an attendant or a manager with a PIN."""
-    with unit_of_work() as uow:
-        person = people.add_attendant(uow, name=request.form.get("name"), role=request.form.get("role"),
-                                      pin=request.form.get("pin"), actor=_actor_label())
-    flash(f"{person.role.value.capitalize()} {person.name} added.", "success")
-    return redirect(url_for("manage.index"))
+    return submit(lambda uow: people.add_attendant(
+        uow, name=request.form.get("name"), role=request.form.get("role"), pin=request.form.get("pin"),
+        actor=_actor_label()), lambda person: ("success", f"{person.role.value.capitalize()} {person.name} added."),
+        location=url_for("manage.index"))
 
 
 @bp.post("/tokens")
 @manager_required
 def create_token() -> ResponseReturnValue:
     """Create a device token and show it once."""
-    with unit_of_work() as uow:
-        token = people.create_token(uow, name=request.form.get("name"), actor=_actor_label())
-    flash(f"Token for {token.name}: {token.secret} — copy it now, it is not shown again.", "warning")
-    return redirect(url_for("manage.index"))
+
+    def outcome(token: people.TokenView) -> tuple[str, str]:
+        # The secret is flashed by this response only: the answer kept for a resubmission omits it.
+        flash(f"Token for {token.name}: {token.secret} — copy it now, it is not shown again.", "warning")
+        return "success", f"Token {token.name} created."
+
+    return submit(lambda uow: people.create_token(uow, name=request.form.get("name"), actor=_actor_label()),
+                  outcome, location=url_for("manage.index"))

@@ -51,8 +51,12 @@ def _operation(summary: str, ok: dict[str, Any], *, body: dict[str, Any] | None 
         operation["security"] = []
     params = list(parameters or [])
     if idempotent_key:
-        params.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": TEXT,
-                       "description": "a retry with the same key and request returns the first result"})
+        params.append({"name": "Idempotency-Key", "in": "header", "required": False,
+                       "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+                       "description": "a retry with the same key and request returns the first answer (same "
+                                      "status and body, header Idempotency-Replayed: true) and has no second "
+                                      "effect, also when copies race; the same key with another request is 409 "
+                                      "idempotency_conflict. Keys are per actor and kept for 7 days."})
     if params:
         operation["parameters"] = params
     if body is not None:
@@ -136,7 +140,7 @@ def openapi_document() -> dict[str, Any]:
             "post": _operation(
                 "Open an outage (whole venue by default); 200 with the ongoing one of the same kind and scope",
                 {"201": _answer("the new outage", _ref("Outage")),
-                 "200": _answer("the outage already open, or an idempotent retry", _ref("Outage"))},
+                 "200": _answer("the outage of the same kind and scope already open", _ref("Outage"))},
                 idempotent_key=True,
                 body=_body({"kind": {"enum": ["power", "network"]}, "zones": {"type": "array", "items": TEXT},
                             "seats": {"type": "array", "items": TEXT}, "started_at": TIME,
@@ -180,7 +184,7 @@ def openapi_document() -> dict[str, Any]:
             parameters=[{"name": "code", "in": "path", "required": True, "schema": TEXT}], idempotent_key=True,
             body=_body({"seat": TEXT, "customer_name": TEXT, "language": TEXT}, ["seat"]))},
         "/heartbeats": {"post": _operation("A seat PC is alive", {"200": _answer("recorded", {"type": "object"})},
-                                           body=_body({"seat": TEXT}, ["seat"]))},
+                                           body=_body({"seat": TEXT}, ["seat"]), idempotent_key=True)},
         "/reports/daily/{date}": {"get": _operation(
             "The end-of-day report of a venue day", {"200": {"description": "the report", "content": {
                 JSON: {"schema": {"type": "object"}}, "text/csv": {"schema": TEXT}, "text/html": {"schema": TEXT},

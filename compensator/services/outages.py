@@ -9,16 +9,13 @@ constraint; a retried or raced end finds the outage already ended and changes no
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import insert, or_, select, union
 from sqlalchemy.exc import IntegrityError
 
-from compensator.clock import as_utc
 from compensator.domain.kinds import (
     CompensationForm,
     CompensationStatus,
@@ -36,15 +33,14 @@ from compensator.domain.policy import (
     ZoneTerms,
     compensate,
 )
-from compensator.errors import IdempotencyConflict, InvalidInput, InvalidState, NotFound, require_id
-from compensator.services import audit
+from compensator.errors import InvalidInput, InvalidState, NotFound, require_id
+from compensator.services import audit, parsing
 from compensator.services.credits import CreditOrder, Delivered, apply_credits
 from compensator.services.sessions import LoadedSession, load_sessions, sessions_not_ended_before
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
     Compensation,
     CompensationAdjustment,
-    IdempotencyKey,
     Notice,
     Outage,
     OutageRevision,
@@ -52,9 +48,6 @@ from compensator.store.models import (
     Voucher,
 )
 
-# Back-dating is for a cut noticed late or a server that was down overnight, not for history.
-MAX_BACKDATE = timedelta(days=7)
-MAX_NOTE_LENGTH = 500
 COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
 
 
@@ -110,41 +103,18 @@ class OutageView:
 # --- input checks -------------------------------------------------------------------------
 
 
-def _parse_kind(kind: object) -> OutageKind:
-    try:
-        return OutageKind(kind)
-    except ValueError:
-        raise InvalidInput("kind must be power or network", field="kind") from None
-
-
-def _parse_source(source: object) -> OutageSource:
-    try:
-        return OutageSource(source)
-    except ValueError:
-        raise InvalidInput("source must be one of " + ", ".join(item.value for item in OutageSource),
-                           field="source") from None
-
-
-def _id_list(value: object, field: str) -> list[str]:
-    if not isinstance(value, list | tuple) or not value:
-        raise InvalidInput(f"{field} must be a non-empty list", field=field)
-    if any(not isinstance(item, str) or not item.strip() for item in value):
-        raise InvalidInput(f"{field} must be a list of ids", field=field)
-    return sorted({item.strip() for item in value})
-
-
 def resolve_scope(uow: UnitOfWork, zones: object = None, seats: object = None) -> tuple[ScopeKind, list[str]]:
     """The scope of an outage from optional zone or seat lists; unknown ids are refused."""
     if zones is not None and seats is not None:
         raise InvalidInput("give zones or seats, not both", field="zones")
     if zones is not None:
-        zone_ids = _id_list(zones, "zones")
+        zone_ids = parsing.id_list(zones, "zones")
         unknown = [zone for zone in zone_ids if zone not in uow.settings.zones_by_id]
         if unknown:
             raise NotFound("unknown zone " + ", ".join(unknown), field="zones")
         return ScopeKind.ZONES, zone_ids
     if seats is not None:
-        seat_ids = _id_list(seats, "seats")
+        seat_ids = parsing.id_list(seats, "seats")
         unknown = [seat for seat in seat_ids if seat not in uow.settings.seats_by_id]
         if unknown:
             raise NotFound("unknown seat " + ", ".join(unknown), field="seats")
@@ -165,32 +135,6 @@ def scope_seats(uow: UnitOfWork, scope_kind: ScopeKind, scope_ids: list[str]) ->
     if scope_kind is ScopeKind.ZONES:
         return frozenset(seat.id for seat in seats if seat.zone_id in scope_ids)
     return frozenset(scope_ids)
-
-
-def _moment(uow: UnitOfWork, value: object, field: str) -> datetime:
-    if not isinstance(value, datetime):
-        raise InvalidInput(f"{field} must be a date and time with its offset", field=field)
-    try:
-        moment = as_utc(value)
-    except ValueError:
-        raise InvalidInput(f"{field} must include a time zone offset", field=field) from None
-    now = uow.now()
-    if moment > now:
-        raise InvalidInput(f"{field} cannot be in the future", field=field)
-    if moment < now - MAX_BACKDATE:
-        raise InvalidInput(f"{field} cannot be more than {MAX_BACKDATE.days} days ago", field=field)
-    return moment
-
-
-def _note(value: object, field: str = "note") -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text", field=field)
-    value = value.strip()
-    if len(value) > MAX_NOTE_LENGTH:
-        raise InvalidInput(f"{field} must be at most {MAX_NOTE_LENGTH} characters", field=field)
-    return value or None
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -304,10 +248,6 @@ def open_outages(uow: UnitOfWork) -> list[OutageView]:
 # --- starting -----------------------------------------------------------------------------
 
 
-def _request_hash(payload: dict[str, object]) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def _revision(uow: UnitOfWork, outage: Outage, action: str, actor: str, reason: str | None = None) -> OutageRevision:
     revision = OutageRevision(outage_id=outage.id, action=action, at=uow.now(), actor=actor,
                               started_at=outage.started_at, ended_at=outage.ended_at, status=outage.status,
@@ -327,35 +267,24 @@ def start_outage(
     source: object = OutageSource.MANUAL,
     note: object = None,
     suspected: bool = False,
-    idempotency_key: str | None = None,
     actor: str,
 ) -> OutageView:
     """Open an outage, or return the open one of the same kind and scope (``created`` tells which).
 
     A suspected outage (raised by heartbeats or a server gap) waits for an attendant to confirm
-    it; it may already have an end. With ``idempotency_key`` a retry returns the first result.
+    it; it may already have an end.
     """
-    outage_kind = _parse_kind(kind)
-    outage_source = _parse_source(source)
+    outage_kind = parsing.outage_kind(kind)
+    outage_source = parsing.outage_source(source)
     scope_kind, scope_ids = resolve_scope(uow, zones, seats)
-    start = _moment(uow, started_at, "started_at") if started_at is not None else uow.now()
-    end = _moment(uow, ended_at, "ended_at") if ended_at is not None else None
+    start = parsing.past_moment(started_at, "started_at", uow.now()) if started_at is not None else uow.now()
+    end = parsing.past_moment(ended_at, "ended_at", uow.now()) if ended_at is not None else None
     if end is not None and end < start:
         raise InvalidInput("ended_at must not be before started_at", field="ended_at")
     if end is not None and not suspected:
         raise InvalidInput("only a suspected outage can be recorded with its end", field="ended_at")
-    text_note = _note(note)
+    text_note = parsing.note(note)
     key = scope_key(scope_kind, scope_ids)
-    request_hash = _request_hash({"kind": outage_kind.value, "scope": key, "started_at": started_at,
-                                  "source": outage_source.value, "ended_at": ended_at})
-
-    if idempotency_key is not None:
-        previous = uow.db.get(IdempotencyKey, idempotency_key)
-        if previous is not None:
-            if previous.request_hash != request_hash or previous.resource_type != "outage":
-                raise IdempotencyConflict("this Idempotency-Key was used for a different request")
-            return get_outage(uow, previous.resource_id)
-
     outage = Outage(kind=outage_kind, scope_kind=scope_kind, scope_ids=scope_ids, scope_key=key,
                     started_at=start, ended_at=end, source=outage_source,
                     status=OutageStatus.SUSPECTED if suspected else OutageStatus.ONGOING,
@@ -371,19 +300,15 @@ def start_outage(
             Outage.status.in_((OutageStatus.SUSPECTED, OutageStatus.ONGOING))))
         if existing is None:
             raise
-        return _remember_key(uow, idempotency_key, request_hash, existing, created=False)
+        return _opened(uow, existing, created=False)
     _revision(uow, outage, "start", actor)
     audit.record(uow, actor=actor, action="outage.start", target_type="outage", target_id=outage.id,
                  after={"kind": outage_kind.value, "scope": key, "started_at": start.isoformat(),
                         "source": outage_source.value, "status": outage.status.value})
-    return _remember_key(uow, idempotency_key, request_hash, outage, created=True)
+    return _opened(uow, outage, created=True)
 
 
-def _remember_key(uow: UnitOfWork, idempotency_key: str | None, request_hash: str, outage: Outage,
-                  *, created: bool) -> OutageView:
-    if idempotency_key is not None:
-        uow.db.add(IdempotencyKey(key=idempotency_key, request_hash=request_hash, resource_type="outage",
-                                  resource_id=outage.id, created_at=uow.now()))
+def _opened(uow: UnitOfWork, outage: Outage, *, created: bool) -> OutageView:
     uow.db.flush()
     view = _views(uow, [outage])[0]
     uow.commit()
@@ -404,7 +329,7 @@ def end_outage(uow: UnitOfWork, outage_id: object, *, ended_at: object = None, a
         return _views(uow, [outage])[0]
     if outage.status is OutageStatus.DISMISSED:
         raise InvalidState(f"outage {outage.id} was dismissed")
-    end = _moment(uow, ended_at, "ended_at") if ended_at is not None else uow.now()
+    end = parsing.past_moment(ended_at, "ended_at", uow.now()) if ended_at is not None else uow.now()
     if outage.ended_at is not None:
         end = outage.ended_at
     if end < outage.started_at:
@@ -421,6 +346,13 @@ def end_outage(uow: UnitOfWork, outage_id: object, *, ended_at: object = None, a
     view = _views(uow, [outage], created)[0]
     uow.commit()
     return view
+
+
+def end_ongoing_outages(uow: UnitOfWork, outage_id: object = None, *, actor: str) -> list[OutageView]:
+    """Power is back everywhere: end the outage named, or every ongoing one, and compensate."""
+    targets = [outage_id] if outage_id is not None else list(uow.db.scalars(
+        select(Outage.id).where(Outage.status == OutageStatus.ONGOING).order_by(Outage.id)))
+    return [end_outage(uow, target, actor=actor) for target in targets]
 
 
 def confirm_outage(uow: UnitOfWork, outage_id: object, *, actor: str) -> OutageView:
@@ -451,7 +383,7 @@ def dismiss_outage(uow: UnitOfWork, outage_id: object, *, reason: object = None,
     if outage.status is not OutageStatus.SUSPECTED:
         raise InvalidState(f"only a suspected outage can be dismissed; outage {outage.id} is {outage.status.value}")
     outage.status = OutageStatus.DISMISSED
-    _revision(uow, outage, "dismiss", actor, _note(reason, "reason"))
+    _revision(uow, outage, "dismiss", actor, parsing.note(reason, "reason"))
     audit.record(uow, actor=actor, action="outage.dismiss", target_type="outage", target_id=outage.id,
                  after={"status": outage.status.value})
     uow.db.flush()
@@ -464,15 +396,15 @@ def correct_outage(uow: UnitOfWork, outage_id: object, *, started_at: object = N
                    reason: object, actor: str) -> OutageView:
     """Revise an outage's times; its compensations are recomputed and differences appended."""
     outage = _lock_outage(uow, outage_id)
-    text_reason = _note(reason, "reason")
+    text_reason = parsing.note(reason, "reason")
     if text_reason is None:
         raise InvalidInput("a correction needs a reason", field="reason")
     if started_at is None and ended_at is None:
         raise InvalidInput("give started_at, ended_at or both", field="started_at")
     if outage.status is OutageStatus.DISMISSED:
         raise InvalidState(f"outage {outage.id} was dismissed")
-    start = _moment(uow, started_at, "started_at") if started_at is not None else outage.started_at
-    end = _moment(uow, ended_at, "ended_at") if ended_at is not None else outage.ended_at
+    start = parsing.past_moment(started_at, "started_at", uow.now()) if started_at is not None else outage.started_at
+    end = parsing.past_moment(ended_at, "ended_at", uow.now()) if ended_at is not None else outage.ended_at
     if ended_at is not None and outage.ended_at is None:
         raise InvalidState(f"outage {outage.id} is still going on: end it instead", field="ended_at")
     if end is not None and end < start:

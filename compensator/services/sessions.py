@@ -18,16 +18,11 @@ from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, S
 from compensator.domain.ledger import Balance, EntryRecord, EventRecord, SessionFacts, balance
 from compensator.domain.money import value_minor
 from compensator.errors import InvalidInput, InvalidState, NotFound, SeatBusy, SessionEnded, require_id
-from compensator.services import audit
+from compensator.services import audit, parsing
 from compensator.services.catalog import require_seat
 from compensator.store.database import UnitOfWork
 from compensator.store.models import LedgerEntry, OpenSeatSession, SeatSession, SessionEvent
 from compensator.store.models import Seat as SeatRow
-
-# One purchase or extension is at most a day: anything larger is a typo, not a sale.
-MAX_PURCHASE_MINUTES = 24 * 60
-MAX_NAME_LENGTH = 100
-
 
 @dataclass(frozen=True, slots=True)
 class EntryView:
@@ -186,37 +181,6 @@ def _require_free(uow: UnitOfWork, seat_id: str, field: str = "seat") -> None:
         raise SeatBusy(f"seat {seat_id} is busy with session {occupant}", field=field)
 
 
-def validate_minutes(value: object, *, field: str = "minutes", maximum: int = MAX_PURCHASE_MINUTES) -> int:
-    """Return ``value`` if it is a whole number of minutes from 1 to ``maximum``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("minutes must be a whole number", field=field)
-    if value < 1:
-        raise InvalidInput("minutes must be at least 1", field=field)
-    if value > maximum:
-        raise InvalidInput(f"minutes must be at most {maximum}", field=field)
-    return value
-
-
-def _clean_text(value: object, *, field: str, maximum: int) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text", field=field)
-    value = " ".join(value.split())
-    if len(value) > maximum:
-        raise InvalidInput(f"{field} must be at most {maximum} characters", field=field)
-    return value or None
-
-
-def _clean_language(value: object) -> str | None:
-    language = _clean_text(value, field="language", maximum=16)
-    if language is None:
-        return None
-    if not language.replace("-", "").replace("_", "").isalpha() or not 2 <= len(language) <= 16:
-        raise InvalidInput("language must be a language code such as en or fr", field="language")
-    return language
-
-
 def _price(uow: UnitOfWork, seat_id: str) -> int:
     return uow.settings.zone(uow.settings.seat(seat_id).zone_id).price_minor_per_hour
 
@@ -311,9 +275,9 @@ def begin_session(
     if not postpaid:
         if minutes is None:
             raise InvalidInput("minutes are required for a prepaid session", field="minutes")
-        minutes = validate_minutes(minutes)
-    name = _clean_text(customer_name, field="customer_name", maximum=MAX_NAME_LENGTH)
-    language_code = _clean_language(language)
+        minutes = parsing.minutes(minutes)
+    name = parsing.name(customer_name, field="customer_name")
+    language_code = parsing.language(language)
     _lock_seats(uow, seat)
     _require_free(uow, seat)
     now = uow.now()
@@ -363,7 +327,7 @@ def start_session(
 def extend_session(uow: UnitOfWork, session_id: object, *, minutes: object, actor: str) -> SeatSessionView:
     """Sell more minutes to a prepaid session that has not ended."""
     loaded = _load_one(uow, session_id)
-    minutes = validate_minutes(minutes)
+    minutes = parsing.minutes(minutes)
     current = _current(uow, loaded)
     if loaded.facts.mode is SessionMode.POSTPAID:
         raise InvalidState("a postpaid session is billed at the end: it cannot be extended")

@@ -7,11 +7,13 @@ starts on it) cannot interleave. PostgreSQL serialises the same use cases with r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
@@ -122,6 +124,7 @@ class UnitOfWork:
         self.clock = clock
         self.settings = settings
         self.db: Session
+        self._commits_held = 0
 
     def __enter__(self) -> UnitOfWork:
         self.db = self._session_factory()
@@ -133,12 +136,40 @@ class UnitOfWork:
         self.db.close()
 
     def commit(self) -> None:
-        """Make everything done in this unit of work permanent."""
+        """Make everything done in this unit of work permanent (at the held commit, if one is held)."""
+        if self._commits_held:
+            self.db.flush()
+            return
         self.db.commit()
+
+    @contextmanager
+    def commit_held(self) -> Iterator[None]:
+        """Within this block ``commit()`` only flushes: whoever holds it commits once, afterwards.
+
+        This is how an idempotency key and the effect it guards become permanent in one
+        transaction although the use case commits its own work.
+        """
+        self._commits_held += 1
+        try:
+            yield
+        finally:
+            self._commits_held -= 1
 
     def now(self) -> datetime:
         """The current time from the unit of work's clock."""
         return self.clock.now()
+
+
+def insert_unless_present(db: Session, table: Table, values: dict[str, Any]) -> bool:
+    """Insert a row unless one with the same key exists; return whether it was inserted.
+
+    On PostgreSQL the INSERT waits while another transaction holds an uncommitted row with that
+    key, then does nothing if that transaction committed it. SQLite has only one writer at a time.
+    """
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    # RETURNING says whether a row went in: not every driver reports a row count for it.
+    statement = dialect.insert(table).values(values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return db.execute(statement).first() is not None
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

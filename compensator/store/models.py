@@ -365,15 +365,21 @@ class NoticeDelivery(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class IdempotencyKey(Base):
-    """A client-chosen key of a mutation: a retry returns the first result, other content conflicts."""
+class IdempotencyRecord(Base):
+    """A client-chosen key of one actor's mutation, with the answer the mutation gave.
 
-    __tablename__ = "idempotency_keys"
+    The row is written in the same transaction as the effect it guards, so a committed key
+    always carries its answer; a retry returns that answer, other content conflicts.
+    """
 
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    resource_type: Mapped[str] = mapped_column(String(32))
-    resource_id: Mapped[int] = mapped_column(Integer)
+    __tablename__ = "idempotency_records"
+    __table_args__ = (Index("ix_idempotency_records_created_at", "created_at"),)
+
+    actor: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int | None] = mapped_column(Integer, default=None)
+    body: Mapped[Any] = mapped_column(JSON, nullable=True, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -1,0 +1,107 @@
+"""Input parsing shared by every use case: minutes, names, language codes, times, notes, id lists.
+
+Each function takes what a caller passed (a JSON value, a form field already converted) and
+returns the clean value or raises ``InvalidInput`` naming the field, so that the API, the
+dashboard, the CLI and the scenario replayer refuse bad input with the same words.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from compensator.clock import as_utc
+from compensator.domain.kinds import OutageKind, OutageSource
+from compensator.errors import InvalidInput
+
+# One purchase or extension is at most a day: anything larger is a typo, not a sale.
+MAX_PURCHASE_MINUTES = 24 * 60
+MAX_NAME_LENGTH = 100
+MAX_NOTE_LENGTH = 500
+# Back-dating is for a cut noticed late or a server that was down overnight, not for history.
+MAX_BACKDATE = timedelta(days=7)
+
+
+def minutes(value: object, *, field: str = "minutes", maximum: int = MAX_PURCHASE_MINUTES) -> int:
+    """Return ``value`` if it is a whole number of minutes from 1 to ``maximum``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput("minutes must be a whole number", field=field)
+    if value < 1:
+        raise InvalidInput("minutes must be at least 1", field=field)
+    if value > maximum:
+        raise InvalidInput(f"minutes must be at most {maximum}", field=field)
+    return value
+
+
+def name(value: object, *, field: str, maximum: int = MAX_NAME_LENGTH) -> str | None:
+    """A short text on one line (runs of spaces folded), or None when empty."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text", field=field)
+    value = " ".join(value.split())
+    if len(value) > maximum:
+        raise InvalidInput(f"{field} must be at most {maximum} characters", field=field)
+    return value or None
+
+
+def language(value: object) -> str | None:
+    """A language code such as ``en``, ``fr`` or ``pt-BR``, or None."""
+    code = name(value, field="language", maximum=16)
+    if code is None:
+        return None
+    if not code.replace("-", "").replace("_", "").isalpha() or not 2 <= len(code) <= 16:
+        raise InvalidInput("language must be a language code such as en or fr", field="language")
+    return code
+
+
+def note(value: object, field: str = "note") -> str | None:
+    """A free text of at most ``MAX_NOTE_LENGTH`` characters, or None when empty."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text", field=field)
+    value = value.strip()
+    if len(value) > MAX_NOTE_LENGTH:
+        raise InvalidInput(f"{field} must be at most {MAX_NOTE_LENGTH} characters", field=field)
+    return value or None
+
+
+def outage_kind(value: object) -> OutageKind:
+    """``power`` or ``network``."""
+    try:
+        return OutageKind(value)
+    except ValueError:
+        raise InvalidInput("kind must be power or network", field="kind") from None
+
+
+def outage_source(value: object) -> OutageSource:
+    """Where an outage was reported from."""
+    try:
+        return OutageSource(value)
+    except ValueError:
+        raise InvalidInput("source must be one of " + ", ".join(item.value for item in OutageSource),
+                           field="source") from None
+
+
+def id_list(value: object, field: str) -> list[str]:
+    """A non-empty list of ids, sorted and without repeats."""
+    if not isinstance(value, list | tuple) or not value:
+        raise InvalidInput(f"{field} must be a non-empty list", field=field)
+    if any(not isinstance(item, str) or not item.strip() for item in value):
+        raise InvalidInput(f"{field} must be a list of ids", field=field)
+    return sorted({item.strip() for item in value})
+
+
+def past_moment(value: object, field: str, now: datetime) -> datetime:
+    """An aware time, as UTC, not in the future and at most ``MAX_BACKDATE`` before ``now``."""
+    if not isinstance(value, datetime):
+        raise InvalidInput(f"{field} must be a date and time with its offset", field=field)
+    try:
+        moment = as_utc(value)
+    except ValueError:
+        raise InvalidInput(f"{field} must include a time zone offset", field=field) from None
+    if moment > now:
+        raise InvalidInput(f"{field} cannot be in the future", field=field)
+    if moment < now - MAX_BACKDATE:
+        raise InvalidInput(f"{field} cannot be more than {MAX_BACKDATE.days} days ago", field=field)
+    return moment
