@@ -1,7 +1,7 @@
 """The history tables also refuse a REPLACE on SQLite and a TRUNCATE on PostgreSQL.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-27
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from compensator.store.models import APPEND_ONLY_TABLES
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
