@@ -12,7 +12,8 @@ from compensator.domain.kinds import CompensationForm, CompensationStatus, Entry
 from compensator.errors import InvalidInput, InvalidState, NotFound
 from compensator.services import outages, sessions
 from compensator.services.outages import settle
-from compensator.store.models import Compensation, LedgerEntry, Notice, Outage, Voucher
+from compensator.store.models import Compensation, LedgerEntry, Notice, Outage, OutageRevision, Voucher
+from tests.conftest import power_cut_over
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 ACTOR = "attendant:ada"
@@ -252,3 +253,16 @@ def test_a_session_that_ran_out_during_the_cut_gets_a_voucher(uow, clock) -> Non
     assert item.form is CompensationForm.VOUCHER
     assert len(item.voucher_codes) == 1
     assert count(uow, Voucher) == 1
+
+
+def test_a_correction_that_changes_nothing_is_refused_and_writes_no_revision(uow, clock) -> None:
+    outage, _ = power_cut_over(uow, clock, {"G1": 120}, after_minutes=10, lasting_minutes=20)
+    revisions = count(uow, OutageRevision)
+    with pytest.raises(InvalidInput, match="the correction changes nothing"):
+        do(uow, outages.correct_outage, outage.id, started_at=outage.started_at, ended_at=outage.ended_at,
+           reason="same times")
+    with pytest.raises(InvalidInput, match="the correction changes nothing"):
+        do(uow, outages.correct_outage, outage.id, reason="no times at all")
+    assert count(uow, OutageRevision) == revisions
+    with uow() as unit:
+        assert outages.get_outage(unit, outage.id) == outage

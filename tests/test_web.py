@@ -278,3 +278,30 @@ def test_a_double_submit_of_power_back_compensates_once(auth, client, uow, clock
     with uow() as unit:
         assert [len(item.compensations) for item in outages.list_outages(unit)] == [1]
         assert unit.db.scalar(select(func.count()).select_from(Notice)) == 1
+
+
+def correction_form(page: str, outage_id: int) -> dict[str, str]:
+    """The fields of an outage's correction form as the manager page renders them."""
+    form = re.search(rf'action="/manage/outages/{outage_id}/correct"[^>]*>(.*?)</form>', page, re.S).group(1)
+    return dict(re.findall(r'<input[^>]*name="([^"]+)" value="([^"]*)"', form))
+
+
+def test_correcting_only_the_end_leaves_the_start_to_the_second_and_an_unchanged_form_is_refused(
+        client, auth, uow, clock) -> None:
+    clock.advance(seconds=15.25)
+    outage, _ = power_cut_over(uow, clock, {"G1": 120}, after_minutes=16, lasting_minutes=29)
+    auth.login("bola", "4321")
+    fields = correction_form(client.get("/manage").get_data(as_text=True), outage.id)
+    assert fields["started_at"].endswith(":15")
+    unchanged = client.post(f"/manage/outages/{outage.id}/correct", data={**fields, "reason": "checked"})
+    assert unchanged.status_code == 302
+    assert "the correction changes nothing" in client.get("/manage").get_data(as_text=True)
+    with uow() as unit:
+        assert outages.get_outage(unit, outage.id) == outage
+    shortened = fields["ended_at"][:-5] + "40:15"
+    client.post(f"/manage/outages/{outage.id}/correct", data={**fields, "ended_at": shortened, "reason": "log",
+                                                               "idempotency_key": "correct-1"})
+    with uow() as unit:
+        corrected = outages.get_outage(unit, outage.id)
+    assert corrected.started_at == outage.started_at
+    assert corrected.ended_at.astimezone(ZoneInfo("Africa/Lagos")).strftime("%H:%M:%S") == "14:40:15"

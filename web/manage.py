@@ -36,7 +36,11 @@ def _actor_label() -> str:
 
 
 def _local_field(name: str) -> datetime | None:
-    """A datetime-local form field, read in the venue's time zone."""
+    """A datetime-local form field, read in the venue's time zone; None when left as it was shown.
+
+    The form shows stored times to the second; a field the manager did not touch must keep the
+    stored value exactly (with its fraction of a second), so it is not sent on as a change.
+    """
     raw = request.form.get(name, "").strip()
     if not raw:
         return None
@@ -44,6 +48,12 @@ def _local_field(name: str) -> datetime | None:
         moment = datetime.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(f"{name.replace('_', ' ')} must be a date and time", field=name) from None
+    try:
+        # A browser may send 14:18 for a field shown as 14:18:00: compare the times, not the texts.
+        if moment == datetime.fromisoformat(request.form.get(f"{name}_shown", "").strip()):
+            return None
+    except ValueError:
+        pass
     return moment.replace(tzinfo=runtime().settings.venue.tz) if moment.tzinfo is None else moment
 
 

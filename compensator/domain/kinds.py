@@ -112,3 +112,31 @@ class Feedback(StrEnum):
     HAPPY = "happy"
     NEUTRAL = "neutral"
     UNHAPPY = "unhappy"
+
+
+class RevisionAction(StrEnum):
+    """What an outage revision records: how the outage came to be as the revision shows it."""
+
+    START = "start"
+    END = "end"
+    CORRECT = "correct"
+    CONFIRM = "confirm"
+    DISMISS = "dismiss"
+
+
+class TileState(StrEnum):
+    """What the dashboard shows on a seat's tile: free, or the state of the session on it."""
+
+    FREE = "free"
+    RUNNING = "running"
+    PAUSED = "paused"
+    TIME_UP = "time_up"
+
+
+class SeatState(StrEnum):
+    """A seat's state as the JSON API names it (SPEC appendix C)."""
+
+    FREE = "free"
+    IN_SESSION = "in_session"
+    PAUSED = "paused"
+    DARK = "dark"

@@ -22,6 +22,7 @@ from compensator.domain.kinds import (
     OutageKind,
     OutageSource,
     OutageStatus,
+    RevisionAction,
     ScopeKind,
 )
 from compensator.domain.policy import (
@@ -248,7 +249,7 @@ def open_outages(uow: UnitOfWork) -> list[OutageView]:
 # --- starting -----------------------------------------------------------------------------
 
 
-def _revision(uow: UnitOfWork, outage: Outage, action: str, actor: str, reason: str | None = None) -> OutageRevision:
+def _revision(uow: UnitOfWork, outage: Outage, action: RevisionAction, actor: str, reason: str | None = None) -> OutageRevision:
     revision = OutageRevision(outage_id=outage.id, action=action, at=uow.now(), actor=actor,
                               started_at=outage.started_at, ended_at=outage.ended_at, status=outage.status,
                               reason=reason)
@@ -301,7 +302,7 @@ def start_outage(
         if existing is None:
             raise
         return _opened(uow, existing, created=False)
-    _revision(uow, outage, "start", actor)
+    _revision(uow, outage, RevisionAction.START, actor)
     audit.record(uow, actor=actor, action="outage.start", target_type="outage", target_id=outage.id,
                  after={"kind": outage_kind.value, "scope": key, "started_at": start.isoformat(),
                         "source": outage_source.value, "status": outage.status.value})
@@ -337,7 +338,7 @@ def end_outage(uow: UnitOfWork, outage_id: object, *, ended_at: object = None, a
     outage.ended_at = end
     if outage.status is OutageStatus.ONGOING:
         outage.status = OutageStatus.ENDED
-    _revision(uow, outage, "end", actor)
+    _revision(uow, outage, RevisionAction.END, actor)
     created = settle(uow, outage, actor=actor) if outage.status is OutageStatus.ENDED else ()
     audit.record(uow, actor=actor, action="outage.end", target_type="outage", target_id=outage.id,
                  after={"ended_at": end.isoformat(), "status": outage.status.value})
@@ -366,7 +367,7 @@ def confirm_outage(uow: UnitOfWork, outage_id: object, *, actor: str) -> OutageV
             uow.db.flush()
     except IntegrityError:
         raise InvalidState("an outage of the same kind and scope is already ongoing: dismiss this one") from None
-    _revision(uow, outage, "confirm", actor)
+    _revision(uow, outage, RevisionAction.CONFIRM, actor)
     if outage.status is OutageStatus.ENDED:
         settle(uow, outage, actor=actor)
     audit.record(uow, actor=actor, action="outage.confirm", target_type="outage", target_id=outage.id,
@@ -383,7 +384,7 @@ def dismiss_outage(uow: UnitOfWork, outage_id: object, *, reason: object = None,
     if outage.status is not OutageStatus.SUSPECTED:
         raise InvalidState(f"only a suspected outage can be dismissed; outage {outage.id} is {outage.status.value}")
     outage.status = OutageStatus.DISMISSED
-    _revision(uow, outage, "dismiss", actor, parsing.note(reason, "reason"))
+    _revision(uow, outage, RevisionAction.DISMISS, actor, parsing.note(reason, "reason"))
     audit.record(uow, actor=actor, action="outage.dismiss", target_type="outage", target_id=outage.id,
                  after={"status": outage.status.value})
     uow.db.flush()
@@ -400,7 +401,8 @@ def correct_outage(uow: UnitOfWork, outage_id: object, *, started_at: object = N
     if text_reason is None:
         raise InvalidInput("a correction needs a reason", field="reason")
     if started_at is None and ended_at is None:
-        raise InvalidInput("give started_at, ended_at or both", field="started_at")
+        raise InvalidInput("the correction changes nothing: give a new started_at, ended_at or both",
+                           field="started_at")
     if outage.status is OutageStatus.DISMISSED:
         raise InvalidState(f"outage {outage.id} was dismissed")
     start = parsing.past_moment(started_at, "started_at", uow.now()) if started_at is not None else outage.started_at
@@ -409,10 +411,14 @@ def correct_outage(uow: UnitOfWork, outage_id: object, *, started_at: object = N
         raise InvalidState(f"outage {outage.id} is still going on: end it instead", field="ended_at")
     if end is not None and end < start:
         raise InvalidInput("the outage cannot end before it starts", field="ended_at")
+    if (start, end) == (outage.started_at, outage.ended_at):
+        shown = " to ".join(_seconds(uow, moment) for moment in (start, end) if moment is not None)
+        raise InvalidInput(f"the correction changes nothing: outage {outage.id} already runs {shown}",
+                           field="started_at" if started_at is not None else "ended_at")
     before = {"started_at": outage.started_at.isoformat(),
               "ended_at": outage.ended_at.isoformat() if outage.ended_at else None}
     outage.started_at, outage.ended_at = start, end
-    revision = _revision(uow, outage, "correct", actor, text_reason)
+    revision = _revision(uow, outage, RevisionAction.CORRECT, actor, text_reason)
     uow.db.flush()
     if outage.status is OutageStatus.ENDED:
         settle(uow, outage, actor=actor, revision=revision)
@@ -423,6 +429,10 @@ def correct_outage(uow: UnitOfWork, outage_id: object, *, started_at: object = N
     view = _views(uow, [outage])[0]
     uow.commit()
     return view
+
+
+def _seconds(uow: UnitOfWork, moment: datetime) -> str:
+    return moment.astimezone(uow.settings.venue.tz).strftime("%d %b %H:%M:%S")
 
 
 # --- settling compensations ---------------------------------------------------------------

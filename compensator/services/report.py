@@ -35,6 +35,7 @@ from compensator.domain.kinds import (
     OutageKind,
     OutageSource,
     OutageStatus,
+    RevisionAction,
     ScopeKind,
     SessionState,
 )
@@ -59,8 +60,6 @@ from compensator.store.models import (
 EARLIEST_REPORT_DATE = date(2000, 1, 1)
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
-# The action the outage service writes on a revision that corrects an outage's times.
-CORRECTION_ACTION = "correct"
 
 
 class AnomalyKind(StrEnum):
@@ -399,7 +398,7 @@ def _corrections(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, tuple[Corr
     for revision in uow.db.scalars(select(OutageRevision).where(OutageRevision.outage_id.in_(outage_ids))
                                    .order_by(OutageRevision.id)):
         before = previous.get(revision.outage_id)
-        if revision.action == CORRECTION_ACTION and before is not None:
+        if revision.action is RevisionAction.CORRECT and before is not None:
             found[revision.outage_id].append(Correction(
                 at=revision.at, actor=revision.actor, reason=revision.reason,
                 started_before=before.started_at, ended_before=before.ended_at,

@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from compensator.domain.kinds import OutageKind, OutageStatus, SessionMode
+from compensator.domain.kinds import OutageKind, OutageStatus, SeatState, SessionMode, TileState
 from compensator.services.outages import scope_seats
 from compensator.services.sessions import list_open_sessions
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Outage
 
-FREE = "free"
-STATE_LABELS = {FREE: "Free", "running": "In session", "paused": "Paused", "time_up": "Time up"}
+STATE_LABELS = {TileState.FREE: "Free", TileState.RUNNING: "In session", TileState.PAUSED: "Paused",
+                TileState.TIME_UP: "Time up"}
 # Seats whose time is nearly up stand out on the board.
 NEARLY_UP_MINUTES = 5
 
@@ -27,7 +27,7 @@ class SeatTile:
     label: str
     zone_id: str
     zone_name: str
-    state: str
+    state: TileState
     session_id: int | None
     mode: SessionMode | None
     remaining_minutes: int | None
@@ -40,22 +40,22 @@ class SeatTile:
     @property
     def nearly_up(self) -> bool:
         """Whether a running prepaid session has at most five minutes left."""
-        return self.state == "running" and self.remaining_minutes is not None and \
+        return self.state is TileState.RUNNING and self.remaining_minutes is not None and \
             self.remaining_minutes <= NEARLY_UP_MINUTES
 
     @property
-    def api_state(self) -> str:
+    def api_state(self) -> SeatState:
         """The state as the JSON API names it: free, in_session, paused or dark."""
         if self.dark:
-            return "dark"
-        if self.state == FREE:
-            return FREE
-        return "paused" if self.state == "paused" else "in_session"
+            return SeatState.DARK
+        if self.state is TileState.FREE:
+            return SeatState.FREE
+        return SeatState.PAUSED if self.state is TileState.PAUSED else SeatState.IN_SESSION
 
     @property
     def state_label(self) -> str:
         """The state in words for the attendant."""
-        return STATE_LABELS.get(self.state, self.state)
+        return STATE_LABELS[self.state]
 
 
 def _power_at(uow: UnitOfWork) -> tuple[set[str], set[str]]:
@@ -88,7 +88,7 @@ def seat_board(uow: UnitOfWork) -> list[SeatTile]:
                 label=seat.label,
                 zone_id=seat.zone_id,
                 zone_name=zones[seat.zone_id].name,
-                state=view.state.value if view else FREE,
+                state=TileState(view.state.value) if view else TileState.FREE,
                 session_id=view.id if view else None,
                 mode=view.mode if view else None,
                 remaining_minutes=view.remaining_minutes if prepaid and view else None,

@@ -37,6 +37,7 @@ from compensator.domain.kinds import (
     OutageKind,
     OutageSource,
     OutageStatus,
+    RevisionAction,
     Role,
     ScopeKind,
     SessionEventKind,
@@ -249,7 +250,7 @@ class OutageRevision(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     outage_id: Mapped[int] = mapped_column(ForeignKey("outages.id"))
-    action: Mapped[str] = mapped_column(String(32))
+    action: Mapped[RevisionAction] = mapped_column(enum_column(RevisionAction))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
