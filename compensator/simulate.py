@@ -24,7 +24,7 @@ from compensator.config import ConfigError, Settings, parse_settings
 from compensator.domain.kinds import SessionMode, SessionState
 from compensator.errors import DomainError
 from compensator.runtime import Compensator
-from compensator.services import outages, sessions
+from compensator.services import outage_views, outages, sessions
 from compensator.store.database import UnitOfWork
 
 ACTOR = "simulate"
@@ -184,7 +184,7 @@ def _approve(replay: Replay, uow: UnitOfWork, args: Mapping[str, Any], where: st
     _only(args, {"outage", "session"}, where)
     outage_id = _known(replay.outages, _name(args, "outage", where), "outage", where)
     session_id = _known(replay.sessions, _name(args, "session", where), "session", where)
-    view = outages.get_outage(uow, outage_id)
+    view = outage_views.get_outage(uow, outage_id)
     match = [item for item in view.compensations if item.session_id == session_id]
     if not match:
         raise ScenarioError(f"{where}: outage {args['outage']!r} has no compensation for session {args['session']!r}")
@@ -274,7 +274,7 @@ def _result(replay: Replay) -> dict[str, Any]:
     compensations: list[dict[str, Any]] = []
     session_rows: list[dict[str, Any]] = []
     with replay.runtime.unit_of_work() as uow:
-        for outage in outages.list_outages(uow):
+        for outage in outage_views.list_outages(uow):
             for item in outage.compensations:
                 compensations.append({
                     "outage": outage_names.get(item.outage_id, str(item.outage_id)),

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from compensator.domain.kinds import CompensationForm, CompensationStatus, EntryKind, OutageStatus
 from compensator.errors import InvalidInput, InvalidState, NotFound
-from compensator.services import outages, sessions
+from compensator.services import outage_views, outages, sessions
 from compensator.services.outages import settle
 from compensator.store.models import Compensation, LedgerEntry, Notice, Outage, OutageRevision, Voucher
 from tests.conftest import power_cut_over
@@ -67,7 +67,7 @@ def test_the_outage_returned_by_power_back_is_exactly_what_is_read_back_later(uo
     clock.advance(minutes=130)
     ended = do(uow, outages.end_outage, outage.id)
     with uow() as unit:
-        read_back = outages.get_outage(unit, outage.id)
+        read_back = outage_views.get_outage(unit, outage.id)
     assert ended == read_back
     assert {item.status for item in ended.compensations} == {CompensationStatus.APPLIED,
                                                              CompensationStatus.AWAITING_APPROVAL}
@@ -233,7 +233,7 @@ def test_a_large_credit_waits_for_a_manager_and_is_applied_once_approved(uow, cl
     assert waiting.status is CompensationStatus.AWAITING_APPROVAL
     assert count(uow, LedgerEntry) == 1
     with uow() as unit:
-        assert [item.id for item in outages.awaiting_approval(unit)] == [waiting.id]
+        assert [item.id for item in outage_views.awaiting_approval(unit)] == [waiting.id]
     approved = do(uow, outages.approve_compensation, waiting.id, actor="manager:bola")
     assert approved.status is CompensationStatus.APPLIED
     assert approved.approved_by == "manager:bola"
@@ -265,4 +265,4 @@ def test_a_correction_that_changes_nothing_is_refused_and_writes_no_revision(uow
         do(uow, outages.correct_outage, outage.id, reason="no times at all")
     assert count(uow, OutageRevision) == revisions
     with uow() as unit:
-        assert outages.get_outage(unit, outage.id) == outage
+        assert outage_views.get_outage(unit, outage.id) == outage

@@ -39,7 +39,7 @@ from compensator.errors import InvalidInput
 from compensator.reporting import ReportFormat, layout, parse_format, render
 from compensator.reporting.pdf_format import latin
 from compensator.reporting.timeline import MAX_SEAT_ROWS, picture_rows, render_svg
-from compensator.services import notices, outages, sessions
+from compensator.services import notices, outage_views, outages, sessions
 from compensator.services.report import (
     AnomalyKind,
     NoticeState,
@@ -147,7 +147,7 @@ def known_day(uow, clock):
     at_local(clock, 17, 20)
     do(uow, outages.end_outage, o4.id)
     with uow() as unit:
-        by_session = {item.session_id: item.notice_id for item in outages.get_outage(unit, o1.id).compensations}
+        by_session = {item.session_id: item.notice_id for item in outage_views.get_outage(unit, o1.id).compensations}
     do(uow, notices.deliver_notice, by_session[s1.id], how="printed", feedback="happy")
     do(uow, notices.deliver_notice, by_session[s2.id], how="shown", feedback="neutral")
     at_local(clock, 17, 30)

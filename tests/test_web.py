@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from compensator.services import outages, sessions
+from compensator.services import outage_views, outages, sessions
 from compensator.services.people import add_attendant
 from compensator.store.models import Notice, Outage
 from tests.conftest import power_cut_over
@@ -219,7 +219,7 @@ def test_a_manager_approves_a_large_credit_and_corrects_an_outage(client, auth, 
     auth.post(f"/manage/outages/{outage.id}/correct", ended_at=corrected_end.strftime("%Y-%m-%dT%H:%M"),
               reason="generator log")
     with uow() as unit:
-        view = outages.get_outage(unit, outage.id)
+        view = outage_views.get_outage(unit, outage.id)
     assert view.compensations[0].status.value == "applied"
     assert view.compensations[0].credit_minutes == 265
     assert view.compensations[0].granted_minutes == 265
@@ -276,7 +276,7 @@ def test_a_double_submit_of_power_back_compensates_once(auth, client, uow, clock
     for _ in range(2):
         auth.post("/power-back", idempotency_key=key)
     with uow() as unit:
-        assert [len(item.compensations) for item in outages.list_outages(unit)] == [1]
+        assert [len(item.compensations) for item in outage_views.list_outages(unit)] == [1]
         assert unit.db.scalar(select(func.count()).select_from(Notice)) == 1
 
 
@@ -297,11 +297,11 @@ def test_correcting_only_the_end_leaves_the_start_to_the_second_and_an_unchanged
     assert unchanged.status_code == 302
     assert "the correction changes nothing" in client.get("/manage").get_data(as_text=True)
     with uow() as unit:
-        assert outages.get_outage(unit, outage.id) == outage
+        assert outage_views.get_outage(unit, outage.id) == outage
     shortened = fields["ended_at"][:-5] + "40:15"
     client.post(f"/manage/outages/{outage.id}/correct", data={**fields, "ended_at": shortened, "reason": "log",
                                                                "idempotency_key": "correct-1"})
     with uow() as unit:
-        corrected = outages.get_outage(unit, outage.id)
+        corrected = outage_views.get_outage(unit, outage.id)
     assert corrected.started_at == outage.started_at
     assert corrected.ended_at.astimezone(ZoneInfo("Africa/Lagos")).strftime("%H:%M:%S") == "14:40:15"

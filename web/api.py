@@ -27,7 +27,7 @@ from flask import Blueprint, Response, jsonify, render_template_string, request
 from flask.typing import ResponseReturnValue
 
 from compensator.errors import DomainError, InvalidInput
-from compensator.services import actions, notices, outages, sessions
+from compensator.services import actions, notices, outage_views, outages, sessions
 from compensator.services.once import KEY_FIELD, Answer, request_key, run_once
 from compensator.services.heartbeats import record_seat_heartbeat
 from compensator.services.seats import seat_board
@@ -138,7 +138,7 @@ def list_outages() -> ResponseReturnValue:
     day = request.args.get("date") or runtime().clock.now().astimezone(runtime().settings.venue.tz).date().isoformat()
     start, end = _day_bounds(day)
     with unit_of_work() as uow:
-        views = outages.list_outages(uow, start=start, end=end)
+        views = outage_views.list_outages(uow, start=start, end=end)
     return jsonify(outages=[outage_json(view) for view in views])
 
 
@@ -147,7 +147,7 @@ def get_outage(outage_id: int) -> ResponseReturnValue:
     """One outage with its compensations."""
     require_api_actor()
     with unit_of_work() as uow:
-        return jsonify(outage_json(outages.get_outage(uow, outage_id)))
+        return jsonify(outage_json(outage_views.get_outage(uow, outage_id)))
 
 
 @bp.post("/outages/<int:outage_id>/<action>")

@@ -14,7 +14,7 @@ from flask import request
 from compensator.domain import vouchers
 from compensator.errors import InvalidInput
 from compensator.services.notices import NoticeView
-from compensator.services.outages import CompensationView, OutageView
+from compensator.services.outage_views import CompensationView, OutageView
 from compensator.services.seats import SeatTile
 from compensator.services.sessions import SeatSessionView
 from web.context import runtime

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from compensator.domain import vouchers
 from compensator.errors import InvalidInput
-from compensator.services import actions, notices, outages, sessions
+from compensator.services import actions, notices, outage_views, outages, sessions
 from compensator.services.figures import today_figures
 from compensator.services.seats import seat_board
 from web.auth import current_actor, login_required
@@ -50,7 +50,7 @@ def _local(moment: datetime | None, pattern: str = "%H:%M") -> str:
 def _board_state() -> dict[str, object]:
     with unit_of_work() as uow:
         tiles = seat_board(uow)
-        ongoing = outages.open_outages(uow)
+        ongoing = outage_views.open_outages(uow)
         figures = today_figures(uow)
         pending = notices.list_notices(uow, status="pending")
     return {

@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from compensator.domain.kinds import OutageStatus
 from compensator.domain.policy import describe_policy
 from compensator.errors import InvalidInput
-from compensator.services import actions, audit, outages, people
+from compensator.services import actions, audit, outage_views, outages, people
 from web.auth import current_actor, manager_required
 from web.context import runtime, unit_of_work
 from web.forms import submit
@@ -64,8 +64,8 @@ def index() -> str:
     settings = runtime().settings
     now = runtime().clock.now()
     with unit_of_work() as uow:
-        recent_outages = outages.list_outages(uow, start=now - timedelta(days=RECENT_DAYS))
-        waiting = outages.awaiting_approval(uow)
+        recent_outages = outage_views.list_outages(uow, start=now - timedelta(days=RECENT_DAYS))
+        waiting = outage_views.awaiting_approval(uow)
         attendants = people.list_attendants(uow)
         tokens = people.list_tokens(uow)
         records = audit.recent(uow)

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 from compensator.errors import NotFound, PermissionDenied
 from compensator.services import outages, sessions
-from compensator.services.outages import OutageView
+from compensator.services.outage_views import OutageView
 from compensator.services.sessions import SeatSessionView
 from compensator.store.database import UnitOfWork
 

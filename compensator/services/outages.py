@@ -23,7 +23,6 @@ from compensator.domain.kinds import (
     OutageSource,
     OutageStatus,
     RevisionAction,
-    ScopeKind,
 )
 from compensator.domain.policy import (
     CompensationInput,
@@ -36,6 +35,8 @@ from compensator.domain.policy import (
 )
 from compensator.errors import InvalidInput, InvalidState, NotFound, require_id
 from compensator.services import audit, parsing
+from compensator.services.outage_views import CompensationView, OutageView, outage_views
+from compensator.services.scopes import resolve_scope, scope_key, scope_seats
 from compensator.services.credits import CreditOrder, Delivered, apply_credits
 from compensator.services.sessions import LoadedSession, load_sessions, sessions_not_ended_before
 from compensator.store.database import UnitOfWork
@@ -46,99 +47,15 @@ from compensator.store.models import (
     Outage,
     OutageRevision,
     SeatSession,
-    Voucher,
 )
 
 COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
 
 
-@dataclass(frozen=True, slots=True)
-class CompensationView:
-    """One compensation with its current totals."""
-
-    id: int
-    outage_id: int
-    session_id: int
-    seat_id: str
-    lost_minutes: int
-    restart_minutes: int
-    lost_work_minutes: int
-    goodwill_minutes: int
-    extras_minutes: int
-    credit_minutes: int
-    granted_minutes: int
-    waived_minutes: int
-    form: CompensationForm
-    value_minor: int
-    status: CompensationStatus
-    explanation: str
-    policy_fingerprint: str
-    dark_start: datetime
-    dark_end: datetime
-    created_at: datetime
-    applied_at: datetime | None
-    approved_by: str | None
-    notice_id: int | None
-    voucher_codes: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class OutageView:
-    """An outage with its compensations."""
-
-    id: int
-    kind: OutageKind
-    scope_kind: ScopeKind
-    scope_ids: tuple[str, ...]
-    started_at: datetime
-    ended_at: datetime | None
-    source: OutageSource
-    status: OutageStatus
-    actor: str
-    note: str | None
-    revisions: int
-    compensations: tuple[CompensationView, ...]
-    created: bool = False
-
-
 # --- input checks -------------------------------------------------------------------------
 
 
-def resolve_scope(uow: UnitOfWork, zones: object = None, seats: object = None) -> tuple[ScopeKind, list[str]]:
-    """The scope of an outage from optional zone or seat lists; unknown ids are refused."""
-    if zones is not None and seats is not None:
-        raise InvalidInput("give zones or seats, not both", field="zones")
-    if zones is not None:
-        zone_ids = parsing.id_list(zones, "zones")
-        unknown = [zone for zone in zone_ids if zone not in uow.settings.zones_by_id]
-        if unknown:
-            raise NotFound("unknown zone " + ", ".join(unknown), field="zones")
-        return ScopeKind.ZONES, zone_ids
-    if seats is not None:
-        seat_ids = parsing.id_list(seats, "seats")
-        unknown = [seat for seat in seat_ids if seat not in uow.settings.seats_by_id]
-        if unknown:
-            raise NotFound("unknown seat " + ", ".join(unknown), field="seats")
-        return ScopeKind.SEATS, seat_ids
-    return ScopeKind.VENUE, []
-
-
-def scope_key(scope_kind: ScopeKind, scope_ids: list[str]) -> str:
-    """A canonical text of a scope, equal for equal scopes."""
-    return scope_kind.value if scope_kind is ScopeKind.VENUE else f"{scope_kind.value}:{','.join(scope_ids)}"
-
-
-def scope_seats(uow: UnitOfWork, scope_kind: ScopeKind, scope_ids: list[str]) -> frozenset[str]:
-    """The seats an outage scope covers."""
-    seats = uow.settings.seats
-    if scope_kind is ScopeKind.VENUE:
-        return frozenset(seat.id for seat in seats)
-    if scope_kind is ScopeKind.ZONES:
-        return frozenset(seat.id for seat in seats if seat.zone_id in scope_ids)
-    return frozenset(scope_ids)
-
-
-# --- reading ------------------------------------------------------------------------------
+# --- reading
 
 
 def _lock_outage(uow: UnitOfWork, outage_id: object) -> Outage:
@@ -147,103 +64,6 @@ def _lock_outage(uow: UnitOfWork, outage_id: object) -> Outage:
     if outage is None:
         raise NotFound(f"unknown outage {outage_id}", field="outage")
     return outage
-
-
-COMPENSATION_COLUMNS = (
-    Compensation.outage_id, Compensation.id, Compensation.seat_session_id, Compensation.seat_id,
-    Compensation.lost_minutes, Compensation.restart_minutes, Compensation.lost_work_minutes,
-    Compensation.goodwill_minutes, Compensation.extras_minutes, Compensation.credit_minutes,
-    Compensation.granted_minutes, Compensation.form, Compensation.value_minor, Compensation.status,
-    Compensation.explanation, Compensation.policy_fingerprint, Compensation.dark_start, Compensation.dark_end,
-    Compensation.created_at, Compensation.applied_at, Compensation.approved_by,
-)
-
-
-def _views(uow: UnitOfWork, outages: list[Outage],
-           known: tuple[CompensationView, ...] | None = None) -> list[OutageView]:
-    """The views of ``outages``; ``known`` gives the compensations of a single outage when the
-    caller has them already."""
-    # Plain column rows, not ORM objects: an outage over a whole venue has hundreds of them.
-    ids = [outage.id for outage in outages]
-    if not ids:
-        return []
-    rows = [] if known is not None else uow.db.execute(
-        select(*COMPENSATION_COLUMNS).where(Compensation.outage_id.in_(ids)).order_by(Compensation.id)).tuples().all()
-    notices: dict[int, int] = {}
-    codes: dict[int, list[str]] = defaultdict(list)
-    if rows:
-        # Joined on the outage rather than listing every compensation id.
-        notices = dict(uow.db.execute(
-            select(Notice.compensation_id, Notice.id).join(Compensation, Compensation.id == Notice.compensation_id)
-            .where(Compensation.outage_id.in_(ids))
-        ).tuples().all())
-        for compensation_id, code in uow.db.execute(
-            select(Voucher.compensation_id, Voucher.code).join(Compensation, Compensation.id == Voucher.compensation_id)
-            .where(Compensation.outage_id.in_(ids)).order_by(Voucher.id)
-        ).tuples():
-            codes[compensation_id].append(code)
-    compensations: dict[int, list[CompensationView]] = defaultdict(list)
-    for (outage_id, compensation_id, session_id, seat_id, lost, restart, lost_work, goodwill, extras, credit,
-         granted, form, value, status, explanation, fingerprint, dark_start, dark_end, created_at, applied_at,
-         approved_by) in rows:
-        compensations[outage_id].append(CompensationView(
-            id=compensation_id, outage_id=outage_id, session_id=session_id, seat_id=seat_id, lost_minutes=lost,
-            restart_minutes=restart, lost_work_minutes=lost_work, goodwill_minutes=goodwill,
-            extras_minutes=extras, credit_minutes=credit, granted_minutes=granted,
-            waived_minutes=max(granted - credit, 0), form=form, value_minor=value, status=status,
-            explanation=explanation, policy_fingerprint=fingerprint, dark_start=dark_start, dark_end=dark_end,
-            created_at=created_at, applied_at=applied_at, approved_by=approved_by,
-            notice_id=notices.get(compensation_id), voucher_codes=tuple(codes[compensation_id])))
-    if known is not None:
-        assert len(outages) == 1
-        compensations[outages[0].id] = list(known)
-    revisions: dict[int, int] = defaultdict(int)
-    for outage_id in uow.db.scalars(select(OutageRevision.outage_id).where(OutageRevision.outage_id.in_(ids))):
-        revisions[outage_id] += 1
-    return [
-        OutageView(
-            id=outage.id,
-            kind=outage.kind,
-            scope_kind=outage.scope_kind,
-            scope_ids=tuple(outage.scope_ids),
-            started_at=outage.started_at,
-            ended_at=outage.ended_at,
-            source=outage.source,
-            status=outage.status,
-            actor=outage.actor,
-            note=outage.note,
-            revisions=revisions[outage.id],
-            compensations=tuple(compensations[outage.id]),
-        )
-        for outage in outages
-    ]
-
-
-def get_outage(uow: UnitOfWork, outage_id: object) -> OutageView:
-    """One outage with its compensations."""
-    outage_id = require_id(outage_id, "outage")
-    outage = uow.db.get(Outage, outage_id)
-    if outage is None:
-        raise NotFound(f"unknown outage {outage_id}", field="outage")
-    return _views(uow, [outage])[0]
-
-
-def list_outages(uow: UnitOfWork, *, start: datetime | None = None, end: datetime | None = None,
-                 statuses: tuple[OutageStatus, ...] | None = None) -> list[OutageView]:
-    """Outages that overlap ``[start, end)`` (all of them by default), oldest first."""
-    query = select(Outage).order_by(Outage.started_at, Outage.id)
-    if end is not None:
-        query = query.where(Outage.started_at < end)
-    if start is not None:
-        query = query.where(or_(Outage.ended_at.is_(None), Outage.ended_at > start))
-    if statuses:
-        query = query.where(Outage.status.in_(statuses))
-    return _views(uow, list(uow.db.scalars(query)))
-
-
-def open_outages(uow: UnitOfWork) -> list[OutageView]:
-    """The outages still suspected or ongoing."""
-    return list_outages(uow, statuses=(OutageStatus.SUSPECTED, OutageStatus.ONGOING))
 
 
 # --- starting -----------------------------------------------------------------------------
@@ -311,7 +131,7 @@ def start_outage(
 
 def _opened(uow: UnitOfWork, outage: Outage, *, created: bool) -> OutageView:
     uow.db.flush()
-    view = _views(uow, [outage])[0]
+    view = outage_views(uow, [outage])[0]
     uow.commit()
     return OutageView(**{**_as_dict(view), "created": created})
 
@@ -327,7 +147,7 @@ def end_outage(uow: UnitOfWork, outage_id: object, *, ended_at: object = None, a
     """Power is back: end the outage and compensate every affected session, once."""
     outage = _lock_outage(uow, outage_id)
     if outage.status is OutageStatus.ENDED:
-        return _views(uow, [outage])[0]
+        return outage_views(uow, [outage])[0]
     if outage.status is OutageStatus.DISMISSED:
         raise InvalidState(f"outage {outage.id} was dismissed")
     end = parsing.past_moment(ended_at, "ended_at", uow.now()) if ended_at is not None else uow.now()
@@ -344,7 +164,7 @@ def end_outage(uow: UnitOfWork, outage_id: object, *, ended_at: object = None, a
                  after={"ended_at": end.isoformat(), "status": outage.status.value})
     uow.db.flush()
     # A venue-wide outage has hundreds of compensations: those just written are not read back.
-    view = _views(uow, [outage], created)[0]
+    view = outage_views(uow, [outage], created)[0]
     uow.commit()
     return view
 
@@ -373,7 +193,7 @@ def confirm_outage(uow: UnitOfWork, outage_id: object, *, actor: str) -> OutageV
     audit.record(uow, actor=actor, action="outage.confirm", target_type="outage", target_id=outage.id,
                  after={"status": outage.status.value})
     uow.db.flush()
-    view = _views(uow, [outage])[0]
+    view = outage_views(uow, [outage])[0]
     uow.commit()
     return view
 
@@ -388,7 +208,7 @@ def dismiss_outage(uow: UnitOfWork, outage_id: object, *, reason: object = None,
     audit.record(uow, actor=actor, action="outage.dismiss", target_type="outage", target_id=outage.id,
                  after={"status": outage.status.value})
     uow.db.flush()
-    view = _views(uow, [outage])[0]
+    view = outage_views(uow, [outage])[0]
     uow.commit()
     return view
 
@@ -426,7 +246,7 @@ def correct_outage(uow: UnitOfWork, outage_id: object, *, started_at: object = N
                  before=before, after={"started_at": start.isoformat(),
                                        "ended_at": end.isoformat() if end else None, "reason": text_reason})
     uow.db.flush()
-    view = _views(uow, [outage])[0]
+    view = outage_views(uow, [outage])[0]
     uow.commit()
     return view
 
@@ -676,19 +496,6 @@ def approve_compensation(uow: UnitOfWork, compensation_id: object, *, actor: str
     audit.record(uow, actor=actor, action="compensation.approve", target_type="compensation", target_id=row.id,
                  after={"credit_minutes": row.credit_minutes})
     uow.db.flush()
-    view = next(item for item in _views(uow, [outage])[0].compensations if item.id == row.id)
+    view = next(item for item in outage_views(uow, [outage])[0].compensations if item.id == row.id)
     uow.commit()
     return view
-
-
-def awaiting_approval(uow: UnitOfWork) -> list[CompensationView]:
-    """Credits waiting for a manager, oldest first."""
-    outage_ids = set(uow.db.scalars(select(Compensation.outage_id).where(
-        Compensation.status == CompensationStatus.AWAITING_APPROVAL)))
-    outages = list(uow.db.scalars(select(Outage).where(Outage.id.in_(outage_ids))))
-    return sorted(
-        (item for view in _views(uow, outages) for item in view.compensations
-         if item.status is CompensationStatus.AWAITING_APPROVAL),
-        key=lambda item: item.id,
-    )
-

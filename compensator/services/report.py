@@ -42,7 +42,7 @@ from compensator.domain.kinds import (
 from compensator.domain.ledger import balance, ceil_minutes
 from compensator.domain.money import value_minor
 from compensator.errors import InvalidInput
-from compensator.services.outages import CompensationView, OutageView, list_outages
+from compensator.services.outage_views import CompensationView, OutageView, list_outages
 from compensator.services.sessions import load_sessions, sessions_not_ended_before
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (

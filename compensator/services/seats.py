@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from compensator.domain.kinds import OutageKind, OutageStatus, SeatState, SessionMode, TileState
-from compensator.services.outages import scope_seats
+from compensator.services.scopes import scope_seats
 from compensator.services.sessions import list_open_sessions
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Outage
