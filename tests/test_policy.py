@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from compensator.config import PolicySettings
 from compensator.domain.kinds import CompensationForm, EntryKind, OutageKind, SessionEventKind, SessionMode
 from compensator.domain.ledger import EntryRecord, EventRecord, SessionFacts
 from compensator.domain.policy import (
@@ -15,9 +14,9 @@ from compensator.domain.policy import (
     CompensationResult,
     OutageFacts,
     PriorCompensation,
-    ZoneTerms,
     compensate,
 )
+from compensator.domain.terms import PolicySettings, ZoneTerms
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)
 LAGOS = ZoneInfo("Africa/Lagos")
@@ -104,6 +103,11 @@ def test_the_explanation_names_the_policy_fingerprint_it_used() -> None:
     assert result.policy_fingerprint == POLICY.fingerprint()
     assert run(session(120), cut(1, 30, 45), policy=PolicySettings(round_to_minutes=1)).policy_fingerprint != \
         result.policy_fingerprint
+
+
+def test_the_default_policy_keeps_the_fingerprint_stored_with_past_compensations() -> None:
+    assert POLICY.fingerprint() == "134364b1107e9d46"
+    assert PolicySettings(goodwill_minutes=5, round_to_minutes=1).fingerprint() == "eadfd4a5796d70c4"
 
 
 sessions_strategy = st.fixed_dictionaries({

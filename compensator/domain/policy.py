@@ -23,22 +23,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from compensator.config import PolicySettings
 from compensator.domain.intervals import Span, clip, instant_after, merge, subtract, touches
 from compensator.domain.ledger import Interval, SessionFacts, balance, ceil_minutes
 from compensator.domain.kinds import CompensationForm, OutageKind, SessionMode, SessionState
 from compensator.domain.money import value_minor
+from compensator.domain.terms import PolicySettings, ZoneTerms
 
 ZERO = timedelta(0)
 FOREVER = timedelta(days=36500)
-
-
-@dataclass(frozen=True, slots=True)
-class ZoneTerms:
-    """What the policy needs to know about a seat's zone."""
-
-    ups_minutes: int
-    price_minor_per_hour: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,26 +411,3 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
         paid_end=current.paid_end,
     )
 
-
-def describe_policy(policy: PolicySettings) -> list[str]:
-    """The policy in plain words, one sentence per rule, for the manager's page."""
-    goodwill = []
-    if policy.goodwill_minutes:
-        goodwill.append(f"{policy.goodwill_minutes} min")
-    if policy.goodwill_percent:
-        goodwill.append(f"{policy.goodwill_percent}% of the lost minutes")
-    return [
-        "Every minute a customer's seat was dark while their paid time was running is given back, however long "
-        "the cut (a UPS's bridging time is not dark).",
-        f"Each time a seat goes dark, {policy.restart_minutes} min are added for restarting and reopening work.",
-        f"Unsaved work is made good with the minutes worked since the session started or the last cut, "
-        f"up to {policy.lost_work_cap_minutes} min.",
-        "Goodwill: " + (" plus ".join(goodwill) if goodwill else "none") + ".",
-        f"Restart, lost work and goodwill together are capped at {policy.extras_cap_minutes} min; "
-        "lost minutes are never capped.",
-        f"The credit is rounded up to a multiple of {policy.round_to_minutes} min.",
-        "A running session gets the time added; a customer who left, or whose time ran out during the cut, "
-        f"gets a voucher valid {policy.voucher_valid_days} days; a postpaid bill is reduced.",
-        f"A credit above {policy.manager_approval_above_minutes} min waits for a manager's approval.",
-        f"Policy fingerprint {policy.fingerprint()}: stored with every compensation.",
-    ]

@@ -33,9 +33,9 @@ from compensator.domain.policy import (
     OutageFacts,
     PriorCompensation,
     SeatDarkness,
-    ZoneTerms,
     compensate,
 )
+from compensator.domain.terms import ZoneTerms
 from compensator.errors import IdempotencyConflict, InvalidInput, InvalidState, NotFound, require_id
 from compensator.services import audit
 from compensator.services.credits import CreditOrder, Delivered, apply_credits
