@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from compensator.domain.figures import CompensationFigures
 from compensator.domain.intervals import Span, clip, instant_after, merge, subtract, touches
 from compensator.domain.ledger import Interval, SessionFacts, balance, ceil_minutes
 from compensator.domain.kinds import CompensationForm, OutageKind, SessionMode, SessionState
@@ -64,18 +65,9 @@ class CompensationResult:
 
     outage_id: int
     seat_id: str | None
-    dark_start: datetime | None
-    dark_end: datetime | None
-    lost_minutes: int
-    restart_minutes: int
-    lost_work_minutes: int
-    goodwill_minutes: int
-    extras_minutes: int
-    credit_minutes: int
-    form: CompensationForm | None
-    value_minor: int
+    # None when the session gets nothing.
+    figures: CompensationFigures | None
     needs_approval: bool
-    opened_stretch: bool
     policy_fingerprint: str
     steps: tuple[str, ...]
     # The session's paid end at ``now`` before this credit, as ``ledger.balance`` gives it
@@ -85,7 +77,7 @@ class CompensationResult:
     @property
     def compensated(self) -> bool:
         """Whether the session gets anything (it lost at least one minute)."""
-        return self.lost_minutes > 0
+        return self.figures is not None
 
     @property
     def explanation(self) -> str:
@@ -241,8 +233,7 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
     tz = inputs.timezone
 
     def nothing(reason: str) -> CompensationResult:
-        return CompensationResult(outage.id, None, None, None, 0, 0, 0, 0, 0, 0, None, 0, False, False,
-                                  fingerprint, (reason,))
+        return CompensationResult(outage.id, None, None, False, fingerprint, (reason,))
 
     occupied, active = _by_seat(occupancy), _by_seat(active_intervals)
     per_outage = _session_dark(darkness, occupied, active)
@@ -391,21 +382,15 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
     needs_approval = credit > policy.manager_approval_above_minutes
     if needs_approval:
         steps.append(f"above {policy.manager_approval_above_minutes} min: waits for a manager's approval")
+    figures = CompensationFigures(
+        dark_start=dark_start, dark_end=dark_end, lost_minutes=lost_minutes, restart_minutes=restart,
+        lost_work_minutes=lost_work, goodwill_minutes=goodwill, extras_minutes=extras, credit_minutes=credit,
+        opened_stretch=opened, form=form, value_minor=money)
     return CompensationResult(
         outage_id=outage.id,
         seat_id=seat_id,
-        dark_start=dark_start,
-        dark_end=dark_end,
-        lost_minutes=lost_minutes,
-        restart_minutes=restart,
-        lost_work_minutes=lost_work,
-        goodwill_minutes=goodwill,
-        extras_minutes=extras,
-        credit_minutes=credit,
-        form=form,
-        value_minor=money,
+        figures=figures,
         needs_approval=needs_approval,
-        opened_stretch=opened,
         policy_fingerprint=fingerprint,
         steps=tuple(steps),
         paid_end=current.paid_end,
