@@ -9,13 +9,8 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from compensator.domain.kinds import CompensationForm, EntryKind, OutageKind, SessionEventKind, SessionMode
 from compensator.domain.ledger import EntryRecord, EventRecord, SessionFacts
-from compensator.domain.policy import (
-    CompensationInput,
-    CompensationResult,
-    OutageFacts,
-    PriorCompensation,
-    compensate,
-)
+from compensator.domain.darkness import OutageFacts
+from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate
 from compensator.domain.terms import PolicySettings, ZoneTerms
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)

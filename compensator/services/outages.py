@@ -19,6 +19,7 @@ from sqlalchemy import insert, or_, select, union
 from sqlalchemy.exc import IntegrityError
 
 from compensator.clock import as_utc
+from compensator.domain.darkness import OutageFacts, SeatDarkness
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import (
     CompensationForm,
@@ -28,14 +29,7 @@ from compensator.domain.kinds import (
     OutageStatus,
     ScopeKind,
 )
-from compensator.domain.policy import (
-    CompensationInput,
-    CompensationResult,
-    OutageFacts,
-    PriorCompensation,
-    SeatDarkness,
-    compensate,
-)
+from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate
 from compensator.domain.terms import ZoneTerms
 from compensator.errors import IdempotencyConflict, InvalidInput, InvalidState, NotFound, require_id
 from compensator.services import audit
