@@ -9,8 +9,10 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from compensator.domain.kinds import CompensationForm, EntryKind, OutageKind, SessionEventKind, SessionMode
 from compensator.domain.ledger import EntryRecord, EventRecord, SessionFacts
+from compensator.domain.breakdown import NothingGiven
 from compensator.domain.darkness import OutageFacts
-from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate
+from compensator.domain.explanation import explain
+from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate, round_up
 from compensator.domain.terms import PolicySettings, ZoneTerms
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)
@@ -154,6 +156,45 @@ def test_a_credit_is_never_negative_nor_below_the_lost_minutes(spec, start, leng
     assert credit % policy.round_to_minutes == 0
     assert (result.figures is None) == (lost == 0)
 
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(spec=sessions_strategy, start=st.integers(0, 30000), length=st.integers(0, 30000), ups=st.integers(0, 30),
+       policy=policies)
+def test_the_breakdowns_numbers_add_up_to_the_figures_and_the_credit(spec, start, length, ups, policy) -> None:
+    result = run(build(spec), cut(1, start / 60, (start + length) / 60), ups=ups, policy=policy)
+    breakdown, figures = result.breakdown, result.figures
+    assert result.explanation == "; ".join(explain(breakdown, LAGOS))
+    if figures is None:
+        assert breakdown.nothing is not None
+        assert (breakdown.extras, breakdown.credit, breakdown.delivery) == (None, None, None)
+        assert (breakdown.lost is None) == (breakdown.nothing is NothingGiven.NEVER_DARK)
+        return
+    lost, extras, credit, delivery = breakdown.lost, breakdown.extras, breakdown.credit, breakdown.delivery
+    assert breakdown.nothing is None and lost and extras and credit and delivery
+    assert extras.raw_minutes == extras.restart_minutes + extras.lost_work_minutes + extras.goodwill_minutes
+    assert extras.minutes == min(extras.raw_minutes, policy.extras_cap_minutes)
+    assert credit.raw_minutes == lost.minutes + extras.minutes
+    assert credit.minutes == round_up(credit.raw_minutes, policy.round_to_minutes)
+    assert (figures.lost_minutes, figures.restart_minutes, figures.lost_work_minutes, figures.goodwill_minutes,
+            figures.extras_minutes, figures.credit_minutes, figures.form, figures.opened_stretch) == (
+        lost.minutes, extras.restart_minutes, extras.lost_work_minutes, extras.goodwill_minutes, extras.minutes,
+        credit.minutes, delivery.form, extras.stretches_opened > 0)
+    assert result.needs_approval == (breakdown.approval_above_minutes is not None) == (
+        credit.minutes > policy.manager_approval_above_minutes)
+
+
+def test_the_first_worked_example_breaks_down_step_by_step() -> None:
+    # Prepaid 60 min from 14:00 (Lagos), UPS 10 min; power cut 14:18-14:39.
+    result = run(session(60, start=300), cut(1, 318, 339), ups=10)
+    breakdown = result.breakdown
+    lost, extras, credit, delivery = breakdown.lost, breakdown.extras, breakdown.credit, breakdown.delivery
+    assert lost and extras and credit and delivery
+    assert (lost.minutes, lost.spans, lost.ups_bridged) == (11, ((at(328), at(339)),), (at(318), at(328)))
+    assert (extras.restart_minutes, extras.lost_work_minutes, extras.lost_work_capped) == (3, 10, True)
+    assert (credit.raw_minutes, credit.minutes) == (24, 25)
+    assert (delivery.form, delivery.paid_end_before, delivery.paid_end_after) == (CompensationForm.TIME, at(360),
+                                                                                  at(385))
+    assert breakdown.approval_above_minutes is None
 
 @hypothesis_settings(max_examples=300, deadline=None)
 @given(spec=sessions_strategy, start=st.integers(0, 30000), split_minute=st.integers(1, 400),
