@@ -9,13 +9,10 @@ must never silently fall back to a default.
 from __future__ import annotations
 
 import difflib
-import functools
-import hashlib
-import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import time
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +20,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+
+# The policy's parameters are defined in the pure core, which reads them; this module builds and
+# validates them, and callers outside the core may keep importing them from here.
+from compensator.domain.terms import PolicySettings
 
 DEFAULT_CONFIG_PATH = "config.yaml"
 DEFAULT_DATABASE_URL = "sqlite:///compensator.db"
@@ -82,42 +83,6 @@ class SeatSettings:
     id: str
     label: str
     zone_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class PolicySettings:
-    """The compensation policy's parameters (SPEC section 3)."""
-
-    restart_minutes: int = 3
-    lost_work_cap_minutes: int = 10
-    goodwill_minutes: int = 0
-    goodwill_percent: int = 0
-    extras_cap_minutes: int = 60
-    round_to_minutes: int = 5
-    voucher_valid_days: int = 30
-    manager_approval_above_minutes: int = 120
-
-    def as_dict(self) -> dict[str, int]:
-        """The parameters as a plain mapping."""
-        return asdict(self)
-
-    def fingerprint(self) -> str:
-        """A short stable hash of the parameters, stored with every compensation."""
-        return _policy_fingerprint(self)
-
-    def with_overrides(self, overrides: Mapping[str, object]) -> PolicySettings:
-        """A copy with some parameters replaced, validated like the file's."""
-        problems: list[str] = []
-        values = _policy_values(overrides, "policy", problems)
-        if problems:
-            raise ConfigError(problems)
-        return replace(self, **values)
-
-
-@functools.lru_cache(maxsize=32)
-def _policy_fingerprint(policy: PolicySettings) -> str:
-    canonical = json.dumps(policy.as_dict(), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +373,15 @@ def _policy_values(value: object, path: str, problems: list[str]) -> dict[str, i
             if number is not None:
                 values[key] = number
     return values
+
+
+def policy_with_overrides(policy: PolicySettings, overrides: Mapping[str, object]) -> PolicySettings:
+    """A copy of ``policy`` with some parameters replaced, validated like the file's."""
+    problems: list[str] = []
+    values = _policy_values(overrides, "policy", problems)
+    if problems:
+        raise ConfigError(problems)
+    return replace(policy, **values)
 
 
 def _section(value: object, path: str, problems: list[str], build: Callable[[Mapping[str, Any]], Any],

@@ -17,17 +17,26 @@ def imported_modules(package: Path) -> dict[Path, set[str]]:
                 names.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names.add(node.module)
+                # ``from compensator import config`` imports the module compensator.config.
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
         found[path] = names
     return found
 
 
+def within(name: str, module: str) -> bool:
+    """Whether ``name`` is ``module`` or something inside it."""
+    return name == module or name.startswith(module + ".")
+
+
 def offenders(package: Path, forbidden: tuple[str, ...], root: Path = ROOT) -> list[str]:
-    return [
-        f"{path.relative_to(root)} imports {name}"
+    # Forbidden names are whole modules (``compensator.config``) as well as top-level packages.
+    return sorted({
+        f"{path.relative_to(root)} imports {module}"
         for path, names in imported_modules(package).items()
-        for name in sorted(names)
-        if name.split(".")[0] in forbidden
-    ]
+        for name in names
+        for module in forbidden
+        if within(name, module)
+    })
 
 
 def test_the_engine_never_imports_flask_or_the_web_layer() -> None:
@@ -38,6 +47,20 @@ def test_the_pure_core_imports_neither_the_database_nor_the_scheduler() -> None:
     assert offenders(ROOT / "compensator" / "domain", ("sqlalchemy", "alembic", "apscheduler", "flask")) == []
 
 
+def test_the_pure_core_never_imports_the_configuration_module() -> None:
+    assert offenders(ROOT / "compensator" / "domain", ("compensator.config",)) == []
+
+
 def test_the_checker_would_notice_a_flask_import(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text("import json\nfrom flask import Flask\n", encoding="utf-8")
     assert offenders(tmp_path, ("flask",), root=tmp_path) == ["bad.py imports flask"]
+
+
+def test_the_checker_would_notice_the_configuration_module_however_it_is_imported(tmp_path: Path) -> None:
+    (tmp_path / "one.py").write_text("from compensator.config import PolicySettings\n", encoding="utf-8")
+    (tmp_path / "two.py").write_text("import compensator.config\n", encoding="utf-8")
+    (tmp_path / "three.py").write_text("from compensator import config\n", encoding="utf-8")
+    (tmp_path / "fine.py").write_text("from compensator import configuration\nimport compensator.domain\n",
+                                      encoding="utf-8")
+    assert offenders(tmp_path, ("compensator.config",), root=tmp_path) == [
+        "one.py imports compensator.config", "three.py imports compensator.config", "two.py imports compensator.config"]

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from compensator.config import ConfigError, PolicySettings, expand_seat_ids, load_settings, parse_settings
+from compensator.config import (
+    ConfigError,
+    PolicySettings,
+    expand_seat_ids,
+    load_settings,
+    parse_settings,
+    policy_with_overrides,
+)
 from tests.conftest import VENUE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,12 +128,12 @@ def test_the_config_path_comes_from_the_environment_when_not_given(tmp_path: Pat
 
 def test_policy_overrides_are_validated_and_the_fingerprint_follows_the_values() -> None:
     policy = PolicySettings()
-    changed = policy.with_overrides({"round_to_minutes": 1})
+    changed = policy_with_overrides(policy, {"round_to_minutes": 1})
     assert changed.round_to_minutes == 1
     assert policy.fingerprint() == PolicySettings().fingerprint()
     assert changed.fingerprint() != policy.fingerprint()
     with pytest.raises(ConfigError, match="policy.round_to_minutes"):
-        policy.with_overrides({"round_to_minutes": -1})
+        policy_with_overrides(policy, {"round_to_minutes": -1})
 
 
 def test_settings_are_frozen() -> None:

@@ -196,6 +196,24 @@ def test_a_correction_needs_a_reason_and_tops_up_but_never_takes_back(uow, clock
     assert shorter.revisions == 4
 
 
+def test_a_correction_that_leaves_a_session_nothing_zeroes_the_figures_but_keeps_its_dark_span_and_form(
+        uow, clock) -> None:
+    start(uow, "A1", 120)
+    clock.advance(minutes=30)
+    outage = do(uow, outages.start_outage)
+    clock.advance(minutes=25)
+    first = do(uow, outages.end_outage, outage.id).compensations[0]
+    assert first.credit_minutes == 30
+    # The standard zone's UPS bridges 10 minutes: an 8-minute cut never darkened the seat.
+    corrected = do(uow, outages.correct_outage, outage.id, ended_at=outage.started_at + timedelta(minutes=8),
+                   reason="the UPS log shows 8 minutes")
+    item = corrected.compensations[0]
+    assert (item.lost_minutes, item.restart_minutes, item.lost_work_minutes, item.goodwill_minutes,
+            item.extras_minutes, item.credit_minutes, item.value_minor) == (0, 0, 0, 0, 0, 0, 0)
+    assert (item.granted_minutes, item.waived_minutes) == (30, 30)
+    assert (item.form, item.dark_start, item.dark_end) == (first.form, first.dark_start, first.dark_end)
+    assert item.explanation.startswith("the seat never went dark")
+
 def test_a_suspected_outage_is_compensated_only_once_confirmed(uow, clock) -> None:
     start(uow, "G1", 120)
     clock.advance(minutes=30)

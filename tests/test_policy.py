@@ -7,17 +7,13 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from compensator.config import PolicySettings
 from compensator.domain.kinds import CompensationForm, EntryKind, OutageKind, SessionEventKind, SessionMode
 from compensator.domain.ledger import EntryRecord, EventRecord, SessionFacts
-from compensator.domain.policy import (
-    CompensationInput,
-    CompensationResult,
-    OutageFacts,
-    PriorCompensation,
-    ZoneTerms,
-    compensate,
-)
+from compensator.domain.breakdown import NothingGiven
+from compensator.domain.darkness import OutageFacts
+from compensator.domain.explanation import explain
+from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate, round_up
+from compensator.domain.terms import PolicySettings, ZoneTerms
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)
 LAGOS = ZoneInfo("Africa/Lagos")
@@ -50,34 +46,43 @@ def cut(outage_id: int, start: float, end: float | None, kind: OutageKind = Outa
 
 
 def as_prior(result: CompensationResult) -> PriorCompensation:
-    return PriorCompensation(result.outage_id, result.lost_minutes, result.extras_minutes, result.opened_stretch)
+    figures = result.figures
+    assert figures is not None
+    return PriorCompensation(result.outage_id, figures.lost_minutes, figures.extras_minutes, figures.opened_stretch)
+
+
+def amount(result: CompensationResult, name: str) -> int:
+    """One of the result's figures, 0 when the session got nothing."""
+    return getattr(result.figures, name) if result.figures is not None else 0
 
 
 def test_a_network_outage_ignores_the_ups() -> None:
     result = run(session(120), cut(1, 30, 45, OutageKind.NETWORK), ups=10)
-    assert result.lost_minutes == 15
+    assert amount(result, "lost_minutes") == 15
 
 
 def test_seconds_of_lost_time_round_up_to_a_whole_minute() -> None:
     result = run(session(120), cut(1, 30, 40.25))
-    assert result.lost_minutes == 11
+    assert amount(result, "lost_minutes") == 11
 
 
 def test_a_customer_who_left_in_the_dark_gets_all_their_remaining_time_back() -> None:
     left = session(60, events=(EventRecord(SessionEventKind.END, at(25)),))
     result = run(left, cut(1, 20, 50))
-    assert result.lost_minutes == 40
-    assert result.form is CompensationForm.VOUCHER
+    assert result.figures is not None
+    assert result.figures.lost_minutes == 40
+    assert result.figures.form is CompensationForm.VOUCHER
     assert "gave up" in result.explanation
 
 
 def test_goodwill_and_the_extras_cap_apply_but_lost_minutes_are_never_capped() -> None:
     generous = PolicySettings(goodwill_minutes=5, goodwill_percent=50, extras_cap_minutes=20, round_to_minutes=1)
     result = run(session(300), cut(1, 60, 160), policy=generous)
-    assert result.lost_minutes == 100
-    assert result.goodwill_minutes == 55
-    assert result.extras_minutes == 20
-    assert result.credit_minutes == 120
+    assert result.figures is not None
+    assert result.figures.lost_minutes == 100
+    assert result.figures.goodwill_minutes == 55
+    assert result.figures.extras_minutes == 20
+    assert result.figures.credit_minutes == 120
     assert "extras capped at 20" in result.explanation
 
 
@@ -85,18 +90,18 @@ def test_lost_work_counts_only_since_the_previous_dark_stretch() -> None:
     facts = session(300)
     first = run(facts, cut(1, 60, 70))
     second = run(facts, cut(2, 74, 80), others=(cut(1, 60, 70),), prior=(as_prior(first),))
-    assert first.lost_work_minutes == 10
-    assert second.lost_work_minutes == 4
-    assert second.restart_minutes == 3
+    assert amount(first, "lost_work_minutes") == 10
+    assert amount(second, "lost_work_minutes") == 4
+    assert amount(second, "restart_minutes") == 3
 
 
 def test_the_ups_bridges_a_long_cut_only_once_however_it_is_recorded() -> None:
     facts = session(300)
     first = run(facts, cut(1, 60, 70), ups=10)
     second = run(facts, cut(2, 70, 90), ups=10, others=(cut(1, 60, 70),), prior=())
-    assert first.lost_minutes == 0
-    assert second.lost_minutes == 20
-    assert second.restart_minutes == 3
+    assert amount(first, "lost_minutes") == 0
+    assert amount(second, "lost_minutes") == 20
+    assert amount(second, "restart_minutes") == 3
 
 
 def test_the_explanation_names_the_policy_fingerprint_it_used() -> None:
@@ -104,6 +109,11 @@ def test_the_explanation_names_the_policy_fingerprint_it_used() -> None:
     assert result.policy_fingerprint == POLICY.fingerprint()
     assert run(session(120), cut(1, 30, 45), policy=PolicySettings(round_to_minutes=1)).policy_fingerprint != \
         result.policy_fingerprint
+
+
+def test_the_default_policy_keeps_the_fingerprint_stored_with_past_compensations() -> None:
+    assert POLICY.fingerprint() == "134364b1107e9d46"
+    assert PolicySettings(goodwill_minutes=5, round_to_minutes=1).fingerprint() == "eadfd4a5796d70c4"
 
 
 sessions_strategy = st.fixed_dictionaries({
@@ -140,11 +150,51 @@ policies = st.builds(
 def test_a_credit_is_never_negative_nor_below_the_lost_minutes(spec, start, length, ups, policy) -> None:
     facts = build(spec)
     result = run(facts, cut(1, start / 60, (start + length) / 60), ups=ups, policy=policy)
-    assert result.lost_minutes >= 0
-    assert result.credit_minutes >= result.lost_minutes
-    assert result.credit_minutes % policy.round_to_minutes == 0
-    assert (result.form is None) == (result.lost_minutes == 0)
+    lost, credit = amount(result, "lost_minutes"), amount(result, "credit_minutes")
+    assert lost >= 0
+    assert credit >= lost
+    assert credit % policy.round_to_minutes == 0
+    assert (result.figures is None) == (lost == 0)
 
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(spec=sessions_strategy, start=st.integers(0, 30000), length=st.integers(0, 30000), ups=st.integers(0, 30),
+       policy=policies)
+def test_the_breakdowns_numbers_add_up_to_the_figures_and_the_credit(spec, start, length, ups, policy) -> None:
+    result = run(build(spec), cut(1, start / 60, (start + length) / 60), ups=ups, policy=policy)
+    breakdown, figures = result.breakdown, result.figures
+    assert result.explanation == "; ".join(explain(breakdown, LAGOS))
+    if figures is None:
+        assert breakdown.nothing is not None
+        assert (breakdown.extras, breakdown.credit, breakdown.delivery) == (None, None, None)
+        assert (breakdown.lost is None) == (breakdown.nothing is NothingGiven.NEVER_DARK)
+        return
+    lost, extras, credit, delivery = breakdown.lost, breakdown.extras, breakdown.credit, breakdown.delivery
+    assert breakdown.nothing is None and lost and extras and credit and delivery
+    assert extras.raw_minutes == extras.restart_minutes + extras.lost_work_minutes + extras.goodwill_minutes
+    assert extras.minutes == min(extras.raw_minutes, policy.extras_cap_minutes)
+    assert credit.raw_minutes == lost.minutes + extras.minutes
+    assert credit.minutes == round_up(credit.raw_minutes, policy.round_to_minutes)
+    assert (figures.lost_minutes, figures.restart_minutes, figures.lost_work_minutes, figures.goodwill_minutes,
+            figures.extras_minutes, figures.credit_minutes, figures.form, figures.opened_stretch) == (
+        lost.minutes, extras.restart_minutes, extras.lost_work_minutes, extras.goodwill_minutes, extras.minutes,
+        credit.minutes, delivery.form, extras.stretches_opened > 0)
+    assert result.needs_approval == (breakdown.approval_above_minutes is not None) == (
+        credit.minutes > policy.manager_approval_above_minutes)
+
+
+def test_the_first_worked_example_breaks_down_step_by_step() -> None:
+    # Prepaid 60 min from 14:00 (Lagos), UPS 10 min; power cut 14:18-14:39.
+    result = run(session(60, start=300), cut(1, 318, 339), ups=10)
+    breakdown = result.breakdown
+    lost, extras, credit, delivery = breakdown.lost, breakdown.extras, breakdown.credit, breakdown.delivery
+    assert lost and extras and credit and delivery
+    assert (lost.minutes, lost.spans, lost.ups_bridged) == (11, ((at(328), at(339)),), (at(318), at(328)))
+    assert (extras.restart_minutes, extras.lost_work_minutes, extras.lost_work_capped) == (3, 10, True)
+    assert (credit.raw_minutes, credit.minutes) == (24, 25)
+    assert (delivery.form, delivery.paid_end_before, delivery.paid_end_after) == (CompensationForm.TIME, at(360),
+                                                                                  at(385))
+    assert breakdown.approval_above_minutes is None
 
 @hypothesis_settings(max_examples=300, deadline=None)
 @given(spec=sessions_strategy, start=st.integers(0, 30000), split_minute=st.integers(1, 400),
@@ -163,14 +213,13 @@ def test_splitting_an_outage_at_a_whole_minute_changes_no_total_and_gives_no_sec
     second = OutageFacts(3, OutageKind.POWER, split, end, SEATS)
     unsplit = run(facts, whole, ups=ups)
     part_one = run(facts, first, ups=ups)
-    if part_one.form is CompensationForm.TIME:
-        credit = EntryRecord(99, EntryKind.OUTAGE_CREDIT, part_one.credit_minutes, split)
+    if part_one.figures is not None and part_one.figures.form is CompensationForm.TIME:
+        credit = EntryRecord(99, EntryKind.OUTAGE_CREDIT, part_one.figures.credit_minutes, split)
         facts = SessionFacts(facts.mode, facts.started_at, facts.seat_id, facts.events, facts.entries + (credit,))
     prior = (as_prior(part_one),) if part_one.compensated else ()
     part_two = run(facts, second, ups=ups, others=(first,), prior=prior)
-    assert part_one.lost_minutes + part_two.lost_minutes == unsplit.lost_minutes
-    assert part_one.restart_minutes + part_two.restart_minutes == unsplit.restart_minutes
-    assert part_one.lost_work_minutes + part_two.lost_work_minutes == unsplit.lost_work_minutes
+    for name in ("lost_minutes", "restart_minutes", "lost_work_minutes"):
+        assert amount(part_one, name) + amount(part_two, name) == amount(unsplit, name)
 
 
 @hypothesis_settings(max_examples=200, deadline=None)
@@ -198,8 +247,9 @@ def moved(first_seat: str, second_seat: str, move_at: float) -> CompensationResu
 def test_a_customer_moved_to_a_seat_whose_ups_still_holds_is_credited_both_dark_spells() -> None:
     # Dark on G1 10:00-10:05, lit on A1 by its UPS until 10:10, dark again until 10:30.
     result = moved("G1", "A1", 65)
-    assert (result.lost_minutes, result.restart_minutes, result.lost_work_minutes) == (25, 6, 15)
-    assert result.credit_minutes == 50
+    assert tuple(amount(result, name) for name in ("lost_minutes", "restart_minutes", "lost_work_minutes")) == (
+        25, 6, 15)
+    assert amount(result, "credit_minutes") == 50
     assert result.seat_id == "G1"
     assert "lost 25 min (10:00–10:05, 10:10–10:30)" in result.explanation
     assert "restart 6 (the seat went dark 2 times)" in result.explanation
@@ -207,8 +257,8 @@ def test_a_customer_moved_to_a_seat_whose_ups_still_holds_is_credited_both_dark_
 
 def test_a_customer_moved_off_a_seat_still_on_ups_is_dark_from_the_move() -> None:
     result = moved("A1", "G1", 65)
-    assert (result.lost_minutes, result.restart_minutes, result.lost_work_minutes, result.credit_minutes) == (
-        25, 3, 10, 40)
+    assert tuple(amount(result, name) for name in (
+        "lost_minutes", "restart_minutes", "lost_work_minutes", "credit_minutes")) == (25, 3, 10, 40)
     assert result.explanation.startswith("lost 25 min (10:05–10:30)")
 
 
@@ -228,5 +278,5 @@ def test_a_moved_session_loses_exactly_its_dark_minutes_on_each_seat(move_at, up
         timezone=LAGOS, now=at(120)))
     on_seat = [(first, 0, move_at), (second, move_at, 120)]
     dark = sum(max(0, min(end, 120) - max(start, 60 + ups[seat])) for seat, start, end in on_seat)
-    assert result.lost_minutes == dark
-    assert result.credit_minutes >= dark
+    assert amount(result, "lost_minutes") == dark
+    assert amount(result, "credit_minutes") >= dark

@@ -18,7 +18,7 @@ from flask import Blueprint, flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from compensator.domain.kinds import OutageStatus
-from compensator.domain.policy import describe_policy
+from compensator.domain.terms import describe_policy
 from compensator.errors import InvalidInput
 from compensator.services import actions, audit, outage_views, outages, people
 from web.auth import current_actor, manager_required

@@ -64,10 +64,6 @@ class SessionFacts:
                 return event.at
         return None
 
-    def entries_until(self, moment: datetime) -> tuple[EntryRecord, ...]:
-        """The entries that existed at ``moment`` (created at or before it)."""
-        return tuple(entry for entry in self.entries if entry.created_at <= moment)
-
 
 @dataclass(frozen=True, slots=True)
 class Interval:
@@ -76,11 +72,6 @@ class Interval:
     start: datetime
     end: datetime
     seat_id: str
-
-    @property
-    def duration(self) -> timedelta:
-        """How long the interval lasts."""
-        return self.end - self.start
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +114,6 @@ class Balance:
         if consuming and credit > used:
             used += min(moment - since, credit - used)
         return max(credit - used, ZERO)
-
-
-def entry_minutes(entries: tuple[EntryRecord, ...] | list[EntryRecord]) -> int:
-    """The sum of the minutes of the entries: the session's paid (or credited) minutes."""
-    return sum(entry.minutes for entry in entries)
 
 
 def balance(facts: SessionFacts, at: datetime) -> Balance:
@@ -244,12 +230,3 @@ def _extend(intervals: list[list[Any]], start: datetime, end: datetime, seat_id:
     else:
         intervals.append([start, end, seat_id])
 
-
-def active_intervals(facts: SessionFacts, until: datetime) -> tuple[Interval, ...]:
-    """The stretches of time, up to ``until``, in which the session was neither paused nor ended."""
-    return balance(facts, until).intervals
-
-
-def occupancy_intervals(facts: SessionFacts, until: datetime) -> tuple[Interval, ...]:
-    """The stretches of time, up to ``until``, in which the session held a seat, paused or not."""
-    return balance(facts, until).occupancy

@@ -16,6 +16,8 @@ from datetime import datetime
 from sqlalchemy import insert, or_, select, union
 from sqlalchemy.exc import IntegrityError
 
+from compensator.domain.darkness import OutageFacts, SeatDarkness
+from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import (
     CompensationForm,
     CompensationStatus,
@@ -24,15 +26,8 @@ from compensator.domain.kinds import (
     OutageStatus,
     RevisionAction,
 )
-from compensator.domain.policy import (
-    CompensationInput,
-    CompensationResult,
-    OutageFacts,
-    PriorCompensation,
-    SeatDarkness,
-    ZoneTerms,
-    compensate,
-)
+from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate
+from compensator.domain.terms import ZoneTerms
 from compensator.errors import InvalidInput, InvalidState, NotFound, require_id
 from compensator.services import audit, parsing
 from compensator.services.outage_views import CompensationView, OutageView, outage_views
@@ -308,16 +303,11 @@ class NewCompensation:
 
 def _new_compensation(result: CompensationResult, outage: Outage, session_id: int, now: datetime) -> NewCompensation:
     """The new compensation row of ``result``."""
-    assert result.form is not None and result.seat_id and result.dark_start and result.dark_end
+    assert result.figures is not None and result.seat_id
     status = CompensationStatus.AWAITING_APPROVAL if result.needs_approval else CompensationStatus.APPLIED
     return NewCompensation(
-        outage_id=outage.id, seat_session_id=session_id, seat_id=result.seat_id,
-        dark_start=result.dark_start, dark_end=result.dark_end, lost_minutes=result.lost_minutes,
-        restart_minutes=result.restart_minutes, lost_work_minutes=result.lost_work_minutes,
-        goodwill_minutes=result.goodwill_minutes, extras_minutes=result.extras_minutes,
-        credit_minutes=result.credit_minutes,
-        granted_minutes=0 if result.needs_approval else result.credit_minutes,
-        opened_stretch=result.opened_stretch, form=result.form, value_minor=result.value_minor, status=status,
+        outage_id=outage.id, seat_session_id=session_id, seat_id=result.seat_id, **result.figures.columns(),
+        granted_minutes=0 if result.needs_approval else result.figures.credit_minutes, status=status,
         policy_fingerprint=result.policy_fingerprint, explanation=result.explanation, created_at=now,
         applied_at=None if result.needs_approval else now,
     )
@@ -399,12 +389,12 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
             created.append((compensation_id, row))
             if row.status is not CompensationStatus.APPLIED:
                 continue
-            assert result.seat_id is not None
+            assert result.seat_id is not None and result.figures is not None
             # The policy chose the form and saw the paid end at this same instant.
             orders.append(CreditOrder(
-                compensation_id=compensation_id, seat_id=result.seat_id, lost_minutes=result.lost_minutes,
-                value_minor=result.value_minor, session=candidates[session_id], minutes=result.credit_minutes,
-                form=result.form, paid_end=result.paid_end))
+                compensation_id=compensation_id, seat_id=result.seat_id, lost_minutes=result.figures.lost_minutes,
+                value_minor=result.figures.value_minor, session=candidates[session_id],
+                minutes=result.figures.credit_minutes, form=result.figures.form, paid_end=result.paid_end))
     delivered = apply_credits(uow, orders, outage=outage, actor=actor)
     if compensated:
         return None
@@ -428,45 +418,40 @@ def _adjust(uow: UnitOfWork, row: Compensation, result: CompensationResult, load
             revision: OutageRevision, now: datetime) -> CreditOrder | None:
     """Bring an existing compensation to the recomputed figures; never take anything back."""
     previous_credit = row.credit_minutes
-    unchanged = (result.lost_minutes, result.credit_minutes, result.explanation) == (
+    # A session that no longer lost anything keeps its dark span and form, with every amount at zero.
+    figures = result.figures or CompensationFigures.from_columns(row).cleared()
+    unchanged = (figures.lost_minutes, figures.credit_minutes, result.explanation) == (
         row.lost_minutes, row.credit_minutes, row.explanation)
     if unchanged:
         return None
-    row.lost_minutes = result.lost_minutes
-    row.restart_minutes = result.restart_minutes
-    row.lost_work_minutes = result.lost_work_minutes
-    row.goodwill_minutes = result.goodwill_minutes
-    row.extras_minutes = result.extras_minutes
-    row.credit_minutes = result.credit_minutes
-    row.opened_stretch = result.opened_stretch
-    row.value_minor = result.value_minor
+    for name, value in figures.columns().items():
+        # The form stays the one the credit was given in; only an approval below sets it.
+        if name != "form":
+            setattr(row, name, value)
     row.policy_fingerprint = result.policy_fingerprint
-    if result.dark_start and result.dark_end:
-        row.dark_start, row.dark_end = result.dark_start, result.dark_end
     row.explanation = result.explanation
     order: CreditOrder | None = None
     topup = 0
     if row.status is CompensationStatus.AWAITING_APPROVAL:
-        if not result.needs_approval and result.credit_minutes > 0:
+        if not result.needs_approval and figures.credit_minutes > 0:
             # The correction brought the credit under the approval threshold: it applies now.
             row.status = CompensationStatus.APPLIED
             row.applied_at = now
-            row.granted_minutes = result.credit_minutes
-            assert result.form is not None
-            row.form = result.form
+            row.granted_minutes = figures.credit_minutes
+            row.form = figures.form
             order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, lost_minutes=row.lost_minutes,
-                                value_minor=row.value_minor, session=loaded, minutes=result.credit_minutes,
-                                form=result.form, paid_end=result.paid_end)
-    elif result.credit_minutes > row.granted_minutes:
-        topup = result.credit_minutes - row.granted_minutes
-        row.granted_minutes = result.credit_minutes
+                                value_minor=row.value_minor, session=loaded, minutes=figures.credit_minutes,
+                                form=figures.form, paid_end=result.paid_end)
+    elif figures.credit_minutes > row.granted_minutes:
+        topup = figures.credit_minutes - row.granted_minutes
+        row.granted_minutes = figures.credit_minutes
         order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, lost_minutes=row.lost_minutes,
                             value_minor=row.value_minor, session=loaded, minutes=topup, topup=True,
-                            revision_id=revision.id, form=result.form, paid_end=result.paid_end)
-    waived = max(row.granted_minutes - result.credit_minutes, 0) if row.status is CompensationStatus.APPLIED else 0
+                            revision_id=revision.id, form=figures.form, paid_end=result.paid_end)
+    waived = max(row.granted_minutes - figures.credit_minutes, 0) if row.status is CompensationStatus.APPLIED else 0
     uow.db.add(CompensationAdjustment(
         compensation_id=row.id, revision_id=revision.id, at=now, previous_credit_minutes=previous_credit,
-        credit_minutes=result.credit_minutes, topup_minutes=topup, waived_minutes=waived,
+        credit_minutes=figures.credit_minutes, topup_minutes=topup, waived_minutes=waived,
         explanation=result.explanation))
     return order
 

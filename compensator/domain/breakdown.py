@@ -1,0 +1,99 @@
+"""The breakdown of one compensation: every number of SPEC section 3's steps, as plain data.
+
+The policy works it out; ``explanation.explain`` words it, and nothing reads the numbers back
+from the words. Each part is the outcome of one step: the lost time (rules 1 and 2), the
+extras (rules 3 to 6), the rounded credit (rule 7) and its delivery (rule 8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from compensator.domain.intervals import Span
+from compensator.domain.kinds import CompensationForm
+
+
+class NothingGiven(StrEnum):
+    """Why a session gets nothing for an outage."""
+
+    # A UPS bridged the whole cut, or the session sat elsewhere meanwhile.
+    NEVER_DARK = "never_dark"
+    # The seat was dark, but the session was paused or not yet started then.
+    NOT_RUNNING = "not_running"
+    # Overlapping outages counted the minutes already, or no paid time was left.
+    ALREADY_COUNTED = "already_counted"
+
+
+class VoucherReason(StrEnum):
+    """Why a credit comes as a voucher rather than as time."""
+
+    SESSION_ENDED = "session_ended"
+    TIME_RAN_OUT = "time_ran_out"
+
+
+@dataclass(frozen=True, slots=True)
+class LostTime:
+    """Rules 1 and 2: the minutes the session lost to this outage, and where they were lost."""
+
+    minutes: int
+    # The spans shown: what this outage adds, up to the end of the paid time (its whole dark span if none).
+    spans: tuple[Span, ...]
+    # The start of the power cut and the moment the seat's own UPS gave out, when it bridged the start.
+    ups_bridged: Span | None
+    left_while_dark: bool
+    # Minutes already credited for an overlapping outage, and so not counted again.
+    already_credited: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """Rules 3 to 6: restart allowance, lost work and goodwill, and the cap on their sum."""
+
+    stretches_opened: int
+    restart_minutes: int
+    lost_work_minutes: int
+    lost_work_capped: bool
+    goodwill_minutes: int
+    raw_minutes: int
+    cap_minutes: int
+    # Within what the cap leaves after overlapping outages' extras.
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Rule 7: lost minutes plus extras, rounded up."""
+
+    raw_minutes: int
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """Rule 8: the form the credit reaches the customer in, with its details."""
+
+    form: CompensationForm
+    # A time credit moves the paid end; a paused session has none to move.
+    paid_end_before: datetime | None = None
+    paid_end_after: datetime | None = None
+    voucher_valid_days: int | None = None
+    voucher_reason: VoucherReason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Every step of one compensation's calculation, or the reason nothing was given.
+
+    When ``nothing`` names a reason, ``extras``, ``credit`` and ``delivery`` are None, and so is
+    ``lost`` when the seat never went dark.
+    """
+
+    nothing: NothingGiven | None = None
+    lost: LostTime | None = None
+    extras: Extras | None = None
+    credit: Credit | None = None
+    delivery: Delivery | None = None
+    # Rule 10: the threshold the credit is above when it waits for a manager's approval.
+    approval_above_minutes: int | None = None

@@ -1,0 +1,129 @@
+"""When seats and seat sessions were dark: SPEC section 3, rule 1, over overlapping outages.
+
+Power outages that overlap or touch on one seat are one long power cut for that seat: its UPS
+bridges the start of that cut only once, however many outage records describe it. A network
+outage is dark at once. ``SeatDarkness`` works this out per seat and is shared by every session
+compensated for one outage; ``session_dark`` then follows one session over the seats it sat at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from compensator.domain.intervals import Span, clip, merge
+from compensator.domain.kinds import OutageKind
+from compensator.domain.ledger import Balance, Interval
+from compensator.domain.terms import ZoneTerms
+
+
+@dataclass(frozen=True, slots=True)
+class OutageFacts:
+    """An outage as plain data: its times (``ended_at`` None while ongoing) and the seats it covers."""
+
+    id: int
+    kind: OutageKind
+    started_at: datetime
+    ended_at: datetime | None
+    seat_ids: frozenset[str]
+
+    def end_or(self, horizon: datetime) -> datetime:
+        """The end of the outage, or ``horizon`` while it is still going on."""
+        return self.ended_at if self.ended_at is not None else max(horizon, self.started_at)
+
+
+class SeatDarkness:
+    """When each seat was dark because of each outage, after UPS bridging.
+
+    It depends on the seat only through its zone's UPS and the outages that cover it, so one
+    instance is shared by every session compensated for the same outage, and seats alike in
+    both share one computation.
+    """
+
+    def __init__(self, outage: OutageFacts, outages: tuple[OutageFacts, ...],
+                 seat_terms: Mapping[str, ZoneTerms], now: datetime) -> None:
+        self.outage = outage
+        self.horizon = outage.end_or(now)
+        # The outage being compensated replaces any older version of itself (before a correction).
+        self.outages = tuple(other for other in outages if other.id != outage.id) + (outage,)
+        self._seat_terms = seat_terms
+        self._by_seat: dict[str, dict[int, Span]] = {}
+        self._by_shape: dict[tuple[int, tuple[int, ...]], dict[int, Span]] = {}
+
+    def fits(self, outage: OutageFacts, now: datetime) -> bool:
+        """Whether this was worked out for ``outage`` as it stands at ``now``."""
+        return self.outage == outage and self.horizon == outage.end_or(now)
+
+    def spans(self, seat_id: str) -> dict[int, Span]:
+        """The dark span of ``seat_id`` for each outage that darkened it, by outage id."""
+        found = self._by_seat.get(seat_id)
+        if found is None:
+            terms = self._seat_terms.get(seat_id)
+            covering = tuple(other for other in self.outages if seat_id in other.seat_ids) if terms else ()
+            shape = (terms.ups_minutes if terms else 0, tuple(other.id for other in covering))
+            found = self._by_shape.get(shape)
+            if found is None:
+                found = self._by_shape[shape] = _dark_spans(covering, shape[0], self.horizon)
+            self._by_seat[seat_id] = found
+        return found
+
+
+def _dark_spans(covering: tuple[OutageFacts, ...], ups_minutes: int, horizon: datetime) -> dict[int, Span]:
+    """The dark span of each outage over one seat: a network failure is dark at once; power
+    cuts that overlap or touch are one cut, whose beginning the UPS bridges once."""
+    found: dict[int, Span] = {}
+    cuts = merge((other.started_at, other.end_or(horizon)) for other in covering if other.kind is OutageKind.POWER)
+    bridge = timedelta(minutes=ups_minutes)
+    for other in covering:
+        start, end = other.started_at, other.end_or(horizon)
+        if end <= start:
+            continue
+        if other.kind is OutageKind.POWER:
+            cut_start = next(cut[0] for cut in cuts if cut[0] <= start and end <= cut[1])
+            start = max(start, cut_start + bridge)
+            if end <= start:
+                continue
+        found[other.id] = (start, end)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class SessionDark:
+    """One outage's darkness over one session: while it held a dark seat, while it ran there, and the first seat."""
+
+    occupied: list[Span]
+    active: list[Span]
+    seat_id: str
+
+
+def session_dark(darkness: SeatDarkness, position: Balance) -> dict[int, SessionDark]:
+    """For each outage that darkened the session (its seats as ``position`` replays them), by outage id."""
+    occupied, active = _by_seat(position.occupancy), _by_seat(position.intervals)
+    found: dict[int, SessionDark] = {}
+    first: dict[int, datetime] = {}
+    for seat_id, spans in occupied.items():
+        for outage_id, seat_span in darkness.spans(seat_id).items():
+            parts = clip(spans, seat_span)
+            if not parts:
+                continue
+            # The session only runs on a seat it occupies, so its active time needs no other cut.
+            active_parts = clip(active.get(seat_id, ()), seat_span)
+            known = found.get(outage_id)
+            if known is None:
+                found[outage_id] = SessionDark(parts, active_parts, seat_id)
+                first[outage_id] = parts[0][0]
+                continue
+            seat = known.seat_id
+            if parts[0][0] < first[outage_id]:
+                seat, first[outage_id] = seat_id, parts[0][0]
+            found[outage_id] = SessionDark(merge(known.occupied + parts), merge(known.active + active_parts), seat)
+    return found
+
+
+def _by_seat(intervals: tuple[Interval, ...]) -> dict[str, list[Span]]:
+    """The intervals' time on each seat, as merged spans."""
+    spans: dict[str, list[Span]] = {}
+    for interval in intervals:
+        spans.setdefault(interval.seat_id, []).append((interval.start, interval.end))
+    return {seat_id: merge(items) for seat_id, items in spans.items()}

@@ -1,0 +1,96 @@
+"""The explanation of a compensation, worded from its breakdown: one sentence per step, times local.
+
+For example ``lost 11 min (14:28–14:39) + restart 3 + lost work 10 (capped) = 24 → rounded to
+25 min``. The words are built from the numbers only; stored explanations are compared and shown
+as they are, so the wording changes only on purpose.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from compensator.domain.breakdown import Breakdown, Credit, Delivery, Extras, LostTime, NothingGiven, VoucherReason
+from compensator.domain.intervals import Span
+from compensator.domain.kinds import CompensationForm
+
+NOTHING_WORDS: dict[NothingGiven, str] = {
+    NothingGiven.NEVER_DARK:
+        "the seat never went dark during this session (a UPS bridged the cut, or the seat was elsewhere)",
+    NothingGiven.NOT_RUNNING: "dark {spans}, but the session was not running then: no minutes lost",
+    NothingGiven.ALREADY_COUNTED: "dark {spans}: these minutes were already counted or no paid time was left",
+}
+VOUCHER_REASON_WORDS: dict[VoucherReason, str] = {
+    VoucherReason.SESSION_ENDED: "the session ended before power returned",
+    VoucherReason.TIME_RAN_OUT: "the paid time ran out during the outage",
+}
+
+
+def explain(breakdown: Breakdown, timezone: ZoneInfo) -> tuple[str, ...]:
+    """The explanation's steps, worded from ``breakdown`` with times of day in ``timezone``."""
+    lost = breakdown.lost
+    spans = _spans(lost.spans, timezone) if lost is not None else ""
+    if breakdown.nothing is not None:
+        return (NOTHING_WORDS[breakdown.nothing].format(spans=spans),)
+    extras, credit, delivery = breakdown.extras, breakdown.credit, breakdown.delivery
+    assert lost is not None and extras is not None and credit is not None and delivery is not None
+    steps: list[str] = []
+    if lost.ups_bridged is not None:
+        cut_at, held_until = lost.ups_bridged
+        steps.append(f"power cut {_clock(cut_at, timezone)}, UPS held until {_clock(held_until, timezone)}")
+    steps.append(_sum(lost, spans, extras, credit))
+    steps.append(_delivery(delivery, credit, timezone))
+    if breakdown.approval_above_minutes is not None:
+        steps.append(f"above {breakdown.approval_above_minutes} min: waits for a manager's approval")
+    return tuple(steps)
+
+
+def _sum(lost: LostTime, spans: str, extras: Extras, credit: Credit) -> str:
+    """Rules 2 to 7 in one sum: the lost minutes, each extra, the cap and the rounding."""
+    lost_text = f"lost {lost.minutes} min ({spans})"
+    if lost.left_while_dark:
+        lost_text += ", all the paid time left when the customer gave up"
+    if lost.already_credited:
+        lost_text += ", minutes already credited for an overlapping outage not counted again"
+    terms = [lost_text]
+    if extras.stretches_opened > 1:
+        terms.append(f"restart {extras.restart_minutes} (the seat went dark {extras.stretches_opened} times)")
+    elif extras.restart_minutes:
+        terms.append(f"restart {extras.restart_minutes}")
+    if not extras.stretches_opened:
+        terms.append("no new restart or lost work (the seat was already dark)")
+    if extras.lost_work_minutes:
+        terms.append(f"lost work {extras.lost_work_minutes}" + (" (capped)" if extras.lost_work_capped else ""))
+    if extras.goodwill_minutes:
+        terms.append(f"goodwill {extras.goodwill_minutes}")
+    text = " + ".join(terms) + f" = {lost.minutes + extras.raw_minutes}"
+    if extras.minutes < extras.raw_minutes:
+        text += f", extras capped at {extras.cap_minutes} → {credit.raw_minutes}"
+    if credit.minutes != credit.raw_minutes:
+        return text + f" → rounded to {credit.minutes} min"
+    return text + " min"
+
+
+def _delivery(delivery: Delivery, credit: Credit, timezone: ZoneInfo) -> str:
+    """Rule 8: where the credit goes."""
+    if delivery.form is CompensationForm.BILL_REDUCTION:
+        return f"{credit.minutes} min off the bill"
+    if delivery.form is CompensationForm.TIME:
+        if delivery.paid_end_before is not None and delivery.paid_end_after is not None:
+            return (f"time added: paid end {_clock(delivery.paid_end_before, timezone)} → "
+                    f"{_clock(delivery.paid_end_after, timezone)}")
+        return f"{credit.minutes} min added to the paused session"
+    assert delivery.voucher_reason is not None
+    return (f"voucher of {credit.minutes} min valid {delivery.voucher_valid_days} days "
+            f"({VOUCHER_REASON_WORDS[delivery.voucher_reason]})")
+
+
+def _spans(spans: tuple[Span, ...], timezone: ZoneInfo) -> str:
+    return ", ".join(f"{_clock(start, timezone)}–{_clock(end, timezone)}" for start, end in spans)
+
+
+@functools.lru_cache(maxsize=1024)
+def _clock(moment: datetime, timezone: ZoneInfo) -> str:
+    # Cached: the sessions of one outage mostly share its start and end times.
+    return moment.astimezone(timezone).strftime("%H:%M")

@@ -1,0 +1,50 @@
+"""A compensation's figures: one value object for the numbers the policy works out.
+
+The policy returns them; a compensation row stores them in columns of the same names, so the
+store, the views and the report can build from and fill those columns through ``names``,
+``columns`` and ``from_columns`` instead of each listing the figures again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+
+from compensator.domain.kinds import CompensationForm
+
+
+@dataclass(frozen=True, slots=True)
+class CompensationFigures:
+    """What one outage gives one seat session: its dark span, each part of the credit, the form and the value."""
+
+    dark_start: datetime
+    dark_end: datetime
+    lost_minutes: int
+    restart_minutes: int
+    lost_work_minutes: int
+    goodwill_minutes: int
+    extras_minutes: int
+    credit_minutes: int
+    opened_stretch: bool
+    form: CompensationForm
+    value_minor: int
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The figures' names, which are also the names of a compensation row's columns."""
+        return tuple(item.name for item in fields(cls))
+
+    @classmethod
+    def from_columns(cls, source: object) -> CompensationFigures:
+        """The figures read from an object (such as a row) with attributes of the same names."""
+        return cls(**{name: getattr(source, name) for name in cls.names()})
+
+    def columns(self) -> dict[str, object]:
+        """The figures by name, to fill the columns of the same names."""
+        return {name: getattr(self, name) for name in self.names()}
+
+    def cleared(self) -> CompensationFigures:
+        """The same dark span and form with every amount at zero: a compensation of which nothing is due any more."""
+        # Every amount is a whole number or a flag (bool is an int), and its type called bare is its zero.
+        return replace(self, **{name: type(value)() for name, value in self.columns().items()
+                                if isinstance(value, int)})
