@@ -279,20 +279,16 @@ def _result(replay: Replay) -> dict[str, Any]:
                 compensations.append({
                     "outage": outage_names.get(item.outage_id, str(item.outage_id)),
                     "session": session_names.get(item.session_id, str(item.session_id)),
-                    "lost_minutes": item.lost_minutes,
-                    "restart_minutes": item.restart_minutes,
-                    "lost_work_minutes": item.lost_work_minutes,
-                    "goodwill_minutes": item.goodwill_minutes,
-                    "extras_minutes": item.extras_minutes,
-                    "credit_minutes": item.credit_minutes,
+                    **{name: value for name, value in item.current.columns().items()
+                       if name not in ("dark_start", "dark_end", "opened_stretch")},
+                    "form": item.current.form.value,
                     "granted_minutes": item.granted_minutes,
                     "waived_minutes": item.waived_minutes,
-                    "form": item.form.value,
                     "status": item.status.value,
-                    "value_minor": item.value_minor,
                     "voucher_codes": list(item.voucher_codes),
                     "policy": item.policy_fingerprint,
                     "explanation": item.explanation,
+                    "adjustments": [adjustment.explanation for adjustment in item.adjustments],
                 })
         for name, session_id in replay.sessions.items():
             view = sessions.get_session(uow, session_id)

@@ -45,7 +45,7 @@ def test_power_back_compensates_every_running_session_with_time_and_a_notice(uow
     assert ended.status is OutageStatus.ENDED
     credits = {item.session_id: item for item in ended.compensations}
     assert set(credits) == {first.id, second.id}
-    assert {(item.lost_minutes, item.credit_minutes, item.form) for item in credits.values()} == {
+    assert {(item.current.lost_minutes, item.current.credit_minutes, item.current.form) for item in credits.values()} == {
         (20, 35, CompensationForm.TIME)}
     with uow() as unit:
         view = sessions.get_session(unit, first.id)
@@ -71,9 +71,9 @@ def test_the_outage_returned_by_power_back_is_exactly_what_is_read_back_later(uo
     assert ended == read_back
     assert {item.status for item in ended.compensations} == {CompensationStatus.APPLIED,
                                                              CompensationStatus.AWAITING_APPROVAL}
-    assert {item.form for item in ended.compensations} == {CompensationForm.TIME, CompensationForm.VOUCHER,
+    assert {item.current.form for item in ended.compensations} == {CompensationForm.TIME, CompensationForm.VOUCHER,
                                                            CompensationForm.BILL_REDUCTION}
-    assert all(len(item.voucher_codes) == (item.form is CompensationForm.VOUCHER) for item in ended.compensations)
+    assert all(len(item.voucher_codes) == (item.current.form is CompensationForm.VOUCHER) for item in ended.compensations)
 
 
 def test_a_second_start_of_the_same_kind_and_scope_returns_the_ongoing_outage(uow) -> None:
@@ -184,16 +184,21 @@ def test_a_correction_needs_a_reason_and_tops_up_but_never_takes_back(uow, clock
         do(uow, outages.correct_outage, outage.id, ended_at=clock.now() - timedelta(minutes=5), reason=" ")
     longer = do(uow, outages.correct_outage, outage.id, ended_at=outage.started_at + timedelta(minutes=50),
                 reason="generator log")
-    assert (longer.compensations[0].credit_minutes, longer.compensations[0].granted_minutes) == (65, 65)
+    assert (longer.compensations[0].current.credit_minutes, longer.compensations[0].granted_minutes) == (65, 65)
     shorter = do(uow, outages.correct_outage, outage.id, ended_at=outage.started_at + timedelta(minutes=20),
                  reason="the log was wrong")
     item = shorter.compensations[0]
-    assert (item.credit_minutes, item.granted_minutes, item.waived_minutes) == (35, 65, 30)
+    assert (item.current.credit_minutes, item.granted_minutes, item.waived_minutes) == (35, 65, 30)
     with uow() as unit:
         view = sessions.get_session(unit, session.id)
     assert [(entry.kind, entry.minutes) for entry in view.entries] == [
         (EntryKind.PURCHASE, 120), (EntryKind.OUTAGE_CREDIT, 60), (EntryKind.OUTAGE_TOPUP, 5)]
-    assert shorter.revisions == 4
+    assert shorter.corrections == 2
+    # The first explanation stays as it was given; each correction tells its own part.
+    assert item.explanation == longer.compensations[0].explanation
+    assert [adjustment.explanation.split(";")[0] for adjustment in item.adjustments] == [
+        "outage end corrected 15:15 → 15:20 by ada: lost 45 → 50, credit 60 → 65, +5 min",
+        "outage end corrected 15:20 → 14:50 by ada: lost 50 → 20, credit 65 → 35, nothing taken back: 30 min waived"]
 
 
 def test_a_correction_that_leaves_a_session_nothing_zeroes_the_figures_but_keeps_its_dark_span_and_form(
@@ -203,16 +208,20 @@ def test_a_correction_that_leaves_a_session_nothing_zeroes_the_figures_but_keeps
     outage = do(uow, outages.start_outage)
     clock.advance(minutes=25)
     first = do(uow, outages.end_outage, outage.id).compensations[0]
-    assert first.credit_minutes == 30
+    assert first.current.credit_minutes == 30
     # The standard zone's UPS bridges 10 minutes: an 8-minute cut never darkened the seat.
     corrected = do(uow, outages.correct_outage, outage.id, ended_at=outage.started_at + timedelta(minutes=8),
                    reason="the UPS log shows 8 minutes")
     item = corrected.compensations[0]
-    assert (item.lost_minutes, item.restart_minutes, item.lost_work_minutes, item.goodwill_minutes,
-            item.extras_minutes, item.credit_minutes, item.value_minor) == (0, 0, 0, 0, 0, 0, 0)
+    now = item.current
+    assert (now.lost_minutes, now.restart_minutes, now.lost_work_minutes, now.goodwill_minutes, now.extras_minutes,
+            now.credit_minutes, now.value_minor) == (0, 0, 0, 0, 0, 0, 0)
     assert (item.granted_minutes, item.waived_minutes) == (30, 30)
-    assert (item.form, item.dark_start, item.dark_end) == (first.form, first.dark_start, first.dark_end)
-    assert item.explanation.startswith("the seat never went dark")
+    assert (now.form, now.dark_start, now.dark_end) == (first.figures.form, first.figures.dark_start,
+                                                        first.figures.dark_end)
+    assert (item.figures, item.explanation) == (first.figures, first.explanation)
+    assert item.adjustments[0].explanation.endswith("recomputed: the seat never went dark during this session "
+                                                    "(a UPS bridged the cut, or the seat was elsewhere)")
 
 def test_a_suspected_outage_is_compensated_only_once_confirmed(uow, clock) -> None:
     start(uow, "G1", 120)
@@ -223,7 +232,7 @@ def test_a_suspected_outage_is_compensated_only_once_confirmed(uow, clock) -> No
     assert suspected.compensations == ()
     confirmed = do(uow, outages.confirm_outage, suspected.id)
     assert confirmed.status is OutageStatus.ENDED
-    assert confirmed.compensations[0].lost_minutes == 15
+    assert confirmed.compensations[0].current.lost_minutes == 15
     with pytest.raises(InvalidState):
         do(uow, outages.confirm_outage, suspected.id)
 
@@ -258,7 +267,7 @@ def test_a_large_credit_waits_for_a_manager_and_is_applied_once_approved(uow, cl
     with pytest.raises(InvalidState):
         do(uow, outages.approve_compensation, waiting.id)
     with uow() as unit:
-        assert sessions.get_session(unit, session.id).paid_minutes == 360 + approved.credit_minutes
+        assert sessions.get_session(unit, session.id).paid_minutes == 360 + approved.current.credit_minutes
 
 
 def test_a_session_that_ran_out_during_the_cut_gets_a_voucher(uow, clock) -> None:
@@ -268,7 +277,7 @@ def test_a_session_that_ran_out_during_the_cut_gets_a_voucher(uow, clock) -> Non
     clock.advance(minutes=30)
     ended = do(uow, outages.end_outage, outage.id)
     item = ended.compensations[0]
-    assert item.form is CompensationForm.VOUCHER
+    assert item.current.form is CompensationForm.VOUCHER
     assert len(item.voucher_codes) == 1
     assert count(uow, Voucher) == 1
 

@@ -180,17 +180,23 @@ def test_the_outage_table_of_a_known_day_has_times_kinds_scopes_sources_and_corr
 
 def test_the_compensation_table_of_a_known_day_has_each_credit_with_its_explanation(known_day) -> None:
     first, second = known_day.outages[0].id, known_day.outages[1].id
-    rows = sorted((row.seat_id, row.outage_id, row.lost_minutes, row.credit_minutes, row.granted_minutes,
-                   row.form.value, row.value_minor, row.notice) for row in known_day.compensations)
+    rows = sorted((row.seat_id, row.outage_id, row.figures.lost_minutes, row.figures.credit_minutes,
+                   row.granted_minutes, row.figures.form.value, row.given_value_minor, row.notice)
+                  for row in known_day.compensations)
     assert rows == [
         ("A1", first, 15, 30, 30, "bill_reduction", 15000, NoticeState.PENDING),
         ("G1", first, 25, 40, 40, "time", 40000, NoticeState.PRINTED),
         ("G1", second, 5, 20, 20, "time", 20000, NoticeState.PENDING),
         ("G2", first, 10, 25, 25, "voucher", 25000, NoticeState.SHOWN),
     ]
-    explanations = {(row.seat_id, row.outage_id): row.explanation for row in known_day.compensations}
-    assert "lost 25 min (14:20–14:45) + restart 3 + lost work 10 (capped) = 38 → rounded to 40 min" in \
-        explanations["G1", first]
+    rows_by_key = {(row.seat_id, row.outage_id): row for row in known_day.compensations}
+    corrected = rows_by_key["G1", first]
+    # The explanation as it was first given, then the correction's own, in order.
+    assert corrected.explanation == ("lost 20 min (14:20–14:40) + restart 3 + lost work 10 (capped) = 33 → "
+                                     "rounded to 35 min; time added: paid end 16:00 → 16:35")
+    assert corrected.adjustments == (
+        "outage end corrected 14:40 → 14:45 by bola: lost 20 → 25, credit 35 → 40, +5 min; recomputed: "
+        "lost 25 min (14:20–14:45) + restart 3 + lost work 10 (capped) = 38 → rounded to 40 min",)
 
 
 def test_the_anomalies_of_a_known_day_name_the_corrected_outage_the_idle_outages_and_the_undelivered_notices(
@@ -315,7 +321,7 @@ def test_an_outage_across_midnight_is_credited_once_on_the_day_it_ended(uow, clo
     assert layout.local(first, first.window_end, "%d %H:%M") == "23 00:00"
     assert (first.outages[0].minutes_in_day, first.outages[0].ongoing_at_end, first.compensations) == (10, True, ())
     assert (second.outages[0].minutes_in_day, second.outages[0].ongoing_at_end) == (20, False)
-    assert [row.credit_minutes for row in second.compensations] == [45]
+    assert [row.figures.credit_minutes for row in second.compensations] == [45]
     assert second.reliability.mean_time_to_restore_minutes == 30
 
 
@@ -327,8 +333,8 @@ def test_a_correction_that_shrinks_an_outage_shows_the_waived_minutes_and_their_
     report = report_of(uow)
     (row,) = report.compensations
     # 30 + 3 + 10 = 43 → 45 given; corrected to 20 + 3 + 10 = 33 → 35 due: 10 waived, nothing taken back.
-    assert (row.credit_minutes, row.granted_minutes, row.waived_minutes) == (35, 45, 10)
-    assert row.value_minor == 45 * 600 * 100 // 60
+    assert (row.figures.credit_minutes, row.granted_minutes, row.waived_minutes) == (35, 45, 10)
+    assert row.given_value_minor == 45 * 600 * 100 // 60
     assert (report.figures.credited_time_minutes, report.figures.waived_minutes,
             report.figures.credited_value_minor) == (45, 10, 45000)
     assert "45 (10 waived)" in render(report, ReportFormat.HTML).content.decode()
@@ -339,7 +345,7 @@ def test_a_credit_awaiting_approval_is_counted_apart_and_has_no_notice_yet(uow, 
     power_cut(uow, clock, (14, 10), (18, 10))
     report = report_of(uow)
     (row,) = report.compensations
-    assert (row.credit_minutes, row.granted_minutes, row.status.value, row.notice) == \
+    assert (row.figures.credit_minutes, row.granted_minutes, row.status.value, row.notice) == \
         (255, 0, "awaiting_approval", None)
     assert (report.figures.awaiting_approval, report.figures.credited_time_minutes,
             report.figures.credited_value_minor, report.figures.notices_pending) == (1, 0, 0, 0)

@@ -221,7 +221,7 @@ def test_a_manager_approves_a_large_credit_and_corrects_an_outage(client, auth, 
     with uow() as unit:
         view = outage_views.get_outage(unit, outage.id)
     assert view.compensations[0].status.value == "applied"
-    assert view.compensations[0].credit_minutes == 265
+    assert view.compensations[0].current.credit_minutes == 265
     assert view.compensations[0].granted_minutes == 265
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from flask import request
 
 from compensator.domain import vouchers
+from compensator.domain.figures import CompensationFigures
 from compensator.errors import InvalidInput
 from compensator.services.notices import NoticeView
 from compensator.services.outage_views import CompensationView, OutageView
@@ -93,18 +94,26 @@ def session_json(view: SeatSessionView) -> dict[str, Any]:
     }
 
 
+def figures_json(figures: CompensationFigures) -> dict[str, Any]:
+    """A compensation's figures, each under its own name (times in the venue's zone)."""
+    return {name: local_time(value) if isinstance(value, datetime) else value
+            for name, value in figures.columns().items()}
+
+
 def compensation_json(item: CompensationView) -> dict[str, Any]:
-    """A compensation with its current totals and explanation."""
+    """A compensation: its figures as they stand, its first explanation, and each correction's adjustment."""
     return {
         "id": item.id, "outage": item.outage_id, "session": item.session_id, "seat": item.seat_id,
-        "lost_minutes": item.lost_minutes, "restart_minutes": item.restart_minutes,
-        "lost_work_minutes": item.lost_work_minutes, "goodwill_minutes": item.goodwill_minutes,
-        "extras_minutes": item.extras_minutes, "credit_minutes": item.credit_minutes,
-        "granted_minutes": item.granted_minutes, "waived_minutes": item.waived_minutes, "form": item.form.value,
-        "value_minor": item.value_minor, "status": item.status.value, "explanation": item.explanation,
-        "policy": item.policy_fingerprint, "dark_start": local_time(item.dark_start),
-        "dark_end": local_time(item.dark_end), "notice": item.notice_id,
-        "vouchers": [vouchers.display(code) for code in item.voucher_codes],
+        **figures_json(item.current), "granted_minutes": item.granted_minutes, "waived_minutes": item.waived_minutes,
+        "status": item.status.value, "explanation": item.explanation, "policy": item.policy_fingerprint,
+        "notice": item.notice_id, "vouchers": [vouchers.display(code) for code in item.voucher_codes],
+        "adjustments": [
+            {"at": local_time(adjustment.at), **figures_json(adjustment.figures),
+             "previous_credit_minutes": adjustment.previous_credit_minutes, "topup_minutes": adjustment.topup_minutes,
+             "waived_minutes": adjustment.waived_minutes, "explanation": adjustment.explanation,
+             "policy": adjustment.policy_fingerprint}
+            for adjustment in item.adjustments
+        ],
     }
 
 
@@ -115,7 +124,7 @@ def outage_json(view: OutageView) -> dict[str, Any]:
         if view.scope_kind.value == "zones" else None, "seats": list(view.scope_ids)
         if view.scope_kind.value == "seats" else None, "started_at": local_time(view.started_at),
         "ended_at": local_time(view.ended_at), "source": view.source.value, "status": view.status.value,
-        "logged_by": view.actor, "note": view.note, "revisions": view.revisions,
+        "logged_by": view.actor, "note": view.note, "corrections": view.corrections,
         "compensations": [compensation_json(item) for item in view.compensations],
     }
 

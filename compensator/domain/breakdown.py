@@ -97,3 +97,32 @@ class Breakdown:
     delivery: Delivery | None = None
     # Rule 10: the threshold the credit is above when it waits for a manager's approval.
     approval_above_minutes: int | None = None
+
+
+class CorrectionOutcome(StrEnum):
+    """What a correction changed for the customer: rule 11 gives more, never takes back."""
+
+    TOPPED_UP = "topped_up"
+    WAIVED = "waived"
+    ALREADY_GIVEN = "already_given"
+    NOW_APPLIED = "now_applied"
+    STILL_AWAITING = "still_awaiting"
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionChange:
+    """Rule 11 for one compensation: the outage's times before and after a correction, and what followed."""
+
+    started_before: datetime
+    started_after: datetime
+    ended_before: datetime
+    ended_after: datetime
+    by: str
+    lost_before: int
+    lost_after: int
+    credit_before: int
+    credit_after: int
+    outcome: CorrectionOutcome
+    topup_minutes: int = 0
+    topup_form: CompensationForm | None = None
+    waived_minutes: int = 0

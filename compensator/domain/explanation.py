@@ -11,7 +11,17 @@ import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from compensator.domain.breakdown import Breakdown, Credit, Delivery, Extras, LostTime, NothingGiven, VoucherReason
+from compensator.domain.breakdown import (
+    Breakdown,
+    CorrectionChange,
+    CorrectionOutcome,
+    Credit,
+    Delivery,
+    Extras,
+    LostTime,
+    NothingGiven,
+    VoucherReason,
+)
 from compensator.domain.intervals import Span
 from compensator.domain.kinds import CompensationForm
 
@@ -44,6 +54,66 @@ def explain(breakdown: Breakdown, timezone: ZoneInfo) -> tuple[str, ...]:
     if breakdown.approval_above_minutes is not None:
         steps.append(f"above {breakdown.approval_above_minutes} min: waits for a manager's approval")
     return tuple(steps)
+
+
+TOPUP_FORM_WORDS: dict[CompensationForm, str] = {
+    CompensationForm.TIME: "",
+    CompensationForm.VOUCHER: " as a voucher",
+    CompensationForm.BILL_REDUCTION: " off the bill",
+}
+
+
+def explain_correction(change: CorrectionChange, recomputed: Breakdown, timezone: ZoneInfo) -> str:
+    """The explanation of an adjustment: what was corrected, by whom, how the figures moved and what followed.
+
+    For example ``outage end corrected 10:45 → 10:50 by bola: lost 45 → 50, credit 60 → 65,
+    +5 min; recomputed: lost 50 min (10:00–10:50) + restart 3 + lost work 10 = 63 → rounded to
+    65 min``.
+    """
+    moved = [(what, before, after) for what, before, after in (
+        ("start", change.started_before, change.started_after), ("end", change.ended_before, change.ended_after))
+        if before != after]
+    if len(moved) == 1:
+        what, before, after = moved[0]
+        head = f"outage {what} corrected {_moved(before, after, timezone)}"
+    else:
+        head = (f"outage corrected {_clock(change.started_before, timezone)}–{_clock(change.ended_before, timezone)}"
+                f" → {_clock(change.started_after, timezone)}–{_clock(change.ended_after, timezone)}")
+    text = (f"{head} by {change.by}: lost {change.lost_before} → {change.lost_after}, "
+            f"credit {change.credit_before} → {change.credit_after}, {_outcome(change)}")
+    return f"{text}; recomputed: {arithmetic(recomputed, timezone)}"
+
+
+def _moved(before: datetime, after: datetime, timezone: ZoneInfo) -> str:
+    """Two times of day, to the second when they differ by less than their minutes show."""
+    shown = (_clock(before, timezone), _clock(after, timezone))
+    if shown[0] == shown[1]:
+        shown = (before.astimezone(timezone).strftime("%H:%M:%S"), after.astimezone(timezone).strftime("%H:%M:%S"))
+    return f"{shown[0]} → {shown[1]}"
+
+
+def _outcome(change: CorrectionChange) -> str:
+    """Rule 11's result: a top-up, or nothing taken back."""
+    outcome = change.outcome
+    if outcome is CorrectionOutcome.TOPPED_UP:
+        assert change.topup_form is not None
+        return f"+{change.topup_minutes} min{TOPUP_FORM_WORDS[change.topup_form]}"
+    if outcome is CorrectionOutcome.WAIVED:
+        return f"nothing taken back: {change.waived_minutes} min waived"
+    if outcome is CorrectionOutcome.NOW_APPLIED:
+        return f"no longer above the approval threshold: {change.credit_after} min applied now"
+    if outcome is CorrectionOutcome.STILL_AWAITING:
+        return "still waits for a manager's approval"
+    return "already given: nothing more to add"
+
+
+def arithmetic(breakdown: Breakdown, timezone: ZoneInfo) -> str:
+    """The step that adds a compensation up (or why nothing is due), as ``explain`` words it."""
+    if breakdown.nothing is not None:
+        return explain(breakdown, timezone)[0]
+    lost, extras, credit = breakdown.lost, breakdown.extras, breakdown.credit
+    assert lost is not None and extras is not None and credit is not None
+    return _sum(lost, _spans(lost.spans, timezone), extras, credit)
 
 
 def _sum(lost: LostTime, spans: str, extras: Extras, credit: Credit) -> str:

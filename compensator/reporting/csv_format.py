@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from compensator.reporting import layout
+from compensator.domain.figures import CompensationFigures
 from compensator.services.report import CompensationRow, DailyReportData
 
 BYTE_ORDER_MARK = "\ufeff"
@@ -26,7 +27,9 @@ OUTAGE_COLUMNS = ["id", "kind", "scope", "source", "status", "started_at", "ende
                   "minutes_in_day", "bridged_by_ups", "logged_by", "compensations", "corrections", "note"]
 CORRECTION_COLUMNS = ["outage_id", "at", "actor", "started_before", "ended_before", "started_after", "ended_after",
                       "reason"]
-COMPENSATION_COLUMNS = [field.name for field in dataclasses.fields(CompensationRow)]
+# A compensation's figures are spread into columns of their own names.
+COMPENSATION_COLUMNS = [name for field in dataclasses.fields(CompensationRow)
+                        for name in (CompensationFigures.names() if field.name == "figures" else (field.name,))]
 
 
 def render(report: DailyReportData) -> str:
@@ -67,7 +70,16 @@ def render(report: DailyReportData) -> str:
          item.reason]
         for row in report.outages for item in row.corrections])
     section("compensations", COMPENSATION_COLUMNS,
-            [[getattr(row, name) for name in COMPENSATION_COLUMNS] for row in report.compensations])
+            [[_compensation_cell(row, name) for name in COMPENSATION_COLUMNS] for row in report.compensations])
     section("anomalies", ["kind", "outage_id", "seat_id", "text"],
             [[item.kind, item.outage_id, item.seat_id, layout.anomaly(item)] for item in report.anomalies])
     return buffer.getvalue()
+
+
+def _compensation_cell(row: CompensationRow, name: str) -> object:
+    """One cell of a compensation: a figure, or another field (the corrections' explanations on one line)."""
+    if name in CompensationFigures.names():
+        return getattr(row.figures, name)
+    if name == "adjustments":
+        return " | ".join(row.adjustments)
+    return getattr(row, name)

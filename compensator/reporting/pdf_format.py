@@ -129,13 +129,15 @@ def render(report: DailyReportData) -> bytes:
                 if compensation.waived_minutes:
                     given += f" ({compensation.waived_minutes} waived)"
                 table.row([text(cell) for cell in (
-                    compensation.seat_id, compensation.outage_id, compensation.lost_minutes,
-                    compensation.credit_minutes, given, compensation.form.value.replace("_", " "),
-                    layout.money(report, compensation.value_minor), compensation.status.value.replace("_", " "),
+                    compensation.seat_id, compensation.outage_id, compensation.figures.lost_minutes,
+                    compensation.figures.credit_minutes, given, compensation.figures.form.value.replace("_", " "),
+                    layout.money(report, compensation.given_value_minor), compensation.status.value.replace("_", " "),
                     compensation.notice.value if compensation.notice else layout.NOTHING)])
-                row = table.row()
-                row.cell("")
-                row.cell(text(compensation.explanation), colspan=8)
+                for explanation in (compensation.explanation,
+                                    *(f"Then {adjustment}" for adjustment in compensation.adjustments)):
+                    row = table.row()
+                    row.cell("")
+                    row.cell(text(explanation), colspan=8)
 
     heading("To look at")
     if not report.anomalies:

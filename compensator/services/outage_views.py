@@ -7,45 +7,70 @@ of them), with their notices and voucher codes, in a fixed number of statements.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
-from compensator.domain.kinds import CompensationForm, CompensationStatus, OutageKind, OutageSource, OutageStatus, ScopeKind
+from compensator.domain.figures import CompensationFigures
+from compensator.domain.kinds import (
+    CompensationStatus,
+    OutageKind,
+    OutageSource,
+    OutageStatus,
+    RevisionAction,
+    ScopeKind,
+)
 from compensator.errors import NotFound, require_id
 from compensator.store.database import UnitOfWork
-from compensator.store.models import Compensation, Notice, Outage, OutageRevision, Voucher
+from compensator.store.models import Compensation, CompensationAdjustment, Notice, Outage, OutageRevision, Voucher
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustmentView:
+    """A recomputation after a correction: its figures, what it gave or waived, and its own explanation."""
+
+    at: datetime
+    figures: CompensationFigures
+    policy_fingerprint: str
+    previous_credit_minutes: int
+    topup_minutes: int
+    waived_minutes: int
+    explanation: str
 
 
 @dataclass(frozen=True, slots=True)
 class CompensationView:
-    """One compensation with its current totals."""
+    """One compensation: its first figures and explanation, then each adjustment in order."""
 
     id: int
     outage_id: int
     session_id: int
     seat_id: str
-    lost_minutes: int
-    restart_minutes: int
-    lost_work_minutes: int
-    goodwill_minutes: int
-    extras_minutes: int
-    credit_minutes: int
+    figures: CompensationFigures
     granted_minutes: int
-    waived_minutes: int
-    form: CompensationForm
-    value_minor: int
     status: CompensationStatus
     explanation: str
     policy_fingerprint: str
-    dark_start: datetime
-    dark_end: datetime
     created_at: datetime
     applied_at: datetime | None
     approved_by: str | None
     notice_id: int | None
     voucher_codes: tuple[str, ...]
+    adjustments: tuple[AdjustmentView, ...] = ()
+
+    @property
+    def current(self) -> CompensationFigures:
+        """The figures as they stand: the newest adjustment's, or the first ones."""
+        return self.adjustments[-1].figures if self.adjustments else self.figures
+
+    @property
+    def waived_minutes(self) -> int:
+        """Minutes given that a correction no longer owes, and that were not taken back."""
+        if self.status is not CompensationStatus.APPLIED:
+            return 0
+        return max(self.granted_minutes - self.current.credit_minutes, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,23 +87,47 @@ class OutageView:
     status: OutageStatus
     actor: str
     note: str | None
-    revisions: int
+    # How many times its times were corrected.
+    corrections: int
     compensations: tuple[CompensationView, ...]
     created: bool = False
 
 
+FIGURE_NAMES = CompensationFigures.names()
 COMPENSATION_COLUMNS = (
     Compensation.outage_id, Compensation.id, Compensation.seat_session_id, Compensation.seat_id,
-    Compensation.lost_minutes, Compensation.restart_minutes, Compensation.lost_work_minutes,
-    Compensation.goodwill_minutes, Compensation.extras_minutes, Compensation.credit_minutes,
-    Compensation.granted_minutes, Compensation.form, Compensation.value_minor, Compensation.status,
-    Compensation.explanation, Compensation.policy_fingerprint, Compensation.dark_start, Compensation.dark_end,
-    Compensation.created_at, Compensation.applied_at, Compensation.approved_by,
+    *(getattr(Compensation, name) for name in FIGURE_NAMES), Compensation.granted_minutes, Compensation.status,
+    Compensation.explanation, Compensation.policy_fingerprint, Compensation.created_at, Compensation.applied_at,
+    Compensation.approved_by,
+)
+ADJUSTMENT_COLUMNS = (
+    CompensationAdjustment.compensation_id, CompensationAdjustment.at,
+    *(getattr(CompensationAdjustment, name) for name in FIGURE_NAMES), CompensationAdjustment.policy_fingerprint,
+    CompensationAdjustment.previous_credit_minutes, CompensationAdjustment.topup_minutes,
+    CompensationAdjustment.waived_minutes, CompensationAdjustment.explanation,
 )
 
 
+def figures_of(values: Sequence[object]) -> CompensationFigures:
+    """Figures from column values in the order of ``CompensationFigures.names()``."""
+    return CompensationFigures(**dict(zip(FIGURE_NAMES, values, strict=True)))  # type: ignore[arg-type]
+
+
+def adjustments_of(uow: UnitOfWork, compensation_ids: Select[tuple[int]]) -> dict[int, list[AdjustmentView]]:
+    """The adjustments of the compensations ``compensation_ids`` selects, oldest first, in one statement."""
+    found: dict[int, list[AdjustmentView]] = defaultdict(list)
+    count = len(FIGURE_NAMES)
+    for compensation_id, at, *values in uow.db.execute(
+            select(*ADJUSTMENT_COLUMNS).where(CompensationAdjustment.compensation_id.in_(compensation_ids))
+            .order_by(CompensationAdjustment.id)).tuples():
+        fingerprint, previous, topup, waived, explanation = values[count:]
+        found[compensation_id].append(AdjustmentView(at, figures_of(values[:count]), fingerprint, previous, topup,
+                                                     waived, explanation))
+    return found
+
+
 def outage_views(uow: UnitOfWork, outages: list[Outage],
-           known: tuple[CompensationView, ...] | None = None) -> list[OutageView]:
+                 known: tuple[CompensationView, ...] | None = None) -> list[OutageView]:
     """The views of ``outages``; ``known`` gives the compensations of a single outage when the
     caller has them already."""
     # Plain column rows, not ORM objects: an outage over a whole venue has hundreds of them.
@@ -89,6 +138,7 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
         select(*COMPENSATION_COLUMNS).where(Compensation.outage_id.in_(ids)).order_by(Compensation.id)).tuples().all()
     notices: dict[int, int] = {}
     codes: dict[int, list[str]] = defaultdict(list)
+    adjustments: dict[int, list[AdjustmentView]] = {}
     if rows:
         # Joined on the outage rather than listing every compensation id.
         notices = dict(uow.db.execute(
@@ -100,24 +150,24 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
             .where(Compensation.outage_id.in_(ids)).order_by(Voucher.id)
         ).tuples():
             codes[compensation_id].append(code)
+        adjustments = adjustments_of(uow, select(Compensation.id).where(Compensation.outage_id.in_(ids)))
     compensations: dict[int, list[CompensationView]] = defaultdict(list)
-    for (outage_id, compensation_id, session_id, seat_id, lost, restart, lost_work, goodwill, extras, credit,
-         granted, form, value, status, explanation, fingerprint, dark_start, dark_end, created_at, applied_at,
-         approved_by) in rows:
+    count = len(FIGURE_NAMES)
+    for outage_id, compensation_id, session_id, seat_id, *values in rows:
+        granted, status, explanation, fingerprint, created_at, applied_at, approved_by = values[count:]
         compensations[outage_id].append(CompensationView(
-            id=compensation_id, outage_id=outage_id, session_id=session_id, seat_id=seat_id, lost_minutes=lost,
-            restart_minutes=restart, lost_work_minutes=lost_work, goodwill_minutes=goodwill,
-            extras_minutes=extras, credit_minutes=credit, granted_minutes=granted,
-            waived_minutes=max(granted - credit, 0), form=form, value_minor=value, status=status,
-            explanation=explanation, policy_fingerprint=fingerprint, dark_start=dark_start, dark_end=dark_end,
-            created_at=created_at, applied_at=applied_at, approved_by=approved_by,
-            notice_id=notices.get(compensation_id), voucher_codes=tuple(codes[compensation_id])))
+            id=compensation_id, outage_id=outage_id, session_id=session_id, seat_id=seat_id,
+            figures=figures_of(values[:count]), granted_minutes=granted, status=status, explanation=explanation,
+            policy_fingerprint=fingerprint, created_at=created_at, applied_at=applied_at, approved_by=approved_by,
+            notice_id=notices.get(compensation_id), voucher_codes=tuple(codes[compensation_id]),
+            adjustments=tuple(adjustments.get(compensation_id, ()))))
     if known is not None:
         assert len(outages) == 1
         compensations[outages[0].id] = list(known)
-    revisions: dict[int, int] = defaultdict(int)
-    for outage_id in uow.db.scalars(select(OutageRevision.outage_id).where(OutageRevision.outage_id.in_(ids))):
-        revisions[outage_id] += 1
+    corrections: dict[int, int] = defaultdict(int)
+    for outage_id in uow.db.scalars(select(OutageRevision.outage_id).where(
+            OutageRevision.outage_id.in_(ids), OutageRevision.action == RevisionAction.CORRECT)):
+        corrections[outage_id] += 1
     return [
         OutageView(
             id=outage.id,
@@ -130,7 +180,7 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
             status=outage.status,
             actor=outage.actor,
             note=outage.note,
-            revisions=revisions[outage.id],
+            corrections=corrections[outage.id],
             compensations=tuple(compensations[outage.id]),
         )
         for outage in outages

@@ -39,6 +39,7 @@ from compensator.domain.kinds import (
     ScopeKind,
     SessionState,
 )
+from compensator.domain.figures import CompensationFigures
 from compensator.domain.ledger import balance, ceil_minutes
 from compensator.domain.money import value_minor
 from compensator.errors import InvalidInput
@@ -165,9 +166,11 @@ class OutageRow:
 
 @dataclass(frozen=True, slots=True)
 class CompensationRow:
-    """One compensation counted in the day, with its explanation.
+    """One compensation counted in the day, with its explanation and each correction's.
 
-    ``value_minor`` is the value of what the customer got or will get: the credit's value,
+    ``figures`` stand as corrected (the first ones when never corrected); ``explanation`` is the
+    first one, as it was given, and ``adjustments`` the explanation of each correction in order.
+    ``given_value_minor`` is the value of what the customer got or will get: the credit's value,
     plus the waived minutes at the zone's price when a correction shrank the credit.
     ``notice`` is None while no notice exists (a credit awaiting approval has none yet).
     """
@@ -176,15 +179,14 @@ class CompensationRow:
     outage_id: int
     session_id: int
     seat_id: str
-    lost_minutes: int
-    credit_minutes: int
+    figures: CompensationFigures
     granted_minutes: int
     waived_minutes: int
-    form: CompensationForm
     status: CompensationStatus
-    value_minor: int
+    given_value_minor: int
     notice: NoticeState | None
     explanation: str
+    adjustments: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +304,7 @@ def _is_bridged(outage: OutageView, catalog: _Catalog) -> bool:
     """
     if outage.kind is not OutageKind.POWER or outage.ended_at is None:
         return False
-    if any(item.lost_minutes > 0 for item in outage.compensations):
+    if any(item.current.lost_minutes > 0 for item in outage.compensations):
         return False
     duration = outage.ended_at - outage.started_at
     zones = catalog.zones_covered(outage)
@@ -413,15 +415,15 @@ def _compensation_row(comp: CompensationView, deliveries: dict[int, tuple[Delive
     if comp.notice_id is not None:
         delivered = deliveries.get(comp.notice_id)
         notice = NoticeState(delivered[0].value) if delivered else NoticeState.PENDING
-    value = comp.value_minor
+    value = comp.current.value_minor
     if comp.waived_minutes:
         price = catalog.price_minor_per_hour.get(catalog.zone_of_seat.get(comp.seat_id, ""), 0)
         value += value_minor(comp.waived_minutes, price)
     return CompensationRow(
         id=comp.id, outage_id=comp.outage_id, session_id=comp.session_id, seat_id=comp.seat_id,
-        lost_minutes=comp.lost_minutes, credit_minutes=comp.credit_minutes, granted_minutes=comp.granted_minutes,
-        waived_minutes=comp.waived_minutes, form=comp.form, status=comp.status, value_minor=value, notice=notice,
-        explanation=comp.explanation)
+        figures=comp.current, granted_minutes=comp.granted_minutes, waived_minutes=comp.waived_minutes,
+        status=comp.status, given_value_minor=value, notice=notice, explanation=comp.explanation,
+        adjustments=tuple(item.explanation for item in comp.adjustments))
 
 
 def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows: tuple[CompensationRow, ...],
@@ -430,7 +432,7 @@ def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows
     applied = [row for row in rows if row.status is CompensationStatus.APPLIED]
 
     def credited(form: CompensationForm) -> int:
-        return sum(row.granted_minutes for row in applied if row.form is form)
+        return sum(row.granted_minutes for row in applied if row.figures.form is form)
 
     notices = Counter(row.notice for row in rows if row.notice is not None)
     feedback = Counter(item[1] for item in deliveries.values() if item[1] is not None)
@@ -448,7 +450,7 @@ def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows
         credited_time_minutes=credited(CompensationForm.TIME),
         credited_voucher_minutes=credited(CompensationForm.VOUCHER),
         credited_bill_minutes=credited(CompensationForm.BILL_REDUCTION),
-        credited_value_minor=sum(row.value_minor for row in applied),
+        credited_value_minor=sum(row.given_value_minor for row in applied),
         waived_minutes=sum(row.waived_minutes for row in applied),
         notices_delivered=notices[NoticeState.SHOWN] + notices[NoticeState.PRINTED],
         notices_declined=notices[NoticeState.DECLINED],

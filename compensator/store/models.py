@@ -259,11 +259,35 @@ class OutageRevision(Base):
     reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
-class Compensation(Base):
+class FigureColumns:
+    """The columns of a compensation's figures (named as ``CompensationFigures``'s fields) and its policy.
+
+    A compensation keeps the figures it was first given with; each adjustment after a correction
+    keeps its own, so neither is ever rewritten.
+    """
+
+    dark_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    dark_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    lost_minutes: Mapped[int] = mapped_column(Integer)
+    restart_minutes: Mapped[int] = mapped_column(Integer)
+    lost_work_minutes: Mapped[int] = mapped_column(Integer)
+    goodwill_minutes: Mapped[int] = mapped_column(Integer)
+    extras_minutes: Mapped[int] = mapped_column(Integer)
+    credit_minutes: Mapped[int] = mapped_column(Integer)
+    opened_stretch: Mapped[bool] = mapped_column(Boolean)
+    form: Mapped[CompensationForm] = mapped_column(enum_column(CompensationForm))
+    value_minor: Mapped[int] = mapped_column(Integer)
+    policy_fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class Compensation(FigureColumns, Base):
     """What one seat session gets for one outage: one row per (outage, session), ever.
 
-    The figures are the policy's current result (recomputed after a correction);
-    ``granted_minutes`` is what the customer actually received, which never goes down.
+    The figures and the explanation are the policy's first result and never change; a
+    correction appends a ``CompensationAdjustment`` with the recomputed figures. What changes
+    here is only the state of the credit: ``granted_minutes`` (what the customer actually
+    received, which never goes down), and the approval (status, when applied, by whom, and the
+    form it was applied in).
     """
 
     __tablename__ = "compensations"
@@ -277,28 +301,16 @@ class Compensation(Base):
     outage_id: Mapped[int] = mapped_column(ForeignKey("outages.id"))
     seat_session_id: Mapped[int] = mapped_column(ForeignKey("seat_sessions.id"))
     seat_id: Mapped[str] = mapped_column(ForeignKey("seats.id"))
-    dark_start: Mapped[datetime] = mapped_column(UTCDateTime())
-    dark_end: Mapped[datetime] = mapped_column(UTCDateTime())
-    lost_minutes: Mapped[int] = mapped_column(Integer)
-    restart_minutes: Mapped[int] = mapped_column(Integer)
-    lost_work_minutes: Mapped[int] = mapped_column(Integer)
-    goodwill_minutes: Mapped[int] = mapped_column(Integer)
-    extras_minutes: Mapped[int] = mapped_column(Integer)
-    credit_minutes: Mapped[int] = mapped_column(Integer)
     granted_minutes: Mapped[int] = mapped_column(Integer)
-    opened_stretch: Mapped[bool] = mapped_column(Boolean)
-    form: Mapped[CompensationForm] = mapped_column(enum_column(CompensationForm))
-    value_minor: Mapped[int] = mapped_column(Integer)
     status: Mapped[CompensationStatus] = mapped_column(enum_column(CompensationStatus))
-    policy_fingerprint: Mapped[str] = mapped_column(String(64))
     explanation: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     approved_by: Mapped[str | None] = mapped_column(String(100), default=None)
 
 
-class CompensationAdjustment(Base):
-    """A recomputation after an outage correction: the new figures and what it changed."""
+class CompensationAdjustment(FigureColumns, Base):
+    """A recomputation after an outage correction: its figures, what it changed, and its own explanation."""
 
     __tablename__ = "compensation_adjustments"
     __table_args__ = (Index("ix_compensation_adjustments_compensation", "compensation_id"),)
@@ -308,7 +320,6 @@ class CompensationAdjustment(Base):
     revision_id: Mapped[int] = mapped_column(ForeignKey("outage_revisions.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     previous_credit_minutes: Mapped[int] = mapped_column(Integer)
-    credit_minutes: Mapped[int] = mapped_column(Integer)
     topup_minutes: Mapped[int] = mapped_column(Integer)
     waived_minutes: Mapped[int] = mapped_column(Integer)
     explanation: Mapped[str] = mapped_column(Text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from compensator.store import guards
 from compensator.store.models import APPEND_ONLY_TABLES
 
 revision = "0005"
@@ -22,36 +23,19 @@ def upgrade() -> None:
     """Add a REPLACE guard to every history table on SQLite; on PostgreSQL also refuse TRUNCATE."""
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
+        inspector = sa.inspect(op.get_bind())
         for table in APPEND_ONLY_TABLES:
             # REPLACE deletes the rows it collides with without firing their DELETE triggers
             # (unless recursive_triggers is on, which is a setting of the connection, not of the
             # database), so the insert is refused before it can collide: on the id or on any
             # other unique column, such as a ledger entry's idempotency key.
-            op.execute(
-                f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} WHEN {_collision(table)} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
+            op.execute(guards.sqlite_replace_trigger(inspector, table))
     elif dialect == "postgresql":
         for table in APPEND_ONLY_TABLES:
             # TRUNCATE triggers can only be statement-level, and one statement-level trigger
             # also refuses UPDATE and DELETE, and any INSERT ... ON CONFLICT DO UPDATE.
             op.execute(f"DROP TRIGGER {table}_append_only ON {table}")
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION compensator_append_only()"
-            )
-
-
-def _collision(table: str) -> str:
-    """A condition true when a new row of ``table`` would collide with a kept one on a unique key."""
-    inspector = sa.inspect(op.get_bind())
-    keys = [tuple(inspector.get_pk_constraint(table)["constrained_columns"])]
-    keys += [tuple(constraint["column_names"]) for constraint in inspector.get_unique_constraints(table)]
-    keys += [tuple(index["column_names"]) for index in inspector.get_indexes(table) if index["unique"]]
-    return " OR ".join(
-        f"EXISTS (SELECT 1 FROM {table} WHERE " + " AND ".join(f"{column} = NEW.{column}" for column in key) + ")"
-        for key in dict.fromkeys(keys)
-    )
+            op.execute(guards.postgresql_trigger(table))
 
 
 def downgrade() -> None:

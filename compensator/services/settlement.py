@@ -1,0 +1,279 @@
+"""Settling an ended outage: compute each affected session's compensation and write it, once.
+
+The policy runs in memory over data loaded in a fixed number of statements, and the new
+compensations are written in one multi-row INSERT (their credits, vouchers and notices by
+``credits.apply_credits``), so the work does not grow in statements with the number of
+sessions. Each (outage, session) pair has one compensation, ever, under a UNIQUE constraint.
+
+After a correction of the outage's times the compensations are recomputed (SPEC §3 rule 11):
+a compensation keeps its first figures and explanation, and each change is appended as an
+adjustment with its own figures and its own explanation; a larger credit is topped up, a
+smaller one takes nothing back (the difference is waived).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, insert, or_, select, union
+
+from compensator.domain.breakdown import CorrectionChange, CorrectionOutcome
+from compensator.domain.darkness import OutageFacts, SeatDarkness
+from compensator.domain.explanation import explain_correction
+from compensator.domain.figures import CompensationFigures
+from compensator.domain.kinds import CompensationStatus, OutageStatus
+from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate
+from compensator.domain.terms import ZoneTerms
+from compensator.services.credits import CreditOrder, Delivered, apply_credits
+from compensator.services.outage_views import CompensationView, adjustments_of
+from compensator.services.scopes import scope_seats
+from compensator.services.sessions import LoadedSession, load_sessions, sessions_not_ended_before
+from compensator.store.database import UnitOfWork
+from compensator.store.models import Compensation, CompensationAdjustment, Notice, Outage, OutageRevision, SeatSession
+
+COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
+# The amounts a recomputation is compared on: a dark span that moved without changing any of
+# them is no news for the customer.
+AMOUNTS = ("lost_minutes", "restart_minutes", "lost_work_minutes", "goodwill_minutes", "extras_minutes",
+           "credit_minutes", "value_minor")
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A correction being settled: its revision, the outage's times before it, and who made it."""
+
+    revision: OutageRevision
+    started_before: datetime
+    ended_before: datetime
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewCompensation:
+    """A compensation row about to be written: whose it is, its figures, and the state of its credit."""
+
+    outage_id: int
+    seat_session_id: int
+    seat_id: str
+    figures: CompensationFigures
+    policy_fingerprint: str
+    granted_minutes: int
+    status: CompensationStatus
+    explanation: str
+    created_at: datetime
+    applied_at: datetime | None
+
+    def row(self) -> dict[str, object]:
+        """The column values, for an INSERT."""
+        values = {name: getattr(self, name) for name in self.__slots__ if name != "figures"}
+        return {**values, **self.figures.columns()}
+
+    def view(self, compensation_id: int, notice_id: int | None, voucher_codes: tuple[str, ...]) -> CompensationView:
+        """The view of the row once written under ``compensation_id``."""
+        return CompensationView(
+            id=compensation_id, outage_id=self.outage_id, session_id=self.seat_session_id, seat_id=self.seat_id,
+            figures=self.figures, granted_minutes=self.granted_minutes, status=self.status,
+            explanation=self.explanation, policy_fingerprint=self.policy_fingerprint, created_at=self.created_at,
+            applied_at=self.applied_at, approved_by=None, notice_id=notice_id, voucher_codes=voucher_codes)
+
+    @classmethod
+    def of(cls, result: CompensationResult, outage: Outage, session_id: int, now: datetime) -> NewCompensation:
+        """The new compensation row of ``result``."""
+        assert result.figures is not None and result.seat_id
+        waits = result.needs_approval
+        return cls(
+            outage_id=outage.id, seat_session_id=session_id, seat_id=result.seat_id, figures=result.figures,
+            policy_fingerprint=result.policy_fingerprint, granted_minutes=0 if waits else result.figures.credit_minutes,
+            status=CompensationStatus.AWAITING_APPROVAL if waits else CompensationStatus.APPLIED,
+            explanation=result.explanation, created_at=now, applied_at=None if waits else now)
+
+
+def outage_facts(uow: UnitOfWork, outage: Outage) -> OutageFacts:
+    """An outage as the policy sees it."""
+    return OutageFacts(outage.id, outage.kind, outage.started_at, outage.ended_at,
+                       scope_seats(uow, outage.scope_kind, list(outage.scope_ids)))
+
+
+def current_figures(uow: UnitOfWork, compensation_ids: Select[tuple[int]]) -> dict[int, CompensationFigures]:
+    """The figures that stand now for each compensation selected: its newest adjustment's, or its first."""
+    current = {compensation_id: adjustments[-1].figures
+               for compensation_id, adjustments in adjustments_of(uow, compensation_ids).items()}
+    for compensation_id, *values in uow.db.execute(
+            select(Compensation.id, *(getattr(Compensation, name) for name in CompensationFigures.names()))
+            .where(Compensation.id.in_(compensation_ids))).tuples():
+        if compensation_id not in current:
+            current[compensation_id] = CompensationFigures(**dict(zip(CompensationFigures.names(), values)))
+    return current
+
+
+def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
+           correction: Correction | None = None) -> tuple[CompensationView, ...] | None:
+    """Compute and write the compensations of an ended outage; unchanged figures write nothing.
+
+    A session compensated already is left as it is, unless ``correction`` (of the outage's
+    times) asks for its compensation to be recomputed. Settling an outage for the first time
+    returns the views of its compensations (read back otherwise: None).
+    """
+    assert outage.ended_at is not None
+    now = uow.now()
+    settings = uow.settings
+    candidate_ids = sessions_not_ended_before(outage.started_at, outage.ended_at)
+    own_ids = select(Compensation.id).where(Compensation.outage_id == outage.id)
+    # The rows to recompute after a correction, or only which sessions already have one.
+    already: dict[int, Compensation] = {}
+    if correction is not None:
+        already = {row.seat_session_id: row for row in uow.db.scalars(
+            select(Compensation).where(Compensation.outage_id == outage.id))}
+        compensated = set(already)
+    else:
+        compensated = set(uow.db.scalars(
+            select(Compensation.seat_session_id).where(Compensation.outage_id == outage.id)))
+    if already:
+        # A correction may have shrunk the outage: sessions compensated before stay in view.
+        candidate_ids = select(SeatSession.id).where(SeatSession.id.in_(union(
+            candidate_ids, select(Compensation.seat_session_id).where(Compensation.outage_id == outage.id))))
+    candidates = load_sessions(uow.db, candidate_ids)
+    if not candidates:
+        return None if compensated else ()
+    earliest = min(item.facts.started_at for item in candidates.values())
+    outages = tuple(
+        outage_facts(uow, other) for other in uow.db.scalars(select(Outage).where(
+            Outage.status.in_(COUNTED_STATUSES), Outage.started_at <= now,
+            or_(Outage.ended_at.is_(None), Outage.ended_at >= earliest)))
+    )
+    prior = _prior(uow, outage, candidate_ids)
+    standing = current_figures(uow, own_ids) if already else {}
+    seat_terms = {
+        seat.id: ZoneTerms(settings.zone(seat.zone_id).ups_minutes, settings.zone(seat.zone_id).price_minor_per_hour)
+        for seat in settings.seats
+    }
+    this = outage_facts(uow, outage)
+    darkness = SeatDarkness(this, outages, seat_terms, now)
+    new_rows: list[tuple[NewCompensation, CompensationResult]] = []
+    orders: list[CreditOrder] = []
+    for session_id, loaded in candidates.items():
+        if session_id in compensated and correction is None:
+            continue
+        result = compensate(CompensationInput(
+            session=loaded.facts, outage=this, outages=outages, prior=tuple(prior[session_id]),
+            seat_terms=seat_terms, policy=settings.policy, timezone=settings.venue.tz, now=now, darkness=darkness))
+        if session_id in already:
+            assert correction is not None
+            row = already[session_id]
+            order = _adjust(uow, row, standing[row.id], result, loaded, correction, outage)
+            if order is not None:
+                orders.append(order)
+        elif result.compensated:
+            new_rows.append((NewCompensation.of(result, outage, session_id, now), result))
+    created = _insert(uow, outage, new_rows, candidates, orders)
+    delivered = apply_credits(uow, orders, outage=outage, actor=actor)
+    if compensated:
+        return None
+    return _created_views(uow, outage, created, delivered)
+
+
+def _prior(uow: UnitOfWork, outage: Outage, candidate_ids: Select[tuple[int]]) -> dict[int, list[PriorCompensation]]:
+    """What each candidate session already received for other outages, as it stands after corrections."""
+    others = select(Compensation.id).where(Compensation.seat_session_id.in_(candidate_ids),
+                                           Compensation.outage_id != outage.id)
+    standing = current_figures(uow, others)
+    prior: dict[int, list[PriorCompensation]] = defaultdict(list)
+    for compensation_id, session_id, outage_id in uow.db.execute(
+            select(Compensation.id, Compensation.seat_session_id, Compensation.outage_id)
+            .where(Compensation.id.in_(others))).tuples():
+        figures = standing[compensation_id]
+        prior[session_id].append(PriorCompensation(outage_id, figures.lost_minutes, figures.extras_minutes,
+                                                   figures.opened_stretch))
+    return prior
+
+
+def _insert(uow: UnitOfWork, outage: Outage, new_rows: list[tuple[NewCompensation, CompensationResult]],
+            candidates: dict[int, LoadedSession], orders: list[CreditOrder]) -> list[tuple[int, NewCompensation]]:
+    """Write the new compensations and add the credits of those applied at once to ``orders``."""
+    created: list[tuple[int, NewCompensation]] = []
+    if not new_rows:
+        return created
+    # One multi-row INSERT, then one SELECT for the new ids, whatever the number of sessions.
+    uow.db.execute(insert(Compensation.__table__), [row.row() for row, _ in new_rows])
+    written = {row.seat_session_id: (row, result) for row, result in new_rows}
+    for compensation_id, session_id in uow.db.execute(
+            select(Compensation.id, Compensation.seat_session_id)
+            .where(Compensation.outage_id == outage.id).order_by(Compensation.id)).tuples():
+        if session_id not in written:
+            continue
+        row, result = written[session_id]
+        created.append((compensation_id, row))
+        if row.status is not CompensationStatus.APPLIED:
+            continue
+        # The policy chose the form and saw the paid end at this same instant.
+        orders.append(CreditOrder(
+            compensation_id=compensation_id, seat_id=row.seat_id, lost_minutes=row.figures.lost_minutes,
+            value_minor=row.figures.value_minor, session=candidates[session_id],
+            minutes=row.figures.credit_minutes, form=row.figures.form, paid_end=result.paid_end))
+    return created
+
+
+def _created_views(uow: UnitOfWork, outage: Outage, created: list[tuple[int, NewCompensation]],
+                   delivered: Delivered) -> tuple[CompensationView, ...]:
+    """The views of an outage's first compensations, from what was just written (and the notices' ids)."""
+    if not created:
+        return ()
+    notices = dict(uow.db.execute(
+        select(Notice.compensation_id, Notice.id).join(Compensation, Compensation.id == Notice.compensation_id)
+        .where(Compensation.outage_id == outage.id)).tuples().all())
+    return tuple(row.view(compensation_id, notices.get(compensation_id),
+                          delivered.voucher_codes.get(compensation_id, ()))
+                 for compensation_id, row in created)
+
+
+def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, result: CompensationResult,
+            loaded: LoadedSession, correction: Correction, outage: Outage) -> CreditOrder | None:
+    """Append the recomputation of ``row`` as an adjustment, topping up and never taking back.
+
+    Nothing is written when the amounts stand as they were. The compensation's own figures and
+    explanation stay as first written; only the state of its credit moves (what was granted, and
+    an approval that a smaller credit no longer needs).
+    """
+    # A session that no longer lost anything keeps its dark span and form, with every amount at zero.
+    figures = result.figures or current.cleared()
+    if all(getattr(figures, name) == getattr(current, name) for name in AMOUNTS):
+        return None
+    now = uow.now()
+    order: CreditOrder | None = None
+    topup = 0
+    if row.status is CompensationStatus.AWAITING_APPROVAL:
+        outcome = CorrectionOutcome.STILL_AWAITING
+        if not result.needs_approval and figures.credit_minutes > 0:
+            # The correction brought the credit under the approval threshold: it applies now.
+            outcome = CorrectionOutcome.NOW_APPLIED
+            row.status, row.applied_at = CompensationStatus.APPLIED, now
+            row.granted_minutes, row.form = figures.credit_minutes, figures.form
+            order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, lost_minutes=figures.lost_minutes,
+                                value_minor=figures.value_minor, session=loaded, minutes=figures.credit_minutes,
+                                form=figures.form, paid_end=result.paid_end)
+    elif figures.credit_minutes > row.granted_minutes:
+        outcome = CorrectionOutcome.TOPPED_UP
+        topup = figures.credit_minutes - row.granted_minutes
+        row.granted_minutes = figures.credit_minutes
+        order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, lost_minutes=figures.lost_minutes,
+                            value_minor=figures.value_minor, session=loaded, minutes=topup, topup=True,
+                            revision_id=correction.revision.id, form=figures.form, paid_end=result.paid_end)
+    else:
+        outcome = CorrectionOutcome.WAIVED if row.granted_minutes > figures.credit_minutes \
+            else CorrectionOutcome.ALREADY_GIVEN
+    waived = max(row.granted_minutes - figures.credit_minutes, 0) if row.status is CompensationStatus.APPLIED else 0
+    assert outage.ended_at is not None
+    change = CorrectionChange(
+        started_before=correction.started_before, started_after=outage.started_at,
+        ended_before=correction.ended_before, ended_after=outage.ended_at, by=correction.by,
+        lost_before=current.lost_minutes, lost_after=figures.lost_minutes, credit_before=current.credit_minutes,
+        credit_after=figures.credit_minutes, outcome=outcome, topup_minutes=topup,
+        topup_form=figures.form if topup else None, waived_minutes=waived)
+    uow.db.add(CompensationAdjustment(
+        compensation_id=row.id, revision_id=correction.revision.id, at=now,
+        previous_credit_minutes=current.credit_minutes, topup_minutes=topup, waived_minutes=waived,
+        explanation=explain_correction(change, result.breakdown, uow.settings.venue.tz),
+        policy_fingerprint=result.policy_fingerprint, **figures.columns()))
+    return order
