@@ -277,7 +277,16 @@ def test_only_a_manager_corrects_an_outage_or_approves_a_credit(api, client, end
     assert error_of(refused)["field"] == "reason"
     corrected = client.post(f"/api/v1/outages/{outage_id}/correct", json=correction, headers={"X-CSRF-Token": "t"})
     assert corrected.status_code == 200
-    assert corrected.get_json()["compensations"][0]["credit_minutes"] == 40
+    compensation = corrected.get_json()["compensations"][0]
+    assert compensation["credit_minutes"] == 40
+    assert corrected.get_json()["corrections"] == 1
+    # The first explanation as it was given, then the correction's adjustment with its own.
+    assert compensation["explanation"] == api.get(f"/outages/{outage_id}").get_json()["compensations"][0]["explanation"]
+    assert "rounded to 35 min" in compensation["explanation"]
+    (adjustment,) = compensation["adjustments"]
+    assert (adjustment["previous_credit_minutes"], adjustment["credit_minutes"], adjustment["topup_minutes"]) == \
+        (35, 40, 5)
+    assert adjustment["explanation"].startswith("outage start corrected 14:30 → 14:25 by bola: lost 20 → 25")
     assert client.post("/api/v1/compensations/999/approve", headers={"X-CSRF-Token": "t"}).status_code == 404
 
 

@@ -224,3 +224,37 @@ def test_downgrading_puts_back_exactly_the_guards_of_the_previous_revision(bare_
     assert guards(bare_engine) == previous
     migrate.upgrade(bare_engine)
     assert guards(bare_engine) == upgraded != previous
+
+
+def test_upgrading_gives_old_adjustments_the_figures_of_their_compensation_and_keeps_them_guarded(
+        bare_engine) -> None:
+    migrate.upgrade(bare_engine, "0005")
+    at = "'2026-11-20 10:00:00'"
+    with bare_engine.begin() as connection:
+        for statement in (
+            "INSERT INTO zones (id, name, price_minor_per_hour, ups_minutes, retired) VALUES ('z', 'Z', 600, 0, false)",
+            "INSERT INTO seats (id, label, zone_id, retired) VALUES ('G1', 'G1', 'z', false)",
+            f"INSERT INTO seat_sessions (id, seat_id, mode, started_at, actor) VALUES (1, 'G1', 'prepaid', {at}, 't')",
+            "INSERT INTO outages (id, kind, scope_kind, scope_ids, scope_key, started_at, ended_at, source, status, "
+            f"actor, created_at) VALUES (1, 'power', 'venue', '[]', 'venue', {at}, {at}, 'manual', 'ended', 't', {at})",
+            "INSERT INTO outage_revisions (id, outage_id, action, at, actor, started_at, ended_at, status) "
+            f"VALUES (1, 1, 'correct', {at}, 't', {at}, {at}, 'ended')",
+            "INSERT INTO compensations (id, outage_id, seat_session_id, seat_id, dark_start, dark_end, lost_minutes, "
+            "restart_minutes, lost_work_minutes, goodwill_minutes, extras_minutes, credit_minutes, granted_minutes, "
+            "opened_stretch, form, value_minor, status, policy_fingerprint, explanation, created_at) VALUES "
+            f"(1, 1, 1, 'G1', {at}, {at}, 50, 3, 10, 0, 13, 65, 65, true, 'time', 650, 'applied', 'f1', 'e', {at})",
+            "INSERT INTO compensation_adjustments (id, compensation_id, revision_id, at, previous_credit_minutes, "
+            f"credit_minutes, topup_minutes, waived_minutes, explanation) VALUES (1, 1, 1, {at}, 60, 65, 5, 0, 'x')",
+        ):
+            connection.execute(text(statement))
+    migrate.upgrade(bare_engine)
+    with bare_engine.connect() as connection:
+        adjustment = connection.execute(text(
+            "SELECT lost_minutes, restart_minutes, lost_work_minutes, extras_minutes, credit_minutes, opened_stretch, "
+            "form, value_minor, policy_fingerprint, topup_minutes FROM compensation_adjustments")).one()
+    assert tuple(adjustment) == (50, 3, 10, 13, 65, True, "time", 650, "f1", 5)
+    for statement in ("UPDATE compensation_adjustments SET topup_minutes = 50",
+                      "DELETE FROM compensation_adjustments"):
+        with pytest.raises(DatabaseError, match="compensation_adjustments is append-only"):
+            with bare_engine.begin() as connection:
+                connection.execute(text(statement))

@@ -293,3 +293,48 @@ def test_a_correction_that_changes_nothing_is_refused_and_writes_no_revision(uow
     assert count(uow, OutageRevision) == revisions
     with uow() as unit:
         assert outage_views.get_outage(unit, outage.id) == outage
+
+
+def stored_explanations(uow) -> dict[int, str]:
+    with uow() as unit:
+        return dict(unit.db.execute(select(Compensation.id, Compensation.explanation)).tuples().all())
+
+
+def test_a_correction_after_the_customer_left_keeps_each_first_explanation_and_tops_up_with_a_voucher(
+        uow, clock) -> None:
+    timed = start(uow, "G1", 120)
+    billed = do(uow, sessions.start_session, seat_id="G2", postpaid=True)
+    clock.advance(minutes=30)
+    outage = do(uow, outages.start_outage)
+    clock.advance(minutes=20)
+    ended = do(uow, outages.end_outage, outage.id)
+    first = stored_explanations(uow)
+    by_session = {item.session_id: item for item in ended.compensations}
+    assert "time added: paid end 16:00 → 16:35" in by_session[timed.id].explanation
+    assert by_session[billed.id].explanation.endswith("35 min off the bill")
+    clock.advance(minutes=5)
+    for session in (timed, billed):
+        do(uow, sessions.end_session, session.id)
+    corrected = do(uow, outages.correct_outage, outage.id, ended_at=outage.started_at + timedelta(minutes=23),
+                   reason="the generator log says 14:53")
+    assert stored_explanations(uow) == first
+    for item in corrected.compensations:
+        assert item.explanation == by_session[item.session_id].explanation
+        assert item.figures == by_session[item.session_id].figures
+        (adjustment,) = item.adjustments
+        # The customers have left: the five more minutes are a voucher, said by the adjustment alone.
+        assert adjustment.explanation.startswith(
+            "outage end corrected 14:50 → 14:53 by ada: lost 20 → 23, credit 35 → 40, +5 min as a voucher; ")
+        assert (adjustment.topup_minutes, adjustment.figures.form) == (5, CompensationForm.VOUCHER)
+        assert len(item.voucher_codes) == 1
+
+
+def test_correcting_only_the_start_to_the_second_is_one_adjustment_worded_to_the_second(uow, clock) -> None:
+    outage, _ = power_cut_over(uow, clock, {"G1": 120}, after_minutes=30, lasting_minutes=20)
+    corrected = do(uow, outages.correct_outage, outage.id, started_at=outage.started_at - timedelta(seconds=40),
+                   reason="the UPS log")
+    assert corrected.ended_at == outage.ended_at
+    (adjustment,) = corrected.compensations[0].adjustments
+    assert adjustment.explanation.startswith(
+        "outage start corrected 14:30:00 → 14:29:20 by ada: lost 20 → 21, credit 35 → 35, already given")
+    assert adjustment.topup_minutes == 0

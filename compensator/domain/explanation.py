@@ -85,11 +85,10 @@ def explain_correction(change: CorrectionChange, recomputed: Breakdown, timezone
 
 
 def _moved(before: datetime, after: datetime, timezone: ZoneInfo) -> str:
-    """Two times of day, to the second when they differ by less than their minutes show."""
-    shown = (_clock(before, timezone), _clock(after, timezone))
-    if shown[0] == shown[1]:
-        shown = (before.astimezone(timezone).strftime("%H:%M:%S"), after.astimezone(timezone).strftime("%H:%M:%S"))
-    return f"{shown[0]} → {shown[1]}"
+    """Two times of day, both to the second when either is not on a whole minute (a move by seconds shows)."""
+    if before.second or after.second:
+        return f"{before.astimezone(timezone).strftime('%H:%M:%S')} → {after.astimezone(timezone).strftime('%H:%M:%S')}"
+    return f"{_clock(before, timezone)} → {_clock(after, timezone)}"
 
 
 def _outcome(change: CorrectionChange) -> str:
