@@ -28,7 +28,8 @@ from compensator.services.alerts import Alert, AlertBoard
 from compensator.services.report import build_daily_report, day_window
 from compensator.services.sessions import list_open_sessions
 from compensator.store.database import UnitOfWork
-from compensator.store.models import DailyReport, Outage, SeatSession
+from compensator.store.models import Outage, SeatSession
+from compensator.store.operations import DailyReport
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ from sqlalchemy import inspect, select, text
 from compensator.domain import vouchers
 from compensator.services import once, outages, sessions
 from compensator.services.people import create_token
-from compensator.store.models import AuditRecord, IdempotencyRecord
+from compensator.store.models import AuditRecord
+from compensator.store.operations import IdempotencyRecord
 from tests.conftest import power_cut_over
 from web import create_app
 

@@ -31,7 +31,7 @@ from compensator.scheduler import (
 from compensator.services import sessions
 from compensator.services.alerts import MAX_ALERTS, AlertBoard
 from compensator.services.heartbeats import last_server_heartbeat
-from compensator.store.models import DailyReport
+from compensator.store.operations import DailyReport
 from tests.conftest import VENUE, make_settings
 
 DAY = date(2026, 11, 22)

@@ -10,9 +10,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, DateTime, Integer, MetaData, Table, insert, select, text, type_coerce
 
-from compensator.store import migrate
-from compensator.store.database import UTCDateTime, make_engine
-from compensator.store.models import Base
+from compensator.store import migrate, models, operations
+from compensator.store.database import Base, UTCDateTime, make_engine
+
+# Importing both registers every table of the schema on the one base.
+SCHEMA_MODULES = (models, operations)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from compensator.services.catalog import require_seat
 from compensator.store.database import UnitOfWork
-from compensator.store.models import SeatHeartbeat, ServerHeartbeat
+from compensator.store.operations import SeatHeartbeat, ServerHeartbeat
 
 
 @dataclass(frozen=True, slots=True)

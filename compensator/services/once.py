@@ -28,7 +28,7 @@ from sqlalchemy import delete, select
 
 from compensator.errors import DomainError, IdempotencyConflict, InvalidInput
 from compensator.store.database import UnitOfWork, insert_unless_present
-from compensator.store.models import IdempotencyRecord
+from compensator.store.operations import IdempotencyRecord
 
 KEEP = timedelta(days=7)
 MAX_KEY_LENGTH = 100
