@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from types import SimpleNamespace
 
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import CompensationForm
@@ -15,9 +14,8 @@ FIGURES = CompensationFigures(
     credit_minutes=25, opened_stretch=True, form=CompensationForm.TIME, value_minor=12500)
 
 
-def test_the_figures_round_trip_through_an_object_with_columns_of_the_same_names() -> None:
-    row = SimpleNamespace(seat_id="A1", **FIGURES.columns())
-    assert CompensationFigures.from_columns(row) == FIGURES
+def test_the_figures_round_trip_through_columns_of_the_same_names() -> None:
+    assert CompensationFigures.from_values(tuple(FIGURES.columns().values())) == FIGURES
     assert tuple(FIGURES.columns()) == CompensationFigures.names()
 
 

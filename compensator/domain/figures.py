@@ -2,11 +2,12 @@
 
 The policy returns them; a compensation row stores them in columns of the same names, so the
 store, the views and the report can build from and fill those columns through ``names``,
-``columns`` and ``from_columns`` instead of each listing the figures again.
+``columns`` and ``from_values`` instead of each listing the figures again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
@@ -35,9 +36,9 @@ class CompensationFigures:
         return tuple(item.name for item in fields(cls))
 
     @classmethod
-    def from_columns(cls, source: object) -> CompensationFigures:
-        """The figures read from an object (such as a row) with attributes of the same names."""
-        return cls(**{name: getattr(source, name) for name in cls.names()})
+    def from_values(cls, values: Sequence[object]) -> CompensationFigures:
+        """The figures from values in the order of ``names()`` (such as the columns of a row read so)."""
+        return cls(**dict(zip(cls.names(), values, strict=True)))  # type: ignore[arg-type]
 
     def columns(self) -> dict[str, object]:
         """The figures by name, to fill the columns of the same names."""

@@ -7,7 +7,6 @@ of them), with their notices and voucher codes, in a fixed number of statements.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -108,11 +107,6 @@ ADJUSTMENT_COLUMNS = (
 )
 
 
-def figures_of(values: Sequence[object]) -> CompensationFigures:
-    """Figures from column values in the order of ``CompensationFigures.names()``."""
-    return CompensationFigures(**dict(zip(FIGURE_NAMES, values, strict=True)))  # type: ignore[arg-type]
-
-
 def adjustments_of(uow: UnitOfWork, compensation_ids: Select[tuple[int]]) -> dict[int, list[AdjustmentView]]:
     """The adjustments of the compensations ``compensation_ids`` selects, oldest first, in one statement."""
     found: dict[int, list[AdjustmentView]] = defaultdict(list)
@@ -121,7 +115,7 @@ def adjustments_of(uow: UnitOfWork, compensation_ids: Select[tuple[int]]) -> dic
             select(*ADJUSTMENT_COLUMNS).where(CompensationAdjustment.compensation_id.in_(compensation_ids))
             .order_by(CompensationAdjustment.id)).tuples():
         fingerprint, previous, topup, waived, explanation = values[count:]
-        found[compensation_id].append(AdjustmentView(at, figures_of(values[:count]), fingerprint, previous, topup,
+        found[compensation_id].append(AdjustmentView(at, CompensationFigures.from_values(values[:count]), fingerprint, previous, topup,
                                                      waived, explanation))
     return found
 
@@ -157,7 +151,7 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
         granted, status, explanation, fingerprint, created_at, applied_at, approved_by = values[count:]
         compensations[outage_id].append(CompensationView(
             id=compensation_id, outage_id=outage_id, session_id=session_id, seat_id=seat_id,
-            figures=figures_of(values[:count]), granted_minutes=granted, status=status, explanation=explanation,
+            figures=CompensationFigures.from_values(values[:count]), granted_minutes=granted, status=status, explanation=explanation,
             policy_fingerprint=fingerprint, created_at=created_at, applied_at=applied_at, approved_by=approved_by,
             notice_id=notices.get(compensation_id), voucher_codes=tuple(codes[compensation_id]),
             adjustments=tuple(adjustments.get(compensation_id, ()))))

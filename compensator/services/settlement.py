@@ -104,7 +104,7 @@ def current_figures(uow: UnitOfWork, compensation_ids: Select[tuple[int]]) -> di
             select(Compensation.id, *(getattr(Compensation, name) for name in CompensationFigures.names()))
             .where(Compensation.id.in_(compensation_ids))).tuples():
         if compensation_id not in current:
-            current[compensation_id] = CompensationFigures(**dict(zip(CompensationFigures.names(), values)))
+            current[compensation_id] = CompensationFigures.from_values(values)
     return current
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,17 +14,6 @@ from compensator.store.database import UnitOfWork
 from compensator.store.models import Voucher, VoucherRedemption
 
 
-@dataclass(frozen=True, slots=True)
-class VoucherView:
-    """A voucher and whether it can still be used."""
-
-    code: str
-    minutes: int
-    expires_at: datetime
-    redeemed_at: datetime | None
-    session_id: int | None
-
-
 def _find(uow: UnitOfWork, code: object) -> Voucher:
     if not isinstance(code, str):
         raise InvalidInput("a voucher code is required", field="code")
@@ -38,14 +24,6 @@ def _find(uow: UnitOfWork, code: object) -> Voucher:
     if voucher is None:
         raise NotFound("no voucher has this code", field="code")
     return voucher
-
-
-def get_voucher(uow: UnitOfWork, code: object) -> VoucherView:
-    """A voucher by its code as typed."""
-    voucher = _find(uow, code)
-    redemption = uow.db.scalar(select(VoucherRedemption).where(VoucherRedemption.voucher_id == voucher.id))
-    return VoucherView(voucher.code, voucher.minutes, voucher.expires_at,
-                       redemption.at if redemption else None, redemption.seat_session_id if redemption else None)
 
 
 def redeem_voucher(uow: UnitOfWork, code: object, *, seat_id: object, customer_name: object = None,
