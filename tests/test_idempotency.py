@@ -267,3 +267,8 @@ def test_keys_older_than_a_week_are_pruned_and_newer_ones_kept(send, uow, clock)
         assert once.prune(unit) == 1
     with uow() as unit:
         assert unit.db.scalars(select(IdempotencyRecord.key)).all() == ["recent"]
+
+
+def test_first_heartbeats_of_a_seat_racing_without_keys_all_succeed(send, uow) -> None:
+    answers = race(send, "/heartbeats", {"seat": "A1"}, None, False)  # type: ignore[arg-type]
+    assert [status for status, _, _ in answers] == [200] * COPIES

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from compensator.services.catalog import require_seat
-from compensator.store.database import UnitOfWork
+from compensator.store.database import UnitOfWork, insert_unless_present
 from compensator.store.operations import SeatHeartbeat, ServerHeartbeat
 
 
@@ -24,11 +24,9 @@ def record_seat_heartbeat(uow: UnitOfWork, *, seat_id: object) -> HeartbeatView:
     """Note that a seat PC is alive now."""
     seat = require_seat(uow, seat_id)
     now = uow.now()
-    row = uow.db.get(SeatHeartbeat, seat)
-    if row is None:
-        uow.db.add(SeatHeartbeat(seat_id=seat, last_seen_at=now))
-    else:
-        row.last_seen_at = now
+    # A seat's first two heartbeats may race (a restarted agent, a retry): the second updates.
+    if not insert_unless_present(uow.db, SeatHeartbeat.__table__, {"seat_id": seat, "last_seen_at": now}):
+        uow.db.execute(update(SeatHeartbeat).where(SeatHeartbeat.seat_id == seat).values(last_seen_at=now))
     uow.commit()
     return HeartbeatView(seat, now)
 
