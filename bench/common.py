@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from compensator.clock import FakeClock
-from compensator.config import Settings, parse_settings
+from compensator.config import parse_settings
 from compensator.runtime import Compensator
 from compensator.services import sessions
+from compensator.settings import Settings
 
 START = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
 

@@ -16,9 +16,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from compensator.config import ConfigError, Settings, load_settings, resolve_config_path
+from compensator.config import ConfigError, load_settings, resolve_config_path
 from compensator.errors import DomainError
 from compensator.runtime import Compensator
+from compensator.settings import Settings
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

@@ -1,6 +1,6 @@
-"""Typed, validated settings read from ``config.yaml`` (SPEC appendix A).
+"""Reads ``config.yaml`` and validates it into the frozen settings of ``compensator.settings``.
 
-The file is parsed once into frozen dataclasses. Every problem is collected with its key path
+The file is parsed once. Every problem is collected with its key path
 (``zones[1].price_minor_per_hour: must be a whole number ≥ 0``) and reported all at once in a
 ``ConfigError``, so an owner fixes the whole file in one go. Unknown keys are errors: a typo
 must never silently fall back to a default.
@@ -12,9 +12,8 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import time
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,9 +23,20 @@ import yaml
 # The policy's parameters are defined in the pure core, which reads them; this module builds and
 # validates them, and callers outside the core may keep importing them from here.
 from compensator.domain.terms import PolicySettings
+from compensator.settings import (
+    DEFAULT_DATABASE_URL,
+    DashboardSettings,
+    DatabaseSettings,
+    NoticeSettings,
+    ReportSettings,
+    SeatSettings,
+    ServerSettings,
+    Settings,
+    VenueSettings,
+    ZoneSettings,
+)
 
 DEFAULT_CONFIG_PATH = "config.yaml"
-DEFAULT_DATABASE_URL = "sqlite:///compensator.db"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 RANGE_PATTERN = re.compile(r"^([A-Za-z]*)(\d+)-([A-Za-z]*)(\d+)$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")
@@ -43,115 +53,6 @@ class ConfigError(Exception):
     def __init__(self, problems: list[str] | tuple[str, ...]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(self.problems))
-
-
-@dataclass(frozen=True, slots=True)
-class VenueSettings:
-    """The venue: its name, time zone, currency, notice languages and closing time."""
-
-    name: str
-    timezone: str
-    currency: str
-    languages: tuple[str, ...]
-    closing_time: time
-
-    @property
-    def tz(self) -> ZoneInfo:
-        """The venue's time zone."""
-        return ZoneInfo(self.timezone)
-
-    @property
-    def default_language(self) -> str:
-        """The language of notices for customers who chose none."""
-        return self.languages[0]
-
-
-@dataclass(frozen=True, slots=True)
-class ZoneSettings:
-    """A group of seats on one circuit and price."""
-
-    id: str
-    name: str
-    price_minor_per_hour: int
-    ups_minutes: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class SeatSettings:
-    """One seat and the zone it belongs to."""
-
-    id: str
-    label: str
-    zone_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class DatabaseSettings:
-    """Where the data lives."""
-
-    url: str = DEFAULT_DATABASE_URL
-
-
-@dataclass(frozen=True, slots=True)
-class ServerSettings:
-    """Where ``compensator run`` listens; only this machine unless configured."""
-
-    host: str = "127.0.0.1"
-    port: int = 8080
-
-
-@dataclass(frozen=True, slots=True)
-class DashboardSettings:
-    """Choices offered on the dashboard."""
-
-    packages_minutes: tuple[int, ...] = (30, 60, 120)
-
-
-@dataclass(frozen=True, slots=True)
-class ReportSettings:
-    """Where end-of-day reports are archived."""
-
-    directory: str = "reports"
-
-
-@dataclass(frozen=True, slots=True)
-class NoticeSettings:
-    """The owner's own notice wording, if any (one YAML file per language)."""
-
-    templates_directory: str | None = None
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything ``config.yaml`` says, validated."""
-
-    venue: VenueSettings
-    zones: tuple[ZoneSettings, ...]
-    seats: tuple[SeatSettings, ...]
-    policy: PolicySettings = field(default_factory=PolicySettings)
-    database: DatabaseSettings = field(default_factory=DatabaseSettings)
-    server: ServerSettings = field(default_factory=ServerSettings)
-    dashboard: DashboardSettings = field(default_factory=DashboardSettings)
-    reports: ReportSettings = field(default_factory=ReportSettings)
-    notices: NoticeSettings = field(default_factory=NoticeSettings)
-
-    @cached_property
-    def zones_by_id(self) -> dict[str, ZoneSettings]:
-        """Zones keyed by id."""
-        return {zone.id: zone for zone in self.zones}
-
-    @cached_property
-    def seats_by_id(self) -> dict[str, SeatSettings]:
-        """Seats keyed by id."""
-        return {seat.id: seat for seat in self.seats}
-
-    def zone(self, zone_id: str) -> ZoneSettings:
-        """The zone with ``zone_id`` (KeyError if unknown)."""
-        return self.zones_by_id[zone_id]
-
-    def seat(self, seat_id: str) -> SeatSettings:
-        """The seat with ``seat_id`` (KeyError if unknown)."""
-        return self.seats_by_id[seat_id]
 
 
 # --- validation helpers -------------------------------------------------------------------

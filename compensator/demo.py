@@ -15,10 +15,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from compensator.clock import FakeClock, SystemClock
-from compensator.config import DatabaseSettings, Settings, load_settings, parse_settings, resolve_config_path
+from compensator.config import load_settings, parse_settings, resolve_config_path
 from compensator.runtime import Compensator
 from compensator.services import outages, sessions
 from compensator.services.people import add_attendant
+from compensator.settings import DatabaseSettings, Settings
 
 DEMO_ACTOR = "demo"
 DEMO_VENUE = {

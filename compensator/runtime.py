@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from compensator.clock import Clock, SystemClock
-from compensator.config import Settings
 from compensator.services.catalog import sync_catalog
+from compensator.settings import Settings
 from compensator.store import migrate
 from compensator.store.database import UnitOfWork, make_engine, make_session_factory
 

@@ -20,11 +20,12 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from compensator.clock import FakeClock
-from compensator.config import ConfigError, Settings, parse_settings
+from compensator.config import ConfigError, parse_settings
 from compensator.domain.kinds import SessionMode, SessionState
 from compensator.errors import DomainError
 from compensator.runtime import Compensator
 from compensator.services import outage_views, outages, sessions
+from compensator.settings import Settings
 from compensator.store.database import UnitOfWork
 
 ACTOR = "simulate"

@@ -18,8 +18,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from compensator.clock import FakeClock
-from compensator.config import Settings, parse_settings
+from compensator.config import parse_settings
 from compensator.runtime import Compensator
+from compensator.settings import Settings
 
 VENUE: dict[str, Any] = {
     "venue": {

@@ -47,8 +47,8 @@ def test_the_pure_core_imports_neither_the_database_nor_the_scheduler() -> None:
     assert offenders(ROOT / "compensator" / "domain", ("sqlalchemy", "alembic", "apscheduler", "flask")) == []
 
 
-def test_the_pure_core_never_imports_the_configuration_module() -> None:
-    assert offenders(ROOT / "compensator" / "domain", ("compensator.config",)) == []
+def test_the_pure_core_never_imports_the_configuration_or_its_settings() -> None:
+    assert offenders(ROOT / "compensator" / "domain", ("compensator.config", "compensator.settings")) == []
 
 
 def test_the_checker_would_notice_a_flask_import(tmp_path: Path) -> None:

@@ -14,7 +14,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
 from compensator.clock import FakeClock
-from compensator.config import ReportSettings
 from compensator.runtime import Compensator
 from compensator.scheduler import (
     ALIVE_JOB,
@@ -31,6 +30,7 @@ from compensator.scheduler import (
 from compensator.services import sessions
 from compensator.services.alerts import MAX_ALERTS, AlertBoard
 from compensator.services.heartbeats import last_server_heartbeat
+from compensator.settings import ReportSettings
 from compensator.store.operations import DailyReport
 from tests.conftest import VENUE, make_settings
 

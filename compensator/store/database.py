@@ -20,7 +20,7 @@ from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.types import TypeDecorator
 
 from compensator.clock import Clock
-from compensator.config import Settings
+from compensator.settings import Settings
 
 
 class UTCDateTime(TypeDecorator[datetime]):

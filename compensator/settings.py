@@ -1,0 +1,128 @@
+"""The frozen settings that ``config.yaml`` describes (SPEC appendix A), as the engine reads them.
+
+``compensator.config`` reads and validates the file into these types, reporting every problem
+with its key path; everything else (the runtime, the store, the services, the web layer) only
+reads them. They hold no parsing, so a test or a scenario can build them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+# The policy's parameters are defined in the pure core, which reads them; the settings carry them
+# and ``compensator.config`` builds and validates them.
+from compensator.domain.terms import PolicySettings
+
+DEFAULT_DATABASE_URL = "sqlite:///compensator.db"
+
+
+@dataclass(frozen=True, slots=True)
+class VenueSettings:
+    """The venue: its name, time zone, currency, notice languages and closing time."""
+
+    name: str
+    timezone: str
+    currency: str
+    languages: tuple[str, ...]
+    closing_time: time
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The venue's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def default_language(self) -> str:
+        """The language of notices for customers who chose none."""
+        return self.languages[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneSettings:
+    """A group of seats on one circuit and price."""
+
+    id: str
+    name: str
+    price_minor_per_hour: int
+    ups_minutes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SeatSettings:
+    """One seat and the zone it belongs to."""
+
+    id: str
+    label: str
+    zone_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    """Where the data lives."""
+
+    url: str = DEFAULT_DATABASE_URL
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """Where ``compensator run`` listens; only this machine unless configured."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardSettings:
+    """Choices offered on the dashboard."""
+
+    packages_minutes: tuple[int, ...] = (30, 60, 120)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """Where end-of-day reports are archived."""
+
+    directory: str = "reports"
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeSettings:
+    """The owner's own notice wording, if any (one YAML file per language)."""
+
+    templates_directory: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything ``config.yaml`` says, validated."""
+
+    venue: VenueSettings
+    zones: tuple[ZoneSettings, ...]
+    seats: tuple[SeatSettings, ...]
+    policy: PolicySettings = field(default_factory=PolicySettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    dashboard: DashboardSettings = field(default_factory=DashboardSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
+    notices: NoticeSettings = field(default_factory=NoticeSettings)
+
+    @cached_property
+    def zones_by_id(self) -> dict[str, ZoneSettings]:
+        """Zones keyed by id."""
+        return {zone.id: zone for zone in self.zones}
+
+    @cached_property
+    def seats_by_id(self) -> dict[str, SeatSettings]:
+        """Seats keyed by id."""
+        return {seat.id: seat for seat in self.seats}
+
+    def zone(self, zone_id: str) -> ZoneSettings:
+        """The zone with ``zone_id`` (KeyError if unknown)."""
+        return self.zones_by_id[zone_id]
+
+    def seat(self, seat_id: str) -> SeatSettings:
+        """The seat with ``seat_id`` (KeyError if unknown)."""
+        return self.seats_by_id[seat_id]
