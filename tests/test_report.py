@@ -40,15 +40,8 @@ from compensator.reporting import ReportFormat, layout, parse_format, render
 from compensator.reporting.pdf_format import latin
 from compensator.reporting.timeline import MAX_SEAT_ROWS, picture_rows, render_svg
 from compensator.services import notices, outage_views, outages, sessions
-from compensator.services.report import (
-    AnomalyKind,
-    NoticeState,
-    TimelineRow,
-    build_daily_report,
-    check_report_date,
-    day_window,
-    parse_report_date,
-)
+from compensator.services.report import build_daily_report, check_report_date, day_window, parse_report_date
+from compensator.services.report_data import AnomalyKind, NoticeState, TimelineRow
 from compensator.services.vouchers import redeem_voucher
 from compensator.store.models import LedgerEntry
 from tests.conftest import VENUE, make_settings

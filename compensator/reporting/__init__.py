@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from compensator.errors import InvalidInput
 from compensator.reporting import csv_format, html_format, json_format, pdf_format
-from compensator.services.report import DailyReportData
+from compensator.services.report_data import DailyReportData
 
 
 class ReportFormat(StrEnum):

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from compensator.reporting import layout
 from compensator.domain.figures import CompensationFigures
-from compensator.services.report import CompensationRow, DailyReportData
+from compensator.services.report_data import CompensationRow, DailyReportData
 
 BYTE_ORDER_MARK = "\ufeff"
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection).

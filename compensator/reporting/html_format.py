@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from compensator.reporting import layout
 from compensator.reporting.timeline import render_svg
-from compensator.services.report import DailyReportData
+from compensator.services.report_data import DailyReportData
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from compensator.reporting import layout
-from compensator.services.report import DailyReportData
+from compensator.services.report_data import DailyReportData
 
 
 def as_data(report: DailyReportData) -> dict[str, Any]:

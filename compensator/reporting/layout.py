@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from compensator.domain.kinds import ScopeKind
 from compensator.notices import format_money
-from compensator.services.report import (
+from compensator.services.report_data import (
     Anomaly,
     AnomalyKind,
     Correction,

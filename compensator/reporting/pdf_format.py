@@ -17,7 +17,7 @@ from fpdf.fonts import FontFace
 
 from compensator.reporting import layout
 from compensator.reporting.timeline import WIDTH, picture_height, render_svg
-from compensator.services.report import DailyReportData
+from compensator.services.report_data import DailyReportData
 
 REPLACEMENTS = {"→": "->", "←": "<-", "–": "-", "—": "-", "‒": "-", "−": "-", "’": "'", "‘": "'", "“": '"',
                 "”": '"', "…": "...", "·": "-", "•": "-", "≥": ">=", "≤": "<=", "\u202f": " ", "\u2009": " "}

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from compensator.domain.intervals import Span, merge
 from compensator.domain.kinds import OutageKind
-from compensator.services.report import DailyReportData
+from compensator.services.report_data import DailyReportData
 
 WIDTH = 900
 LABEL_WIDTH = 90
