@@ -1,4 +1,4 @@
-"""Shared fixtures: a known venue, a fake clock, and an engine runtime on a real database.
+"""Shared fixtures: a known venue, a fake clock, an engine runtime on a real database, and the known day.
 
 Integration tests run on a real SQLite file; those marked to use ``database_url`` with the
 ``postgresql`` parameter run against the PostgreSQL server on 127.0.0.1:5432 too.
@@ -21,6 +21,7 @@ from compensator.clock import FakeClock
 from compensator.config import parse_settings
 from compensator.runtime import Compensator
 from compensator.settings import Settings
+from tests.known_day import report_of_the_known_day
 
 VENUE: dict[str, Any] = {
     "venue": {
@@ -118,6 +119,12 @@ def runtime(settings: Settings, clock: FakeClock, database_url: str) -> Iterator
 def uow(runtime: Compensator) -> Callable[[], Any]:
     """A factory of units of work on the test runtime."""
     return runtime.unit_of_work
+
+
+@pytest.fixture
+def known_day(uow: Callable[[], Any], clock: FakeClock) -> Any:
+    """The report of the known day told in ``tests/known_day.py``, read at 17:30 while the day is open."""
+    return report_of_the_known_day(uow, clock)
 
 
 def power_cut_over(uow: Callable[[], Any], clock: FakeClock, sessions_minutes: dict[str, int], *,
