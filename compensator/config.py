@@ -12,7 +12,6 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -274,15 +273,6 @@ def _policy_values(value: object, path: str, problems: list[str]) -> dict[str, i
             if number is not None:
                 values[key] = number
     return values
-
-
-def policy_with_overrides(policy: PolicySettings, overrides: Mapping[str, object]) -> PolicySettings:
-    """A copy of ``policy`` with some parameters replaced, validated like the file's."""
-    problems: list[str] = []
-    values = _policy_values(overrides, "policy", problems)
-    if problems:
-        raise ConfigError(problems)
-    return replace(policy, **values)
 
 
 def _section(value: object, path: str, problems: list[str], build: Callable[[Mapping[str, Any]], Any],

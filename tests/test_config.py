@@ -15,7 +15,6 @@ from compensator.config import (
     expand_seat_ids,
     load_settings,
     parse_settings,
-    policy_with_overrides,
 )
 from tests.conftest import VENUE
 
@@ -126,14 +125,14 @@ def test_the_config_path_comes_from_the_environment_when_not_given(tmp_path: Pat
     assert load_settings(environ={"COMPENSATOR_CONFIG": str(path)}).venue.name == "X"
 
 
-def test_policy_overrides_are_validated_and_the_fingerprint_follows_the_values() -> None:
+def test_a_policy_section_is_validated_and_the_fingerprint_follows_the_values() -> None:
     policy = PolicySettings()
-    changed = policy_with_overrides(policy, {"round_to_minutes": 1})
+    changed = parse_settings({**VENUE, "policy": {"round_to_minutes": 1}}, environ={}).policy
     assert changed.round_to_minutes == 1
     assert policy.fingerprint() == PolicySettings().fingerprint()
     assert changed.fingerprint() != policy.fingerprint()
     with pytest.raises(ConfigError, match="policy.round_to_minutes"):
-        policy_with_overrides(policy, {"round_to_minutes": -1})
+        parse_settings({**VENUE, "policy": {"round_to_minutes": -1}}, environ={})
 
 
 def test_settings_are_frozen() -> None:
