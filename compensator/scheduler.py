@@ -26,7 +26,7 @@ from compensator.runtime import Compensator
 from compensator.services import heartbeats, once
 from compensator.services.alerts import Alert, AlertBoard
 from compensator.services.report import build_daily_report, day_window
-from compensator.services.sessions import list_open_sessions
+from compensator.services.session_views import list_open_sessions
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Outage, SeatSession
 from compensator.store.operations import DailyReport

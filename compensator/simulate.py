@@ -24,7 +24,7 @@ from compensator.config import ConfigError, parse_settings
 from compensator.domain.kinds import SessionMode, SessionState
 from compensator.errors import DomainError
 from compensator.runtime import Compensator
-from compensator.services import outage_views, outages, sessions
+from compensator.services import outage_views, outages, session_views, sessions
 from compensator.settings import Settings
 from compensator.store.database import UnitOfWork
 
@@ -292,7 +292,7 @@ def _result(replay: Replay) -> dict[str, Any]:
                     "adjustments": [adjustment.explanation for adjustment in item.adjustments],
                 })
         for name, session_id in replay.sessions.items():
-            view = sessions.get_session(uow, session_id)
+            view = session_views.get_session(uow, session_id)
             ended_postpaid = view.mode is SessionMode.POSTPAID and view.state is SessionState.ENDED
             session_rows.append({
                 "id": name,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from compensator.demo import DEMO_VENUE, build_demo
 from compensator.domain.kinds import OutageStatus
-from compensator.services import outage_views, sessions
+from compensator.services import outage_views, session_views
 from compensator.services.people import authenticate
 
 
@@ -15,7 +15,7 @@ def test_the_demo_has_running_sessions_a_past_outage_and_two_people(tmp_path: Pa
     try:
         assert runtime.settings.venue.name == DEMO_VENUE["venue"]["name"]
         with runtime.unit_of_work() as uow:
-            open_sessions = sessions.list_open_sessions(uow)
+            open_sessions = session_views.list_open_sessions(uow)
             past = outage_views.list_outages(uow)
             assert authenticate(uow, name="ada", pin="1234").role.value == "attendant"
             assert authenticate(uow, name="bola", pin="4321").role.value == "manager"

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from compensator.domain.kinds import CompensationForm, CompensationStatus, EntryKind, OutageStatus
 from compensator.errors import InvalidInput, InvalidState, NotFound
-from compensator.services import outage_views, outages, sessions
+from compensator.services import outage_views, outages, session_views, sessions
 from compensator.services.outages import settle
 from compensator.store.models import Compensation, LedgerEntry, Notice, Outage, OutageRevision, Voucher
 from tests.conftest import power_cut_over
@@ -48,7 +48,7 @@ def test_power_back_compensates_every_running_session_with_time_and_a_notice(uow
     assert {(item.current.lost_minutes, item.current.credit_minutes, item.current.form) for item in credits.values()} == {
         (20, 35, CompensationForm.TIME)}
     with uow() as unit:
-        view = sessions.get_session(unit, first.id)
+        view = session_views.get_session(unit, first.id)
         notices = {row.compensation_id: row for row in unit.db.scalars(select(Notice))}
     assert [(entry.kind, entry.minutes) for entry in view.entries] == [
         (EntryKind.PURCHASE, 120), (EntryKind.OUTAGE_CREDIT, 35)]
@@ -190,7 +190,7 @@ def test_a_correction_needs_a_reason_and_tops_up_but_never_takes_back(uow, clock
     item = shorter.compensations[0]
     assert (item.current.credit_minutes, item.granted_minutes, item.waived_minutes) == (35, 65, 30)
     with uow() as unit:
-        view = sessions.get_session(unit, session.id)
+        view = session_views.get_session(unit, session.id)
     assert [(entry.kind, entry.minutes) for entry in view.entries] == [
         (EntryKind.PURCHASE, 120), (EntryKind.OUTAGE_CREDIT, 60), (EntryKind.OUTAGE_TOPUP, 5)]
     assert shorter.corrections == 2
@@ -267,7 +267,7 @@ def test_a_large_credit_waits_for_a_manager_and_is_applied_once_approved(uow, cl
     with pytest.raises(InvalidState):
         do(uow, outages.approve_compensation, waiting.id)
     with uow() as unit:
-        assert sessions.get_session(unit, session.id).paid_minutes == 360 + approved.current.credit_minutes
+        assert session_views.get_session(unit, session.id).paid_minutes == 360 + approved.current.credit_minutes
 
 
 def test_a_session_that_ran_out_during_the_cut_gets_a_voucher(uow, clock) -> None:

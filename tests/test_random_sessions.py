@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from compensator.domain.kinds import SessionState
 from compensator.domain.ledger import ceil_minutes
 from compensator.errors import DomainError
-from compensator.services import sessions
+from compensator.services import session_views, sessions
 from compensator.store.models import LedgerEntry
 from datetime import timedelta
 
@@ -87,8 +87,8 @@ def test_random_session_actions_keep_derived_balances_equal_to_the_entries(uow, 
             pass  # Refusals (busy seat, pausing a paused session...) must leave everything unchanged.
 
         with uow() as unit:
-            views = {session_id: sessions.get_session(unit, session_id) for session_id in model}
-            open_ids_stored = sessions.open_session_ids(unit.db)
+            views = {session_id: session_views.get_session(unit, session_id) for session_id in model}
+            open_ids_stored = session_views.open_session_ids(unit.db)
             sums = dict(unit.db.execute(
                 select(LedgerEntry.seat_session_id, func.sum(LedgerEntry.minutes)).group_by(LedgerEntry.seat_session_id)
             ).all())

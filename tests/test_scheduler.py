@@ -27,7 +27,7 @@ from compensator.scheduler import (
     record_server_alive,
     warn_sessions_nearly_up,
 )
-from compensator.services import sessions
+from compensator.services import session_views, sessions
 from compensator.services.alerts import MAX_ALERTS, AlertBoard
 from compensator.services.heartbeats import last_server_heartbeat
 from compensator.settings import ReportSettings
@@ -155,7 +155,7 @@ def test_a_session_nearly_up_is_announced_once_and_again_after_an_extension(repo
     clock.advance(minutes=1)
     assert warn_sessions_nearly_up(reports_runtime, board) == []
     with reports_runtime.unit_of_work() as uow:
-        (view,) = sessions.list_open_sessions(uow)
+        (view,) = session_views.list_open_sessions(uow)
         sessions.extend_session(uow, view.id, minutes=10, actor="test")
     assert warn_sessions_nearly_up(reports_runtime, board) == []
     clock.advance(minutes=9)
@@ -166,7 +166,7 @@ def test_a_session_nearly_up_is_announced_once_and_again_after_an_extension(repo
 def test_paused_and_postpaid_sessions_get_no_warning(reports_runtime, clock) -> None:
     board = AlertBoard()
     with reports_runtime.unit_of_work() as uow:
-        (view,) = sessions.list_open_sessions(uow)
+        (view,) = session_views.list_open_sessions(uow)
         sessions.pause_session(uow, view.id, actor="test")
     with reports_runtime.unit_of_work() as uow:
         sessions.start_session(uow, seat_id="A2", postpaid=True, actor="test")

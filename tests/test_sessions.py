@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from compensator.clock import FakeClock
 from compensator.domain.kinds import EntryKind, SessionMode, SessionState
 from compensator.errors import InvalidInput, InvalidState, NotFound, SeatBusy, SessionEnded
-from compensator.services import sessions
+from compensator.services import session_views, sessions
 from compensator.store.models import AuditRecord, LedgerEntry
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
@@ -160,7 +160,7 @@ def test_a_session_whose_time_is_up_can_be_extended_but_not_paused(uow, clock: F
     view = start(uow, minutes=30)
     clock.advance(minutes=40)
     with uow() as unit:
-        assert sessions.get_session(unit, view.id).state is SessionState.TIME_UP
+        assert session_views.get_session(unit, view.id).state is SessionState.TIME_UP
     with pytest.raises(InvalidState):
         act(uow, sessions.pause_session, view.id)
     extended = act(uow, sessions.extend_session, view.id, minutes=15)
@@ -220,6 +220,6 @@ def test_open_sessions_are_listed_with_their_balances(uow, clock: FakeClock) -> 
     act(uow, sessions.end_session, ended.id)
     clock.advance(minutes=20)
     with uow() as unit:
-        views = {view.id: view for view in sessions.list_open_sessions(unit)}
+        views = {view.id: view for view in session_views.list_open_sessions(unit)}
     assert set(views) == {first.id, first.id + 1}
     assert views[first.id].remaining_minutes == 40

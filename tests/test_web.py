@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from compensator.services import outage_views, outages, sessions
+from compensator.services import outage_views, outages, session_views, sessions
 from compensator.services.people import add_attendant
 from compensator.store.models import Notice, Outage
 from tests.conftest import power_cut_over
@@ -144,11 +144,11 @@ def test_quick_actions_extend_pause_resume_move_and_end_a_session(client, auth, 
     auth.login()
     auth.post("/seats/A1/start", minutes="30", customer_name="Tunde", language="fr")
     with uow() as unit:
-        session_id = sessions.list_open_sessions(unit)[0].id
+        session_id = session_views.list_open_sessions(unit)[0].id
     for action, data in [("extend", {"minutes": "60"}), ("pause", {}), ("resume", {}), ("move", {"seat": "A5"})]:
         assert auth.post(f"/sessions/{session_id}/{action}", **data).status_code == 302
     with uow() as unit:
-        view = sessions.get_session(unit, session_id)
+        view = session_views.get_session(unit, session_id)
     assert (view.seat_id, view.paid_minutes, view.customer_name, view.language) == ("A5", 90, "Tunde", "fr")
     auth.post(f"/sessions/{session_id}/end")
     board = client.get("/board.json").get_json()
@@ -259,7 +259,7 @@ def test_a_double_submit_of_extend_extends_once_and_shows_the_same_outcome(auth,
     assert (first.status_code, again.status_code) == (302, 302)
     assert first.headers["Location"] == again.headers["Location"]
     with uow() as unit:
-        assert sessions.get_session(unit, session_id).paid_minutes == 90
+        assert session_views.get_session(unit, session_id).paid_minutes == 90
     assert "Seat A1: extend done." in client.get("/").get_data(as_text=True)
     conflict = auth.post(f"/sessions/{session_id}/extend", minutes="60", idempotency_key=key)
     assert conflict.status_code == 302

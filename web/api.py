@@ -27,7 +27,7 @@ from flask import Blueprint, Response, jsonify, render_template_string, request
 from flask.typing import ResponseReturnValue
 
 from compensator.errors import DomainError, InvalidInput
-from compensator.services import actions, notices, outage_views, outages, sessions
+from compensator.services import actions, notices, outage_views, outages, session_views, sessions
 from compensator.services.once import KEY_FIELD, Answer, request_key, run_once
 from compensator.services.heartbeats import record_seat_heartbeat
 from compensator.services.seats import seat_board
@@ -96,7 +96,7 @@ def get_session(session_id: int) -> ResponseReturnValue:
     """A session with its ledger entries, paid end and remaining minutes."""
     require_api_actor()
     with unit_of_work() as uow:
-        return jsonify(session_json(sessions.get_session(uow, session_id)))
+        return jsonify(session_json(session_views.get_session(uow, session_id)))
 
 
 @bp.post("/sessions/<int:session_id>/<action>")

@@ -17,7 +17,7 @@ from compensator.errors import InvalidInput
 from compensator.services.notices import NoticeView
 from compensator.services.outage_views import CompensationView, OutageView
 from compensator.services.seats import SeatTile
-from compensator.services.sessions import SeatSessionView
+from compensator.services.session_views import SeatSessionView
 from web.context import runtime
 
 

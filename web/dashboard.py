@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from compensator.domain import vouchers
 from compensator.errors import InvalidInput
-from compensator.services import actions, notices, outage_views, outages, sessions
+from compensator.services import actions, notices, outage_views, outages, session_views, sessions
 from compensator.services.figures import today_figures
 from compensator.services.seats import seat_board
 from web.auth import current_actor, login_required
@@ -149,7 +149,7 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
     if "seat" in found.fields:
         fields["seat"] = request.form.get("seat", "")
 
-    def outcome(view: sessions.SeatSessionView) -> tuple[str, str]:
+    def outcome(view: session_views.SeatSessionView) -> tuple[str, str]:
         message = f"Seat {view.seat_id}: {action} done."
         if view.billed_minutes is not None and action == "end":
             message += f" Bill: {view.billed_minutes} min."

@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from compensator.errors import NotFound, PermissionDenied
 from compensator.services import outages, sessions
 from compensator.services.outage_views import OutageView
-from compensator.services.sessions import SeatSessionView
+from compensator.services.session_views import SeatSessionView
 from compensator.store.database import UnitOfWork
 
 Result = TypeVar("Result")

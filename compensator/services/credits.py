@@ -19,7 +19,7 @@ from compensator.domain.ledger import balance
 from compensator.domain.money import value_minor
 from compensator.domain.policy import choose_form
 from compensator.notices import NoticeCatalog, NoticeFacts, compose
-from compensator.services.sessions import LoadedSession
+from compensator.services.session_views import LoadedSession
 from compensator.store.database import UnitOfWork
 from compensator.store.models import LedgerEntry, Notice, Outage, Voucher
 

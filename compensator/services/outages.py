@@ -26,7 +26,7 @@ from compensator.services.outage_views import CompensationView, OutageView, outa
 from compensator.services.scopes import resolve_scope, scope_key
 from compensator.services.settlement import Correction, current_figures, settle
 from compensator.services.credits import CreditOrder, apply_credits
-from compensator.services.sessions import load_sessions
+from compensator.services.session_views import load_sessions
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
     Compensation,

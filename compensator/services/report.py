@@ -55,7 +55,7 @@ from compensator.services.report_data import (
     Reliability,
     TimelineRow,
 )
-from compensator.services.sessions import load_sessions, sessions_not_ended_before
+from compensator.services.session_views import load_sessions, sessions_not_ended_before
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
     LedgerEntry,

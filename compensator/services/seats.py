@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from compensator.domain.kinds import OutageKind, OutageStatus, SeatState, SessionMode, TileState
 from compensator.services.scopes import scope_seats
-from compensator.services.sessions import list_open_sessions
+from compensator.services.session_views import list_open_sessions
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Outage
 

@@ -29,7 +29,7 @@ from compensator.domain.terms import ZoneTerms
 from compensator.services.credits import CreditOrder, Delivered, apply_credits
 from compensator.services.outage_views import CompensationView, adjustments_of
 from compensator.services.scopes import scope_seats
-from compensator.services.sessions import LoadedSession, load_sessions, sessions_not_ended_before
+from compensator.services.session_views import LoadedSession, load_sessions, sessions_not_ended_before
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Compensation, CompensationAdjustment, Notice, Outage, OutageRevision, SeatSession
 

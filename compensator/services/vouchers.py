@@ -9,7 +9,8 @@ from compensator.domain import vouchers as codes
 from compensator.domain.kinds import EntryKind
 from compensator.errors import Conflict, InvalidInput, InvalidState, NotFound
 from compensator.services import audit
-from compensator.services.sessions import SeatSessionView, begin_session, finish_session_change
+from compensator.services.sessions import begin_session, finish_session_change
+from compensator.services.session_views import SeatSessionView
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Voucher, VoucherRedemption
 

@@ -1,0 +1,203 @@
+"""Reading seat sessions: loading them with their events and entries, and their balances as views.
+
+Nothing here writes. Sessions are loaded as plain column rows in a fixed number of statements
+whatever their number, and every balance shown is derived by ``domain.ledger`` from what has
+been appended; the use cases that append are in ``sessions``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select, union
+from sqlalchemy.orm import Session
+
+from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
+from compensator.domain.ledger import Balance, EntryRecord, EventRecord, SessionFacts, balance
+from compensator.domain.money import value_minor
+from compensator.errors import NotFound, require_id
+from compensator.store.database import UnitOfWork
+from compensator.store.models import LedgerEntry, OpenSeatSession, SeatSession, SessionEvent
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    """A ledger entry as shown to people and API clients."""
+
+    id: int
+    kind: EntryKind
+    minutes: int
+    value_minor: int
+    created_at: datetime
+    reverses_id: int | None
+    actor: str
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeatSessionView:
+    """A seat session with its derived balance at ``as_of``."""
+
+    id: int
+    seat_id: str
+    start_seat_id: str
+    zone_id: str
+    mode: SessionMode
+    state: SessionState
+    started_at: datetime
+    ended_at: datetime | None
+    customer_name: str | None
+    language: str | None
+    paid_minutes: int
+    remaining_minutes: int
+    paid_end: datetime | None
+    billed_minutes: int | None
+    bill_minor: int | None
+    entries: tuple[EntryView, ...]
+    as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """The columns of a seat session row, read without the ORM's bookkeeping."""
+
+    id: int
+    seat_id: str
+    customer_name: str | None
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSession:
+    """A session's row and its facts as plain data for the core; ``entries`` as shown to people."""
+
+    row: SessionRow
+    facts: SessionFacts
+    # Who wrote each entry and its note, in the order of ``facts.entries``.
+    entry_authors: tuple[tuple[str, str | None], ...]
+
+    @property
+    def entries(self) -> tuple[EntryView, ...]:
+        """The session's ledger entries as shown to people, oldest first."""
+        return tuple(
+            EntryView(id=entry.id, kind=entry.kind, minutes=entry.minutes, value_minor=entry.value_minor,
+                      created_at=entry.created_at, reverses_id=entry.reverses_id, actor=actor, note=note)
+            for entry, (actor, note) in zip(self.facts.entries, self.entry_authors, strict=True)
+        )
+
+
+def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]]) -> dict[int, LoadedSession]:
+    """Load sessions with their events and entries in three statements, whatever their number.
+
+    ``session_ids`` is a collection of ids or a query of them (then used as a subquery, which
+    spares sending hundreds of ids three times). Plain column rows are read rather than ORM
+    objects: closing an outage and drawing the dashboard load every open session, and hydrating
+    objects would cost more than the rest.
+    """
+    if isinstance(session_ids, Select):
+        ids: Select[tuple[int]] | list[int] = session_ids
+    else:
+        ids = sorted(set(session_ids))
+        if not ids:
+            return {}
+    rows = db.execute(select(SeatSession.id, SeatSession.seat_id, SeatSession.mode, SeatSession.started_at,
+                             SeatSession.customer_name, SeatSession.language).where(SeatSession.id.in_(ids))).tuples().all()
+    if not rows:
+        return {}
+    events: dict[int, list[EventRecord]] = defaultdict(list)
+    for session_id, kind, at, seat_id in db.execute(
+        select(SessionEvent.seat_session_id, SessionEvent.kind, SessionEvent.at, SessionEvent.seat_id)
+        .where(SessionEvent.seat_session_id.in_(ids)).order_by(SessionEvent.id)
+    ).tuples():
+        events[session_id].append(EventRecord(kind, at, seat_id))
+    entries: dict[int, list[EntryRecord]] = defaultdict(list)
+    authors: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    for session_id, entry_id, kind, minutes, value, created_at, reverses_id, actor, note in db.execute(
+        select(LedgerEntry.seat_session_id, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.minutes,
+               LedgerEntry.value_minor, LedgerEntry.created_at, LedgerEntry.reverses_id, LedgerEntry.actor,
+               LedgerEntry.note)
+        .where(LedgerEntry.seat_session_id.in_(ids)).order_by(LedgerEntry.id)
+    ).tuples():
+        entries[session_id].append(EntryRecord(entry_id, kind, minutes, created_at, value, reverses_id))
+        authors[session_id].append((actor, note))
+    return {
+        session_id: LoadedSession(
+            row=SessionRow(session_id, seat_id, customer_name, language),
+            facts=SessionFacts(mode, started_at, seat_id, tuple(events[session_id]), tuple(entries[session_id])),
+            entry_authors=tuple(authors[session_id]),
+        )
+        for session_id, seat_id, mode, started_at, customer_name, language in rows
+    }
+
+
+def open_session_ids(db: Session) -> list[int]:
+    """Ids of the sessions that have not ended."""
+    return list(db.scalars(select(OpenSeatSession.seat_session_id).order_by(OpenSeatSession.seat_session_id)))
+
+
+def sessions_not_ended_before(start: datetime, end: datetime) -> Select[tuple[int]]:
+    """A query of the ids of the sessions that held a seat at some time in ``[start, end)``.
+
+    They started before ``end`` and are still open or ended at ``start`` or later. Both parts
+    are read from indexes, so the cost follows the sessions of the period, not all history.
+    """
+    ended_since = select(SessionEvent.seat_session_id).where(
+        SessionEvent.kind == SessionEventKind.END, SessionEvent.at >= start)
+    candidates = union(select(OpenSeatSession.seat_session_id), ended_since)
+    return select(SeatSession.id).where(SeatSession.id.in_(candidates), SeatSession.started_at < end)
+
+
+def seat_price(uow: UnitOfWork, seat_id: str) -> int:
+    """The price per hour of the zone a seat is in."""
+    return uow.settings.zone(uow.settings.seat(seat_id).zone_id).price_minor_per_hour
+
+
+def view_of(uow: UnitOfWork, loaded: LoadedSession, *, at: datetime | None = None) -> SeatSessionView:
+    """The view of a loaded session at ``at`` (now by default)."""
+    moment = at or uow.now()
+    result: Balance = balance(loaded.facts, moment)
+    bill_minor = None
+    if result.billed_minutes is not None:
+        bill_minor = value_minor(result.billed_minutes, seat_price(uow, result.seat_id))
+    return SeatSessionView(
+        id=loaded.row.id,
+        seat_id=result.seat_id,
+        start_seat_id=loaded.row.seat_id,
+        zone_id=uow.settings.seat(result.seat_id).zone_id,
+        mode=loaded.facts.mode,
+        state=result.state,
+        started_at=loaded.facts.started_at,
+        ended_at=result.ended_at,
+        customer_name=loaded.row.customer_name,
+        language=loaded.row.language,
+        paid_minutes=result.entry_minutes,
+        remaining_minutes=result.remaining_minutes,
+        paid_end=result.paid_end,
+        billed_minutes=result.billed_minutes,
+        bill_minor=bill_minor,
+        entries=loaded.entries,
+        as_of=moment,
+    )
+
+
+def load_session(uow: UnitOfWork, session_id: object) -> LoadedSession:
+    """One session loaded with its events and entries; an unknown id is refused."""
+    session_id = require_id(session_id, "session")
+    loaded = load_sessions(uow.db, [session_id]).get(session_id)
+    if loaded is None:
+        raise NotFound(f"unknown session {session_id}", field="session")
+    return loaded
+
+
+def get_session(uow: UnitOfWork, session_id: object) -> SeatSessionView:
+    """One session with its entries and its balance now."""
+    return view_of(uow, load_session(uow, session_id))
+
+
+def list_open_sessions(uow: UnitOfWork) -> list[SeatSessionView]:
+    """Every session that has not ended, with its balance now, in a fixed number of statements."""
+    loaded = load_sessions(uow.db, open_session_ids(uow.db))
+    return [view_of(uow, item) for item in loaded.values()]
