@@ -37,7 +37,6 @@ from compensator.domain import vouchers
 from compensator.store.models import (
     AuditRecord,
     Compensation,
-    IdempotencyRecord,
     LedgerEntry,
     Notice,
     NoticeDelivery,
@@ -47,6 +46,7 @@ from compensator.store.models import (
     Voucher,
     VoucherRedemption,
 )
+from compensator.store.operations import IdempotencyRecord
 from tests.crash_load import ACTOR, CrashRun, KeyedRequest, Kill
 
 LOST = "lost"
