@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.crash_checks import DOUBLED, HALF_APPLIED, LOST, REFUSED_AFTER_COMMIT, check_run
-from tests.crash_load import Attempt, CrashRun, KeyedRequest, run_crash_load
+from tests.crash_checks import check_run
+from tests.crash_client import Attempt, KeyedRequest
+from tests.crash_load import CrashRun, run_crash_load
+from tests.crash_report import DOUBLED, HALF_APPLIED, LOST, REFUSED_AFTER_COMMIT
 
 ROUNDS = 4
 SEED = 20261122
