@@ -39,7 +39,6 @@ DOUBLED = "doubled"
 REFUSED_AFTER_COMMIT = "refused after commit"
 HALF_APPLIED = "half-applied outage"
 OTHER = "other"
-CATEGORIES = (LOST, DOUBLED, REFUSED_AFTER_COMMIT, HALF_APPLIED, OTHER)
 
 
 @dataclass(frozen=True)
