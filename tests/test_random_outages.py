@@ -15,6 +15,9 @@ After every step the database is checked against what must always hold:
 2. no minute is credited twice: a session's lost minutes, summed over its compensations as
    they now stand, never exceed an independent measure of the time it ran, paid, on a dark
    seat (UPS bridging per zone for power, none for network); granted minutes never go down;
+   and no minute is left out: a postpaid session gets back at least the time it ran on a seat
+   that an ended outage surely darkened (a known bug breaks this one: the test then reports
+   an expected failure with the first shortfall, after checking everything else to the end);
 3. balances equal the entries, and remaining time is never negative;
 4. every keyed retry returns the first answer and changes nothing.
 
@@ -96,7 +99,7 @@ ADVANCE_SECONDS = (0, 1, 20, 59, 61, 150, 300, 600, 900, 1800, 2700)
 
 @dataclass(frozen=True)
 class Request:
-    """One use case call: its operation name, its arguments as a client would send them, who asks, and how to run it."""
+    """One use case call: its name, its arguments as a client would send them, who asks, and how to run it."""
 
     operation: str
     payload: dict[str, Any]
@@ -226,7 +229,7 @@ ADJUSTABLE = ("lost_minutes", "credit_minutes", "granted_minutes")
 
 
 def current_figures(db: Any) -> dict[int, Figures]:
-    """Every compensation's current figures by id: its row, overridden by its newest adjustment where that carries them."""
+    """Every compensation's current figures by id: its row, overridden by its newest adjustment if that has them."""
     # Today a correction rewrites the compensation's row and its adjustment repeats the new
     # credit. Should corrections only append adjustments that carry the figures, the newest
     # adjustment wins; this is the one place to change if the figures move elsewhere.
@@ -284,6 +287,9 @@ class History:
     stats: Counter[str] = field(default_factory=Counter)
     waived: set[int] = field(default_factory=set)
     topups: set[str] = field(default_factory=set)
+    # Sessions that got back fewer minutes than they ran on a dark seat: (step's operation,
+    # time, session, lost minutes of its compensations, dark running time).
+    shortfalls: list[tuple[str, datetime, int, list[int], timedelta]] = field(default_factory=list)
 
 
 # --- an independent measure of dark, running, paid time ----------------------------------------
@@ -321,7 +327,7 @@ def seats_of(settings: Settings, outage: OutageRow) -> set[str]:
 
 @dataclass(frozen=True)
 class Version:
-    """An outage's times and status as one revision recorded them; ``until`` is when it stopped being ongoing (or now)."""
+    """An outage as one revision recorded it; ``until`` is when it stopped being ongoing (or now)."""
 
     kind: OutageKind
     seats: frozenset[str]
@@ -345,7 +351,7 @@ def versions_of(settings: Settings, outage_rows: list[OutageRow], revisions: lis
 
 
 def dark_by_seat(settings: Settings, versions: list[Version]) -> dict[str, list[Span]]:
-    """When each seat was dark because of an ended outage, in any version of the outages, by policy rule 1 worked out afresh.
+    """When each seat was dark because of an ended outage in any of its versions, by policy rule 1 worked out afresh.
 
     Power cuts that overlap or touch on a seat are one cut, whose start the zone's UPS bridges
     once; an ongoing cut joins that cut until it ended, since the seat's UPS was draining all
@@ -374,6 +380,20 @@ def dark_by_seat(settings: Settings, versions: list[Version]) -> dict[str, list[
             spans.append((start, item.ended_at))
         dark[seat.id] = merged(spans)
     return dark
+
+
+def surely_dark_by_seat(settings: Settings, outage_rows: list[OutageRow]) -> dict[str, list[Span]]:
+    """When each seat was surely dark because of an ended outage as it stands: the UPS bridged that cut's own start."""
+    dark: dict[str, list[Span]] = defaultdict(list)
+    for row in outage_rows:
+        if row.status is not OutageStatus.ENDED:
+            continue
+        assert row.ended_at is not None
+        for seat_id in seats_of(settings, row):
+            bridge = timedelta(minutes=settings.zone(settings.seat(seat_id).zone_id).ups_minutes)
+            start = row.started_at + bridge if row.kind is OutageKind.POWER else row.started_at
+            dark[seat_id].append((start, row.ended_at))
+    return {seat_id: merged(spans) for seat_id, spans in dark.items()}
 
 
 def running_paid(facts: Any, now: datetime) -> tuple[dict[str, list[Span]], timedelta, str]:
@@ -414,7 +434,7 @@ def running_paid(facts: Any, now: datetime) -> tuple[dict[str, list[Span]], time
 
 
 def check(uow: Callable[[], Any], settings: Settings, now: datetime, history: History, operation: str) -> World:
-    """Check every invariant against the database after a step of ``operation``; what the next step may choose from."""
+    """Check every invariant in the database after a step of ``operation``; what the next step can choose from."""
     with uow() as unit:
         db = unit.db
         figures = current_figures(db)
@@ -483,7 +503,8 @@ def check(uow: Callable[[], Any], settings: Settings, now: datetime, history: Hi
             assert (made, notices[compensation_id], item.granted_minutes) == ([], 0, 0), compensation_id
         else:
             assert len(first) == 1 and notices[compensation_id] == 1, (compensation_id, made)
-            assert (first[0][0] == "voucher-credit") == (item.form is CompensationForm.VOUCHER), (compensation_id, made)
+            by_voucher = first[0][0] == "voucher-credit"
+            assert by_voucher == (item.form is CompensationForm.VOUCHER), (compensation_id, made)
             # Never clawed back: a smaller recomputed credit leaves what was granted (waived).
             assert item.granted_minutes >= item.credit_minutes, (compensation_id, item)
         assert item.granted_minutes == sum(write[1] for write in made), (compensation_id, item, made)
@@ -526,6 +547,23 @@ def check(uow: Callable[[], Any], settings: Settings, now: datetime, history: Hi
                 start <= ended_at <= end for start, end in dark.get(seat_at_end, [])):
             bound += left_at_end
         assert sum(lost) * MINUTE <= bound + len(lost) * MINUTE, (session_id, lost, bound)
+
+    # ... and no minute is left out: a postpaid session (paid for all the time it runs, so no
+    # paid-time cap applies) gets back every minute it ran on a seat that an ended outage
+    # surely darkened. Overlapping outages share those minutes out between them, but together
+    # they count the whole union. Each compensation rounds its share on its own, and two of
+    # them may group the seat's dark stretches differently (an ongoing outage joins stretches
+    # only up to the end of the outage being settled), so up to one minute per compensation
+    # may be missing from the sum.
+    surely = surely_dark_by_seat(settings, outage_rows)
+    for session_id, item in loaded.items():
+        if item.facts.mode is not SessionMode.POSTPAID:
+            continue
+        paid, _left, _seat = running_paid(item.facts, now)
+        owed = sum((overlap(spans, surely.get(seat, [])) for seat, spans in paid.items()), ZERO)
+        lost = lost_by_session.get(session_id, [])
+        if (sum(lost) + len(lost)) * MINUTE < owed:
+            history.shortfalls.append((operation, now, session_id, lost, owed))
 
     return World(
         open_sessions=list(open_ids),
@@ -716,7 +754,7 @@ class Simulation:
         self.history.stats["raced"] += 1
         self.remember(Keyed(request, key, first), before)
 
-    def remember(self, keyed: Keyed, before: dict[str, list[tuple[Any, ...]]]) -> None:
+    def remember(self, keyed: Keyed, before: dict[str, Any]) -> None:
         """Keep a keyed request for later retries, after checking that a refused one left nothing but its key."""
         if keyed.first.status >= 400:
             self.history.stats["refused"] += 1
@@ -779,3 +817,11 @@ def test_random_sessions_outages_corrections_and_retries_never_credit_a_minute_t
     stats = simulation.run(STEPS)
     # The run must have done what it is meant to check, or it proves nothing.
     assert all(stats[name] for name in ("outage.end", "outage.correct", "retried", "raced", "refused")), stats
+    if simulation.history.shortfalls:
+        operation, moment, session_id, lost, owed = simulation.history.shortfalls[0]
+        # Known, reported, not fixed here: settling or recomputing an outage looks at the session
+        # only up to that outage's end, so an overlapping outage compensated already and ending
+        # later is cut short there while all its minutes are still deducted; and a correction
+        # does not recompute the other outages whose minutes it no longer covers.
+        pytest.xfail(f"known bug: after {operation} at {moment.isoformat()} session {session_id} had lost "
+                     f"{sum(lost)} min {lost} for {owed / MINUTE:.1f} min of running time on a surely dark seat")
