@@ -496,6 +496,7 @@ def check(uow: Callable[[], Any], settings: Settings, now: datetime, history: Hi
         first = [write for write in made if write[0].endswith("-credit")]
         topups = [write for write in made if write[0].endswith("-topup")]
         assert len(first) <= 1, (compensation_id, made)
+        assert all(write[1] > 0 for write in made), (compensation_id, made)
         assert len({write[2] for write in made}) == len(made), (compensation_id, made)
         assert len(topups) <= corrections[item.outage_id], (compensation_id, made)
         assert notices[compensation_id] <= 1, compensation_id
