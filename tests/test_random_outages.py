@@ -16,8 +16,7 @@ After every step the database is checked against what must always hold:
    they now stand, never exceed an independent measure of the time it ran, paid, on a dark
    seat (UPS bridging per zone for power, none for network); granted minutes never go down;
    and no minute is left out: a postpaid session gets back at least the time it ran on a seat
-   that an ended outage surely darkened (a known bug breaks this one: the test then reports
-   an expected failure with the first shortfall, after checking everything else to the end);
+   that an ended outage surely darkened;
 3. balances equal the entries, and remaining time is never negative;
 4. every keyed retry returns the first answer and changes nothing.
 
@@ -55,9 +54,9 @@ from compensator.domain.kinds import (
 )
 from compensator.domain.ledger import balance
 from compensator.errors import Conflict, DomainError, IdempotencyConflict, NotFound
-from compensator.services import outages, sessions
+from compensator.services import outages, session_views, sessions
 from compensator.services.once import Answer, RequestKey, request_key, run_once
-from compensator.services.sessions import load_sessions
+from compensator.services.session_views import load_sessions
 from compensator.store.models import (
     AuditRecord,
     Compensation,
@@ -451,9 +450,9 @@ def check(uow: Callable[[], Any], settings: Settings, now: datetime, history: Hi
         notices = Counter(db.scalars(select(Notice.compensation_id)))
         session_ids = sorted(db.scalars(select(SeatSession.id)))
         loaded = load_sessions(db, session_ids)
-        # What ``sessions.get_session`` shows, for every session, from one load rather than one per session.
+        # What ``session_views.get_session`` shows, for every session, from one load rather than one per session.
         views = {session_id: sessions.view_of(unit, item) for session_id, item in loaded.items()}
-        open_ids = sessions.open_session_ids(db)
+        open_ids = session_views.open_session_ids(db)
 
     corrections = Counter(outage_id for outage_id, *_, action in revisions if action == "correct")
 
@@ -498,7 +497,9 @@ def check(uow: Callable[[], Any], settings: Settings, now: datetime, history: Hi
         assert len(first) <= 1, (compensation_id, made)
         assert all(write[1] > 0 for write in made), (compensation_id, made)
         assert len({write[2] for write in made}) == len(made), (compensation_id, made)
-        assert len(topups) <= corrections[item.outage_id], (compensation_id, made)
+        # A correction tops up the corrected outage's compensations and those of the outages
+        # overlapping it, each at most once (its key names the correction's revision).
+        assert len(topups) <= sum(corrections.values()), (compensation_id, made)
         assert notices[compensation_id] <= 1, compensation_id
         if item.status is CompensationStatus.AWAITING_APPROVAL:
             assert (made, notices[compensation_id], item.granted_minutes) == ([], 0, 0), compensation_id
@@ -818,11 +819,5 @@ def test_random_sessions_outages_corrections_and_retries_never_credit_a_minute_t
     stats = simulation.run(STEPS)
     # The run must have done what it is meant to check, or it proves nothing.
     assert all(stats[name] for name in ("outage.end", "outage.correct", "retried", "raced", "refused")), stats
-    if simulation.history.shortfalls:
-        operation, moment, session_id, lost, owed = simulation.history.shortfalls[0]
-        # Known, reported, not fixed here: settling or recomputing an outage looks at the session
-        # only up to that outage's end, so an overlapping outage compensated already and ending
-        # later is cut short there while all its minutes are still deducted; and a correction
-        # does not recompute the other outages whose minutes it no longer covers.
-        pytest.xfail(f"known bug: after {operation} at {moment.isoformat()} session {session_id} had lost "
-                     f"{sum(lost)} min {lost} for {owed / MINUTE:.1f} min of running time on a surely dark seat")
+    # No dark minute left out: a postpaid session got back every minute it ran on a surely dark seat.
+    assert not simulation.history.shortfalls, simulation.history.shortfalls[0]

@@ -107,6 +107,7 @@ class CorrectionOutcome(StrEnum):
     ALREADY_GIVEN = "already_given"
     NOW_APPLIED = "now_applied"
     STILL_AWAITING = "still_awaiting"
+    NOTHING_DUE = "nothing_due"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +127,5 @@ class CorrectionChange:
     topup_minutes: int = 0
     topup_form: CompensationForm | None = None
     waived_minutes: int = 0
+    # Set when the correction was of another outage, overlapping this one, whose minutes it counted.
+    corrected_outage_id: int | None = None

@@ -73,11 +73,12 @@ def explain_correction(change: CorrectionChange, recomputed: Breakdown, timezone
     moved = [(what, before, after) for what, before, after in (
         ("start", change.started_before, change.started_after), ("end", change.ended_before, change.ended_after))
         if before != after]
+    which = "outage" if change.corrected_outage_id is None else f"overlapping outage {change.corrected_outage_id}"
     if len(moved) == 1:
         what, before, after = moved[0]
-        head = f"outage {what} corrected {_moved(before, after, timezone)}"
+        head = f"{which} {what} corrected {_moved(before, after, timezone)}"
     else:
-        head = (f"outage corrected {_clock(change.started_before, timezone)}–{_clock(change.ended_before, timezone)}"
+        head = (f"{which} corrected {_clock(change.started_before, timezone)}–{_clock(change.ended_before, timezone)}"
                 f" → {_clock(change.started_after, timezone)}–{_clock(change.ended_after, timezone)}")
     text = (f"{head} by {change.by}: lost {change.lost_before} → {change.lost_after}, "
             f"credit {change.credit_before} → {change.credit_after}, {_outcome(change)}")
@@ -103,6 +104,8 @@ def _outcome(change: CorrectionChange) -> str:
         return f"no longer above the approval threshold: {change.credit_after} min applied now"
     if outcome is CorrectionOutcome.STILL_AWAITING:
         return "still waits for a manager's approval"
+    if outcome is CorrectionOutcome.NOTHING_DUE:
+        return "nothing is due any more: no approval needed"
     return "already given: nothing more to add"
 
 

@@ -95,7 +95,10 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
     darkness = inputs.darkness
     if darkness is None or not darkness.fits(inputs.outage, inputs.now):
         darkness = SeatDarkness(inputs.outage, inputs.outages, inputs.seat_terms, inputs.now)
-    position = balance(inputs.session, darkness.horizon)
+    # The session as it stands now, not only up to this outage's end: an overlapping outage that
+    # was compensated already may have ended later, and the minutes it counted are taken off
+    # this one's only as far as the session's time is seen through to its end.
+    position = balance(inputs.session, max(darkness.horizon, inputs.now))
     dark = _dark_stretches(inputs, darkness, position)
     if dark is None:
         return _nothing(inputs, Breakdown(nothing=NothingGiven.NEVER_DARK))
@@ -104,8 +107,8 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
         return _nothing(inputs, Breakdown(nothing=_why_nothing(dark, lost), lost=lost))
     extras = _extras(policy, inputs.session.started_at, dark, lost)
     credit = _rounded(policy, lost, extras)
-    # The form depends on the session as it is when the credit is applied, not as it was.
-    current = position if inputs.now <= darkness.horizon else balance(inputs.session, inputs.now)
+    # The form depends on the session as it is when the credit is applied (now), not as it was.
+    current = position
     delivery = _delivery(policy, inputs.session.mode, current, credit)
     money = _value(inputs.seat_terms[dark.own.seat_id], credit)
     approval_above = _approval_above(policy, credit)

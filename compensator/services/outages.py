@@ -24,7 +24,7 @@ from compensator.errors import InvalidInput, InvalidState, NotFound, require_id
 from compensator.services import audit, parsing
 from compensator.services.outage_views import CompensationView, OutageView, outage_views
 from compensator.services.scopes import resolve_scope, scope_key
-from compensator.services.settlement import Correction, current_figures, settle
+from compensator.services.settlement import Correction, current_figures, settle, settle_correction
 from compensator.services.credits import CreditOrder, apply_credits
 from compensator.services.session_views import load_sessions
 from compensator.store.database import UnitOfWork
@@ -229,8 +229,9 @@ def correct_outage(uow: UnitOfWork, outage_id: object, *, started_at: object = N
     if outage.status is OutageStatus.ENDED:
         assert ended_before is not None
         # The explanation names the person, as the ledger's actor label holds "role:name".
-        settle(uow, outage, actor=actor, correction=Correction(revision, started_before, ended_before,
-                                                                actor.rpartition(":")[2]))
+        assert end is not None
+        settle_correction(uow, outage, Correction(outage.id, revision, started_before, ended_before, start, end,
+                                                  actor.rpartition(":")[2]), actor=actor)
     audit.record(uow, actor=actor, action="outage.correct", target_type="outage", target_id=outage.id,
                  before=before, after={"started_at": start.isoformat(),
                                        "ended_at": end.isoformat() if end else None, "reason": text_reason})
@@ -260,6 +261,8 @@ def approve_compensation(uow: UnitOfWork, compensation_id: object, *, actor: str
     loaded = load_sessions(uow.db, [row.seat_session_id])[row.seat_session_id]
     # A correction since may have changed the credit: the figures that stand now are approved.
     figures = current_figures(uow, select(Compensation.id).where(Compensation.id == row.id))[row.id]
+    if figures.credit_minutes == 0:
+        raise InvalidState(f"compensation {row.id} has nothing left to approve: a correction brought it to 0 min")
     row.status = CompensationStatus.APPLIED
     row.applied_at = uow.now()
     row.approved_by = actor

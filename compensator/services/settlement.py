@@ -42,11 +42,18 @@ AMOUNTS = ("lost_minutes", "restart_minutes", "lost_work_minutes", "goodwill_min
 
 @dataclass(frozen=True, slots=True)
 class Correction:
-    """A correction being settled: its revision, the outage's times before it, and who made it."""
+    """A correction being settled: the corrected outage, its revision, its times before and after, and who made it.
 
+    Settling another outage with it recomputes that outage's compensations for a correction of
+    an overlapping one (the minutes they counted moved).
+    """
+
+    outage_id: int
     revision: OutageRevision
     started_before: datetime
     ended_before: datetime
+    started_after: datetime
+    ended_after: datetime
     by: str
 
 
@@ -162,7 +169,7 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
         if session_id in already:
             assert correction is not None
             row = already[session_id]
-            order = _adjust(uow, row, standing[row.id], result, loaded, correction, outage)
+            order = _adjust(uow, row, standing[row.id], result, loaded, correction)
             if order is not None:
                 orders.append(order)
         elif result.compensated:
@@ -229,7 +236,7 @@ def _created_views(uow: UnitOfWork, outage: Outage, created: list[tuple[int, New
 
 
 def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, result: CompensationResult,
-            loaded: LoadedSession, correction: Correction, outage: Outage) -> CreditOrder | None:
+            loaded: LoadedSession, correction: Correction) -> CreditOrder | None:
     """Append the recomputation of ``row`` as an adjustment, topping up and never taking back.
 
     Nothing is written when the amounts stand as they were. The compensation's own figures and
@@ -245,7 +252,11 @@ def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, re
     topup = 0
     if row.status is CompensationStatus.AWAITING_APPROVAL:
         outcome = CorrectionOutcome.STILL_AWAITING
-        if not result.needs_approval and figures.credit_minutes > 0:
+        if figures.credit_minutes == 0:
+            # Nothing is due any more: no manager has anything left to approve.
+            outcome = CorrectionOutcome.NOTHING_DUE
+            row.status, row.applied_at = CompensationStatus.APPLIED, now
+        elif not result.needs_approval:
             # The correction brought the credit under the approval threshold: it applies now.
             outcome = CorrectionOutcome.NOW_APPLIED
             row.status, row.applied_at = CompensationStatus.APPLIED, now
@@ -264,16 +275,43 @@ def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, re
         outcome = CorrectionOutcome.WAIVED if row.granted_minutes > figures.credit_minutes \
             else CorrectionOutcome.ALREADY_GIVEN
     waived = max(row.granted_minutes - figures.credit_minutes, 0) if row.status is CompensationStatus.APPLIED else 0
-    assert outage.ended_at is not None
     change = CorrectionChange(
-        started_before=correction.started_before, started_after=outage.started_at,
-        ended_before=correction.ended_before, ended_after=outage.ended_at, by=correction.by,
+        started_before=correction.started_before, started_after=correction.started_after,
+        ended_before=correction.ended_before, ended_after=correction.ended_after, by=correction.by,
         lost_before=current.lost_minutes, lost_after=figures.lost_minutes, credit_before=current.credit_minutes,
         credit_after=figures.credit_minutes, outcome=outcome, topup_minutes=topup,
-        topup_form=figures.form if topup else None, waived_minutes=waived)
+        topup_form=figures.form if topup else None, waived_minutes=waived,
+        corrected_outage_id=None if correction.outage_id == row.outage_id else correction.outage_id)
     uow.db.add(CompensationAdjustment(
         compensation_id=row.id, revision_id=correction.revision.id, at=now,
         previous_credit_minutes=current.credit_minutes, topup_minutes=topup, waived_minutes=waived,
         explanation=explain_correction(change, result.breakdown, uow.settings.venue.tz),
         policy_fingerprint=result.policy_fingerprint, **figures.columns()))
     return order
+
+
+def settle_correction(uow: UnitOfWork, outage: Outage, correction: Correction, *, actor: str) -> None:
+    """Recompute the compensations of a corrected outage, then of every ended outage overlapping it.
+
+    An overlapping outage counted only the minutes the corrected one had not: when those move,
+    its compensations move too (a cut that counted nothing may now be owed minutes). The outages
+    that overlap or touch the corrected one's old or new times, and those that touch them in
+    turn, are recomputed in the order they began.
+    """
+    settle(uow, outage, actor=actor, correction=correction)
+    low = min(correction.started_before, correction.started_after)
+    high = max(correction.ended_before, correction.ended_after)
+    ended = list(uow.db.scalars(select(Outage).where(
+        Outage.status == OutageStatus.ENDED, Outage.id != outage.id).order_by(Outage.started_at, Outage.id)))
+    affected: list[Outage] = []
+    grown = True
+    while grown:
+        grown = False
+        for other in ended:
+            assert other.ended_at is not None
+            if other not in affected and other.started_at <= high and other.ended_at >= low:
+                affected.append(other)
+                low, high = min(low, other.started_at), max(high, other.ended_at)
+                grown = True
+    for other in sorted(affected, key=lambda item: (item.started_at, item.id)):
+        settle(uow, other, actor=actor, correction=correction)
