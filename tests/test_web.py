@@ -51,7 +51,10 @@ class Auth:
         return response
 
     def post(self, path: str, **data):
-        return self.client.post(path, data={"csrf_token": self.token, **data})
+        response = self.client.post(path, data={"csrf_token": self.token, **data})
+        # A person at the counter never meets a server error, whatever they submit.
+        assert response.status_code < 500, response.get_data(as_text=True)
+        return response
 
 
 @pytest.fixture
@@ -213,7 +216,9 @@ def test_a_manager_approves_a_large_credit_and_corrects_an_outage(client, auth, 
     page = client.get("/manage").get_data(as_text=True)
     assert "Credits awaiting approval" in page and "255 min" in page
     assert "rounded up to a multiple of 5 min" in page
-    auth.post(f"/manage/compensations/{compensation.id}/approve")
+    approved = auth.post(f"/manage/compensations/{compensation.id}/approve", idempotency_key="approve-1")
+    assert approved.status_code == 302
+    assert "255 min approved for seat G1." in client.get("/manage").get_data(as_text=True)
     clock.advance(minutes=10)
     corrected_end = (outage.started_at + timedelta(minutes=250)).astimezone(ZoneInfo("Africa/Lagos"))
     auth.post(f"/manage/outages/{outage.id}/correct", ended_at=corrected_end.strftime("%Y-%m-%dT%H:%M"),

@@ -93,7 +93,7 @@ def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
 def approve(compensation_id: int) -> ResponseReturnValue:
     """Apply a credit that was waiting for a manager."""
     return submit(lambda uow: outages.approve_compensation(uow, compensation_id, actor=_actor_label()),
-                  lambda item: ("success", f"{item.credit_minutes} min approved for seat {item.seat_id}."),
+                  lambda item: ("success", f"{item.current.credit_minutes} min approved for seat {item.seat_id}."),
                   location=url_for("manage.index"))
 
 
