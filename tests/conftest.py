@@ -23,6 +23,11 @@ from compensator.runtime import Compensator
 from compensator.settings import Settings
 from tests.known_day import report_of_the_known_day
 
+# The random simulation asserts its invariants in helper modules; pytest rewrites only test
+# modules' asserts unless told, and a failure should show the values compared there too.
+pytest.register_assert_rewrite("tests.random_darkness", "tests.random_requests", "tests.random_steps",
+                               "tests.random_world")
+
 VENUE: dict[str, Any] = {
     "venue": {
         "name": "Bright Star Cyber Café",
