@@ -52,7 +52,11 @@ def test_a_back_dated_end_before_an_overlapping_compensated_cut_gets_its_own_min
     assert lost(uow, session_id) == {power: 30, network: 20}
 
 
-def test_a_correction_that_does_not_touch_a_session_keeps_its_lost_minutes(uow, clock):
+def network_then_power(uow, clock) -> tuple[int, int, int]:
+    """A postpaid session on G1 from 14:00; the network fails 14:10-14:40, the power 14:30-15:00.
+
+    The session, the network outage and the power cut, both ended and compensated in that order.
+    """
     with uow() as unit:
         session_id = sessions.start_session(unit, seat_id="G1", postpaid=True, actor=ACTOR).id
     clock.set(at(10))
@@ -67,6 +71,11 @@ def test_a_correction_that_does_not_touch_a_session_keeps_its_lost_minutes(uow, 
     clock.set(at(60))
     with uow() as unit:
         outages.end_outage(unit, power, actor=ACTOR)  # 15:00: 50 dark in all, 20 more
+    return session_id, network, power
+
+
+def test_a_correction_that_does_not_touch_a_session_keeps_its_lost_minutes(uow, clock):
+    session_id, network, power = network_then_power(uow, clock)
     assert lost(uow, session_id) == {network: 30, power: 20}
     clock.set(at(70))
     with uow() as unit:  # the network outage began a minute later than logged
@@ -76,20 +85,8 @@ def test_a_correction_that_does_not_touch_a_session_keeps_its_lost_minutes(uow, 
 
 
 def test_corrections_and_a_third_outage_never_count_more_than_the_dark_minutes(uow, clock):
+    session_id, network, power = network_then_power(uow, clock)
     with uow() as unit:
-        session_id = sessions.start_session(unit, seat_id="G1", postpaid=True, actor=ACTOR).id
-    clock.set(at(10))
-    with uow() as unit:
-        network = outages.start_outage(unit, kind="network", actor=ACTOR).id
-    clock.set(at(30))
-    with uow() as unit:
-        power = outages.start_outage(unit, kind="power", actor=ACTOR).id
-    clock.set(at(40))
-    with uow() as unit:
-        outages.end_outage(unit, network, actor=ACTOR)
-    clock.set(at(60))
-    with uow() as unit:
-        outages.end_outage(unit, power, actor=ACTOR)
         third = outages.start_outage(unit, kind="network", actor=ACTOR).id  # 15:00, same stretch
     with uow() as unit:
         outages.correct_outage(unit, network, started_at=at(11), reason="router log", actor="manager")
