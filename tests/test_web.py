@@ -186,8 +186,11 @@ def test_the_notice_shows_large_with_the_voucher_code_and_its_qr_code(client, au
 def test_the_receipt_is_laid_out_for_thermal_printers(client, auth, voucher_notice, width) -> None:
     auth.login()
     page = client.get(f"/notices/{voucher_notice}/receipt?width={width}").get_data(as_text=True)
-    assert f"size: {width}mm auto" in page
-    assert "<svg" in page
+    # A valid page size (two lengths): the roll's width, and a length that fits the receipt.
+    height = int(re.search(rf"size: {width}mm (\d+)mm;", page).group(1))
+    assert 60 < height < 250
+    qr_mm = {58: 30, 80: 40}[width]
+    assert re.search(rf'<svg width="{qr_mm}(\.0+\d*)?mm"', page)
 
 
 def test_marking_a_notice_printed_with_feedback_takes_it_off_the_queue(client, auth, voucher_notice) -> None:
@@ -310,3 +313,10 @@ def test_correcting_only_the_end_leaves_the_start_to_the_second_and_an_unchanged
         corrected = outage_views.get_outage(unit, outage.id)
     assert corrected.started_at == outage.started_at
     assert corrected.ended_at.astimezone(ZoneInfo("Africa/Lagos")).strftime("%H:%M:%S") == "14:40:15"
+
+
+def test_the_voucher_qr_is_drawn_at_the_width_asked_for_in_millimetres() -> None:
+    from web.dashboard import voucher_qr
+
+    svg = str(voucher_qr("ABC-DEF-GHJ", 30))
+    assert re.match(r'<svg width="30(\.0+\d*)?mm" height="30(\.0+\d*)?mm"', svg)

@@ -15,6 +15,8 @@ URL table (all need a logged-in attendant; every POST carries the CSRF token):
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import datetime
 
 import segno
@@ -33,7 +35,35 @@ from web.forms import submit
 
 bp = Blueprint("dashboard", __name__)
 
-RECEIPT_WIDTHS_MM = (58, 80)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptLayout:
+    """How a receipt is laid out on one roll width."""
+
+    width_mm: int
+    # A 58 mm printer prints 48 mm of it, an 80 mm one 72 mm: the rest is margin it cannot print.
+    side_margin_mm: int
+    font_pt: int
+    qr_mm: int
+    vertical_margin_mm: int = 3
+
+    @property
+    def printable_mm(self) -> int:
+        """The width the printer prints on."""
+        return self.width_mm - 2 * self.side_margin_mm
+
+
+RECEIPT_LAYOUTS = {58: ReceiptLayout(58, 5, 9, 30), 80: ReceiptLayout(80, 4, 11, 40)}
+DEFAULT_RECEIPT_MM = 80
+SCREEN_QR_MM = 40
+QR_QUIET_ZONE_MODULES = 4
+# Courier's characters are 0.6 em wide; the receipt's lines are 1.3 em apart.
+MONOSPACE_CHARACTER_EM = 0.6
+LINE_HEIGHT = 1.3
+MM_PER_POINT = 25.4 / 72
+VOUCHER_CODE_MM = 14
+RECEIPT_SLACK_MM = 12
 ALERTS_SHOWN = 5
 
 
@@ -158,16 +188,33 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
     return submit(lambda uow: found.run(uow, session_id, fields, actor.label), outcome)
 
 
-def _qr_svg(text: str) -> Markup:
-    # The QR code is drawn by the app itself as inline SVG: no internet, no image files.
-    return Markup(segno.make(text, error="m").svg_inline(scale=4, border=2))
+def voucher_qr(code: str, width_mm: int) -> Markup:
+    """The voucher code as printed, in a standard QR code ``width_mm`` wide, as inline SVG.
+
+    Drawn by the app itself: no internet, no image files. Always a standard QR code (short data
+    would otherwise get a Micro QR, which zbar and most phone scanners do not read), at error
+    correction M, with the four-module quiet zone scanners expect.
+    """
+    qr = segno.make_qr(code, error="m", boost_error=False)
+    modules, _ = qr.symbol_size(scale=1, border=QR_QUIET_ZONE_MODULES)
+    return Markup(qr.svg_inline(scale=width_mm / modules, unit="mm", border=QR_QUIET_ZONE_MODULES))
 
 
-def _notice_context(notice_id: int) -> dict[str, object]:
+def _receipt_height_mm(text: str, layout: ReceiptLayout, voucher: bool) -> int:
+    """A page as long as the receipt's content: a roll printer then feeds no blank paper."""
+    per_line = int(layout.printable_mm / (layout.font_pt * MONOSPACE_CHARACTER_EM * MM_PER_POINT))
+    lines = sum(max(1, math.ceil(len(line) / per_line)) for line in text.splitlines())
+    height = 2 * layout.vertical_margin_mm + lines * layout.font_pt * LINE_HEIGHT * MM_PER_POINT + RECEIPT_SLACK_MM
+    if voucher:
+        height += layout.qr_mm + VOUCHER_CODE_MM
+    return math.ceil(height)
+
+
+def _notice_context(notice_id: int, qr_mm: int = SCREEN_QR_MM) -> dict[str, object]:
     with unit_of_work() as uow:
         notice = notices.get_notice(uow, notice_id)
     code = vouchers.display(notice.voucher_code) if notice.voucher_code else None
-    return {"notice": notice, "voucher_code": code, "qr": _qr_svg(notice.voucher_code) if notice.voucher_code else None}
+    return {"notice": notice, "voucher_code": code, "qr": voucher_qr(code, qr_mm) if code else None}
 
 
 @bp.get("/notices/<int:notice_id>")
@@ -181,10 +228,13 @@ def notice_screen(notice_id: int) -> str:
 @login_required
 def notice_receipt(notice_id: int) -> str:
     """The notice laid out for a 58 mm or 80 mm thermal printer, printed with the browser."""
-    width = request.args.get("width", type=int) or RECEIPT_WIDTHS_MM[1]
-    if width not in RECEIPT_WIDTHS_MM:
-        width = RECEIPT_WIDTHS_MM[1]
-    return render_template("notice_receipt.html", width_mm=width, **_notice_context(notice_id))
+    width = request.args.get("width", type=int) or DEFAULT_RECEIPT_MM
+    layout = RECEIPT_LAYOUTS.get(width, RECEIPT_LAYOUTS[DEFAULT_RECEIPT_MM])
+    context = _notice_context(notice_id, layout.qr_mm)
+    notice = context["notice"]
+    assert isinstance(notice, notices.NoticeView)
+    height = _receipt_height_mm(notice.text, layout, context["voucher_code"] is not None)
+    return render_template("notice_receipt.html", layout=layout, height_mm=height, **context)
 
 
 @bp.post("/notices/<int:notice_id>/deliver")

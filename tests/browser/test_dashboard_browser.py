@@ -8,6 +8,9 @@ tests/artifacts/.
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +19,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from compensator.domain import vouchers
 from compensator.services.people import add_attendant
 from compensator.store.models import NoticeDelivery, Outage
 from tests.conftest import power_cut_over
@@ -156,3 +160,55 @@ def test_the_seat_dialog_offers_only_the_actions_that_apply(page) -> None:
     page.click('.seat[data-seat="G1"]')
     assert page.is_visible('form[data-action="resume"]')
     assert not page.is_visible('form[data-action="pause"]')
+
+
+def require_tools(*names: str) -> None:
+    """Skip unless each command is installed (CI installs them, and then they are required)."""
+    missing = [name for name in names if shutil.which(name) is None]
+    if missing:
+        if os.environ.get("COMPENSATOR_REQUIRE_BROWSER"):
+            pytest.fail("missing " + ", ".join(missing) + ": apt-get install zbar-tools poppler-utils")
+        pytest.skip("missing " + ", ".join(missing))
+
+
+def zbar(image: Path) -> list[str]:
+    """What ``zbarimg`` reads from an image: one decoded text per symbol."""
+    found = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True)
+    return found.stdout.split()
+
+
+def voucher_notice(uow, clock) -> tuple[int, str]:
+    """A customer whose time ran out during a cut: the notice id and the voucher code as printed."""
+    outage, _ = power_cut_over(uow, clock, {"G1": 30}, after_minutes=20, lasting_minutes=25, actor="attendant:ada")
+    (compensation,) = outage.compensations
+    assert compensation.notice_id is not None
+    return compensation.notice_id, vouchers.display(compensation.voucher_codes[0])
+
+
+def test_a_phone_scanner_reads_the_voucher_qr_from_the_screen_view(page, uow, clock) -> None:
+    require_tools("zbarimg")
+    notice_id, code = voucher_notice(uow, clock)
+    log_in(page)
+    page.goto(f"/notices/{notice_id}")
+    qr = page.locator(".notice-screen .qr svg")
+    # At least 25 mm wide on the screen too (CSS millimetres: 96 pixels to the inch).
+    assert qr.bounding_box()["width"] >= 25 / 25.4 * 96
+    qr.screenshot(path=str(ARTIFACTS / "voucher-qr-screen.png"))
+    assert zbar(ARTIFACTS / "voucher-qr-screen.png") == [code]
+
+
+@pytest.mark.parametrize("width_mm", [58, 80])
+def test_the_receipt_prints_at_the_rolls_width_with_a_qr_that_scans(page, uow, clock, width_mm, tmp_path) -> None:
+    require_tools("zbarimg", "pdfinfo", "pdftoppm")
+    notice_id, code = voucher_notice(uow, clock)
+    log_in(page)
+    page.goto(f"/notices/{notice_id}/receipt?width={width_mm}")
+    pdf = tmp_path / f"receipt-{width_mm}.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    points = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert points, info
+    assert abs(float(points.group(1)) * 25.4 / 72 - width_mm) <= 1, info
+    assert re.search(r"Pages:\s+1\n", info), info
+    subprocess.run(["pdftoppm", "-r", "300", "-png", "-singlefile", str(pdf), str(tmp_path / "receipt")], check=True)
+    assert zbar(tmp_path / "receipt.png") == [code]
