@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
 
+from compensator.domain import vouchers
 from compensator.services import outages
 from compensator.services.people import create_token
 from tests.conftest import power_cut_over
@@ -336,18 +338,57 @@ def test_notices_list_render_and_record_their_delivery(api, ended_outage) -> Non
     assert error_of(api.post(f"/notices/{notice_id}/deliver", json={}))["field"] == "how"
 
 
-def test_a_voucher_is_redeemed_once_through_the_api(api, clock) -> None:
+def voucher_through_api(api, clock) -> str:
+    """The code of the 25-minute voucher G1's customer gets when their time runs out in a cut."""
     api.post("/sessions", json={"seat": "G1", "minutes": 30})
     clock.advance(minutes=20)
     outage_id = api.post("/outages", json={}).get_json()["id"]
     clock.advance(minutes=30)
-    code = api.post(f"/outages/{outage_id}/end").get_json()["compensations"][0]["vouchers"][0]
+    return api.post(f"/outages/{outage_id}/end").get_json()["compensations"][0]["vouchers"][0]
+
+
+def test_a_voucher_redeemed_onto_a_free_seat_answers_201_with_the_new_session(api, clock) -> None:
+    code = voucher_through_api(api, clock)
     redeemed = api.post(f"/vouchers/{code}/redeem", json={"seat": "A4"})
     assert redeemed.status_code == 201
-    assert redeemed.get_json()["entries"][0]["kind"] == "voucher_redemption"
-    assert api.post(f"/vouchers/{code}/redeem", json={"seat": "A5"}).status_code == 409
-    assert error_of(api.post("/vouchers/AAAAAAAAA/redeem", json={"seat": "A5"}))["field"] == "code"
-    assert api.post(f"/vouchers/{code}/redeem", json={}).status_code in (400, 409)
+    assert redeemed.get_json()["seat"] == "A4"
+    assert [(entry["kind"], entry["minutes"]) for entry in redeemed.get_json()["entries"]] == [
+        ("voucher_redemption", 25)]
+    used = error_of(api.post(f"/vouchers/{code}/redeem", json={"seat": "A5"}))
+    assert (used["code"], used["field"]) == ("conflict", "code")
+    assert used["message"].endswith("on seat A4")
+
+
+def test_a_voucher_redeemed_onto_a_running_session_answers_200_with_the_entry_added(api, clock) -> None:
+    code = voucher_through_api(api, clock)
+    session_id = api.post("/sessions", json={"seat": "A7", "minutes": 60}).get_json()["id"]
+    redeemed = api.post(f"/vouchers/{code}/redeem", json={"session": session_id})
+    assert redeemed.status_code == 200
+    assert redeemed.get_json()["id"] == session_id
+    assert [(entry["kind"], entry["minutes"], entry["value_minor"]) for entry in redeemed.get_json()["entries"]] == [
+        ("purchase", 60, 30000), ("voucher_redemption", 25, 0)]
+
+
+def test_a_voucher_redemption_the_api_refuses_names_the_mistake(api, clock) -> None:
+    code = voucher_through_api(api, clock)
+    postpaid = api.post("/sessions", json={"seat": "A7", "postpaid": True}).get_json()["id"]
+    typo = code[:-1] + ("2" if code[-1] != "2" else "3")
+    cases = [
+        ({"seat": "A4", "session": postpaid}, 400, "invalid_input", "session"),
+        ({}, 400, "invalid_input", "seat"),
+        ({"session": postpaid}, 409, "invalid_state", "session"),
+        ({"session": 9999}, 404, "not_found", "session"),
+    ]
+    for request_body, status, error_code, field in cases:
+        response = api.post(f"/vouchers/{code}/redeem", json=request_body)
+        assert (response.status_code, error_of(response)["code"], error_of(response)["field"]) == (
+            status, error_code, field), request_body
+    mistyped = api.post(f"/vouchers/{typo}/redeem", json={"seat": "A4"})
+    assert (mistyped.status_code, error_of(mistyped)["message"]) == (
+        400, "this code has a typing mistake: check it against the voucher")
+    unknown = api.post(f"/vouchers/{vouchers.new_code(random.Random(99).choice)}/redeem", json={"seat": "A4"})
+    assert (unknown.status_code, error_of(unknown)["field"]) == (404, "code")
+    assert api.post(f"/vouchers/{code}/redeem", json={"seat": "A4"}).status_code == 201
 
 
 def test_a_heartbeat_is_recorded_for_a_known_seat_only(api) -> None:

@@ -86,3 +86,33 @@ def test_upgrading_an_existing_database_lists_its_sessions_that_have_not_ended(d
             assert list(open_ids) == [1, 3]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_upgrading_gives_each_earlier_redemption_its_entry_and_seat_and_keeps_the_table_append_only(
+        database_url) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine, "0006")
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO zones (id, name, price_minor_per_hour, ups_minutes, retired) "
+                                    "VALUES ('z', 'Z', 100, 0, false)"))
+            connection.execute(text("INSERT INTO seats (id, label, zone_id, retired) VALUES ('A1', 'A1', 'z', false)"))
+            connection.execute(text("INSERT INTO seat_sessions (id, seat_id, mode, started_at, actor) "
+                                    "VALUES (7, 'A1', 'prepaid', '2026-11-20 10:00:00', 'test')"))
+            connection.execute(text(
+                "INSERT INTO ledger_entries (id, seat_session_id, kind, minutes, value_minor, created_at, actor) "
+                "VALUES (40, 7, 'voucher_redemption', 25, 0, '2026-11-20 10:00:00', 'test'), "
+                "(41, 7, 'extension', 30, 50, '2026-11-20 10:20:00', 'test')"))
+            connection.execute(text("INSERT INTO vouchers (id, code, minutes, expires_at, created_at) "
+                                    "VALUES (3, 'ABCDEFGHJ', 25, '2026-12-20 10:00:00', '2026-11-19 10:00:00')"))
+            connection.execute(text("INSERT INTO voucher_redemptions (voucher_id, seat_session_id, at, actor) "
+                                    "VALUES (3, 7, '2026-11-20 10:00:00', 'test')"))
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT ledger_entry_id, seat_id FROM voucher_redemptions")).all()
+        assert [tuple(row) for row in rows] == [(40, "A1")]
+        with pytest.raises(Exception, match="append-only"), engine.begin() as connection:
+            connection.execute(text("UPDATE voucher_redemptions SET seat_id = 'A1'"))
+    finally:
+        engine.dispose()

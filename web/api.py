@@ -208,12 +208,13 @@ def deliver_notice(notice_id: int) -> ResponseReturnValue:
 
 @bp.post("/vouchers/<code>/redeem")
 def redeem(code: str) -> ResponseReturnValue:
-    """Start a session on a seat with a voucher's minutes."""
+    """Start a session with a voucher's minutes on a free seat (201), or add them to a running session (200)."""
     actor = require_api_actor()
-    data = body("seat", "customer_name", "language")
+    data = body("seat", "session", "customer_name", "language")
     return _mutation(actor, data, lambda uow: redeem_voucher(
-        uow, code, seat_id=data.get("seat"), customer_name=data.get("customer_name"),
-        language=data.get("language"), actor=actor.label), lambda view: Answer(201, session_json(view)))
+        uow, code, seat_id=data.get("seat"), session_id=data.get("session"), customer_name=data.get("customer_name"),
+        language=data.get("language"), actor=actor.label),
+        lambda redeemed: Answer(201 if redeemed.started else 200, session_json(redeemed.session)))
 
 
 @bp.post("/heartbeats")

@@ -180,9 +180,12 @@ def openapi_document() -> dict[str, Any]:
             body=_body({"how": {"enum": ["shown", "printed", "declined"]},
                         "feedback": {"enum": ["happy", "neutral", "unhappy"]}}, ["how"]))},
         "/vouchers/{code}/redeem": {"post": _operation(
-            "Start a session with a voucher's minutes", {"201": _answer("the new session", _ref("Session"))},
+            "Start a session with a voucher's minutes on a free seat, or add them to a running prepaid session "
+            "(exactly one of seat and session)",
+            {"201": _answer("the new session", _ref("Session")),
+             "200": _answer("the running session with the voucher's entry added", _ref("Session"))},
             parameters=[{"name": "code", "in": "path", "required": True, "schema": TEXT}], idempotent_key=True,
-            body=_body({"seat": TEXT, "customer_name": TEXT, "language": TEXT}, ["seat"]))},
+            body=_body({"seat": TEXT, "session": {"type": "integer"}, "customer_name": TEXT, "language": TEXT}, []))},
         "/heartbeats": {"post": _operation("A seat PC is alive", {"200": _answer("recorded", {"type": "object"})},
                                            body=_body({"seat": TEXT}, ["seat"]), idempotent_key=True)},
         "/reports/daily/{date}": {"get": _operation(

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 DATA_LENGTH = 8
+LENGTH = DATA_LENGTH + 1
 GROUP = 3
 
 
@@ -34,10 +35,15 @@ def new_code(choose: Callable[[str], str] = secrets.choice) -> str:
     return data + check_character(data)
 
 
+def tidy(text: str) -> str:
+    """``text`` as typed or scanned without its spaces and dashes, in capitals: a code if it is one."""
+    return "".join(text.split()).replace("-", "").upper()
+
+
 def normalize(text: str) -> str | None:
     """The canonical code typed as ``text`` (any case, spaces or dashes), or None if it is not one."""
-    code = "".join(text.split()).replace("-", "").upper()
-    if len(code) != DATA_LENGTH + 1 or any(character not in ALPHABET for character in code):
+    code = tidy(text)
+    if len(code) != LENGTH or any(character not in ALPHABET for character in code):
         return None
     if _weighted_sum(code) % len(ALPHABET) != 0:
         return None

@@ -65,7 +65,8 @@ def _current(uow: UnitOfWork, loaded: LoadedSession) -> Balance:
     return result
 
 
-def _snapshot(result: Balance) -> dict[str, object]:
+def snapshot(result: Balance) -> dict[str, object]:
+    """What the audit log keeps of a session's balance before and after a change."""
     return {
         "state": result.state.value,
         "seat": result.seat_id,
@@ -81,7 +82,7 @@ def finish_session_change(uow: UnitOfWork, session_id: int, action: str, actor: 
     loaded = load_session(uow, session_id)
     after = balance(loaded.facts, uow.now())
     audit.record(uow, actor=actor, action=action, target_type="seat_session", target_id=session_id,
-                 before=before, after=_snapshot(after))
+                 before=before, after=snapshot(after))
     view = view_of(uow, loaded)
     uow.commit()
     return view
@@ -178,7 +179,7 @@ def extend_session(uow: UnitOfWork, session_id: object, *, minutes: object, acto
             actor=actor,
         )
     )
-    return finish_session_change(uow, loaded.row.id, "session.extend", actor, _snapshot(current))
+    return finish_session_change(uow, loaded.row.id, "session.extend", actor, snapshot(current))
 
 
 def _append_event(uow: UnitOfWork, loaded: LoadedSession, kind: SessionEventKind, actor: str, seat_id: str | None = None) -> None:
@@ -196,7 +197,7 @@ def pause_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSes
     if current.state is SessionState.TIME_UP:
         raise InvalidState(f"session {loaded.row.id} has no paid time left to pause")
     _append_event(uow, loaded, SessionEventKind.PAUSE, actor)
-    return finish_session_change(uow, loaded.row.id, "session.pause", actor, _snapshot(current))
+    return finish_session_change(uow, loaded.row.id, "session.pause", actor, snapshot(current))
 
 
 def resume_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSessionView:
@@ -206,7 +207,7 @@ def resume_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSe
     if current.state is not SessionState.PAUSED:
         raise InvalidState(f"session {loaded.row.id} is not paused")
     _append_event(uow, loaded, SessionEventKind.RESUME, actor)
-    return finish_session_change(uow, loaded.row.id, "session.resume", actor, _snapshot(current))
+    return finish_session_change(uow, loaded.row.id, "session.resume", actor, snapshot(current))
 
 
 def move_session(uow: UnitOfWork, session_id: object, *, seat_id: object, actor: str) -> SeatSessionView:
@@ -219,7 +220,7 @@ def move_session(uow: UnitOfWork, session_id: object, *, seat_id: object, actor:
     _lock_seats(uow, current.seat_id, target)
     _require_free(uow, target)
     _append_event(uow, loaded, SessionEventKind.MOVE, actor, seat_id=target)
-    return finish_session_change(uow, loaded.row.id, "session.move", actor, _snapshot(current))
+    return finish_session_change(uow, loaded.row.id, "session.move", actor, snapshot(current))
 
 
 def end_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSessionView:
@@ -228,4 +229,4 @@ def end_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSessi
     current = _current(uow, loaded)
     _append_event(uow, loaded, SessionEventKind.END, actor)
     uow.db.execute(delete(OpenSeatSession).where(OpenSeatSession.seat_session_id == loaded.row.id))
-    return finish_session_change(uow, loaded.row.id, "session.end", actor, _snapshot(current))
+    return finish_session_change(uow, loaded.row.id, "session.end", actor, snapshot(current))

@@ -340,13 +340,16 @@ class Voucher(Base):
 
 
 class VoucherRedemption(Base):
-    """The one redemption of a voucher: the session it started."""
+    """The one redemption of a voucher: the session it started or was added to, its entry and seat."""
 
     __tablename__ = "voucher_redemptions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     voucher_id: Mapped[int] = mapped_column(ForeignKey("vouchers.id"), unique=True)
     seat_session_id: Mapped[int] = mapped_column(ForeignKey("seat_sessions.id"))
+    ledger_entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"))
+    # Where the customer sat when it was redeemed: a session may move later.
+    seat_id: Mapped[str] = mapped_column(ForeignKey("seats.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(100))
 
