@@ -8,6 +8,7 @@ URL table (all need a logged-in attendant; every POST carries the CSRF token):
     POST /power-back                    end the ongoing outage and compensate
     POST /seats/<seat>/start            start a package (minutes) or a postpaid session
     POST /sessions/<id>/<action>        extend, pause, resume, move, end
+    POST /vouchers/redeem               a typed or scanned voucher onto a free seat or a running session
     GET  /notices/<id>                  the large-print notice to turn toward the customer
     GET  /notices/<id>/receipt          the receipt for a 58 or 80 mm thermal printer
     POST /notices/<id>/deliver          shown / printed / declined, with the customer's face
@@ -25,10 +26,12 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from compensator.domain import vouchers
+from compensator.domain.kinds import SessionMode
 from compensator.errors import InvalidInput
 from compensator.services import actions, notices, outage_views, outages, session_views, sessions
 from compensator.services.figures import today_figures
-from compensator.services.seats import seat_board
+from compensator.services.seats import SeatTile, seat_board
+from compensator.services.vouchers import Redemption, redeem_voucher
 from web.auth import current_actor, login_required
 from web.context import runtime, unit_of_work
 from web.forms import submit
@@ -77,6 +80,15 @@ def _local(moment: datetime | None, pattern: str = "%H:%M") -> str:
     return moment.astimezone(runtime().settings.venue.tz).strftime(pattern) if moment else ""
 
 
+def _voucher_targets(tiles: list[SeatTile]) -> list[dict[str, str]]:
+    """Where a voucher can go: each free seat (a new session), then each prepaid session by its seat."""
+    free = [{"value": f"seat:{tile.seat_id}", "label": f"{tile.label} (free: start a session)"}
+            for tile in tiles if tile.session_id is None]
+    running = [{"value": f"session:{tile.session_id}", "label": f"{tile.label} (add to its session)"}
+               for tile in tiles if tile.session_id is not None and tile.mode is SessionMode.PREPAID]
+    return free + running
+
+
 def _board_state() -> dict[str, object]:
     with unit_of_work() as uow:
         tiles = seat_board(uow)
@@ -108,6 +120,7 @@ def _board_state() -> dict[str, object]:
              "form": notice.form.value, "language": notice.language}
             for notice in pending
         ],
+        "voucher_targets": _voucher_targets(tiles),
         "alerts": [{"id": alert.id, "seat": alert.seat_id, "message": alert.message}
                    for alert in current_app.extensions["compensator.alerts"].since(0)[-ALERTS_SHOWN:]],
         "now": runtime().clock.now().isoformat(),
@@ -186,6 +199,26 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
         return "success", message
 
     return submit(lambda uow: found.run(uow, session_id, fields, actor.label), outcome)
+
+
+def _voucher_target() -> dict[str, object]:
+    """The seat or the session the form's ``onto`` names (``seat:A3`` or ``session:12``); none if neither."""
+    kind, _, value = request.form.get("onto", "").partition(":")
+    if kind == "session":
+        return {"session_id": int(value) if value.isdigit() else value}
+    return {"seat_id": value} if kind == "seat" else {}
+
+
+@bp.post("/vouchers/redeem")
+@login_required
+def redeem() -> ResponseReturnValue:
+    """Redeem a typed or scanned voucher code onto a free seat or onto a running prepaid session."""
+    def outcome(redeemed: Redemption) -> tuple[str, str]:
+        done = "started on" if redeemed.started else "added to"
+        return "success", f"Voucher {redeemed.code}: {redeemed.minutes} min {done} seat {redeemed.session.seat_id}"
+
+    return submit(lambda uow: redeem_voucher(uow, request.form.get("code", ""), actor=_actor_label(),
+                                             **_voucher_target()), outcome)
 
 
 def voucher_qr(code: str, width_mm: int) -> Markup:

@@ -1,5 +1,6 @@
 // The dashboard's live behaviour: poll the board, patch tiles in place (no reload, no flicker),
-// count the outage up, open the quick-action dialog for a seat, and refuse double submits.
+// count the outage up, open the quick-action dialog for a seat, keep the voucher box's seats current,
+// and refuse double submits.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("board-config").textContent);
@@ -83,6 +84,23 @@
     });
   }
 
+  // Rebuilt only when the seats change, so an open list is not pulled from under the attendant.
+  function patchVoucherTargets(targets) {
+    var select = document.getElementById("voucher-onto");
+    var signature = targets.map(function (t) { return t.value; }).join(",");
+    if (select.dataset.signature === signature) { return; }
+    select.dataset.signature = signature;
+    var chosen = select.value;
+    select.innerHTML = "";
+    targets.forEach(function (target) {
+      var option = document.createElement("option");
+      option.value = target.value;
+      option.textContent = target.label;
+      option.selected = target.value === chosen;
+      select.appendChild(option);
+    });
+  }
+
   function patchPower(outages) {
     var cut = document.getElementById("power-cut-form");
     var back = document.getElementById("power-back-form");
@@ -130,6 +148,7 @@
         patchNotices(state.notices);
         patchPower(state.outages);
         patchAlerts(state.alerts);
+        patchVoucherTargets(state.voucher_targets);
       })
       .catch(function () { /* The next poll tries again; the counter PC's network may blink. */ });
   }
