@@ -132,6 +132,14 @@ def known_day(uow: Callable[[], Any], clock: FakeClock) -> Any:
     return report_of_the_known_day(uow, clock)
 
 
+def insert_one_seat(connection: Any, seat_id: str = "A1") -> None:
+    """Insert, in raw SQL for a database at an earlier revision, one zone ``z`` and one seat on it."""
+    connection.execute(text("INSERT INTO zones (id, name, price_minor_per_hour, ups_minutes, retired) "
+                            "VALUES ('z', 'Z', 100, 0, false)"))
+    connection.execute(text("INSERT INTO seats (id, label, zone_id, retired) VALUES (:id, :id, 'z', false)"),
+                       {"id": seat_id})
+
+
 def power_cut_over(uow: Callable[[], Any], clock: FakeClock, sessions_minutes: dict[str, int], *,
                    after_minutes: int, lasting_minutes: int, actor: str = "test") -> tuple[Any, dict[str, int]]:
     """Start a session per seat, cut the power after a while, bring it back; the ended outage and session ids."""

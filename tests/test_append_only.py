@@ -21,7 +21,7 @@ from compensator.services.vouchers import redeem_voucher
 from compensator.store import migrate
 from compensator.store.database import make_engine
 from compensator.store.models import APPEND_ONLY_TABLES, AuditRecord, SessionEvent
-from tests.conftest import power_cut_over
+from tests.conftest import insert_one_seat, power_cut_over
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 ACTOR = "attendant:ada"
@@ -165,9 +165,7 @@ def bare_engine(database_url: str) -> Iterator[Engine]:
 def test_upgrading_an_existing_database_guards_the_rows_it_already_holds(bare_engine) -> None:
     migrate.upgrade(bare_engine, "0004")
     with bare_engine.begin() as connection:
-        connection.execute(text("INSERT INTO zones (id, name, price_minor_per_hour, ups_minutes, retired) "
-                                "VALUES ('z', 'Z', 100, 0, false)"))
-        connection.execute(text("INSERT INTO seats (id, label, zone_id, retired) VALUES ('A1', 'A1', 'z', false)"))
+        insert_one_seat(connection)
         connection.execute(text("INSERT INTO seat_sessions (id, seat_id, mode, started_at, actor) "
                                 "VALUES (1, 'A1', 'prepaid', '2026-11-20 10:00:00', 'test')"))
         connection.execute(text("INSERT INTO ledger_entries (id, seat_session_id, kind, minutes, value_minor, "

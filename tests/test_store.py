@@ -12,6 +12,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, Table, insert, selec
 
 from compensator.store import migrate, models, operations
 from compensator.store.database import Base, UTCDateTime, make_engine
+from tests.conftest import insert_one_seat
 
 # Importing both registers every table of the schema on the one base.
 SCHEMA_MODULES = (models, operations)
@@ -70,9 +71,7 @@ def test_upgrading_an_existing_database_lists_its_sessions_that_have_not_ended(d
     try:
         migrate.upgrade(engine, "0002")
         with engine.begin() as connection:
-            connection.execute(text("INSERT INTO zones (id, name, price_minor_per_hour, ups_minutes, retired) "
-                                    "VALUES ('z', 'Z', 100, 0, false)"))
-            connection.execute(text("INSERT INTO seats (id, label, zone_id, retired) VALUES ('A1', 'A1', 'z', false)"))
+            insert_one_seat(connection)
             for session_id in (1, 2, 3):
                 connection.execute(text(
                     "INSERT INTO seat_sessions (id, seat_id, mode, started_at, actor) "
@@ -95,9 +94,7 @@ def test_upgrading_gives_each_earlier_redemption_its_entry_and_seat_and_keeps_th
     try:
         migrate.upgrade(engine, "0006")
         with engine.begin() as connection:
-            connection.execute(text("INSERT INTO zones (id, name, price_minor_per_hour, ups_minutes, retired) "
-                                    "VALUES ('z', 'Z', 100, 0, false)"))
-            connection.execute(text("INSERT INTO seats (id, label, zone_id, retired) VALUES ('A1', 'A1', 'z', false)"))
+            insert_one_seat(connection)
             connection.execute(text("INSERT INTO seat_sessions (id, seat_id, mode, started_at, actor) "
                                     "VALUES (7, 'A1', 'prepaid', '2026-11-20 10:00:00', 'test')"))
             connection.execute(text(

@@ -82,7 +82,8 @@ def refusal(uow, code: str, **target) -> DomainError:
 
 
 @ON_BOTH_DATABASES
-def test_redeeming_a_voucher_onto_a_free_seat_starts_a_session_with_its_minutes_free_of_charge(uow, voucher_code) -> None:
+def test_redeeming_a_voucher_onto_a_free_seat_starts_a_session_with_its_minutes_free_of_charge(uow,
+                                                                                               voucher_code) -> None:
     redeemed = redeem(uow, vouchers.display(voucher_code).lower(), seat_id="A3")
     assert (redeemed.code, redeemed.minutes, redeemed.started) == (vouchers.display(voucher_code), 25, True)
     assert redeemed.session.seat_id == "A3"

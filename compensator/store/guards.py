@@ -9,7 +9,11 @@ statements; the names of the triggers are part of the schema.
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Inspector
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection, Inspector
 
 
 def sqlite_update_delete_triggers(table: str) -> list[str]:
@@ -40,3 +44,26 @@ def postgresql_trigger(table: str) -> str:
     """The statement creating PostgreSQL's guard of ``table`` (TRUNCATE triggers are statement-level only)."""
     return (f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION compensator_append_only()")
+
+
+
+@contextmanager
+def lifted(bind: Connection, execute: Callable[[str], object], table: str) -> Iterator[None]:
+    """Lift every guard of ``table`` for the block (a migration filling in new columns), then put them back.
+
+    They are put back over the table's unique keys as they are after the block, which may have
+    rebuilt the table.
+    """
+    dialect = bind.dialect.name
+    if dialect == "sqlite":
+        for statement in sqlite_drop_triggers(table):
+            execute(statement)
+    else:
+        execute(f"DROP TRIGGER {table}_append_only ON {table}")
+    yield
+    if dialect == "sqlite":
+        for statement in sqlite_update_delete_triggers(table):
+            execute(statement)
+        execute(sqlite_replace_trigger(inspect(bind), table))
+    else:
+        execute(postgresql_trigger(table))

@@ -42,44 +42,25 @@ COLUMNS: dict[str, sa.types.TypeEngine] = {
 }
 
 
-def _lift_guards() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in guards.sqlite_drop_triggers(TABLE):
-            op.execute(statement)
-    else:
-        op.execute(f"DROP TRIGGER {TABLE}_append_only ON {TABLE}")
-
-
-def _restore_guards() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in guards.sqlite_update_delete_triggers(TABLE):
-            op.execute(statement)
-        op.execute(guards.sqlite_replace_trigger(sa.inspect(op.get_bind()), TABLE))
-    else:
-        op.execute(guards.postgresql_trigger(TABLE))
-
-
 def upgrade() -> None:
     """Add the figure columns to the adjustments, filled from their compensations."""
-    _lift_guards()
-    with op.batch_alter_table(TABLE) as batch:
-        for name, column_type in COLUMNS.items():
-            batch.add_column(sa.Column(name, column_type, nullable=True))
-    op.execute(
-        f"UPDATE {TABLE} SET " + ", ".join(
-            f"{name} = (SELECT compensations.{name} FROM compensations "
-            f"WHERE compensations.id = {TABLE}.compensation_id)" for name in COLUMNS)
-    )
-    with op.batch_alter_table(TABLE) as batch:
-        for name, column_type in COLUMNS.items():
-            batch.alter_column(name, existing_type=column_type, nullable=False)
-    _restore_guards()
+    with guards.lifted(op.get_bind(), op.execute, TABLE):
+        with op.batch_alter_table(TABLE) as batch:
+            for name, column_type in COLUMNS.items():
+                batch.add_column(sa.Column(name, column_type, nullable=True))
+        op.execute(
+            f"UPDATE {TABLE} SET " + ", ".join(
+                f"{name} = (SELECT compensations.{name} FROM compensations "
+                f"WHERE compensations.id = {TABLE}.compensation_id)" for name in COLUMNS)
+        )
+        with op.batch_alter_table(TABLE) as batch:
+            for name, column_type in COLUMNS.items():
+                batch.alter_column(name, existing_type=column_type, nullable=False)
 
 
 def downgrade() -> None:
     """Drop the adjustments' figure columns."""
-    _lift_guards()
-    with op.batch_alter_table(TABLE) as batch:
-        for name in COLUMNS:
-            batch.drop_column(name)
-    _restore_guards()
+    with guards.lifted(op.get_bind(), op.execute, TABLE):
+        with op.batch_alter_table(TABLE) as batch:
+            for name in COLUMNS:
+                batch.drop_column(name)

@@ -6,7 +6,7 @@ moved since it started), so the redemption keeps the entry it appended and the s
 sat at. Redemptions written before this version started their session: they get that session's
 voucher entry and its first seat, exactly.
 
-The table is append-only: its guards are lifted for the fill-in and put back as they were.
+Redemptions are history, so the fill-in runs with the table's guards lifted and puts them back after.
 
 Revision ID: 0007
 Revises: 0006
@@ -28,50 +28,33 @@ depends_on = None
 TABLE = "voucher_redemptions"
 
 
-def _lift_guards() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in guards.sqlite_drop_triggers(TABLE):
-            op.execute(statement)
-    else:
-        op.execute(f"DROP TRIGGER {TABLE}_append_only ON {TABLE}")
-
-
-def _restore_guards() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in guards.sqlite_update_delete_triggers(TABLE):
-            op.execute(statement)
-        op.execute(guards.sqlite_replace_trigger(sa.inspect(op.get_bind()), TABLE))
-    else:
-        op.execute(guards.postgresql_trigger(TABLE))
-
-
 def upgrade() -> None:
     """Add the entry and the seat to every redemption, filled from the session it started."""
-    _lift_guards()
-    with op.batch_alter_table(TABLE) as batch:
-        batch.add_column(sa.Column("ledger_entry_id", sa.Integer, nullable=True))
-        batch.add_column(sa.Column("seat_id", sa.String(32), nullable=True))
-    op.execute(
-        f"UPDATE {TABLE} SET "
-        f"ledger_entry_id = (SELECT MIN(ledger_entries.id) FROM ledger_entries "
-        f"WHERE ledger_entries.seat_session_id = {TABLE}.seat_session_id "
-        f"AND ledger_entries.kind = 'voucher_redemption'), "
-        f"seat_id = (SELECT seat_sessions.seat_id FROM seat_sessions WHERE seat_sessions.id = {TABLE}.seat_session_id)"
-    )
-    with op.batch_alter_table(TABLE) as batch:
-        batch.alter_column("ledger_entry_id", existing_type=sa.Integer, nullable=False)
-        batch.alter_column("seat_id", existing_type=sa.String(32), nullable=False)
-        batch.create_foreign_key("fk_voucher_redemptions_ledger_entry", "ledger_entries", ["ledger_entry_id"], ["id"])
-        batch.create_foreign_key("fk_voucher_redemptions_seat", "seats", ["seat_id"], ["id"])
-    _restore_guards()
+    with guards.lifted(op.get_bind(), op.execute, TABLE):
+        with op.batch_alter_table(TABLE) as batch:
+            batch.add_column(sa.Column("ledger_entry_id", sa.Integer, nullable=True))
+            batch.add_column(sa.Column("seat_id", sa.String(32), nullable=True))
+        op.execute(
+            f"UPDATE {TABLE} SET "
+            f"ledger_entry_id = (SELECT MIN(ledger_entries.id) FROM ledger_entries "
+            f"WHERE ledger_entries.seat_session_id = {TABLE}.seat_session_id "
+            f"AND ledger_entries.kind = 'voucher_redemption'), "
+            f"seat_id = (SELECT seat_sessions.seat_id FROM seat_sessions "
+            f"WHERE seat_sessions.id = {TABLE}.seat_session_id)"
+        )
+        with op.batch_alter_table(TABLE) as batch:
+            batch.alter_column("ledger_entry_id", existing_type=sa.Integer, nullable=False)
+            batch.alter_column("seat_id", existing_type=sa.String(32), nullable=False)
+            batch.create_foreign_key("fk_voucher_redemptions_ledger_entry", "ledger_entries",
+                                     ["ledger_entry_id"], ["id"])
+            batch.create_foreign_key("fk_voucher_redemptions_seat", "seats", ["seat_id"], ["id"])
 
 
 def downgrade() -> None:
     """Drop the redemptions' entry and seat."""
-    _lift_guards()
-    with op.batch_alter_table(TABLE) as batch:
-        batch.drop_constraint("fk_voucher_redemptions_seat", type_="foreignkey")
-        batch.drop_constraint("fk_voucher_redemptions_ledger_entry", type_="foreignkey")
-        batch.drop_column("seat_id")
-        batch.drop_column("ledger_entry_id")
-    _restore_guards()
+    with guards.lifted(op.get_bind(), op.execute, TABLE):
+        with op.batch_alter_table(TABLE) as batch:
+            batch.drop_constraint("fk_voucher_redemptions_seat", type_="foreignkey")
+            batch.drop_constraint("fk_voucher_redemptions_ledger_entry", type_="foreignkey")
+            batch.drop_column("seat_id")
+            batch.drop_column("ledger_entry_id")
