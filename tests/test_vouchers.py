@@ -11,7 +11,15 @@ from sqlalchemy import select
 
 from compensator.domain import vouchers
 from compensator.domain.kinds import EntryKind
-from compensator.errors import Conflict, DomainError, InvalidInput, InvalidState, NotFound, SeatBusy, SessionEnded
+from compensator.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    SeatBusy,
+    SessionEnded,
+)
 from compensator.services import outages, sessions
 from compensator.services.vouchers import Redemption, redeem_voucher
 from compensator.store.models import VoucherRedemption

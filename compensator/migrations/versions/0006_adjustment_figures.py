@@ -60,7 +60,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the adjustments' figure columns."""
-    with guards.lifted(op.get_bind(), op.execute, TABLE):
-        with op.batch_alter_table(TABLE) as batch:
-            for name in COLUMNS:
-                batch.drop_column(name)
+    with guards.lifted(op.get_bind(), op.execute, TABLE), op.batch_alter_table(TABLE) as batch:
+        for name in COLUMNS:
+            batch.drop_column(name)

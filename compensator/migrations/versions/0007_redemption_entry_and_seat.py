@@ -52,9 +52,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the redemptions' entry and seat."""
-    with guards.lifted(op.get_bind(), op.execute, TABLE):
-        with op.batch_alter_table(TABLE) as batch:
-            batch.drop_constraint("fk_voucher_redemptions_seat", type_="foreignkey")
-            batch.drop_constraint("fk_voucher_redemptions_ledger_entry", type_="foreignkey")
-            batch.drop_column("seat_id")
-            batch.drop_column("ledger_entry_id")
+    with guards.lifted(op.get_bind(), op.execute, TABLE), op.batch_alter_table(TABLE) as batch:
+        batch.drop_constraint("fk_voucher_redemptions_seat", type_="foreignkey")
+        batch.drop_constraint("fk_voucher_redemptions_ledger_entry", type_="foreignkey")
+        batch.drop_column("seat_id")
+        batch.drop_column("ledger_entry_id")
