@@ -21,6 +21,7 @@ import yaml
 
 # The policy's parameters are defined in the pure core, which reads them; this module builds and
 # validates them, and callers outside the core may keep importing them from here.
+from compensator.config_printer import PRINTER_KEYS, parse_printer
 from compensator.config_values import is_int, mapping_of, text_value, unknown_keys, whole_number
 from compensator.domain.terms import PolicySettings
 from compensator.settings import (
@@ -28,6 +29,7 @@ from compensator.settings import (
     DashboardSettings,
     DatabaseSettings,
     NoticeSettings,
+    PrinterSettings,
     ReportSettings,
     SeatSettings,
     ServerSettings,
@@ -276,7 +278,8 @@ def _notices(data: Mapping[str, Any], problems: list[str]) -> NoticeSettings:
     return NoticeSettings(directory)
 
 
-TOP_LEVEL_KEYS = ("venue", "zones", "seats", "policy", "database", "server", "dashboard", "reports", "notices")
+TOP_LEVEL_KEYS = ("venue", "zones", "seats", "policy", "database", "server", "dashboard", "reports", "notices",
+                  "printer")
 
 
 def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, source: str = "config.yaml") -> Settings:
@@ -304,13 +307,15 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
                        ReportSettings())
     notices = _section(data.get("notices"), "notices", problems, lambda d: _notices(d, problems),
                        ("templates_directory",), NoticeSettings())
+    printer = _section(data.get("printer"), "printer", problems, lambda d: parse_printer(d, problems), PRINTER_KEYS,
+                       PrinterSettings())
     override = environ.get("COMPENSATOR_DATABASE_URL")
     if override:
         database = DatabaseSettings(override)
     if problems:
         raise ConfigError(problems)
     assert venue is not None
-    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices)
+    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices, printer)
 
 
 def resolve_config_path(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Path:
