@@ -12,12 +12,14 @@ so nothing silently disappears from what the customer reads.
 
 from __future__ import annotations
 
+import socket
 import textwrap
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from escpos.escpos import Escpos
+from escpos.exceptions import DeviceNotFoundError
 from escpos.exceptions import Error as EscposError
 from escpos.printer import File, Network, Serial, Usb
 
@@ -37,6 +39,23 @@ TRANSLITERATIONS = {
 }
 
 PrinterFactory = Callable[[], Escpos]
+
+
+class NetworkPrinter(Network):
+    """python-escpos's network printer, closing the socket of a connection that failed.
+
+    python-escpos drops that socket unclosed, which leaks a file descriptor on every attempt
+    at a printer that is off.
+    """
+
+    def open(self, raise_not_found: bool = True) -> None:
+        """Connect to the printer; ``DeviceNotFoundError`` if it does not answer."""
+        try:
+            self.device = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        except OSError as error:
+            self.device = None
+            if raise_not_found:
+                raise DeviceNotFoundError(f"no printer answers at {self.host}:{self.port} ({error})") from error
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +114,7 @@ def write_receipt(printer: Escpos, receipt: Receipt, width_mm: int) -> None:
 def open_printer(settings: PrinterSettings) -> Escpos:
     """The configured printer, not connected yet (python-escpos connects on the first byte)."""
     if settings.kind is PrinterKind.NETWORK:
-        return Network(settings.host or "", settings.port, timeout=NETWORK_TIMEOUT_SECONDS)
+        return NetworkPrinter(settings.host or "", settings.port, timeout=NETWORK_TIMEOUT_SECONDS)
     if settings.kind is PrinterKind.USB:
         vendor, product = (settings.device or "0:0").split(":")
         return Usb(int(vendor, 16), int(product, 16))
