@@ -93,6 +93,17 @@ def api(runtime, uow):
 
 
 @pytest.fixture
+def dashboard(runtime, uow):
+    """A test client logged in as an attendant, whose forms carry the CSRF token "t"."""
+    with uow() as unit:
+        add_attendant(unit, name="ada", role="attendant", pin="1234", actor="test")
+    client = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
+    with client.session_transaction() as cookie_session:
+        cookie_session.update(attendant="ada", role="attendant", csrf_token="t")
+    return client
+
+
+@pytest.fixture
 def notice_id(uow, clock) -> int:
     """The notice of a session that ran out during the cut: it carries a voucher."""
     power_cut_over(uow, clock, {"G1": 30}, after_minutes=20, lasting_minutes=30)
@@ -231,23 +242,34 @@ def test_the_auto_print_job_runs_only_when_auto_print_is_on(runtime, clock, data
         other.close()
 
 
-def test_print_and_print_all_pending_from_the_dashboard(runtime, uow, clock, listener) -> None:
-    with uow() as unit:
-        add_attendant(unit, name="ada", role="attendant", pin="1234", actor="test")
-    client = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
-    with client.session_transaction() as cookie_session:
-        cookie_session.update(attendant="ada", role="attendant", csrf_token="t")
+def test_print_and_print_all_pending_from_the_dashboard(dashboard, uow, clock, listener) -> None:
     power_cut_over(uow, clock, {"G1": 120, "G2": 90, "A1": 60}, after_minutes=30, lasting_minutes=20)
     with uow() as unit:
         first, *others = sorted(notice.id for notice in notices.list_notices(unit, status="pending"))
-    assert "Print</button>" in client.get(f"/notices/{first}").get_data(as_text=True)
-    assert "Print all pending" in client.get("/").get_data(as_text=True)
-    printed = client.post(f"/notices/{first}/print", data={"csrf_token": "t", "idempotency_key": "k1"},
+    assert "Print</button>" in dashboard.get(f"/notices/{first}").get_data(as_text=True)
+    assert "Print all pending" in dashboard.get("/").get_data(as_text=True)
+    printed = dashboard.post(f"/notices/{first}/print", data={"csrf_token": "t", "idempotency_key": "k1"},
                           follow_redirects=True)
     assert "Receipt for seat" in printed.get_data(as_text=True)
-    everything = client.post("/notices/print-pending", data={"csrf_token": "t", "idempotency_key": "k2"},
+    everything = dashboard.post("/notices/print-pending", data={"csrf_token": "t", "idempotency_key": "k2"},
                              follow_redirects=True)
     assert "2 receipt(s) printed." in everything.get_data(as_text=True)
     assert len(listener.wait_for(3)) == 3
     with uow() as unit:
         assert notices.list_notices(unit, status="pending") == []
+
+
+def test_a_printer_that_is_off_is_a_message_on_the_dashboard_and_the_notices_stay_pending(
+        dashboard, uow, clock, listener) -> None:
+    power_cut_over(uow, clock, {"G1": 120, "G2": 90}, after_minutes=30, lasting_minutes=20)
+    listener.switch_off()
+    with uow() as unit:
+        first = min(notice.id for notice in notices.list_notices(unit, status="pending"))
+    one = dashboard.post(f"/notices/{first}/print", data={"csrf_token": "t", "idempotency_key": "k1"},
+                      follow_redirects=True)
+    assert one.status_code == 200 and "printer is off" in one.get_data(as_text=True)
+    every = dashboard.post("/notices/print-pending", data={"csrf_token": "t", "idempotency_key": "k2"},
+                        follow_redirects=True)
+    assert "0 receipt(s) printed; not printed: seat G1, seat G2" in every.get_data(as_text=True)
+    with uow() as unit:
+        assert len(notices.list_notices(unit, status="pending")) == 2
