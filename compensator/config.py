@@ -21,12 +21,15 @@ import yaml
 
 # The policy's parameters are defined in the pure core, which reads them; this module builds and
 # validates them, and callers outside the core may keep importing them from here.
+from compensator.config_printer import PRINTER_KEYS, parse_printer
+from compensator.config_values import is_int, mapping_of, text_value, unknown_keys, whole_number
 from compensator.domain.terms import PolicySettings
 from compensator.settings import (
     DEFAULT_DATABASE_URL,
     DashboardSettings,
     DatabaseSettings,
     NoticeSettings,
+    PrinterSettings,
     ReportSettings,
     SeatSettings,
     ServerSettings,
@@ -54,75 +57,23 @@ class ConfigError(Exception):
         super().__init__("\n".join(self.problems))
 
 
-# --- validation helpers -------------------------------------------------------------------
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _mapping(value: object, path: str, problems: list[str]) -> Mapping[str, Any] | None:
-    if not isinstance(value, Mapping):
-        problems.append(f"{path}: must be a mapping of keys to values")
-        return None
-    return value
-
-
-def _unknown_keys(data: Mapping[str, Any], allowed: tuple[str, ...], path: str, problems: list[str]) -> None:
-    for key in data:
-        if key not in allowed:
-            where = f"{path}.{key}" if path else str(key)
-            hint = difflib.get_close_matches(str(key), allowed, n=1)
-            problems.append(f"{where}: unknown key" + (f' (did you mean "{hint[0]}"?)' if hint else ""))
-
-
-def _int(data: Mapping[str, Any], key: str, path: str, problems: list[str], *, default: int | None,
-         minimum: int, maximum: int) -> int | None:
-    if key not in data:
-        if default is None:
-            problems.append(f"{path}.{key}: is required")
-        return default
-    value = data[key]
-    if not _is_int(value) or not minimum <= value <= maximum:
-        problems.append(f"{path}.{key}: must be a whole number from {minimum} to {maximum}"
-                        if maximum < 10**9 else f"{path}.{key}: must be a whole number ≥ {minimum}")
-        return default
-    return value
-
-
-def _text(data: Mapping[str, Any], key: str, path: str, problems: list[str], *, default: str | None = None,
-          maximum: int = 200) -> str | None:
-    if key not in data:
-        if default is None:
-            problems.append(f"{path}.{key}: is required")
-        return default
-    value = data[key]
-    if not isinstance(value, str) or not value.strip():
-        problems.append(f"{path}.{key}: must be non-empty text")
-        return default
-    if len(value) > maximum:
-        problems.append(f"{path}.{key}: must be at most {maximum} characters")
-        return default
-    return value.strip()
-
-
 # --- sections -----------------------------------------------------------------------------
 
 
 def _venue(value: object, problems: list[str]) -> VenueSettings | None:
-    data = _mapping(value, "venue", problems)
+    data = mapping_of(value, "venue", problems)
     if data is None:
         return None
-    _unknown_keys(data, ("name", "timezone", "currency", "languages", "closing_time"), "venue", problems)
+    unknown_keys(data, ("name", "timezone", "currency", "languages", "closing_time"), "venue", problems)
     count = len(problems)
-    name = _text(data, "name", "venue", problems)
-    timezone = _text(data, "timezone", "venue", problems)
+    name = text_value(data, "name", "venue", problems)
+    timezone = text_value(data, "timezone", "venue", problems)
     if timezone is not None:
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"venue.timezone: unknown time zone {timezone!r} (use a name like Africa/Lagos)")
-    currency = _text(data, "currency", "venue", problems)
+    currency = text_value(data, "currency", "venue", problems)
     if currency is not None and not CURRENCY_PATTERN.match(currency):
         problems.append("venue.currency: must be a three-letter ISO code such as NGN")
     languages: tuple[str, ...] = ("en",)
@@ -146,7 +97,7 @@ def _venue(value: object, problems: list[str]) -> VenueSettings | None:
 
 def _closing_time(value: object, problems: list[str]) -> time | None:
     # PyYAML reads an unquoted 22:00 as the base-60 number 1320; it is unambiguous, so accept it.
-    if _is_int(value) and 0 <= value < DAY_MINUTES:  # type: ignore[operator]
+    if is_int(value) and 0 <= value < DAY_MINUTES:  # type: ignore[operator]
         return time(value // 60, value % 60)  # type: ignore[operator]
     if isinstance(value, str) and (match := CLOCK_PATTERN.match(value.strip())):
         hours, minutes = int(match.group(1)), int(match.group(2))
@@ -165,21 +116,21 @@ def _zones(value: object, problems: list[str]) -> tuple[tuple[ZoneSettings, ...]
     seen: dict[str, str] = {}
     for index, item in enumerate(value):
         path = f"zones[{index}]"
-        data = _mapping(item, path, problems)
+        data = mapping_of(item, path, problems)
         if data is None:
             continue
-        _unknown_keys(data, ("id", "name", "price_minor_per_hour", "ups_minutes"), path, problems)
-        zone_id = _text(data, "id", path, problems, maximum=32)
+        unknown_keys(data, ("id", "name", "price_minor_per_hour", "ups_minutes"), path, problems)
+        zone_id = text_value(data, "id", path, problems, maximum=32)
         if zone_id is not None and not ID_PATTERN.match(zone_id):
             problems.append(f"{path}.id: must be 1 to 32 letters, digits, dashes or underscores")
             zone_id = None
         if zone_id is not None and zone_id in seen:
             problems.append(f"{path}.id: {zone_id!r} is already used by {seen[zone_id]}")
             zone_id = None
-        name = _text(data, "name", path, problems, default=zone_id or "zone", maximum=100)
-        price = _int(data, "price_minor_per_hour", path, problems, default=None, minimum=0,
-                     maximum=MAX_PRICE_MINOR_PER_HOUR)
-        ups = _int(data, "ups_minutes", path, problems, default=0, minimum=0, maximum=DAY_MINUTES)
+        name = text_value(data, "name", path, problems, default=zone_id or "zone", maximum=100)
+        price = whole_number(data, "price_minor_per_hour", path, problems, default=None, minimum=0,
+                             maximum=MAX_PRICE_MINOR_PER_HOUR)
+        ups = whole_number(data, "ups_minutes", path, problems, default=0, minimum=0, maximum=DAY_MINUTES)
         if zone_id is not None:
             seen[zone_id] = path
             if price is not None and ups is not None and name is not None:
@@ -214,12 +165,12 @@ def _seats(value: object, zone_ids: set[str] | None, problems: list[str]) -> tup
     seen: dict[str, str] = {}
     for index, item in enumerate(value):
         path = f"seats[{index}]"
-        data = _mapping(item, path, problems)
+        data = mapping_of(item, path, problems)
         if data is None:
             continue
-        _unknown_keys(data, ("id", "zone", "label"), path, problems)
+        unknown_keys(data, ("id", "zone", "label"), path, problems)
         raw_id = data.get("id")
-        if _is_int(raw_id):
+        if is_int(raw_id):
             raw_id = str(raw_id)
         if not isinstance(raw_id, str) or not raw_id.strip():
             problems.append(f"{path}.id: is required (a seat id or a range like A1-A12)")
@@ -262,14 +213,14 @@ POLICY_LIMITS: dict[str, tuple[int, int]] = {
 
 
 def _policy_values(value: object, path: str, problems: list[str]) -> dict[str, int]:
-    data = _mapping(value, path, problems)
+    data = mapping_of(value, path, problems)
     if data is None:
         return {}
-    _unknown_keys(data, tuple(POLICY_LIMITS), path, problems)
+    unknown_keys(data, tuple(POLICY_LIMITS), path, problems)
     values: dict[str, int] = {}
     for key, (minimum, maximum) in POLICY_LIMITS.items():
         if key in data:
-            number = _int(data, key, path, problems, default=None, minimum=minimum, maximum=maximum)
+            number = whole_number(data, key, path, problems, default=None, minimum=minimum, maximum=maximum)
             if number is not None:
                 values[key] = number
     return values
@@ -279,15 +230,15 @@ def _section(value: object, path: str, problems: list[str], build: Callable[[Map
              allowed: tuple[str, ...], default: Any) -> Any:
     if value is None:
         return default
-    data = _mapping(value, path, problems)
+    data = mapping_of(value, path, problems)
     if data is None:
         return default
-    _unknown_keys(data, allowed, path, problems)
+    unknown_keys(data, allowed, path, problems)
     return build(data)
 
 
 def _database(data: Mapping[str, Any], problems: list[str]) -> DatabaseSettings:
-    url = _text(data, "url", "database", problems, default=DEFAULT_DATABASE_URL, maximum=2000)
+    url = text_value(data, "url", "database", problems, default=DEFAULT_DATABASE_URL, maximum=2000)
     assert url is not None
     if not (url.startswith("sqlite:") or url.startswith("postgresql")):
         problems.append("database.url: must start with sqlite: or postgresql")
@@ -295,15 +246,15 @@ def _database(data: Mapping[str, Any], problems: list[str]) -> DatabaseSettings:
 
 
 def _server(data: Mapping[str, Any], problems: list[str]) -> ServerSettings:
-    host = _text(data, "host", "server", problems, default="127.0.0.1")
-    port = _int(data, "port", "server", problems, default=8080, minimum=1, maximum=65535)
+    host = text_value(data, "host", "server", problems, default="127.0.0.1")
+    port = whole_number(data, "port", "server", problems, default=8080, minimum=1, maximum=65535)
     return ServerSettings(host or "127.0.0.1", port or 8080)
 
 
 def _dashboard(data: Mapping[str, Any], problems: list[str]) -> DashboardSettings:
     raw = data.get("packages_minutes", [30, 60, 120])
     if (not isinstance(raw, list) or not raw or len(raw) > 12
-            or any(not _is_int(item) or not 1 <= item <= DAY_MINUTES for item in raw)):
+            or any(not is_int(item) or not 1 <= item <= DAY_MINUTES for item in raw)):
         problems.append("dashboard.packages_minutes: must be a list of 1 to 12 whole numbers from 1 to 1440")
         return DashboardSettings()
     if len(set(raw)) != len(raw):
@@ -312,7 +263,8 @@ def _dashboard(data: Mapping[str, Any], problems: list[str]) -> DashboardSetting
 
 
 def _reports(data: Mapping[str, Any], problems: list[str]) -> ReportSettings:
-    return ReportSettings(_text(data, "directory", "reports", problems, default="reports", maximum=1000) or "reports")
+    directory = text_value(data, "directory", "reports", problems, default="reports", maximum=1000)
+    return ReportSettings(directory or "reports")
 
 
 def _notices(data: Mapping[str, Any], problems: list[str]) -> NoticeSettings:
@@ -326,7 +278,8 @@ def _notices(data: Mapping[str, Any], problems: list[str]) -> NoticeSettings:
     return NoticeSettings(directory)
 
 
-TOP_LEVEL_KEYS = ("venue", "zones", "seats", "policy", "database", "server", "dashboard", "reports", "notices")
+TOP_LEVEL_KEYS = ("venue", "zones", "seats", "policy", "database", "server", "dashboard", "reports", "notices",
+                  "printer")
 
 
 def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, source: str = "config.yaml") -> Settings:
@@ -335,7 +288,7 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
     if not isinstance(data, Mapping):
         raise ConfigError([f"{source}: the top level must be a mapping with venue, zones and seats"])
     problems: list[str] = []
-    _unknown_keys(data, TOP_LEVEL_KEYS, "", problems)
+    unknown_keys(data, TOP_LEVEL_KEYS, "", problems)
     for required in ("venue", "zones", "seats"):
         if required not in data:
             problems.append(f"{required}: is required")
@@ -354,13 +307,15 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
                        ReportSettings())
     notices = _section(data.get("notices"), "notices", problems, lambda d: _notices(d, problems),
                        ("templates_directory",), NoticeSettings())
+    printer = _section(data.get("printer"), "printer", problems, lambda d: parse_printer(d, problems), PRINTER_KEYS,
+                       PrinterSettings())
     override = environ.get("COMPENSATOR_DATABASE_URL")
     if override:
         database = DatabaseSettings(override)
     if problems:
         raise ConfigError(problems)
     assert venue is not None
-    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices)
+    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices, printer)
 
 
 def resolve_config_path(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Path:

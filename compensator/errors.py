@@ -11,6 +11,9 @@ class DomainError(Exception):
     """Base of every error a user can cause; the message is safe to show."""
 
     code = "invalid"
+    # A refusal is kept as the answer to its idempotency key, so a retry hears the same thing;
+    # a fault outside the program (a printer that is off) is not, so a retry tries again.
+    kept_for_retries = True
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -70,6 +73,13 @@ class AuthenticationFailed(DomainError):
     """The name, PIN or token given does not identify anyone."""
 
     code = "unauthenticated"
+
+
+class PrinterUnavailable(DomainError):
+    """The receipt printer is off, unplugged or refused the receipt; nothing was recorded."""
+
+    code = "printer_unavailable"
+    kept_for_retries = False
 
 
 def require_id(value: object, what: str) -> int:

@@ -1,4 +1,5 @@
-"""The one scheduler inside ``compensator run``: reports at closing time, nearly-up warnings, liveness.
+"""The one scheduler inside ``compensator run``: reports at closing time, nearly-up warnings, liveness,
+and, with ``printer.auto_print``, the receipt of every new notice.
 
 Jobs are thin functions over the service layer, registered under explicit ids. The report of a
 day is archived at most once: a ``daily_reports`` row is claimed under its UNIQUE venue date
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -21,10 +23,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from compensator.domain.kinds import SessionMode, SessionState
+from compensator.printing import PrinterFactory, open_printer
 from compensator.reporting import ReportFormat, render
 from compensator.runtime import Compensator
 from compensator.services import heartbeats, once
 from compensator.services.alerts import Alert, AlertBoard
+from compensator.services.printing import PrintRun, print_pending
 from compensator.services.report import build_daily_report, day_window
 from compensator.services.session_views import list_open_sessions
 from compensator.store.database import UnitOfWork
@@ -41,6 +45,9 @@ CATCH_UP_JOB = "archive-reports-at-start"
 WARN_JOB = "warn-sessions-nearly-up"
 ALIVE_JOB = "record-server-alive"
 PRUNE_KEYS_JOB = "prune-idempotency-keys"
+AUTO_PRINT_JOB = "print-new-notices"
+AUTO_PRINT_EVERY_SECONDS = 5
+AUTO_PRINT_ACTOR = "auto-print"
 
 
 def due_days(uow: UnitOfWork) -> list[date]:
@@ -136,6 +143,15 @@ def prune_idempotency_keys(runtime: Compensator) -> int:
     return removed
 
 
+def print_new_notices(runtime: Compensator, printer: PrinterFactory) -> PrintRun:
+    """Print the receipt of every notice still pending; a printer that is off is tried again next run."""
+    with runtime.unit_of_work() as uow:
+        run = print_pending(uow, printer=printer, actor=AUTO_PRINT_ACTOR)
+    if run.failed:
+        log.warning("auto-print: %d notice(s) wait for the printer: %s", len(run.failed), run.reason)
+    return run
+
+
 def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundScheduler:
     """The scheduler with its jobs registered, not started."""
     tz = runtime.settings.venue.tz
@@ -162,4 +178,11 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
     # or missed run just prunes a little later, and runs never need to catch up.
     scheduler.add_job(prune_idempotency_keys, IntervalTrigger(hours=1, timezone=tz), args=[runtime],
                       id=PRUNE_KEYS_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
+    if runtime.settings.printer.auto_print:
+        # Receipts come out a few seconds after Power back. A notice printed is no longer pending,
+        # so a late or coalesced run never prints one twice, and a printer that was off is simply
+        # tried again on the next run.
+        scheduler.add_job(print_new_notices, IntervalTrigger(seconds=AUTO_PRINT_EVERY_SECONDS, timezone=tz),
+                          args=[runtime, partial(open_printer, runtime.settings.printer)], id=AUTO_PRINT_JOB,
+                          replace_existing=True, coalesce=True, misfire_grace_time=AUTO_PRINT_EVERY_SECONDS)
     return scheduler

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import time
+from enum import Enum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -95,6 +96,38 @@ class NoticeSettings:
     templates_directory: str | None = None
 
 
+class PrinterKind(str, Enum):
+    """How the ESC/POS receipt printer is reached, if there is one."""
+
+    NONE = "none"
+    NETWORK = "network"
+    USB = "usb"
+    SERIAL = "serial"
+    FILE = "file"
+
+
+# A receipt line holds this many characters of the printer's standard font on each roll width.
+COLUMNS_BY_WIDTH_MM = {58: 32, 80: 48}
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterSettings:
+    """The ESC/POS thermal receipt printer, and whether every new notice is printed at once."""
+
+    kind: PrinterKind = PrinterKind.NONE
+    host: str | None = None
+    port: int = 9100
+    # usb: "VENDOR:PRODUCT" in hex; serial: a port such as /dev/ttyUSB0 or COM3; file: a path.
+    device: str | None = None
+    width_mm: int = 80
+    auto_print: bool = False
+
+    @property
+    def columns(self) -> int:
+        """How many characters a receipt line holds."""
+        return COLUMNS_BY_WIDTH_MM[self.width_mm]
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything ``config.yaml`` says, validated."""
@@ -108,6 +141,7 @@ class Settings:
     dashboard: DashboardSettings = field(default_factory=DashboardSettings)
     reports: ReportSettings = field(default_factory=ReportSettings)
     notices: NoticeSettings = field(default_factory=NoticeSettings)
+    printer: PrinterSettings = field(default_factory=PrinterSettings)
 
     @cached_property
     def zones_by_id(self) -> dict[str, ZoneSettings]:

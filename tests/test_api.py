@@ -74,7 +74,8 @@ ENDPOINTS = [
     ("post", "/sessions/1/end"), ("post", "/outages"), ("get", "/outages"), ("get", "/outages/1"),
     ("post", "/outages/1/end"), ("post", "/outages/1/correct"), ("post", "/outages/1/confirm"),
     ("post", "/outages/1/dismiss"), ("post", "/compensations/1/approve"), ("get", "/notices"),
-    ("get", "/notices/1"), ("post", "/notices/1/deliver"), ("post", "/vouchers/ABCDEFGHJ/redeem"),
+    ("get", "/notices/1"), ("post", "/notices/1/deliver"), ("post", "/notices/1/print"),
+    ("post", "/vouchers/ABCDEFGHJ/redeem"),
     ("post", "/heartbeats"),
 ]
 

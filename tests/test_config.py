@@ -96,11 +96,37 @@ def test_an_unknown_key_is_an_error_with_a_suggestion() -> None:
         ({"database": {"url": "mysql://x"}}, "database.url:"),
         ({"server": {"port": 70000}}, "server.port:"),
         ({"dashboard": {"packages_minutes": [30, 0]}}, "dashboard.packages_minutes:"),
+        ({"printer": {"kind": "bluetooth"}}, "printer.kind:"),
+        ({"printer": {"kind": "network"}}, "printer.host:"),
+        ({"printer": {"kind": "network", "host": "10.0.0.9", "port": 0}}, "printer.port:"),
+        ({"printer": {"kind": "usb"}}, "printer.device:"),
+        ({"printer": {"kind": "usb", "device": "/dev/usb/lp0"}}, "printer.device:"),
+        ({"printer": {"kind": "serial", "device": ""}}, "printer.device:"),
+        ({"printer": {"kind": "file"}}, "printer.device:"),
+        ({"printer": {"width_mm": 76}}, "printer.width_mm:"),
+        ({"printer": {"auto_print": "yes"}}, "printer.auto_print:"),
+        ({"printer": "network"}, "printer:"),
     ],
 )
 def test_each_kind_of_mistake_names_its_key(change, expected) -> None:
     problems = problems_of(with_changes(**change))
     assert any(problem.startswith(expected) for problem in problems), problems
+
+
+def test_every_printer_mistake_is_reported_at_once_with_a_suggestion_for_a_typo() -> None:
+    problems = problems_of(with_changes(printer={"kind": "network", "hots": "10.0.0.9", "width_mm": 57}))
+    assert problems == ('printer.hots: unknown key (did you mean "host"?)',
+                        "printer.width_mm: must be 58 or 80 (the roll's width in millimetres)",
+                        "printer.host: is required for a network printer (its address, such as 192.168.1.50)")
+
+
+def test_a_printer_is_none_unless_configured_and_a_58_mm_roll_holds_32_columns() -> None:
+    assert parse_settings(with_changes(), environ={}).printer.kind.value == "none"
+    printer = parse_settings(with_changes(printer={"kind": "usb", "device": "04b8:0202", "width_mm": 58,
+                                                   "auto_print": True}), environ={}).printer
+    assert (printer.device, printer.columns, printer.auto_print) == ("04b8:0202", 32, True)
+    assert parse_settings(with_changes(printer={"kind": "network", "host": "10.0.0.9"}), environ={}).printer.columns \
+        == 48
 
 
 def test_a_missing_file_and_broken_yaml_are_config_errors(tmp_path: Path) -> None:

@@ -11,8 +11,11 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from functools import partial
+
 from flask import Flask
 
+from compensator.printing import open_printer
 from compensator.runtime import Compensator
 from compensator.services.alerts import AlertBoard
 
@@ -50,6 +53,8 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
 
     app.extensions["compensator.throttle"] = auth.LoginThrottle()
     app.extensions["compensator.alerts"] = AlertBoard()
+    # A new printer for each receipt; tests put a factory of their own here.
+    app.extensions["compensator.printer"] = partial(open_printer, runtime.settings.printer)
     errors.init_app(app)
 
     @app.context_processor

@@ -2,7 +2,8 @@
 
 Every endpoint but ``health`` and ``openapi.json`` needs ``Authorization: Bearer TOKEN`` or a
 logged-in attendant (cookie plus ``X-CSRF-Token``). Errors are ``{"error": {"code", "message",
-"field"}}`` with a 4xx status (see ``web.errors``).
+"field"}}`` with a 4xx status (see ``web.errors``), or 503 ``printer_unavailable`` when the
+receipt printer is off.
 
     GET  /health                          GET  /openapi.json
     GET  /seats
@@ -12,7 +13,7 @@ logged-in attendant (cookie plus ``X-CSRF-Token``). Errors are ``{"error": {"cod
     POST /outages/<id>/end|correct|confirm|dismiss
     POST /compensations/<id>/approve
     GET  /notices?status=                 GET  /notices/<id>?format=json|text|html
-    POST /notices/<id>/deliver
+    POST /notices/<id>/deliver            POST /notices/<id>/print
     POST /vouchers/<code>/redeem
     POST /heartbeats
 """
@@ -28,6 +29,7 @@ from flask.typing import ResponseReturnValue
 
 from compensator.errors import DomainError, InvalidInput
 from compensator.services import actions, notices, outage_views, outages, session_views, sessions
+from compensator.services.printing import print_notice
 from compensator.services.once import KEY_FIELD, Answer, request_key, run_once
 from compensator.services.heartbeats import record_seat_heartbeat
 from compensator.services.seats import seat_board
@@ -45,7 +47,7 @@ from web.api_json import (
 )
 from compensator.store.database import UnitOfWork
 from web.auth import Actor, require_api_actor
-from web.context import runtime, unit_of_work
+from web.context import printer, runtime, unit_of_work
 from web.errors import error_body
 from web.openapi import openapi_document
 
@@ -204,6 +206,15 @@ def deliver_notice(notice_id: int) -> ResponseReturnValue:
     return _mutation(actor, data, lambda uow: notices.deliver_notice(
         uow, notice_id, how=data.get("how"), feedback=data.get("feedback"), actor=actor.label),
         lambda view: Answer(200, notice_json(view)))
+
+
+@bp.post("/notices/<int:notice_id>/print")
+def print_receipt(notice_id: int) -> ResponseReturnValue:
+    """Print the notice's receipt on the configured ESC/POS printer and record it printed."""
+    actor = require_api_actor()
+    data = body()
+    return _mutation(actor, data, lambda uow: print_notice(uow, notice_id, printer=printer(), actor=actor.label),
+                     lambda view: Answer(200, notice_json(view)))
 
 
 @bp.post("/vouchers/<code>/redeem")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from compensator.printing import PrinterFactory
 from compensator.runtime import Compensator
 from compensator.store.database import UnitOfWork
 
@@ -11,6 +12,11 @@ from compensator.store.database import UnitOfWork
 def runtime() -> Compensator:
     """The engine runtime of the current app."""
     return current_app.extensions["compensator"]
+
+
+def printer() -> PrinterFactory:
+    """The factory of the current app's receipt printer."""
+    return current_app.extensions["compensator.printer"]
 
 
 def unit_of_work() -> UnitOfWork:

@@ -12,6 +12,8 @@ URL table (all need a logged-in attendant; every POST carries the CSRF token):
     GET  /notices/<id>                  the large-print notice to turn toward the customer
     GET  /notices/<id>/receipt          the receipt for a 58 or 80 mm thermal printer
     POST /notices/<id>/deliver          shown / printed / declined, with the customer's face
+    POST /notices/<id>/print            print the receipt on the ESC/POS printer
+    POST /notices/print-pending         print every notice still to hand over
 """
 
 from __future__ import annotations
@@ -30,14 +32,15 @@ from compensator.domain.kinds import SessionMode
 from compensator.errors import InvalidInput
 from compensator.services import actions, notices, outage_views, outages, session_views, sessions
 from compensator.services.figures import today_figures
+from compensator.services.printing import PrintRun, print_notice, print_pending
 from compensator.services.seats import SeatTile, seat_board
 from compensator.services.vouchers import Redemption, redeem_voucher
+from compensator.settings import PrinterKind
 from web.auth import current_actor, login_required
-from web.context import runtime, unit_of_work
+from web.context import printer, runtime, unit_of_work
 from web.forms import submit
 
 bp = Blueprint("dashboard", __name__)
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +136,8 @@ def index() -> str:
     """Show the seat grid, the Power cut button, today's figures and the notices to hand over."""
     settings = runtime().settings
     return render_template("dashboard.html", state=_board_state(), zones=settings.zones,
-                           packages=settings.dashboard.packages_minutes, seats=settings.seats)
+                           packages=settings.dashboard.packages_minutes, seats=settings.seats,
+                           can_print=_can_print())
 
 
 @bp.get("/board.json")
@@ -247,7 +251,12 @@ def _notice_context(notice_id: int, qr_mm: int = SCREEN_QR_MM) -> dict[str, obje
     with unit_of_work() as uow:
         notice = notices.get_notice(uow, notice_id)
     code = vouchers.display(notice.voucher_code) if notice.voucher_code else None
-    return {"notice": notice, "voucher_code": code, "qr": voucher_qr(code, qr_mm) if code else None}
+    return {"notice": notice, "voucher_code": code, "qr": voucher_qr(code, qr_mm) if code else None,
+            "can_print": _can_print()}
+
+
+def _can_print() -> bool:
+    return runtime().settings.printer.kind is not PrinterKind.NONE
 
 
 @bp.get("/notices/<int:notice_id>")
@@ -277,3 +286,25 @@ def deliver(notice_id: int) -> ResponseReturnValue:
     return submit(lambda uow: notices.deliver_notice(
         uow, notice_id, how=request.form.get("how", ""), feedback=request.form.get("feedback") or None,
         actor=_actor_label()), lambda notice: ("success", f"Notice for seat {notice.seat_id} marked {notice.status}."))
+
+
+@bp.post("/notices/<int:notice_id>/print")
+@login_required
+def print_receipt(notice_id: int) -> ResponseReturnValue:
+    """Print the notice's receipt on the ESC/POS printer and record it printed."""
+    return submit(lambda uow: print_notice(uow, notice_id, printer=printer(), actor=_actor_label()),
+                  lambda notice: ("success", f"Receipt for seat {notice.seat_id} printed."))
+
+
+@bp.post("/notices/print-pending")
+@login_required
+def print_all_pending() -> ResponseReturnValue:
+    """Print every notice still to hand over, and say how many came out and which did not."""
+    return submit(lambda uow: print_pending(uow, printer=printer(), actor=_actor_label()), _print_run_outcome)
+
+
+def _print_run_outcome(run: PrintRun) -> tuple[str, str]:
+    if not run.failed:
+        return "success", f"{len(run.printed)} receipt(s) printed."
+    seats = ", ".join(f"seat {notice.seat_id}" for notice in run.failed)
+    return "error", f"{len(run.printed)} receipt(s) printed; not printed: {seats} ({run.reason})."

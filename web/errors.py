@@ -15,6 +15,7 @@ from compensator.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    PrinterUnavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (PermissionDenied, 403),
     (NotFound, 404),
     (Conflict, 409),
+    # The one 5xx: the receipt printer, outside the program, is off or refused the receipt.
+    (PrinterUnavailable, 503),
 )
 
 

@@ -179,6 +179,12 @@ def openapi_document() -> dict[str, Any]:
             parameters=[_path_id("notice_id")], idempotent_key=True,
             body=_body({"how": {"enum": ["shown", "printed", "declined"]},
                         "feedback": {"enum": ["happy", "neutral", "unhappy"]}}, ["how"]))},
+        "/notices/{notice_id}/print": {"post": _operation(
+            "Print the notice's receipt on the ESC/POS printer and record it printed",
+            {"200": _answer("the notice, now printed", _ref("Notice"))}, parameters=[_path_id("notice_id")],
+            idempotent_key=True, extra={"503": _answer(
+                "printer_unavailable: the receipt printer is off or refused; the notice stays pending",
+                _ref("Error"))})},
         "/vouchers/{code}/redeem": {"post": _operation(
             "Start a session with a voucher's minutes on a free seat, or add them to a running prepaid session "
             "(exactly one of seat and session)",

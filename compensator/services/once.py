@@ -11,8 +11,9 @@ with one key queue on the key and all get the winner's answer; a crash before th
 neither the effect nor the key, and the retry simply runs. A refusal the user caused (a busy
 seat, a bad field) is an answer too: the use case's writes are rolled back to a savepoint and
 the refusal is kept under the key, so a retry hears the same thing. The same key sent with
-another request is refused as ``idempotency_conflict``. Keys belong to one actor and are kept
-for ``KEEP``, then pruned by the scheduler.
+another request is refused as ``idempotency_conflict``. A fault outside the program (the receipt
+printer off) is not kept: the key is released with the rollback, and a retry tries again. Keys
+belong to one actor and are kept for ``KEEP``, then pruned by the scheduler.
 """
 
 from __future__ import annotations
@@ -83,6 +84,9 @@ def run_once(uow: UnitOfWork, key: RequestKey | None, action: Callable[[UnitOfWo
         try:
             reply = answer(action(uow))
         except DomainError as error:
+            if not error.kept_for_retries:
+                # Raised past the key's claim, so the unit of work rolls both back and a retry runs.
+                raise
             # Nothing of a refused request stays, but the refusal itself is the answer to keep.
             savepoint.rollback()
             reply = refusal(error)
