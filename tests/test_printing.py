@@ -193,9 +193,13 @@ class SwitchablePrinter:
         def __init__(self, owner: SwitchablePrinter) -> None:
             super().__init__()
             self.owner = owner
+            self.closed = False
 
         def close(self) -> None:
-            self.owner.printed.append(self.output)
+            # python-escpos closes a printer again when it is collected: count the receipt once.
+            if not self.closed:
+                self.closed = True
+                self.owner.printed.append(self.output)
 
 
 def test_a_keyed_print_refused_while_the_printer_was_off_prints_when_retried(runtime, uow, notice_id) -> None:
