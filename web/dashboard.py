@@ -29,6 +29,7 @@ from compensator.errors import InvalidInput
 from compensator.services import actions, notices, outage_views, outages, session_views, sessions
 from compensator.services.figures import today_figures
 from compensator.services.seats import seat_board
+from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
 from web.context import runtime, unit_of_work
 from web.forms import submit
@@ -73,8 +74,9 @@ def _actor_label() -> str:
     return actor.label
 
 
-def _local(moment: datetime | None, pattern: str = "%H:%M") -> str:
-    return moment.astimezone(runtime().settings.venue.tz).strftime(pattern) if moment else ""
+def _local(moment: datetime | None) -> str:
+    venue = runtime().settings.venue
+    return time_of_day(moment, venue.tz, venue.clock) if moment else ""
 
 
 def _board_state() -> dict[str, object]:
