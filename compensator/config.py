@@ -37,6 +37,7 @@ from compensator.settings import (
     VenueSettings,
     ZoneSettings,
 )
+from compensator.timeofday import ClockStyle
 
 DEFAULT_CONFIG_PATH = "config.yaml"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -64,7 +65,7 @@ def _venue(value: object, problems: list[str]) -> VenueSettings | None:
     data = mapping_of(value, "venue", problems)
     if data is None:
         return None
-    unknown_keys(data, ("name", "timezone", "currency", "languages", "closing_time"), "venue", problems)
+    unknown_keys(data, ("name", "timezone", "currency", "languages", "closing_time", "clock"), "venue", problems)
     count = len(problems)
     name = text_value(data, "name", "venue", problems)
     timezone = text_value(data, "timezone", "venue", problems)
@@ -89,10 +90,13 @@ def _venue(value: object, problems: list[str]) -> VenueSettings | None:
                 problems.append("venue.languages: lists a language twice")
             languages = tuple(str(language) for language in raw)
     closing = _closing_time(data.get("closing_time", "22:00"), problems)
+    clock = str(data.get("clock", ClockStyle.TWENTY_FOUR_HOUR))
+    if clock not in set(ClockStyle):
+        problems.append('venue.clock: must be "24h" or "12h"')
     if len(problems) > count or None in (name, timezone, currency, closing):
         return None
     assert name and timezone and currency and closing is not None
-    return VenueSettings(name, timezone, currency, languages, closing)
+    return VenueSettings(name, timezone, currency, languages, closing, ClockStyle(clock))
 
 
 def _closing_time(value: object, problems: list[str]) -> time | None:

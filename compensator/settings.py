@@ -16,19 +16,21 @@ from zoneinfo import ZoneInfo
 # The policy's parameters are defined in the pure core, which reads them; the settings carry them
 # and ``compensator.config`` builds and validates them.
 from compensator.domain.terms import PolicySettings
+from compensator.timeofday import ClockStyle
 
 DEFAULT_DATABASE_URL = "sqlite:///compensator.db"
 
 
 @dataclass(frozen=True, slots=True)
 class VenueSettings:
-    """The venue: its name, time zone, currency, notice languages and closing time."""
+    """The venue: its name, time zone, currency, notice languages, closing time and clock style."""
 
     name: str
     timezone: str
     currency: str
     languages: tuple[str, ...]
     closing_time: time
+    clock: ClockStyle = ClockStyle.TWENTY_FOUR_HOUR
 
     @property
     def tz(self) -> ZoneInfo:

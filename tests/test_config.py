@@ -16,6 +16,7 @@ from compensator.config import (
     load_settings,
     parse_settings,
 )
+from compensator.timeofday import ClockStyle
 from tests.conftest import VENUE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +54,12 @@ def test_a_seat_range_expands_to_every_seat_in_it() -> None:
     assert "at most" in expand_seat_ids("A1-A5000")
 
 
+def test_a_venue_shows_a_24_hour_clock_unless_it_chooses_a_12_hour_one() -> None:
+    assert parse_settings(VENUE, environ={}).venue.clock is ClockStyle.TWENTY_FOUR_HOUR
+    data = with_changes(venue={**VENUE["venue"], "clock": "12h"})
+    assert parse_settings(data, environ={}).venue.clock is ClockStyle.TWELVE_HOUR
+
+
 def test_an_unquoted_closing_time_is_read_as_the_time_it_looks_like() -> None:
     data = with_changes(venue={**VENUE["venue"], "closing_time": 1320})
     assert parse_settings(data, environ={}).venue.closing_time == time(22, 0)
@@ -85,6 +92,8 @@ def test_an_unknown_key_is_an_error_with_a_suggestion() -> None:
         ({"venue": {**VENUE["venue"], "languages": []}}, "venue.languages:"),
         ({"venue": {**VENUE["venue"], "languages": ["en", "en"]}}, "venue.languages:"),
         ({"venue": {**VENUE["venue"], "closing_time": "25:00"}}, "venue.closing_time:"),
+        ({"venue": {**VENUE["venue"], "clock": "24-hour"}}, "venue.clock:"),
+        ({"venue": {**VENUE["venue"], "clock": 12}}, "venue.clock:"),
         ({"zones": []}, "zones:"),
         ({"zones": [{"id": "a b", "price_minor_per_hour": 1}]}, "zones[0].id:"),
         ({"zones": [{"id": "z", "price_minor_per_hour": True}]}, "zones[0].price_minor_per_hour:"),

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from compensator.domain.kinds import CompensationForm, Delivery, Feedback, OutageKind
 from compensator.errors import InvalidInput, NotFound
-from compensator.notices import NoticeCatalog, NoticeFacts, _template_parts, compose
+from compensator.notices import BUILT_IN_DIRECTORY, NoticeCatalog, NoticeFacts, _flatten, _read, _template_parts, compose
 from compensator.services import notices, outages, sessions
+from compensator.timeofday import ClockStyle
 
 ACTOR = "attendant:ada"
 START = datetime(2026, 11, 22, 13, 18, tzinfo=timezone.utc)
@@ -24,7 +25,8 @@ START = datetime(2026, 11, 22, 13, 18, tzinfo=timezone.utc)
 def facts(form: CompensationForm = CompensationForm.TIME, **overrides) -> NoticeFacts:
     values = dict(
         venue_name="Bright Star Cyber Café", timezone=ZoneInfo("Africa/Lagos"), currency="NGN",
-        customer_name="Chidi", kind=OutageKind.POWER, started_at=START, ended_at=START + timedelta(minutes=21),
+        customer_name="Chidi", kind=OutageKind.POWER, dark_start=START + timedelta(minutes=10),
+        dark_end=START + timedelta(minutes=21),
         lost_minutes=11, credit_minutes=25, form=form, value_minor=12500,
         new_end=START + timedelta(minutes=67), voucher_code="ABC-DEF-GHJ",
         voucher_expires_at=START + timedelta(days=30),
@@ -47,7 +49,7 @@ def test_a_notice_renders_in_every_shipped_language_and_form(language, form) -> 
 
 def test_times_are_shown_in_the_venues_local_time() -> None:
     _, text = compose(NoticeCatalog.load("en"), "fr", facts())
-    assert "14:18" in text and "14:39" in text and "15:25" in text
+    assert "14:28" in text and "14:39" in text and "15:25" in text
 
 
 def test_an_unknown_language_falls_back_to_the_venues_default_language() -> None:
@@ -71,6 +73,84 @@ def test_an_owner_template_overrides_the_built_in_wording(tmp_path: Path) -> Non
     _, text = compose(NoticeCatalog.load("en", tmp_path), "en", facts())
     assert "See you tomorrow, Chidi!" in text
     assert "We are sorry" in text
+
+
+LANGUAGES = ["en", "fr", "pcm"]
+
+
+def text_of(language: str, **overrides) -> str:
+    return compose(NoticeCatalog.load("en"), language, facts(**overrides))[1]
+
+
+def test_every_language_file_carries_the_same_messages() -> None:
+    keys = {path.stem: set(_flatten(_read(path))) for path in BUILT_IN_DIRECTORY.glob("*.yaml")}
+    assert set(keys) == set(LANGUAGES)
+    assert keys["fr"] == keys["en"] and keys["pcm"] == keys["en"]
+
+
+@pytest.mark.parametrize(("language", "one", "many"), [
+    ("en", "1 minute", "2 minutes"), ("fr", "1 minute", "2 minutes"), ("pcm", "1 minute", "2 minutes")])
+def test_one_minute_is_singular_and_more_are_plural_in_every_language(language, one, many) -> None:
+    single = text_of(language, dark_end=START + timedelta(minutes=11), lost_minutes=1, credit_minutes=1)
+    assert single.count(one) >= 3 and "1 minutes" not in single
+    double = text_of(language, dark_end=START + timedelta(minutes=12), lost_minutes=2, credit_minutes=2)
+    assert double.count(many) >= 3
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_notice_shows_the_seats_dark_span_with_its_real_length(language) -> None:
+    text = text_of(language)
+    assert "14:28" in text and "14:39" in text and "11 minutes" in text
+    assert {"en": "from 14:28 to 14:39,\n11 minutes", "fr": "de 14:28 à 14:39,\nsoit 11 minutes",
+            "pcm": "from 14:28 reach 14:39,\nna 11 minutes"}[language].replace("\n", " ") in text.replace("\n", " ")
+
+
+@pytest.mark.parametrize(("language", "length"), [
+    ("en", "a 40-second power cut"), ("fr", "une coupure de courant de 40 secondes"), ("pcm", "e last 40 seconds")])
+def test_a_cut_under_a_minute_is_told_in_seconds_and_never_from_a_minute_to_the_same_minute(language, length) -> None:
+    text = text_of(language, dark_start=START, dark_end=START + timedelta(seconds=40), lost_minutes=1,
+                   credit_minutes=1).replace("\n", " ")
+    assert length in text
+    assert "14:18" in text and text.count("14:18") == 1
+    assert {"en": "counted as a whole minute", "fr": "compte comme une minute entière",
+            "pcm": "we count am as full minute"}[language] in text
+
+
+@pytest.mark.parametrize(("language", "length"), [
+    ("en", "3 minutes and 30 seconds"), ("fr", "3 minutes et 30 secondes"), ("pcm", "3 minutes and 30 seconds")])
+def test_seconds_beyond_whole_minutes_are_shown_and_said_to_count_as_a_minute(language, length) -> None:
+    text = text_of(language, dark_start=START + timedelta(seconds=10), dark_end=START + timedelta(minutes=3, seconds=40),
+                   lost_minutes=4, credit_minutes=4).replace("\n", " ")
+    assert length in text and "4 minutes" in text
+    assert {"en": "whole minute", "fr": "minute entière", "pcm": "full minute"}[language] in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_whole_number_of_minutes_is_not_said_to_be_rounded(language) -> None:
+    text = text_of(language).replace("\n", " ")
+    assert "seconds" not in text and "secondes" not in text
+    assert not any(words in text for words in ("whole minute", "minute entière", "full minute"))
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", "You left during the cut"), ("fr", "Vous êtes parti pendant la coupure"), ("pcm", "You comot when light no dey")])
+def test_a_customer_who_left_in_the_dark_is_told_the_voucher_returns_all_their_time(language, words) -> None:
+    told = text_of(language, form=CompensationForm.VOUCHER, lost_minutes=30, credit_minutes=30, left_while_dark=True)
+    assert words in told.replace("\n", " ") and "30 minutes" in told
+    assert words not in text_of(language, form=CompensationForm.VOUCHER).replace("\n", " ")
+
+
+@pytest.mark.parametrize(("language", "start", "new_end"), [
+    ("en", "2:28 PM", "3:25 PM"), ("fr", "2:28 PM", "3:25 PM"), ("pcm", "2:28 FI", "3:25 FI")])
+def test_a_twelve_hour_venue_shows_every_time_on_a_twelve_hour_clock(language, start, new_end) -> None:
+    text = text_of(language, clock=ClockStyle.TWELVE_HOUR).replace("\n", " ")
+    assert start in text and new_end in text and "14:28" not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_twenty_four_hour_venue_shows_every_time_on_a_twenty_four_hour_clock(language) -> None:
+    text = text_of(language)
+    assert "14:28" in text and "15:25" in text and "PM" not in text
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from compensator.reporting.pdf_format import latin
 from compensator.reporting.timeline import MAX_SEAT_ROWS, picture_rows, render_svg
 from compensator.services import outages, sessions
 from compensator.services.report_data import TimelineRow
+from compensator.timeofday import ClockStyle
 from tests.conftest import VENUE, make_settings
 from tests.known_day import (
     DAY,
@@ -93,6 +94,14 @@ def test_the_html_is_a_standalone_a4_page_with_the_same_numbers_and_the_timeline
     assert "the notice for seat A1" in html
     # Nothing is fetched from anywhere: no links, scripts, images or style sheets.
     assert re.search(r"\b(src|href)=", html) is None
+
+def test_a_twelve_hour_venue_gets_its_report_on_a_twelve_hour_clock(known_day) -> None:
+    report = dataclasses.replace(known_day, clock=ClockStyle.TWELVE_HOUR)
+    html = render(report, ReportFormat.HTML).content.decode()
+    assert "Corrected 2:20 PM–2:40 PM → 2:20 PM–2:45 PM by manager:bola" in html
+    # The policy's stored explanations keep the 24-hour clock they were written in.
+    assert "lost 25 min (14:20–14:45)" in html
+
 
 def test_the_pdf_carries_the_same_numbers_as_extracted_text(known_day) -> None:
     pdf = render(known_day, ReportFormat.PDF)

@@ -13,7 +13,7 @@ from compensator.domain import vouchers
 from compensator.services import outage_views, outages, session_views, sessions
 from compensator.services.people import add_attendant
 from compensator.store.models import Notice, Outage
-from tests.conftest import power_cut_over
+from tests.conftest import VENUE, make_settings, power_cut_over
 from web import create_app
 
 
@@ -380,3 +380,23 @@ def test_the_voucher_qr_is_drawn_at_the_width_asked_for_in_millimetres() -> None
 
     svg = str(voucher_qr("ABC-DEF-GHJ", 30))
     assert re.match(r'<svg width="30(\.0+\d*)?mm" height="30(\.0+\d*)?mm"', svg)
+
+
+class TestATwelveHourVenue:
+    """A venue whose config says ``clock: 12h``."""
+
+    @pytest.fixture
+    def settings(self):
+        return make_settings(venue={**VENUE["venue"], "clock": "12h"})
+
+    def test_the_dashboard_and_the_manager_page_show_times_on_a_twelve_hour_clock(self, client, auth, uow,
+                                                                                 clock) -> None:
+        auth.login()
+        auth.post("/seats/G1/start", minutes="120")
+        auth.post("/power-cut")
+        page = client.get("/").get_data(as_text=True)
+        assert re.search(r"cut since \d{1,2}:\d{2} (AM|PM)", page)
+        auth.post("/logout")
+        auth.login("bola", "4321")
+        page = client.get("/manage").get_data(as_text=True)
+        assert re.search(r"<td>\d{2} \w{3} \d{1,2}:\d{2} (AM|PM)</td>", page)

@@ -18,6 +18,7 @@ from flask import Flask
 from compensator.printing import open_printer
 from compensator.runtime import Compensator
 from compensator.services.alerts import AlertBoard
+from compensator.timeofday import time_of_day
 
 
 def _secret_key(app: Flask) -> str:
@@ -60,7 +61,9 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     @app.context_processor
     def template_globals() -> dict[str, Any]:
         return {"csrf_token": auth.csrf_token, "form_fields": forms.form_fields, "actor": auth.current_actor, "venue": runtime.settings.venue,
-                "has_page": lambda endpoint: endpoint in app.view_functions}
+                "has_page": lambda endpoint: endpoint in app.view_functions,
+                "time_of_day": lambda moment: time_of_day(moment, runtime.settings.venue.tz,
+                                                          runtime.settings.venue.clock)}
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)

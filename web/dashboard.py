@@ -36,6 +36,7 @@ from compensator.services.printing import PrintRun, print_notice, print_pending
 from compensator.services.seats import SeatTile, seat_board
 from compensator.services.vouchers import Redemption, redeem_voucher
 from compensator.settings import PrinterKind
+from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
 from web.context import printer, runtime, unit_of_work
 from web.forms import submit
@@ -79,8 +80,9 @@ def _actor_label() -> str:
     return actor.label
 
 
-def _local(moment: datetime | None, pattern: str = "%H:%M") -> str:
-    return moment.astimezone(runtime().settings.venue.tz).strftime(pattern) if moment else ""
+def _local(moment: datetime | None) -> str:
+    venue = runtime().settings.venue
+    return time_of_day(moment, venue.tz, venue.clock) if moment else ""
 
 
 def _voucher_targets(tiles: list[SeatTile]) -> list[dict[str, str]]:

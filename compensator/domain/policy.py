@@ -84,6 +84,11 @@ class CompensationResult:
         return self.figures is not None
 
     @property
+    def left_while_dark(self) -> bool:
+        """Whether the customer ended the session while the seat was dark, losing all the paid time left."""
+        return self.breakdown.lost is not None and self.breakdown.lost.left_while_dark
+
+    @property
     def explanation(self) -> str:
         """Every step in one readable line."""
         return "; ".join(explain(self.breakdown, self.timezone))

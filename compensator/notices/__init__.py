@@ -4,6 +4,10 @@ Wording lives in one YAML file per language beside this module (English, French 
 Pidgin ship with Compensator). An owner can override any key with a file of the same name in
 their own directory. A key missing in the customer's language falls back to the venue's
 default language, then to English: a notice is never blank.
+
+Every number is worded with its own count: a count's wording has one message per plural form
+of the language (Babel's plural rules choose it, ``other`` standing in for a form a file lacks),
+and the notice gives the seat's dark span with its real length, so the words add up.
 """
 
 from __future__ import annotations
@@ -13,17 +17,18 @@ import string
 from decimal import Decimal
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 from babel.numbers import format_currency, get_currency_precision
 
 from compensator.domain.kinds import CompensationForm, OutageKind
+from compensator.timeofday import ClockStyle, time_of_day
 
 BUILT_IN_DIRECTORY = Path(__file__).resolve().parent
 FALLBACK_LANGUAGE = "en"
@@ -95,6 +100,15 @@ class NoticeCatalog:
                 return value
         raise KeyError(f"no wording for {key!r} in any language")
 
+    def counted(self, language: str, name: str, count: int) -> str:
+        """``count`` worded with ``name`` in the plural form that ``language``'s rules choose for it."""
+        for candidate in (language, self.default_language, FALLBACK_LANGUAGE):
+            forms = self.wording.get(candidate, {})
+            for key in (f"{name}.{_plural_form(_babel_locale(candidate), count)}", f"{name}.other"):
+                if key in forms:
+                    return _fill(forms[key], {"count": str(count)})
+        raise KeyError(f"no wording for {name!r} in any language")
+
 
 @dataclass(frozen=True, slots=True)
 class NoticeFacts:
@@ -105,8 +119,9 @@ class NoticeFacts:
     currency: str
     customer_name: str | None
     kind: OutageKind
-    started_at: datetime
-    ended_at: datetime
+    # The seat's own dark span, not the outage's: a UPS may have bridged the start of a power cut.
+    dark_start: datetime
+    dark_end: datetime
     lost_minutes: int
     credit_minutes: int
     form: CompensationForm
@@ -114,6 +129,9 @@ class NoticeFacts:
     new_end: datetime | None = None
     voucher_code: str | None = None
     voucher_expires_at: datetime | None = None
+    # The customer ended the session while the seat was dark, and so lost all the paid time left.
+    left_while_dark: bool = False
+    clock: ClockStyle = ClockStyle.TWENTY_FOUR_HOUR
 
 
 # Formatting is cached: one outage's notices share their times, and Babel is slow enough that
@@ -127,16 +145,9 @@ def _babel_locale(language: str) -> str:
     return language.replace("-", "_")
 
 
-def _clock_text(moment: datetime, timezone: ZoneInfo, locale: str) -> str:
-    # The short time format shows the local hour and minute only, so those are the cache key:
-    # every new paid end of an outage's hundreds of notices falls on one of a few hundred minutes.
-    local = moment.astimezone(timezone)
-    return _wall_clock_text(local.hour, local.minute, locale)
-
-
-@functools.lru_cache(maxsize=4096)
-def _wall_clock_text(hour: int, minute: int, locale: str) -> str:
-    return format_time(time(hour, minute), "short", locale=locale)
+@functools.lru_cache(maxsize=64)
+def _plural_form(locale: str, count: int) -> str:
+    return Locale.parse(locale).plural_form(count)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -174,27 +185,40 @@ def _template_parts(text: str) -> tuple[str | tuple[str, str], ...]:
     return tuple(part for part in parts if part)
 
 
+def _fill(text: str, values: Mapping[str, str]) -> str:
+    return "".join(part if isinstance(part, str) else values.get(part[0], part[1]) for part in _template_parts(text))
+
+
 def compose(catalog: NoticeCatalog, language: str | None, facts: NoticeFacts) -> tuple[str, str]:
-    """The notice for ``facts`` as (language used, text), every time shown in the venue's time zone."""
+    """The notice for ``facts`` as (language used, text), times in the venue's zone and clock style."""
     chosen = catalog.resolve_language(language)
     locale = _babel_locale(chosen)
     local = facts.timezone
 
     def clock(moment: datetime | None) -> str:
-        return _clock_text(moment, local, locale) if moment else ""
+        return time_of_day(moment, local, facts.clock, locale) if moment else ""
 
     def day(moment: datetime | None) -> str:
         return _day_text(moment, local, locale) if moment else ""
 
+    def minutes(count: int) -> str:
+        return catalog.counted(chosen, "minutes", count)
+
+    dark_minutes, dark_seconds = divmod(round((facts.dark_end - facts.dark_start).total_seconds()), 60)
     values = {
         "venue": facts.venue_name,
         "customer": facts.customer_name or "",
         "what": catalog.text(chosen, f"what.{facts.kind.value}"),
-        "date": day(facts.started_at),
-        "start": clock(facts.started_at),
-        "end": clock(facts.ended_at),
+        "date": day(facts.dark_start),
+        "start": clock(facts.dark_start),
+        "end": clock(facts.dark_end),
+        "dark_seconds": str(dark_seconds),
+        "minutes": minutes(dark_minutes),
+        "seconds": catalog.counted(chosen, "seconds", dark_seconds),
         "lost_minutes": str(facts.lost_minutes),
+        "lost": minutes(facts.lost_minutes),
         "credit_minutes": str(facts.credit_minutes),
+        "credit": minutes(facts.credit_minutes),
         "new_end": clock(facts.new_end),
         "code": facts.voucher_code or "",
         "expiry": day(facts.voucher_expires_at),
@@ -202,14 +226,22 @@ def compose(catalog: NoticeCatalog, language: str | None, facts: NoticeFacts) ->
     }
 
     def fill(key: str) -> str:
-        return "".join(part if isinstance(part, str) else values.get(part[0], part[1])
-                       for part in _template_parts(catalog.text(chosen, key)))
+        return _fill(catalog.text(chosen, key), values)
 
+    if dark_seconds == 0:
+        values["dark_length"] = values["minutes"]
+    elif dark_minutes:
+        values["dark_length"] = fill("minutes_and_seconds")
     if facts.form is CompensationForm.TIME and facts.new_end is None:
         compensation_key = "compensation.time_paused"
     else:
         compensation_key = f"compensation.{facts.form.value}"
     greeting = fill("greeting") if facts.customer_name else fill("greeting_anonymous")
-    paragraphs = [fill("title").upper(), greeting, fill("apology"), fill(compensation_key), fill("fix"), fill("thanks"),
-                  f"— {facts.venue_name}"]
+    # A cut under a minute has no "from ... to ..." worth reading: both ends show the same minute.
+    apology = fill("apology") if dark_minutes else fill("apology_short")
+    if dark_seconds:
+        # The seconds beyond the whole minutes were counted as a minute: say so, or the sum looks wrong.
+        apology = f"{apology} {fill('rounded_up')}"
+    paragraphs = [fill("title").upper(), greeting, apology, fill("left_while_dark") if facts.left_while_dark else "",
+                  fill(compensation_key), fill("fix"), fill("thanks"), f"— {facts.venue_name}"]
     return chosen, "\n\n".join(paragraph for paragraph in paragraphs if paragraph)

@@ -18,6 +18,7 @@ from compensator.services.report_data import (
     DailyReportData,
     OutageRow,
 )
+from compensator.timeofday import time_of_day
 
 NOTHING = "—"
 
@@ -27,9 +28,13 @@ def money(report: DailyReportData, amount_minor: int) -> str:
     return format_money(amount_minor, report.currency)
 
 
-def local(report: DailyReportData, moment: datetime | None, pattern: str = "%H:%M") -> str:
-    """A moment in the venue's time zone, or a dash when there is none."""
-    return moment.astimezone(ZoneInfo(report.timezone)).strftime(pattern) if moment else NOTHING
+def local(report: DailyReportData, moment: datetime | None, day_pattern: str | None = None) -> str:
+    """A moment's time of day in the venue's time zone and clock style (after its day if asked), or a dash."""
+    if moment is None:
+        return NOTHING
+    tz = ZoneInfo(report.timezone)
+    shown = time_of_day(moment, tz, report.clock)
+    return f"{moment.astimezone(tz).strftime(day_pattern)} {shown}" if day_pattern else shown
 
 
 def headline(report: DailyReportData) -> list[tuple[str, str]]:

@@ -79,7 +79,7 @@ def render(report: DailyReportData) -> bytes:
     pdf.set_font(FONT, "", 9)
     state = "" if report.complete else " (day still open: figures so far)"
     line(f"From {layout.local(report, report.window_start)} to {layout.local(report, report.window_end)}{state}"
-         f" - generated {layout.local(report, report.generated_at, '%d %b %Y %H:%M')} ({report.timezone})")
+         f" - generated {layout.local(report, report.generated_at, '%d %b %Y')} ({report.timezone})")
 
     heading("Figures")
     pairs(layout.headline(report))

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 
 from compensator.domain import vouchers
-from compensator.domain.kinds import CompensationForm, EntryKind
+from compensator.domain.figures import CompensationFigures
+from compensator.domain.kinds import CompensationForm, EntryKind, SessionMode
 from compensator.domain.ledger import balance
 from compensator.domain.money import value_minor
 from compensator.domain.policy import choose_form
@@ -29,26 +30,37 @@ class CreditOrder:
     """Minutes to deliver for one compensation: its first credit, or a top-up after a correction.
 
     ``form`` and ``paid_end`` are the form of the credit and the session's paid end before it,
-    when the caller already worked them out at this instant (the policy does); otherwise they
-    are worked out from the session's balance now.
+    and ``left_while_dark`` whether the customer ended the session in the dark, when the caller
+    already worked them out at this instant (the policy does); otherwise they are worked out
+    from the session now.
     """
 
     compensation_id: int
     seat_id: str
-    lost_minutes: int
-    value_minor: int
+    figures: CompensationFigures
     session: LoadedSession
     minutes: int
     topup: bool = False
     revision_id: int | None = None
     form: CompensationForm | None = None
     paid_end: datetime | None = None
+    left_while_dark: bool | None = None
 
     @property
     def key(self) -> str:
         """The deterministic idempotency key of what this order writes."""
         suffix = f"topup:{self.revision_id}" if self.topup else "credit"
         return f"compensation:{self.compensation_id}:{suffix}"
+
+
+    def customer_left_while_dark(self) -> bool:
+        """Whether the customer ended the session while the seat was dark, as the policy saw it if it did."""
+        if self.left_while_dark is not None:
+            return self.left_while_dark
+        # Only a prepaid customer who leaves loses the paid time left; the policy's rule, seen from the span.
+        ended_at = self.session.facts.ended_at
+        return (self.session.facts.mode is SessionMode.PREPAID and ended_at is not None
+                and self.figures.dark_start <= ended_at <= self.figures.dark_end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +136,12 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
             continue
         language, text = compose(catalog, order.session.row.language, NoticeFacts(
             venue_name=settings.venue.name, timezone=settings.venue.tz, currency=settings.venue.currency,
-            customer_name=order.session.row.customer_name, kind=outage.kind, started_at=outage.started_at,
-            ended_at=outage.ended_at or now, lost_minutes=order.lost_minutes, credit_minutes=order.minutes,
-            form=form, value_minor=order.value_minor, new_end=new_end,
+            customer_name=order.session.row.customer_name, kind=outage.kind, dark_start=order.figures.dark_start,
+            dark_end=order.figures.dark_end, lost_minutes=order.figures.lost_minutes, credit_minutes=order.minutes,
+            form=form, value_minor=order.figures.value_minor, new_end=new_end,
             voucher_code=vouchers.display(code) if code else None,
-            voucher_expires_at=expires_at if code else None))
+            voucher_expires_at=expires_at if code else None,
+            left_while_dark=order.customer_left_while_dark(), clock=settings.venue.clock))
         notices.append(dict(compensation_id=order.compensation_id, language=language, text=text, created_at=now))
     uow.db.flush()
     # Plain multi-row INSERTs: one statement per table, whatever the number of rows.

@@ -268,8 +268,8 @@ def approve_compensation(uow: UnitOfWork, compensation_id: object, *, actor: str
     row.approved_by = actor
     row.granted_minutes = figures.credit_minutes
     delivered = apply_credits(uow, [CreditOrder(
-        compensation_id=row.id, seat_id=row.seat_id, lost_minutes=figures.lost_minutes,
-        value_minor=figures.value_minor, session=loaded, minutes=figures.credit_minutes)], outage=outage, actor=actor)
+        compensation_id=row.id, seat_id=row.seat_id, figures=figures, session=loaded,
+        minutes=figures.credit_minutes)], outage=outage, actor=actor)
     row.form = delivered.forms[row.id]
     audit.record(uow, actor=actor, action="compensation.approve", target_type="compensation", target_id=row.id,
                  after={"credit_minutes": figures.credit_minutes})

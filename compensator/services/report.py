@@ -182,6 +182,7 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
         anomalies=tuple(anomalies), timeline=_timeline(uow, window, day_outages, catalog),
         outage_bands=tuple(OutageBand(item.id, item.kind, max(item.started_at, start), min(item.ended_at or end, end))
                            for item in day_outages),
+        clock=settings.venue.clock,
     )
 
 

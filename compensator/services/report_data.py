@@ -20,6 +20,7 @@ from compensator.domain.kinds import (
     OutageStatus,
     ScopeKind,
 )
+from compensator.timeofday import ClockStyle
 
 
 class AnomalyKind(StrEnum):
@@ -200,3 +201,5 @@ class DailyReportData:
     anomalies: tuple[Anomaly, ...]
     timeline: tuple[TimelineRow, ...]
     outage_bands: tuple[OutageBand, ...]
+    # How the venue shows a time of day (SPEC appendix A, ``venue.clock``).
+    clock: ClockStyle = ClockStyle.TWENTY_FOUR_HOUR

@@ -216,9 +216,9 @@ def _insert(uow: UnitOfWork, outage: Outage, new_rows: list[tuple[NewCompensatio
             continue
         # The policy chose the form and saw the paid end at this same instant.
         orders.append(CreditOrder(
-            compensation_id=compensation_id, seat_id=row.seat_id, lost_minutes=row.figures.lost_minutes,
-            value_minor=row.figures.value_minor, session=candidates[session_id],
-            minutes=row.figures.credit_minutes, form=row.figures.form, paid_end=result.paid_end))
+            compensation_id=compensation_id, seat_id=row.seat_id, figures=row.figures, session=candidates[session_id],
+            minutes=row.figures.credit_minutes, form=row.figures.form, paid_end=result.paid_end,
+            left_while_dark=result.left_while_dark))
     return created
 
 
@@ -261,16 +261,16 @@ def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, re
             outcome = CorrectionOutcome.NOW_APPLIED
             row.status, row.applied_at = CompensationStatus.APPLIED, now
             row.granted_minutes, row.form = figures.credit_minutes, figures.form
-            order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, lost_minutes=figures.lost_minutes,
-                                value_minor=figures.value_minor, session=loaded, minutes=figures.credit_minutes,
-                                form=figures.form, paid_end=result.paid_end)
+            order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, figures=figures, session=loaded,
+                                minutes=figures.credit_minutes, form=figures.form, paid_end=result.paid_end,
+                                left_while_dark=result.left_while_dark)
     elif figures.credit_minutes > row.granted_minutes:
         outcome = CorrectionOutcome.TOPPED_UP
         topup = figures.credit_minutes - row.granted_minutes
         row.granted_minutes = figures.credit_minutes
-        order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, lost_minutes=figures.lost_minutes,
-                            value_minor=figures.value_minor, session=loaded, minutes=topup, topup=True,
-                            revision_id=correction.revision.id, form=figures.form, paid_end=result.paid_end)
+        order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, figures=figures, session=loaded,
+                            minutes=topup, topup=True, revision_id=correction.revision.id, form=figures.form,
+                            paid_end=result.paid_end)
     else:
         outcome = CorrectionOutcome.WAIVED if row.granted_minutes > figures.credit_minutes \
             else CorrectionOutcome.ALREADY_GIVEN
