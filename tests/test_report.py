@@ -139,13 +139,16 @@ def test_a_credit_awaiting_approval_is_counted_apart_and_has_no_notice_yet(uow, 
     assert (report.figures.awaiting_approval, report.figures.credited_time_minutes,
             report.figures.credited_value_minor, report.figures.notices_pending) == (1, 0, 0, 0)
 
-def test_a_declined_notice_and_the_latest_feedback_are_counted(uow, clock) -> None:
+def test_a_declined_notice_counts_only_the_feedback_of_its_latest_delivery(uow, clock) -> None:
     do(uow, sessions.start_session, seat_id="G1", minutes=60)
     (compensation,) = power_cut(uow, clock, (14, 10), (14, 20)).compensations
-    do(uow, notices.deliver_notice, compensation.notice_id, how="shown", feedback="unhappy")
+    do(uow, notices.deliver_notice, compensation.notice_id, how="shown", feedback="happy")
     do(uow, notices.deliver_notice, compensation.notice_id, how="declined")
     figures = report_of(uow).figures
     assert (figures.notices_delivered, figures.notices_declined, figures.notices_pending) == (0, 1, 0)
+    assert (figures.feedback_happy, figures.feedback_neutral, figures.feedback_unhappy) == (0, 0, 0)
+    do(uow, notices.deliver_notice, compensation.notice_id, how="shown", feedback="unhappy")
+    figures = report_of(uow).figures
     assert (figures.feedback_happy, figures.feedback_neutral, figures.feedback_unhappy) == (0, 0, 1)
 
 def test_a_manual_credit_and_an_unconfirmed_outage_are_flagged(uow, clock) -> None:

@@ -236,3 +236,11 @@ def test_the_scheduler_starts_and_shuts_down_cleanly_in_real_time(settings, tmp_
         assert not scheduler.running
     finally:
         runtime.close()
+
+
+def test_an_alert_is_fresh_only_for_the_minutes_it_announces() -> None:
+    board = AlertBoard()
+    at = datetime(2026, 11, 22, 13, 0, tzinfo=timezone.utc)
+    alert = board.publish("nearly-up:1", "A1", "Seat A1: 5 min left", at)
+    assert board.fresh(at + timedelta(minutes=4, seconds=59), timedelta(minutes=5)) == [alert]
+    assert board.fresh(at + timedelta(minutes=5), timedelta(minutes=5)) == []

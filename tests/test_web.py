@@ -400,3 +400,11 @@ class TestATwelveHourVenue:
         auth.login("bola", "4321")
         page = client.get("/manage").get_data(as_text=True)
         assert re.search(r"<td>\d{2} \w{3} \d{1,2}:\d{2} (AM|PM)</td>", page)
+
+
+def test_a_nearly_up_alert_leaves_the_board_once_its_minutes_have_passed(app, client, auth, clock) -> None:
+    auth.login()
+    app.extensions["compensator.alerts"].publish("nearly-up:1", "A1", "Seat A1: 5 min left", clock.now())
+    assert [alert["message"] for alert in client.get("/board.json").get_json()["alerts"]] == ["Seat A1: 5 min left"]
+    clock.advance(minutes=6)
+    assert client.get("/board.json").get_json()["alerts"] == []

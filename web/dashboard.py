@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import segno
 from flask import Blueprint, current_app, jsonify, render_template, request
@@ -33,7 +33,7 @@ from compensator.errors import InvalidInput
 from compensator.services import actions, notices, outage_views, outages, session_views, sessions
 from compensator.services.figures import today_figures
 from compensator.services.printing import PrintRun, print_notice, print_pending
-from compensator.services.seats import SeatTile, seat_board
+from compensator.services.seats import NEARLY_UP_MINUTES, SeatTile, seat_board
 from compensator.services.vouchers import Redemption, redeem_voucher
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
@@ -72,6 +72,8 @@ MM_PER_POINT = 25.4 / 72
 VOUCHER_CODE_MM = 14
 RECEIPT_SLACK_MM = 12
 ALERTS_SHOWN = 5
+# A "5 min left" alert is stale once those minutes have passed.
+ALERTS_SHOWN_FOR = timedelta(minutes=NEARLY_UP_MINUTES)
 
 
 def _actor_label() -> str:
@@ -127,7 +129,8 @@ def _board_state() -> dict[str, object]:
         ],
         "voucher_targets": _voucher_targets(tiles),
         "alerts": [{"id": alert.id, "seat": alert.seat_id, "message": alert.message}
-                   for alert in current_app.extensions["compensator.alerts"].since(0)[-ALERTS_SHOWN:]],
+                   for alert in current_app.extensions["compensator.alerts"].fresh(
+                       runtime().clock.now(), ALERTS_SHOWN_FOR)[-ALERTS_SHOWN:]],
         "now": runtime().clock.now().isoformat(),
     }
 

@@ -11,7 +11,7 @@ import itertools
 import threading
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 MAX_ALERTS = 200
 # Keys are remembered longer than alerts are kept, so an alert that has scrolled off the
@@ -49,6 +49,12 @@ class AlertBoard:
             alert = Alert(next(self._numbers), seat_id, message, at)
             self._alerts.append(alert)
             return alert
+
+    def fresh(self, now: datetime, within: timedelta) -> list[Alert]:
+        """The alerts published less than ``within`` before ``now``, oldest first: a warning that
+        five minutes are left is stale once they have passed."""
+        with self._lock:
+            return [alert for alert in self._alerts if alert.at > now - within]
 
     def since(self, alert_id: int = 0) -> list[Alert]:
         """The alerts newer than ``alert_id``, oldest first."""

@@ -213,14 +213,14 @@ def _minutes_in(outage: OutageView, window: Span) -> int:
 
 
 def _last_deliveries(uow: UnitOfWork, notice_ids: list[int]) -> dict[int, tuple[Delivery, Feedback | None]]:
-    """How each notice was last delivered, with the customer's latest feedback on it."""
+    """How each notice was last delivered, with the feedback given then (a notice declined after a
+    happy face counts no feedback: the customer's last word was to decline it)."""
     result: dict[int, tuple[Delivery, Feedback | None]] = {}
     if not notice_ids:
         return result
     for row in uow.db.scalars(select(NoticeDelivery).where(NoticeDelivery.notice_id.in_(notice_ids))
                               .order_by(NoticeDelivery.id)):
-        previous = result.get(row.notice_id)
-        result[row.notice_id] = (row.how, row.feedback or (previous[1] if previous else None))
+        result[row.notice_id] = (row.how, row.feedback)
     return result
 
 
