@@ -1,5 +1,7 @@
 # The two commands a new machine needs: `make run` and `make test` (only Python 3.11+ and make).
 PYTHON ?= python3
+# The demo's port: `make run PORT=8081` on a PC whose 8080 is taken.
+PORT ?= 8080
 VENV := .venv
 BIN := $(VENV)/bin
 
@@ -20,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/compensator demo --port 8080
+	$(BIN)/compensator demo --port $(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

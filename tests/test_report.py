@@ -215,3 +215,17 @@ def test_a_date_in_the_future_a_date_before_2000_and_a_malformed_date_are_clear_
         parse_format("docx")
     assert raised.value.field == "format"
     assert parse_format(" PDF ") is ReportFormat.PDF
+
+
+def test_outage_minutes_and_downtime_are_one_figure_for_the_same_cuts(uow, clock) -> None:
+    # A venue cut 14:10-14:20 and a zone cut 14:15-14:25 overlapping it: 15 minutes, counted once.
+    at_local(clock, 14, 10)
+    venue = do(uow, outages.start_outage)
+    at_local(clock, 14, 15)
+    zone = do(uow, outages.start_outage, zones=["gaming"])
+    at_local(clock, 14, 20)
+    do(uow, outages.end_outage, venue.id)
+    at_local(clock, 14, 25)
+    do(uow, outages.end_outage, zone.id)
+    report = report_of(uow)
+    assert (report.figures.outage_minutes, report.reliability.downtime_minutes) == (15, 15)

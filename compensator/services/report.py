@@ -278,7 +278,10 @@ def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows
         Voucher.expires_at >= start, Voucher.expires_at < end, ~redeemed))
     return Figures(
         outages=len(outages),
-        outage_minutes=sum(row.minutes_in_day for row in outages),
+        # Measured once over the merged outages, as the downtime is: overlaps count once, and
+        # seconds round up once for the day, not once per outage.
+        outage_minutes=ceil_minutes(measure(clip(merge(
+            (row.started_at, row.ended_at or window[1]) for row in outages), window))),
         sessions_affected=len({row.session_id for row in rows}),
         credited_time_minutes=credited(CompensationForm.TIME),
         credited_voucher_minutes=credited(CompensationForm.VOUCHER),

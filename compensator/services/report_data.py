@@ -47,7 +47,8 @@ class NoticeState(StrEnum):
 class Figures:
     """The figures at the top of the report.
 
-    ``outage_minutes`` adds up each outage's minutes in the day; the credited minutes are
+    ``outage_minutes`` is the day's time under any outage, overlaps counted once (for power cuts
+    alone it equals the reliability's downtime); the credited minutes are
     the minutes actually given (``granted``) by applied compensations, and
     ``credited_value_minor`` is their value at the zone's price.
     """
