@@ -234,3 +234,26 @@ def test_the_receipt_prints_at_the_rolls_width_with_a_qr_that_scans(page, uow, c
     assert re.search(r"Pages:\s+1\n", info), info
     subprocess.run(["pdftoppm", "-r", "300", "-png", "-singlefile", str(pdf), str(tmp_path / "receipt")], check=True)
     assert zbar(tmp_path / "receipt.png") == [code]
+
+
+def test_ending_a_session_asks_first_and_keeps_it_when_the_attendant_says_no(page) -> None:
+    log_in(page)
+    start_package(page, "G2", 60)
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        if len(asked) == 1:
+            dialog.dismiss()
+        else:
+            dialog.accept()
+
+    page.on("dialog", answer)
+    page.click('.seat[data-seat="G2"]')
+    page.click('form[data-action="end"] button')
+    page.wait_for_timeout(300)
+    assert asked == ["End the session on Seat G2?"]
+    assert page.locator('.seat[data-seat="G2"].running').count() == 1
+    page.click('form[data-action="end"] button')
+    page.wait_for_selector('.seat[data-seat="G2"].free')
+    assert len(asked) == 2

@@ -196,6 +196,12 @@
     var form = event.target;
     if (form.method === "dialog") { return; }
     if (form.dataset.sent) { event.preventDefault(); return; }
+    // Ending a session frees the seat and closes a postpaid bill: asked once more, never by accident.
+    if (form.dataset.action === "end" &&
+        !window.confirm("End the session on " + document.getElementById("dialog-title").textContent + "?")) {
+      event.preventDefault();
+      return;
+    }
     form.dataset.sent = "1";
     form.querySelectorAll("button").forEach(function (button) {
       setTimeout(function () { button.disabled = true; }, 0);
