@@ -408,3 +408,16 @@ def test_a_nearly_up_alert_leaves_the_board_once_its_minutes_have_passed(app, cl
     assert [alert["message"] for alert in client.get("/board.json").get_json()["alerts"]] == ["Seat A1: 5 min left"]
     clock.advance(minutes=6)
     assert client.get("/board.json").get_json()["alerts"] == []
+
+
+def test_an_attendant_refused_a_manager_page_or_lost_on_a_wrong_address_gets_a_page_with_its_navigation(
+        client, auth) -> None:
+    auth.login()
+    refused = client.get("/manage")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 403
+    assert "only a manager can do this" in page and 'href="/"' in page and "app.css" in page
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404
+    assert "Page not found" in missing.get_data(as_text=True)
+    assert client.get("/api/v1/no-such-thing").get_json()["error"]["code"] == "not_found"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, flash, jsonify, redirect, request, url_for
+from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -29,6 +29,13 @@ STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     # The one 5xx: the receipt printer, outside the program, is off or refused the receipt.
     (PrinterUnavailable, 503),
 )
+
+
+# The refusals a person can meet while clicking around, with the words the page shows.
+PAGE_ERRORS = {
+    403: ("Not for this account", "This page is for managers. Ask a manager to log in."),
+    404: ("Page not found", "There is no such page: it may have been a mistyped address or an old link."),
+}
 
 
 def status_of(error: DomainError) -> int:
@@ -70,6 +77,10 @@ def init_app(app: Flask) -> None:
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
             return json_error(error.code or 400, code, error.description or error.name)
+        if error.code in PAGE_ERRORS:
+            # A person gets a page of the site, with its navigation, rather than a bare status.
+            title, message = PAGE_ERRORS[error.code]
+            return render_template("error.html", title=title, message=error.description or message), error.code
         return error
 
     @app.errorhandler(Exception)
