@@ -421,3 +421,13 @@ def test_an_attendant_refused_a_manager_page_or_lost_on_a_wrong_address_gets_a_p
     assert missing.status_code == 404
     assert "Page not found" in missing.get_data(as_text=True)
     assert client.get("/api/v1/no-such-thing").get_json()["error"]["code"] == "not_found"
+
+
+def test_the_dashboard_has_its_icon_and_a_legend_of_the_tiles(client, auth) -> None:
+    auth.login()
+    page = client.get("/").get_data(as_text=True)
+    assert 'class="legend"' in page and "the zone's UPS is holding" in page
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page).group(1)
+    served = client.get(icon)
+    served.close()
+    assert (served.status_code, served.mimetype) == (200, "image/svg+xml")
