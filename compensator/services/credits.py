@@ -52,7 +52,6 @@ class CreditOrder:
         suffix = f"topup:{self.revision_id}" if self.topup else "credit"
         return f"compensation:{self.compensation_id}:{suffix}"
 
-
     def customer_left_while_dark(self) -> bool:
         """Whether the customer ended the session while the seat was dark, as the policy saw it if it did."""
         if self.left_while_dark is not None:

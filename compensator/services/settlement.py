@@ -215,11 +215,16 @@ def _insert(uow: UnitOfWork, outage: Outage, new_rows: list[tuple[NewCompensatio
         if row.status is not CompensationStatus.APPLIED:
             continue
         # The policy chose the form and saw the paid end at this same instant.
-        orders.append(CreditOrder(
-            compensation_id=compensation_id, seat_id=row.seat_id, figures=row.figures, session=candidates[session_id],
-            minutes=row.figures.credit_minutes, form=row.figures.form, paid_end=result.paid_end,
-            left_while_dark=result.left_while_dark))
+        orders.append(_first_credit(compensation_id, row.seat_id, row.figures, candidates[session_id], result))
     return created
+
+
+def _first_credit(compensation_id: int, seat_id: str, figures: CompensationFigures, session: LoadedSession,
+                  result: CompensationResult) -> CreditOrder:
+    """The whole credit of a compensation, in the form the policy chose at this same instant."""
+    return CreditOrder(compensation_id=compensation_id, seat_id=seat_id, figures=figures, session=session,
+                       minutes=figures.credit_minutes, form=figures.form, paid_end=result.paid_end,
+                       left_while_dark=result.left_while_dark)
 
 
 def _created_views(uow: UnitOfWork, outage: Outage, created: list[tuple[int, NewCompensation]],
@@ -261,9 +266,7 @@ def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, re
             outcome = CorrectionOutcome.NOW_APPLIED
             row.status, row.applied_at = CompensationStatus.APPLIED, now
             row.granted_minutes, row.form = figures.credit_minutes, figures.form
-            order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, figures=figures, session=loaded,
-                                minutes=figures.credit_minutes, form=figures.form, paid_end=result.paid_end,
-                                left_while_dark=result.left_while_dark)
+            order = _first_credit(row.id, row.seat_id, figures, loaded, result)
     elif figures.credit_minutes > row.granted_minutes:
         outcome = CorrectionOutcome.TOPPED_UP
         topup = figures.credit_minutes - row.granted_minutes

@@ -380,22 +380,17 @@ class NoticeDelivery(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-APPEND_ONLY_TABLES = (
-    "ledger_entries",
-    "session_events",
-    "audit_log",
-    "outage_revisions",
-    "compensation_adjustments",
-    "voucher_redemptions",
-    "notice_deliveries",
-)
+# History tables: only ever inserted into. The ORM refuses to update or delete their rows here,
+# the database through the guards the migrations create for these tables.
+APPEND_ONLY_MODELS = (LedgerEntry, SessionEvent, AuditRecord, OutageRevision, CompensationAdjustment,
+                      VoucherRedemption, NoticeDelivery)
+APPEND_ONLY_TABLES = tuple(model.__tablename__ for model in APPEND_ONLY_MODELS)
 
 
 def _refuse_change(_mapper: Any, _connection: Any, target: Any) -> None:
     raise PermissionError(f"{type(target).__tablename__} is append-only: add a correcting row instead")
 
 
-for _model in (LedgerEntry, SessionEvent, AuditRecord, OutageRevision, CompensationAdjustment,
-               VoucherRedemption, NoticeDelivery):
+for _model in APPEND_ONLY_MODELS:
     event.listen(_model, "before_update", _refuse_change)
     event.listen(_model, "before_delete", _refuse_change)
