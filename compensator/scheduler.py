@@ -144,11 +144,11 @@ def prune_idempotency_keys(runtime: Compensator) -> int:
 
 
 def print_new_notices(runtime: Compensator, printer: PrinterFactory) -> PrintRun:
-    """Print the receipt of every notice still pending; a printer that is off is tried again next run."""
+    """Print the receipt of every letter still pending; a printer that is off is tried again next run."""
     with runtime.unit_of_work() as uow:
         run = print_pending(uow, printer=printer, actor=AUTO_PRINT_ACTOR)
     if run.failed:
-        log.warning("auto-print: %d notice(s) wait for the printer: %s", len(run.failed), run.reason)
+        log.warning("auto-print: %d letter(s) wait for the printer: %s", len(run.failed), run.reason)
     return run
 
 

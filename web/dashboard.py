@@ -9,11 +9,12 @@ URL table (all need a logged-in attendant; every POST carries the CSRF token):
     POST /seats/<seat>/start            start a package (minutes) or a postpaid session
     POST /sessions/<id>/<action>        extend, pause, resume, move, end
     POST /vouchers/redeem               a typed or scanned voucher onto a free seat or a running session
-    GET  /notices/<id>                  the large-print notice to turn toward the customer
-    GET  /notices/<id>/receipt          the receipt for a 58 or 80 mm thermal printer
+    GET  /notices/<id>                  the large-print letter (the notice with its session's other
+                                        pending ones) to turn toward the customer
+    GET  /notices/<id>/receipt          the letter's receipt for a 58 or 80 mm thermal printer
     POST /notices/<id>/deliver          shown / printed / declined, with the customer's face
-    POST /notices/<id>/print            print the receipt on the ESC/POS printer
-    POST /notices/print-pending         print every notice still to hand over
+    POST /notices/<id>/print            print the letter's receipt on the ESC/POS printer
+    POST /notices/print-pending         print every letter still to hand over
 """
 
 from __future__ import annotations
@@ -27,12 +28,11 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from compensator.domain import vouchers
 from compensator.domain.kinds import SessionMode
 from compensator.errors import InvalidInput
-from compensator.services import actions, notices, outage_views, outages, session_views, sessions
+from compensator.services import actions, letters, outage_views, outages, session_views, sessions
 from compensator.services.figures import today_figures
-from compensator.services.printing import PrintRun, print_notice, print_pending
+from compensator.services.printing import PrintRun, print_letter, print_pending
 from compensator.services.seats import NEARLY_UP_MINUTES, SeatTile, seat_board
 from compensator.services.vouchers import Redemption, redeem_voucher
 from compensator.settings import PrinterKind
@@ -101,7 +101,7 @@ def _board_state() -> dict[str, object]:
         tiles = seat_board(uow)
         ongoing = outage_views.open_outages(uow)
         figures = today_figures(uow)
-        pending = notices.list_notices(uow, status="pending")
+        pending = letters.pending_letters(uow)
     return {
         "seats": [
             {
@@ -122,10 +122,10 @@ def _board_state() -> dict[str, object]:
         "figures": {"sessions": figures.sessions, "outages": figures.outages,
                     "credited_minutes": figures.credited_minutes, "pending_notices": figures.pending_notices,
                     "awaiting_approval": figures.awaiting_approval},
-        "notices": [
-            {"id": notice.id, "seat": notice.seat_id, "credit_minutes": notice.credit_minutes,
-             "form": notice.form.value, "language": notice.language}
-            for notice in pending
+        "letters": [
+            {"id": letter.first_notice_id, "seat": letter.seat_id, "cuts": len(letter.notice_ids),
+             "credit_minutes": letter.credit_minutes, "label": _letter_label(letter)}
+            for letter in pending
         ],
         "voucher_targets": _voucher_targets(tiles),
         "alerts": [{"id": alert.id, "seat": alert.seat_id, "message": alert.message}
@@ -133,6 +133,13 @@ def _board_state() -> dict[str, object]:
                        runtime().clock.now(), ALERTS_SHOWN_FOR)[-ALERTS_SHOWN:]],
         "now": runtime().clock.now().isoformat(),
     }
+
+
+def _letter_label(letter: letters.PendingLetter) -> str:
+    """How a waiting letter is listed: its seat, its cuts, and the minutes it gives back in what form."""
+    forms = " + ".join(sorted({form.value.replace("_", " ") for form in letter.forms}))
+    cuts = f" · {len(letter.notice_ids)} cuts" if len(letter.notice_ids) > 1 else ""
+    return f"Seat {letter.seat_id}{cuts} · {letter.credit_minutes} min {forms}"
 
 
 @bp.get("/")
@@ -242,21 +249,18 @@ def voucher_qr(code: str, width_mm: int) -> Markup:
     return Markup(qr.svg_inline(scale=width_mm / modules, unit="mm", border=QR_QUIET_ZONE_MODULES))
 
 
-def _receipt_height_mm(text: str, layout: ReceiptLayout, voucher: bool) -> int:
+def _receipt_height_mm(text: str, layout: ReceiptLayout, vouchers_count: int) -> int:
     """A page as long as the receipt's content: a roll printer then feeds no blank paper."""
     per_line = int(layout.printable_mm / (layout.font_pt * MONOSPACE_CHARACTER_EM * MM_PER_POINT))
     lines = sum(max(1, math.ceil(len(line) / per_line)) for line in text.splitlines())
     height = 2 * layout.vertical_margin_mm + lines * layout.font_pt * LINE_HEIGHT * MM_PER_POINT + RECEIPT_SLACK_MM
-    if voucher:
-        height += layout.qr_mm + VOUCHER_CODE_MM
-    return math.ceil(height)
+    return math.ceil(height + vouchers_count * (layout.qr_mm + VOUCHER_CODE_MM))
 
 
-def _notice_context(notice_id: int, qr_mm: int = SCREEN_QR_MM) -> dict[str, object]:
+def _letter_context(notice_id: int, qr_mm: int = SCREEN_QR_MM) -> dict[str, object]:
     with unit_of_work() as uow:
-        notice = notices.get_notice(uow, notice_id)
-    code = vouchers.display(notice.voucher_code) if notice.voucher_code else None
-    return {"notice": notice, "voucher_code": code, "qr": voucher_qr(code, qr_mm) if code else None,
+        letter = letters.letter_for(uow, notice_id)
+    return {"letter": letter, "vouchers": [(code, voucher_qr(code, qr_mm)) for code in letter.voucher_codes],
             "can_print": _can_print()}
 
 
@@ -267,49 +271,49 @@ def _can_print() -> bool:
 @bp.get("/notices/<int:notice_id>")
 @login_required
 def notice_screen(notice_id: int) -> str:
-    """The notice in large print, to turn the screen toward the customer."""
-    return render_template("notice_screen.html", **_notice_context(notice_id))
+    """The customer's letter in large print, to turn the screen toward them."""
+    return render_template("notice_screen.html", **_letter_context(notice_id))
 
 
 @bp.get("/notices/<int:notice_id>/receipt")
 @login_required
 def notice_receipt(notice_id: int) -> str:
-    """The notice laid out for a 58 mm or 80 mm thermal printer, printed with the browser."""
+    """The customer's letter laid out for a 58 mm or 80 mm thermal printer, printed with the browser."""
     width = request.args.get("width", type=int) or DEFAULT_RECEIPT_MM
     layout = RECEIPT_LAYOUTS.get(width, RECEIPT_LAYOUTS[DEFAULT_RECEIPT_MM])
-    context = _notice_context(notice_id, layout.qr_mm)
-    notice = context["notice"]
-    assert isinstance(notice, notices.NoticeView)
-    height = _receipt_height_mm(notice.text, layout, context["voucher_code"] is not None)
+    context = _letter_context(notice_id, layout.qr_mm)
+    letter = context["letter"]
+    assert isinstance(letter, letters.LetterView)
+    height = _receipt_height_mm(letter.text, layout, len(letter.voucher_codes))
     return render_template("notice_receipt.html", layout=layout, height_mm=height, **context)
 
 
 @bp.post("/notices/<int:notice_id>/deliver")
 @login_required
 def deliver(notice_id: int) -> ResponseReturnValue:
-    """Record how the notice reached the customer, with their reaction if they gave one."""
-    return submit(lambda uow: notices.deliver_notice(
+    """Record how the letter reached the customer (each of its notices), with their reaction if given."""
+    return submit(lambda uow: letters.deliver_letter(
         uow, notice_id, how=request.form.get("how", ""), feedback=request.form.get("feedback") or None,
-        actor=_actor_label()), lambda notice: ("success", f"Notice for seat {notice.seat_id} marked {notice.status}."))
+        actor=_actor_label()), lambda letter: ("success", f"Letter for seat {letter.seat_id} marked {letter.status}."))
 
 
 @bp.post("/notices/<int:notice_id>/print")
 @login_required
 def print_receipt(notice_id: int) -> ResponseReturnValue:
-    """Print the notice's receipt on the ESC/POS printer and record it printed."""
-    return submit(lambda uow: print_notice(uow, notice_id, printer=printer(), actor=_actor_label()),
-                  lambda notice: ("success", f"Receipt for seat {notice.seat_id} printed."))
+    """Print the letter's receipt on the ESC/POS printer and record it printed."""
+    return submit(lambda uow: print_letter(uow, notice_id, printer=printer(), actor=_actor_label()),
+                  lambda letter: ("success", f"Receipt for seat {letter.seat_id} printed."))
 
 
 @bp.post("/notices/print-pending")
 @login_required
 def print_all_pending() -> ResponseReturnValue:
-    """Print every notice still to hand over, and say how many came out and which did not."""
+    """Print every letter still to hand over, and say how many came out and which did not."""
     return submit(lambda uow: print_pending(uow, printer=printer(), actor=_actor_label()), _print_run_outcome)
 
 
 def _print_run_outcome(run: PrintRun) -> tuple[str, str]:
     if not run.failed:
         return "success", f"{len(run.printed)} receipt(s) printed."
-    seats = ", ".join(f"seat {notice.seat_id}" for notice in run.failed)
+    seats = ", ".join(f"seat {letter.seat_id}" for letter in run.failed)
     return "error", f"{len(run.printed)} receipt(s) printed; not printed: {seats} ({run.reason})."

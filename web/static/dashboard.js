@@ -46,24 +46,25 @@
     });
   }
 
-  function patchNotices(notices) {
+  function patchLetters(letters) {
     var list = document.getElementById("notice-list");
-    var signature = notices.map(function (n) { return n.id; }).join(",");
+    // A cut joining a waiting letter keeps its address but changes its label.
+    var signature = letters.map(function (l) { return l.id + ":" + l.label; }).join(",");
     if (list.dataset.signature === signature) { return; }
     list.dataset.signature = signature;
     list.innerHTML = "";
-    if (!notices.length) {
+    if (!letters.length) {
       var empty = document.createElement("li");
       empty.className = "empty";
       empty.textContent = "None waiting.";
       list.appendChild(empty);
       return;
     }
-    notices.forEach(function (notice) {
+    letters.forEach(function (letter) {
       var item = document.createElement("li");
       var link = document.createElement("a");
-      link.href = config.noticeBase + notice.id;
-      link.textContent = "Seat " + notice.seat + " · " + notice.credit_minutes + " min " + notice.form.replace("_", " ");
+      link.href = config.noticeBase + letter.id;
+      link.textContent = letter.label;
       item.appendChild(link);
       list.appendChild(item);
     });
@@ -145,7 +146,7 @@
         serverOffset = Date.parse(state.now) - Date.now();
         patchTiles(state.seats);
         patchFigures(state.figures);
-        patchNotices(state.notices);
+        patchLetters(state.letters);
         patchPower(state.outages);
         patchAlerts(state.alerts);
         patchVoucherTargets(state.voucher_targets);
