@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ import pytest
 from escpos.printer import Dummy
 
 from compensator.domain.kinds import CompensationForm, OutageKind
+from compensator.errors import InvalidState
 from compensator.notices import NoticeCatalog
 from compensator.notices.letters import CutFacts, LetterFacts, compose_letter
 from compensator.services import letters, notices, outages, sessions
@@ -230,3 +232,72 @@ def test_the_dashboard_shows_the_letter_and_delivering_it_clears_every_notice(da
     assert response.status_code == 302
     assert pending_of(uow, first) == []
     assert all(letter["id"] != waiting[0].id for letter in dashboard.get("/board.json").get_json()["letters"])
+
+
+def test_a_letter_already_printed_is_refused_unless_a_copy_is_asked_for(uow, clock) -> None:
+    first, _ = three_cuts_for_one_customer(uow, clock)
+    waiting = pending_of(uow, first)
+    printer = Printer()
+    with uow() as unit:
+        print_letter(unit, waiting[0].id, printer=printer, actor=ACTOR)
+    with uow() as unit, pytest.raises(InvalidState, match="already printed"):
+        print_letter(unit, waiting[0].id, printer=printer, actor=ACTOR)
+    with uow() as unit:
+        copy = print_letter(unit, waiting[0].id, printer=printer, actor=ACTOR, again=True)
+    assert len(printer.receipts) == 2 and copy.notices[0].status == "printed"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_the_print_button_and_auto_print_racing_for_one_letter_print_it_once(uow, clock) -> None:
+    first, other = three_cuts_for_one_customer(uow, clock)
+    waiting = pending_of(uow, first)
+    release, started = threading.Event(), threading.Event()
+    printer = Printer()
+
+    def slow_printer() -> Dummy:
+        started.set()
+        release.wait(5)
+        return printer()
+
+    outcomes: list[object] = []
+
+    def press_print() -> None:
+        with uow() as unit:
+            outcomes.append(print_letter(unit, waiting[0].id, printer=slow_printer, actor=ACTOR))
+
+    button = threading.Thread(target=press_print)
+    button.start()
+    assert started.wait(5)
+
+    def auto_print() -> None:
+        with uow() as unit:
+            outcomes.append(print_pending(unit, printer=printer, actor="auto-print"))
+
+    job = threading.Thread(target=auto_print)
+    job.start()
+    release.set()
+    button.join(10)
+    job.join(10)
+    assert len(outcomes) == 2
+    run = next(outcome for outcome in outcomes if not isinstance(outcome, letters.LetterView))
+    assert [letter.seat_id for letter in run.printed] == ["G2"]
+    assert len(printer.receipts) == 2
+    assert pending_of(uow, first) == [] and pending_of(uow, other) == []
+
+
+def test_a_customer_who_leaves_during_a_cut_is_told_the_voucher_gives_back_all_their_time(uow, clock) -> None:
+    with uow() as unit:
+        session = sessions.start_session(unit, seat_id="G4", minutes=60, actor=ACTOR).id
+    clock.advance(minutes=10)
+    with uow() as unit:
+        outage = outages.start_outage(unit, actor=ACTOR)
+    clock.advance(minutes=2)
+    with uow() as unit:
+        sessions.end_session(unit, session, actor=ACTOR)
+    clock.advance(minutes=3)
+    with uow() as unit:
+        outages.end_outage(unit, outage.id, actor=ACTOR)
+    (notice,) = pending_of(uow, session)
+    assert notice.form is CompensationForm.VOUCHER
+    assert "You left during the cut, so you lost all the time you had left" in notice.text
+    assert "you lost 50 minutes" in notice.text

@@ -301,7 +301,8 @@ def deliver(notice_id: int) -> ResponseReturnValue:
 @login_required
 def print_receipt(notice_id: int) -> ResponseReturnValue:
     """Print the letter's receipt on the ESC/POS printer and record it printed."""
-    return submit(lambda uow: print_letter(uow, notice_id, printer=printer(), actor=_actor_label()),
+    again = request.form.get("again") == "1"
+    return submit(lambda uow: print_letter(uow, notice_id, printer=printer(), actor=_actor_label(), again=again),
                   lambda letter: ("success", f"Receipt for seat {letter.seat_id} printed."))
 
 

@@ -71,10 +71,10 @@ def compose_letter(catalog: NoticeCatalog, language: str | None, facts: LetterFa
     greeting = fill("greeting" if facts.customer_name else "greeting_anonymous", shared)
     apology = fill("letter.apology" if first_day == last_day else "letter.apology_days", shared)
     lines = [_cut_line(catalog, chosen, cut, clock, minutes, fill) for cut in facts.cuts]
+    paragraphs = [fill("title", shared).upper(), greeting, apology, "\n".join(lines)]
     if any(_dark_length(cut)[1] for cut in facts.cuts):
         # The seconds beyond the whole minutes were counted as a minute: say so, or the sums look wrong.
-        lines.append(fill("rounded_up", shared))
-    paragraphs = [fill("title", shared).upper(), greeting, apology, "\n".join(lines)]
+        paragraphs.append(fill("rounded_up", shared))
     if any(cut.left_while_dark for cut in facts.cuts):
         paragraphs.append(fill("left_while_dark", shared))
     total = [fill("letter.total", shared)]

@@ -11,13 +11,16 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from compensator.domain.kinds import Delivery
-from compensator.errors import PrinterUnavailable
+from compensator.errors import InvalidState, PrinterUnavailable
 from compensator.printing import PrinterFactory, Receipt, send_receipt
 from compensator.services.credits import catalog_for
 from compensator.services.letters import LetterView, PendingLetter, deliver_letter, letter_for, pending_letters, single
 from compensator.services.notices import NoticeView, deliver_notice, get_notice
 from compensator.store.database import UnitOfWork
+from compensator.store.models import SeatSession
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +48,20 @@ def print_notice(uow: UnitOfWork, notice_id: object, *, printer: PrinterFactory,
     return deliver_notice(uow, notice.id, how=Delivery.PRINTED, actor=actor)
 
 
-def print_letter(uow: UnitOfWork, notice_id: object, *, printer: PrinterFactory, actor: str) -> LetterView:
-    """Print the letter a notice belongs to and record each of its notices ``printed``."""
-    letter = letter_for(uow, notice_id)
+def print_letter(uow: UnitOfWork, notice_id: object, *, printer: PrinterFactory, actor: str,
+                 again: bool = False) -> LetterView:
+    """Print the letter a notice belongs to and record each of its notices ``printed``.
+
+    A letter already handed over is refused unless ``again`` asks for another copy: the Print
+    button and the auto-print job racing for one letter then print it once.
+    """
+    notice = get_notice(uow, notice_id)
+    # The second of two printers of one letter waits here until the first has recorded it.
+    uow.db.execute(select(SeatSession.id).where(SeatSession.id == notice.session_id).with_for_update()).all()
+    letter = letter_for(uow, notice.id)
+    if letter.status != "pending" and not again:
+        raise InvalidState(f"the letter for seat {letter.seat_id} was already {letter.status}: "
+                           "print it again from its page if the customer wants another copy", field="notice")
     send_receipt(printer, receipt_for(uow, letter), uow.settings.printer.width_mm)
     return deliver_letter(uow, letter.first.id, how=Delivery.PRINTED, actor=actor)
 
@@ -59,6 +73,9 @@ def print_pending(uow: UnitOfWork, *, printer: PrinterFactory, actor: str) -> Pr
     for position, letter in enumerate(pending):
         try:
             printed.append(print_letter(uow, letter.first_notice_id, printer=printer, actor=actor))
+        except InvalidState:
+            # Handed over meanwhile, at the counter or by the other printing run: nothing to print.
+            continue
         except PrinterUnavailable as error:
             # A printer that refused one receipt refuses the next too; trying each would only
             # make the attendant wait a timeout per letter.
