@@ -204,6 +204,10 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
                                    help="replay a scenario on a throw-away database and print the result")
     simulate.add_argument("scenario", metavar="SCENARIO.yaml")
     simulate.set_defaults(handler=cmd_simulate)
+
+    from compensator.cli_backup import add_backup_commands
+
+    add_backup_commands(commands, common)
     return parser
 
 
