@@ -95,8 +95,15 @@ def session_bill(facts: SessionFacts, position: Balance, price_minor_per_hour: i
         credits=tuple(CreditLine(reason, total, len(outages.get(reason, ())))
                       for reason, total in minutes.items() if total),
         billed_minutes=billed,
-        due_minor=value_minor(billed, price_minor_per_hour) if billed is not None else 0,
+        due_minor=amount_due_minor(position, price_minor_per_hour),
     )
+
+
+def amount_due_minor(position: Balance, price_minor_per_hour: int) -> int:
+    """What is left to pay at ``position``: a postpaid session's billed minutes at the price, 0 when prepaid."""
+    if position.billed_minutes is None:
+        return 0
+    return value_minor(position.billed_minutes, price_minor_per_hour)
 
 
 def _reason(entry: EntryRecord, sources: Mapping[int, CreditSource]) -> tuple[CreditReason, int | None]:
