@@ -3,6 +3,7 @@ when a session ends, the printable bill, and the bill in the API's answer."""
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -28,17 +29,19 @@ def start(auth, client, uow, seat: str, **form) -> int:
         return next(view.id for view in session_views.list_open_sessions(unit) if view.seat_id == seat)
 
 
-def test_each_zone_has_its_package_buttons_with_their_prices(client, auth) -> None:
+def test_each_package_button_carries_its_price_in_every_zone(client, auth) -> None:
     auth.login()
     page = client.get("/").get_data(as_text=True)
-    standard = re.search(r'<div class="row packages" data-zone="standard">(.*?)</div>', page, re.S).group(1)
-    gaming = re.search(r'<div class="row packages" data-zone="gaming">(.*?)</div>', page, re.S).group(1)
-    assert '30 min<small class="price">NGN150.00</small>' in standard
-    assert '120 min<small class="price">NGN600.00</small>' in standard
-    assert 'Postpaid<small class="price">NGN300.00/h</small>' in standard
-    assert '60 min<small class="price">NGN600.00</small>' in gaming
-    assert '+30 min<small class="price">NGN300.00</small>' in page
-    # The dialog shows the buttons of the zone of the tile clicked.
+    prices = {(minutes, unescape(table)) for minutes, table in re.findall(
+        r'<button class="big" name="minutes" value="(\d+)" data-prices=\'([^\']+)\'>', page)}
+    assert {(int(minutes), *sorted(json.loads(table).items())) for minutes, table in prices} == {
+        (30, ("gaming", "NGN300.00"), ("standard", "NGN150.00")),
+        (60, ("gaming", "NGN600.00"), ("standard", "NGN300.00")),
+        (120, ("gaming", "NGN1,200.00"), ("standard", "NGN600.00"))}
+    hourly = re.search(r'name="postpaid" value="1" data-prices=\'([^\']+)\'', page).group(1)
+    assert json.loads(unescape(hourly)) == {"standard": "NGN300.00/h", "gaming": "NGN600.00/h"}
+    assert '>+30 min<small class="price"></small></button>' in page
+    # The dialog shows the prices of the zone of the tile clicked.
     assert 'data-seat="G1" data-zone="gaming"' in page
 
 

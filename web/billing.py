@@ -36,19 +36,10 @@ CREDIT_LABELS = {
 
 @dataclass(frozen=True, slots=True)
 class PackageButton:
-    """One package button: its minutes and its price in the seat's zone, as shown."""
+    """One package button: its minutes, and its price in each zone as shown (by zone id)."""
 
     minutes: int
-    price: str
-
-
-@dataclass(frozen=True, slots=True)
-class ZoneButtons:
-    """The package buttons of one zone, and what an hour costs there (a postpaid session's rate)."""
-
-    zone_id: str
-    hourly: str
-    packages: tuple[PackageButton, ...]
+    prices: dict[str, str]
 
 
 def money(amount_minor: int) -> str:
@@ -56,11 +47,16 @@ def money(amount_minor: int) -> str:
     return format_money(amount_minor, runtime().settings.venue.currency)
 
 
-def zone_buttons() -> list[ZoneButtons]:
-    """The package buttons of every zone, with their prices."""
-    return [ZoneButtons(prices.zone_id, money(prices.price_minor_per_hour),
-                        tuple(PackageButton(item.minutes, money(item.price_minor)) for item in prices.packages))
-            for prices in zone_prices(runtime().settings)]
+def package_buttons() -> list[PackageButton]:
+    """The package buttons, each with its price in every zone (the dialog shows the clicked seat's)."""
+    zones = zone_prices(runtime().settings)
+    return [PackageButton(minutes, {zone.zone_id: money(zone.packages[index].price_minor) for zone in zones})
+            for index, minutes in enumerate(runtime().settings.dashboard.packages_minutes)]
+
+
+def hourly_prices() -> dict[str, str]:
+    """What an hour costs in each zone (a postpaid session's rate), as shown, by zone id."""
+    return {zone.zone_id: f"{money(zone.price_minor_per_hour)}/h" for zone in zone_prices(runtime().settings)}
 
 
 def credit_purpose(line: CreditLine) -> str:

@@ -39,7 +39,7 @@ from compensator.services.vouchers import Redemption, redeem_voucher
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
-from web.billing import end_message, receipt_lines, zone_buttons
+from web.billing import end_message, hourly_prices, package_buttons, receipt_lines
 from web.context import printer, runtime, unit_of_work
 from web.forms import Message, submit
 
@@ -144,7 +144,8 @@ def index() -> str:
     """Show the seat grid, the Power cut button, today's figures and the notices to hand over."""
     settings = runtime().settings
     return render_template("dashboard.html", state=_board_state(), zones=settings.zones,
-                           zone_buttons=zone_buttons(), seats=settings.seats, can_print=_can_print())
+                           packages=package_buttons(), hourly_prices=hourly_prices(), seats=settings.seats,
+                           can_print=_can_print())
 
 
 @bp.get("/board.json")
