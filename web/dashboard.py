@@ -9,6 +9,7 @@ URL table (all need a logged-in attendant; every POST carries the CSRF token):
     POST /seats/<seat>/start            start a package (minutes) or a postpaid session
     POST /sessions/<id>/<action>        extend, pause, resume, move, end
     POST /vouchers/redeem               a typed or scanned voucher onto a free seat or a running session
+    GET  /sessions/<id>/bill            an ended session's bill for a 58 or 80 mm thermal printer
     GET  /notices/<id>                  the large-print letter (the notice with its session's other
                                         pending ones) to turn toward the customer
     GET  /notices/<id>/receipt          the letter's receipt for a 58 or 80 mm thermal printer
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import segno
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
@@ -38,8 +39,9 @@ from compensator.services.vouchers import Redemption, redeem_voucher
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
+from web.billing import end_message, hourly_prices, package_buttons, receipt_lines
 from web.context import printer, runtime, unit_of_work
-from web.forms import submit
+from web.forms import Message, submit
 
 bp = Blueprint("dashboard", __name__)
 
@@ -105,7 +107,8 @@ def _board_state() -> dict[str, object]:
     return {
         "seats": [
             {
-                "seat": tile.seat_id, "label": tile.label, "zone": tile.zone_name, "state": tile.state,
+                "seat": tile.seat_id, "label": tile.label, "zone": tile.zone_name, "zone_id": tile.zone_id,
+                "state": tile.state,
                 "state_label": tile.state_label, "dark": tile.dark, "on_ups": tile.on_ups,
                 "nearly_up": tile.nearly_up, "session": tile.session_id, "remaining_minutes": tile.remaining_minutes,
                 "paid_end": _local(tile.paid_end), "customer": tile.customer_name or "",
@@ -148,7 +151,7 @@ def index() -> str:
     """Show the seat grid, the Power cut button, today's figures and the notices to hand over."""
     settings = runtime().settings
     return render_template("dashboard.html", state=_board_state(), zones=settings.zones,
-                           packages=settings.dashboard.packages_minutes, seats=settings.seats,
+                           packages=package_buttons(), hourly_prices=hourly_prices(), seats=settings.seats,
                            can_print=_can_print())
 
 
@@ -208,11 +211,12 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
     if "seat" in found.fields:
         fields["seat"] = request.form.get("seat", "")
 
-    def outcome(view: session_views.SeatSessionView) -> tuple[str, str]:
-        message = f"Seat {view.seat_id}: {action} done."
-        if view.billed_minutes is not None and action == "end":
-            message += f" Bill: {view.billed_minutes} min."
-        return "success", message
+    def outcome(view: session_views.SeatSessionView) -> Message:
+        if action != "end":
+            return "success", f"Seat {view.seat_id}: {action} done."
+        width = runtime().settings.printer.width_mm
+        return "success", end_message(view), (
+            "Print the bill", url_for("dashboard.bill_receipt", session_id=view.id, width=width))
 
     return submit(lambda uow: found.run(uow, session_id, fields, actor.label), outcome)
 
@@ -264,6 +268,12 @@ def _letter_context(notice_id: int, qr_mm: int = SCREEN_QR_MM) -> dict[str, obje
             "can_print": _can_print()}
 
 
+def _receipt_layout() -> ReceiptLayout:
+    """The layout for the roll width the page asks for (``?width=58`` or 80, the default)."""
+    width = request.args.get("width", type=int) or DEFAULT_RECEIPT_MM
+    return RECEIPT_LAYOUTS.get(width, RECEIPT_LAYOUTS[DEFAULT_RECEIPT_MM])
+
+
 def _can_print() -> bool:
     return runtime().settings.printer.kind is not PrinterKind.NONE
 
@@ -279,13 +289,25 @@ def notice_screen(notice_id: int) -> str:
 @login_required
 def notice_receipt(notice_id: int) -> str:
     """The customer's letter laid out for a 58 mm or 80 mm thermal printer, printed with the browser."""
-    width = request.args.get("width", type=int) or DEFAULT_RECEIPT_MM
-    layout = RECEIPT_LAYOUTS.get(width, RECEIPT_LAYOUTS[DEFAULT_RECEIPT_MM])
+    layout = _receipt_layout()
     context = _letter_context(notice_id, layout.qr_mm)
     letter = context["letter"]
     assert isinstance(letter, letters.LetterView)
     height = _receipt_height_mm(letter.text, layout, len(letter.voucher_codes))
     return render_template("notice_receipt.html", layout=layout, height_mm=height, **context)
+
+
+@bp.get("/sessions/<int:session_id>/bill")
+@login_required
+def bill_receipt(session_id: int) -> str:
+    """An ended session's bill (seat, times, minutes, price, credits, amount due) for a thermal printer."""
+    layout = _receipt_layout()
+    with unit_of_work() as uow:
+        view = session_views.get_bill(uow, session_id)
+    lines = receipt_lines(view)
+    text = "\n".join([runtime().settings.venue.name, "Bill", *(f"{label} {value}" for label, value in lines)])
+    return render_template("bill_receipt.html", layout=layout, height_mm=_receipt_height_mm(text, layout, False),
+                           session=view, lines=lines)
 
 
 @bp.post("/notices/<int:notice_id>/deliver")

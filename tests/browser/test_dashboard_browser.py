@@ -272,3 +272,28 @@ def test_the_letter_comes_first_with_its_voucher_and_buttons_in_view_at_768_px(p
     assert letter["x"] < qr["x"] and letter["y"] <= qr["y"] + 1
     assert qr["y"] + qr["height"] <= 768 and shown["y"] + shown["height"] <= 768
     assert page.locator(".notice-screen").inner_text().count("• ") == 3
+
+
+def test_the_seat_dialog_shows_the_prices_of_the_clicked_seats_zone_and_the_end_says_the_bill(page, clock) -> None:
+    log_in(page)
+    page.click('.seat[data-seat="G1"]')
+    assert page.inner_text('#dialog-free button[name=minutes][value="60"]').split() == ["60", "min", "NGN600.00"]
+    assert page.inner_text("#dialog-free button[name=postpaid]").split() == ["Postpaid", "NGN600.00/h"]
+    page.screenshot(path=str(ARTIFACTS / "dashboard-prices.png"))
+    page.click("#dialog-free button[name=postpaid]")
+    page.wait_for_selector('.seat[data-seat="G1"].running')
+    page.click('.seat[data-seat="A1"]')
+    assert page.inner_text('#dialog-free button[name=minutes][value="60"]').split() == ["60", "min", "NGN300.00"]
+    page.keyboard.press("Escape")
+    clock.advance(minutes=45)
+    page.click('.seat[data-seat="G1"]')
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click('form[data-action="end"] button')
+    page.wait_for_selector(".flash.success a")
+    assert "Bill: 45 min, NGN450.00." in page.inner_text(".flash.success")
+    with page.expect_popup() as popup:
+        page.click(".flash.success a")
+    bill = popup.value
+    bill.wait_for_selector("tr.due")
+    assert bill.inner_text("tr.due").split() == ["Amount", "due", "NGN450.00"]
+    bill.screenshot(path=str(ARTIFACTS / "bill-receipt.png"))

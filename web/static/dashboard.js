@@ -163,6 +163,10 @@
       tile.querySelector(".state").textContent + " " + tile.querySelector(".minutes").textContent;
     document.getElementById("dialog-free").hidden = busy;
     document.getElementById("dialog-busy").hidden = !busy;
+    // Each zone has its own prices: the buttons show those of the clicked seat's zone.
+    dialog.querySelectorAll("button[data-prices]").forEach(function (button) {
+      text(button.querySelector(".price"), JSON.parse(button.dataset.prices)[tile.dataset.zone] || "");
+    });
     dialog.querySelectorAll("form[data-action]").forEach(function (form) {
       var action = form.dataset.action;
       form.action = action === "start"
