@@ -67,6 +67,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _read_pin() -> str:
+    """A PIN typed twice at a terminal, or one line of standard input."""
     if sys.stdin.isatty():
         pin = getpass.getpass("PIN: ")
         if getpass.getpass("PIN again: ") != pin:
@@ -206,7 +207,9 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
     simulate.set_defaults(handler=cmd_simulate)
 
     from compensator.cli_backup import add_backup_commands
+    from compensator.cli_people import add_people_commands
 
+    add_people_commands(attendant_commands, token_commands, common)
     add_backup_commands(commands, common)
     return parser
 

@@ -93,6 +93,8 @@ class Attendant(Base):
     pin_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # A login cookie names the version it was issued under; moving it on ends every such cookie.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class ApiToken(Base):
