@@ -254,7 +254,11 @@ def _database(data: Mapping[str, Any], problems: list[str]) -> DatabaseSettings:
 def _server(data: Mapping[str, Any], problems: list[str]) -> ServerSettings:
     host = text_value(data, "host", "server", problems, default="127.0.0.1")
     port = whole_number(data, "port", "server", problems, default=8080, minimum=1, maximum=65535)
-    return ServerSettings(host or "127.0.0.1", port or 8080)
+    https = data.get("https", False)
+    if not isinstance(https, bool):
+        problems.append("server.https: must be true or false")
+        https = False
+    return ServerSettings(host or "127.0.0.1", port or 8080, https)
 
 
 def _dashboard(data: Mapping[str, Any], problems: list[str]) -> DashboardSettings:
@@ -305,7 +309,7 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
         else PolicySettings()
     database = _section(data.get("database"), "database", problems, lambda d: _database(d, problems), ("url",),
                         DatabaseSettings())
-    server = _section(data.get("server"), "server", problems, lambda d: _server(d, problems), ("host", "port"),
+    server = _section(data.get("server"), "server", problems, lambda d: _server(d, problems), ("host", "port", "https"),
                       ServerSettings())
     dashboard = _section(data.get("dashboard"), "dashboard", problems, lambda d: _dashboard(d, problems),
                          ("packages_minutes",), DashboardSettings())

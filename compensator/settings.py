@@ -75,6 +75,8 @@ class ServerSettings:
 
     host: str = "127.0.0.1"
     port: int = 8080
+    # Served over HTTPS (behind a proxy that ends TLS, for instance): login cookies are then Secure.
+    https: bool = False
 
 
 @dataclass(frozen=True, slots=True)
