@@ -22,6 +22,7 @@ import yaml
 # The policy's parameters are defined in the pure core, which reads them; this module builds and
 # validates them, and callers outside the core may keep importing them from here.
 from compensator.config_printer import PRINTER_KEYS, parse_printer
+from compensator.config_ups import parse_ups
 from compensator.config_values import is_int, mapping_of, text_value, unknown_keys, whole_number
 from compensator.domain.terms import PolicySettings
 from compensator.settings import (
@@ -283,7 +284,7 @@ def _notices(data: Mapping[str, Any], problems: list[str]) -> NoticeSettings:
 
 
 TOP_LEVEL_KEYS = ("venue", "zones", "seats", "policy", "database", "server", "dashboard", "reports", "notices",
-                  "printer")
+                  "printer", "ups")
 
 
 def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, source: str = "config.yaml") -> Settings:
@@ -313,13 +314,14 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
                        ("templates_directory",), NoticeSettings())
     printer = _section(data.get("printer"), "printer", problems, lambda d: parse_printer(d, problems), PRINTER_KEYS,
                        PrinterSettings())
+    ups = parse_ups(data.get("ups"), zone_ids, environ, problems)
     override = environ.get("COMPENSATOR_DATABASE_URL")
     if override:
         database = DatabaseSettings(override)
     if problems:
         raise ConfigError(problems)
     assert venue is not None
-    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices, printer)
+    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices, printer, ups)
 
 
 def resolve_config_path(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Path:
