@@ -31,10 +31,52 @@ MAX_TIMEOUT_SECONDS = 5.0
 ClientFactory = Callable[..., Any]
 
 
+class GuardedClient(PyNUTClient):  # type: ignore[misc]
+    """PyNUTClient that takes a connection closed by ``upsd`` for the error it is.
+
+    PyNUTClient 2.8 reads an answer by calling ``recv`` until the answer's last line has come,
+    and a socket closed by the peer returns no bytes forever: a ``upsd`` stopped while a poll
+    waits would spin the poller at full speed and never let it poll again. This replaces that
+    one reading step (name-mangled, hence its odd name), with the same buffering, and adds a
+    ``close`` so that no socket is left for the garbage collector.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        try:
+            super().__init__(**options)
+        except BaseException:
+            # A refused login leaves the socket open in the half-made client.
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Log out and close the connection (quietly: it may be dead already)."""
+        connection = self._PyNUTClient__srv_handler
+        if connection is None:
+            return
+        self._PyNUTClient__srv_handler = None
+        try:
+            connection.send(b"LOGOUT\n")
+        except OSError:
+            pass
+        connection.close()
+
+    def _PyNUTClient__read_until(self, finished: bytes) -> bytes:
+        data: bytes = self._PyNUTClient__recv_leftover
+        while finished not in data:
+            chunk = self._PyNUTClient__srv_handler.recv(4096)
+            if not chunk:
+                raise ConnectionError("upsd closed the connection")
+            data += chunk
+        end = data.index(finished) + len(finished)
+        self._PyNUTClient__recv_leftover = data[end:]
+        return data[:end]
+
+
 class NutReader:
     """Reads one UPS's ``ups.status`` from ``upsd``, keeping its connection between polls."""
 
-    def __init__(self, ups: UpsSettings, client_factory: ClientFactory = PyNUTClient) -> None:
+    def __init__(self, ups: UpsSettings, client_factory: ClientFactory = GuardedClient) -> None:
         self._ups = ups
         self._client_factory = client_factory
         self._client: Any = None
@@ -50,12 +92,19 @@ class NutReader:
             values = self._client.GetUPSVars(ups.name)
         except Exception as error:  # noqa: BLE001 - refused, timed out, an ERR line: all mean "no answer"
             # The connection may be half-read or dead: the next poll starts a new one.
-            self._client = None
+            self.close()
             return Reading.NO_ANSWER, f"{type(error).__name__}: {error}".rstrip(": ")
         raw = values.get(b"ups.status", b"")
         status = raw.decode("ascii", "replace") if isinstance(raw, bytes) else str(raw)
         reading = reading_of_status(status)
         return reading, None if reading is not Reading.NO_ANSWER else f"ups.status is {status or 'missing'!r}"
+
+
+    def close(self) -> None:
+        """Close the connection to upsd, if one is open."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
 
 class UpsPoller:
@@ -92,10 +141,13 @@ class UpsPoller:
     def _run(self) -> None:
         # Polls keep a steady rhythm: a slow answer shortens the wait that follows it.
         next_poll = time.monotonic()
-        while not self._stop.is_set():
-            self.poll_once()
-            next_poll = max(next_poll + self.ups.poll_seconds, time.monotonic())
-            self._stop.wait(next_poll - time.monotonic())
+        try:
+            while not self._stop.is_set():
+                self.poll_once()
+                next_poll = max(next_poll + self.ups.poll_seconds, time.monotonic())
+                self._stop.wait(next_poll - time.monotonic())
+        finally:
+            self._reader.close()
 
     def _note(self, problem: str | None, error: Exception | None = None) -> None:
         if problem == self._problem:
