@@ -247,3 +247,24 @@ def test_the_webhook_refuses_an_unknown_ups_or_event(client, headers, path, body
 def test_the_webhook_and_sources_need_a_token(client) -> None:
     assert client.post("/api/v1/ups/venue/events", json={"event": "ONBATT"}).status_code == 401
     assert client.get("/api/v1/sources").status_code == 401
+
+
+def test_the_dashboard_and_the_manager_page_show_each_ups_and_the_source_of_each_outage(client, runtime, clock) -> None:
+    report_to = runtime.unit_of_work
+    with client.session_transaction() as cookie_session:
+        cookie_session.update(attendant="bola", role="manager", csrf_token="t")
+    report(report_to, "venue", "ONBATT")
+    clock.advance(seconds=16)
+    tick(runtime)
+    board = client.get("/board.json").get_json()
+    assert board["ups"] == [
+        {"name": "venue", "state": "on_battery", "label": "on battery since 14:00", "zones": "whole venue"},
+        {"name": "gaming-ups", "state": "unknown", "label": "not heard from yet", "zones": "gaming"}]
+    assert board["outages"][0]["source"] == "ups"
+    page = client.get("/").get_data(as_text=True)
+    assert "on battery since 14:00" in page and "whole venue, ups" in page
+    with report_to() as unit:
+        ups.record_reading(unit, "venue", Reading.NO_ANSWER)
+    manager_page = client.get("/manage").get_data(as_text=True)
+    assert "monitor not answering since 14:00 (the outage stays open)" in manager_page
+    assert "power (ups)" in manager_page
