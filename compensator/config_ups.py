@@ -54,7 +54,8 @@ def parse_ups(value: object, zone_ids: set[str] | None, environ: Mapping[str, st
         unknown_keys(data, UPS_KEYS, path, problems)
         name = text_value(data, "name", path, problems, maximum=64)
         if name is not None and not UPS_NAME_PATTERN.match(name):
-            problems.append(f"{path}.name: must be the UPS's name in upsd: letters, digits, dots, dashes or underscores")
+            problems.append(f"{path}.name: must be the UPS's name in upsd: "
+                            "letters, digits, dots, dashes or underscores")
         elif name is not None and name in seen:
             problems.append(f"{path}.name: {name!r} is already used by {seen[name]}")
         elif name is not None:

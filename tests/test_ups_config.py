@@ -1,4 +1,5 @@
-"""The ``ups:`` section of ``config.yaml``: defaults, every mistake at once with its key path, the password from the environment."""
+"""The ``ups:`` section of ``config.yaml``: defaults, every mistake at once with its key path, and the
+password from the environment."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ missing, unless ``COMPENSATOR_REQUIRE_NUT=1`` (as in CI).
 
 from __future__ import annotations
 
+import copy
 import os
 import socket
 import threading
@@ -20,13 +21,15 @@ from typing import Any
 import pytest
 
 from compensator.clock import SystemClock
+from compensator.config import parse_settings
+from compensator.config_ups import password_variable
 from compensator.domain.kinds import OutageSource, OutageStatus
 from compensator.domain.ups import Reading, UpsDisplay
 from compensator.nut import GuardedClient, NutReader, UpsPoller
 from compensator.runtime import Compensator
 from compensator.services import outage_views, sessions, ups
 from compensator.settings import UpsSettings
-from tests.conftest import make_settings
+from tests.conftest import VENUE, make_settings
 from tests.nut_server import PASSWORD, USERNAME, NutServer, nut_available
 
 POLL_SECONDS = 0.5
@@ -52,12 +55,11 @@ def nut(tmp_path: Path) -> Iterator[NutServer]:
 @pytest.fixture
 def live(nut: NutServer, tmp_path: Path) -> Iterator[tuple[Compensator, UpsPoller]]:
     """An engine on the real clock with a poller on the dummy UPS, its password from the environment."""
-    settings = make_settings(ups=[{"name": nut.name, "port": nut.port, "username": USERNAME,
-                                   "poll_seconds": POLL_SECONDS, "debounce_seconds": DEBOUNCE_SECONDS,
-                                   "merge_seconds": MERGE_SECONDS}])
-    monitor = settings.ups[0]
-    settings = type(settings)(**{**settings.__dict__, "ups": (UpsSettings(**{
-        **{name: getattr(monitor, name) for name in UpsSettings.__slots__}, "password": PASSWORD}),)})
+    data = {**copy.deepcopy(VENUE), "ups": [{"name": nut.name, "port": nut.port, "username": USERNAME,
+                                             "poll_seconds": POLL_SECONDS, "debounce_seconds": DEBOUNCE_SECONDS,
+                                             "merge_seconds": MERGE_SECONDS}]}
+    settings = parse_settings(data, environ={password_variable(nut.name): PASSWORD})
+    assert settings.ups[0].password == PASSWORD
     runtime = Compensator.open(settings, clock=SystemClock(), database_url=f"sqlite:///{tmp_path / 'live.db'}")
     poller = UpsPoller(runtime, settings.ups[0])
     poller.start()
