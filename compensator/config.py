@@ -23,6 +23,7 @@ import yaml
 # validates them, and callers outside the core may keep importing them from here.
 from compensator.config_backups import BACKUP_KEYS, parse_backups
 from compensator.config_printer import PRINTER_KEYS, parse_printer
+from compensator.config_ups import parse_ups
 from compensator.config_values import is_int, mapping_of, text_value, unknown_keys, whole_number
 from compensator.domain.terms import PolicySettings
 from compensator.settings import (
@@ -289,7 +290,7 @@ def _notices(data: Mapping[str, Any], problems: list[str]) -> NoticeSettings:
 
 
 TOP_LEVEL_KEYS = ("venue", "zones", "seats", "policy", "database", "server", "dashboard", "reports", "notices",
-                  "printer", "backups")
+                  "printer", "backups", "ups")
 
 
 def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, source: str = "config.yaml") -> Settings:
@@ -321,13 +322,15 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
                        PrinterSettings())
     backups = _section(data.get("backups"), "backups", problems, lambda d: parse_backups(d, problems), BACKUP_KEYS,
                        BackupSettings())
+    ups = parse_ups(data.get("ups"), zone_ids, environ, problems)
     override = environ.get("COMPENSATOR_DATABASE_URL")
     if override:
         database = DatabaseSettings(override)
     if problems:
         raise ConfigError(problems)
     assert venue is not None
-    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices, printer, backups)
+    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices, printer, backups,
+                    ups)
 
 
 def resolve_config_path(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Path:

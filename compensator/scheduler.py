@@ -1,5 +1,6 @@
 """The one scheduler inside ``compensator run``: reports at closing time, the nightly backup,
-nearly-up warnings, liveness, and, with ``printer.auto_print``, the receipt of every new notice.
+nearly-up warnings, liveness, the debounce of UPS events reported by webhook, and, with
+``printer.auto_print``, the receipt of every new notice.
 
 Jobs are thin functions over the service layer, registered under explicit ids. The report of a
 day is archived at most once: a ``daily_reports`` row is claimed under its UNIQUE venue date
@@ -26,7 +27,7 @@ from compensator.domain.kinds import SessionMode, SessionState
 from compensator.printing import PrinterFactory, open_printer
 from compensator.reporting import ReportFormat, render
 from compensator.runtime import Compensator
-from compensator.services import heartbeats, once
+from compensator.services import heartbeats, once, ups
 from compensator.services.alerts import Alert, AlertBoard
 from compensator.services.backups import NightlyBackup, nightly_backup
 from compensator.services.printing import PrintRun, print_pending
@@ -52,6 +53,8 @@ PRUNE_KEYS_JOB = "prune-idempotency-keys"
 AUTO_PRINT_JOB = "print-new-notices"
 AUTO_PRINT_EVERY_SECONDS = 5
 AUTO_PRINT_ACTOR = "auto-print"
+UPS_REPORTS_JOB = "evaluate-ups-reports"
+UPS_REPORTS_EVERY_SECONDS = 1
 
 
 def due_days(uow: UnitOfWork) -> list[date]:
@@ -169,6 +172,16 @@ def print_new_notices(runtime: Compensator, printer: PrinterFactory) -> PrintRun
     return run
 
 
+def evaluate_ups_reports(runtime: Compensator) -> list[ups.UpsOutcome]:
+    """Let time pass for each UPS that reports by webhook: an ONBATT or ONLINE that lasted takes effect."""
+    outcomes = []
+    for monitor in runtime.settings.ups:
+        if not monitor.poll:
+            with runtime.unit_of_work() as uow:
+                outcomes.append(ups.evaluate_reported(uow, monitor.name))
+    return outcomes
+
+
 def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundScheduler:
     """The scheduler with its jobs registered, not started."""
     tz = runtime.settings.venue.tz
@@ -200,6 +213,13 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
     # or missed run just prunes a little later, and runs never need to catch up.
     scheduler.add_job(prune_idempotency_keys, IntervalTrigger(hours=1, timezone=tz), args=[runtime],
                       id=PRUNE_KEYS_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
+    if any(not monitor.poll for monitor in runtime.settings.ups):
+        # A webhook reports changes only, so something must notice that an ONBATT has lasted.
+        # Each run looks at the time now and back-dates from the stored state, so a late run is
+        # only late, never wrong: coalesce, and skip what is older than a run.
+        scheduler.add_job(evaluate_ups_reports, IntervalTrigger(seconds=UPS_REPORTS_EVERY_SECONDS, timezone=tz),
+                          args=[runtime], id=UPS_REPORTS_JOB, replace_existing=True, coalesce=True,
+                          misfire_grace_time=UPS_REPORTS_EVERY_SECONDS)
     if runtime.settings.printer.auto_print:
         # Receipts come out a few seconds after Power back. A notice printed is no longer pending,
         # so a late or coalesced run never prints one twice, and a printer that was off is simply

@@ -141,6 +141,25 @@ class BackupSettings:
     keep: int = 14
 
 
+@dataclass(frozen=True, slots=True)
+class UpsSettings:
+    """One UPS read through NUT's ``upsd``, and the zones whose mains it watches."""
+
+    # The UPS's name in upsd, as in ``upsc venue@127.0.0.1``.
+    name: str
+    host: str = "127.0.0.1"
+    port: int = 3493
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    # None: its mains feed the whole venue.
+    zones: tuple[str, ...] | None = None
+    poll_seconds: float = 2.0
+    debounce_seconds: float = 15.0
+    merge_seconds: float = 60.0
+    # False: the server does not poll it; a upsmon elsewhere reports through the webhook.
+    poll: bool = True
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything ``config.yaml`` says, validated."""
@@ -156,6 +175,7 @@ class Settings:
     notices: NoticeSettings = field(default_factory=NoticeSettings)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     backups: BackupSettings = field(default_factory=BackupSettings)
+    ups: tuple[UpsSettings, ...] = ()
 
     @cached_property
     def zones_by_id(self) -> dict[str, ZoneSettings]:
@@ -166,6 +186,11 @@ class Settings:
     def seats_by_id(self) -> dict[str, SeatSettings]:
         """Seats keyed by id."""
         return {seat.id: seat for seat in self.seats}
+
+    @cached_property
+    def ups_by_name(self) -> dict[str, UpsSettings]:
+        """The UPS monitors keyed by name."""
+        return {ups.name: ups for ups in self.ups}
 
     def zone(self, zone_id: str) -> ZoneSettings:
         """The zone with ``zone_id`` (KeyError if unknown)."""

@@ -16,6 +16,7 @@ receipt printer is off.
     POST /notices/<id>/deliver            POST /notices/<id>/print
     POST /vouchers/<code>/redeem
     POST /heartbeats
+    POST /ups/<name>/events               GET  /sources
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from flask import Blueprint, Response, jsonify, render_template_string, request
 from flask.typing import ResponseReturnValue
 
 from compensator.errors import DomainError, InvalidInput
-from compensator.services import actions, notices, outage_views, outages, session_views, sessions
+from compensator.services import actions, notices, outage_views, outages, session_views, sessions, ups
 from compensator.services.printing import print_notice
 from compensator.services.once import KEY_FIELD, Answer, request_key, run_once
 from compensator.services.heartbeats import record_seat_heartbeat
@@ -44,6 +45,8 @@ from web.api_json import (
     seat_json,
     session_json,
     text_field,
+    ups_json,
+    ups_outcome_json,
 )
 from compensator.store.database import UnitOfWork
 from web.auth import Actor, require_api_actor
@@ -235,6 +238,29 @@ def heartbeat() -> ResponseReturnValue:
     data = body("seat")
     return _mutation(actor, data, lambda uow: record_seat_heartbeat(uow, seat_id=data.get("seat")),
                      lambda beat: Answer(200, {"seat": beat.seat_id, "at": local_time(beat.last_seen_at)}))
+
+
+@bp.post("/ups/<name>/events")
+def ups_event(name: str) -> ResponseReturnValue:
+    """A NUT upsmon on another machine reports the mains off (ONBATT) or back (ONLINE) for a UPS."""
+    actor = require_api_actor()
+    data = body("event")
+    return _mutation(actor, data, lambda uow: ups.report_event(uow, name, data.get("event")),
+                     lambda outcome: Answer(200, ups_outcome_json(outcome)))
+
+
+# Each outage source's part of ``GET /sources``, under its own key.
+SOURCES: dict[str, Callable[[UnitOfWork], Any]] = {
+    "ups": lambda uow: [ups_json(view) for view in ups.ups_views(uow)],
+}
+
+
+@bp.get("/sources")
+def sources() -> ResponseReturnValue:
+    """The state of each automatic outage source: every UPS, and what the others watch."""
+    require_api_actor()
+    with unit_of_work() as uow:
+        return jsonify({name: build(uow) for name, build in SOURCES.items()})
 
 
 def _refusal(error: DomainError) -> Answer:

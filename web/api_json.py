@@ -19,6 +19,7 @@ from compensator.services.notices import NoticeView
 from compensator.services.outage_views import CompensationView, OutageView
 from compensator.services.seats import SeatTile
 from compensator.services.session_views import SeatSessionView
+from compensator.services.ups import UpsOutcome, UpsView
 from web.context import runtime
 
 
@@ -156,3 +157,18 @@ def notice_json(view: NoticeView) -> dict[str, Any]:
             for delivery in view.deliveries
         ],
     }
+
+
+def ups_json(view: UpsView) -> dict[str, Any]:
+    """A UPS as an outage source: what it shows, since when, and the zones its mains feed."""
+    return {
+        "name": view.name, "state": view.display.value, "since": local_time(view.since),
+        "last_change": local_time(view.last_change), "mains": view.mains.value if view.mains else None,
+        "zones": list(view.zones) if view.zones else None, "outage_open": view.in_outage, "polled": view.polled,
+    }
+
+
+def ups_outcome_json(outcome: UpsOutcome) -> dict[str, Any]:
+    """A UPS after an event, with the outage the event opened or ended, if any."""
+    return {**ups_json(outcome.ups), "opened": outage_json(outcome.opened) if outcome.opened else None,
+            "ended": outage_json(outcome.ended) if outcome.ended else None}

@@ -30,8 +30,9 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from compensator.domain.kinds import SessionMode
+from compensator.domain.ups import UpsDisplay
 from compensator.errors import InvalidInput
-from compensator.services import actions, letters, outage_views, outages, session_views, sessions
+from compensator.services import actions, letters, outage_views, outages, session_views, sessions, ups
 from compensator.services.figures import today_figures
 from compensator.services.printing import PrintRun, print_letter, print_pending
 from compensator.services.seats import NEARLY_UP_MINUTES, SeatTile, seat_board
@@ -104,6 +105,7 @@ def _board_state() -> dict[str, object]:
         ongoing = outage_views.open_outages(uow)
         figures = today_figures(uow)
         pending = letters.pending_letters(uow)
+        ups_views = ups.ups_views(uow)
     return {
         "seats": [
             {
@@ -119,9 +121,11 @@ def _board_state() -> dict[str, object]:
         "outages": [
             {"id": outage.id, "kind": outage.kind.value, "status": outage.status.value,
              "started_at": outage.started_at.isoformat(), "started_local": _local(outage.started_at),
-             "scope": "whole venue" if not outage.scope_ids else ", ".join(outage.scope_ids)}
+             "scope": "whole venue" if not outage.scope_ids else ", ".join(outage.scope_ids),
+             "source": outage.source.value}
             for outage in ongoing
         ],
+        "ups": ups_lines(ups_views),
         "figures": {"sessions": figures.sessions, "outages": figures.outages,
                     "credited_minutes": figures.credited_minutes, "pending_notices": figures.pending_notices,
                     "awaiting_approval": figures.awaiting_approval},
@@ -136,6 +140,20 @@ def _board_state() -> dict[str, object]:
                        runtime().clock.now(), ALERTS_SHOWN_FOR)[-ALERTS_SHOWN:]],
         "now": runtime().clock.now().isoformat(),
     }
+
+
+def ups_lines(views: list[ups.UpsView]) -> list[dict[str, object]]:
+    """Each UPS's state in words, for the dashboard and the manager page ("on battery since 14:18")."""
+    lines = []
+    for view in views:
+        label = ups.describe(view)
+        if view.display in (UpsDisplay.ON_BATTERY, UpsDisplay.NOT_ANSWERING) and view.since:
+            label += f" since {_local(view.since)}"
+        if view.display is UpsDisplay.NOT_ANSWERING and view.in_outage:
+            label += " (the outage stays open)"
+        lines.append({"name": view.name, "state": view.display.value, "label": label,
+                      "zones": ", ".join(view.zones) if view.zones else "whole venue"})
+    return lines
 
 
 def _letter_label(letter: letters.PendingLetter) -> str:

@@ -124,6 +124,15 @@ def openapi_document() -> dict[str, Any]:
             "source": {"enum": ["manual", "ups", "heartbeat", "server_gap", "api"]},
             "status": {"enum": ["suspected", "ongoing", "ended", "dismissed"]},
             "compensations": {"type": "array", "items": _ref("Compensation")}}},
+        "Ups": {"type": "object", "properties": {
+            "name": TEXT, "state": {"enum": ["online", "on_battery", "not_answering", "unknown"]},
+            "since": {"type": ["string", "null"], "description": "when the state began (ISO 8601 with offset)"},
+            "last_change": {"type": ["string", "null"], "description": "when the state last changed"},
+            "mains": {"enum": ["online", "on_battery", None], "description": "the last status read, kept "
+                      "while the monitor does not answer"},
+            "zones": {"type": ["array", "null"], "items": TEXT, "description": "null: the whole venue"},
+            "outage_open": {"type": "boolean"},
+            "polled": {"type": "boolean", "description": "false: it reports through the webhook"}}},
         "Notice": {"type": "object", "properties": {
             "id": ID, "seat": TEXT, "language": TEXT, "status": {"enum": ["pending", "shown", "printed", "declined"]},
             "text": TEXT, "voucher": {"type": ["string", "null"]}}},
@@ -208,6 +217,19 @@ def openapi_document() -> dict[str, Any]:
             body=_body({"seat": TEXT, "session": {"type": "integer"}, "customer_name": TEXT, "language": TEXT}, []))},
         "/heartbeats": {"post": _operation("A seat PC is alive", {"200": _answer("recorded", {"type": "object"})},
                                            body=_body({"seat": TEXT}, ["seat"]), idempotent_key=True)},
+        "/ups/{name}/events": {"post": _operation(
+            "A NUT upsmon reports the mains off (ONBATT) or back (ONLINE) for a configured UPS; debounced like a "
+            "poll: an outage opens once ONBATT has lasted debounce_seconds, back-dated to the event",
+            {"200": _answer("the UPS after the event, with the outage it opened or ended (else null)",
+                            {"allOf": [_ref("Ups"), {"type": "object", "properties": {
+                                "opened": {"oneOf": [_ref("Outage"), {"type": "null"}]},
+                                "ended": {"oneOf": [_ref("Outage"), {"type": "null"}]}}}]})},
+            parameters=[{"name": "name", "in": "path", "required": True, "schema": TEXT,
+                         "description": "the UPS's name under ups: in config.yaml"}], idempotent_key=True,
+            body=_body({"event": {"enum": ["ONBATT", "ONLINE"]}}, ["event"]))},
+        "/sources": {"get": _operation("The state of each automatic outage source", {"200": _answer(
+            "one key per source", {"type": "object", "additionalProperties": True, "properties": {
+                "ups": {"type": "array", "items": _ref("Ups")}}})})},
         "/reports/daily/{date}": {"get": _operation(
             "The end-of-day report of a venue day", {"200": {"description": "the report", "content": {
                 JSON: {"schema": {"type": "object"}}, "text/csv": {"schema": TEXT}, "text/html": {"schema": TEXT},

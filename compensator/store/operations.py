@@ -1,7 +1,7 @@
 """The tables of the server's own bookkeeping, apart from the venue's history.
 
 Idempotency keys with their answers, the last heartbeat of each seat, the server's own alive
-records and the archived daily reports: rows that are overwritten or pruned, unlike the
+records, the archived daily reports and what each UPS was last seen doing: rows that are overwritten or pruned, unlike the
 append-only history in ``models``. Both modules share one declarative base.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from compensator.store.database import Base, UTCDateTime
@@ -62,6 +62,27 @@ class DailyReport(Base):
     venue_date: Mapped[date] = mapped_column(Date, unique=True)
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     directory: Mapped[str] = mapped_column(String(1000))
+
+
+class UpsStateRecord(Base):
+    """What one UPS was last seen doing, as ``compensator.domain.ups.UpsState`` holds it (overwritten).
+
+    Kept in the database, not in memory, so that a restarted server picks up an outage's
+    debounce or merge where it was, and several counters on one PostgreSQL share one view.
+    """
+
+    __tablename__ = "ups_states"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mains: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    mains_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    answering: Mapped[bool] = mapped_column(Boolean, default=True)
+    silent_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    off_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    on_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    in_outage: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 # The history tables. Migration 0004 imports this list and guards every table in it; before

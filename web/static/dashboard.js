@@ -118,7 +118,8 @@
       outages.forEach(function (outage) {
         var row = document.createElement("div");
         row.dataset.started = outage.started_at;
-        row.appendChild(document.createTextNode(outage.kind + " cut since " + outage.started_local + " (" + outage.scope + ") · "));
+        row.appendChild(document.createTextNode(
+          outage.kind + " cut since " + outage.started_local + " (" + outage.scope + ", " + outage.source + ") · "));
         var elapsed = document.createElement("strong");
         elapsed.className = "elapsed";
         row.appendChild(elapsed);
@@ -127,6 +128,17 @@
     }
     // A fresh page must be able to cut again once the power is back.
     if (!ongoing) { document.getElementById("power-cut").disabled = false; }
+  }
+
+  // Each UPS's line is patched in place; the card exists only when a UPS is configured.
+  function patchUps(monitors) {
+    (monitors || []).forEach(function (monitor) {
+      var item = document.querySelector('#ups-list [data-ups="' + CSS.escape(monitor.name) + '"]');
+      if (!item) { return; }
+      var wanted = "ups " + monitor.state;
+      if (item.className !== wanted) { item.className = wanted; }
+      text(item.querySelector(".ups-label"), monitor.label);
+    });
   }
 
   function tickElapsed() {
@@ -150,6 +162,7 @@
         patchPower(state.outages);
         patchAlerts(state.alerts);
         patchVoucherTargets(state.voucher_targets);
+        patchUps(state.ups);
       })
       .catch(function () { /* The next poll tries again; the counter PC's network may blink. */ });
   }
