@@ -22,7 +22,9 @@ import yaml
 # The policy's parameters are defined in the pure core, which reads them; this module builds and
 # validates them, and callers outside the core may keep importing them from here.
 from compensator.config_printer import PRINTER_KEYS, parse_printer
+from compensator.config_sources import HEARTBEAT_KEYS, SERVER_GAP_KEYS, parse_heartbeats, parse_server_gap
 from compensator.config_values import is_int, mapping_of, text_value, unknown_keys, whole_number
+from compensator.domain.silence import SilenceRule
 from compensator.domain.terms import PolicySettings
 from compensator.settings import (
     DEFAULT_DATABASE_URL,
@@ -32,6 +34,7 @@ from compensator.settings import (
     PrinterSettings,
     ReportSettings,
     SeatSettings,
+    ServerGapSettings,
     ServerSettings,
     Settings,
     VenueSettings,
@@ -283,7 +286,7 @@ def _notices(data: Mapping[str, Any], problems: list[str]) -> NoticeSettings:
 
 
 TOP_LEVEL_KEYS = ("venue", "zones", "seats", "policy", "database", "server", "dashboard", "reports", "notices",
-                  "printer")
+                  "printer", "heartbeats", "server_gap")
 
 
 def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, source: str = "config.yaml") -> Settings:
@@ -313,13 +316,18 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
                        ("templates_directory",), NoticeSettings())
     printer = _section(data.get("printer"), "printer", problems, lambda d: parse_printer(d, problems), PRINTER_KEYS,
                        PrinterSettings())
+    heartbeats = _section(data.get("heartbeats"), "heartbeats", problems, lambda d: parse_heartbeats(d, problems),
+                          HEARTBEAT_KEYS, SilenceRule())
+    server_gap = _section(data.get("server_gap"), "server_gap", problems, lambda d: parse_server_gap(d, problems),
+                          SERVER_GAP_KEYS, ServerGapSettings())
     override = environ.get("COMPENSATOR_DATABASE_URL")
     if override:
         database = DatabaseSettings(override)
     if problems:
         raise ConfigError(problems)
     assert venue is not None
-    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices, printer)
+    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices, printer,
+                    heartbeats, server_gap)
 
 
 def resolve_config_path(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Path:
