@@ -15,7 +15,7 @@ receipt printer is off.
     GET  /notices?status=                 GET  /notices/<id>?format=json|text|html
     POST /notices/<id>/deliver            POST /notices/<id>/print
     POST /vouchers/<code>/redeem
-    POST /heartbeats
+    POST /heartbeats                      GET  /sources
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ from flask import Blueprint, Response, jsonify, render_template_string, request
 from flask.typing import ResponseReturnValue
 
 from compensator.errors import DomainError, InvalidInput
-from compensator.services import actions, notices, outage_views, outages, session_views, sessions
+from compensator.services import (actions, detection, notices, outage_views, outages, server_gap, session_views,
+                                  sessions)
 from compensator.services.printing import print_notice
 from compensator.services.once import KEY_FIELD, Answer, request_key, run_once
-from compensator.services.heartbeats import record_seat_heartbeat
+from compensator.services.heartbeats import HeartbeatView, record_seat_heartbeat
 from compensator.services.seats import seat_board
 from compensator.services.vouchers import redeem_voucher
 from web.api_json import (
@@ -230,11 +231,44 @@ def redeem(code: str) -> ResponseReturnValue:
 
 @bp.post("/heartbeats")
 def heartbeat() -> ResponseReturnValue:
-    """A seat PC says it is alive."""
+    """A seat PC is alive; the answer carries the seat's newest undelivered credit for its screen."""
     actor = require_api_actor()
     data = body("seat")
     return _mutation(actor, data, lambda uow: record_seat_heartbeat(uow, seat_id=data.get("seat")),
-                     lambda beat: Answer(200, {"seat": beat.seat_id, "at": local_time(beat.last_seen_at)}))
+                     lambda beat: Answer(200, _heartbeat_json(beat)))
+
+
+def _heartbeat_json(beat: HeartbeatView) -> dict[str, Any]:
+    message = beat.message
+    return {"seat": beat.seat_id, "at": local_time(beat.last_seen_at),
+            "message": None if message is None else {"notice_id": message.notice_id, "text": message.text,
+                                                      "credit_minutes": message.credit_minutes}}
+
+
+def _silent_seats(uow: UnitOfWork) -> list[dict[str, Any]]:
+    return [{"seat": seat.seat_id, "last_heartbeat": local_time(seat.last_seen_at)}
+            for seat in detection.silent_seats(uow)]
+
+
+def _last_server_gap(uow: UnitOfWork) -> dict[str, Any] | None:
+    gap = server_gap.last_gap(uow)
+    return None if gap is None else {"started_at": local_time(gap.started_at), "ended_at": local_time(gap.ended_at),
+                                     "outage": gap.outage_id}
+
+
+# One builder per outage source: each names its key in the answer of ``GET /sources``.
+SOURCE_STATES: dict[str, Callable[[UnitOfWork], object]] = {
+    "silent_seats": _silent_seats,
+    "last_server_gap": _last_server_gap,
+}
+
+
+@bp.get("/sources")
+def sources() -> ResponseReturnValue:
+    """Each automatic outage source's state: the seats silent now, the last server gap."""
+    require_api_actor()
+    with unit_of_work() as uow:
+        return jsonify({name: build(uow) for name, build in SOURCE_STATES.items()})
 
 
 def _refusal(error: DomainError) -> Answer:
