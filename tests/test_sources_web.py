@@ -7,7 +7,7 @@ import pytest
 from compensator.services import detection, outages, server_gap, sessions
 from compensator.services.people import add_attendant, create_token
 from web import create_app
-from web.suspected import seat_ranges
+from compensator.domain.silence import seat_ranges
 
 
 @pytest.fixture

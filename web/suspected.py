@@ -7,35 +7,16 @@ board JSON carries them so that a banner appears without a reload.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from compensator.domain.kinds import OutageSource, OutageStatus, ScopeKind
+from compensator.domain.silence import seat_ranges
 from compensator.services.outage_views import OutageView
 from compensator.timeofday import time_of_day
 from web.context import runtime
 
-SEAT_NUMBER = re.compile(r"^(.*?)(\d+)$")
 # What confirming a suspected outage means, for the one-line question.
 QUESTION = "was it a power cut?"
-
-
-def seat_ranges(seat_ids: list[str] | tuple[str, ...]) -> str:
-    """Seat ids with runs of consecutive numbers written as ranges: ``G1–G3, A7``."""
-    parts: list[list[object]] = []
-    for seat in seat_ids:
-        match = SEAT_NUMBER.match(seat)
-        if match is None:
-            parts.append([seat, None, None])
-            continue
-        prefix, number = match.group(1), int(match.group(2))
-        last = parts[-1] if parts else None
-        if last is not None and last[1] is not None and last[0] == prefix and last[2] == number - 1:
-            last[2] = number
-        else:
-            parts.append([prefix, number, number])
-    return ", ".join(str(prefix) if first is None else f"{prefix}{first}" if first == last
-                     else f"{prefix}{first}–{prefix}{last}" for prefix, first, last in parts)
 
 
 def _local(moment: datetime | None) -> str:

@@ -10,11 +10,14 @@ is silent, and back-dated to the earliest last heartbeat among them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from compensator.domain.kinds import ScopeKind
+
+SEAT_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,12 @@ class Silence:
     last_seen: Mapping[str, datetime]
 
 
+def seat_order(seat_id: str) -> tuple[str, int, str]:
+    """A sort key putting G2 before G10: the prefix, then the number."""
+    match = SEAT_NUMBER.match(seat_id)
+    return (match.group(1), int(match.group(2)), "") if match else (seat_id, -1, seat_id)
+
+
 def is_silent(beat: SeatBeat, now: datetime, rule: SilenceRule) -> bool:
     """Whether the seat has sent heartbeats and then none for ``silent_after_seconds``."""
     return beat.last_seen_at is not None and now - beat.last_seen_at >= timedelta(seconds=rule.silent_after_seconds)
@@ -67,7 +76,7 @@ def scope_of(silent_seat_ids: Iterable[str], beats: Iterable[SeatBeat], now: dat
     An outage has one kind of scope, so the zones are used only when every seat concerned lies
     in a zone that is wholly silent; the whole venue when that is every zone.
     """
-    chosen = sorted(set(silent_seat_ids))
+    chosen = sorted(set(silent_seat_ids), key=seat_order)
     all_beats = list(beats)
     zone_of = {beat.seat_id: beat.zone_id for beat in all_beats}
     whole_zones = {beat.zone_id for beat in all_beats}
@@ -97,7 +106,7 @@ def detect_silence(beats: Iterable[SeatBeat], now: datetime, rule: SilenceRule,
         return None
     last_seen = {beat.seat_id: beat.last_seen_at for beat in silent if beat.last_seen_at is not None}
     scope_kind, scope_ids = scope_of(last_seen, all_beats, now, rule)
-    return Silence(tuple(sorted(last_seen)), scope_kind, scope_ids, min(last_seen.values()), last_seen)
+    return Silence(tuple(sorted(last_seen, key=seat_order)), scope_kind, scope_ids, min(last_seen.values()), last_seen)
 
 
 def first_back(last_seen: Mapping[str, datetime], beats: Iterable[SeatBeat],
@@ -112,3 +121,21 @@ def first_back(last_seen: Mapping[str, datetime], beats: Iterable[SeatBeat],
         # The run of heartbeats began after the silence, unless the seat was never noted silent.
         back.append(since if since is not None and since > before else beat.last_seen_at)
     return min(back, default=None)
+
+
+def seat_ranges(seat_ids: list[str] | tuple[str, ...]) -> str:
+    """Seat ids with runs of consecutive numbers written as ranges: ``G1–G3, A7``."""
+    parts: list[list[object]] = []
+    for seat in seat_ids:
+        match = SEAT_NUMBER.match(seat)
+        if match is None:
+            parts.append([seat, None, None])
+            continue
+        prefix, number = match.group(1), int(match.group(2))
+        last = parts[-1] if parts else None
+        if last is not None and last[1] is not None and last[0] == prefix and last[2] == number - 1:
+            last[2] = number
+        else:
+            parts.append([prefix, number, number])
+    return ", ".join(str(prefix) if first is None else f"{prefix}{first}" if first == last
+                     else f"{prefix}{first}–{prefix}{last}" for prefix, first, last in parts)

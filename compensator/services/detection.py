@@ -20,8 +20,9 @@ from sqlalchemy import select
 
 from compensator.domain.kinds import OutageKind, OutageSource, OutageStatus, ScopeKind, SessionState
 from compensator.domain.ledger import balance
-from compensator.domain.silence import SeatBeat, Silence, detect_silence, first_back, is_silent
+from compensator.domain.silence import SeatBeat, Silence, detect_silence, first_back, is_silent, seat_ranges
 from compensator.services import outages
+from compensator.services.parsing import MAX_NOTE_LENGTH
 from compensator.services.outage_views import OutageView
 from compensator.services.session_views import load_sessions
 from compensator.store.database import UnitOfWork
@@ -85,11 +86,17 @@ def detect(uow: UnitOfWork) -> DetectionRun:
                 outages.end_outage(uow, silence.outage_id, ended_at=back, actor=DETECTION_ACTOR)
             ended.append(silence.outage_id)
         uow.commit()
-        log.info("heartbeats: seats %s beat again at %s; outage %d ends then", ",".join(sorted(last_seen)),
-                 back.isoformat(), silence.outage_id)
+        log.info("heartbeats: %d seat(s) silent since %s beat again at %s; outage %d ends then", len(last_seen),
+                 silence.started_at.isoformat(), back.isoformat(), silence.outage_id)
     found = detect_silence(beats, now, uow.settings.heartbeats, frozenset(covered))
     raised = _raise(uow, found) if found is not None else None
     return DetectionRun(raised, tuple(ended))
+
+
+def _note(silence: Silence) -> str:
+    """The outage's note: which seats went silent, as ranges, or only how many when that is too long to keep."""
+    named = f"seats {seat_ranges(silence.seat_ids)} stopped answering"
+    return named if len(named) <= MAX_NOTE_LENGTH else f"{len(silence.seat_ids)} seats stopped answering"
 
 
 def _raise(uow: UnitOfWork, silence: Silence) -> OutageView:
@@ -98,12 +105,11 @@ def _raise(uow: UnitOfWork, silence: Silence) -> OutageView:
     with uow.commit_held():
         outage = outages.start_outage(uow, kind=OutageKind.POWER, zones=zones, seats=seats,
                                       started_at=silence.started_at, source=OutageSource.HEARTBEAT, suspected=True,
-                                      actor=DETECTION_ACTOR, note="seats " + ", ".join(silence.seat_ids)
-                                      + " stopped answering")
+                                      actor=DETECTION_ACTOR, note=_note(silence))
     uow.db.add(HeartbeatSilence(outage_id=outage.id, started_at=silence.started_at,
                                 last_seen={seat: moment.isoformat() for seat, moment in silence.last_seen.items()}))
     uow.commit()
-    log.warning("heartbeats: seats %s silent since %s; suspected outage %d raised", ", ".join(silence.seat_ids),
+    log.warning("heartbeats: %s since %s; suspected outage %d raised", _note(silence),
                 silence.started_at.isoformat(), outage.id)
     return outage
 
