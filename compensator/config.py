@@ -24,7 +24,9 @@ import yaml
 from compensator.config_backups import BACKUP_KEYS, parse_backups
 from compensator.config_printer import PRINTER_KEYS, parse_printer
 from compensator.config_ups import parse_ups
+from compensator.config_sources import HEARTBEAT_KEYS, SERVER_GAP_KEYS, parse_heartbeats, parse_server_gap
 from compensator.config_values import is_int, mapping_of, text_value, unknown_keys, whole_number
+from compensator.domain.silence import SilenceRule
 from compensator.domain.terms import PolicySettings
 from compensator.settings import (
     DEFAULT_DATABASE_URL,
@@ -35,6 +37,7 @@ from compensator.settings import (
     PrinterSettings,
     ReportSettings,
     SeatSettings,
+    ServerGapSettings,
     ServerSettings,
     Settings,
     VenueSettings,
@@ -290,7 +293,7 @@ def _notices(data: Mapping[str, Any], problems: list[str]) -> NoticeSettings:
 
 
 TOP_LEVEL_KEYS = ("venue", "zones", "seats", "policy", "database", "server", "dashboard", "reports", "notices",
-                  "printer", "backups", "ups")
+                  "printer", "backups", "ups", "heartbeats", "server_gap")
 
 
 def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, source: str = "config.yaml") -> Settings:
@@ -323,6 +326,10 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
     backups = _section(data.get("backups"), "backups", problems, lambda d: parse_backups(d, problems), BACKUP_KEYS,
                        BackupSettings())
     ups = parse_ups(data.get("ups"), zone_ids, environ, problems)
+    heartbeats = _section(data.get("heartbeats"), "heartbeats", problems, lambda d: parse_heartbeats(d, problems),
+                          HEARTBEAT_KEYS, SilenceRule())
+    server_gap = _section(data.get("server_gap"), "server_gap", problems, lambda d: parse_server_gap(d, problems),
+                          SERVER_GAP_KEYS, ServerGapSettings())
     override = environ.get("COMPENSATOR_DATABASE_URL")
     if override:
         database = DatabaseSettings(override)
@@ -330,7 +337,7 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
         raise ConfigError(problems)
     assert venue is not None
     return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices, printer, backups,
-                    ups)
+                    ups, heartbeats, server_gap)
 
 
 def resolve_config_path(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Path:

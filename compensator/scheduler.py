@@ -1,6 +1,6 @@
 """The one scheduler inside ``compensator run``: reports at closing time, the nightly backup,
-nearly-up warnings, liveness, the debounce of UPS events reported by webhook, and, with
-``printer.auto_print``, the receipt of every new notice.
+nearly-up warnings, liveness and server gaps, heartbeat silences, the debounce of UPS events
+reported by webhook, and, with ``printer.auto_print``, the receipt of every new notice.
 
 Jobs are thin functions over the service layer, registered under explicit ids. The report of a
 day is archived at most once: a ``daily_reports`` row is claimed under its UNIQUE venue date
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from compensator.domain.kinds import SessionMode, SessionState
 from compensator.printing import PrinterFactory, open_printer
 from compensator.reporting import ReportFormat, render
 from compensator.runtime import Compensator
-from compensator.services import heartbeats, once, ups
+from compensator.services import detection, once, server_gap, ups
 from compensator.services.alerts import Alert, AlertBoard
 from compensator.services.backups import NightlyBackup, nightly_backup
 from compensator.services.printing import PrintRun, print_pending
@@ -49,6 +49,9 @@ WARN_JOB = "warn-sessions-nearly-up"
 ALIVE_JOB = "record-server-alive"
 BACKUP_JOB = "nightly-backup"
 BACKUP_AFTER_CLOSING = timedelta(minutes=15)
+ALIVE_EVERY_SECONDS = 30
+DETECT_JOB = "detect-silent-seats"
+DETECT_EVERY_SECONDS = 5
 PRUNE_KEYS_JOB = "prune-idempotency-keys"
 AUTO_PRINT_JOB = "print-new-notices"
 AUTO_PRINT_EVERY_SECONDS = 5
@@ -148,10 +151,25 @@ def back_up_tonight(runtime: Compensator) -> NightlyBackup | None:
     return made
 
 
-def record_server_alive(runtime: Compensator) -> datetime:
-    """Record that the server is running this minute."""
+class ServerAlive:
+    """The server's current run: begun by the first call (at start-up, raising a gap found), moved on by the next."""
+
+    def __init__(self, runtime: Compensator) -> None:
+        self.runtime = runtime
+        self.run_id: int | None = None
+
+    def __call__(self) -> server_gap.RunStart:
+        """Record that the server is alive now; a gap longer than the threshold raises its suspected outage."""
+        with self.runtime.unit_of_work() as uow:
+            run = server_gap.start_run(uow) if self.run_id is None else server_gap.note_alive(uow, self.run_id)
+        self.run_id = run.run_id
+        return run
+
+
+def detect_silent_seats(runtime: Compensator) -> detection.DetectionRun:
+    """Raise a suspected outage for seats that fell silent, and end it when they beat again."""
     with runtime.unit_of_work() as uow:
-        return heartbeats.record_server_alive(uow)
+        return detection.detect(uow)
 
 
 def prune_idempotency_keys(runtime: Compensator) -> int:
@@ -200,10 +218,17 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
     scheduler.add_job(warn_sessions_nearly_up, IntervalTrigger(seconds=WARN_EVERY_SECONDS, timezone=tz),
                       args=[runtime, board], id=WARN_JOB, replace_existing=True, coalesce=True,
                       misfire_grace_time=WARN_EVERY_SECONDS)
-    # A missed minute is not back-filled: a gap between liveness rows must mean the server was
-    # not running, which is what the server-gap outage source looks for.
-    scheduler.add_job(record_server_alive, IntervalTrigger(minutes=1, timezone=tz), args=[runtime], id=ALIVE_JOB,
-                      replace_existing=True, coalesce=True, misfire_grace_time=30)
+    # First at start-up (the gap check), then every 30 s. A late tick is simply the next one:
+    # coalesced, never back-filled, so the run's last alive record only moves when the server
+    # really ran, which is what the server-gap source measures.
+    scheduler.add_job(ServerAlive(runtime), IntervalTrigger(seconds=ALIVE_EVERY_SECONDS, timezone=tz), id=ALIVE_JOB,
+                      next_run_time=runtime.clock.now(), replace_existing=True, coalesce=True,
+                      misfire_grace_time=ALIVE_EVERY_SECONDS)
+    # Silence is judged afresh each run from the stored heartbeats, so a missed run loses
+    # nothing: runs never pile up and a late one within a period still counts.
+    scheduler.add_job(detect_silent_seats, IntervalTrigger(seconds=DETECT_EVERY_SECONDS, timezone=tz),
+                      args=[runtime], id=DETECT_JOB, replace_existing=True, coalesce=True,
+                      misfire_grace_time=DETECT_EVERY_SECONDS)
     # After the closing-time archive, so the night's backup holds the day's report. However late
     # (the PC may have slept), a backup is still wanted; missed nights make one run, not several.
     backup_at = (datetime.combine(date(2000, 1, 1), closing) + BACKUP_AFTER_CLOSING).time()

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 # The policy's parameters are defined in the pure core, which reads them; the settings carry them
 # and ``compensator.config`` builds and validates them.
+from compensator.domain.silence import SilenceRule
 from compensator.domain.terms import PolicySettings
 from compensator.timeofday import ClockStyle
 
@@ -160,6 +161,13 @@ class UpsSettings:
     poll: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class ServerGapSettings:
+    """How long the server may be silent before the gap is taken for a power cut of the counter PC."""
+
+    threshold_minutes: int = 3
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything ``config.yaml`` says, validated."""
@@ -176,6 +184,9 @@ class Settings:
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     backups: BackupSettings = field(default_factory=BackupSettings)
     ups: tuple[UpsSettings, ...] = ()
+    # The heartbeat rule is the pure core's own type, as the policy's terms are.
+    heartbeats: SilenceRule = field(default_factory=SilenceRule)
+    server_gap: ServerGapSettings = field(default_factory=ServerGapSettings)
 
     @cached_property
     def zones_by_id(self) -> dict[str, ZoneSettings]:

@@ -15,8 +15,8 @@ receipt printer is off.
     GET  /notices?status=                 GET  /notices/<id>?format=json|text|html
     POST /notices/<id>/deliver            POST /notices/<id>/print
     POST /vouchers/<code>/redeem
-    POST /heartbeats
-    POST /ups/<name>/events               GET  /sources
+    POST /heartbeats                      GET  /sources
+    POST /ups/<name>/events
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ from flask import Blueprint, Response, jsonify, render_template_string, request
 from flask.typing import ResponseReturnValue
 
 from compensator.errors import DomainError, InvalidInput
-from compensator.services import actions, notices, outage_views, outages, session_views, sessions, ups
+from compensator.services import (actions, detection, notices, outage_views, outages, server_gap, session_views,
+                                  sessions, ups)
 from compensator.services.printing import print_notice
 from compensator.services.once import KEY_FIELD, Answer, request_key, run_once
-from compensator.services.heartbeats import record_seat_heartbeat
+from compensator.services.heartbeats import HeartbeatView, record_seat_heartbeat
 from compensator.services.seats import seat_board
 from compensator.services.vouchers import redeem_voucher
 from web.api_json import (
@@ -233,11 +234,29 @@ def redeem(code: str) -> ResponseReturnValue:
 
 @bp.post("/heartbeats")
 def heartbeat() -> ResponseReturnValue:
-    """A seat PC says it is alive."""
+    """A seat PC is alive; the answer carries the seat's newest undelivered credit for its screen."""
     actor = require_api_actor()
     data = body("seat")
     return _mutation(actor, data, lambda uow: record_seat_heartbeat(uow, seat_id=data.get("seat")),
-                     lambda beat: Answer(200, {"seat": beat.seat_id, "at": local_time(beat.last_seen_at)}))
+                     lambda beat: Answer(200, _heartbeat_json(beat)))
+
+
+def _heartbeat_json(beat: HeartbeatView) -> dict[str, Any]:
+    message = beat.message
+    return {"seat": beat.seat_id, "at": local_time(beat.last_seen_at),
+            "message": None if message is None else {"notice_id": message.notice_id, "text": message.text,
+                                                      "credit_minutes": message.credit_minutes}}
+
+
+def _silent_seats(uow: UnitOfWork) -> list[dict[str, Any]]:
+    return [{"seat": seat.seat_id, "last_heartbeat": local_time(seat.last_seen_at)}
+            for seat in detection.silent_seats(uow)]
+
+
+def _last_server_gap(uow: UnitOfWork) -> dict[str, Any] | None:
+    gap = server_gap.last_gap(uow)
+    return None if gap is None else {"started_at": local_time(gap.started_at), "ended_at": local_time(gap.ended_at),
+                                     "outage": gap.outage_id}
 
 
 @bp.post("/ups/<name>/events")
@@ -252,12 +271,14 @@ def ups_event(name: str) -> ResponseReturnValue:
 # Each outage source's part of ``GET /sources``, under its own key.
 SOURCES: dict[str, Callable[[UnitOfWork], Any]] = {
     "ups": lambda uow: [ups_json(view) for view in ups.ups_views(uow)],
+    "silent_seats": _silent_seats,
+    "last_server_gap": _last_server_gap,
 }
 
 
 @bp.get("/sources")
 def sources() -> ResponseReturnValue:
-    """The state of each automatic outage source: every UPS, and what the others watch."""
+    """The state of each automatic outage source: every UPS, the seats silent now, the last server gap."""
     require_api_actor()
     with unit_of_work() as uow:
         return jsonify({name: build(uow) for name, build in SOURCES.items()})

@@ -6,6 +6,7 @@ URL table (all need a logged-in attendant; every POST carries the CSRF token):
     GET  /board.json                    the live state the page polls every few seconds
     POST /power-cut                     open an outage (whole venue, or the zones chosen)
     POST /power-back                    end the ongoing outage and compensate
+    POST /outages/<id>/confirm|dismiss  settle a suspected outage from its banner
     POST /seats/<seat>/start            start a package (minutes) or a postpaid session
     POST /sessions/<id>/<action>        extend, pause, resume, move, end
     POST /vouchers/redeem               a typed or scanned voucher onto a free seat or a running session
@@ -16,6 +17,7 @@ URL table (all need a logged-in attendant; every POST carries the CSRF token):
     POST /notices/<id>/deliver          shown / printed / declined, with the customer's face
     POST /notices/<id>/print            print the letter's receipt on the ESC/POS printer
     POST /notices/print-pending         print every letter still to hand over
+    GET  /seat-agent.py                 the seat agent, one standard-library file for the seat PCs
 """
 
 from __future__ import annotations
@@ -23,15 +25,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import segno
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from compensator.domain.kinds import SessionMode
+from compensator import seat_agent
+from compensator.domain.kinds import OutageStatus, SessionMode
 from compensator.domain.ups import UpsDisplay
-from compensator.errors import InvalidInput
+from compensator.errors import InvalidInput, NotFound
 from compensator.services import actions, letters, outage_views, outages, session_views, sessions, ups
 from compensator.services.figures import today_figures
 from compensator.services.printing import PrintRun, print_letter, print_pending
@@ -43,6 +47,7 @@ from web.auth import current_actor, login_required
 from web.billing import end_message, hourly_prices, package_buttons, receipt_lines
 from web.context import printer, runtime, unit_of_work
 from web.forms import Message, submit
+from web.suspected import suspected_json
 
 bp = Blueprint("dashboard", __name__)
 
@@ -103,6 +108,7 @@ def _board_state() -> dict[str, object]:
     with unit_of_work() as uow:
         tiles = seat_board(uow)
         ongoing = outage_views.open_outages(uow)
+        suspected = outage_views.list_outages(uow, statuses=(OutageStatus.SUSPECTED,))
         figures = today_figures(uow)
         pending = letters.pending_letters(uow)
         ups_views = ups.ups_views(uow)
@@ -118,14 +124,16 @@ def _board_state() -> dict[str, object]:
             }
             for tile in tiles
         ],
+        # The power bar shows the outages going on; a suspected one waits in its banner instead.
         "outages": [
             {"id": outage.id, "kind": outage.kind.value, "status": outage.status.value,
              "started_at": outage.started_at.isoformat(), "started_local": _local(outage.started_at),
              "scope": "whole venue" if not outage.scope_ids else ", ".join(outage.scope_ids),
              "source": outage.source.value}
-            for outage in ongoing
+            for outage in ongoing if outage.status is OutageStatus.ONGOING
         ],
         "ups": ups_lines(ups_views),
+        "suspected": suspected_json(suspected),
         "figures": {"sessions": figures.sessions, "outages": figures.outages,
                     "credited_minutes": figures.credited_minutes, "pending_notices": figures.pending_notices,
                     "awaiting_approval": figures.awaiting_approval},
@@ -198,6 +206,30 @@ def power_back() -> ResponseReturnValue:
     return submit(lambda uow: outages.end_ongoing_outages(uow, outage_id, actor=_actor_label()), lambda ended: (
         "success", f"Power back. {sum(len(item.compensations) for item in ended)} customer(s) compensated: "
                    "hand over their notices."))
+
+
+SUSPECTED_ACTIONS = ("confirm", "dismiss")
+
+
+@bp.post("/outages/<int:outage_id>/<action>")
+@login_required
+def suspected_action(outage_id: int, action: str) -> ResponseReturnValue:
+    """Confirm a suspected outage (compensating at once if it has ended) or dismiss it, from its banner."""
+    actor = current_actor()
+    assert actor is not None
+    if action not in SUSPECTED_ACTIONS:
+        raise NotFound(f"unknown action {action!r}: expected confirm or dismiss", field="action")
+    found = actions.find(actions.OUTAGE_ACTIONS, action, is_manager=actor.is_manager)
+    location = url_for("manage.index") if request.form.get("from") == "manage" else None
+
+    def outcome(view: outage_views.OutageView) -> tuple[str, str]:
+        if action == "dismiss":
+            return "success", "Dismissed: nobody is compensated for it."
+        if view.status is OutageStatus.ONGOING:
+            return "warning", "Confirmed: the outage is going on. Press Power back when it returns."
+        return "success", f"Confirmed. {len(view.compensations)} customer(s) compensated: hand over their notices."
+
+    return submit(lambda uow: found.run(uow, outage_id, {}, actor.label), outcome, location=location)
 
 
 @bp.post("/seats/<seat_id>/start")
@@ -358,3 +390,12 @@ def _print_run_outcome(run: PrintRun) -> tuple[str, str]:
         return "success", f"{len(run.printed)} receipt(s) printed."
     seats = ", ".join(f"seat {letter.seat_id}" for letter in run.failed)
     return "error", f"{len(run.printed)} receipt(s) printed; not printed: {seats} ({run.reason})."
+
+
+@bp.get("/seat-agent.py")
+@login_required
+def seat_agent_file() -> ResponseReturnValue:
+    """The seat agent to copy onto each seat PC and run there with Python."""
+    source = Path(seat_agent.__file__).read_bytes()
+    return Response(source, mimetype="text/x-python",
+                    headers={"Content-Disposition": "attachment; filename=seat_agent.py"})

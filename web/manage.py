@@ -25,6 +25,7 @@ from web.auth import current_actor, manager_required
 from web.context import runtime, unit_of_work
 from web.dashboard import ups_lines
 from web.forms import submit
+from web.suspected import suspected_json
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 RECENT_DAYS = 7
@@ -73,7 +74,8 @@ def index() -> str:
         ups_views = ups.ups_views(uow)
     suspected = [item for item in recent_outages if item.status is OutageStatus.SUSPECTED]
     return render_template(
-        "manage.html", suspected=suspected, recent_outages=list(reversed(recent_outages)), waiting=waiting,
+        "manage.html", suspected=suspected, suspected_banners=suspected_json(suspected),
+        recent_outages=list(reversed(recent_outages)), waiting=waiting,
         attendants=attendants, tokens=tokens, records=records, policy=describe_policy(settings.policy),
         tz=settings.venue.tz, ups_states=ups_lines(ups_views))
 

@@ -215,8 +215,13 @@ def openapi_document() -> dict[str, Any]:
              "200": _answer("the running session with the voucher's entry added", _ref("Session"))},
             parameters=[{"name": "code", "in": "path", "required": True, "schema": TEXT}], idempotent_key=True,
             body=_body({"seat": TEXT, "session": {"type": "integer"}, "customer_name": TEXT, "language": TEXT}, []))},
-        "/heartbeats": {"post": _operation("A seat PC is alive", {"200": _answer("recorded", {"type": "object"})},
-                                           body=_body({"seat": TEXT}, ["seat"]), idempotent_key=True)},
+        "/heartbeats": {"post": _operation(
+            "A seat PC is alive; the answer carries the seat's newest undelivered credit, or null",
+            {"200": _answer("recorded", {"type": "object", "required": ["seat", "at", "message"], "properties": {
+                "seat": TEXT, "at": TIME, "message": {"oneOf": [{"type": "null"}, {
+                    "type": "object", "required": ["notice_id", "text", "credit_minutes"],
+                    "properties": {"notice_id": ID, "text": TEXT, "credit_minutes": {"type": "integer"}}}]}}})},
+            body=_body({"seat": TEXT}, ["seat"]), idempotent_key=True)},
         "/ups/{name}/events": {"post": _operation(
             "A NUT upsmon reports the mains off (ONBATT) or back (ONLINE) for a configured UPS; debounced like a "
             "poll: an outage opens once ONBATT has lasted debounce_seconds, back-dated to the event",
@@ -228,8 +233,13 @@ def openapi_document() -> dict[str, Any]:
                          "description": "the UPS's name under ups: in config.yaml"}], idempotent_key=True,
             body=_body({"event": {"enum": ["ONBATT", "ONLINE"]}}, ["event"]))},
         "/sources": {"get": _operation("The state of each automatic outage source", {"200": _answer(
-            "one key per source", {"type": "object", "additionalProperties": True, "properties": {
-                "ups": {"type": "array", "items": _ref("Ups")}}})})},
+            "one key per source", {"type": "object", "properties": {
+                "ups": {"type": "array", "items": _ref("Ups")},
+                "silent_seats": {"type": "array", "description": "seats that had been beating and are silent now",
+                                 "items": {"type": "object", "properties": {"seat": TEXT, "last_heartbeat": TIME}}},
+                "last_server_gap": {"description": "the last gap that raised a suspected outage, or null",
+                                    "oneOf": [{"type": "null"}, {"type": "object", "properties": {
+                                        "started_at": TIME, "ended_at": TIME, "outage": ID}}]}}})})},
         "/reports/daily/{date}": {"get": _operation(
             "The end-of-day report of a venue day", {"200": {"description": "the report", "content": {
                 JSON: {"schema": {"type": "object"}}, "text/csv": {"schema": TEXT}, "text/html": {"schema": TEXT},
