@@ -6,6 +6,7 @@ import pytest
 
 from compensator.services import detection, outages, server_gap, sessions
 from compensator.services.people import add_attendant, create_token
+from tests.conftest import log_in_cookie
 from web import create_app
 from compensator.domain.silence import seat_ranges
 
@@ -31,8 +32,7 @@ def headers(uow):
 
 
 def logged_in(client, name="ada", role="attendant"):
-    with client.session_transaction() as cookie_session:
-        cookie_session.update(attendant=name, role=role, csrf_token="t")
+    log_in_cookie(client, name, role)
 
 
 def silent_gaming_seats(uow, clock, client, headers):
@@ -55,7 +55,8 @@ def test_a_heartbeat_answers_with_a_null_message_when_nothing_is_owed(client, he
 
 
 def test_sources_list_the_silent_seats_and_the_last_server_gap(client, headers, uow, clock) -> None:
-    assert client.get("/api/v1/sources", headers=headers).get_json() == {"silent_seats": [], "last_server_gap": None}
+    assert client.get("/api/v1/sources", headers=headers).get_json() == {"ups": [], "silent_seats": [],
+                                                                         "last_server_gap": None}
     silent_gaming_seats(uow, clock, client, headers)
     with uow() as unit:
         server_gap.start_run(unit)

@@ -18,7 +18,7 @@ from compensator.scheduler import build_scheduler, evaluate_ups_reports, UPS_REP
 from compensator.services import outage_views, outages, sessions, ups
 from compensator.services.alerts import AlertBoard
 from compensator.services.people import create_token
-from tests.conftest import make_settings
+from tests.conftest import log_in_cookie, make_settings
 from web import create_app
 
 MONITORS = [
@@ -251,8 +251,7 @@ def test_the_webhook_and_sources_need_a_token(client) -> None:
 
 def test_the_dashboard_and_the_manager_page_show_each_ups_and_the_source_of_each_outage(client, runtime, clock) -> None:
     report_to = runtime.unit_of_work
-    with client.session_transaction() as cookie_session:
-        cookie_session.update(attendant="bola", role="manager", csrf_token="t")
+    log_in_cookie(client, "bola", "manager")
     report(report_to, "venue", "ONBATT")
     clock.advance(seconds=16)
     tick(runtime)
