@@ -46,6 +46,7 @@ WARN_EVERY_SECONDS = 30
 ARCHIVE_JOB = "archive-reports"
 CATCH_UP_JOB = "archive-reports-at-start"
 WARN_JOB = "warn-sessions-nearly-up"
+NEARLY_UP_KEY = "nearly-up:"
 ALIVE_JOB = "record-server-alive"
 BACKUP_JOB = "nightly-backup"
 BACKUP_AFTER_CLOSING = timedelta(minutes=15)
@@ -121,20 +122,25 @@ def archive_due_reports(runtime: Compensator) -> list[date]:
 
 
 def warn_sessions_nearly_up(runtime: Compensator, board: AlertBoard) -> list[Alert]:
-    """Publish a dashboard alert for each running prepaid session with five minutes or less left."""
+    """Publish a dashboard alert for each running prepaid session with five minutes or less left,
+    and take down those no longer true (the session was extended, paused, ended or ran out)."""
     with runtime.unit_of_work() as uow:
         views = list_open_sessions(uow)
     published = []
+    live: set[str] = set()
     for view in views:
         if view.mode is not SessionMode.PREPAID or view.state is not SessionState.RUNNING:
             continue
         if not 0 < view.remaining_minutes <= NEARLY_UP_MINUTES or view.paid_end is None:
             continue
         # The key holds the paid end: a session that is extended and nearly up again is announced again.
-        alert = board.publish(f"nearly-up:{view.id}:{view.paid_end.isoformat()}", view.seat_id,
-                              f"Seat {view.seat_id}: {view.remaining_minutes} min left", runtime.clock.now())
+        key = f"{NEARLY_UP_KEY}{view.id}:{view.paid_end.isoformat()}"
+        live.add(key)
+        alert = board.publish(key, view.seat_id, f"Seat {view.seat_id}: {view.remaining_minutes} min left",
+                              runtime.clock.now(), expires_at=view.paid_end)
         if alert is not None:
             published.append(alert)
+    board.withdraw_except(NEARLY_UP_KEY, live)
     return published
 
 

@@ -165,6 +165,24 @@ def test_a_session_nearly_up_is_announced_once_and_again_after_an_extension(repo
     assert [item.id for item in board.since(alert.id)] == [alert.id + 1]
 
 
+def test_a_nearly_up_alert_goes_when_the_session_is_extended_or_its_time_is_up(reports_runtime, clock) -> None:
+    board = AlertBoard()
+    clock.advance(minutes=56)
+    (alert,) = warn_sessions_nearly_up(reports_runtime, board)
+    assert board.fresh(clock.now(), timedelta(minutes=5)) == [alert]
+    with reports_runtime.unit_of_work() as uow:
+        (view,) = session_views.list_open_sessions(uow)
+        sessions.extend_session(uow, view.id, minutes=30, actor="test")
+    warn_sessions_nearly_up(reports_runtime, board)
+    assert board.fresh(clock.now(), timedelta(minutes=5)) == []
+    clock.advance(minutes=30)
+    (again,) = warn_sessions_nearly_up(reports_runtime, board)
+    assert board.fresh(clock.now(), timedelta(minutes=5)) == [again]
+    # The paid time runs out before the next run of the job: the alert is no longer shown.
+    clock.advance(minutes=4, seconds=1)
+    assert board.fresh(clock.now(), timedelta(minutes=5)) == []
+
+
 def test_paused_and_postpaid_sessions_get_no_warning(reports_runtime, clock) -> None:
     board = AlertBoard()
     with reports_runtime.unit_of_work() as uow:

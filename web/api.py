@@ -43,6 +43,7 @@ from web.api_json import (
     moment_field,
     notice_json,
     outage_json,
+    page_args,
     seat_json,
     session_json,
     text_field,
@@ -178,11 +179,14 @@ def approve_compensation(compensation_id: int) -> ResponseReturnValue:
 
 @bp.get("/notices")
 def list_notices() -> ResponseReturnValue:
-    """Notices, newest first; ``?status=pending`` keeps those still to hand over."""
+    """Notices, newest first, a page at a time; ``?status=pending`` keeps those still to hand over."""
     require_api_actor()
+    limit, before = page_args()
     with unit_of_work() as uow:
-        views = notices.list_notices(uow, status=request.args.get("status") or None)
-    return jsonify(notices=[notice_json(view) for view in views])
+        views = notices.list_notices(uow, status=request.args.get("status") or None, limit=limit, before=before)
+    # The next page starts below the last id of a full one; a short page is the last.
+    return jsonify(notices=[notice_json(view) for view in views],
+                   next_before=views[-1].id if len(views) == limit else None)
 
 
 @bp.get("/notices/<int:notice_id>")

@@ -28,6 +28,26 @@ def local_time(moment: datetime | None) -> str | None:
     return moment.astimezone(runtime().settings.venue.tz).isoformat() if moment else None
 
 
+PAGE_DEFAULT = 100
+PAGE_MAX = 500
+# Ids are 32-bit on PostgreSQL: a larger ``before`` names nothing and is refused, not looked up.
+ID_MAX = 2**31 - 1
+
+
+def page_args() -> tuple[int, int | None]:
+    """``?limit`` (1 to 500, 100 by default) and ``?before`` (an id) of a paginated list."""
+    values: dict[str, int | None] = {"limit": PAGE_DEFAULT, "before": None}
+    for name, maximum in (("limit", PAGE_MAX), ("before", ID_MAX)):
+        raw = request.args.get(name)
+        if raw is None:
+            continue
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
+            raise InvalidInput(f"{name} must be a whole number from 1 to {maximum}", field=name)
+        values[name] = int(raw)
+    assert values["limit"] is not None
+    return values["limit"], values["before"]
+
+
 def body(*allowed: str) -> dict[str, Any]:
     """The request's JSON object (an empty body counts as ``{}``) with only ``allowed`` fields.
 

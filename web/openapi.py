@@ -188,10 +188,17 @@ def openapi_document() -> dict[str, Any]:
             "Managers: apply a credit that waits for approval",
             {"200": _answer("the compensation", _ref("Compensation"))}, parameters=[_path_id("compensation_id")],
             idempotent_key=True)},
-        "/notices": {"get": _operation("Notices, newest first", {"200": _answer(
-            "the notices", {"type": "object", "properties": {"notices": {"type": "array", "items": _ref("Notice")}}})},
+        "/notices": {"get": _operation("Notices, newest first, a page at a time", {"200": _answer(
+            "a page of notices", {"type": "object", "properties": {
+                "notices": {"type": "array", "items": _ref("Notice")},
+                "next_before": {"oneOf": [ID, {"type": "null"}],
+                                "description": "pass as ?before= for the next page; null on the last"}}})},
             parameters=[{"name": "status", "in": "query", "required": False,
-                         "schema": {"enum": ["pending", "shown", "printed", "declined"]}}])},
+                         "schema": {"enum": ["pending", "shown", "printed", "declined"]}},
+                        {"name": "limit", "in": "query", "required": False,
+                         "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+                        {"name": "before", "in": "query", "required": False,
+                         "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}])},
         "/notices/{notice_id}": {"get": _operation(
             "One notice, as JSON or rendered", {"200": {"description": "the notice", "content": {
                 JSON: {"schema": _ref("Notice")}, "text/plain": {"schema": TEXT}, "text/html": {"schema": TEXT}}}},
