@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import Field, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails
 
-from compensator.config_models.fields import Section, details, plainly, problem, text
+from compensator.config_models.fields import Section, details, plainly, problem
 from compensator.config_models.printer import PrinterModel
 from compensator.config_models.problems import did_you_mean
 from compensator.config_models.sections import (
@@ -29,7 +29,7 @@ from compensator.config_models.sections import (
     ServerModel,
 )
 from compensator.config_models.ups import UpsModel, UpsName, UpsZones
-from compensator.config_models.venue import SeatIds, SeatModel, VenueModel, ZoneId, ZoneModel
+from compensator.config_models.venue import SeatIds, SeatModel, SeatZone, VenueModel, ZoneId, ZoneModel
 from compensator.settings import DatabaseSettings, Settings
 
 DATABASE_URL_VARIABLE = "COMPENSATOR_DATABASE_URL"
@@ -114,7 +114,7 @@ def _detail(loc: tuple[int | str, ...], words: str) -> InitErrorDetails:
 
 ZONE_ID = TypeAdapter(ZoneId)
 SEAT_IDS = TypeAdapter(SeatIds)
-SEAT_ZONE = TypeAdapter(text())
+SEAT_ZONE = TypeAdapter(SeatZone)
 UPS_NAME = TypeAdapter(UpsName)
 UPS_ZONES = TypeAdapter(UpsZones)
 

@@ -28,6 +28,8 @@ UpsZones = Annotated[tuple[StrictStr, ...], Field(min_length=1),
                      plainly("must be a list of zone ids, or null for the whole venue"),
                      no_repeats("lists a zone twice")]
 
+Poll = flag("must be true (the server polls upsd) or false (upsmon reports by webhook)")
+
 
 def password_variable(name: str) -> str:
     """The environment variable that holds the password of UPS ``name``."""
@@ -48,7 +50,7 @@ class UpsModel(Section):
     poll_seconds: seconds(0.1, HOUR_SECONDS) = UPS.poll_seconds
     debounce_seconds: seconds(0, HOUR_SECONDS) = UPS.debounce_seconds
     merge_seconds: seconds(0, HOUR_SECONDS) = UPS.merge_seconds
-    poll: flag("must be true (the server polls upsd) or false (upsmon reports by webhook)") = UPS.poll
+    poll: Poll = UPS.poll
 
     def to_settings(self, environ: Mapping[str, str]) -> UpsSettings:
         """The monitor's settings, its password from ``environ`` when set there."""

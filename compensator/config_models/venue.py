@@ -136,7 +136,9 @@ def _seat_ids(value: object) -> tuple[str, ...]:
 
 
 SeatIds = Annotated[tuple[str, ...], PlainValidator(_seat_ids)]
+SeatZone = text(message="is required")
 LABEL_PROBLEM = "a label is text and only for a single seat"
+Label = text(message=LABEL_PROBLEM)
 
 
 class SeatModel(Section):
@@ -144,8 +146,8 @@ class SeatModel(Section):
 
     # A default only so that a missing id gets the message that says what an id looks like.
     id: SeatIds = Field(default=None, validate_default=True)
-    zone: text(message="is required")
-    label: text(message=LABEL_PROBLEM) | None = None
+    zone: SeatZone
+    label: Label | None = None
 
     @field_validator("label")
     @classmethod
