@@ -43,7 +43,7 @@ Seats = Annotated[tuple[SeatModel, ...], Field(min_length=1),
 Monitors = Annotated[tuple[UpsModel, ...], plainly("must be a list of UPS monitors (or left out for none)",
                                                    entries=True)]
 
-# Problem = (key path, words): what a rule across entries finds.
+# What a rule across entries finds: the key path and the words.
 Problem = tuple[tuple[int | str, ...], str]
 
 
