@@ -51,6 +51,10 @@ def test_the_pure_core_never_imports_the_configuration_or_its_settings() -> None
     assert offenders(ROOT / "compensator" / "domain", ("compensator.config", "compensator.settings")) == []
 
 
+def test_the_pure_core_never_imports_pydantic() -> None:
+    assert offenders(ROOT / "compensator" / "domain", ("pydantic", "pydantic_core")) == []
+
+
 def test_the_checker_would_notice_a_flask_import(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text("import json\nfrom flask import Flask\n", encoding="utf-8")
     assert offenders(tmp_path, ("flask",), root=tmp_path) == ["bad.py imports flask"]

@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from compensator.config import ConfigError, parse_settings
-from compensator.config_ups import password_variable
+from compensator.config import password_variable
 from tests.conftest import VENUE
 
 
