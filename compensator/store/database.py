@@ -150,7 +150,8 @@ class UnitOfWork:
     """One transaction: everything done through ``db`` is rolled back unless ``commit()`` is called.
 
     A ``read_only`` one never takes SQLite's write lock and raises ``WriteInReadOnlyUnitOfWork``
-    at any attempt to write (a flush with changes, an INSERT, UPDATE or DELETE, a commit).
+    at an attempt to write (a flush with changes, an ORM INSERT, UPDATE or DELETE, a commit);
+    it can never commit, so even a raw SQL write in one is rolled back at its end.
     """
 
     def __init__(self, session_factory: sessionmaker[Session], clock: Clock, settings: Settings, *,
