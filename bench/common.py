@@ -70,10 +70,11 @@ def median_ms(samples: list[float]) -> float:
 
 
 def open_venue(seat_count: int, directory: Path, *, minutes: Callable[[int], int | None],
-               language: Callable[[int], str | None] = lambda index: None) -> tuple[Compensator, FakeClock]:
+               language: Callable[[int], str | None] = lambda index: None,
+               start: datetime = START) -> tuple[Compensator, FakeClock]:
     """A migrated venue of ``seat_count`` seats with a session on each seat ``minutes(index)`` gives minutes for."""
     settings = venue_settings(seat_count)
-    clock = FakeClock(START)
+    clock = FakeClock(start)
     runtime = Compensator.open(settings, clock=clock, database_url=f"sqlite:///{(directory / 'venue.db').as_posix()}")
     for index, seat in enumerate(settings.seats):
         session_minutes = minutes(index)

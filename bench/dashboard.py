@@ -14,7 +14,7 @@ from flask import Flask
 
 from bench.common import median_ms, open_venue, timed
 from compensator.services import outages
-from compensator.services.people import create_token
+from compensator.services.people import add_attendant, create_token
 from web import create_app
 
 SIZES = (50, 500)
@@ -42,9 +42,13 @@ def measure(seat_count: int, directory: Path) -> tuple[float, float]:
             outages.start_outage(uow, zones=["gaming"], actor="bench")
         with runtime.unit_of_work() as uow:
             token = create_token(uow, name="bench", actor="bench").secret
+        with runtime.unit_of_work() as uow:
+            person = add_attendant(uow, name="bench", role="manager", pin="1234", actor="bench")
         client = create_app(runtime, {"SECRET_KEY": "bench"}).test_client()
+        # A login cookie stands only for a person in the database, at their session version.
         with client.session_transaction() as cookie_session:
-            cookie_session.update(attendant="bench", role="manager", csrf_token="bench")
+            cookie_session.update(attendant=person.name, role=person.role.value, attendant_id=person.id,
+                                  session_version=person.session_version, csrf_token="bench")
         headers = {"Authorization": f"Bearer {token}"}
 
         def dashboard() -> None:

@@ -15,11 +15,13 @@ from typing import Any
 from compensator.cli import EXIT_OK, CommandError
 from compensator.clock import SystemClock
 from compensator.config import load_settings
-from compensator.services.backups import manual_backup_path
-from compensator.store import backup as store_backup
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write a backup of the database, to ``--out`` or into the backups folder."""
+    # Imported here, as in each command that opens the database: ``--help`` loads none of it.
+    from compensator.services.backups import manual_backup_path
+    from compensator.store import backup as store_backup
+
     settings = load_settings(args.config)
     url = settings.database.url
     out = Path(args.out) if args.out else manual_backup_path(settings, url, SystemClock().now())
@@ -33,6 +35,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the database with a backup, then migrate it."""
+    from compensator.store import backup as store_backup
+
     settings = load_settings(args.config)
     try:
         revision = store_backup.restore(settings.database.url, Path(args.path), force=args.force)

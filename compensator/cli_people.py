@@ -2,17 +2,19 @@
 
 Each is the service the manager page calls, written in the audit log as done by ``cli``.
 Disabling someone or giving them a new PIN ends their open logins at once; a revoked token
-answers 401 from its next request.
+answers 401 from its next request. The people services are imported inside each command, so
+that building the parser (``compensator --help``) loads no database code.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compensator.cli import CLI_ACTOR, EXIT_OK, _read_pin, _runtime
-from compensator.runtime import Compensator
-from compensator.services import people
+
+if TYPE_CHECKING:
+    from compensator.runtime import Compensator
 
 
 def _with_runtime(args: argparse.Namespace, action: Any) -> Any:
@@ -26,6 +28,8 @@ def _with_runtime(args: argparse.Namespace, action: Any) -> Any:
 
 def cmd_attendant_list(args: argparse.Namespace) -> int:
     """Print every attendant with role and whether they are disabled."""
+    from compensator.services import people
+
     for person in _with_runtime(args, people.list_attendants):
         state = "disabled" if person.disabled else "active"
         print(f"{person.name}\t{person.role.value}\t{state}")
@@ -34,6 +38,8 @@ def cmd_attendant_list(args: argparse.Namespace) -> int:
 
 def cmd_attendant_disable(args: argparse.Namespace) -> int:
     """Disable an attendant and end their open logins."""
+    from compensator.services import people
+
     person = _with_runtime(args, lambda uow: people.disable_attendant(uow, name=args.name, actor=CLI_ACTOR))
     print(f"disabled {person.name}; their open logins have ended")
     return EXIT_OK
@@ -41,6 +47,8 @@ def cmd_attendant_disable(args: argparse.Namespace) -> int:
 
 def cmd_attendant_enable(args: argparse.Namespace) -> int:
     """Let a disabled attendant log in again."""
+    from compensator.services import people
+
     person = _with_runtime(args, lambda uow: people.enable_attendant(uow, name=args.name, actor=CLI_ACTOR))
     print(f"enabled {person.name}")
     return EXIT_OK
@@ -48,6 +56,8 @@ def cmd_attendant_enable(args: argparse.Namespace) -> int:
 
 def cmd_attendant_pin(args: argparse.Namespace) -> int:
     """Set a new PIN, read from the terminal or standard input; the person's open logins end."""
+    from compensator.services import people
+
     pin = _read_pin()
     person = _with_runtime(args, lambda uow: people.change_pin(uow, name=args.name, pin=pin, actor=CLI_ACTOR))
     print(f"new PIN set for {person.name}; their open logins have ended")
@@ -56,6 +66,8 @@ def cmd_attendant_pin(args: argparse.Namespace) -> int:
 
 def cmd_token_list(args: argparse.Namespace) -> int:
     """Print every API token's name, creation day and whether it is revoked (never the secret)."""
+    from compensator.services import people
+
     for token in _with_runtime(args, people.list_tokens):
         print(f"{token.name}\t{token.created_at:%Y-%m-%d}\t{'revoked' if token.revoked else 'active'}")
     return EXIT_OK
@@ -63,6 +75,8 @@ def cmd_token_list(args: argparse.Namespace) -> int:
 
 def cmd_token_revoke(args: argparse.Namespace) -> int:
     """Revoke an API token."""
+    from compensator.services import people
+
     token = _with_runtime(args, lambda uow: people.revoke_token(uow, name=args.name, actor=CLI_ACTOR))
     print(f"token {token.name!r} revoked")
     return EXIT_OK

@@ -43,6 +43,10 @@ class Compensator:
         """A new unit of work; use it as a context manager and call ``commit()`` to keep changes."""
         return UnitOfWork(self.session_factory, self.clock, self.settings)
 
+    def reading(self) -> UnitOfWork:
+        """A new read-only unit of work: on SQLite it never waits for the write lock, and it refuses writes."""
+        return UnitOfWork(self.session_factory, self.clock, self.settings, read_only=True)
+
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()

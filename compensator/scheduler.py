@@ -116,7 +116,7 @@ def archive_report(runtime: Compensator, day: date) -> bool:
 
 def archive_due_reports(runtime: Compensator) -> list[date]:
     """Archive the report of every closed day not archived yet; return the days archived now."""
-    with runtime.unit_of_work() as uow:
+    with runtime.reading() as uow:
         days = due_days(uow)
     return [day for day in days if archive_report(runtime, day)]
 
@@ -124,7 +124,7 @@ def archive_due_reports(runtime: Compensator) -> list[date]:
 def warn_sessions_nearly_up(runtime: Compensator, board: AlertBoard) -> list[Alert]:
     """Publish a dashboard alert for each running prepaid session with five minutes or less left,
     and take down those no longer true (the session was extended, paused, ended or ran out)."""
-    with runtime.unit_of_work() as uow:
+    with runtime.reading() as uow:
         views = list_open_sessions(uow)
     published = []
     live: set[str] = set()

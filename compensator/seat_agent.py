@@ -19,10 +19,12 @@ import json
 import os
 import sys
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import urllib.error
 
 DEFAULT_EVERY_SECONDS = 10
 MAX_PAUSE_SECONDS = 60
@@ -98,6 +100,11 @@ class SeatAgent:
 
     def beat(self) -> dict[str, object]:
         """Send one heartbeat and return the server's answer; a failure raises ``HeartbeatFailed``."""
+        # Imported here: the ``compensator`` command lists this agent's options on every start,
+        # and urllib.request (with http.client, email and ssl) is most of what that would load.
+        import urllib.error
+        import urllib.request
+
         request = urllib.request.Request(
             self.url, data=json.dumps({"seat": self.seat}).encode(), method="POST",
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {self._token()}"})

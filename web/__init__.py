@@ -7,18 +7,24 @@ one blueprint per area. Views stay thin: parse input, call one service, render.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-from compensator.printing import open_printer
-from compensator.runtime import Compensator
-from compensator.services.alerts import AlertBoard
-from compensator.timeofday import time_of_day
+    from compensator.runtime import Compensator
 
 
 def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) -> Flask:
     """Build the web application around an engine runtime."""
+    # Imported here, not above: the ``compensator`` command (``web.cli``, in this package) must
+    # start without Flask, the printer library or the database layer for its other commands.
+    from flask import Flask
+
+    from compensator.printing import open_printer
+    from compensator.services.alerts import AlertBoard
+    from compensator.timeofday import time_of_day
+
     app = Flask(__name__)
     app.config.from_mapping(
         JSON_SORT_KEYS=False,

@@ -52,7 +52,7 @@ from web.api_json import (
 )
 from compensator.store.database import UnitOfWork
 from web.auth import Actor, require_api_actor
-from web.context import printer, runtime, unit_of_work
+from web.context import printer, reading, runtime, unit_of_work
 from web.errors import error_body
 from web.openapi import openapi_document
 
@@ -82,7 +82,7 @@ def openapi() -> ResponseReturnValue:
 def list_seats() -> ResponseReturnValue:
     """Every seat with its zone, state, session and remaining minutes."""
     require_api_actor()
-    with unit_of_work() as uow:
+    with reading() as uow:
         tiles = seat_board(uow)
     return jsonify(seats=[seat_json(tile) for tile in tiles])
 
@@ -102,7 +102,7 @@ def start_session() -> ResponseReturnValue:
 def get_session(session_id: int) -> ResponseReturnValue:
     """A session with its ledger entries, paid end and remaining minutes."""
     require_api_actor()
-    with unit_of_work() as uow:
+    with reading() as uow:
         return jsonify(session_json(session_views.get_session(uow, session_id)))
 
 
@@ -144,7 +144,7 @@ def list_outages() -> ResponseReturnValue:
     require_api_actor()
     day = request.args.get("date") or runtime().clock.now().astimezone(runtime().settings.venue.tz).date().isoformat()
     start, end = _day_bounds(day)
-    with unit_of_work() as uow:
+    with reading() as uow:
         views = outage_views.list_outages(uow, start=start, end=end)
     return jsonify(outages=[outage_json(view) for view in views])
 
@@ -153,7 +153,7 @@ def list_outages() -> ResponseReturnValue:
 def get_outage(outage_id: int) -> ResponseReturnValue:
     """One outage with its compensations."""
     require_api_actor()
-    with unit_of_work() as uow:
+    with reading() as uow:
         return jsonify(outage_json(outage_views.get_outage(uow, outage_id)))
 
 
@@ -182,7 +182,7 @@ def list_notices() -> ResponseReturnValue:
     """Notices, newest first, a page at a time; ``?status=pending`` keeps those still to hand over."""
     require_api_actor()
     limit, before = page_args()
-    with unit_of_work() as uow:
+    with reading() as uow:
         views = notices.list_notices(uow, status=request.args.get("status") or None, limit=limit, before=before)
     # The next page starts below the last id of a full one; a short page is the last.
     return jsonify(notices=[notice_json(view) for view in views],
@@ -193,7 +193,7 @@ def list_notices() -> ResponseReturnValue:
 def get_notice(notice_id: int) -> ResponseReturnValue:
     """One notice as JSON, or rendered (``?format=text`` or ``html``)."""
     require_api_actor()
-    with unit_of_work() as uow:
+    with reading() as uow:
         view = notice_json(notices.get_notice(uow, notice_id))
     shape = request.args.get("format", "json")
     if shape == "text":
@@ -284,7 +284,7 @@ SOURCES: dict[str, Callable[[UnitOfWork], Any]] = {
 def sources() -> ResponseReturnValue:
     """The state of each automatic outage source: every UPS, the seats silent now, the last server gap."""
     require_api_actor()
-    with unit_of_work() as uow:
+    with reading() as uow:
         return jsonify({name: build(uow) for name, build in SOURCES.items()})
 
 

@@ -23,7 +23,7 @@ from compensator.domain.kinds import Role
 from compensator.errors import AuthenticationFailed, PermissionDenied
 from compensator.services import throttle
 from compensator.services.people import authenticate, end_sessions, logged_in, verify_token
-from web.context import unit_of_work
+from web.context import reading, unit_of_work
 
 bp = Blueprint("auth", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
@@ -73,13 +73,13 @@ def current_actor() -> Actor | None:
     actor: Actor | None = None
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        with unit_of_work() as uow:
+        with reading() as uow:
             token = verify_token(uow, header[7:].strip())
         actor = Actor(token.name, None, via_token=True)
     elif session.get("attendant"):
         # The cookie stands only while its person is enabled and their session version has not
         # moved on: logging out, disabling and a new PIN end every cookie issued before.
-        with unit_of_work() as uow:
+        with reading() as uow:
             person = logged_in(uow, session.get("attendant_id"), session.get("session_version"))
         if person is None:
             session.clear()

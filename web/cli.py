@@ -12,11 +12,13 @@ import secrets
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compensator import cli
 from compensator.config import load_settings
-from compensator.runtime import Compensator
+
+if TYPE_CHECKING:
+    from compensator.runtime import Compensator
 
 
 def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None = None) -> int:
@@ -53,6 +55,8 @@ def _log_engine_to_stderr() -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Serve the dashboard and the API for the configured venue."""
+    from compensator.runtime import Compensator
+
     runtime = Compensator.open(load_settings(args.config))
     try:
         return serve(runtime, args.host or runtime.settings.server.host, args.port or runtime.settings.server.port)

@@ -22,3 +22,8 @@ def printer() -> PrinterFactory:
 def unit_of_work() -> UnitOfWork:
     """A new unit of work on the current app's engine."""
     return runtime().unit_of_work()
+
+
+def reading() -> UnitOfWork:
+    """A new read-only unit of work on the current app's engine, for what a GET shows."""
+    return runtime().reading()

@@ -45,7 +45,7 @@ from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
 from web.billing import end_message, hourly_prices, package_buttons, receipt_lines
-from web.context import printer, runtime, unit_of_work
+from web.context import printer, reading, runtime
 from web.forms import Message, submit
 from web.suspected import suspected_json
 
@@ -105,7 +105,7 @@ def _voucher_targets(tiles: list[SeatTile]) -> list[dict[str, str]]:
 
 
 def _board_state() -> dict[str, object]:
-    with unit_of_work() as uow:
+    with reading() as uow:
         tiles = seat_board(uow)
         ongoing = outage_views.open_outages(uow)
         suspected = outage_views.list_outages(uow, statuses=(OutageStatus.SUSPECTED,))
@@ -312,7 +312,7 @@ def _receipt_height_mm(text: str, layout: ReceiptLayout, vouchers_count: int) ->
 
 
 def _letter_context(notice_id: int, qr_mm: int = SCREEN_QR_MM) -> dict[str, object]:
-    with unit_of_work() as uow:
+    with reading() as uow:
         letter = letters.letter_for(uow, notice_id)
     return {"letter": letter, "vouchers": [(code, voucher_qr(code, qr_mm)) for code in letter.voucher_codes],
             "can_print": _can_print()}
@@ -352,7 +352,7 @@ def notice_receipt(notice_id: int) -> str:
 def bill_receipt(session_id: int) -> str:
     """An ended session's bill (seat, times, minutes, price, credits, amount due) for a thermal printer."""
     layout = _receipt_layout()
-    with unit_of_work() as uow:
+    with reading() as uow:
         view = session_views.get_bill(uow, session_id)
     lines = receipt_lines(view)
     text = "\n".join([runtime().settings.venue.name, "Bill", *(f"{label} {value}" for label, value in lines)])

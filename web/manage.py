@@ -25,7 +25,7 @@ from compensator.domain.terms import describe_policy
 from compensator.errors import InvalidInput
 from compensator.services import actions, audit, outage_views, outages, people, ups
 from web.auth import current_actor, manager_required
-from web.context import runtime, unit_of_work
+from web.context import reading, runtime
 from web.dashboard import ups_lines
 from web.forms import submit
 from web.audit_view import audit_row
@@ -70,7 +70,7 @@ def index() -> str:
     """Show suspected outages, recent outages, credits awaiting approval, people, tokens, audit log, policy."""
     settings = runtime().settings
     now = runtime().clock.now()
-    with unit_of_work() as uow:
+    with reading() as uow:
         recent_outages = outage_views.list_outages(uow, start=now - timedelta(days=RECENT_DAYS))
         waiting = outage_views.awaiting_approval(uow)
         attendants = people.list_attendants(uow)

@@ -14,7 +14,7 @@ from compensator.errors import InvalidInput
 from compensator.reporting import ReportFormat, parse_format, render
 from compensator.services.report import build_daily_report, check_report_date, parse_report_date
 from web.auth import login_required, require_api_actor
-from web.context import runtime, unit_of_work
+from web.context import reading, runtime
 from web.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("reports", __name__)
@@ -26,7 +26,7 @@ ALWAYS_DOWNLOADED = (ReportFormat.CSV, ReportFormat.PDF)
 def _report_response(day: str, default_format: ReportFormat) -> Response:
     venue_date = parse_report_date(day)
     report_format = parse_format(request.args.get("format", default_format.value))
-    with unit_of_work() as uow:
+    with reading() as uow:
         rendered = render(build_daily_report(uow, venue_date), report_format)
     response = Response(rendered.content, content_type=rendered.content_type)
     disposition = "attachment" if report_format in ALWAYS_DOWNLOADED or request.args.get("download") else "inline"
@@ -44,7 +44,7 @@ def page() -> str:
     chosen = request.args.get("date") or today
     error = None
     try:
-        with unit_of_work() as uow:
+        with reading() as uow:
             chosen = check_report_date(uow, chosen).isoformat()
     except InvalidInput as problem:
         error = problem.message

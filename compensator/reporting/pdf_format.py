@@ -12,16 +12,13 @@ from __future__ import annotations
 import io
 import unicodedata
 
-from fpdf import FPDF
-from fpdf.fonts import FontFace
-
 from compensator.reporting import layout
 from compensator.reporting.timeline import WIDTH, picture_height, render_svg
 from compensator.services.report_data import DailyReportData
 
 REPLACEMENTS = {"→": "->", "←": "<-", "–": "-", "—": "-", "‒": "-", "−": "-", "’": "'", "‘": "'", "“": '"',
                 "”": '"', "…": "...", "·": "-", "•": "-", "≥": ">=", "≤": "<=", "\u202f": " ", "\u2009": " "}
-HEADING = FontFace(emphasis="BOLD", fill_color=(241, 243, 245))
+HEADING_STYLE = {"emphasis": "BOLD", "fill_color": (241, 243, 245)}
 FONT = "Helvetica"
 
 
@@ -46,6 +43,12 @@ def latin(text: str, currency: str = "") -> str:
 
 def render(report: DailyReportData) -> bytes:
     """The report as PDF bytes, A4 portrait."""
+    # fpdf2 and its fontTools take longer to import than the rest of the server: they are
+    # loaded when a PDF is first made, not by every program that imports the report formats.
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    heading_style = FontFace(**HEADING_STYLE)
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(auto=True, margin=15)
@@ -87,7 +90,7 @@ def render(report: DailyReportData) -> bytes:
     pairs(layout.reliability(report))
 
     heading("Takings")
-    with pdf.table(col_widths=(30, 24, 24, 24, 24, 24, 20), headings_style=HEADING, line_height=5,
+    with pdf.table(col_widths=(30, 24, 24, 24, 24, 24, 20), headings_style=heading_style, line_height=5,
                    text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as table:
         table.row([text(title) for title in layout.TAKINGS_HEADER])
         for cells in layout.takings(report):
@@ -106,7 +109,7 @@ def render(report: DailyReportData) -> bytes:
     if not report.outages:
         line("No outage this day.")
     else:
-        with pdf.table(col_widths=(8, 13, 16, 15, 30, 17, 30, 14, 14, 23), headings_style=HEADING,
+        with pdf.table(col_widths=(8, 13, 16, 15, 30, 17, 30, 14, 14, 23), headings_style=heading_style,
                        line_height=5, text_align="LEFT") as table:
             table.row([text(cell) for cell in ("#", "Start", "End", "Kind", "Scope", "Source", "Logged by",
                                                 "Minutes", "UPS", "Compensated")])
@@ -128,7 +131,7 @@ def render(report: DailyReportData) -> bytes:
     if not report.compensations:
         line("No compensation this day.")
     else:
-        with pdf.table(col_widths=(12, 14, 12, 14, 14, 22, 28, 26, 18), headings_style=HEADING,
+        with pdf.table(col_widths=(12, 14, 12, 14, 14, 22, 28, 26, 18), headings_style=heading_style,
                        line_height=5, text_align="LEFT") as table:
             table.row([text(cell) for cell in ("Seat", "Outage", "Lost", "Credit", "Given", "Form", "Value",
                                                 "Status", "Notice")])

@@ -1,8 +1,11 @@
 """Database plumbing: the declarative base, a UTC timestamp type, engines and the unit of work.
 
 SQLite (the counter PC) runs in WAL mode with foreign keys on and takes the write lock at the
-start of every transaction, so that check-then-write use cases (a seat is free, then a session
-starts on it) cannot interleave. PostgreSQL serialises the same use cases with row locks.
+start of every writing transaction, so that check-then-write use cases (a seat is free, then a
+session starts on it) cannot interleave. A read-only unit of work begins deferred instead: in
+WAL mode it reads its snapshot beside the writer and never queues behind it, and it refuses to
+write. PostgreSQL serialises the same use cases with row locks; there both kinds of unit of work
+are plain read-committed transactions.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 from sqlalchemy.types import TypeDecorator
 
@@ -88,8 +91,21 @@ def data_directory(url: str) -> Path:
     return Path.cwd()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for ``url`` with the pragmas and locking Compensator relies on."""
+# The execution option a read-only unit of work puts on its connection (see ``_on_begin``).
+READ_ONLY_OPTION = "compensator_read_only"
+
+
+class WriteInReadOnlyUnitOfWork(RuntimeError):
+    """A read-only unit of work was asked to write: a programming error, never the user's."""
+
+
+def make_engine(url: str, *, reads_take_write_lock: bool = False) -> Engine:
+    """Create an engine for ``url`` with the pragmas and locking Compensator relies on.
+
+    ``reads_take_write_lock`` makes read-only units of work on SQLite begin ``IMMEDIATE`` like
+    writers, as every transaction did before; only ``bench.mixed_load`` sets it, to measure
+    the deferred reads against that in the same run.
+    """
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:")
         engine = create_engine(
@@ -99,16 +115,16 @@ def make_engine(url: str) -> Engine:
             # open for reuse: opening one and setting its pragmas costs more than most requests.
             poolclass=StaticPool if memory else QueuePool,
         )
-        _configure_sqlite(engine, memory=memory)
+        _configure_sqlite(engine, memory=memory, reads_take_write_lock=reads_take_write_lock)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: Engine, *, memory: bool) -> None:
+def _configure_sqlite(engine: Engine, *, memory: bool, reads_take_write_lock: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # pysqlite's own transaction handling is switched off so that BEGIN IMMEDIATE below
-        # is the only BEGIN issued.
+        # pysqlite's own transaction handling is switched off so that the BEGIN below is the
+        # only one issued.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         if not memory:
@@ -120,23 +136,40 @@ def _configure_sqlite(engine: Engine, *, memory: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY_OPTION) and not reads_take_write_lock:
+            # A reader takes no lock until its first SELECT, and in WAL mode that one only
+            # pins a snapshot: it proceeds while a writer holds the write lock.
+            connection.exec_driver_sql("BEGIN")
+            return
         # Taking the write lock up front turns a would-be deadlock between two writers into a
         # short wait, and makes every read-check-write use case atomic.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class UnitOfWork:
-    """One transaction: everything done through ``db`` is rolled back unless ``commit()`` is called."""
+    """One transaction: everything done through ``db`` is rolled back unless ``commit()`` is called.
 
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock, settings: Settings) -> None:
+    A ``read_only`` one never takes SQLite's write lock and raises ``WriteInReadOnlyUnitOfWork``
+    at an attempt to write (a flush with changes, an ORM INSERT, UPDATE or DELETE, a commit);
+    it can never commit, so even a raw SQL write in one is rolled back at its end.
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session], clock: Clock, settings: Settings, *,
+                 read_only: bool = False) -> None:
         self._session_factory = session_factory
         self.clock = clock
         self.settings = settings
+        self.read_only = read_only
         self.db: Session
         self._commits_held = 0
 
     def __enter__(self) -> UnitOfWork:
-        self.db = self._session_factory()
+        if not self.read_only:
+            self.db = self._session_factory()
+            return self
+        self.db = self._session_factory(info={READ_ONLY_OPTION: True})
+        # The option must be on the connection before its BEGIN, which happens right here.
+        self.db.connection(execution_options={READ_ONLY_OPTION: True})
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -146,6 +179,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Make everything done in this unit of work permanent (at the held commit, if one is held)."""
+        if self.read_only:
+            raise WriteInReadOnlyUnitOfWork("a read-only unit of work cannot commit")
         if self._commits_held:
             self.db.flush()
             return
@@ -182,5 +217,18 @@ def insert_unless_present(db: Session, table: Table, values: dict[str, Any]) -> 
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory whose objects stay readable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """A session factory whose objects stay readable after commit, and whose read-only sessions refuse writes."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", _refuse_flush_when_read_only)
+    event.listen(factory, "do_orm_execute", _refuse_statement_when_read_only)
+    return factory
+
+
+def _refuse_flush_when_read_only(db: Session, _context: Any, _instances: Any) -> None:
+    if db.info.get(READ_ONLY_OPTION) and (db.new or db.dirty or db.deleted):
+        raise WriteInReadOnlyUnitOfWork("a read-only unit of work cannot write: use a writing unit of work")
+
+
+def _refuse_statement_when_read_only(state: ORMExecuteState) -> None:
+    if state.session.info.get(READ_ONLY_OPTION) and (state.is_insert or state.is_update or state.is_delete):
+        raise WriteInReadOnlyUnitOfWork("a read-only unit of work cannot write: use a writing unit of work")
