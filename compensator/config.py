@@ -23,6 +23,7 @@ import yaml
 # validates them, and callers outside the core may keep importing them from here.
 from compensator.config_printer import PRINTER_KEYS, parse_printer
 from compensator.config_values import is_int, mapping_of, text_value, unknown_keys, whole_number
+from compensator.domain.kinds import DashboardLanguage
 from compensator.domain.terms import PolicySettings
 from compensator.settings import (
     DEFAULT_DATABASE_URL,
@@ -256,14 +257,18 @@ def _server(data: Mapping[str, Any], problems: list[str]) -> ServerSettings:
 
 
 def _dashboard(data: Mapping[str, Any], problems: list[str]) -> DashboardSettings:
+    language = str(data.get("language", DashboardLanguage.EN))
+    if language not in set(DashboardLanguage):
+        problems.append("dashboard.language: must be " + " or ".join(f'"{item}"' for item in DashboardLanguage))
+        language = DashboardLanguage.EN
     raw = data.get("packages_minutes", [30, 60, 120])
     if (not isinstance(raw, list) or not raw or len(raw) > 12
             or any(not is_int(item) or not 1 <= item <= DAY_MINUTES for item in raw)):
         problems.append("dashboard.packages_minutes: must be a list of 1 to 12 whole numbers from 1 to 1440")
-        return DashboardSettings()
+        return DashboardSettings(language=DashboardLanguage(language))
     if len(set(raw)) != len(raw):
         problems.append("dashboard.packages_minutes: lists a package twice")
-    return DashboardSettings(tuple(raw))
+    return DashboardSettings(tuple(raw), DashboardLanguage(language))
 
 
 def _reports(data: Mapping[str, Any], problems: list[str]) -> ReportSettings:

@@ -122,7 +122,8 @@ def warn_sessions_nearly_up(runtime: Compensator, board: AlertBoard) -> list[Ale
             continue
         # The key holds the paid end: a session that is extended and nearly up again is announced again.
         alert = board.publish(f"nearly-up:{view.id}:{view.paid_end.isoformat()}", view.seat_id,
-                              f"Seat {view.seat_id}: {view.remaining_minutes} min left", runtime.clock.now())
+                              f"Seat {view.seat_id}: {view.remaining_minutes} min left", runtime.clock.now(),
+                              remaining_minutes=view.remaining_minutes)
         if alert is not None:
             published.append(alert)
     return published

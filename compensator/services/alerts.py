@@ -27,6 +27,8 @@ class Alert:
     seat_id: str
     message: str
     at: datetime
+    # What a page in another language rewords the message from.
+    remaining_minutes: int | None = None
 
 
 class AlertBoard:
@@ -38,7 +40,8 @@ class AlertBoard:
         self._keys: dict[str, None] = {}
         self._numbers = itertools.count(1)
 
-    def publish(self, key: str, seat_id: str, message: str, at: datetime) -> Alert | None:
+    def publish(self, key: str, seat_id: str, message: str, at: datetime, *,
+                remaining_minutes: int | None = None) -> Alert | None:
         """Add an alert unless one with ``key`` was published already; return it if added."""
         with self._lock:
             if key in self._keys:
@@ -46,7 +49,7 @@ class AlertBoard:
             self._keys[key] = None
             if len(self._keys) > MAX_KEYS:
                 del self._keys[next(iter(self._keys))]
-            alert = Alert(next(self._numbers), seat_id, message, at)
+            alert = Alert(next(self._numbers), seat_id, message, at, remaining_minutes)
             self._alerts.append(alert)
             return alert
 

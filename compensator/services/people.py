@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from compensator.domain.kinds import Role
-from compensator.errors import AuthenticationFailed, Conflict, InvalidInput
+from compensator.domain.kinds import DashboardLanguage, Role
+from compensator.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
 from compensator.security import hash_pin, hash_token, new_token, verify_pin
 from compensator.services import audit
 from compensator.store.database import UnitOfWork
@@ -31,6 +31,7 @@ class AttendantView:
     role: Role
     created_at: datetime
     disabled: bool
+    language: DashboardLanguage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +52,19 @@ def _clean_name(name: object, field: str = "name") -> str:
 
 
 def _attendant_view(row: Attendant) -> AttendantView:
-    return AttendantView(row.id, row.name, row.role, row.created_at, row.disabled_at is not None)
+    return AttendantView(row.id, row.name, row.role, row.created_at, row.disabled_at is not None, row.language)
 
 
-def add_attendant(uow: UnitOfWork, *, name: object, role: object, pin: object, actor: str) -> AttendantView:
-    """Create an attendant or manager with a hashed PIN of 4 to 12 digits."""
+def _language(language: object) -> DashboardLanguage:
+    try:
+        return DashboardLanguage(language)
+    except ValueError:
+        raise InvalidInput("language must be " + " or ".join(DashboardLanguage), field="language") from None
+
+
+def add_attendant(uow: UnitOfWork, *, name: object, role: object, pin: object, actor: str,
+                  language: object = None) -> AttendantView:
+    """Create an attendant or manager with a hashed PIN of 4 to 12 digits (and, if given, their language)."""
     clean = _clean_name(name)
     try:
         chosen_role = Role(role)
@@ -63,13 +72,31 @@ def add_attendant(uow: UnitOfWork, *, name: object, role: object, pin: object, a
         raise InvalidInput("role must be attendant or manager", field="role") from None
     if not isinstance(pin, str) or not PIN_PATTERN.match(pin):
         raise InvalidInput("a PIN is 4 to 12 digits", field="pin")
+    chosen_language = None if language is None else _language(language)
     if uow.db.scalar(select(Attendant.id).where(Attendant.name == clean)) is not None:
         raise Conflict(f"an attendant named {clean!r} already exists", field="name")
-    row = Attendant(name=clean, role=chosen_role, pin_hash=hash_pin(pin), created_at=uow.now())
+    row = Attendant(name=clean, role=chosen_role, pin_hash=hash_pin(pin), created_at=uow.now(),
+                    language=chosen_language)
     uow.db.add(row)
     uow.db.flush()
-    audit.record(uow, actor=actor, action="attendant.add", target_type="attendant", target_id=row.id,
-                 after={"name": clean, "role": chosen_role.value})
+    after = {"name": clean, "role": chosen_role.value}
+    if chosen_language is not None:
+        after["language"] = chosen_language.value
+    audit.record(uow, actor=actor, action="attendant.add", target_type="attendant", target_id=row.id, after=after)
+    uow.commit()
+    return _attendant_view(row)
+
+
+def set_language(uow: UnitOfWork, *, name: str, language: object, actor: str) -> AttendantView:
+    """Keep the language of the pages an attendant chose."""
+    chosen = _language(language)
+    row = uow.db.scalar(select(Attendant).where(Attendant.name == name, Attendant.disabled_at.is_(None)))
+    if row is None:
+        raise NotFound(f"no attendant named {name!r}")
+    before = row.language.value if row.language else None
+    row.language = chosen
+    audit.record(uow, actor=actor, action="attendant.language", target_type="attendant", target_id=row.id,
+                 before={"language": before}, after={"language": chosen.value})
     uow.commit()
     return _attendant_view(row)
 
@@ -84,6 +111,11 @@ def authenticate(uow: UnitOfWork, *, name: object, pin: object) -> AttendantView
     if row is None or not matches or row.disabled_at is not None:
         raise AuthenticationFailed("unknown name or wrong PIN")
     return _attendant_view(row)
+
+
+def chosen_language(uow: UnitOfWork, name: str) -> DashboardLanguage | None:
+    """The language of the pages the attendant named chose, if any."""
+    return uow.db.scalar(select(Attendant.language).where(Attendant.name == name))
 
 
 def list_attendants(uow: UnitOfWork) -> list[AttendantView]:
