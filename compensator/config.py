@@ -311,7 +311,7 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
     server = _section(data.get("server"), "server", problems, lambda d: _server(d, problems), ("host", "port"),
                       ServerSettings())
     dashboard = _section(data.get("dashboard"), "dashboard", problems, lambda d: _dashboard(d, problems),
-                         ("packages_minutes",), DashboardSettings())
+                         ("packages_minutes", "language"), DashboardSettings())
     reports = _section(data.get("reports"), "reports", problems, lambda d: _reports(d, problems), ("directory",),
                        ReportSettings())
     notices = _section(data.get("notices"), "notices", problems, lambda d: _notices(d, problems),

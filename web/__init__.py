@@ -9,9 +9,8 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any
-
 from functools import partial
+from typing import Any
 
 from flask import Flask
 
@@ -50,22 +49,27 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
         app.config["SECRET_KEY"] = _secret_key(app)
     app.extensions["compensator"] = runtime
 
-    from web import api, auth, dashboard, errors, forms, manage, reports
+    from web import api, auth, dashboard, errors, forms, i18n, labels, language, manage, reports
 
     app.extensions["compensator.throttle"] = auth.LoginThrottle()
     app.extensions["compensator.alerts"] = AlertBoard()
     # A new printer for each receipt; tests put a factory of their own here.
     app.extensions["compensator.printer"] = partial(open_printer, runtime.settings.printer)
     errors.init_app(app)
+    i18n.init_app(app)
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:
         return {"csrf_token": auth.csrf_token, "form_fields": forms.form_fields, "actor": auth.current_actor, "venue": runtime.settings.venue,
                 "has_page": lambda endpoint: endpoint in app.view_functions,
+                "name_of": labels.name_of, "notice_status": labels.notice_status,
+                "feedback_name": labels.feedback_name,
                 "time_of_day": lambda moment: time_of_day(moment, runtime.settings.venue.tz,
-                                                          runtime.settings.venue.clock)}
+                                                          runtime.settings.venue.clock, i18n.ui_language()),
+                "day_and_time": lambda moment: i18n.day_and_time(moment, runtime.settings.venue)}
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(language.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(api.bp)

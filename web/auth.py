@@ -22,6 +22,7 @@ from compensator.domain.kinds import Role
 from compensator.errors import AuthenticationFailed, PermissionDenied
 from compensator.services.people import authenticate, verify_token
 from web.context import runtime, unit_of_work
+from web.i18n import gettext, remember_language
 
 bp = Blueprint("auth", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
@@ -114,7 +115,7 @@ def check_csrf(actor: Actor | None) -> None:
     """Refuse a state-changing request from a cookie session without the right CSRF token."""
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and (actor is None or not actor.via_token):
         if not _csrf_valid():
-            raise PermissionDenied("the form has expired or did not come from this site; please try again")
+            raise PermissionDenied(gettext("the form has expired or did not come from this site; please try again"))
 
 
 def login_required(view: View) -> View:
@@ -137,7 +138,7 @@ def manager_required(view: View) -> View:
         if actor is None or actor.via_token:
             return redirect(url_for("auth.login", next=request.full_path))
         if not actor.is_manager:
-            abort(403, description="only a manager can do this")
+            abort(403, description=gettext("only a manager can do this"))
         check_csrf(actor)
         return view(*args, **kwargs)
     return wrapped  # type: ignore[return-value]
@@ -154,7 +155,8 @@ def require_api_actor(*, manager: bool = False) -> Actor:
     return actor
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
+    """``target`` when it is a path on this site, else the dashboard."""
     # Only paths on this site: an attacker's link must not bounce a login to another site.
     if target and target.startswith("/") and not target.startswith("//"):
         return target
@@ -167,7 +169,7 @@ def login() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("login.html", next=request.args.get("next", ""))
     if not _csrf_valid():
-        flash("The form had expired; please try again.", "error")
+        flash(gettext("The form had expired; please try again."), "error")
         return redirect(url_for("auth.login"))
     name = request.form.get("name", "").strip()
     pin = request.form.get("pin", "")
@@ -175,21 +177,22 @@ def login() -> ResponseReturnValue:
     throttle: LoginThrottle = runtime_throttle()
     now = runtime().clock.now()
     if throttle.blocked(name, address, now):
-        flash("Too many wrong attempts: wait five minutes and try again.", "error")
+        flash(gettext("Too many wrong attempts: wait five minutes and try again."), "error")
         return render_template("login.html", next=request.form.get("next", "")), 429
     try:
         with unit_of_work() as uow:
             person = authenticate(uow, name=name, pin=pin)
     except AuthenticationFailed:
         throttle.failed(name, address, now)
-        flash("Unknown name or wrong PIN.", "error")
+        flash(gettext("Unknown name or wrong PIN."), "error")
         return render_template("login.html", next=request.form.get("next", "")), 401
     throttle.succeeded(name)
     session.clear()
     session["attendant"] = person.name
     session["role"] = person.role.value
+    remember_language(person.language)
     csrf_token()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.post("/logout")

@@ -28,9 +28,10 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from compensator.domain import vouchers
-from compensator.domain.kinds import SessionMode
+from compensator.domain.kinds import OutageKind, SessionMode
 from compensator.errors import InvalidInput
 from compensator.services import actions, notices, outage_views, outages, session_views, sessions
+from compensator.services.alerts import Alert
 from compensator.services.figures import today_figures
 from compensator.services.printing import PrintRun, print_notice, print_pending
 from compensator.services.seats import NEARLY_UP_MINUTES, SeatTile, seat_board
@@ -40,6 +41,8 @@ from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
 from web.context import printer, runtime, unit_of_work
 from web.forms import submit
+from web.i18n import N_, format_number, gettext, ngettext, ui_language
+from web.labels import name_of, notice_status
 
 bp = Blueprint("dashboard", __name__)
 
@@ -74,6 +77,10 @@ RECEIPT_SLACK_MM = 12
 ALERTS_SHOWN = 5
 # A "5 min left" alert is stale once those minutes have passed.
 ALERTS_SHOWN_FOR = timedelta(minutes=NEARLY_UP_MINUTES)
+# What the flash says once a session action is done, by the action's name.
+ACTION_DONE = {"extend": N_("Seat %(seat)s: extend done."), "pause": N_("Seat %(seat)s: pause done."),
+               "resume": N_("Seat %(seat)s: resume done."), "move": N_("Seat %(seat)s: move done."),
+               "end": N_("Seat %(seat)s: end done.")}
 
 
 def _actor_label() -> str:
@@ -84,14 +91,15 @@ def _actor_label() -> str:
 
 def _local(moment: datetime | None) -> str:
     venue = runtime().settings.venue
-    return time_of_day(moment, venue.tz, venue.clock) if moment else ""
+    return time_of_day(moment, venue.tz, venue.clock, ui_language()) if moment else ""
 
 
 def _voucher_targets(tiles: list[SeatTile]) -> list[dict[str, str]]:
     """Where a voucher can go: each free seat (a new session), then each prepaid session by its seat."""
-    free = [{"value": f"seat:{tile.seat_id}", "label": f"{tile.label} (free: start a session)"}
+    free = [{"value": f"seat:{tile.seat_id}", "label": gettext("%(seat)s (free: start a session)", seat=tile.label)}
             for tile in tiles if tile.session_id is None]
-    running = [{"value": f"session:{tile.session_id}", "label": f"{tile.label} (add to its session)"}
+    running = [{"value": f"session:{tile.session_id}",
+                "label": gettext("%(seat)s (add to its session)", seat=tile.label)}
                for tile in tiles if tile.session_id is not None and tile.mode is SessionMode.PREPAID]
     return free + running
 
@@ -106,7 +114,7 @@ def _board_state() -> dict[str, object]:
         "seats": [
             {
                 "seat": tile.seat_id, "label": tile.label, "zone": tile.zone_name, "state": tile.state,
-                "state_label": tile.state_label, "dark": tile.dark, "on_ups": tile.on_ups,
+                "state_label": name_of(tile.state), "dark": tile.dark, "on_ups": tile.on_ups,
                 "nearly_up": tile.nearly_up, "session": tile.session_id, "remaining_minutes": tile.remaining_minutes,
                 "paid_end": _local(tile.paid_end), "customer": tile.customer_name or "",
                 "postpaid": tile.mode is not None and tile.mode.value == "postpaid",
@@ -116,23 +124,51 @@ def _board_state() -> dict[str, object]:
         "outages": [
             {"id": outage.id, "kind": outage.kind.value, "status": outage.status.value,
              "started_at": outage.started_at.isoformat(), "started_local": _local(outage.started_at),
-             "scope": "whole venue" if not outage.scope_ids else ", ".join(outage.scope_ids)}
+             "label": _outage_label(outage)}
             for outage in ongoing
         ],
         "figures": {"sessions": figures.sessions, "outages": figures.outages,
                     "credited_minutes": figures.credited_minutes, "pending_notices": figures.pending_notices,
                     "awaiting_approval": figures.awaiting_approval},
+        "figures_text": {"sessions": format_number(figures.sessions), "outages": format_number(figures.outages),
+                         "credited_minutes": format_number(figures.credited_minutes),
+                         "pending_notices": format_number(figures.pending_notices),
+                         "awaiting_approval": format_number(figures.awaiting_approval)},
         "notices": [
             {"id": notice.id, "seat": notice.seat_id, "credit_minutes": notice.credit_minutes,
-             "form": notice.form.value, "language": notice.language}
+             "form": notice.form.value, "language": notice.language,
+             "label": gettext("Seat %(seat)s · %(minutes)s min %(form)s", seat=notice.seat_id,
+                              minutes=notice.credit_minutes, form=name_of(notice.form))}
             for notice in pending
         ],
         "voucher_targets": _voucher_targets(tiles),
-        "alerts": [{"id": alert.id, "seat": alert.seat_id, "message": alert.message}
+        "alerts": [{"id": alert.id, "seat": alert.seat_id, "message": _alert_text(alert)}
                    for alert in current_app.extensions["compensator.alerts"].fresh(
                        runtime().clock.now(), ALERTS_SHOWN_FOR)[-ALERTS_SHOWN:]],
         "now": runtime().clock.now().isoformat(),
     }
+
+
+def _outage_label(outage: outage_views.OutageView) -> str:
+    scope = ", ".join(outage.scope_ids) if outage.scope_ids else gettext("whole venue")
+    if outage.kind is OutageKind.NETWORK:
+        return gettext("Network cut since %(time)s (%(scope)s)", time=_local(outage.started_at), scope=scope)
+    return gettext("Power cut since %(time)s (%(scope)s)", time=_local(outage.started_at), scope=scope)
+
+
+def _alert_text(alert: Alert) -> str:
+    if alert.remaining_minutes is None:
+        return alert.message
+    return ngettext("Seat %(seat)s: %(num)d min left", "Seat %(seat)s: %(num)d min left", alert.remaining_minutes,
+                    seat=alert.seat_id)
+
+
+def _page_words() -> dict[str, str]:
+    """What the page's script writes itself, in the page's language; ``{name}`` is filled in by the script."""
+    return {"minutes": gettext("%(minutes)s min", minutes="{minutes}"), "postpaid": gettext("postpaid"),
+            "seat": gettext("Seat %(seat)s", seat="{seat}"), "noneWaiting": gettext("None waiting."),
+            "elapsed": gettext("%(minutes)s min %(seconds)s s", minutes="{minutes}", seconds="{seconds}"),
+            "confirmEnd": gettext("End the session on seat %(seat)s?", seat="{seat}")}
 
 
 @bp.get("/")
@@ -142,7 +178,7 @@ def index() -> str:
     settings = runtime().settings
     return render_template("dashboard.html", state=_board_state(), zones=settings.zones,
                            packages=settings.dashboard.packages_minutes, seats=settings.seats,
-                           can_print=_can_print())
+                           can_print=_can_print(), words=_page_words())
 
 
 @bp.get("/board.json")
@@ -158,7 +194,8 @@ def power_cut() -> ResponseReturnValue:
     """Open a power outage for the whole venue or the zones chosen; a second click changes nothing."""
     zones = request.form.getlist("zone") or None
     return submit(lambda uow: outages.start_outage(uow, zones=zones, actor=_actor_label()), lambda outage: (
-        "warning", f"Power cut recorded at {_local(outage.started_at)}. Press Power back when it returns.")
+        "warning", gettext("Power cut recorded at %(time)s. Press Power back when it returns.",
+                           time=_local(outage.started_at)))
         if outage.created else None)
 
 
@@ -167,9 +204,15 @@ def power_cut() -> ResponseReturnValue:
 def power_back() -> ResponseReturnValue:
     """End the ongoing outages (or the one named) and compensate every affected session."""
     outage_id = request.form.get("outage", type=int)
-    return submit(lambda uow: outages.end_ongoing_outages(uow, outage_id, actor=_actor_label()), lambda ended: (
-        "success", f"Power back. {sum(len(item.compensations) for item in ended)} customer(s) compensated: "
-                   "hand over their notices."))
+    return submit(lambda uow: outages.end_ongoing_outages(uow, outage_id, actor=_actor_label()), _power_back_outcome)
+
+
+def _power_back_outcome(ended: list[outage_views.OutageView]) -> tuple[str, str]:
+    compensated = sum(len(item.compensations) for item in ended)
+    if not compensated:
+        return "success", gettext("Power back. No customer lost time.")
+    return "success", ngettext("Power back. %(num)d customer compensated: hand over the notice.",
+                               "Power back. %(num)d customers compensated: hand over their notices.", compensated)
 
 
 @bp.post("/seats/<seat_id>/start")
@@ -180,13 +223,13 @@ def start_session(seat_id: str) -> ResponseReturnValue:
     return submit(lambda uow: sessions.start_session(
         uow, seat_id=seat_id, minutes=None if postpaid else _minutes_field(), postpaid=postpaid,
         customer_name=request.form.get("customer_name") or None, language=request.form.get("language") or None,
-        actor=_actor_label()), lambda view: ("success", f"Seat {view.seat_id}: session started."))
+        actor=_actor_label()), lambda view: ("success", gettext("Seat %(seat)s: session started.", seat=view.seat_id)))
 
 
 def _minutes_field() -> int:
     raw = request.form.get("minutes", "")
     if not raw.strip().isdigit():
-        raise InvalidInput("choose a number of minutes", field="minutes")
+        raise InvalidInput(gettext("choose a number of minutes"), field="minutes")
     return int(raw)
 
 
@@ -202,9 +245,9 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
         fields["seat"] = request.form.get("seat", "")
 
     def outcome(view: session_views.SeatSessionView) -> tuple[str, str]:
-        message = f"Seat {view.seat_id}: {action} done."
+        message = gettext(ACTION_DONE[action], seat=view.seat_id)
         if view.billed_minutes is not None and action == "end":
-            message += f" Bill: {view.billed_minutes} min."
+            message += " " + gettext("Bill: %(minutes)s min.", minutes=view.billed_minutes)
         return "success", message
 
     return submit(lambda uow: found.run(uow, session_id, fields, actor.label), outcome)
@@ -223,8 +266,9 @@ def _voucher_target() -> dict[str, object]:
 def redeem() -> ResponseReturnValue:
     """Redeem a typed or scanned voucher code onto a free seat or onto a running prepaid session."""
     def outcome(redeemed: Redemption) -> tuple[str, str]:
-        done = "started on" if redeemed.started else "added to"
-        return "success", f"Voucher {redeemed.code}: {redeemed.minutes} min {done} seat {redeemed.session.seat_id}"
+        words = (N_("Voucher %(code)s: %(minutes)s min started on seat %(seat)s") if redeemed.started
+                 else N_("Voucher %(code)s: %(minutes)s min added to seat %(seat)s"))
+        return "success", gettext(words, code=redeemed.code, minutes=redeemed.minutes, seat=redeemed.session.seat_id)
 
     return submit(lambda uow: redeem_voucher(uow, request.form.get("code", ""), actor=_actor_label(),
                                              **_voucher_target()), outcome)
@@ -290,7 +334,8 @@ def deliver(notice_id: int) -> ResponseReturnValue:
     """Record how the notice reached the customer, with their reaction if they gave one."""
     return submit(lambda uow: notices.deliver_notice(
         uow, notice_id, how=request.form.get("how", ""), feedback=request.form.get("feedback") or None,
-        actor=_actor_label()), lambda notice: ("success", f"Notice for seat {notice.seat_id} marked {notice.status}."))
+        actor=_actor_label()), lambda notice: ("success", gettext(
+            "Notice for seat %(seat)s marked %(status)s.", seat=notice.seat_id, status=notice_status(notice.status))))
 
 
 @bp.post("/notices/<int:notice_id>/print")
@@ -298,7 +343,7 @@ def deliver(notice_id: int) -> ResponseReturnValue:
 def print_receipt(notice_id: int) -> ResponseReturnValue:
     """Print the notice's receipt on the ESC/POS printer and record it printed."""
     return submit(lambda uow: print_notice(uow, notice_id, printer=printer(), actor=_actor_label()),
-                  lambda notice: ("success", f"Receipt for seat {notice.seat_id} printed."))
+                  lambda notice: ("success", gettext("Receipt for seat %(seat)s printed.", seat=notice.seat_id)))
 
 
 @bp.post("/notices/print-pending")
@@ -310,6 +355,8 @@ def print_all_pending() -> ResponseReturnValue:
 
 def _print_run_outcome(run: PrintRun) -> tuple[str, str]:
     if not run.failed:
-        return "success", f"{len(run.printed)} receipt(s) printed."
-    seats = ", ".join(f"seat {notice.seat_id}" for notice in run.failed)
-    return "error", f"{len(run.printed)} receipt(s) printed; not printed: {seats} ({run.reason})."
+        return "success", ngettext("%(num)d receipt printed.", "%(num)d receipts printed.", len(run.printed))
+    seats = ", ".join(gettext("seat %(seat)s", seat=notice.seat_id) for notice in run.failed)
+    return "error", ngettext("%(num)d receipt printed; not printed: %(seats)s (%(reason)s).",
+                             "%(num)d receipts printed; not printed: %(seats)s (%(reason)s).", len(run.printed),
+                             seats=seats, reason=run.reason)
