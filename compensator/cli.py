@@ -68,6 +68,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _read_pin() -> str:
+    """A PIN typed twice at a terminal, or one line of standard input."""
     if sys.stdin.isatty():
         pin = getpass.getpass("PIN: ")
         if getpass.getpass("PIN again: ") != pin:
@@ -208,6 +209,12 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
                                    help="replay a scenario on a throw-away database and print the result")
     simulate.add_argument("scenario", metavar="SCENARIO.yaml")
     simulate.set_defaults(handler=cmd_simulate)
+
+    from compensator.cli_backup import add_backup_commands
+    from compensator.cli_people import add_people_commands
+
+    add_people_commands(attendant_commands, token_commands, common)
+    add_backup_commands(commands, common)
     return parser
 
 

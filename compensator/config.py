@@ -21,12 +21,14 @@ import yaml
 
 # The policy's parameters are defined in the pure core, which reads them; this module builds and
 # validates them, and callers outside the core may keep importing them from here.
+from compensator.config_backups import BACKUP_KEYS, parse_backups
 from compensator.config_printer import PRINTER_KEYS, parse_printer
 from compensator.config_values import is_int, mapping_of, text_value, unknown_keys, whole_number
 from compensator.domain.kinds import DashboardLanguage
 from compensator.domain.terms import PolicySettings
 from compensator.settings import (
     DEFAULT_DATABASE_URL,
+    BackupSettings,
     DashboardSettings,
     DatabaseSettings,
     NoticeSettings,
@@ -288,7 +290,7 @@ def _notices(data: Mapping[str, Any], problems: list[str]) -> NoticeSettings:
 
 
 TOP_LEVEL_KEYS = ("venue", "zones", "seats", "policy", "database", "server", "dashboard", "reports", "notices",
-                  "printer")
+                  "printer", "backups")
 
 
 def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, source: str = "config.yaml") -> Settings:
@@ -318,13 +320,15 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
                        ("templates_directory",), NoticeSettings())
     printer = _section(data.get("printer"), "printer", problems, lambda d: parse_printer(d, problems), PRINTER_KEYS,
                        PrinterSettings())
+    backups = _section(data.get("backups"), "backups", problems, lambda d: parse_backups(d, problems), BACKUP_KEYS,
+                       BackupSettings())
     override = environ.get("COMPENSATOR_DATABASE_URL")
     if override:
         database = DatabaseSettings(override)
     if problems:
         raise ConfigError(problems)
     assert venue is not None
-    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices, printer)
+    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices, printer, backups)
 
 
 def resolve_config_path(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Path:

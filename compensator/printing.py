@@ -62,12 +62,12 @@ class NetworkPrinter(Network):
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """What a printed notice says, in the customer's language."""
+    """What a printed letter says, in the customer's language, with each of its vouchers."""
 
     venue_name: str
     seat_line: str
     text: str
-    voucher_code: str | None
+    voucher_codes: tuple[str, ...] = ()
 
 
 def transliterate(text: str) -> str:
@@ -103,13 +103,13 @@ def write_receipt(printer: Escpos, receipt: Receipt, width_mm: int) -> None:
     printer.text(transliterate(receipt.seat_line) + "\n\n")
     printer.set(align="left", normal_textsize=True)
     printer.text("\n".join(wrap(transliterate(receipt.text), columns)) + "\n")
-    if receipt.voucher_code:
+    for code in receipt.voucher_codes:
         printer.set(align="center", bold=True, double_height=True)
-        printer.text(f"\n{transliterate(receipt.voucher_code)}\n")
+        printer.text(f"\n{transliterate(code)}\n")
         printer.set(align="center", bold=False, normal_textsize=True)
         # The printer draws the QR itself (GS ( k): sharper than an image and a fraction of the bytes;
         # error correction M, as on the screen and the browser receipt.
-        printer.qr(receipt.voucher_code, native=True, ec=QR_ECLEVEL_M, size=QR_SIZE_BY_WIDTH_MM[width_mm])
+        printer.qr(code, native=True, ec=QR_ECLEVEL_M, size=QR_SIZE_BY_WIDTH_MM[width_mm])
     # python-escpos feeds a few lines before the cut (GS V), so the last line clears the blade.
     printer.cut()
 

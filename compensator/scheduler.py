@@ -1,5 +1,5 @@
-"""The one scheduler inside ``compensator run``: reports at closing time, nearly-up warnings, liveness,
-and, with ``printer.auto_print``, the receipt of every new notice.
+"""The one scheduler inside ``compensator run``: reports at closing time, the nightly backup,
+nearly-up warnings, liveness, and, with ``printer.auto_print``, the receipt of every new notice.
 
 Jobs are thin functions over the service layer, registered under explicit ids. The report of a
 day is archived at most once: a ``daily_reports`` row is claimed under its UNIQUE venue date
@@ -28,9 +28,11 @@ from compensator.reporting import ReportFormat, render
 from compensator.runtime import Compensator
 from compensator.services import heartbeats, once
 from compensator.services.alerts import Alert, AlertBoard
+from compensator.services.backups import NightlyBackup, nightly_backup
 from compensator.services.printing import PrintRun, print_pending
 from compensator.services.report import build_daily_report, day_window
 from compensator.services.session_views import list_open_sessions
+from compensator.store.backup import BackupError
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Outage, SeatSession
 from compensator.store.operations import DailyReport
@@ -44,6 +46,8 @@ ARCHIVE_JOB = "archive-reports"
 CATCH_UP_JOB = "archive-reports-at-start"
 WARN_JOB = "warn-sessions-nearly-up"
 ALIVE_JOB = "record-server-alive"
+BACKUP_JOB = "nightly-backup"
+BACKUP_AFTER_CLOSING = timedelta(minutes=15)
 PRUNE_KEYS_JOB = "prune-idempotency-keys"
 AUTO_PRINT_JOB = "print-new-notices"
 AUTO_PRINT_EVERY_SECONDS = 5
@@ -129,6 +133,19 @@ def warn_sessions_nearly_up(runtime: Compensator, board: AlertBoard) -> list[Ale
     return published
 
 
+def back_up_tonight(runtime: Compensator) -> NightlyBackup | None:
+    """Make tonight's backup and prune the old ones; a failure is logged and tried again tomorrow."""
+    url = runtime.engine.url.render_as_string(hide_password=False)
+    try:
+        made = nightly_backup(runtime.settings, url, runtime.clock.now())
+    except (BackupError, OSError) as error:
+        log.error("nightly backup failed: %s", error)
+        return None
+    log.info("nightly backup written to %s (%d bytes); %d old one(s) removed", made.written.path,
+             made.written.size_bytes, len(made.pruned))
+    return made
+
+
 def record_server_alive(runtime: Compensator) -> datetime:
     """Record that the server is running this minute."""
     with runtime.unit_of_work() as uow:
@@ -145,11 +162,11 @@ def prune_idempotency_keys(runtime: Compensator) -> int:
 
 
 def print_new_notices(runtime: Compensator, printer: PrinterFactory) -> PrintRun:
-    """Print the receipt of every notice still pending; a printer that is off is tried again next run."""
+    """Print the receipt of every letter still pending; a printer that is off is tried again next run."""
     with runtime.unit_of_work() as uow:
         run = print_pending(uow, printer=printer, actor=AUTO_PRINT_ACTOR)
     if run.failed:
-        log.warning("auto-print: %d notice(s) wait for the printer: %s", len(run.failed), run.reason)
+        log.warning("auto-print: %d letter(s) wait for the printer: %s", len(run.failed), run.reason)
     return run
 
 
@@ -175,6 +192,11 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
     # not running, which is what the server-gap outage source looks for.
     scheduler.add_job(record_server_alive, IntervalTrigger(minutes=1, timezone=tz), args=[runtime], id=ALIVE_JOB,
                       replace_existing=True, coalesce=True, misfire_grace_time=30)
+    # After the closing-time archive, so the night's backup holds the day's report. However late
+    # (the PC may have slept), a backup is still wanted; missed nights make one run, not several.
+    backup_at = (datetime.combine(date(2000, 1, 1), closing) + BACKUP_AFTER_CLOSING).time()
+    scheduler.add_job(back_up_tonight, CronTrigger(hour=backup_at.hour, minute=backup_at.minute, timezone=tz),
+                      args=[runtime], id=BACKUP_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
     # Keys only need to outlive a client's retries by far: one run an hour is plenty, a late
     # or missed run just prunes a little later, and runs never need to catch up.
     scheduler.add_job(prune_idempotency_keys, IntervalTrigger(hours=1, timezone=tz), args=[runtime],

@@ -133,6 +133,15 @@ class PrinterSettings:
         return COLUMNS_BY_WIDTH_MM[self.width_mm]
 
 
+@dataclass(frozen=True, slots=True)
+class BackupSettings:
+    """Where the nightly backup after closing time goes, and how many are kept."""
+
+    # Relative to the SQLite database's folder (the data folder), else to the working directory.
+    directory: str = "backups"
+    keep: int = 14
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything ``config.yaml`` says, validated."""
@@ -147,6 +156,7 @@ class Settings:
     reports: ReportSettings = field(default_factory=ReportSettings)
     notices: NoticeSettings = field(default_factory=NoticeSettings)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
+    backups: BackupSettings = field(default_factory=BackupSettings)
 
     @cached_property
     def zones_by_id(self) -> dict[str, ZoneSettings]:

@@ -133,7 +133,7 @@ def test_receipt_lines_wrap_at_the_rolls_width() -> None:
 
 def test_the_receipt_initialises_prints_the_notice_and_its_qr_then_cuts() -> None:
     printer = Dummy()
-    write_receipt(printer, Receipt("Bright Star Cyber Café", "Seat G1", "Désolé – 14:28 → 14:39", "ABCD-EFGH-J"), 80)
+    write_receipt(printer, Receipt("Bright Star Cyber Café", "Seat G1", "Désolé – 14:28 → 14:39", ("ABCD-EFGH-J",)), 80)
     output = printer.output
     assert output.startswith(ESC_INIT)
     for text in (b"Bright Star Cyber Cafe", b"Seat G1", b"Desole - 14:28 -> 14:39", b"ABCD-EFGH-J"):

@@ -18,6 +18,7 @@ from compensator.runtime import Compensator
 from compensator.scheduler import (
     ALIVE_JOB,
     ARCHIVE_JOB,
+    BACKUP_JOB,
     CATCH_UP_JOB,
     PRUNE_KEYS_JOB,
     WARN_JOB,
@@ -210,7 +211,10 @@ def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_
         jobs = {job.id: job for job in scheduler.get_jobs()}
     finally:
         scheduler.shutdown(wait=True)
-    assert set(jobs) == {ARCHIVE_JOB, CATCH_UP_JOB, WARN_JOB, ALIVE_JOB, PRUNE_KEYS_JOB}
+    assert set(jobs) == {ARCHIVE_JOB, CATCH_UP_JOB, WARN_JOB, ALIVE_JOB, PRUNE_KEYS_JOB, BACKUP_JOB}
+    backup = {field.name: str(field) for field in jobs[BACKUP_JOB].trigger.fields}
+    assert (backup["hour"], backup["minute"]) == ("22", "15")
+    assert (jobs[BACKUP_JOB].coalesce, jobs[BACKUP_JOB].misfire_grace_time) == (True, None)
     archive = jobs[ARCHIVE_JOB]
     assert isinstance(archive.trigger, CronTrigger)
     fields = {field.name: str(field) for field in archive.trigger.fields}

@@ -132,7 +132,7 @@ def test_power_cut_twice_then_power_back_compensates_and_queues_notices(client, 
     assert count(uow, Notice) == 2
     board = client.get("/board.json").get_json()
     assert board["outages"] == []
-    assert [item["seat"] for item in board["notices"]] == ["G2", "G1"]
+    assert [item["seat"] for item in board["letters"]] == ["G1", "G2"]
     assert board["figures"]["pending_notices"] == 2
 
 
@@ -256,7 +256,7 @@ def test_the_receipt_is_laid_out_for_thermal_printers(client, auth, voucher_noti
 def test_marking_a_notice_printed_with_feedback_takes_it_off_the_queue(client, auth, voucher_notice) -> None:
     auth.login()
     auth.post(f"/notices/{voucher_notice}/deliver", how="printed", feedback="happy")
-    assert client.get("/board.json").get_json()["notices"] == []
+    assert client.get("/board.json").get_json()["letters"] == []
     assert "printed" in client.get(f"/notices/{voucher_notice}").get_data(as_text=True)
 
 

@@ -90,7 +90,7 @@ def test_the_live_board_speaks_french_too(client, auth, uow, clock) -> None:
     board = client.get("/board.json").get_json()
     g1 = next(seat for seat in board["seats"] if seat["seat"] == "G1")
     assert g1["state_label"] == "En séance"
-    assert [notice["label"] for notice in board["notices"]] == ["Poste G1 · 35\u00a0min en temps"]
+    assert [letter["label"] for letter in board["letters"]] == ["Poste G1 · 35\u00a0min en temps"]
     with uow() as unit:
         outages.start_outage(unit, actor="test")
     board = client.get("/board.json").get_json()
@@ -190,3 +190,16 @@ def test_sessions_the_api_starts_show_on_a_french_board(client, auth, uow) -> No
         sessions.start_session(unit, seat_id="A1", minutes=30, actor="test")
     auth.login("awa", "5678")
     assert "30\u00a0min" in page(client)
+
+
+def test_ending_a_session_says_the_bill_in_french(client, auth, clock) -> None:
+    auth.login("awa", "5678")
+    auth.post("/seats/A1/start", postpaid="1")
+    clock.advance(minutes=30)
+    session_id = client.get("/board.json").get_json()["seats"][0]["session"]
+    auth.post(f"/sessions/{session_id}/end")
+    dashboard = page(client)
+    assert "Poste A1\u00a0: séance terminée. À payer\u00a0: 30\u00a0min, 150,00\u00a0NGN." in dashboard
+    assert "Imprimer la facture" in dashboard
+    bill = page(client, f"/sessions/{session_id}/bill")
+    assert "Facture · séance" in bill and "Temps utilisé" in bill and '<html lang="fr">' in bill

@@ -12,6 +12,7 @@ from typing import Any
 from flask import request
 
 from compensator.domain import vouchers
+from compensator.domain.bill import SessionBill
 from compensator.domain.figures import CompensationFigures
 from compensator.errors import InvalidInput
 from compensator.services.notices import NoticeView
@@ -85,12 +86,24 @@ def session_json(view: SeatSessionView) -> dict[str, Any]:
         "ended_at": local_time(view.ended_at), "customer_name": view.customer_name, "language": view.language,
         "paid_minutes": view.paid_minutes, "remaining_minutes": view.remaining_minutes,
         "paid_end": local_time(view.paid_end), "billed_minutes": view.billed_minutes, "bill_minor": view.bill_minor,
+        "bill": bill_json(view.bill) if view.bill else None,
         "entries": [
             {"id": entry.id, "kind": entry.kind.value, "minutes": entry.minutes, "value_minor": entry.value_minor,
              "created_at": local_time(entry.created_at), "reverses": entry.reverses_id, "actor": entry.actor,
              "note": entry.note}
             for entry in view.entries
         ],
+    }
+
+
+def bill_json(bill: SessionBill) -> dict[str, Any]:
+    """An ended session's final bill: minutes, money in minor units, and its credits by reason."""
+    return {
+        "price_minor_per_hour": bill.price_minor_per_hour, "used_minutes": bill.used_minutes,
+        "paid_minutes": bill.paid_minutes, "paid_minor": bill.paid_minor,
+        "credits": [{"reason": line.reason.value, "minutes": line.minutes, "outages": line.outages}
+                    for line in bill.credits],
+        "billed_minutes": bill.billed_minutes, "due_minor": bill.due_minor,
     }
 
 

@@ -9,11 +9,13 @@ URL table (all need a logged-in attendant; every POST carries the CSRF token):
     POST /seats/<seat>/start            start a package (minutes) or a postpaid session
     POST /sessions/<id>/<action>        extend, pause, resume, move, end
     POST /vouchers/redeem               a typed or scanned voucher onto a free seat or a running session
-    GET  /notices/<id>                  the large-print notice to turn toward the customer
-    GET  /notices/<id>/receipt          the receipt for a 58 or 80 mm thermal printer
+    GET  /sessions/<id>/bill            an ended session's bill for a 58 or 80 mm thermal printer
+    GET  /notices/<id>                  the large-print letter (the notice with its session's other
+                                        pending ones) to turn toward the customer
+    GET  /notices/<id>/receipt          the letter's receipt for a 58 or 80 mm thermal printer
     POST /notices/<id>/deliver          shown / printed / declined, with the customer's face
-    POST /notices/<id>/print            print the receipt on the ESC/POS printer
-    POST /notices/print-pending         print every notice still to hand over
+    POST /notices/<id>/print            print the letter's receipt on the ESC/POS printer
+    POST /notices/print-pending         print every letter still to hand over
 """
 
 from __future__ import annotations
@@ -23,24 +25,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import segno
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from compensator.domain import vouchers
-from compensator.domain.kinds import OutageKind, SessionMode
+from compensator.domain.kinds import SessionMode
 from compensator.errors import InvalidInput
-from compensator.services import actions, notices, outage_views, outages, session_views, sessions
-from compensator.services.alerts import Alert
+from compensator.services import actions, letters, outage_views, outages, session_views, sessions
 from compensator.services.figures import today_figures
-from compensator.services.printing import PrintRun, print_notice, print_pending
+from compensator.services.printing import PrintRun, print_letter, print_pending
 from compensator.services.seats import NEARLY_UP_MINUTES, SeatTile, seat_board
 from compensator.services.vouchers import Redemption, redeem_voucher
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
+from web.billing import end_message, hourly_prices, package_buttons, receipt_lines
 from web.context import printer, runtime, unit_of_work
-from web.forms import submit
+from web.board_words import alert_text, letter_label, outage_label, page_words
+from web.forms import Message, submit
 from web.i18n import N_, format_number, gettext, ngettext, ui_language
 from web.labels import name_of, notice_status
 
@@ -77,10 +79,9 @@ RECEIPT_SLACK_MM = 12
 ALERTS_SHOWN = 5
 # A "5 min left" alert is stale once those minutes have passed.
 ALERTS_SHOWN_FOR = timedelta(minutes=NEARLY_UP_MINUTES)
-# What the flash says once a session action is done, by the action's name.
+# What the flash says once a session action other than ending is done, by the action's name.
 ACTION_DONE = {"extend": N_("Seat %(seat)s: extend done."), "pause": N_("Seat %(seat)s: pause done."),
-               "resume": N_("Seat %(seat)s: resume done."), "move": N_("Seat %(seat)s: move done."),
-               "end": N_("Seat %(seat)s: end done.")}
+               "resume": N_("Seat %(seat)s: resume done."), "move": N_("Seat %(seat)s: move done.")}
 
 
 def _actor_label() -> str:
@@ -109,11 +110,12 @@ def _board_state() -> dict[str, object]:
         tiles = seat_board(uow)
         ongoing = outage_views.open_outages(uow)
         figures = today_figures(uow)
-        pending = notices.list_notices(uow, status="pending")
+        pending = letters.pending_letters(uow)
     return {
         "seats": [
             {
-                "seat": tile.seat_id, "label": tile.label, "zone": tile.zone_name, "state": tile.state,
+                "seat": tile.seat_id, "label": tile.label, "zone": tile.zone_name, "zone_id": tile.zone_id,
+                "state": tile.state,
                 "state_label": name_of(tile.state), "dark": tile.dark, "on_ups": tile.on_ups,
                 "nearly_up": tile.nearly_up, "session": tile.session_id, "remaining_minutes": tile.remaining_minutes,
                 "paid_end": _local(tile.paid_end), "customer": tile.customer_name or "",
@@ -124,7 +126,7 @@ def _board_state() -> dict[str, object]:
         "outages": [
             {"id": outage.id, "kind": outage.kind.value, "status": outage.status.value,
              "started_at": outage.started_at.isoformat(), "started_local": _local(outage.started_at),
-             "label": _outage_label(outage)}
+             "label": outage_label(outage, _local(outage.started_at))}
             for outage in ongoing
         ],
         "figures": {"sessions": figures.sessions, "outages": figures.outages,
@@ -134,41 +136,17 @@ def _board_state() -> dict[str, object]:
                          "credited_minutes": format_number(figures.credited_minutes),
                          "pending_notices": format_number(figures.pending_notices),
                          "awaiting_approval": format_number(figures.awaiting_approval)},
-        "notices": [
-            {"id": notice.id, "seat": notice.seat_id, "credit_minutes": notice.credit_minutes,
-             "form": notice.form.value, "language": notice.language,
-             "label": gettext("Seat %(seat)s · %(minutes)s min %(form)s", seat=notice.seat_id,
-                              minutes=notice.credit_minutes, form=name_of(notice.form))}
-            for notice in pending
+        "letters": [
+            {"id": letter.first_notice_id, "seat": letter.seat_id, "cuts": len(letter.notice_ids),
+             "credit_minutes": letter.credit_minutes, "label": letter_label(letter)}
+            for letter in pending
         ],
         "voucher_targets": _voucher_targets(tiles),
-        "alerts": [{"id": alert.id, "seat": alert.seat_id, "message": _alert_text(alert)}
+        "alerts": [{"id": alert.id, "seat": alert.seat_id, "message": alert_text(alert)}
                    for alert in current_app.extensions["compensator.alerts"].fresh(
                        runtime().clock.now(), ALERTS_SHOWN_FOR)[-ALERTS_SHOWN:]],
         "now": runtime().clock.now().isoformat(),
     }
-
-
-def _outage_label(outage: outage_views.OutageView) -> str:
-    scope = ", ".join(outage.scope_ids) if outage.scope_ids else gettext("whole venue")
-    if outage.kind is OutageKind.NETWORK:
-        return gettext("Network cut since %(time)s (%(scope)s)", time=_local(outage.started_at), scope=scope)
-    return gettext("Power cut since %(time)s (%(scope)s)", time=_local(outage.started_at), scope=scope)
-
-
-def _alert_text(alert: Alert) -> str:
-    if alert.remaining_minutes is None:
-        return alert.message
-    return ngettext("Seat %(seat)s: %(num)d min left", "Seat %(seat)s: %(num)d min left", alert.remaining_minutes,
-                    seat=alert.seat_id)
-
-
-def _page_words() -> dict[str, str]:
-    """What the page's script writes itself, in the page's language; ``{name}`` is filled in by the script."""
-    return {"minutes": gettext("%(minutes)s min", minutes="{minutes}"), "postpaid": gettext("postpaid"),
-            "seat": gettext("Seat %(seat)s", seat="{seat}"), "noneWaiting": gettext("None waiting."),
-            "elapsed": gettext("%(minutes)s min %(seconds)s s", minutes="{minutes}", seconds="{seconds}"),
-            "confirmEnd": gettext("End the session on seat %(seat)s?", seat="{seat}")}
 
 
 @bp.get("/")
@@ -177,8 +155,8 @@ def index() -> str:
     """Show the seat grid, the Power cut button, today's figures and the notices to hand over."""
     settings = runtime().settings
     return render_template("dashboard.html", state=_board_state(), zones=settings.zones,
-                           packages=settings.dashboard.packages_minutes, seats=settings.seats,
-                           can_print=_can_print(), words=_page_words())
+                           packages=package_buttons(), hourly_prices=hourly_prices(), seats=settings.seats,
+                           can_print=_can_print(), words=page_words())
 
 
 @bp.get("/board.json")
@@ -244,11 +222,12 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
     if "seat" in found.fields:
         fields["seat"] = request.form.get("seat", "")
 
-    def outcome(view: session_views.SeatSessionView) -> tuple[str, str]:
-        message = gettext(ACTION_DONE[action], seat=view.seat_id)
-        if view.billed_minutes is not None and action == "end":
-            message += " " + gettext("Bill: %(minutes)s min.", minutes=view.billed_minutes)
-        return "success", message
+    def outcome(view: session_views.SeatSessionView) -> Message:
+        if action != "end":
+            return "success", gettext(ACTION_DONE[action], seat=view.seat_id)
+        width = runtime().settings.printer.width_mm
+        return "success", end_message(view), (
+            gettext("Print the bill"), url_for("dashboard.bill_receipt", session_id=view.id, width=width))
 
     return submit(lambda uow: found.run(uow, session_id, fields, actor.label), outcome)
 
@@ -286,22 +265,25 @@ def voucher_qr(code: str, width_mm: int) -> Markup:
     return Markup(qr.svg_inline(scale=width_mm / modules, unit="mm", border=QR_QUIET_ZONE_MODULES))
 
 
-def _receipt_height_mm(text: str, layout: ReceiptLayout, voucher: bool) -> int:
+def _receipt_height_mm(text: str, layout: ReceiptLayout, vouchers_count: int) -> int:
     """A page as long as the receipt's content: a roll printer then feeds no blank paper."""
     per_line = int(layout.printable_mm / (layout.font_pt * MONOSPACE_CHARACTER_EM * MM_PER_POINT))
     lines = sum(max(1, math.ceil(len(line) / per_line)) for line in text.splitlines())
     height = 2 * layout.vertical_margin_mm + lines * layout.font_pt * LINE_HEIGHT * MM_PER_POINT + RECEIPT_SLACK_MM
-    if voucher:
-        height += layout.qr_mm + VOUCHER_CODE_MM
-    return math.ceil(height)
+    return math.ceil(height + vouchers_count * (layout.qr_mm + VOUCHER_CODE_MM))
 
 
-def _notice_context(notice_id: int, qr_mm: int = SCREEN_QR_MM) -> dict[str, object]:
+def _letter_context(notice_id: int, qr_mm: int = SCREEN_QR_MM) -> dict[str, object]:
     with unit_of_work() as uow:
-        notice = notices.get_notice(uow, notice_id)
-    code = vouchers.display(notice.voucher_code) if notice.voucher_code else None
-    return {"notice": notice, "voucher_code": code, "qr": voucher_qr(code, qr_mm) if code else None,
+        letter = letters.letter_for(uow, notice_id)
+    return {"letter": letter, "vouchers": [(code, voucher_qr(code, qr_mm)) for code in letter.voucher_codes],
             "can_print": _can_print()}
+
+
+def _receipt_layout() -> ReceiptLayout:
+    """The layout for the roll width the page asks for (``?width=58`` or 80, the default)."""
+    width = request.args.get("width", type=int) or DEFAULT_RECEIPT_MM
+    return RECEIPT_LAYOUTS.get(width, RECEIPT_LAYOUTS[DEFAULT_RECEIPT_MM])
 
 
 def _can_print() -> bool:
@@ -311,52 +293,65 @@ def _can_print() -> bool:
 @bp.get("/notices/<int:notice_id>")
 @login_required
 def notice_screen(notice_id: int) -> str:
-    """The notice in large print, to turn the screen toward the customer."""
-    return render_template("notice_screen.html", **_notice_context(notice_id))
+    """The customer's letter in large print, to turn the screen toward them."""
+    return render_template("notice_screen.html", **_letter_context(notice_id))
 
 
 @bp.get("/notices/<int:notice_id>/receipt")
 @login_required
 def notice_receipt(notice_id: int) -> str:
-    """The notice laid out for a 58 mm or 80 mm thermal printer, printed with the browser."""
-    width = request.args.get("width", type=int) or DEFAULT_RECEIPT_MM
-    layout = RECEIPT_LAYOUTS.get(width, RECEIPT_LAYOUTS[DEFAULT_RECEIPT_MM])
-    context = _notice_context(notice_id, layout.qr_mm)
-    notice = context["notice"]
-    assert isinstance(notice, notices.NoticeView)
-    height = _receipt_height_mm(notice.text, layout, context["voucher_code"] is not None)
+    """The customer's letter laid out for a 58 mm or 80 mm thermal printer, printed with the browser."""
+    layout = _receipt_layout()
+    context = _letter_context(notice_id, layout.qr_mm)
+    letter = context["letter"]
+    assert isinstance(letter, letters.LetterView)
+    height = _receipt_height_mm(letter.text, layout, len(letter.voucher_codes))
     return render_template("notice_receipt.html", layout=layout, height_mm=height, **context)
+
+
+@bp.get("/sessions/<int:session_id>/bill")
+@login_required
+def bill_receipt(session_id: int) -> str:
+    """An ended session's bill (seat, times, minutes, price, credits, amount due) for a thermal printer."""
+    layout = _receipt_layout()
+    with unit_of_work() as uow:
+        view = session_views.get_bill(uow, session_id)
+    lines = receipt_lines(view)
+    text = "\n".join([runtime().settings.venue.name, gettext("Bill"), *(f"{label} {value}" for label, value in lines)])
+    return render_template("bill_receipt.html", layout=layout, height_mm=_receipt_height_mm(text, layout, False),
+                           session=view, lines=lines)
 
 
 @bp.post("/notices/<int:notice_id>/deliver")
 @login_required
 def deliver(notice_id: int) -> ResponseReturnValue:
-    """Record how the notice reached the customer, with their reaction if they gave one."""
-    return submit(lambda uow: notices.deliver_notice(
+    """Record how the letter reached the customer (each of its notices), with their reaction if given."""
+    return submit(lambda uow: letters.deliver_letter(
         uow, notice_id, how=request.form.get("how", ""), feedback=request.form.get("feedback") or None,
-        actor=_actor_label()), lambda notice: ("success", gettext(
-            "Notice for seat %(seat)s marked %(status)s.", seat=notice.seat_id, status=notice_status(notice.status))))
+        actor=_actor_label()), lambda letter: ("success", gettext(
+            "Letter for seat %(seat)s marked %(status)s.", seat=letter.seat_id, status=notice_status(letter.status))))
 
 
 @bp.post("/notices/<int:notice_id>/print")
 @login_required
 def print_receipt(notice_id: int) -> ResponseReturnValue:
-    """Print the notice's receipt on the ESC/POS printer and record it printed."""
-    return submit(lambda uow: print_notice(uow, notice_id, printer=printer(), actor=_actor_label()),
-                  lambda notice: ("success", gettext("Receipt for seat %(seat)s printed.", seat=notice.seat_id)))
+    """Print the letter's receipt on the ESC/POS printer and record it printed."""
+    again = request.form.get("again") == "1"
+    return submit(lambda uow: print_letter(uow, notice_id, printer=printer(), actor=_actor_label(), again=again),
+                  lambda letter: ("success", gettext("Receipt for seat %(seat)s printed.", seat=letter.seat_id)))
 
 
 @bp.post("/notices/print-pending")
 @login_required
 def print_all_pending() -> ResponseReturnValue:
-    """Print every notice still to hand over, and say how many came out and which did not."""
+    """Print every letter still to hand over, and say how many came out and which did not."""
     return submit(lambda uow: print_pending(uow, printer=printer(), actor=_actor_label()), _print_run_outcome)
 
 
 def _print_run_outcome(run: PrintRun) -> tuple[str, str]:
     if not run.failed:
         return "success", ngettext("%(num)d receipt printed.", "%(num)d receipts printed.", len(run.printed))
-    seats = ", ".join(gettext("seat %(seat)s", seat=notice.seat_id) for notice in run.failed)
+    seats = ", ".join(gettext("seat %(seat)s", seat=letter.seat_id) for letter in run.failed)
     return "error", ngettext("%(num)d receipt printed; not printed: %(seats)s (%(reason)s).",
                              "%(num)d receipts printed; not printed: %(seats)s (%(reason)s).", len(run.printed),
                              seats=seats, reason=run.reason)

@@ -26,7 +26,8 @@ FORM_KEY_FIELD = "idempotency_key"
 # not end up even hashed in the key's fingerprint.
 NOT_COMPARED = frozenset({CSRF_FIELD, FORM_KEY_FIELD, "pin"})
 T = TypeVar("T")
-Message = tuple[str, str]
+# A flash message: (category, text), or (category, text, (link text, address)) to end with a link.
+Message = tuple[str, str] | tuple[str, str, tuple[str, str]]
 
 
 def form_fields() -> Markup:
@@ -56,6 +57,11 @@ def submit(action: Callable[[UnitOfWork], T], outcome: Callable[[T], Message | N
 
     with unit_of_work() as uow:
         reply = run_once(uow, key, action, answer, refusal)
-    for category, message in reply.body["flash"]:
-        flash(message, category)
+    for category, message, *link in reply.body["flash"]:
+        flash(_with_link(message, *link[0]) if link else message, category)
     return redirect(reply.body["location"], code=reply.status)
+
+
+def _with_link(message: str, text: str, address: str) -> Markup:
+    """A flash message ending with a link that opens in a new tab, the dashboard staying where it is."""
+    return Markup('{} <a href="{}" target="_blank">{}</a>').format(message, address, text)

@@ -97,7 +97,21 @@ def openapi_document() -> dict[str, Any]:
             "state": {"enum": ["running", "paused", "time_up", "ended"]}, "started_at": TIME,
             "paid_minutes": {"type": "integer"}, "remaining_minutes": {"type": "integer"},
             "paid_end": {"type": ["string", "null"]}, "billed_minutes": {"type": ["integer", "null"]},
-            "bill_minor": {"type": ["integer", "null"]}, "entries": {"type": "array", "items": entry}}},
+            "bill_minor": {"type": ["integer", "null"], "description": "the bill so far (postpaid)"},
+            "bill": {"oneOf": [{"type": "null"}, _ref("Bill")],
+                     "description": "the final bill, once the session has ended; null while it runs"},
+            "entries": {"type": "array", "items": entry}}},
+        "Bill": {"type": "object", "properties": {
+            "price_minor_per_hour": {"type": "integer"}, "used_minutes": {"type": "integer"},
+            "paid_minutes": {"type": "integer", "description": "prepaid: minutes bought"},
+            "paid_minor": {"type": "integer", "description": "prepaid: what they were charged"},
+            "credits": {"type": "array", "items": {"type": "object", "properties": {
+                "reason": {"enum": ["power_cut", "network_failure", "manual", "voucher"]},
+                "minutes": {"type": "integer"}, "outages": {"type": "integer"}}}},
+            "billed_minutes": {"type": ["integer", "null"],
+                               "description": "postpaid: used minutes less the credits, never below zero"},
+            "due_minor": {"type": "integer",
+                          "description": "left to pay: the billed minutes at the zone's price, 0 when prepaid"}}},
         "Compensation": {"type": "object", "properties": {
             "id": ID, "outage": ID, "session": ID, "seat": TEXT, "lost_minutes": {"type": "integer"},
             "credit_minutes": {"type": "integer"}, "granted_minutes": {"type": "integer"},

@@ -42,6 +42,15 @@ class EntryKind(StrEnum):
     VOUCHER_REDEMPTION = "voucher_redemption"
 
 
+class CreditReason(StrEnum):
+    """Why minutes were given to a session without being paid for, as its bill tells it."""
+
+    POWER_CUT = "power_cut"
+    NETWORK_FAILURE = "network_failure"
+    MANUAL = "manual"
+    VOUCHER = "voucher"
+
+
 class Role(StrEnum):
     """What a logged-in person may do: attendants run the counter, managers also change things."""
 

@@ -1,6 +1,6 @@
 """The report as one sectioned CSV file.
 
-Each section starts with a line ``# name`` (``report``, ``figures``, ``reliability``,
+Each section starts with a line ``# name`` (``report``, ``figures``, ``reliability``, ``takings``,
 ``outages``, ``corrections``, ``compensations``, ``anomalies``), then a header row and its
 rows; a blank line ends it. A program can split the file on the ``#`` lines. The file starts
 with a UTF-8 byte order mark, without which Excel on Windows garbles accented names. Times are
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from compensator.reporting import layout
 from compensator.domain.figures import CompensationFigures
-from compensator.services.report_data import CompensationRow, DailyReportData
+from compensator.services.report_data import CompensationRow, DailyReportData, ZoneTakings
 
 BYTE_ORDER_MARK = "\ufeff"
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection).
@@ -27,6 +27,7 @@ OUTAGE_COLUMNS = ["id", "kind", "scope", "source", "status", "started_at", "ende
                   "minutes_in_day", "bridged_by_ups", "logged_by", "compensations", "corrections", "note"]
 CORRECTION_COLUMNS = ["outage_id", "at", "actor", "started_before", "ended_before", "started_after", "ended_after",
                       "reason"]
+TAKINGS_COLUMNS = [field.name for field in dataclasses.fields(ZoneTakings)]
 # A compensation's figures are spread into columns of their own names.
 COMPENSATION_COLUMNS = [name for field in dataclasses.fields(CompensationRow)
                         for name in (CompensationFigures.names() if field.name == "figures" else (field.name,))]
@@ -60,6 +61,8 @@ def render(report: DailyReportData) -> str:
     section("figures", ["figure", "value"], [list(pair) for pair in dataclasses.asdict(report.figures).items()])
     section("reliability", ["figure", "value"],
             [list(pair) for pair in dataclasses.asdict(report.reliability).items()])
+    # One row per zone, then the venue's total with an empty zone_id.
+    section("takings", TAKINGS_COLUMNS, [list(dataclasses.astuple(row)) for row in (*report.takings, report.takings_total)])
     section("outages", OUTAGE_COLUMNS, [
         [row.id, row.kind, layout.scope(row), row.source, row.status, row.started_at, row.ended_at,
          row.ongoing_at_end, row.minutes_in_day, row.bridged_by_ups, row.logged_by, row.compensations,

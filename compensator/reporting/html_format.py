@@ -30,4 +30,4 @@ def render(report: DailyReportData) -> str:
     """The report as an HTML document."""
     return _environment().get_template("report.html").render(
         report=report, layout=layout, headline=layout.headline(report), reliability=layout.reliability(report),
-        timeline=Markup(render_svg(report)))
+        takings=layout.takings(report), timeline=Markup(render_svg(report)))

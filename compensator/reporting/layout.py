@@ -17,10 +17,12 @@ from compensator.services.report_data import (
     Correction,
     DailyReportData,
     OutageRow,
+    ZoneTakings,
 )
 from compensator.timeofday import time_of_day
 
 NOTHING = "—"
+TAKINGS_HEADER = ("Zone", "Purchases", "Extensions", "Postpaid bills", "Takings", "Credits given", "Credits' share")
 
 
 def money(report: DailyReportData, amount_minor: int) -> str:
@@ -73,6 +75,27 @@ def reliability(report: DailyReportData) -> list[tuple[str, str]]:
         ("Mean time to restore (min)", NOTHING if mean is None else str(mean)),
         ("Cuts bridged by UPS", bridged),
     ]
+
+
+def takings(report: DailyReportData) -> list[tuple[str, ...]]:
+    """The takings table's rows, one per zone then the venue's total, as ``TAKINGS_HEADER`` names them."""
+    return [(row.zone_name, *(money(report, amount) for amount in (
+                row.purchases_minor, row.extensions_minor, row.postpaid_bills_minor, row.takings_minor,
+                row.credited_value_minor)), share(row.credit_share_permille))
+            for row in (*report.takings, report.takings_total)]
+
+
+def share(permille: int | None) -> str:
+    """A share given per thousand as a percentage with one decimal ("56.7%"), or a dash without takings."""
+    return NOTHING if permille is None else f"{permille // 10}.{permille % 10}%"
+
+
+def takings_note(row: ZoneTakings) -> str:
+    """What the credits' share of the venue's takings means, as a sentence."""
+    if row.credit_share_permille is None:
+        return "Nothing was taken this day: the credits have no takings to be weighed against."
+    return (f"The credits given were worth {share(row.credit_share_permille)} of the takings: "
+            "purchases and extensions as charged, and the bills of the postpaid sessions that ended this day.")
 
 
 def scope(row: OutageRow) -> str:

@@ -86,6 +86,14 @@ def render(report: DailyReportData) -> bytes:
     heading("Power reliability")
     pairs(layout.reliability(report))
 
+    heading("Takings")
+    with pdf.table(col_widths=(30, 24, 24, 24, 24, 24, 20), headings_style=HEADING, line_height=5,
+                   text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as table:
+        table.row([text(title) for title in layout.TAKINGS_HEADER])
+        for cells in layout.takings(report):
+            table.row([text(cell) for cell in cells])
+    line(layout.takings_note(report.takings_total))
+
     heading("Timeline")
     # A day with many seats is scaled down to fit one page rather than run off its bottom.
     ratio = picture_height(report) / WIDTH

@@ -90,10 +90,16 @@ def get_notice(uow: UnitOfWork, notice_id: object) -> NoticeView:
     return _views(uow, [notice])[0]
 
 
-def deliver_notice(uow: UnitOfWork, notice_id: object, *, how: object, feedback: object = None,
-                   actor: str) -> NoticeView:
-    """Record that a notice was shown, printed or declined, with the customer's reaction if given."""
-    view = get_notice(uow, notice_id)
+def notice_views(uow: UnitOfWork, notice_ids: list[int]) -> list[NoticeView]:
+    """The notices with these ids, oldest first; unknown ids are left out."""
+    if not notice_ids:
+        return []
+    return _views(uow, list(uow.db.scalars(select(Notice).where(Notice.id.in_(notice_ids)).order_by(Notice.id))))
+
+
+def record_delivery(uow: UnitOfWork, view: NoticeView, *, how: object, feedback: object = None,
+                    actor: str) -> None:
+    """Append how a notice was delivered, with the customer's reaction if given, without committing."""
     try:
         delivery = Delivery(how)
     except ValueError:
@@ -108,6 +114,13 @@ def deliver_notice(uow: UnitOfWork, notice_id: object, *, how: object, feedback:
     audit.record(uow, actor=actor, action="notice.deliver", target_type="notice", target_id=view.id,
                  before={"status": view.status},
                  after={"status": delivery.value, "feedback": reaction.value if reaction else None})
+
+
+def deliver_notice(uow: UnitOfWork, notice_id: object, *, how: object, feedback: object = None,
+                   actor: str) -> NoticeView:
+    """Record that a notice was shown, printed or declined, with the customer's reaction if given."""
+    view = get_notice(uow, notice_id)
+    record_delivery(uow, view, how=how, feedback=feedback, actor=actor)
     uow.db.flush()
     result = get_notice(uow, view.id)
     uow.commit()

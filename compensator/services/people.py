@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from compensator.domain.kinds import DashboardLanguage, Role
-from compensator.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
+from compensator.errors import AuthenticationFailed, Conflict, InvalidInput, InvalidState, NotFound
 from compensator.security import hash_pin, hash_token, new_token, verify_pin
 from compensator.services import audit
 from compensator.store.database import UnitOfWork
@@ -31,6 +31,8 @@ class AttendantView:
     role: Role
     created_at: datetime
     disabled: bool
+    # The version a login cookie must carry; it moves on at logout, disabling and a new PIN.
+    session_version: int = 1
     language: DashboardLanguage | None = None
 
 
@@ -52,7 +54,22 @@ def _clean_name(name: object, field: str = "name") -> str:
 
 
 def _attendant_view(row: Attendant) -> AttendantView:
-    return AttendantView(row.id, row.name, row.role, row.created_at, row.disabled_at is not None, row.language)
+    return AttendantView(row.id, row.name, row.role, row.created_at, row.disabled_at is not None,
+                         row.session_version, row.language)
+
+
+def _clean_pin(pin: object) -> str:
+    if not isinstance(pin, str) or not PIN_PATTERN.match(pin):
+        raise InvalidInput("a PIN is 4 to 12 digits", field="pin")
+    return pin
+
+
+def _attendant_named(uow: UnitOfWork, name: object) -> Attendant:
+    clean = _clean_name(name)
+    row = uow.db.scalar(select(Attendant).where(Attendant.name == clean).with_for_update())
+    if row is None:
+        raise NotFound(f"no attendant named {clean!r}", field="name")
+    return row
 
 
 def _language(language: object) -> DashboardLanguage:
@@ -70,12 +87,11 @@ def add_attendant(uow: UnitOfWork, *, name: object, role: object, pin: object, a
         chosen_role = Role(role)
     except ValueError:
         raise InvalidInput("role must be attendant or manager", field="role") from None
-    if not isinstance(pin, str) or not PIN_PATTERN.match(pin):
-        raise InvalidInput("a PIN is 4 to 12 digits", field="pin")
+    pin = _clean_pin(pin)
     chosen_language = None if language is None else _language(language)
     if uow.db.scalar(select(Attendant.id).where(Attendant.name == clean)) is not None:
         raise Conflict(f"an attendant named {clean!r} already exists", field="name")
-    row = Attendant(name=clean, role=chosen_role, pin_hash=hash_pin(pin), created_at=uow.now(),
+    row = Attendant(name=clean, role=chosen_role, pin_hash=hash_pin(pin), created_at=uow.now(), session_version=1,
                     language=chosen_language)
     uow.db.add(row)
     uow.db.flush()
@@ -118,6 +134,61 @@ def chosen_language(uow: UnitOfWork, name: str) -> DashboardLanguage | None:
     return uow.db.scalar(select(Attendant.language).where(Attendant.name == name))
 
 
+def logged_in(uow: UnitOfWork, attendant_id: object, session_version: object) -> AttendantView | None:
+    """The attendant a login cookie names, if that cookie still stands: same version, not disabled."""
+    if not isinstance(attendant_id, int) or not isinstance(session_version, int) or isinstance(attendant_id, bool):
+        return None
+    row = uow.db.get(Attendant, attendant_id) if 0 < attendant_id < 2**31 else None
+    if row is None or row.disabled_at is not None or row.session_version != session_version:
+        return None
+    return _attendant_view(row)
+
+
+def end_sessions(uow: UnitOfWork, attendant_id: int) -> None:
+    """End every open login of an attendant (logging out ends them on every counter), and commit."""
+    row = uow.db.get(Attendant, attendant_id, with_for_update=True)
+    if row is not None:
+        row.session_version += 1
+        uow.commit()
+
+
+def disable_attendant(uow: UnitOfWork, *, name: object, actor: str) -> AttendantView:
+    """Disable an attendant: they cannot log in, and every open login of theirs ends now."""
+    row = _attendant_named(uow, name)
+    if row.disabled_at is not None:
+        raise InvalidState(f"{row.name} is already disabled", field="name")
+    row.disabled_at = uow.now()
+    row.session_version += 1
+    audit.record(uow, actor=actor, action="attendant.disable", target_type="attendant", target_id=row.id,
+                 before={"disabled": False}, after={"disabled": True})
+    uow.commit()
+    return _attendant_view(row)
+
+
+def enable_attendant(uow: UnitOfWork, *, name: object, actor: str) -> AttendantView:
+    """Let a disabled attendant log in again."""
+    row = _attendant_named(uow, name)
+    if row.disabled_at is None:
+        raise InvalidState(f"{row.name} is not disabled", field="name")
+    row.disabled_at = None
+    audit.record(uow, actor=actor, action="attendant.enable", target_type="attendant", target_id=row.id,
+                 before={"disabled": True}, after={"disabled": False})
+    uow.commit()
+    return _attendant_view(row)
+
+
+def change_pin(uow: UnitOfWork, *, name: object, pin: object, actor: str) -> AttendantView:
+    """Give an attendant a new PIN; every open login of theirs ends, so the old PIN's sessions stop too."""
+    row = _attendant_named(uow, name)
+    row.pin_hash = hash_pin(_clean_pin(pin))
+    row.session_version += 1
+    # The PIN is never written to the log, not even hashed: only that it changed.
+    audit.record(uow, actor=actor, action="attendant.pin", target_type="attendant", target_id=row.id,
+                 before={"pin": "old"}, after={"pin": "new"})
+    uow.commit()
+    return _attendant_view(row)
+
+
 def list_attendants(uow: UnitOfWork) -> list[AttendantView]:
     """Every attendant, by name."""
     return [_attendant_view(row) for row in uow.db.scalars(select(Attendant).order_by(Attendant.name))]
@@ -152,3 +223,18 @@ def list_tokens(uow: UnitOfWork) -> list[TokenView]:
     """Every API token (never its secret), by name."""
     return [TokenView(row.id, row.name, row.created_at, revoked=row.revoked_at is not None)
             for row in uow.db.scalars(select(ApiToken).order_by(ApiToken.name))]
+
+
+def revoke_token(uow: UnitOfWork, *, name: object, actor: str) -> TokenView:
+    """Revoke an API token: it answers 401 from the next request on."""
+    clean = _clean_name(name)
+    row = uow.db.scalar(select(ApiToken).where(ApiToken.name == clean).with_for_update())
+    if row is None:
+        raise NotFound(f"no token named {clean!r}", field="name")
+    if row.revoked_at is not None:
+        raise InvalidState(f"token {clean!r} is already revoked", field="name")
+    row.revoked_at = uow.now()
+    audit.record(uow, actor=actor, action="token.revoke", target_type="api_token", target_id=row.id,
+                 before={"revoked": False}, after={"revoked": True})
+    uow.commit()
+    return TokenView(row.id, row.name, row.created_at, revoked=True)

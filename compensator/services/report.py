@@ -54,8 +54,10 @@ from compensator.services.report_data import (
     OutageRow,
     Reliability,
     TimelineRow,
+    ZoneTakings,
 )
 from compensator.services.session_views import load_sessions, sessions_not_ended_before
+from compensator.services.takings import daily_takings
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
     LedgerEntry,
@@ -82,6 +84,7 @@ class _Catalog:
     active_seats: frozenset[str]
     price_minor_per_hour: dict[str, int]
     ups_minutes: dict[str, int]
+    zone_names: dict[str, str]
 
     def zones_covered(self, outage: OutageView) -> set[str]:
         """The zones an outage's scope covers."""
@@ -175,6 +178,7 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
                             session_id=row.session_id)
                     for row in compensation_rows if row.notice is NoticeState.PENDING])
     settings = uow.settings
+    takings, takings_total = _takings(uow, window, compensation_rows, catalog)
     return DailyReportData(
         venue_name=settings.venue.name, currency=settings.venue.currency, timezone=settings.venue.timezone,
         venue_date=venue_date, window_start=start, window_end=end, complete=complete, generated_at=uow.now(),
@@ -182,18 +186,31 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
         anomalies=tuple(anomalies), timeline=_timeline(uow, window, day_outages, catalog),
         outage_bands=tuple(OutageBand(item.id, item.kind, max(item.started_at, start), min(item.ended_at or end, end))
                            for item in day_outages),
-        clock=settings.venue.clock,
+        takings=takings, takings_total=takings_total, clock=settings.venue.clock,
     )
 
 
+def _takings(uow: UnitOfWork, window: Span, rows: tuple[CompensationRow, ...],
+             catalog: _Catalog) -> tuple[tuple[ZoneTakings, ...], ZoneTakings]:
+    """The day's takings by zone, against the value of the applied credits given on each zone's seats."""
+    credited: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if row.status is CompensationStatus.APPLIED:
+            credited[catalog.zone_of_seat[row.seat_id]] += row.given_value_minor
+    zones = [(zone.id, catalog.zone_names.get(zone.id, zone.name)) for zone in uow.settings.zones]
+    return daily_takings(uow, window, zones=zones, zone_of_seat=catalog.zone_of_seat,
+                         price_minor_per_hour=catalog.price_minor_per_hour, credited_by_zone=credited)
+
+
 def _load_catalog(uow: UnitOfWork) -> _Catalog:
-    zones = uow.db.execute(select(Zone.id, Zone.price_minor_per_hour, Zone.ups_minutes)).all()
+    zones = uow.db.execute(select(Zone.id, Zone.price_minor_per_hour, Zone.ups_minutes, Zone.name)).all()
     seats = uow.db.execute(select(Seat.id, Seat.zone_id, Seat.retired)).all()
     return _Catalog(
         zone_of_seat={seat_id: zone_id for seat_id, zone_id, _ in seats},
         active_seats=frozenset(seat_id for seat_id, _, retired in seats if not retired),
-        price_minor_per_hour={zone_id: price for zone_id, price, _ in zones},
-        ups_minutes={zone_id: ups for zone_id, _, ups in zones},
+        price_minor_per_hour={zone_id: price for zone_id, price, _, _ in zones},
+        ups_minutes={zone_id: ups for zone_id, _, ups, _ in zones},
+        zone_names={zone_id: name for zone_id, _, _, name in zones},
     )
 
 

@@ -93,6 +93,27 @@ class Reliability:
 
 
 @dataclass(frozen=True, slots=True)
+class ZoneTakings:
+    """What one zone took in the day (``zone_id`` None: the whole venue), and its credits against it.
+
+    Money in minor units: purchases and extensions as charged, the bills of the postpaid
+    sessions that ended in the day, their sum ``takings_minor``, and ``credited_value_minor``,
+    the value of the applied credits counted in the day (as ``Figures.credited_value_minor``).
+    ``credit_share_permille`` is that value per thousand of the takings, rounded half up (shown
+    as a percentage with one decimal); None when nothing was taken.
+    """
+
+    zone_id: str | None
+    zone_name: str
+    purchases_minor: int
+    extensions_minor: int
+    postpaid_bills_minor: int
+    takings_minor: int
+    credited_value_minor: int
+    credit_share_permille: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Correction:
     """One correction of an outage's times: before, after, by whom and why."""
 
@@ -202,5 +223,8 @@ class DailyReportData:
     anomalies: tuple[Anomaly, ...]
     timeline: tuple[TimelineRow, ...]
     outage_bands: tuple[OutageBand, ...]
+    # Each zone's takings (every configured zone, and any other with money that day), then the venue's.
+    takings: tuple[ZoneTakings, ...]
+    takings_total: ZoneTakings
     # How the venue shows a time of day (SPEC appendix A, ``venue.clock``).
     clock: ClockStyle = ClockStyle.TWENTY_FOUR_HOUR

@@ -15,12 +15,22 @@ from datetime import datetime
 from sqlalchemy import Select, select, union
 from sqlalchemy.orm import Session
 
+from compensator.domain.bill import CreditSource, SessionBill, session_bill
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
 from compensator.domain.ledger import Balance, EntryRecord, EventRecord, SessionFacts, balance
 from compensator.domain.money import value_minor
-from compensator.errors import NotFound, require_id
+from compensator.errors import InvalidState, NotFound, require_id
 from compensator.store.database import UnitOfWork
-from compensator.store.models import LedgerEntry, OpenSeatSession, SeatSession, SessionEvent
+from compensator.store.models import (
+    Compensation,
+    LedgerEntry,
+    OpenSeatSession,
+    Outage,
+    SeatSession,
+    SessionEvent,
+)
+
+OUTAGE_CREDIT_KINDS = (EntryKind.OUTAGE_CREDIT, EntryKind.OUTAGE_TOPUP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +68,8 @@ class SeatSessionView:
     bill_minor: int | None
     entries: tuple[EntryView, ...]
     as_of: datetime
+    # The final bill, once the session has ended (None while it runs: ``bill_minor`` is the bill so far).
+    bill: SessionBill | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +171,13 @@ def view_of(uow: UnitOfWork, loaded: LoadedSession, *, at: datetime | None = Non
     """The view of a loaded session at ``at`` (now by default)."""
     moment = at or uow.now()
     result: Balance = balance(loaded.facts, moment)
+    price = seat_price(uow, result.seat_id)
     bill_minor = None
     if result.billed_minutes is not None:
-        bill_minor = value_minor(result.billed_minutes, seat_price(uow, result.seat_id))
+        bill_minor = value_minor(result.billed_minutes, price)
+    bill = None
+    if result.state is SessionState.ENDED:
+        bill = session_bill(loaded.facts, result, price, credit_sources(uow.db, loaded))
     return SeatSessionView(
         id=loaded.row.id,
         seat_id=result.seat_id,
@@ -180,7 +196,24 @@ def view_of(uow: UnitOfWork, loaded: LoadedSession, *, at: datetime | None = Non
         bill_minor=bill_minor,
         entries=loaded.entries,
         as_of=moment,
+        bill=bill,
     )
+
+
+def credit_sources(db: Session, loaded: LoadedSession) -> dict[int, CreditSource]:
+    """The outage behind each of a session's outage credit and top-up entries, by entry id.
+
+    One statement, and none for a session that was never credited for an outage.
+    """
+    if not any(entry.kind in OUTAGE_CREDIT_KINDS for entry in loaded.facts.entries):
+        return {}
+    rows = db.execute(
+        select(LedgerEntry.id, Outage.id, Outage.kind)
+        .join(Compensation, Compensation.id == LedgerEntry.compensation_id)
+        .join(Outage, Outage.id == Compensation.outage_id)
+        .where(LedgerEntry.seat_session_id == loaded.row.id, LedgerEntry.kind.in_(OUTAGE_CREDIT_KINDS))
+    ).tuples()
+    return {entry_id: CreditSource(outage_id, kind) for entry_id, outage_id, kind in rows}
 
 
 def load_session(uow: UnitOfWork, session_id: object) -> LoadedSession:
@@ -195,6 +228,14 @@ def load_session(uow: UnitOfWork, session_id: object) -> LoadedSession:
 def get_session(uow: UnitOfWork, session_id: object) -> SeatSessionView:
     """One session with its entries and its balance now."""
     return view_of(uow, load_session(uow, session_id))
+
+
+def get_bill(uow: UnitOfWork, session_id: object) -> SeatSessionView:
+    """An ended session with its final bill; a session still running has no final bill yet."""
+    view = get_session(uow, session_id)
+    if view.bill is None:
+        raise InvalidState(f"session {view.id} has not ended: its bill is not final yet")
+    return view
 
 
 def list_open_sessions(uow: UnitOfWork) -> list[SeatSessionView]:

@@ -66,3 +66,16 @@ class DailyReport(Base):
 
 # The history tables. Migration 0004 imports this list and guards every table in it; before
 # naming here a table that a later migration creates, give 0004 its own copy of today's list.
+
+
+class LoginFailure(Base):
+    """One failed login: the name tried (lower-cased) and the address it came from."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_address_at", "address", "at"),
+                      Index("ix_login_failures_name_address", "name_key", "address"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_key: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -212,7 +212,7 @@ def test_a_phone_scanner_reads_the_voucher_qr_from_the_screen_view(page, uow, cl
     notice_id, code = voucher_notice(uow, clock)
     log_in(page)
     page.goto(f"/notices/{notice_id}")
-    qr = page.locator(".notice-screen .qr svg")
+    qr = page.locator(".voucher .qr svg")
     # At least 25 mm wide on the screen too (CSS millimetres: 96 pixels to the inch).
     assert qr.bounding_box()["width"] >= 25 / 25.4 * 96
     qr.screenshot(path=str(ARTIFACTS / "voucher-qr-screen.png"))
@@ -257,3 +257,43 @@ def test_ending_a_session_asks_first_and_keeps_it_when_the_attendant_says_no(pag
     page.click('form[data-action="end"] button')
     page.wait_for_selector('.seat[data-seat="G2"].free')
     assert len(asked) == 2
+
+
+def test_the_letter_comes_first_with_its_voucher_and_buttons_in_view_at_768_px(page, uow, clock) -> None:
+    from tests.test_letters import pending_of, three_cuts_for_one_customer
+
+    first, _ = three_cuts_for_one_customer(uow, clock)
+    log_in(page)
+    page.goto(f"/notices/{pending_of(uow, first)[0].id}")
+    letter = page.locator(".notice-screen").bounding_box()
+    qr = page.locator(".voucher .qr svg").bounding_box()
+    shown = page.locator("button[value=shown]").bounding_box()
+    page.screenshot(path=str(ARTIFACTS / "letter-1366x768.png"))
+    assert letter["x"] < qr["x"] and letter["y"] <= qr["y"] + 1
+    assert qr["y"] + qr["height"] <= 768 and shown["y"] + shown["height"] <= 768
+    assert page.locator(".notice-screen").inner_text().count("• ") == 3
+
+
+def test_the_seat_dialog_shows_the_prices_of_the_clicked_seats_zone_and_the_end_says_the_bill(page, clock) -> None:
+    log_in(page)
+    page.click('.seat[data-seat="G1"]')
+    assert page.inner_text('#dialog-free button[name=minutes][value="60"]').split() == ["60", "min", "NGN600.00"]
+    assert page.inner_text("#dialog-free button[name=postpaid]").split() == ["Postpaid", "NGN600.00/h"]
+    page.screenshot(path=str(ARTIFACTS / "dashboard-prices.png"))
+    page.click("#dialog-free button[name=postpaid]")
+    page.wait_for_selector('.seat[data-seat="G1"].running')
+    page.click('.seat[data-seat="A1"]')
+    assert page.inner_text('#dialog-free button[name=minutes][value="60"]').split() == ["60", "min", "NGN300.00"]
+    page.keyboard.press("Escape")
+    clock.advance(minutes=45)
+    page.click('.seat[data-seat="G1"]')
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click('form[data-action="end"] button')
+    page.wait_for_selector(".flash.success a")
+    assert "Bill: 45 min, NGN450.00." in page.inner_text(".flash.success")
+    with page.expect_popup() as popup:
+        page.click(".flash.success a")
+    bill = popup.value
+    bill.wait_for_selector("tr.due")
+    assert bill.inner_text("tr.due").split() == ["Amount", "due", "NGN450.00"]
+    bill.screenshot(path=str(ARTIFACTS / "bill-receipt.png"))

@@ -15,9 +15,11 @@ from compensator.services.people import add_attendant
 from tests.browser.test_dashboard_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGUMENTS, start_package, sync_api
 from web import create_app
 
-# Each element whose text must stay on one line, and the selectors of boxes that must not overflow.
+# Each element whose text must stay on one line (a package button has its price on a second line, by design),
+# and the selectors of boxes that must not overflow.
 ONE_LINE = (".seat .label, .seat .zone, .seat .state, .seat .minutes, .powerbar button, .legend li, "
-            ".figures dt, .figures dd, .card h2, .topbar a, .topbar button, dialog button, dialog label")
+            ".figures dt, .figures dd, .card h2, .topbar a, .topbar button, dialog button:not([data-prices]), "
+            "dialog .price, dialog label")
 NO_OVERFLOW = ".seat, .seat > span, .card, .powerbar, .topbar, button, dialog, .outage-info"
 
 MEASURE = """([oneLine, noOverflow]) => {

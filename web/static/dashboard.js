@@ -54,24 +54,25 @@
     });
   }
 
-  function patchNotices(notices) {
+  function patchLetters(letters) {
     var list = document.getElementById("notice-list");
-    var signature = notices.map(function (n) { return n.id; }).join(",");
+    // A cut joining a waiting letter keeps its address but changes its label.
+    var signature = letters.map(function (l) { return l.id + ":" + l.label; }).join(",");
     if (list.dataset.signature === signature) { return; }
     list.dataset.signature = signature;
     list.innerHTML = "";
-    if (!notices.length) {
+    if (!letters.length) {
       var empty = document.createElement("li");
       empty.className = "empty";
       empty.textContent = words.noneWaiting;
       list.appendChild(empty);
       return;
     }
-    notices.forEach(function (notice) {
+    letters.forEach(function (letter) {
       var item = document.createElement("li");
       var link = document.createElement("a");
-      link.href = config.noticeBase + notice.id;
-      link.textContent = notice.label;
+      link.href = config.noticeBase + letter.id;
+      link.textContent = letter.label;
       item.appendChild(link);
       list.appendChild(item);
     });
@@ -153,7 +154,7 @@
         serverOffset = Date.parse(state.now) - Date.now();
         patchTiles(state.seats);
         patchFigures(state.figures_text);
-        patchNotices(state.notices);
+        patchLetters(state.letters);
         patchPower(state.outages);
         patchAlerts(state.alerts);
         patchVoucherTargets(state.voucher_targets);
@@ -171,6 +172,10 @@
       tile.querySelector(".state").textContent + " " + tile.querySelector(".minutes").textContent;
     document.getElementById("dialog-free").hidden = busy;
     document.getElementById("dialog-busy").hidden = !busy;
+    // Each zone has its own prices: the buttons show those of the clicked seat's zone.
+    dialog.querySelectorAll("button[data-prices]").forEach(function (button) {
+      text(button.querySelector(".price"), JSON.parse(button.dataset.prices)[tile.dataset.zone] || "");
+    });
     dialog.querySelectorAll("form[data-action]").forEach(function (form) {
       var action = form.dataset.action;
       form.action = action === "start"

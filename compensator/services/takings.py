@@ -1,0 +1,93 @@
+"""A venue day's takings by zone (purchases, extensions, postpaid bills) and the credits' share of them.
+
+Purchases and extensions are summed by the database, in one GROUP BY over the window's ledger
+entries. Each counts in the zone of the seat its session was on when the entry was made (its
+start seat, or the seat of its last move before the entry), since that seat's price is the one
+charged. A postpaid bill is stored nowhere: it is derived from the session's entries and
+events. So the postpaid sessions that ended in the window, and only those (a bill is final when
+its session ends), are loaded in a fixed number of statements and replayed; each bill counts in
+the zone of the seat where the session ended, whose price billed it, as at the counter.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from compensator.domain.bill import amount_due_minor
+from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode
+from compensator.domain.ledger import balance
+from compensator.services.report_data import ZoneTakings
+from compensator.services.session_views import load_sessions
+from compensator.store.database import UnitOfWork
+from compensator.store.models import LedgerEntry, Seat, SeatSession, SessionEvent
+
+ALL_ZONES = "All zones"
+
+
+def daily_takings(uow: UnitOfWork, window: tuple[datetime, datetime], *, zones: Sequence[tuple[str, str]],
+                  zone_of_seat: Mapping[str, str], price_minor_per_hour: Mapping[str, int],
+                  credited_by_zone: Mapping[str, int]) -> tuple[tuple[ZoneTakings, ...], ZoneTakings]:
+    """Each zone's takings in ``window`` and the venue's total, with the credits' share of them.
+
+    ``zones`` are (id, name) pairs in the order to show, every one of them shown; another zone
+    appears only when it has money that day. ``credited_by_zone`` is the value of the credits counted
+    in the day, by the zone of the seat they were given on.
+    """
+    charged = _charged_by_zone(uow, window)
+    bills = _postpaid_bills_by_zone(uow, window, zone_of_seat, price_minor_per_hour)
+    names = dict(zones)
+    busy = set(bills) | set(credited_by_zone) | {zone for zone, _ in charged}
+    shown = [zone for zone, _ in zones] + sorted(busy - set(names))
+    rows = tuple(_row(zone, names.get(zone, zone), charged.get((zone, EntryKind.PURCHASE), 0),
+                      charged.get((zone, EntryKind.EXTENSION), 0), bills.get(zone, 0), credited_by_zone.get(zone, 0))
+                 for zone in shown)
+    total = _row(None, ALL_ZONES, sum(row.purchases_minor for row in rows), sum(row.extensions_minor for row in rows),
+                 sum(row.postpaid_bills_minor for row in rows), sum(row.credited_value_minor for row in rows))
+    return rows, total
+
+
+def _row(zone_id: str | None, name: str, purchases: int, extensions: int, bills: int, credited: int) -> ZoneTakings:
+    takings = purchases + extensions + bills
+    # Per thousand, rounded half up, in integers.
+    share = (2000 * credited + takings) // (2 * takings) if takings else None
+    return ZoneTakings(zone_id, name, purchases, extensions, bills, takings, credited, share)
+
+
+def _charged_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime]) -> dict[tuple[str, EntryKind], int]:
+    """The money charged for purchases and extensions in the window, by zone and kind, summed in SQL."""
+    start, end = window
+    last_move = (select(SessionEvent.seat_id)
+                 .where(SessionEvent.seat_session_id == LedgerEntry.seat_session_id,
+                        SessionEvent.kind == SessionEventKind.MOVE, SessionEvent.at <= LedgerEntry.created_at)
+                 .order_by(SessionEvent.at.desc(), SessionEvent.id.desc()).limit(1)
+                 .correlate(LedgerEntry).scalar_subquery())
+    entries = (select(LedgerEntry.kind, LedgerEntry.value_minor,
+                      func.coalesce(last_move, SeatSession.seat_id).label("seat_id"))
+               .join(SeatSession, SeatSession.id == LedgerEntry.seat_session_id)
+               .where(LedgerEntry.kind.in_((EntryKind.PURCHASE, EntryKind.EXTENSION)),
+                      LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
+               .subquery())
+    rows = uow.db.execute(select(Seat.zone_id, entries.c.kind, func.sum(entries.c.value_minor))
+                          .join(Seat, Seat.id == entries.c.seat_id)
+                          .group_by(Seat.zone_id, entries.c.kind)).tuples()
+    return {(zone, EntryKind(kind)): int(total or 0) for zone, kind, total in rows}
+
+
+def _postpaid_bills_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime], zone_of_seat: Mapping[str, str],
+                            price_minor_per_hour: Mapping[str, int]) -> dict[str, int]:
+    """The bills of the postpaid sessions that ended in the window, by the zone they ended in."""
+    start, end = window
+    ended = (select(SessionEvent.seat_session_id)
+             .join(SeatSession, SeatSession.id == SessionEvent.seat_session_id)
+             .where(SessionEvent.kind == SessionEventKind.END, SessionEvent.at >= start, SessionEvent.at < end,
+                    SeatSession.mode == SessionMode.POSTPAID))
+    totals: dict[str, int] = defaultdict(int)
+    for loaded in load_sessions(uow.db, ended).values():
+        position = balance(loaded.facts, end)
+        zone = zone_of_seat[position.seat_id]
+        totals[zone] += amount_due_minor(position, price_minor_per_hour[zone])
+    return dict(totals)

@@ -1,0 +1,303 @@
+"""One letter per customer: a session's pending notices handed over, printed and delivered together."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from escpos.printer import Dummy
+
+from compensator.domain.kinds import CompensationForm, OutageKind
+from compensator.errors import InvalidState
+from compensator.notices import NoticeCatalog
+from compensator.notices.letters import CutFacts, LetterFacts, compose_letter
+from compensator.services import letters, notices, outages, sessions
+from compensator.services.people import add_attendant
+from compensator.services.printing import print_letter, print_pending
+from compensator.timeofday import ClockStyle
+from web import create_app
+
+ACTOR = "attendant:ada"
+LAGOS = ZoneInfo("Africa/Lagos")
+# 13:00 UTC is 14:00 in Lagos.
+AT = datetime(2026, 11, 22, 13, 0, tzinfo=timezone.utc)
+
+
+def cut(start_minutes: int, lasting_seconds: int, lost: int, credit: int, form=CompensationForm.TIME,
+        code: str | None = None, left: bool = False) -> CutFacts:
+    start = AT + timedelta(minutes=start_minutes)
+    return CutFacts(OutageKind.POWER, start, start + timedelta(seconds=lasting_seconds), lost, credit, form,
+                    code, left)
+
+
+def letter_facts(*cuts: CutFacts, **overrides) -> LetterFacts:
+    values = dict(venue_name="Bright Star", timezone=LAGOS, customer_name="Chidi", cuts=cuts,
+                  new_end=AT + timedelta(minutes=150), voucher_expires_at=AT + timedelta(days=30))
+    values.update(overrides)
+    return LetterFacts(**values)
+
+
+THREE_CUTS = (cut(10, 180, 3, 5), cut(20, 40, 1, 5), cut(40, 300, 30, 35, CompensationForm.VOUCHER, "ABCD-EFGH-J",
+                                                       left=True))
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "pcm"])
+def test_a_letter_lists_every_cut_with_its_own_span_and_adds_them_up(language) -> None:
+    chosen, text = compose_letter(NoticeCatalog.load("en"), language, letter_facts(*THREE_CUTS))
+    assert chosen == language
+    bullets = [line for line in text.splitlines() if line.startswith("• ")]
+    assert len(bullets) == 3
+    assert "14:10" in bullets[0] and "14:13" in bullets[0]
+    assert "14:20" in bullets[1] and "40" in bullets[1]
+    assert "ABCD-EFGH-J" in bullets[2]
+    assert "45" in text  # 5 + 5 + 35 minutes back in all
+    assert "34" in text  # 3 + 1 + 30 minutes lost in all
+    assert "16:30" in text  # the session's paid end now
+    assert not re.search(r"\b1 minutes\b|\b1 secondes\b|\$\w", text)
+
+
+def test_an_english_letter_reads_as_one_apology_with_a_total() -> None:
+    _, text = compose_letter(NoticeCatalog.load("en"), "en", letter_facts(*THREE_CUTS))
+    assert "there were 3 cuts at Bright Star on November 22, 2026, and you lost 34 minutes in all" in text
+    assert "• From 14:10 to 14:13, 3 minutes (power cut): you lost 3 minutes; 5 minutes added to your time." in text
+    assert "• At 14:20, 40 seconds (power cut): you lost 1 minute; 5 minutes added to your time." in text
+    assert "a voucher for 35 minutes, ABCD-EFGH-J." in text
+    assert "Every minute that had begun is counted as a whole minute." in text
+    assert "You left during the cut" in text
+    assert ("In all, you get 45 minutes back. Your session now ends at 16:30. "
+            "Show the voucher at the counter any time before December 22, 2026.") in text
+
+
+def test_a_letter_over_two_days_names_both_and_follows_the_venues_clock() -> None:
+    late = cut(60 * 24, 120, 2, 5)
+    _, text = compose_letter(NoticeCatalog.load("en"), "en", letter_facts(
+        THREE_CUTS[0], late, new_end=None, voucher_expires_at=None, clock=ClockStyle.TWELVE_HOUR))
+    assert "between November 22, 2026 and November 23, 2026" in text
+    assert "From 2:10\u202fPM to 2:13\u202fPM" in text or "From 2:10 PM to 2:13 PM" in text
+    assert "ends at" not in text and "voucher" not in text
+
+
+def three_cuts_for_one_customer(uow, clock) -> tuple[int, int]:
+    """G1 runs through two cuts and leaves during a third; G2 has one cut. Their session ids."""
+    with uow() as unit:
+        first = sessions.start_session(unit, seat_id="G1", minutes=60, actor=ACTOR).id
+        other = sessions.start_session(unit, seat_id="G2", minutes=120, actor=ACTOR).id
+    for lasting_seconds, leave in ((180, False), (40, False), (300, True)):
+        clock.advance(minutes=10)
+        with uow() as unit:
+            outage = outages.start_outage(unit, zones=["gaming"] if leave or lasting_seconds != 40 else None,
+                                          actor=ACTOR)
+        clock.advance(seconds=lasting_seconds)
+        if leave:
+            with uow() as unit:
+                sessions.end_session(unit, first, actor=ACTOR)
+        with uow() as unit:
+            outages.end_outage(unit, outage.id, actor=ACTOR)
+    return first, other
+
+
+def pending_of(uow, session_id: int) -> list[notices.NoticeView]:
+    """The session's pending notices, oldest first."""
+    with uow() as unit:
+        return sorted((notice for notice in notices.list_notices(unit, status="pending")
+                       if notice.session_id == session_id), key=lambda notice: notice.id)
+
+
+def test_a_customers_pending_notices_are_one_letter_with_every_cut_and_its_voucher(uow, clock) -> None:
+    first, _ = three_cuts_for_one_customer(uow, clock)
+    waiting = pending_of(uow, first)
+    assert len(waiting) == 3
+    with uow() as unit:
+        letter = letters.letter_for(unit, waiting[1].id)
+    assert [notice.id for notice in letter.notices] == sorted(notice.id for notice in waiting)
+    assert len([line for line in letter.text.splitlines() if line.startswith("• ")]) == 3
+    assert len(letter.voucher_codes) == 1 and letter.voucher_codes[0] in letter.text
+    assert "You left during the cut" in letter.text
+    assert letter.credit_minutes == sum(notice.credit_minutes for notice in waiting)
+
+
+def test_the_dashboard_lists_one_letter_per_customer(uow, clock) -> None:
+    first, other = three_cuts_for_one_customer(uow, clock)
+    with uow() as unit:
+        listed = letters.pending_letters(unit)
+    assert [(letter.session_id, len(letter.notice_ids)) for letter in listed] == [(first, 3), (other, 3)]
+    assert [letter.seat_id for letter in listed] == ["G1", "G2"]
+
+
+def test_a_single_pending_notice_is_its_own_letter_worded_as_written(uow, clock) -> None:
+    with uow() as unit:
+        session = sessions.start_session(unit, seat_id="G3", minutes=60, actor=ACTOR).id
+    clock.advance(minutes=10)
+    with uow() as unit:
+        outage = outages.start_outage(unit, actor=ACTOR)
+    clock.advance(minutes=5)
+    with uow() as unit:
+        outages.end_outage(unit, outage.id, actor=ACTOR)
+    (notice,) = pending_of(uow, session)
+    with uow() as unit:
+        letter = letters.letter_for(unit, notice.id)
+    assert letter.text == notice.text and letter.notices == (notice,)
+
+
+def test_delivering_a_letter_delivers_each_of_its_notices_and_a_delivered_one_is_shown_alone(uow, clock) -> None:
+    first, other = three_cuts_for_one_customer(uow, clock)
+    waiting = pending_of(uow, first)
+    with uow() as unit:
+        delivered = letters.deliver_letter(unit, waiting[0].id, how="shown", feedback="happy", actor=ACTOR)
+    assert {notice.status for notice in delivered.notices} == {"shown"}
+    assert pending_of(uow, first) == [] and len(pending_of(uow, other)) == 3
+    with uow() as unit:
+        again = letters.letter_for(unit, waiting[2].id)
+    assert again.notices[0].id == waiting[2].id and len(again.notices) == 1 and again.text == waiting[2].text
+
+
+def test_a_refused_delivery_of_a_letter_delivers_none_of_its_notices(uow, clock) -> None:
+    first, _ = three_cuts_for_one_customer(uow, clock)
+    waiting = pending_of(uow, first)
+    with uow() as unit, pytest.raises(Exception, match="how must be"):
+        letters.deliver_letter(unit, waiting[0].id, how="mailed", actor=ACTOR)
+    assert len(pending_of(uow, first)) == 3
+
+
+class Printer:
+    """python-escpos's Dummy printer, keeping each receipt's bytes."""
+
+    def __init__(self) -> None:
+        self.receipts: list[bytes] = []
+
+    def __call__(self) -> Dummy:
+        printer = Dummy()
+        receipts = self.receipts
+        original_close = printer.close
+
+        def close() -> None:
+            # python-escpos may close a printer more than once; a receipt is kept the first time.
+            if not getattr(printer, "kept", False):
+                printer.kept = True
+                receipts.append(printer.output)
+            original_close()
+
+        printer.close = close
+        return printer
+
+
+def test_a_letter_prints_as_one_receipt_with_every_cut_and_marks_each_notice_printed(uow, clock) -> None:
+    first, _ = three_cuts_for_one_customer(uow, clock)
+    waiting = pending_of(uow, first)
+    printer = Printer()
+    with uow() as unit:
+        printed = print_letter(unit, waiting[0].id, printer=printer, actor=ACTOR)
+    (receipt,) = printer.receipts
+    assert receipt.count(b"\x1b@") == 1 and receipt.count(b"\x1dV") == 1
+    assert receipt.count(b"\x1d(k") >= 1 and printed.voucher_codes[0].encode() in receipt
+    assert receipt.count(b"\n* ") == 3  # each cut, its bullet spelled in ASCII
+    assert {notice.status for notice in printed.notices} == {"printed"}
+
+
+def test_print_all_pending_prints_one_receipt_per_customer(uow, clock) -> None:
+    three_cuts_for_one_customer(uow, clock)
+    printer = Printer()
+    with uow() as unit:
+        run = print_pending(unit, printer=printer, actor=ACTOR)
+    assert len(run.printed) == 2 and len(printer.receipts) == 2
+    with uow() as unit:
+        assert notices.list_notices(unit, status="pending") == []
+
+
+@pytest.fixture
+def dashboard(runtime, uow):
+    with uow() as unit:
+        add_attendant(unit, name="ada", role="attendant", pin="1234", actor="test")
+    client = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
+    with client.session_transaction() as cookie_session:
+        cookie_session.update(attendant="ada", role="attendant", csrf_token="t")
+    return client
+
+
+def test_the_dashboard_shows_the_letter_and_delivering_it_clears_every_notice(dashboard, uow, clock) -> None:
+    first, _ = three_cuts_for_one_customer(uow, clock)
+    waiting = pending_of(uow, first)
+    board = dashboard.get("/board.json").get_json()
+    listed = next(letter for letter in board["letters"] if letter["id"] == waiting[0].id)
+    assert listed["cuts"] == 3 and "3 cuts" in listed["label"]
+    page = dashboard.get(f"/notices/{waiting[1].id}").get_data(as_text=True)
+    assert "3 cuts in one letter" in page and page.count("• ") == 3
+    receipt = dashboard.get(f"/notices/{waiting[0].id}/receipt?width=58").get_data(as_text=True)
+    assert receipt.count('class="code"') == 1 and receipt.count("• ") == 3
+    response = dashboard.post(f"/notices/{waiting[0].id}/deliver",
+                              data={"csrf_token": "t", "idempotency_key": "d1", "how": "shown"})
+    assert response.status_code == 302
+    assert pending_of(uow, first) == []
+    assert all(letter["id"] != waiting[0].id for letter in dashboard.get("/board.json").get_json()["letters"])
+
+
+def test_a_letter_already_printed_is_refused_unless_a_copy_is_asked_for(uow, clock) -> None:
+    first, _ = three_cuts_for_one_customer(uow, clock)
+    waiting = pending_of(uow, first)
+    printer = Printer()
+    with uow() as unit:
+        print_letter(unit, waiting[0].id, printer=printer, actor=ACTOR)
+    with uow() as unit, pytest.raises(InvalidState, match="already printed"):
+        print_letter(unit, waiting[0].id, printer=printer, actor=ACTOR)
+    with uow() as unit:
+        copy = print_letter(unit, waiting[0].id, printer=printer, actor=ACTOR, again=True)
+    assert len(printer.receipts) == 2 and copy.notices[0].status == "printed"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_the_print_button_and_auto_print_racing_for_one_letter_print_it_once(uow, clock) -> None:
+    first, other = three_cuts_for_one_customer(uow, clock)
+    waiting = pending_of(uow, first)
+    release, started = threading.Event(), threading.Event()
+    printer = Printer()
+
+    def slow_printer() -> Dummy:
+        started.set()
+        release.wait(5)
+        return printer()
+
+    outcomes: list[object] = []
+
+    def press_print() -> None:
+        with uow() as unit:
+            outcomes.append(print_letter(unit, waiting[0].id, printer=slow_printer, actor=ACTOR))
+
+    button = threading.Thread(target=press_print)
+    button.start()
+    assert started.wait(5)
+
+    def auto_print() -> None:
+        with uow() as unit:
+            outcomes.append(print_pending(unit, printer=printer, actor="auto-print"))
+
+    job = threading.Thread(target=auto_print)
+    job.start()
+    release.set()
+    button.join(10)
+    job.join(10)
+    assert len(outcomes) == 2
+    run = next(outcome for outcome in outcomes if not isinstance(outcome, letters.LetterView))
+    assert [letter.seat_id for letter in run.printed] == ["G2"]
+    assert len(printer.receipts) == 2
+    assert pending_of(uow, first) == [] and pending_of(uow, other) == []
+
+
+def test_a_customer_who_leaves_during_a_cut_is_told_the_voucher_gives_back_all_their_time(uow, clock) -> None:
+    with uow() as unit:
+        session = sessions.start_session(unit, seat_id="G4", minutes=60, actor=ACTOR).id
+    clock.advance(minutes=10)
+    with uow() as unit:
+        outage = outages.start_outage(unit, actor=ACTOR)
+    clock.advance(minutes=2)
+    with uow() as unit:
+        sessions.end_session(unit, session, actor=ACTOR)
+    clock.advance(minutes=3)
+    with uow() as unit:
+        outages.end_outage(unit, outage.id, actor=ACTOR)
+    (notice,) = pending_of(uow, session)
+    assert notice.form is CompensationForm.VOUCHER
+    assert "You left during the cut, so you lost all the time you had left" in notice.text
+    assert "you lost 50 minutes" in notice.text
