@@ -1,8 +1,9 @@
 """Runs every benchmark in turn and prints their figures; exits 1 when the crash run finds a broken invariant."""
 
-from bench import crash, dashboard, outage_close
+from bench import crash, dashboard, heartbeats, outage_close
 
 outage_close.main()
 dashboard.main()
+heartbeats.main()
 # The long crash run (100 SIGKILLs, a few minutes); ``python -m bench.crash`` runs it alone.
 raise SystemExit(crash.main([]))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from compensator import seat_agent
 from compensator.config import ConfigError, load_settings, resolve_config_path
 from compensator.domain.kinds import DashboardLanguage
 from compensator.errors import DomainError
@@ -204,6 +205,10 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
     report.add_argument("--format", default="html", help="html, csv, pdf or json (default html)")
     report.add_argument("--out", metavar="PATH", default=None, help="write to this file instead of the screen")
     report.set_defaults(handler=cmd_report)
+
+    agent = commands.add_parser("seat-agent", help="on a seat PC: heartbeats, and the credit message on its screen")
+    seat_agent.add_arguments(agent)
+    agent.set_defaults(handler=seat_agent.run_from_args)
 
     simulate = commands.add_parser("simulate", parents=[common],
                                    help="replay a scenario on a throw-away database and print the result")

@@ -23,8 +23,11 @@ import yaml
 # validates them, and callers outside the core may keep importing them from here.
 from compensator.config_backups import BACKUP_KEYS, parse_backups
 from compensator.config_printer import PRINTER_KEYS, parse_printer
+from compensator.config_ups import parse_ups
+from compensator.config_sources import HEARTBEAT_KEYS, SERVER_GAP_KEYS, parse_heartbeats, parse_server_gap
 from compensator.config_values import is_int, mapping_of, text_value, unknown_keys, whole_number
 from compensator.domain.kinds import DashboardLanguage
+from compensator.domain.silence import SilenceRule
 from compensator.domain.terms import PolicySettings
 from compensator.settings import (
     DEFAULT_DATABASE_URL,
@@ -35,6 +38,7 @@ from compensator.settings import (
     PrinterSettings,
     ReportSettings,
     SeatSettings,
+    ServerGapSettings,
     ServerSettings,
     Settings,
     VenueSettings,
@@ -255,7 +259,11 @@ def _database(data: Mapping[str, Any], problems: list[str]) -> DatabaseSettings:
 def _server(data: Mapping[str, Any], problems: list[str]) -> ServerSettings:
     host = text_value(data, "host", "server", problems, default="127.0.0.1")
     port = whole_number(data, "port", "server", problems, default=8080, minimum=1, maximum=65535)
-    return ServerSettings(host or "127.0.0.1", port or 8080)
+    https = data.get("https", False)
+    if not isinstance(https, bool):
+        problems.append("server.https: must be true or false")
+        https = False
+    return ServerSettings(host or "127.0.0.1", port or 8080, https)
 
 
 def _dashboard(data: Mapping[str, Any], problems: list[str]) -> DashboardSettings:
@@ -290,7 +298,7 @@ def _notices(data: Mapping[str, Any], problems: list[str]) -> NoticeSettings:
 
 
 TOP_LEVEL_KEYS = ("venue", "zones", "seats", "policy", "database", "server", "dashboard", "reports", "notices",
-                  "printer", "backups")
+                  "printer", "backups", "ups", "heartbeats", "server_gap")
 
 
 def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, source: str = "config.yaml") -> Settings:
@@ -310,7 +318,7 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
         else PolicySettings()
     database = _section(data.get("database"), "database", problems, lambda d: _database(d, problems), ("url",),
                         DatabaseSettings())
-    server = _section(data.get("server"), "server", problems, lambda d: _server(d, problems), ("host", "port"),
+    server = _section(data.get("server"), "server", problems, lambda d: _server(d, problems), ("host", "port", "https"),
                       ServerSettings())
     dashboard = _section(data.get("dashboard"), "dashboard", problems, lambda d: _dashboard(d, problems),
                          ("packages_minutes", "language"), DashboardSettings())
@@ -322,13 +330,19 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
                        PrinterSettings())
     backups = _section(data.get("backups"), "backups", problems, lambda d: parse_backups(d, problems), BACKUP_KEYS,
                        BackupSettings())
+    ups = parse_ups(data.get("ups"), zone_ids, environ, problems)
+    heartbeats = _section(data.get("heartbeats"), "heartbeats", problems, lambda d: parse_heartbeats(d, problems),
+                          HEARTBEAT_KEYS, SilenceRule())
+    server_gap = _section(data.get("server_gap"), "server_gap", problems, lambda d: parse_server_gap(d, problems),
+                          SERVER_GAP_KEYS, ServerGapSettings())
     override = environ.get("COMPENSATOR_DATABASE_URL")
     if override:
         database = DatabaseSettings(override)
     if problems:
         raise ConfigError(problems)
     assert venue is not None
-    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices, printer, backups)
+    return Settings(venue, zones, seats, policy, database, server, dashboard, reports, notices, printer, backups,
+                    ups, heartbeats, server_gap)
 
 
 def resolve_config_path(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Path:

@@ -1,5 +1,6 @@
 """The one scheduler inside ``compensator run``: reports at closing time, the nightly backup,
-nearly-up warnings, liveness, and, with ``printer.auto_print``, the receipt of every new notice.
+nearly-up warnings, liveness and server gaps, heartbeat silences, the debounce of UPS events
+reported by webhook, and, with ``printer.auto_print``, the receipt of every new notice.
 
 Jobs are thin functions over the service layer, registered under explicit ids. The report of a
 day is archived at most once: a ``daily_reports`` row is claimed under its UNIQUE venue date
@@ -26,7 +27,7 @@ from compensator.domain.kinds import SessionMode, SessionState
 from compensator.printing import PrinterFactory, open_printer
 from compensator.reporting import ReportFormat, render
 from compensator.runtime import Compensator
-from compensator.services import heartbeats, once
+from compensator.services import detection, once, server_gap, ups
 from compensator.services.alerts import Alert, AlertBoard
 from compensator.services.backups import NightlyBackup, nightly_backup
 from compensator.services.printing import PrintRun, print_pending
@@ -45,13 +46,19 @@ WARN_EVERY_SECONDS = 30
 ARCHIVE_JOB = "archive-reports"
 CATCH_UP_JOB = "archive-reports-at-start"
 WARN_JOB = "warn-sessions-nearly-up"
+NEARLY_UP_KEY = "nearly-up:"
 ALIVE_JOB = "record-server-alive"
 BACKUP_JOB = "nightly-backup"
 BACKUP_AFTER_CLOSING = timedelta(minutes=15)
+ALIVE_EVERY_SECONDS = 30
+DETECT_JOB = "detect-silent-seats"
+DETECT_EVERY_SECONDS = 5
 PRUNE_KEYS_JOB = "prune-idempotency-keys"
 AUTO_PRINT_JOB = "print-new-notices"
 AUTO_PRINT_EVERY_SECONDS = 5
 AUTO_PRINT_ACTOR = "auto-print"
+UPS_REPORTS_JOB = "evaluate-ups-reports"
+UPS_REPORTS_EVERY_SECONDS = 1
 
 
 def due_days(uow: UnitOfWork) -> list[date]:
@@ -115,21 +122,25 @@ def archive_due_reports(runtime: Compensator) -> list[date]:
 
 
 def warn_sessions_nearly_up(runtime: Compensator, board: AlertBoard) -> list[Alert]:
-    """Publish a dashboard alert for each running prepaid session with five minutes or less left."""
+    """Publish a dashboard alert for each running prepaid session with five minutes or less left,
+    and take down those no longer true (the session was extended, paused, ended or ran out)."""
     with runtime.unit_of_work() as uow:
         views = list_open_sessions(uow)
     published = []
+    live: set[str] = set()
     for view in views:
         if view.mode is not SessionMode.PREPAID or view.state is not SessionState.RUNNING:
             continue
         if not 0 < view.remaining_minutes <= NEARLY_UP_MINUTES or view.paid_end is None:
             continue
         # The key holds the paid end: a session that is extended and nearly up again is announced again.
-        alert = board.publish(f"nearly-up:{view.id}:{view.paid_end.isoformat()}", view.seat_id,
-                              f"Seat {view.seat_id}: {view.remaining_minutes} min left", runtime.clock.now(),
-                              remaining_minutes=view.remaining_minutes)
+        key = f"{NEARLY_UP_KEY}{view.id}:{view.paid_end.isoformat()}"
+        live.add(key)
+        alert = board.publish(key, view.seat_id, f"Seat {view.seat_id}: {view.remaining_minutes} min left",
+                              runtime.clock.now(), expires_at=view.paid_end, remaining_minutes=view.remaining_minutes)
         if alert is not None:
             published.append(alert)
+    board.withdraw_except(NEARLY_UP_KEY, live)
     return published
 
 
@@ -146,10 +157,25 @@ def back_up_tonight(runtime: Compensator) -> NightlyBackup | None:
     return made
 
 
-def record_server_alive(runtime: Compensator) -> datetime:
-    """Record that the server is running this minute."""
+class ServerAlive:
+    """The server's current run: begun by the first call (at start-up, raising a gap found), moved on by the next."""
+
+    def __init__(self, runtime: Compensator) -> None:
+        self.runtime = runtime
+        self.run_id: int | None = None
+
+    def __call__(self) -> server_gap.RunStart:
+        """Record that the server is alive now; a gap longer than the threshold raises its suspected outage."""
+        with self.runtime.unit_of_work() as uow:
+            run = server_gap.start_run(uow) if self.run_id is None else server_gap.note_alive(uow, self.run_id)
+        self.run_id = run.run_id
+        return run
+
+
+def detect_silent_seats(runtime: Compensator) -> detection.DetectionRun:
+    """Raise a suspected outage for seats that fell silent, and end it when they beat again."""
     with runtime.unit_of_work() as uow:
-        return heartbeats.record_server_alive(uow)
+        return detection.detect(uow)
 
 
 def prune_idempotency_keys(runtime: Compensator) -> int:
@@ -170,6 +196,16 @@ def print_new_notices(runtime: Compensator, printer: PrinterFactory) -> PrintRun
     return run
 
 
+def evaluate_ups_reports(runtime: Compensator) -> list[ups.UpsOutcome]:
+    """Let time pass for each UPS that reports by webhook: an ONBATT or ONLINE that lasted takes effect."""
+    outcomes = []
+    for monitor in runtime.settings.ups:
+        if not monitor.poll:
+            with runtime.unit_of_work() as uow:
+                outcomes.append(ups.evaluate_reported(uow, monitor.name))
+    return outcomes
+
+
 def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundScheduler:
     """The scheduler with its jobs registered, not started."""
     tz = runtime.settings.venue.tz
@@ -188,10 +224,17 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
     scheduler.add_job(warn_sessions_nearly_up, IntervalTrigger(seconds=WARN_EVERY_SECONDS, timezone=tz),
                       args=[runtime, board], id=WARN_JOB, replace_existing=True, coalesce=True,
                       misfire_grace_time=WARN_EVERY_SECONDS)
-    # A missed minute is not back-filled: a gap between liveness rows must mean the server was
-    # not running, which is what the server-gap outage source looks for.
-    scheduler.add_job(record_server_alive, IntervalTrigger(minutes=1, timezone=tz), args=[runtime], id=ALIVE_JOB,
-                      replace_existing=True, coalesce=True, misfire_grace_time=30)
+    # First at start-up (the gap check), then every 30 s. A late tick is simply the next one:
+    # coalesced, never back-filled, so the run's last alive record only moves when the server
+    # really ran, which is what the server-gap source measures.
+    scheduler.add_job(ServerAlive(runtime), IntervalTrigger(seconds=ALIVE_EVERY_SECONDS, timezone=tz), id=ALIVE_JOB,
+                      next_run_time=runtime.clock.now(), replace_existing=True, coalesce=True,
+                      misfire_grace_time=ALIVE_EVERY_SECONDS)
+    # Silence is judged afresh each run from the stored heartbeats, so a missed run loses
+    # nothing: runs never pile up and a late one within a period still counts.
+    scheduler.add_job(detect_silent_seats, IntervalTrigger(seconds=DETECT_EVERY_SECONDS, timezone=tz),
+                      args=[runtime], id=DETECT_JOB, replace_existing=True, coalesce=True,
+                      misfire_grace_time=DETECT_EVERY_SECONDS)
     # After the closing-time archive, so the night's backup holds the day's report. However late
     # (the PC may have slept), a backup is still wanted; missed nights make one run, not several.
     backup_at = (datetime.combine(date(2000, 1, 1), closing) + BACKUP_AFTER_CLOSING).time()
@@ -201,6 +244,13 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
     # or missed run just prunes a little later, and runs never need to catch up.
     scheduler.add_job(prune_idempotency_keys, IntervalTrigger(hours=1, timezone=tz), args=[runtime],
                       id=PRUNE_KEYS_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
+    if any(not monitor.poll for monitor in runtime.settings.ups):
+        # A webhook reports changes only, so something must notice that an ONBATT has lasted.
+        # Each run looks at the time now and back-dates from the stored state, so a late run is
+        # only late, never wrong: coalesce, and skip what is older than a run.
+        scheduler.add_job(evaluate_ups_reports, IntervalTrigger(seconds=UPS_REPORTS_EVERY_SECONDS, timezone=tz),
+                          args=[runtime], id=UPS_REPORTS_JOB, replace_existing=True, coalesce=True,
+                          misfire_grace_time=UPS_REPORTS_EVERY_SECONDS)
     if runtime.settings.printer.auto_print:
         # Receipts come out a few seconds after Power back. A notice printed is no longer pending,
         # so a late or coalesced run never prints one twice, and a printer that was off is simply

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 # The policy's parameters are defined in the pure core, which reads them; the settings carry them
 # and ``compensator.config`` builds and validates them.
 from compensator.domain.kinds import DashboardLanguage
+from compensator.domain.silence import SilenceRule
 from compensator.domain.terms import PolicySettings
 from compensator.timeofday import ClockStyle
 
@@ -76,6 +77,8 @@ class ServerSettings:
 
     host: str = "127.0.0.1"
     port: int = 8080
+    # Served over HTTPS (behind a proxy that ends TLS, for instance): login cookies are then Secure.
+    https: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,32 @@ class BackupSettings:
     keep: int = 14
 
 
+@dataclass(frozen=True, slots=True)
+class UpsSettings:
+    """One UPS read through NUT's ``upsd``, and the zones whose mains it watches."""
+
+    # The UPS's name in upsd, as in ``upsc venue@127.0.0.1``.
+    name: str
+    host: str = "127.0.0.1"
+    port: int = 3493
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    # None: its mains feed the whole venue.
+    zones: tuple[str, ...] | None = None
+    poll_seconds: float = 2.0
+    debounce_seconds: float = 15.0
+    merge_seconds: float = 60.0
+    # False: the server does not poll it; a upsmon elsewhere reports through the webhook.
+    poll: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ServerGapSettings:
+    """How long the server may be silent before the gap is taken for a power cut of the counter PC."""
+
+    threshold_minutes: int = 3
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything ``config.yaml`` says, validated."""
@@ -157,6 +186,10 @@ class Settings:
     notices: NoticeSettings = field(default_factory=NoticeSettings)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     backups: BackupSettings = field(default_factory=BackupSettings)
+    ups: tuple[UpsSettings, ...] = ()
+    # The heartbeat rule is the pure core's own type, as the policy's terms are.
+    heartbeats: SilenceRule = field(default_factory=SilenceRule)
+    server_gap: ServerGapSettings = field(default_factory=ServerGapSettings)
 
     @cached_property
     def zones_by_id(self) -> dict[str, ZoneSettings]:
@@ -167,6 +200,11 @@ class Settings:
     def seats_by_id(self) -> dict[str, SeatSettings]:
         """Seats keyed by id."""
         return {seat.id: seat for seat in self.seats}
+
+    @cached_property
+    def ups_by_name(self) -> dict[str, UpsSettings]:
+        """The UPS monitors keyed by name."""
+        return {ups.name: ups for ups in self.ups}
 
     def zone(self, zone_id: str) -> ZoneSettings:
         """The zone with ``zone_id`` (KeyError if unknown)."""

@@ -162,3 +162,19 @@ def power_cut_over(uow: Callable[[], Any], clock: FakeClock, sessions_minutes: d
     clock.advance(minutes=lasting_minutes)
     with uow() as unit:
         return outages.end_outage(unit, outage.id, actor=actor), session_ids
+
+
+def log_in_cookie(client: Any, name: str, role: str = "attendant", csrf_token: str = "t") -> None:
+    """Put a logged-in cookie session for ``name`` on a Flask test client, as logging in does.
+
+    The person is added (PIN 1234) when missing: a cookie only stands for someone in the database.
+    """
+    from compensator.services.people import add_attendant, list_attendants
+
+    with client.application.extensions["compensator"].unit_of_work() as unit:
+        person = next((item for item in list_attendants(unit) if item.name == name), None)
+        if person is None:
+            person = add_attendant(unit, name=name, role=role, pin="1234", actor="test")
+    with client.session_transaction() as cookie_session:
+        cookie_session.update(attendant=person.name, role=person.role.value, attendant_id=person.id,
+                              session_version=person.session_version, csrf_token=csrf_token)

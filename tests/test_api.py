@@ -10,7 +10,7 @@ import pytest
 from compensator.domain import vouchers
 from compensator.services import outages
 from compensator.services.people import create_token
-from tests.conftest import power_cut_over
+from tests.conftest import log_in_cookie, power_cut_over
 from web import create_app
 
 WEIRD_BODIES = ["null", "[]", '"x"', "7", "{", '{"seat": {}}', '{"minutes": "NaN"}', '{"seat": "' + "A" * 5000 + '"}',
@@ -53,8 +53,7 @@ def api(client, token):
 
 
 def as_person(client, role: str = "attendant") -> None:
-    with client.session_transaction() as cookie_session:
-        cookie_session.update(attendant="bola" if role == "manager" else "ada", role=role, csrf_token="t")
+    log_in_cookie(client, "bola" if role == "manager" else "ada", role)
 
 
 def error_of(response) -> dict:

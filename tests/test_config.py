@@ -17,7 +17,7 @@ from compensator.config import (
     parse_settings,
 )
 from compensator.timeofday import ClockStyle
-from tests.conftest import VENUE
+from tests.conftest import VENUE, make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -174,3 +174,20 @@ def test_settings_are_frozen() -> None:
     settings = parse_settings(VENUE, environ={})
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.venue.name = "Other"  # type: ignore[misc]
+
+
+def test_the_heartbeat_and_server_gap_sections_have_defaults_and_report_each_bad_key() -> None:
+    settings = make_settings()
+    assert (settings.heartbeats.silent_after_seconds, settings.heartbeats.silent_share_percent,
+            settings.heartbeats.min_seats, settings.server_gap.threshold_minutes) == (30, 50, 2, 3)
+    tuned = make_settings(heartbeats={"silent_after_seconds": 20, "min_seats": 3}, server_gap={"threshold_minutes": 5})
+    assert (tuned.heartbeats.silent_after_seconds, tuned.heartbeats.min_seats,
+            tuned.server_gap.threshold_minutes) == (20, 3, 5)
+    with pytest.raises(ConfigError) as caught:
+        make_settings(heartbeats={"silent_after_seconds": 1, "silent_share_percent": 120, "min_seat": 2},
+                      server_gap={"threshold_minutes": 0})
+    problems = caught.value.problems
+    assert any(problem.startswith("heartbeats.silent_after_seconds: must be a whole number") for problem in problems)
+    assert any(problem.startswith("heartbeats.silent_share_percent: must be a whole number") for problem in problems)
+    assert 'heartbeats.min_seat: unknown key (did you mean "min_seats"?)' in problems
+    assert any(problem.startswith("server_gap.threshold_minutes: must be a whole number") for problem in problems)

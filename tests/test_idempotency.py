@@ -22,7 +22,7 @@ from compensator.services import once, outages, sessions
 from compensator.services.people import create_token
 from compensator.store.models import AuditRecord
 from compensator.store.operations import IdempotencyRecord
-from tests.conftest import power_cut_over
+from tests.conftest import log_in_cookie, power_cut_over
 from web import create_app
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
@@ -120,13 +120,14 @@ def token(uow) -> str:
 @pytest.fixture
 def send(app, token):
     """Sends one POST to the API as a device, or as a manager, each call with a client of its own."""
+    # The manager exists before any copies race, so that none of them races to create her.
+    log_in_cookie(app.test_client(), "bola", "manager")
 
     def post(path: str, body: dict[str, Any] | None, key: str | None, *, manager: bool = False):
         client = app.test_client()
         headers = {"Idempotency-Key": key} if key is not None else {}
         if manager:
-            with client.session_transaction() as cookie_session:
-                cookie_session.update(attendant="bola", role="manager", csrf_token="t")
+            log_in_cookie(client, "bola", "manager")
             headers["X-CSRF-Token"] = "t"
         else:
             headers["Authorization"] = f"Bearer {token}"

@@ -18,6 +18,7 @@ from compensator.services import letters, notices, outages, sessions
 from compensator.services.people import add_attendant
 from compensator.services.printing import print_letter, print_pending
 from compensator.timeofday import ClockStyle
+from tests.conftest import log_in_cookie
 from web import create_app
 
 ACTOR = "attendant:ada"
@@ -212,8 +213,7 @@ def dashboard(runtime, uow):
     with uow() as unit:
         add_attendant(unit, name="ada", role="attendant", pin="1234", actor="test")
     client = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
-    with client.session_transaction() as cookie_session:
-        cookie_session.update(attendant="ada", role="attendant", csrf_token="t")
+    log_in_cookie(client, "ada")
     return client
 
 

@@ -19,7 +19,7 @@ from compensator.scheduler import AUTO_PRINT_JOB, build_scheduler, print_new_not
 from compensator.services import notices
 from compensator.services.alerts import AlertBoard
 from compensator.services.people import add_attendant, create_token
-from tests.conftest import make_settings, power_cut_over
+from tests.conftest import log_in_cookie, make_settings, power_cut_over
 from web import create_app
 
 ESC_INIT = b"\x1b@"
@@ -99,8 +99,7 @@ def dashboard(runtime, uow):
     with uow() as unit:
         add_attendant(unit, name="ada", role="attendant", pin="1234", actor="test")
     client = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
-    with client.session_transaction() as cookie_session:
-        cookie_session.update(attendant="ada", role="attendant", csrf_token="t")
+    log_in_cookie(client, "ada")
     return client
 
 

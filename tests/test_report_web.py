@@ -6,6 +6,7 @@ import pytest
 
 from compensator.services import outages
 from compensator.services.people import create_token
+from tests.conftest import log_in_cookie
 from web import create_app
 
 
@@ -21,8 +22,7 @@ def bearer(uow) -> dict[str, str]:
 
 
 def log_in(client) -> None:
-    with client.session_transaction() as cookie_session:
-        cookie_session.update(attendant="bola", role="manager", csrf_token="t")
+    log_in_cookie(client, "bola", "manager")
 
 
 def test_the_reports_page_shows_today_so_far_with_download_buttons(client) -> None:

@@ -25,14 +25,15 @@ from compensator.scheduler import (
     archive_due_reports,
     archive_report,
     build_scheduler,
-    record_server_alive,
+    DETECT_JOB,
+    ServerAlive,
     warn_sessions_nearly_up,
 )
 from compensator.services import session_views, sessions
 from compensator.services.alerts import MAX_ALERTS, AlertBoard
-from compensator.services.heartbeats import last_server_heartbeat
+from compensator.services.server_gap import last_alive
 from compensator.settings import ReportSettings
-from compensator.store.operations import DailyReport
+from compensator.store.operations import DailyReport, ServerRun
 from tests.conftest import VENUE, make_settings
 
 DAY = date(2026, 11, 22)
@@ -164,6 +165,24 @@ def test_a_session_nearly_up_is_announced_once_and_again_after_an_extension(repo
     assert [item.id for item in board.since(alert.id)] == [alert.id + 1]
 
 
+def test_a_nearly_up_alert_goes_when_the_session_is_extended_or_its_time_is_up(reports_runtime, clock) -> None:
+    board = AlertBoard()
+    clock.advance(minutes=56)
+    (alert,) = warn_sessions_nearly_up(reports_runtime, board)
+    assert board.fresh(clock.now(), timedelta(minutes=5)) == [alert]
+    with reports_runtime.unit_of_work() as uow:
+        (view,) = session_views.list_open_sessions(uow)
+        sessions.extend_session(uow, view.id, minutes=30, actor="test")
+    warn_sessions_nearly_up(reports_runtime, board)
+    assert board.fresh(clock.now(), timedelta(minutes=5)) == []
+    clock.advance(minutes=30)
+    (again,) = warn_sessions_nearly_up(reports_runtime, board)
+    assert board.fresh(clock.now(), timedelta(minutes=5)) == [again]
+    # The paid time runs out before the next run of the job: the alert is no longer shown.
+    clock.advance(minutes=4, seconds=1)
+    assert board.fresh(clock.now(), timedelta(minutes=5)) == []
+
+
 def test_paused_and_postpaid_sessions_get_no_warning(reports_runtime, clock) -> None:
     board = AlertBoard()
     with reports_runtime.unit_of_work() as uow:
@@ -195,12 +214,15 @@ def test_the_alert_board_keeps_recent_alerts_and_publishes_each_key_once_across_
     assert board.since(recent[-1].id) == []
 
 
-def test_the_server_records_that_it_is_alive(reports_runtime, clock) -> None:
-    noted = record_server_alive(reports_runtime)
-    clock.advance(minutes=1)
-    assert record_server_alive(reports_runtime) == noted + timedelta(minutes=1)
+def test_the_server_records_that_it_is_alive_in_one_row_per_run(reports_runtime, clock) -> None:
+    alive = ServerAlive(reports_runtime)
+    first = alive()
+    for _ in range(10):
+        clock.advance(seconds=30)
+        assert alive().run_id == first.run_id
     with reports_runtime.unit_of_work() as uow:
-        assert last_server_heartbeat(uow) == noted + timedelta(minutes=1)
+        assert last_alive(uow) == clock.now()
+        assert uow.db.scalar(select(func.count()).select_from(ServerRun)) == 1
 
 
 def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_runtime) -> None:
@@ -211,7 +233,7 @@ def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_
         jobs = {job.id: job for job in scheduler.get_jobs()}
     finally:
         scheduler.shutdown(wait=True)
-    assert set(jobs) == {ARCHIVE_JOB, CATCH_UP_JOB, WARN_JOB, ALIVE_JOB, PRUNE_KEYS_JOB, BACKUP_JOB}
+    assert set(jobs) == {ARCHIVE_JOB, CATCH_UP_JOB, WARN_JOB, ALIVE_JOB, PRUNE_KEYS_JOB, BACKUP_JOB, DETECT_JOB}
     backup = {field.name: str(field) for field in jobs[BACKUP_JOB].trigger.fields}
     assert (backup["hour"], backup["minute"]) == ("22", "15")
     assert (jobs[BACKUP_JOB].coalesce, jobs[BACKUP_JOB].misfire_grace_time) == (True, None)
@@ -225,7 +247,8 @@ def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_
     assert jobs[CATCH_UP_JOB].misfire_grace_time is None
     assert isinstance(jobs[WARN_JOB].trigger, IntervalTrigger)
     assert jobs[WARN_JOB].trigger.interval == timedelta(seconds=30)
-    assert jobs[ALIVE_JOB].trigger.interval == timedelta(minutes=1)
+    assert jobs[ALIVE_JOB].trigger.interval == timedelta(seconds=30)
+    assert jobs[DETECT_JOB].trigger.interval == timedelta(seconds=5)
     assert jobs[PRUNE_KEYS_JOB].trigger.interval == timedelta(hours=1)
     assert all(job.max_instances == 1 for job in jobs.values())
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bench.common import StatementCounter, open_venue
 from compensator.services import outages
+from tests.conftest import log_in_cookie
 
 
 def statements_to_close(seat_count: int, directory: Path) -> tuple[int, int]:
@@ -41,8 +42,7 @@ def statements_to_render_dashboard(seat_count: int, directory: Path) -> int:
         with runtime.unit_of_work() as uow:
             outages.start_outage(uow, zones=["gaming"], actor="test")
         client = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
-        with client.session_transaction() as cookie_session:
-            cookie_session.update(attendant="ada", role="attendant", csrf_token="t")
+        log_in_cookie(client, "ada")
         counter = StatementCounter(runtime.engine)
         with counter.counting():
             response = client.get("/")

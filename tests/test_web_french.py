@@ -94,7 +94,7 @@ def test_the_live_board_speaks_french_too(client, auth, uow, clock) -> None:
     with uow() as unit:
         outages.start_outage(unit, actor="test")
     board = client.get("/board.json").get_json()
-    assert board["outages"][0]["label"] == "Coupure de courant depuis 14:40 (toute la salle)"
+    assert board["outages"][0]["label"] == "Coupure de courant depuis 14:40 (toute la salle, manuelle)"
 
 
 def test_the_switch_keeps_the_language_across_logins(client, auth) -> None:

@@ -6,9 +6,6 @@ one blueprint per area. Views stay thin: parse input, call one service, render.
 
 from __future__ import annotations
 
-import os
-import secrets
-from pathlib import Path
 from functools import partial
 from typing import Any
 
@@ -18,20 +15,6 @@ from compensator.printing import open_printer
 from compensator.runtime import Compensator
 from compensator.services.alerts import AlertBoard
 from compensator.timeofday import time_of_day
-
-
-def _secret_key(app: Flask) -> str:
-    # The cookie key must survive restarts (or every attendant is logged out), so it is kept
-    # in the instance folder; an environment variable wins for multi-counter setups.
-    if os.environ.get("COMPENSATOR_SECRET_KEY"):
-        return os.environ["COMPENSATOR_SECRET_KEY"]
-    path = Path(app.instance_path) / "secret_key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.write_text(key, encoding="utf-8")
-    return key
 
 
 def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) -> Flask:
@@ -45,13 +28,12 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     )
     if test_config:
         app.config.from_mapping(test_config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(app)
     app.extensions["compensator"] = runtime
 
-    from web import api, auth, dashboard, errors, forms, i18n, labels, language, manage, reports
+    from web import api, auth, dashboard, errors, forms, i18n, labels, language, manage, reports, security
 
-    app.extensions["compensator.throttle"] = auth.LoginThrottle()
+    security.init_app(app, runtime)
+
     app.extensions["compensator.alerts"] = AlertBoard()
     # A new printer for each receipt; tests put a factory of their own here.
     app.extensions["compensator.printer"] = partial(open_printer, runtime.settings.printer)

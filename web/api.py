@@ -15,7 +15,8 @@ receipt printer is off.
     GET  /notices?status=                 GET  /notices/<id>?format=json|text|html
     POST /notices/<id>/deliver            POST /notices/<id>/print
     POST /vouchers/<code>/redeem
-    POST /heartbeats
+    POST /heartbeats                      GET  /sources
+    POST /ups/<name>/events
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from flask import Blueprint, Response, jsonify, render_template_string, request
 from flask.typing import ResponseReturnValue
 
 from compensator.errors import DomainError, InvalidInput
-from compensator.services import actions, notices, outage_views, outages, session_views, sessions
+from compensator.services import (actions, detection, notices, outage_views, outages, server_gap, session_views,
+                                  sessions, ups)
 from compensator.services.printing import print_notice
 from compensator.services.once import KEY_FIELD, Answer, request_key, run_once
-from compensator.services.heartbeats import record_seat_heartbeat
+from compensator.services.heartbeats import HeartbeatView, record_seat_heartbeat
 from compensator.services.seats import seat_board
 from compensator.services.vouchers import redeem_voucher
 from web.api_json import (
@@ -41,9 +43,12 @@ from web.api_json import (
     moment_field,
     notice_json,
     outage_json,
+    page_args,
     seat_json,
     session_json,
     text_field,
+    ups_json,
+    ups_outcome_json,
 )
 from compensator.store.database import UnitOfWork
 from web.auth import Actor, require_api_actor
@@ -174,11 +179,14 @@ def approve_compensation(compensation_id: int) -> ResponseReturnValue:
 
 @bp.get("/notices")
 def list_notices() -> ResponseReturnValue:
-    """Notices, newest first; ``?status=pending`` keeps those still to hand over."""
+    """Notices, newest first, a page at a time; ``?status=pending`` keeps those still to hand over."""
     require_api_actor()
+    limit, before = page_args()
     with unit_of_work() as uow:
-        views = notices.list_notices(uow, status=request.args.get("status") or None)
-    return jsonify(notices=[notice_json(view) for view in views])
+        views = notices.list_notices(uow, status=request.args.get("status") or None, limit=limit, before=before)
+    # The next page starts below the last id of a full one; a short page is the last.
+    return jsonify(notices=[notice_json(view) for view in views],
+                   next_before=views[-1].id if len(views) == limit else None)
 
 
 @bp.get("/notices/<int:notice_id>")
@@ -230,11 +238,54 @@ def redeem(code: str) -> ResponseReturnValue:
 
 @bp.post("/heartbeats")
 def heartbeat() -> ResponseReturnValue:
-    """A seat PC says it is alive."""
+    """A seat PC is alive; the answer carries the seat's newest undelivered credit for its screen."""
     actor = require_api_actor()
     data = body("seat")
     return _mutation(actor, data, lambda uow: record_seat_heartbeat(uow, seat_id=data.get("seat")),
-                     lambda beat: Answer(200, {"seat": beat.seat_id, "at": local_time(beat.last_seen_at)}))
+                     lambda beat: Answer(200, _heartbeat_json(beat)))
+
+
+def _heartbeat_json(beat: HeartbeatView) -> dict[str, Any]:
+    message = beat.message
+    return {"seat": beat.seat_id, "at": local_time(beat.last_seen_at),
+            "message": None if message is None else {"notice_id": message.notice_id, "text": message.text,
+                                                      "credit_minutes": message.credit_minutes}}
+
+
+def _silent_seats(uow: UnitOfWork) -> list[dict[str, Any]]:
+    return [{"seat": seat.seat_id, "last_heartbeat": local_time(seat.last_seen_at)}
+            for seat in detection.silent_seats(uow)]
+
+
+def _last_server_gap(uow: UnitOfWork) -> dict[str, Any] | None:
+    gap = server_gap.last_gap(uow)
+    return None if gap is None else {"started_at": local_time(gap.started_at), "ended_at": local_time(gap.ended_at),
+                                     "outage": gap.outage_id}
+
+
+@bp.post("/ups/<name>/events")
+def ups_event(name: str) -> ResponseReturnValue:
+    """A NUT upsmon on another machine reports the mains off (ONBATT) or back (ONLINE) for a UPS."""
+    actor = require_api_actor()
+    data = body("event")
+    return _mutation(actor, data, lambda uow: ups.report_event(uow, name, data.get("event")),
+                     lambda outcome: Answer(200, ups_outcome_json(outcome)))
+
+
+# Each outage source's part of ``GET /sources``, under its own key.
+SOURCES: dict[str, Callable[[UnitOfWork], Any]] = {
+    "ups": lambda uow: [ups_json(view) for view in ups.ups_views(uow)],
+    "silent_seats": _silent_seats,
+    "last_server_gap": _last_server_gap,
+}
+
+
+@bp.get("/sources")
+def sources() -> ResponseReturnValue:
+    """The state of each automatic outage source: every UPS, the seats silent now, the last server gap."""
+    require_api_actor()
+    with unit_of_work() as uow:
+        return jsonify({name: build(uow) for name, build in SOURCES.items()})
 
 
 def _refusal(error: DomainError) -> Answer:

@@ -19,12 +19,33 @@ from compensator.services.notices import NoticeView
 from compensator.services.outage_views import CompensationView, OutageView
 from compensator.services.seats import SeatTile
 from compensator.services.session_views import SeatSessionView
+from compensator.services.ups import UpsOutcome, UpsView
 from web.context import runtime
 
 
 def local_time(moment: datetime | None) -> str | None:
     """``moment`` in the venue's time zone, ISO 8601 with offset."""
     return moment.astimezone(runtime().settings.venue.tz).isoformat() if moment else None
+
+
+PAGE_DEFAULT = 100
+PAGE_MAX = 500
+# Ids are 32-bit on PostgreSQL: a larger ``before`` names nothing and is refused, not looked up.
+ID_MAX = 2**31 - 1
+
+
+def page_args() -> tuple[int, int | None]:
+    """``?limit`` (1 to 500, 100 by default) and ``?before`` (an id) of a paginated list."""
+    values: dict[str, int | None] = {"limit": PAGE_DEFAULT, "before": None}
+    for name, maximum in (("limit", PAGE_MAX), ("before", ID_MAX)):
+        raw = request.args.get(name)
+        if raw is None:
+            continue
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
+            raise InvalidInput(f"{name} must be a whole number from 1 to {maximum}", field=name)
+        values[name] = int(raw)
+    assert values["limit"] is not None
+    return values["limit"], values["before"]
 
 
 def body(*allowed: str) -> dict[str, Any]:
@@ -156,3 +177,18 @@ def notice_json(view: NoticeView) -> dict[str, Any]:
             for delivery in view.deliveries
         ],
     }
+
+
+def ups_json(view: UpsView) -> dict[str, Any]:
+    """A UPS as an outage source: what it shows, since when, and the zones its mains feed."""
+    return {
+        "name": view.name, "state": view.display.value, "since": local_time(view.since),
+        "last_change": local_time(view.last_change), "mains": view.mains.value if view.mains else None,
+        "zones": list(view.zones) if view.zones else None, "outage_open": view.in_outage, "polled": view.polled,
+    }
+
+
+def ups_outcome_json(outcome: UpsOutcome) -> dict[str, Any]:
+    """A UPS after an event, with the outage the event opened or ended, if any."""
+    return {**ups_json(outcome.ups), "opened": outage_json(outcome.opened) if outcome.opened else None,
+            "ended": outage_json(outcome.ended) if outcome.ended else None}

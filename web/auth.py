@@ -1,7 +1,10 @@
 """Logging in and out, roles, CSRF protection, login throttling and API bearer tokens.
 
-Attendants log in with name and PIN into a cookie session; every form and every cookie-authed
-API call carries the session's CSRF token. Devices use ``Authorization: Bearer TOKEN`` instead.
+Attendants log in with name and PIN into a cookie session, checked against the database on
+every request (so it ends at logout, when the person is disabled or gets a new PIN); every
+form and every cookie-authed API call carries the session's CSRF token. Failed logins are
+counted in the database per (name, address) and per address. Devices use
+``Authorization: Bearer TOKEN`` instead.
 """
 
 from __future__ import annotations
@@ -9,27 +12,23 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
-from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from compensator.domain.kinds import Role
 from compensator.errors import AuthenticationFailed, PermissionDenied
-from compensator.services.people import authenticate, verify_token
-from web.context import runtime, unit_of_work
-from web.i18n import gettext, remember_language
+from compensator.services import throttle
+from compensator.services.people import authenticate, end_sessions, logged_in, verify_token
+from web.context import unit_of_work
+from web.i18n import gettext, ngettext, remember_language
 
 bp = Blueprint("auth", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
 
-MAX_FAILURES_PER_NAME = 5
-MAX_FAILURES_PER_ADDRESS = 20
-FAILURE_WINDOW = timedelta(minutes=5)
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -51,33 +50,6 @@ class Actor:
     def is_manager(self) -> bool:
         """Whether the actor may do a manager's actions."""
         return self.role is Role.MANAGER
-
-
-class LoginThrottle:
-    """Counts recent failed logins per name and per address, and refuses when there were too many."""
-
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[datetime]] = defaultdict(deque)
-
-    def _recent(self, key: str, now: datetime) -> deque[datetime]:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - FAILURE_WINDOW:
-            failures.popleft()
-        return failures
-
-    def blocked(self, name: str, address: str, now: datetime) -> bool:
-        """Whether another attempt for ``name`` from ``address`` must wait."""
-        return (len(self._recent(f"name:{name.lower()}", now)) >= MAX_FAILURES_PER_NAME
-                or len(self._recent(f"address:{address}", now)) >= MAX_FAILURES_PER_ADDRESS)
-
-    def failed(self, name: str, address: str, now: datetime) -> None:
-        """Record a failed attempt."""
-        self._recent(f"name:{name.lower()}", now).append(now)
-        self._recent(f"address:{address}", now).append(now)
-
-    def succeeded(self, name: str) -> None:
-        """Forget the failures of a name that logged in."""
-        self._failures.pop(f"name:{name.lower()}", None)
 
 
 def csrf_token() -> str:
@@ -106,7 +78,14 @@ def current_actor() -> Actor | None:
             token = verify_token(uow, header[7:].strip())
         actor = Actor(token.name, None, via_token=True)
     elif session.get("attendant"):
-        actor = Actor(session["attendant"], Role(session["role"]), via_token=False)
+        # The cookie stands only while its person is enabled and their session version has not
+        # moved on: logging out, disabling and a new PIN end every cookie issued before.
+        with unit_of_work() as uow:
+            person = logged_in(uow, session.get("attendant_id"), session.get("session_version"))
+        if person is None:
+            session.clear()
+        else:
+            actor = Actor(person.name, person.role, via_token=False)
     g.actor = actor
     return actor
 
@@ -174,22 +153,26 @@ def login() -> ResponseReturnValue:
     name = request.form.get("name", "").strip()
     pin = request.form.get("pin", "")
     address = request.remote_addr or "unknown"
-    throttle: LoginThrottle = runtime_throttle()
-    now = runtime().clock.now()
-    if throttle.blocked(name, address, now):
-        flash(gettext("Too many wrong attempts: wait five minutes and try again."), "error")
-        return render_template("login.html", next=request.form.get("next", "")), 429
-    try:
-        with unit_of_work() as uow:
+    with unit_of_work() as uow:
+        locked = throttle.lockout(uow, name=name, address=address)
+        if locked is not None:
+            minutes = locked.wait_minutes(uow.now())
+            flash(ngettext("Too many wrong attempts from this computer: wait %(num)d minute and try again.",
+                           "Too many wrong attempts from this computer: wait %(num)d minutes and try again.",
+                           minutes), "error")
+            return render_template("login.html", next=request.form.get("next", "")), 429
+        try:
             person = authenticate(uow, name=name, pin=pin)
-    except AuthenticationFailed:
-        throttle.failed(name, address, now)
-        flash(gettext("Unknown name or wrong PIN."), "error")
-        return render_template("login.html", next=request.form.get("next", "")), 401
-    throttle.succeeded(name)
+        except AuthenticationFailed:
+            throttle.record_failure(uow, name=name, address=address)
+            flash(gettext("Unknown name or wrong PIN."), "error")
+            return render_template("login.html", next=request.form.get("next", "")), 401
+        throttle.record_success(uow, name=name, address=address)
     session.clear()
     session["attendant"] = person.name
     session["role"] = person.role.value
+    session["attendant_id"] = person.id
+    session["session_version"] = person.session_version
     remember_language(person.language)
     csrf_token()
     return redirect(safe_next(request.form.get("next")))
@@ -197,12 +180,11 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Log out and return to the login page."""
+    """Log out everywhere (every open login of this person ends) and return to the login page."""
     if _csrf_valid():
+        person_id = session.get("attendant_id")
+        with unit_of_work() as uow:
+            if logged_in(uow, person_id, session.get("session_version")) is not None:
+                end_sessions(uow, person_id)
         session.clear()
     return redirect(url_for("auth.login"))
-
-
-def runtime_throttle() -> LoginThrottle:
-    """The login throttle of the current app."""
-    return current_app.extensions["compensator.throttle"]

@@ -10,16 +10,16 @@ from __future__ import annotations
 from compensator.domain.kinds import OutageKind
 from compensator.services import letters, outage_views
 from compensator.services.alerts import Alert
-from web.i18n import gettext, ngettext
+from web.i18n import N_, gettext, ngettext
 from web.labels import name_of
 
 
 def outage_label(outage: outage_views.OutageView, started_local: str) -> str:
-    """An ongoing cut as the power bar shows it: its kind, since when, and where."""
+    """An ongoing cut as the power bar shows it: its kind, since when, where, and who reported it."""
     scope = ", ".join(outage.scope_ids) if outage.scope_ids else gettext("whole venue")
-    if outage.kind is OutageKind.NETWORK:
-        return gettext("Network cut since %(time)s (%(scope)s)", time=started_local, scope=scope)
-    return gettext("Power cut since %(time)s (%(scope)s)", time=started_local, scope=scope)
+    words = (N_("Network cut since %(time)s (%(scope)s, %(source)s)") if outage.kind is OutageKind.NETWORK
+             else N_("Power cut since %(time)s (%(scope)s, %(source)s)"))
+    return gettext(words, time=started_local, scope=scope, source=name_of(outage.source))
 
 
 def alert_text(alert: Alert) -> str:

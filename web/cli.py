@@ -7,6 +7,7 @@ the server, so that ``compensator/`` never has to import Flask.
 from __future__ import annotations
 
 import argparse
+import logging
 import secrets
 import tempfile
 from collections.abc import Sequence
@@ -19,21 +20,35 @@ from compensator.runtime import Compensator
 
 
 def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None = None) -> int:
-    """Serve the dashboard and API of ``runtime``, with the scheduler running, until interrupted."""
+    """Serve the dashboard and API of ``runtime``, with the scheduler and UPS pollers running, until interrupted."""
     from waitress import serve as waitress_serve
 
+    from compensator.nut import start_pollers, stop_pollers
     from compensator.scheduler import build_scheduler
     from web import create_app
 
+    _log_engine_to_stderr()
     app = create_app(runtime, {"SECRET_KEY": secret_key} if secret_key else None)
     scheduler = build_scheduler(runtime, app.extensions["compensator.alerts"])
     scheduler.start()
+    pollers = start_pollers(runtime)
     print(f"Compensator serving {runtime.settings.venue.name} on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
     try:
         waitress_serve(app, host=host, port=port, threads=8, ident="compensator")
     finally:
+        stop_pollers(pollers)
         scheduler.shutdown(wait=False)
     return cli.EXIT_OK
+
+
+def _log_engine_to_stderr() -> None:
+    """Show the engine's own log lines (a UPS on battery, a report archived) on the server's terminal."""
+    engine_log = logging.getLogger("compensator")
+    if not engine_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        engine_log.addHandler(handler)
+        engine_log.setLevel(logging.INFO)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ URL table (all need a logged-in attendant; every POST carries the CSRF token):
     GET  /board.json                    the live state the page polls every few seconds
     POST /power-cut                     open an outage (whole venue, or the zones chosen)
     POST /power-back                    end the ongoing outage and compensate
+    POST /outages/<id>/confirm|dismiss  settle a suspected outage from its banner
     POST /seats/<seat>/start            start a package (minutes) or a postpaid session
     POST /sessions/<id>/<action>        extend, pause, resume, move, end
     POST /vouchers/redeem               a typed or scanned voucher onto a free seat or a running session
@@ -16,6 +17,7 @@ URL table (all need a logged-in attendant; every POST carries the CSRF token):
     POST /notices/<id>/deliver          shown / printed / declined, with the customer's face
     POST /notices/<id>/print            print the letter's receipt on the ESC/POS printer
     POST /notices/print-pending         print every letter still to hand over
+    GET  /seat-agent.py                 the seat agent, one standard-library file for the seat PCs
 """
 
 from __future__ import annotations
@@ -23,15 +25,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import segno
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from compensator.domain.kinds import SessionMode
-from compensator.errors import InvalidInput
-from compensator.services import actions, letters, outage_views, outages, session_views, sessions
+from compensator import seat_agent
+from compensator.domain.kinds import OutageStatus, SessionMode
+from compensator.domain.ups import UpsDisplay
+from compensator.errors import InvalidInput, NotFound
+from compensator.services import actions, letters, outage_views, outages, session_views, sessions, ups
 from compensator.services.figures import today_figures
 from compensator.services.printing import PrintRun, print_letter, print_pending
 from compensator.services.seats import NEARLY_UP_MINUTES, SeatTile, seat_board
@@ -45,6 +50,7 @@ from web.board_words import alert_text, letter_label, outage_label, page_words
 from web.forms import Message, submit
 from web.i18n import N_, format_number, gettext, ngettext, ui_language
 from web.labels import name_of, notice_status
+from web.suspected import suspected_json
 
 bp = Blueprint("dashboard", __name__)
 
@@ -109,8 +115,10 @@ def _board_state() -> dict[str, object]:
     with unit_of_work() as uow:
         tiles = seat_board(uow)
         ongoing = outage_views.open_outages(uow)
+        suspected = outage_views.list_outages(uow, statuses=(OutageStatus.SUSPECTED,))
         figures = today_figures(uow)
         pending = letters.pending_letters(uow)
+        ups_views = ups.ups_views(uow)
     return {
         "seats": [
             {
@@ -123,12 +131,15 @@ def _board_state() -> dict[str, object]:
             }
             for tile in tiles
         ],
+        # The power bar shows the outages going on; a suspected one waits in its banner instead.
         "outages": [
             {"id": outage.id, "kind": outage.kind.value, "status": outage.status.value,
              "started_at": outage.started_at.isoformat(), "started_local": _local(outage.started_at),
-             "label": outage_label(outage, _local(outage.started_at))}
-            for outage in ongoing
+             "label": outage_label(outage, _local(outage.started_at)), "source": outage.source.value}
+            for outage in ongoing if outage.status is OutageStatus.ONGOING
         ],
+        "ups": ups_lines(ups_views),
+        "suspected": suspected_json(suspected),
         "figures": {"sessions": figures.sessions, "outages": figures.outages,
                     "credited_minutes": figures.credited_minutes, "pending_notices": figures.pending_notices,
                     "awaiting_approval": figures.awaiting_approval},
@@ -147,6 +158,20 @@ def _board_state() -> dict[str, object]:
                        runtime().clock.now(), ALERTS_SHOWN_FOR)[-ALERTS_SHOWN:]],
         "now": runtime().clock.now().isoformat(),
     }
+
+
+def ups_lines(views: list[ups.UpsView]) -> list[dict[str, object]]:
+    """Each UPS's state in words, for the dashboard and the manager page ("on battery since 14:18")."""
+    lines = []
+    for view in views:
+        label = name_of(view.display)
+        if view.display in (UpsDisplay.ON_BATTERY, UpsDisplay.NOT_ANSWERING) and view.since:
+            label = gettext("%(state)s since %(time)s", state=label, time=_local(view.since))
+        if view.display is UpsDisplay.NOT_ANSWERING and view.in_outage:
+            label += " " + gettext("(the outage stays open)")
+        lines.append({"name": view.name, "state": view.display.value, "label": label,
+                      "zones": ", ".join(view.zones) if view.zones else gettext("whole venue")})
+    return lines
 
 
 @bp.get("/")
@@ -191,6 +216,33 @@ def _power_back_outcome(ended: list[outage_views.OutageView]) -> tuple[str, str]
         return "success", gettext("Power back. No customer lost time.")
     return "success", ngettext("Power back. %(num)d customer compensated: hand over the notice.",
                                "Power back. %(num)d customers compensated: hand over their notices.", compensated)
+
+
+SUSPECTED_ACTIONS = ("confirm", "dismiss")
+
+
+@bp.post("/outages/<int:outage_id>/<action>")
+@login_required
+def suspected_action(outage_id: int, action: str) -> ResponseReturnValue:
+    """Confirm a suspected outage (compensating at once if it has ended) or dismiss it, from its banner."""
+    actor = current_actor()
+    assert actor is not None
+    if action not in SUSPECTED_ACTIONS:
+        raise NotFound(gettext("unknown action %(action)r: expected confirm or dismiss", action=action),
+                       field="action")
+    found = actions.find(actions.OUTAGE_ACTIONS, action, is_manager=actor.is_manager)
+    location = url_for("manage.index") if request.form.get("from") == "manage" else None
+
+    def outcome(view: outage_views.OutageView) -> tuple[str, str]:
+        if action == "dismiss":
+            return "success", gettext("Dismissed: nobody is compensated for it.")
+        if view.status is OutageStatus.ONGOING:
+            return "warning", gettext("Confirmed: the outage is going on. Press Power back when it returns.")
+        return "success", ngettext("Confirmed. %(num)d customer compensated: hand over the notice.",
+                                   "Confirmed. %(num)d customers compensated: hand over their notices.",
+                                   len(view.compensations))
+
+    return submit(lambda uow: found.run(uow, outage_id, {}, actor.label), outcome, location=location)
 
 
 @bp.post("/seats/<seat_id>/start")
@@ -355,3 +407,13 @@ def _print_run_outcome(run: PrintRun) -> tuple[str, str]:
     return "error", ngettext("%(num)d receipt printed; not printed: %(seats)s (%(reason)s).",
                              "%(num)d receipts printed; not printed: %(seats)s (%(reason)s).", len(run.printed),
                              seats=seats, reason=run.reason)
+
+
+
+@bp.get("/seat-agent.py")
+@login_required
+def seat_agent_file() -> ResponseReturnValue:
+    """The seat agent to copy onto each seat PC and run there with Python."""
+    source = Path(seat_agent.__file__).read_bytes()
+    return Response(source, mimetype="text/x-python",
+                    headers={"Content-Disposition": "attachment; filename=seat_agent.py"})

@@ -19,6 +19,7 @@ from compensator.domain.kinds import (
     Role,
     TileState,
 )
+from compensator.domain.ups import UpsDisplay
 from web.i18n import N_, gettext
 
 PENDING = "pending"
@@ -27,9 +28,11 @@ VOCABULARIES: dict[type[StrEnum], dict[str, str]] = {
     TileState: {TileState.FREE: N_("Free"), TileState.RUNNING: N_("In session"), TileState.PAUSED: N_("Paused"),
                 TileState.TIME_UP: N_("Time up")},
     OutageKind: {OutageKind.POWER: N_("power"), OutageKind.NETWORK: N_("network")},
-    OutageSource: {OutageSource.MANUAL: N_("by hand"), OutageSource.UPS: N_("the UPS"),
-                   OutageSource.HEARTBEAT: N_("the seats' heartbeats"),
-                   OutageSource.SERVER_GAP: N_("the counter PC's gap"), OutageSource.API: N_("another program")},
+    OutageSource: {OutageSource.MANUAL: N_("manual"), OutageSource.UPS: N_("UPS"),
+                   OutageSource.HEARTBEAT: N_("heartbeats"), OutageSource.SERVER_GAP: N_("server gap"),
+                   OutageSource.API: N_("API")},
+    UpsDisplay: {UpsDisplay.ONLINE: N_("on mains"), UpsDisplay.ON_BATTERY: N_("on battery"),
+                 UpsDisplay.NOT_ANSWERING: N_("monitor not answering"), UpsDisplay.UNKNOWN: N_("not heard from yet")},
     OutageStatus: {OutageStatus.SUSPECTED: N_("suspected"), OutageStatus.ONGOING: N_("ongoing"),
                    OutageStatus.ENDED: N_("ended"), OutageStatus.DISMISSED: N_("dismissed")},
     CompensationForm: {CompensationForm.TIME: N_("time"), CompensationForm.VOUCHER: N_("voucher"),

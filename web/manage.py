@@ -20,12 +20,14 @@ from flask.typing import ResponseReturnValue
 from compensator.domain.kinds import OutageStatus
 from compensator.domain.terms import describe_policy
 from compensator.errors import InvalidInput
-from compensator.services import actions, audit, outage_views, outages, people
+from compensator.services import actions, audit, outage_views, outages, people, ups
 from web.auth import current_actor, manager_required
 from web.context import runtime, unit_of_work
+from web.dashboard import ups_lines
 from web.forms import submit
 from web.i18n import N_, gettext
 from web.labels import name_of
+from web.suspected import suspected_json
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 RECENT_DAYS = 7
@@ -76,11 +78,13 @@ def index() -> str:
         attendants = people.list_attendants(uow)
         tokens = people.list_tokens(uow)
         records = audit.recent(uow)
+        ups_views = ups.ups_views(uow)
     suspected = [item for item in recent_outages if item.status is OutageStatus.SUSPECTED]
     return render_template(
-        "manage.html", suspected=suspected, recent_outages=list(reversed(recent_outages)), waiting=waiting,
+        "manage.html", suspected=suspected, suspected_banners=suspected_json(suspected),
+        recent_outages=list(reversed(recent_outages)), waiting=waiting,
         attendants=attendants, tokens=tokens, records=records, policy=describe_policy(settings.policy),
-        tz=settings.venue.tz)
+        tz=settings.venue.tz, ups_states=ups_lines(ups_views))
 
 
 @bp.post("/outages/<int:outage_id>/<action>")

@@ -124,6 +124,15 @@ def openapi_document() -> dict[str, Any]:
             "source": {"enum": ["manual", "ups", "heartbeat", "server_gap", "api"]},
             "status": {"enum": ["suspected", "ongoing", "ended", "dismissed"]},
             "compensations": {"type": "array", "items": _ref("Compensation")}}},
+        "Ups": {"type": "object", "properties": {
+            "name": TEXT, "state": {"enum": ["online", "on_battery", "not_answering", "unknown"]},
+            "since": {"type": ["string", "null"], "description": "when the state began (ISO 8601 with offset)"},
+            "last_change": {"type": ["string", "null"], "description": "when the state last changed"},
+            "mains": {"enum": ["online", "on_battery", None], "description": "the last status read, kept "
+                      "while the monitor does not answer"},
+            "zones": {"type": ["array", "null"], "items": TEXT, "description": "null: the whole venue"},
+            "outage_open": {"type": "boolean"},
+            "polled": {"type": "boolean", "description": "false: it reports through the webhook"}}},
         "Notice": {"type": "object", "properties": {
             "id": ID, "seat": TEXT, "language": TEXT, "status": {"enum": ["pending", "shown", "printed", "declined"]},
             "text": TEXT, "voucher": {"type": ["string", "null"]}}},
@@ -179,10 +188,17 @@ def openapi_document() -> dict[str, Any]:
             "Managers: apply a credit that waits for approval",
             {"200": _answer("the compensation", _ref("Compensation"))}, parameters=[_path_id("compensation_id")],
             idempotent_key=True)},
-        "/notices": {"get": _operation("Notices, newest first", {"200": _answer(
-            "the notices", {"type": "object", "properties": {"notices": {"type": "array", "items": _ref("Notice")}}})},
+        "/notices": {"get": _operation("Notices, newest first, a page at a time", {"200": _answer(
+            "a page of notices", {"type": "object", "properties": {
+                "notices": {"type": "array", "items": _ref("Notice")},
+                "next_before": {"oneOf": [ID, {"type": "null"}],
+                                "description": "pass as ?before= for the next page; null on the last"}}})},
             parameters=[{"name": "status", "in": "query", "required": False,
-                         "schema": {"enum": ["pending", "shown", "printed", "declined"]}}])},
+                         "schema": {"enum": ["pending", "shown", "printed", "declined"]}},
+                        {"name": "limit", "in": "query", "required": False,
+                         "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+                        {"name": "before", "in": "query", "required": False,
+                         "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}])},
         "/notices/{notice_id}": {"get": _operation(
             "One notice, as JSON or rendered", {"200": {"description": "the notice", "content": {
                 JSON: {"schema": _ref("Notice")}, "text/plain": {"schema": TEXT}, "text/html": {"schema": TEXT}}}},
@@ -206,8 +222,31 @@ def openapi_document() -> dict[str, Any]:
              "200": _answer("the running session with the voucher's entry added", _ref("Session"))},
             parameters=[{"name": "code", "in": "path", "required": True, "schema": TEXT}], idempotent_key=True,
             body=_body({"seat": TEXT, "session": {"type": "integer"}, "customer_name": TEXT, "language": TEXT}, []))},
-        "/heartbeats": {"post": _operation("A seat PC is alive", {"200": _answer("recorded", {"type": "object"})},
-                                           body=_body({"seat": TEXT}, ["seat"]), idempotent_key=True)},
+        "/heartbeats": {"post": _operation(
+            "A seat PC is alive; the answer carries the seat's newest undelivered credit, or null",
+            {"200": _answer("recorded", {"type": "object", "required": ["seat", "at", "message"], "properties": {
+                "seat": TEXT, "at": TIME, "message": {"oneOf": [{"type": "null"}, {
+                    "type": "object", "required": ["notice_id", "text", "credit_minutes"],
+                    "properties": {"notice_id": ID, "text": TEXT, "credit_minutes": {"type": "integer"}}}]}}})},
+            body=_body({"seat": TEXT}, ["seat"]), idempotent_key=True)},
+        "/ups/{name}/events": {"post": _operation(
+            "A NUT upsmon reports the mains off (ONBATT) or back (ONLINE) for a configured UPS; debounced like a "
+            "poll: an outage opens once ONBATT has lasted debounce_seconds, back-dated to the event",
+            {"200": _answer("the UPS after the event, with the outage it opened or ended (else null)",
+                            {"allOf": [_ref("Ups"), {"type": "object", "properties": {
+                                "opened": {"oneOf": [_ref("Outage"), {"type": "null"}]},
+                                "ended": {"oneOf": [_ref("Outage"), {"type": "null"}]}}}]})},
+            parameters=[{"name": "name", "in": "path", "required": True, "schema": TEXT,
+                         "description": "the UPS's name under ups: in config.yaml"}], idempotent_key=True,
+            body=_body({"event": {"enum": ["ONBATT", "ONLINE"]}}, ["event"]))},
+        "/sources": {"get": _operation("The state of each automatic outage source", {"200": _answer(
+            "one key per source", {"type": "object", "properties": {
+                "ups": {"type": "array", "items": _ref("Ups")},
+                "silent_seats": {"type": "array", "description": "seats that had been beating and are silent now",
+                                 "items": {"type": "object", "properties": {"seat": TEXT, "last_heartbeat": TIME}}},
+                "last_server_gap": {"description": "the last gap that raised a suspected outage, or null",
+                                    "oneOf": [{"type": "null"}, {"type": "object", "properties": {
+                                        "started_at": TIME, "ended_at": TIME, "outage": ID}}]}}})})},
         "/reports/daily/{date}": {"get": _operation(
             "The end-of-day report of a venue day", {"200": {"description": "the report", "content": {
                 JSON: {"schema": {"type": "object"}}, "text/csv": {"schema": TEXT}, "text/html": {"schema": TEXT},

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from compensator.errors import InvalidInput
@@ -15,6 +15,7 @@ from compensator.reporting import ReportFormat, parse_format, render
 from compensator.services.report import build_daily_report, check_report_date, parse_report_date
 from web.auth import login_required, require_api_actor
 from web.context import runtime, unit_of_work
+from web.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("reports", __name__)
 
@@ -55,7 +56,12 @@ def page() -> str:
 @login_required
 def day_report(day: str) -> ResponseReturnValue:
     """One day's report: the document itself, or a file in the format asked for."""
-    return _report_response(day, ReportFormat.HTML)
+    response = make_response(_report_response(day, ReportFormat.HTML))
+    # The reports page shows this document in a frame of its own: only this site may frame it.
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", "frame-ancestors 'self'")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @bp.get("/api/v1/reports/daily/<date>")

@@ -189,6 +189,15 @@ def _fill(text: str, values: Mapping[str, str]) -> str:
     return "".join(part if isinstance(part, str) else values.get(part[0], part[1]) for part in _template_parts(text))
 
 
+def seat_message(catalog: NoticeCatalog, language: str | None, kind: OutageKind, form: CompensationForm,
+                 credit_minutes: int) -> str:
+    """The one line a seat's screen shows for a credit: "Sorry for the power cut — we added 25 minutes to your time"."""
+    chosen = catalog.resolve_language(language)
+    values = {"what": catalog.text(chosen, f"what.{kind.value}"),
+              "credit": catalog.counted(chosen, "minutes", credit_minutes)}
+    return _fill(catalog.text(chosen, f"seat_message.{form.value}"), values)
+
+
 def compose(catalog: NoticeCatalog, language: str | None, facts: NoticeFacts) -> tuple[str, str]:
     """The notice for ``facts`` as (language used, text), times in the venue's zone and clock style."""
     chosen = catalog.resolve_language(language)

@@ -34,6 +34,9 @@ def record(
     )
 
 
-def recent(uow: UnitOfWork, *, limit: int = 100) -> list[AuditRecord]:
-    """The latest audit records, newest first."""
-    return list(uow.db.scalars(select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit)))
+def recent(uow: UnitOfWork, *, limit: int = 100, before: int | None = None) -> list[AuditRecord]:
+    """The latest audit records, newest first: ``limit`` of them with ids below ``before``."""
+    query = select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(AuditRecord.id < before)
+    return list(uow.db.scalars(query))

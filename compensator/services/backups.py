@@ -13,6 +13,7 @@ from pathlib import Path
 
 from compensator.settings import Settings
 from compensator.store import backup as store_backup
+from compensator.store.database import data_directory
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +25,9 @@ class NightlyBackup:
 
 
 def backup_directory(settings: Settings, database_url: str) -> Path:
-    """The folder of the backups: ``backups.directory``, relative to the database's own folder for SQLite."""
+    """The folder of the backups: ``backups.directory``, relative to the data folder (the SQLite database's)."""
     directory = Path(settings.backups.directory)
-    if directory.is_absolute() or not store_backup.is_sqlite(database_url):
-        return directory
-    return store_backup.sqlite_path(database_url).resolve().parent / directory
+    return directory if directory.is_absolute() else data_directory(database_url) / directory
 
 
 def manual_backup_path(settings: Settings, database_url: str, now: datetime) -> Path:

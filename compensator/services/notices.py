@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from compensator.domain.kinds import CompensationForm, Delivery, Feedback
 from compensator.errors import InvalidInput, NotFound, require_id
@@ -74,12 +74,24 @@ def _views(uow: UnitOfWork, notices: list[Notice]) -> list[NoticeView]:
     return views
 
 
-def list_notices(uow: UnitOfWork, *, status: str | None = None) -> list[NoticeView]:
-    """Notices, newest first; ``status="pending"`` keeps those not delivered yet."""
+def list_notices(uow: UnitOfWork, *, status: str | None = None, limit: int | None = None,
+                 before: int | None = None) -> list[NoticeView]:
+    """Notices, newest first: ``status="pending"`` keeps those not delivered yet, ``shown``,
+    ``printed`` or ``declined`` those last delivered so; ``limit`` of them with ids below ``before``."""
     if status not in (None, "pending", *(item.value for item in Delivery)):
         raise InvalidInput("status must be pending, shown, printed or declined", field="status")
-    views = _views(uow, list(uow.db.scalars(select(Notice).order_by(Notice.id.desc()))))
-    return [view for view in views if status is None or view.status == status]
+    query = select(Notice).order_by(Notice.id.desc())
+    if status == "pending":
+        query = query.where(~exists().where(NoticeDelivery.notice_id == Notice.id))
+    elif status is not None:
+        latest = (select(NoticeDelivery.how).where(NoticeDelivery.notice_id == Notice.id)
+                  .order_by(NoticeDelivery.id.desc()).limit(1).scalar_subquery())
+        query = query.where(latest == Delivery(status))
+    if before is not None:
+        query = query.where(Notice.id < before)
+    if limit is not None:
+        query = query.limit(limit)
+    return _views(uow, list(uow.db.scalars(query)))
 
 
 def get_notice(uow: UnitOfWork, notice_id: object) -> NoticeView:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from compensator.domain.kinds import (
@@ -103,7 +103,8 @@ def start_outage(
         # Another click or counter opened the same outage first: return that one.
         existing = uow.db.scalar(select(Outage).where(
             Outage.kind == outage_kind, Outage.scope_key == key,
-            Outage.status.in_((OutageStatus.SUSPECTED, OutageStatus.ONGOING))))
+            or_(Outage.status == OutageStatus.ONGOING,
+                and_(Outage.status == OutageStatus.SUSPECTED, Outage.ended_at.is_(None)))))
         if existing is None:
             raise
         return _opened(uow, existing, created=False)

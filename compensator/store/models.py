@@ -211,6 +211,9 @@ class AuditRecord(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
+OPEN_SCOPE_WHERE = "status = 'ongoing' OR (status = 'suspected' AND ended_at IS NULL)"
+
+
 class Outage(Base):
     """A power or network failure over the venue, some zones or some seats.
 
@@ -222,14 +225,15 @@ class Outage(Base):
     __table_args__ = (
         Index("ix_outages_started_at", "started_at"),
         # At most one open outage per kind and scope: a double click or two counters racing
-        # cannot open a second one.
+        # cannot open a second one. A suspected outage that already has its end (a server gap,
+        # seats that beat again) is over: it holds nothing open while it waits to be confirmed.
         Index(
             "uq_outages_open_scope",
             "kind",
             "scope_key",
             unique=True,
-            sqlite_where=text("status IN ('suspected', 'ongoing')"),
-            postgresql_where=text("status IN ('suspected', 'ongoing')"),
+            sqlite_where=text(OPEN_SCOPE_WHERE),
+            postgresql_where=text(OPEN_SCOPE_WHERE),
         ),
     )
 

@@ -1,7 +1,8 @@
 """The tables of the server's own bookkeeping, apart from the venue's history.
 
-Idempotency keys with their answers, the last heartbeat of each seat, the server's own alive
-records and the archived daily reports: rows that are overwritten or pruned, unlike the
+Idempotency keys with their answers, the last heartbeat of each seat and the silences they
+raised, the server's runs (its alive records), the archived daily reports and what each UPS was
+last seen doing: rows that are overwritten or pruned, unlike the
 append-only history in ``models``. Both modules share one declarative base.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from compensator.store.database import Base, UTCDateTime
@@ -35,22 +36,53 @@ class IdempotencyRecord(Base):
 
 
 class SeatHeartbeat(Base):
-    """When a seat PC last said it was alive (one row per seat, overwritten)."""
+    """When a seat PC last said it was alive, and since when it has been beating without a silence.
+
+    One row per seat, overwritten. ``beating_since`` is the first heartbeat after a silence: the
+    moment a silent seat came back, which later heartbeats must not overwrite.
+    """
 
     __tablename__ = "seat_heartbeats"
 
     seat_id: Mapped[str] = mapped_column(ForeignKey("seats.id"), primary_key=True)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    beating_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
-class ServerHeartbeat(Base):
-    """A minute in which the server was running; gaps between rows are server downtime."""
+class HeartbeatSilence(Base):
+    """Seats that fell silent together and the suspected outage they raised (one row per silence).
 
-    __tablename__ = "server_heartbeats"
-    __table_args__ = (Index("ix_server_heartbeats_at", "at"),)
+    While ``ended_at`` is null those seats raise no second outage; the row ends when the first
+    of them beats again, and that moment becomes the outage's end.
+    """
+
+    __tablename__ = "heartbeat_silences"
+    __table_args__ = (Index("ix_heartbeat_silences_ended_at", "ended_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outage_id: Mapped[int] = mapped_column(ForeignKey("outages.id"))
+    # Each seat's last heartbeat before the silence, as ISO texts: a later one means it is back.
+    last_seen: Mapped[dict[str, str]] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class ServerRun(Base):
+    """One run of the server: when it started and when it was last known alive, updated in place.
+
+    The gaps between runs are the server's downtime. A run that began after a gap longer than
+    ``server_gap.threshold_minutes`` names the run before it (UNIQUE: a gap is raised once, even
+    when two processes start together) and the suspected outage it raised.
+    """
+
+    __tablename__ = "server_runs"
+    __table_args__ = (Index("ix_server_runs_last_alive_at", "last_alive_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_alive_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    follows_run_id: Mapped[int | None] = mapped_column(ForeignKey("server_runs.id"), unique=True, default=None)
+    gap_outage_id: Mapped[int | None] = mapped_column(ForeignKey("outages.id"), default=None)
 
 
 class DailyReport(Base):
@@ -62,6 +94,27 @@ class DailyReport(Base):
     venue_date: Mapped[date] = mapped_column(Date, unique=True)
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     directory: Mapped[str] = mapped_column(String(1000))
+
+
+class UpsStateRecord(Base):
+    """What one UPS was last seen doing, as ``compensator.domain.ups.UpsState`` holds it (overwritten).
+
+    Kept in the database, not in memory, so that a restarted server picks up an outage's
+    debounce or merge where it was, and several counters on one PostgreSQL share one view.
+    """
+
+    __tablename__ = "ups_states"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mains: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    mains_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    answering: Mapped[bool] = mapped_column(Boolean, default=True)
+    silent_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    off_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    on_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    in_outage: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 # The history tables. Migration 0004 imports this list and guards every table in it; before

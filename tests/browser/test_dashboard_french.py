@@ -123,9 +123,9 @@ def test_the_french_dashboard_fits_a_1366_by_768_counter_screen(page, clock) -> 
     page.click("#power-cut")
     page.wait_for_selector("#power-back:visible")
     clock.advance(minutes=12)
-    page.wait_for_function("document.querySelector('#outage-info .elapsed').textContent.startsWith('12\\u00a0min')")
+    page.wait_for_selector("#outage-info .elapsed >> text=/^12\\u00a0min/")
     assert page.inner_text("#power-back") == "Retour du courant"
-    assert "Coupure de courant depuis 14:25 (toute la salle)" in page.inner_text("#outage-info")
+    assert "Coupure de courant depuis 14:25 (toute la salle, manuelle)" in page.inner_text("#outage-info")
     assert_fits(page, "outage")
 
     page.click("#power-back")

@@ -110,6 +110,41 @@
     });
   }
 
+  // A banner per suspected outage, cloned from the partial's template with a fresh idempotency key
+  // of its own, so that each one-click Confirm or Dismiss acts once.
+  function patchSuspected(suspected) {
+    var box = document.getElementById("suspected");
+    if (!box) { return; }
+    var signature = suspected.map(function (s) { return s.id + ":" + s.label; }).join(",");
+    box.hidden = suspected.length === 0;
+    if (box.dataset.signature === undefined) {
+      box.dataset.signature = Array.prototype.map.call(box.querySelectorAll(".banner[data-outage]"), function (b) {
+        return b.dataset.outage + ":" + b.querySelector(".question").textContent;
+      }).join(",");
+    }
+    if (box.dataset.signature === signature) { return; }
+    box.dataset.signature = signature;
+    box.querySelectorAll(".banner[data-outage]").forEach(function (banner) { banner.remove(); });
+    var template = document.getElementById("suspected-banner");
+    suspected.forEach(function (outage) {
+      var banner = template.content.firstElementChild.cloneNode(true);
+      banner.dataset.outage = outage.id;
+      banner.querySelector(".question").textContent = outage.label;
+      banner.querySelectorAll("form[data-action]").forEach(function (form) {
+        form.action = "/outages/" + outage.id + "/" + form.dataset.action;
+        var key = form.querySelector('input[name="idempotency_key"]');
+        if (key) { key.value = freshKey(); }
+      });
+      box.insertBefore(banner, template);
+    });
+  }
+
+  function freshKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
   function patchPower(outages) {
     var cut = document.getElementById("power-cut-form");
     var back = document.getElementById("power-back-form");
@@ -137,6 +172,17 @@
     if (!ongoing) { document.getElementById("power-cut").disabled = false; }
   }
 
+  // Each UPS's line is patched in place; the card exists only when a UPS is configured.
+  function patchUps(monitors) {
+    (monitors || []).forEach(function (monitor) {
+      var item = document.querySelector('#ups-list [data-ups="' + CSS.escape(monitor.name) + '"]');
+      if (!item) { return; }
+      var wanted = "ups " + monitor.state;
+      if (item.className !== wanted) { item.className = wanted; }
+      text(item.querySelector(".ups-label"), monitor.label);
+    });
+  }
+
   function tickElapsed() {
     document.querySelectorAll("#outage-info [data-started]").forEach(function (row) {
       var seconds = Math.max(0, Math.floor((Date.now() + serverOffset - Date.parse(row.dataset.started)) / 1000));
@@ -156,8 +202,10 @@
         patchFigures(state.figures_text);
         patchLetters(state.letters);
         patchPower(state.outages);
+        patchSuspected(state.suspected);
         patchAlerts(state.alerts);
         patchVoucherTargets(state.voucher_targets);
+        patchUps(state.ups);
       })
       .catch(function () { /* The next poll tries again; the counter PC's network may blink. */ });
   }
