@@ -30,7 +30,8 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
         app.config.from_mapping(test_config)
     app.extensions["compensator"] = runtime
 
-    from web import api, auth, dashboard, errors, forms, i18n, labels, language, manage, reports, security
+    # ``receipts`` adds the letters' and bills' routes to the dashboard's blueprint.
+    from web import api, auth, dashboard, errors, forms, i18n, labels, language, manage, receipts, reports, security
 
     security.init_app(app, runtime)
 

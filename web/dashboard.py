@@ -10,27 +10,18 @@ URL table (all need a logged-in attendant; every POST carries the CSRF token):
     POST /seats/<seat>/start            start a package (minutes) or a postpaid session
     POST /sessions/<id>/<action>        extend, pause, resume, move, end
     POST /vouchers/redeem               a typed or scanned voucher onto a free seat or a running session
-    GET  /sessions/<id>/bill            an ended session's bill for a 58 or 80 mm thermal printer
-    GET  /notices/<id>                  the large-print letter (the notice with its session's other
-                                        pending ones) to turn toward the customer
-    GET  /notices/<id>/receipt          the letter's receipt for a 58 or 80 mm thermal printer
-    POST /notices/<id>/deliver          shown / printed / declined, with the customer's face
-    POST /notices/<id>/print            print the letter's receipt on the ESC/POS printer
-    POST /notices/print-pending         print every letter still to hand over
     GET  /seat-agent.py                 the seat agent, one standard-library file for the seat PCs
+
+The letters, receipts and the bill are ``web.receipts``, on this same blueprint.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import segno
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
 
 from compensator import seat_agent
 from compensator.domain.kinds import OutageStatus, SessionMode
@@ -38,50 +29,22 @@ from compensator.domain.ups import UpsDisplay
 from compensator.errors import InvalidInput, NotFound
 from compensator.services import actions, letters, outage_views, outages, session_views, sessions, ups
 from compensator.services.figures import today_figures
-from compensator.services.printing import PrintRun, print_letter, print_pending
 from compensator.services.seats import NEARLY_UP_MINUTES, SeatTile, seat_board
 from compensator.services.vouchers import Redemption, redeem_voucher
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
-from web.billing import end_message, hourly_prices, package_buttons, receipt_lines
-from web.context import printer, runtime, unit_of_work
+from web.billing import end_message, hourly_prices, package_buttons
+from web.context import runtime, unit_of_work
 from web.board_words import alert_text, letter_label, outage_label, page_words
 from web.forms import Message, submit
 from web.i18n import N_, format_number, gettext, ngettext, ui_language
-from web.labels import name_of, notice_status
+from web.labels import name_of
 from web.suspected import suspected_json
 
 bp = Blueprint("dashboard", __name__)
 
 
-@dataclass(frozen=True, slots=True)
-class ReceiptLayout:
-    """How a receipt is laid out on one roll width."""
-
-    width_mm: int
-    # A 58 mm printer prints 48 mm of it, an 80 mm one 72 mm: the rest is margin it cannot print.
-    side_margin_mm: int
-    font_pt: int
-    qr_mm: int
-    vertical_margin_mm: int = 3
-
-    @property
-    def printable_mm(self) -> int:
-        """The width the printer prints on."""
-        return self.width_mm - 2 * self.side_margin_mm
-
-
-RECEIPT_LAYOUTS = {58: ReceiptLayout(58, 5, 9, 30), 80: ReceiptLayout(80, 4, 11, 40)}
-DEFAULT_RECEIPT_MM = 80
-SCREEN_QR_MM = 40
-QR_QUIET_ZONE_MODULES = 4
-# Courier's characters are 0.6 em wide; the receipt's lines are 1.3 em apart.
-MONOSPACE_CHARACTER_EM = 0.6
-LINE_HEIGHT = 1.3
-MM_PER_POINT = 25.4 / 72
-VOUCHER_CODE_MM = 14
-RECEIPT_SLACK_MM = 12
 ALERTS_SHOWN = 5
 # A "5 min left" alert is stale once those minutes have passed.
 ALERTS_SHOWN_FOR = timedelta(minutes=NEARLY_UP_MINUTES)
@@ -90,7 +53,8 @@ ACTION_DONE = {"extend": N_("Seat %(seat)s: extend done."), "pause": N_("Seat %(
                "resume": N_("Seat %(seat)s: resume done."), "move": N_("Seat %(seat)s: move done.")}
 
 
-def _actor_label() -> str:
+def actor_label() -> str:
+    """How the logged-in person is written in the ledger and the audit log."""
     actor = current_actor()
     assert actor is not None
     return actor.label
@@ -160,6 +124,11 @@ def _board_state() -> dict[str, object]:
     }
 
 
+def can_print() -> bool:
+    """Whether an ESC/POS receipt printer is configured."""
+    return runtime().settings.printer.kind is not PrinterKind.NONE
+
+
 def ups_lines(views: list[ups.UpsView]) -> list[dict[str, object]]:
     """Each UPS's state in words, for the dashboard and the manager page ("on battery since 14:18")."""
     lines = []
@@ -181,7 +150,7 @@ def index() -> str:
     settings = runtime().settings
     return render_template("dashboard.html", state=_board_state(), zones=settings.zones,
                            packages=package_buttons(), hourly_prices=hourly_prices(), seats=settings.seats,
-                           can_print=_can_print(), words=page_words())
+                           can_print=can_print(), words=page_words())
 
 
 @bp.get("/board.json")
@@ -196,7 +165,7 @@ def board() -> ResponseReturnValue:
 def power_cut() -> ResponseReturnValue:
     """Open a power outage for the whole venue or the zones chosen; a second click changes nothing."""
     zones = request.form.getlist("zone") or None
-    return submit(lambda uow: outages.start_outage(uow, zones=zones, actor=_actor_label()), lambda outage: (
+    return submit(lambda uow: outages.start_outage(uow, zones=zones, actor=actor_label()), lambda outage: (
         "warning", gettext("Power cut recorded at %(time)s. Press Power back when it returns.",
                            time=_local(outage.started_at)))
         if outage.created else None)
@@ -207,7 +176,7 @@ def power_cut() -> ResponseReturnValue:
 def power_back() -> ResponseReturnValue:
     """End the ongoing outages (or the one named) and compensate every affected session."""
     outage_id = request.form.get("outage", type=int)
-    return submit(lambda uow: outages.end_ongoing_outages(uow, outage_id, actor=_actor_label()), _power_back_outcome)
+    return submit(lambda uow: outages.end_ongoing_outages(uow, outage_id, actor=actor_label()), _power_back_outcome)
 
 
 def _power_back_outcome(ended: list[outage_views.OutageView]) -> tuple[str, str]:
@@ -253,7 +222,7 @@ def start_session(seat_id: str) -> ResponseReturnValue:
     return submit(lambda uow: sessions.start_session(
         uow, seat_id=seat_id, minutes=None if postpaid else _minutes_field(), postpaid=postpaid,
         customer_name=request.form.get("customer_name") or None, language=request.form.get("language") or None,
-        actor=_actor_label()), lambda view: ("success", gettext("Seat %(seat)s: session started.", seat=view.seat_id)))
+        actor=actor_label()), lambda view: ("success", gettext("Seat %(seat)s: session started.", seat=view.seat_id)))
 
 
 def _minutes_field() -> int:
@@ -301,113 +270,8 @@ def redeem() -> ResponseReturnValue:
                  else N_("Voucher %(code)s: %(minutes)s min added to seat %(seat)s"))
         return "success", gettext(words, code=redeemed.code, minutes=redeemed.minutes, seat=redeemed.session.seat_id)
 
-    return submit(lambda uow: redeem_voucher(uow, request.form.get("code", ""), actor=_actor_label(),
+    return submit(lambda uow: redeem_voucher(uow, request.form.get("code", ""), actor=actor_label(),
                                              **_voucher_target()), outcome)
-
-
-def voucher_qr(code: str, width_mm: int) -> Markup:
-    """The voucher code as printed, in a standard QR code ``width_mm`` wide, as inline SVG.
-
-    Drawn by the app itself: no internet, no image files. Always a standard QR code (short data
-    would otherwise get a Micro QR, which zbar and most phone scanners do not read), at error
-    correction M, with the four-module quiet zone scanners expect.
-    """
-    qr = segno.make_qr(code, error="m", boost_error=False)
-    modules, _ = qr.symbol_size(scale=1, border=QR_QUIET_ZONE_MODULES)
-    return Markup(qr.svg_inline(scale=width_mm / modules, unit="mm", border=QR_QUIET_ZONE_MODULES))
-
-
-def _receipt_height_mm(text: str, layout: ReceiptLayout, vouchers_count: int) -> int:
-    """A page as long as the receipt's content: a roll printer then feeds no blank paper."""
-    per_line = int(layout.printable_mm / (layout.font_pt * MONOSPACE_CHARACTER_EM * MM_PER_POINT))
-    lines = sum(max(1, math.ceil(len(line) / per_line)) for line in text.splitlines())
-    height = 2 * layout.vertical_margin_mm + lines * layout.font_pt * LINE_HEIGHT * MM_PER_POINT + RECEIPT_SLACK_MM
-    return math.ceil(height + vouchers_count * (layout.qr_mm + VOUCHER_CODE_MM))
-
-
-def _letter_context(notice_id: int, qr_mm: int = SCREEN_QR_MM) -> dict[str, object]:
-    with unit_of_work() as uow:
-        letter = letters.letter_for(uow, notice_id)
-    return {"letter": letter, "vouchers": [(code, voucher_qr(code, qr_mm)) for code in letter.voucher_codes],
-            "can_print": _can_print()}
-
-
-def _receipt_layout() -> ReceiptLayout:
-    """The layout for the roll width the page asks for (``?width=58`` or 80, the default)."""
-    width = request.args.get("width", type=int) or DEFAULT_RECEIPT_MM
-    return RECEIPT_LAYOUTS.get(width, RECEIPT_LAYOUTS[DEFAULT_RECEIPT_MM])
-
-
-def _can_print() -> bool:
-    return runtime().settings.printer.kind is not PrinterKind.NONE
-
-
-@bp.get("/notices/<int:notice_id>")
-@login_required
-def notice_screen(notice_id: int) -> str:
-    """The customer's letter in large print, to turn the screen toward them."""
-    return render_template("notice_screen.html", **_letter_context(notice_id))
-
-
-@bp.get("/notices/<int:notice_id>/receipt")
-@login_required
-def notice_receipt(notice_id: int) -> str:
-    """The customer's letter laid out for a 58 mm or 80 mm thermal printer, printed with the browser."""
-    layout = _receipt_layout()
-    context = _letter_context(notice_id, layout.qr_mm)
-    letter = context["letter"]
-    assert isinstance(letter, letters.LetterView)
-    height = _receipt_height_mm(letter.text, layout, len(letter.voucher_codes))
-    return render_template("notice_receipt.html", layout=layout, height_mm=height, **context)
-
-
-@bp.get("/sessions/<int:session_id>/bill")
-@login_required
-def bill_receipt(session_id: int) -> str:
-    """An ended session's bill (seat, times, minutes, price, credits, amount due) for a thermal printer."""
-    layout = _receipt_layout()
-    with unit_of_work() as uow:
-        view = session_views.get_bill(uow, session_id)
-    lines = receipt_lines(view)
-    text = "\n".join([runtime().settings.venue.name, gettext("Bill"), *(f"{label} {value}" for label, value in lines)])
-    return render_template("bill_receipt.html", layout=layout, height_mm=_receipt_height_mm(text, layout, False),
-                           session=view, lines=lines)
-
-
-@bp.post("/notices/<int:notice_id>/deliver")
-@login_required
-def deliver(notice_id: int) -> ResponseReturnValue:
-    """Record how the letter reached the customer (each of its notices), with their reaction if given."""
-    return submit(lambda uow: letters.deliver_letter(
-        uow, notice_id, how=request.form.get("how", ""), feedback=request.form.get("feedback") or None,
-        actor=_actor_label()), lambda letter: ("success", gettext(
-            "Letter for seat %(seat)s marked %(status)s.", seat=letter.seat_id, status=notice_status(letter.status))))
-
-
-@bp.post("/notices/<int:notice_id>/print")
-@login_required
-def print_receipt(notice_id: int) -> ResponseReturnValue:
-    """Print the letter's receipt on the ESC/POS printer and record it printed."""
-    again = request.form.get("again") == "1"
-    return submit(lambda uow: print_letter(uow, notice_id, printer=printer(), actor=_actor_label(), again=again),
-                  lambda letter: ("success", gettext("Receipt for seat %(seat)s printed.", seat=letter.seat_id)))
-
-
-@bp.post("/notices/print-pending")
-@login_required
-def print_all_pending() -> ResponseReturnValue:
-    """Print every letter still to hand over, and say how many came out and which did not."""
-    return submit(lambda uow: print_pending(uow, printer=printer(), actor=_actor_label()), _print_run_outcome)
-
-
-def _print_run_outcome(run: PrintRun) -> tuple[str, str]:
-    if not run.failed:
-        return "success", ngettext("%(num)d receipt printed.", "%(num)d receipts printed.", len(run.printed))
-    seats = ", ".join(gettext("seat %(seat)s", seat=letter.seat_id) for letter in run.failed)
-    return "error", ngettext("%(num)d receipt printed; not printed: %(seats)s (%(reason)s).",
-                             "%(num)d receipts printed; not printed: %(seats)s (%(reason)s).", len(run.printed),
-                             seats=seats, reason=run.reason)
-
 
 
 @bp.get("/seat-agent.py")

@@ -7,14 +7,17 @@ URL table (managers only; attendants get 403):
     POST /manage/outages/<id>/correct              revise an outage's times, with a reason
     POST /manage/compensations/<id>/approve        apply a credit that waits for approval
     POST /manage/attendants                        add an attendant or a manager
+    POST /manage/attendants/<name>/disable|enable  stop someone logging in (ending their logins), or let them again
+    POST /manage/attendants/<name>/pin             give someone a new PIN (ending their logins)
     POST /manage/tokens                            create a device token (shown once)
+    POST /manage/tokens/<name>/revoke              revoke a device token
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from compensator.domain.kinds import OutageStatus
@@ -25,6 +28,7 @@ from web.auth import current_actor, manager_required
 from web.context import runtime, unit_of_work
 from web.dashboard import ups_lines
 from web.forms import submit
+from web.audit_view import audit_row
 from web.i18n import N_, gettext
 from web.labels import name_of
 from web.suspected import suspected_json
@@ -35,6 +39,7 @@ RECENT_DAYS = 7
 OUTAGE_ACTION_DONE = {"confirm": N_("Outage %(outage)s: confirm done."), "dismiss": N_("Outage %(outage)s: dismiss done."),
                       "correct": N_("Outage %(outage)s: correct done.")}
 FIELD_NAMES = {"started_at": N_("start"), "ended_at": N_("end")}
+AUDIT_PAGE = 100
 
 
 def _actor_label() -> str:
@@ -77,14 +82,21 @@ def index() -> str:
         waiting = outage_views.awaiting_approval(uow)
         attendants = people.list_attendants(uow)
         tokens = people.list_tokens(uow)
-        records = audit.recent(uow)
+        records = audit.recent(uow, limit=AUDIT_PAGE, before=_audit_before())
         ups_views = ups.ups_views(uow)
     suspected = [item for item in recent_outages if item.status is OutageStatus.SUSPECTED]
     return render_template(
         "manage.html", suspected=suspected, suspected_banners=suspected_json(suspected),
         recent_outages=list(reversed(recent_outages)), waiting=waiting,
-        attendants=attendants, tokens=tokens, records=records, policy=describe_policy(settings.policy),
-        tz=settings.venue.tz, ups_states=ups_lines(ups_views))
+        attendants=attendants, tokens=tokens, records=[audit_row(record, settings) for record in records],
+        older_audit=records[-1].id if len(records) == AUDIT_PAGE else None,
+        policy=describe_policy(settings.policy), tz=settings.venue.tz, ups_states=ups_lines(ups_views))
+
+
+def _audit_before() -> int | None:
+    raw = request.args.get("audit_before", "")
+    # A page link carries an id; anything else shows the newest page rather than an error.
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31 else None
 
 
 @bp.post("/outages/<int:outage_id>/<action>")
@@ -134,3 +146,34 @@ def create_token() -> ResponseReturnValue:
 
     return submit(lambda uow: people.create_token(uow, name=request.form.get("name"), actor=_actor_label()),
                   outcome, location=url_for("manage.index"))
+
+
+PEOPLE_ACTIONS = {
+    "disable": (people.disable_attendant, N_("%(name)s disabled: their open logins have ended.")),
+    "enable": (people.enable_attendant, N_("%(name)s can log in again.")),
+}
+
+
+@bp.post("/attendants/<name>/<action>")
+@manager_required
+def attendant_action(name: str, action: str) -> ResponseReturnValue:
+    """Disable or enable an attendant, or give them a new PIN."""
+    if action == "pin":
+        return submit(lambda uow: people.change_pin(uow, name=name, pin=request.form.get("pin"), actor=_actor_label()),
+                      lambda person: ("success", gettext("New PIN set for %(name)s: their open logins have ended.",
+                                                                    name=person.name)),
+                      location=url_for("manage.index"))
+    if action not in PEOPLE_ACTIONS:
+        abort(404)
+    change, message = PEOPLE_ACTIONS[action]
+    return submit(lambda uow: change(uow, name=name, actor=_actor_label()),
+                  lambda person: ("success", gettext(message, name=person.name)), location=url_for("manage.index"))
+
+
+@bp.post("/tokens/<name>/revoke")
+@manager_required
+def revoke_token(name: str) -> ResponseReturnValue:
+    """Revoke a device token: it is refused from its next request."""
+    return submit(lambda uow: people.revoke_token(uow, name=name, actor=_actor_label()),
+                  lambda token: ("success", gettext("Token %(name)s revoked.", name=token.name)),
+                  location=url_for("manage.index"))

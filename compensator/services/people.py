@@ -157,6 +157,11 @@ def disable_attendant(uow: UnitOfWork, *, name: object, actor: str) -> Attendant
     row = _attendant_named(uow, name)
     if row.disabled_at is not None:
         raise InvalidState(f"{row.name} is already disabled", field="name")
+    if row.role is Role.MANAGER and not uow.db.scalar(select(Attendant.id).where(
+            Attendant.role == Role.MANAGER, Attendant.disabled_at.is_(None), Attendant.id != row.id).limit(1)):
+        # Nobody could then manage people, tokens or corrections except with SQL.
+        raise InvalidState(f"{row.name} is the last manager who can log in: add another manager first",
+                           field="name")
     row.disabled_at = uow.now()
     row.session_version += 1
     audit.record(uow, actor=actor, action="attendant.disable", target_type="attendant", target_id=row.id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from compensator.domain.kinds import ScopeKind
 from compensator.errors import InvalidInput, NotFound
 from compensator.services import parsing
@@ -27,9 +29,19 @@ def resolve_scope(uow: UnitOfWork, zones: object = None, seats: object = None) -
     return ScopeKind.VENUE, []
 
 
+# A scope's key is compared in a unique index; a long list of seats is keyed by its digest so
+# the key always fits the column (a silence over hundreds of seats names them all).
+LONGEST_PLAIN_KEY = 200
+
+
 def scope_key(scope_kind: ScopeKind, scope_ids: list[str]) -> str:
-    """A canonical text of a scope, equal for equal scopes."""
-    return scope_kind.value if scope_kind is ScopeKind.VENUE else f"{scope_kind.value}:{','.join(scope_ids)}"
+    """A canonical text of a scope, equal for equal scopes, at most a few hundred characters."""
+    if scope_kind is ScopeKind.VENUE:
+        return scope_kind.value
+    plain = f"{scope_kind.value}:{','.join(scope_ids)}"
+    if len(plain) <= LONGEST_PLAIN_KEY:
+        return plain
+    return f"{scope_kind.value}#sha256:{hashlib.sha256(plain.encode()).hexdigest()}"
 
 
 def scope_seats(uow: UnitOfWork, scope_kind: ScopeKind, scope_ids: list[str]) -> frozenset[str]:
