@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from compensator import seat_agent
 from compensator.config import ConfigError, load_settings, resolve_config_path
+from compensator.domain.kinds import DashboardLanguage
 from compensator.errors import DomainError
 from compensator.settings import Settings
 
@@ -91,7 +92,8 @@ def cmd_attendant_add(args: argparse.Namespace) -> int:
     runtime = _runtime(args)
     try:
         with runtime.unit_of_work() as uow:
-            person = add_attendant(uow, name=args.name, role=args.role, pin=pin, actor=CLI_ACTOR)
+            person = add_attendant(uow, name=args.name, role=args.role, pin=pin, actor=CLI_ACTOR,
+                                   language=args.language)
     finally:
         runtime.close()
     print(f"added {person.role.value} {person.name}")
@@ -194,6 +196,8 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
     add = attendant_commands.add_parser("add", parents=[common], help="add an attendant (PIN from terminal or stdin)")
     add.add_argument("name")
     add.add_argument("--role", choices=["attendant", "manager"], default="attendant")
+    add.add_argument("--language", choices=list(DashboardLanguage), default=None,
+                     help="the language of their pages (default: the browser's, else dashboard.language)")
     add.set_defaults(handler=cmd_attendant_add)
 
     token = commands.add_parser("token", help="manage API tokens")

@@ -137,7 +137,7 @@ def warn_sessions_nearly_up(runtime: Compensator, board: AlertBoard) -> list[Ale
         key = f"{NEARLY_UP_KEY}{view.id}:{view.paid_end.isoformat()}"
         live.add(key)
         alert = board.publish(key, view.seat_id, f"Seat {view.seat_id}: {view.remaining_minutes} min left",
-                              runtime.clock.now(), expires_at=view.paid_end)
+                              runtime.clock.now(), expires_at=view.paid_end, remaining_minutes=view.remaining_minutes)
         if alert is not None:
             published.append(alert)
     board.withdraw_except(NEARLY_UP_KEY, live)

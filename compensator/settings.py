@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 # The policy's parameters are defined in the pure core, which reads them; the settings carry them
 # and ``compensator.config`` builds and validates them.
+from compensator.domain.kinds import DashboardLanguage
 from compensator.domain.silence import SilenceRule
 from compensator.domain.terms import PolicySettings
 from compensator.timeofday import ClockStyle
@@ -85,6 +86,8 @@ class DashboardSettings:
     """Choices offered on the dashboard."""
 
     packages_minutes: tuple[int, ...] = (30, 60, 120)
+    # The pages' language for an attendant who has chosen none and a browser that asks for none of them.
+    language: DashboardLanguage = DashboardLanguage.EN
 
 
 @dataclass(frozen=True, slots=True)

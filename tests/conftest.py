@@ -22,6 +22,7 @@ from compensator.config import parse_settings
 from compensator.runtime import Compensator
 from compensator.settings import Settings
 from tests.known_day import report_of_the_known_day
+from web.catalogues import compile_stale
 
 # The random simulation asserts its invariants in helper modules; pytest rewrites only test
 # modules' asserts unless told, and a failure should show the values compared there too.
@@ -52,6 +53,12 @@ def make_settings(**overrides: Any) -> Settings:
     data = copy.deepcopy(VENUE)
     data.update(overrides)
     return parse_settings(data, environ={})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """The pages' catalogues compiled from their sources, as an install does (an edited ``.po`` is recompiled)."""
+    compile_stale()
 
 
 @pytest.fixture

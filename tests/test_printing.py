@@ -257,7 +257,7 @@ def test_print_and_print_all_pending_from_the_dashboard(dashboard, uow, clock, l
     assert "Receipt for seat" in printed.get_data(as_text=True)
     everything = dashboard.post("/notices/print-pending", data={"csrf_token": "t", "idempotency_key": "k2"},
                              follow_redirects=True)
-    assert "2 receipt(s) printed." in everything.get_data(as_text=True)
+    assert "2 receipts printed." in everything.get_data(as_text=True)
     assert len(listener.wait_for(3)) == 3
     with uow() as unit:
         assert notices.list_notices(unit, status="pending") == []
@@ -274,6 +274,6 @@ def test_a_printer_that_is_off_is_a_message_on_the_dashboard_and_the_notices_sta
     assert one.status_code == 200 and "printer is off" in one.get_data(as_text=True)
     every = dashboard.post("/notices/print-pending", data={"csrf_token": "t", "idempotency_key": "k2"},
                         follow_redirects=True)
-    assert "0 receipt(s) printed; not printed: seat G1, seat G2" in every.get_data(as_text=True)
+    assert "0 receipts printed; not printed: seat G1, seat G2" in every.get_data(as_text=True)
     with uow() as unit:
         assert len(notices.list_notices(unit, status="pending")) == 2

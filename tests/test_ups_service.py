@@ -261,9 +261,9 @@ def test_the_dashboard_and_the_manager_page_show_each_ups_and_the_source_of_each
         {"name": "gaming-ups", "state": "unknown", "label": "not heard from yet", "zones": "gaming"}]
     assert board["outages"][0]["source"] == "ups"
     page = client.get("/").get_data(as_text=True)
-    assert "on battery since 14:00" in page and "whole venue, ups" in page
+    assert "on battery since 14:00" in page and "whole venue, UPS" in page
     with report_to() as unit:
         ups.record_reading(unit, "venue", Reading.NO_ANSWER)
     manager_page = client.get("/manage").get_data(as_text=True)
     assert "monitor not answering since 14:00 (the outage stays open)" in manager_page
-    assert "power (ups)" in manager_page
+    assert "power (UPS)" in manager_page

@@ -376,7 +376,7 @@ def test_correcting_only_the_end_leaves_the_start_to_the_second_and_an_unchanged
 
 
 def test_the_voucher_qr_is_drawn_at_the_width_asked_for_in_millimetres() -> None:
-    from web.dashboard import voucher_qr
+    from web.receipts import voucher_qr
 
     svg = str(voucher_qr("ABC-DEF-GHJ", 30))
     assert re.match(r'<svg width="30(\.0+\d*)?mm" height="30(\.0+\d*)?mm"', svg)

@@ -36,7 +36,8 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
         app.config.from_mapping(test_config)
     app.extensions["compensator"] = runtime
 
-    from web import api, auth, dashboard, errors, forms, manage, reports, security
+    # ``receipts`` adds the letters' and bills' routes to the dashboard's blueprint.
+    from web import api, auth, dashboard, errors, forms, i18n, labels, language, manage, receipts, reports, security
 
     security.init_app(app, runtime)
 
@@ -44,15 +45,20 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     # A new printer for each receipt; tests put a factory of their own here.
     app.extensions["compensator.printer"] = partial(open_printer, runtime.settings.printer)
     errors.init_app(app)
+    i18n.init_app(app)
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:
         return {"csrf_token": auth.csrf_token, "form_fields": forms.form_fields, "actor": auth.current_actor, "venue": runtime.settings.venue,
                 "has_page": lambda endpoint: endpoint in app.view_functions,
+                "name_of": labels.name_of, "notice_status": labels.notice_status,
+                "feedback_name": labels.feedback_name,
                 "time_of_day": lambda moment: time_of_day(moment, runtime.settings.venue.tz,
-                                                          runtime.settings.venue.clock)}
+                                                          runtime.settings.venue.clock, i18n.ui_language()),
+                "day_and_time": lambda moment: i18n.day_and_time(moment, runtime.settings.venue)}
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(language.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(api.bp)

@@ -24,6 +24,7 @@ from compensator.errors import AuthenticationFailed, PermissionDenied
 from compensator.services import throttle
 from compensator.services.people import authenticate, end_sessions, logged_in, verify_token
 from web.context import reading, unit_of_work
+from web.i18n import gettext, ngettext, remember_language
 
 bp = Blueprint("auth", __name__)
 View = TypeVar("View", bound=Callable[..., Any])
@@ -93,7 +94,7 @@ def check_csrf(actor: Actor | None) -> None:
     """Refuse a state-changing request from a cookie session without the right CSRF token."""
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and (actor is None or not actor.via_token):
         if not _csrf_valid():
-            raise PermissionDenied("the form has expired or did not come from this site; please try again")
+            raise PermissionDenied(gettext("the form has expired or did not come from this site; please try again"))
 
 
 def login_required(view: View) -> View:
@@ -116,7 +117,7 @@ def manager_required(view: View) -> View:
         if actor is None or actor.via_token:
             return redirect(url_for("auth.login", next=request.full_path))
         if not actor.is_manager:
-            abort(403, description="only a manager can do this")
+            abort(403, description=gettext("only a manager can do this"))
         check_csrf(actor)
         return view(*args, **kwargs)
     return wrapped  # type: ignore[return-value]
@@ -133,7 +134,8 @@ def require_api_actor(*, manager: bool = False) -> Actor:
     return actor
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
+    """``target`` when it is a path on this site, else the dashboard."""
     # Only paths on this site: an attacker's link must not bounce a login to another site.
     if target and target.startswith("/") and not target.startswith("//"):
         return target
@@ -146,7 +148,7 @@ def login() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("login.html", next=request.args.get("next", ""))
     if not _csrf_valid():
-        flash("The form had expired; please try again.", "error")
+        flash(gettext("The form had expired; please try again."), "error")
         return redirect(url_for("auth.login"))
     name = request.form.get("name", "").strip()
     pin = request.form.get("pin", "")
@@ -155,14 +157,15 @@ def login() -> ResponseReturnValue:
         locked = throttle.lockout(uow, name=name, address=address)
         if locked is not None:
             minutes = locked.wait_minutes(uow.now())
-            flash(f"Too many wrong attempts from this computer: wait {minutes} minute{'s' if minutes != 1 else ''} "
-                  "and try again.", "error")
+            flash(ngettext("Too many wrong attempts from this computer: wait %(num)d minute and try again.",
+                           "Too many wrong attempts from this computer: wait %(num)d minutes and try again.",
+                           minutes), "error")
             return render_template("login.html", next=request.form.get("next", "")), 429
         try:
             person = authenticate(uow, name=name, pin=pin)
         except AuthenticationFailed:
             throttle.record_failure(uow, name=name, address=address)
-            flash("Unknown name or wrong PIN.", "error")
+            flash(gettext("Unknown name or wrong PIN."), "error")
             return render_template("login.html", next=request.form.get("next", "")), 401
         throttle.record_success(uow, name=name, address=address)
     session.clear()
@@ -170,8 +173,9 @@ def login() -> ResponseReturnValue:
     session["role"] = person.role.value
     session["attendant_id"] = person.id
     session["session_version"] = person.session_version
+    remember_language(person.language)
     csrf_token()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.post("/logout")

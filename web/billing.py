@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from babel.dates import format_date
+
 from compensator.domain.bill import CreditLine, SessionBill
 from compensator.domain.kinds import CreditReason, SessionMode
 from compensator.notices import format_money
@@ -17,20 +19,21 @@ from compensator.services.prices import zone_prices
 from compensator.services.session_views import SeatSessionView
 from compensator.timeofday import time_of_day
 from web.context import runtime
+from web.i18n import N_, gettext, ngettext, ui_language
 
-# What a credit was given for, after "10 min off" or "25 min added"; a count stands for {count}.
+# What a credit was given for, after "10 min off" or "25 min added" (for one outage; see ``credit_purpose``).
 CREDIT_PURPOSES = {
-    CreditReason.POWER_CUT: ("for the power cut", "for {count} power cuts"),
-    CreditReason.NETWORK_FAILURE: ("for the network failure", "for {count} network failures"),
-    CreditReason.MANUAL: ("as a manual credit", "as a manual credit"),
-    CreditReason.VOUCHER: ("from a voucher", "from a voucher"),
+    CreditReason.POWER_CUT: N_("for the power cut"),
+    CreditReason.NETWORK_FAILURE: N_("for the network failure"),
+    CreditReason.MANUAL: N_("as a manual credit"),
+    CreditReason.VOUCHER: N_("from a voucher"),
 }
 # The same, as a line of the bill receipt.
 CREDIT_LABELS = {
-    CreditReason.POWER_CUT: "Power cut",
-    CreditReason.NETWORK_FAILURE: "Network failure",
-    CreditReason.MANUAL: "Manual credit",
-    CreditReason.VOUCHER: "Voucher",
+    CreditReason.POWER_CUT: N_("Power cut"),
+    CreditReason.NETWORK_FAILURE: N_("Network failure"),
+    CreditReason.MANUAL: N_("Manual credit"),
+    CreditReason.VOUCHER: N_("Voucher"),
 }
 
 
@@ -43,8 +46,8 @@ class PackageButton:
 
 
 def money(amount_minor: int) -> str:
-    """An amount in minor units in the venue's currency, as people read it."""
-    return format_money(amount_minor, runtime().settings.venue.currency)
+    """An amount in minor units in the venue's currency, as people read it in the page's language."""
+    return format_money(amount_minor, runtime().settings.venue.currency, ui_language())
 
 
 def package_buttons() -> list[PackageButton]:
@@ -56,27 +59,35 @@ def package_buttons() -> list[PackageButton]:
 
 def hourly_prices() -> dict[str, str]:
     """What an hour costs in each zone (a postpaid session's rate), as shown, by zone id."""
-    return {zone.zone_id: f"{money(zone.price_minor_per_hour)}/h" for zone in zone_prices(runtime().settings)}
+    return {zone.zone_id: gettext("%(price)s/h", price=money(zone.price_minor_per_hour))
+            for zone in zone_prices(runtime().settings)}
 
 
 def credit_purpose(line: CreditLine) -> str:
     """What a credit line was given for, in words ("for the power cut")."""
-    one, several = CREDIT_PURPOSES[line.reason]
-    return several.format(count=line.outages) if line.outages > 1 else one
+    if line.outages > 1 and line.reason is CreditReason.POWER_CUT:
+        return ngettext("for %(num)d power cut", "for %(num)d power cuts", line.outages)
+    if line.outages > 1 and line.reason is CreditReason.NETWORK_FAILURE:
+        return ngettext("for %(num)d network failure", "for %(num)d network failures", line.outages)
+    return gettext(CREDIT_PURPOSES[line.reason])
 
 
 def end_message(view: SeatSessionView) -> str:
     """The message when a session ends: the amount due and the credits behind it, or that nothing more is due."""
     bill = view.bill
     assert bill is not None
-    head = f"Seat {view.seat_id}: session ended."
+    head = gettext("Seat %(seat)s: session ended.", seat=view.seat_id)
     if bill.mode is SessionMode.POSTPAID:
-        reductions = ", ".join(f"{line.minutes} min off {credit_purpose(line)}" for line in bill.credits)
-        return (f"{head} Bill: {bill.billed_minutes} min, {money(bill.due_minor)}"
-                + (f" ({reductions})" if reductions else "") + ".")
-    details = ([f"paid {money(bill.paid_minor)} for {bill.paid_minutes} min"] if bill.paid_minutes else []) + [
-        f"{line.minutes} min added {credit_purpose(line)}" for line in bill.credits]
-    return f"{head} Nothing more to pay" + (f" ({'; '.join(details)})" if details else "") + "."
+        reductions = ", ".join(gettext("%(minutes)s min off %(purpose)s", minutes=line.minutes,
+                                       purpose=credit_purpose(line)) for line in bill.credits)
+        due = gettext("Bill: %(minutes)s min, %(amount)s", minutes=bill.billed_minutes, amount=money(bill.due_minor))
+        return f"{head} {due}" + (f" ({reductions})" if reductions else "") + "."
+    details = ([gettext("paid %(amount)s for %(minutes)s min", amount=money(bill.paid_minor),
+                        minutes=bill.paid_minutes)] if bill.paid_minutes else []) + [
+        gettext("%(minutes)s min added %(purpose)s", minutes=line.minutes, purpose=credit_purpose(line))
+        for line in bill.credits]
+    nothing_due = gettext("Nothing more to pay")
+    return f"{head} {nothing_due}" + (f" ({'; '.join(details)})" if details else "") + "."
 
 
 def receipt_lines(view: SeatSessionView) -> list[tuple[str, str]]:
@@ -84,23 +95,30 @@ def receipt_lines(view: SeatSessionView) -> list[tuple[str, str]]:
     assert view.bill is not None and view.ended_at is not None
     settings = runtime().settings
     venue = settings.venue
-    return [("Seat", f"{settings.seat(view.seat_id).label} ({settings.zone(view.zone_id).name})"),
-            ("Date", view.started_at.astimezone(venue.tz).strftime("%d %b %Y")),
-            ("Started", time_of_day(view.started_at, venue.tz, venue.clock)),
-            ("Ended", time_of_day(view.ended_at, venue.tz, venue.clock)), *bill_lines(view.bill)]
+    language = ui_language()
+    return [(gettext("Seat"), f"{settings.seat(view.seat_id).label} ({settings.zone(view.zone_id).name})"),
+            (gettext("Date"), format_date(view.started_at.astimezone(venue.tz).date(), "dd MMM yyyy", locale=language)),
+            (gettext("Started"), time_of_day(view.started_at, venue.tz, venue.clock, language)),
+            (gettext("Ended"), time_of_day(view.ended_at, venue.tz, venue.clock, language)), *bill_lines(view.bill)]
 
 
 def bill_lines(bill: SessionBill) -> list[tuple[str, str]]:
     """The bill receipt's money lines as (label, value), ending with the amount due."""
-    credits = [(_credit_label(line), f"{'−' if bill.mode is SessionMode.POSTPAID else '+'}{line.minutes} min")
-               for line in bill.credits]
+    sign = "−" if bill.mode is SessionMode.POSTPAID else "+"
+    credits = [(_credit_label(line), sign + _minutes(line.minutes)) for line in bill.credits]
     if bill.mode is SessionMode.POSTPAID:
-        return [("Time used", f"{bill.used_minutes} min"), *credits, ("Billed", f"{bill.billed_minutes} min"),
-                ("Price", f"{money(bill.price_minor_per_hour)}/h"), ("Amount due", money(bill.due_minor))]
-    return [("Bought", f"{bill.paid_minutes} min"), *credits, ("Paid", money(bill.paid_minor)),
-            ("Amount due", money(bill.due_minor))]
+        return [(gettext("Time used"), _minutes(bill.used_minutes)), *credits,
+                (gettext("Billed"), _minutes(bill.billed_minutes)),
+                (gettext("Price"), gettext("%(price)s/h", price=money(bill.price_minor_per_hour))),
+                (gettext("Amount due"), money(bill.due_minor))]
+    return [(gettext("Bought"), _minutes(bill.paid_minutes)), *credits, (gettext("Paid"), money(bill.paid_minor)),
+            (gettext("Amount due"), money(bill.due_minor))]
+
+
+def _minutes(minutes: int) -> str:
+    return gettext("%(minutes)s min", minutes=minutes)
 
 
 def _credit_label(line: CreditLine) -> str:
-    label = CREDIT_LABELS[line.reason]
+    label = gettext(CREDIT_LABELS[line.reason])
     return f"{label} ×{line.outages}" if line.outages > 1 else label

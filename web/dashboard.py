@@ -10,27 +10,18 @@ URL table (all need a logged-in attendant; every POST carries the CSRF token):
     POST /seats/<seat>/start            start a package (minutes) or a postpaid session
     POST /sessions/<id>/<action>        extend, pause, resume, move, end
     POST /vouchers/redeem               a typed or scanned voucher onto a free seat or a running session
-    GET  /sessions/<id>/bill            an ended session's bill for a 58 or 80 mm thermal printer
-    GET  /notices/<id>                  the large-print letter (the notice with its session's other
-                                        pending ones) to turn toward the customer
-    GET  /notices/<id>/receipt          the letter's receipt for a 58 or 80 mm thermal printer
-    POST /notices/<id>/deliver          shown / printed / declined, with the customer's face
-    POST /notices/<id>/print            print the letter's receipt on the ESC/POS printer
-    POST /notices/print-pending         print every letter still to hand over
     GET  /seat-agent.py                 the seat agent, one standard-library file for the seat PCs
+
+The letters, receipts and the bill are ``web.receipts``, on this same blueprint.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import segno
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
 
 from compensator import seat_agent
 from compensator.domain.kinds import OutageStatus, SessionMode
@@ -38,53 +29,32 @@ from compensator.domain.ups import UpsDisplay
 from compensator.errors import InvalidInput, NotFound
 from compensator.services import actions, letters, outage_views, outages, session_views, sessions, ups
 from compensator.services.figures import today_figures
-from compensator.services.printing import PrintRun, print_letter, print_pending
 from compensator.services.seats import NEARLY_UP_MINUTES, SeatTile, seat_board
 from compensator.services.vouchers import Redemption, redeem_voucher
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
-from web.billing import end_message, hourly_prices, package_buttons, receipt_lines
-from web.context import printer, reading, runtime
+from web.billing import end_message, hourly_prices, package_buttons
+from web.context import reading, runtime
+from web.board_words import alert_text, letter_label, outage_label, page_words
 from web.forms import Message, submit
+from web.i18n import N_, format_number, gettext, ngettext, ui_language
+from web.labels import name_of
 from web.suspected import suspected_json
 
 bp = Blueprint("dashboard", __name__)
 
 
-@dataclass(frozen=True, slots=True)
-class ReceiptLayout:
-    """How a receipt is laid out on one roll width."""
-
-    width_mm: int
-    # A 58 mm printer prints 48 mm of it, an 80 mm one 72 mm: the rest is margin it cannot print.
-    side_margin_mm: int
-    font_pt: int
-    qr_mm: int
-    vertical_margin_mm: int = 3
-
-    @property
-    def printable_mm(self) -> int:
-        """The width the printer prints on."""
-        return self.width_mm - 2 * self.side_margin_mm
-
-
-RECEIPT_LAYOUTS = {58: ReceiptLayout(58, 5, 9, 30), 80: ReceiptLayout(80, 4, 11, 40)}
-DEFAULT_RECEIPT_MM = 80
-SCREEN_QR_MM = 40
-QR_QUIET_ZONE_MODULES = 4
-# Courier's characters are 0.6 em wide; the receipt's lines are 1.3 em apart.
-MONOSPACE_CHARACTER_EM = 0.6
-LINE_HEIGHT = 1.3
-MM_PER_POINT = 25.4 / 72
-VOUCHER_CODE_MM = 14
-RECEIPT_SLACK_MM = 12
 ALERTS_SHOWN = 5
 # A "5 min left" alert is stale once those minutes have passed.
 ALERTS_SHOWN_FOR = timedelta(minutes=NEARLY_UP_MINUTES)
+# What the flash says once a session action other than ending is done, by the action's name.
+ACTION_DONE = {"extend": N_("Seat %(seat)s: extend done."), "pause": N_("Seat %(seat)s: pause done."),
+               "resume": N_("Seat %(seat)s: resume done."), "move": N_("Seat %(seat)s: move done.")}
 
 
-def _actor_label() -> str:
+def actor_label() -> str:
+    """How the logged-in person is written in the ledger and the audit log."""
     actor = current_actor()
     assert actor is not None
     return actor.label
@@ -92,14 +62,15 @@ def _actor_label() -> str:
 
 def _local(moment: datetime | None) -> str:
     venue = runtime().settings.venue
-    return time_of_day(moment, venue.tz, venue.clock) if moment else ""
+    return time_of_day(moment, venue.tz, venue.clock, ui_language()) if moment else ""
 
 
 def _voucher_targets(tiles: list[SeatTile]) -> list[dict[str, str]]:
     """Where a voucher can go: each free seat (a new session), then each prepaid session by its seat."""
-    free = [{"value": f"seat:{tile.seat_id}", "label": f"{tile.label} (free: start a session)"}
+    free = [{"value": f"seat:{tile.seat_id}", "label": gettext("%(seat)s (free: start a session)", seat=tile.label)}
             for tile in tiles if tile.session_id is None]
-    running = [{"value": f"session:{tile.session_id}", "label": f"{tile.label} (add to its session)"}
+    running = [{"value": f"session:{tile.session_id}",
+                "label": gettext("%(seat)s (add to its session)", seat=tile.label)}
                for tile in tiles if tile.session_id is not None and tile.mode is SessionMode.PREPAID]
     return free + running
 
@@ -117,7 +88,7 @@ def _board_state() -> dict[str, object]:
             {
                 "seat": tile.seat_id, "label": tile.label, "zone": tile.zone_name, "zone_id": tile.zone_id,
                 "state": tile.state,
-                "state_label": tile.state_label, "dark": tile.dark, "on_ups": tile.on_ups,
+                "state_label": name_of(tile.state), "dark": tile.dark, "on_ups": tile.on_ups,
                 "nearly_up": tile.nearly_up, "session": tile.session_id, "remaining_minutes": tile.remaining_minutes,
                 "paid_end": _local(tile.paid_end), "customer": tile.customer_name or "",
                 "postpaid": tile.mode is not None and tile.mode.value == "postpaid",
@@ -128,8 +99,7 @@ def _board_state() -> dict[str, object]:
         "outages": [
             {"id": outage.id, "kind": outage.kind.value, "status": outage.status.value,
              "started_at": outage.started_at.isoformat(), "started_local": _local(outage.started_at),
-             "scope": "whole venue" if not outage.scope_ids else ", ".join(outage.scope_ids),
-             "source": outage.source.value}
+             "label": outage_label(outage, _local(outage.started_at)), "source": outage.source.value}
             for outage in ongoing if outage.status is OutageStatus.ONGOING
         ],
         "ups": ups_lines(ups_views),
@@ -137,38 +107,40 @@ def _board_state() -> dict[str, object]:
         "figures": {"sessions": figures.sessions, "outages": figures.outages,
                     "credited_minutes": figures.credited_minutes, "pending_notices": figures.pending_notices,
                     "awaiting_approval": figures.awaiting_approval},
+        "figures_text": {"sessions": format_number(figures.sessions), "outages": format_number(figures.outages),
+                         "credited_minutes": format_number(figures.credited_minutes),
+                         "pending_notices": format_number(figures.pending_notices),
+                         "awaiting_approval": format_number(figures.awaiting_approval)},
         "letters": [
             {"id": letter.first_notice_id, "seat": letter.seat_id, "cuts": len(letter.notice_ids),
-             "credit_minutes": letter.credit_minutes, "label": _letter_label(letter)}
+             "credit_minutes": letter.credit_minutes, "label": letter_label(letter)}
             for letter in pending
         ],
         "voucher_targets": _voucher_targets(tiles),
-        "alerts": [{"id": alert.id, "seat": alert.seat_id, "message": alert.message}
+        "alerts": [{"id": alert.id, "seat": alert.seat_id, "message": alert_text(alert)}
                    for alert in current_app.extensions["compensator.alerts"].fresh(
                        runtime().clock.now(), ALERTS_SHOWN_FOR)[-ALERTS_SHOWN:]],
         "now": runtime().clock.now().isoformat(),
     }
 
 
+def can_print() -> bool:
+    """Whether an ESC/POS receipt printer is configured."""
+    return runtime().settings.printer.kind is not PrinterKind.NONE
+
+
 def ups_lines(views: list[ups.UpsView]) -> list[dict[str, object]]:
     """Each UPS's state in words, for the dashboard and the manager page ("on battery since 14:18")."""
     lines = []
     for view in views:
-        label = ups.describe(view)
+        label = name_of(view.display)
         if view.display in (UpsDisplay.ON_BATTERY, UpsDisplay.NOT_ANSWERING) and view.since:
-            label += f" since {_local(view.since)}"
+            label = gettext("%(state)s since %(time)s", state=label, time=_local(view.since))
         if view.display is UpsDisplay.NOT_ANSWERING and view.in_outage:
-            label += " (the outage stays open)"
+            label += " " + gettext("(the outage stays open)")
         lines.append({"name": view.name, "state": view.display.value, "label": label,
-                      "zones": ", ".join(view.zones) if view.zones else "whole venue"})
+                      "zones": ", ".join(view.zones) if view.zones else gettext("whole venue")})
     return lines
-
-
-def _letter_label(letter: letters.PendingLetter) -> str:
-    """How a waiting letter is listed: its seat, its cuts, and the minutes it gives back in what form."""
-    forms = " + ".join(sorted({form.value.replace("_", " ") for form in letter.forms}))
-    cuts = f" · {len(letter.notice_ids)} cuts" if len(letter.notice_ids) > 1 else ""
-    return f"Seat {letter.seat_id}{cuts} · {letter.credit_minutes} min {forms}"
 
 
 @bp.get("/")
@@ -178,7 +150,7 @@ def index() -> str:
     settings = runtime().settings
     return render_template("dashboard.html", state=_board_state(), zones=settings.zones,
                            packages=package_buttons(), hourly_prices=hourly_prices(), seats=settings.seats,
-                           can_print=_can_print())
+                           can_print=can_print(), words=page_words())
 
 
 @bp.get("/board.json")
@@ -193,8 +165,9 @@ def board() -> ResponseReturnValue:
 def power_cut() -> ResponseReturnValue:
     """Open a power outage for the whole venue or the zones chosen; a second click changes nothing."""
     zones = request.form.getlist("zone") or None
-    return submit(lambda uow: outages.start_outage(uow, zones=zones, actor=_actor_label()), lambda outage: (
-        "warning", f"Power cut recorded at {_local(outage.started_at)}. Press Power back when it returns.")
+    return submit(lambda uow: outages.start_outage(uow, zones=zones, actor=actor_label()), lambda outage: (
+        "warning", gettext("Power cut recorded at %(time)s. Press Power back when it returns.",
+                           time=_local(outage.started_at)))
         if outage.created else None)
 
 
@@ -203,9 +176,15 @@ def power_cut() -> ResponseReturnValue:
 def power_back() -> ResponseReturnValue:
     """End the ongoing outages (or the one named) and compensate every affected session."""
     outage_id = request.form.get("outage", type=int)
-    return submit(lambda uow: outages.end_ongoing_outages(uow, outage_id, actor=_actor_label()), lambda ended: (
-        "success", f"Power back. {sum(len(item.compensations) for item in ended)} customer(s) compensated: "
-                   "hand over their notices."))
+    return submit(lambda uow: outages.end_ongoing_outages(uow, outage_id, actor=actor_label()), _power_back_outcome)
+
+
+def _power_back_outcome(ended: list[outage_views.OutageView]) -> tuple[str, str]:
+    compensated = sum(len(item.compensations) for item in ended)
+    if not compensated:
+        return "success", gettext("Power back. No customer lost time.")
+    return "success", ngettext("Power back. %(num)d customer compensated: hand over the notice.",
+                               "Power back. %(num)d customers compensated: hand over their notices.", compensated)
 
 
 SUSPECTED_ACTIONS = ("confirm", "dismiss")
@@ -218,16 +197,19 @@ def suspected_action(outage_id: int, action: str) -> ResponseReturnValue:
     actor = current_actor()
     assert actor is not None
     if action not in SUSPECTED_ACTIONS:
-        raise NotFound(f"unknown action {action!r}: expected confirm or dismiss", field="action")
+        raise NotFound(gettext("unknown action %(action)r: expected confirm or dismiss", action=action),
+                       field="action")
     found = actions.find(actions.OUTAGE_ACTIONS, action, is_manager=actor.is_manager)
     location = url_for("manage.index") if request.form.get("from") == "manage" else None
 
     def outcome(view: outage_views.OutageView) -> tuple[str, str]:
         if action == "dismiss":
-            return "success", "Dismissed: nobody is compensated for it."
+            return "success", gettext("Dismissed: nobody is compensated for it.")
         if view.status is OutageStatus.ONGOING:
-            return "warning", "Confirmed: the outage is going on. Press Power back when it returns."
-        return "success", f"Confirmed. {len(view.compensations)} customer(s) compensated: hand over their notices."
+            return "warning", gettext("Confirmed: the outage is going on. Press Power back when it returns.")
+        return "success", ngettext("Confirmed. %(num)d customer compensated: hand over the notice.",
+                                   "Confirmed. %(num)d customers compensated: hand over their notices.",
+                                   len(view.compensations))
 
     return submit(lambda uow: found.run(uow, outage_id, {}, actor.label), outcome, location=location)
 
@@ -240,13 +222,13 @@ def start_session(seat_id: str) -> ResponseReturnValue:
     return submit(lambda uow: sessions.start_session(
         uow, seat_id=seat_id, minutes=None if postpaid else _minutes_field(), postpaid=postpaid,
         customer_name=request.form.get("customer_name") or None, language=request.form.get("language") or None,
-        actor=_actor_label()), lambda view: ("success", f"Seat {view.seat_id}: session started."))
+        actor=actor_label()), lambda view: ("success", gettext("Seat %(seat)s: session started.", seat=view.seat_id)))
 
 
 def _minutes_field() -> int:
     raw = request.form.get("minutes", "")
     if not raw.strip().isdigit():
-        raise InvalidInput("choose a number of minutes", field="minutes")
+        raise InvalidInput(gettext("choose a number of minutes"), field="minutes")
     return int(raw)
 
 
@@ -263,10 +245,10 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
 
     def outcome(view: session_views.SeatSessionView) -> Message:
         if action != "end":
-            return "success", f"Seat {view.seat_id}: {action} done."
+            return "success", gettext(ACTION_DONE[action], seat=view.seat_id)
         width = runtime().settings.printer.width_mm
         return "success", end_message(view), (
-            "Print the bill", url_for("dashboard.bill_receipt", session_id=view.id, width=width))
+            gettext("Print the bill"), url_for("dashboard.bill_receipt", session_id=view.id, width=width))
 
     return submit(lambda uow: found.run(uow, session_id, fields, actor.label), outcome)
 
@@ -284,112 +266,12 @@ def _voucher_target() -> dict[str, object]:
 def redeem() -> ResponseReturnValue:
     """Redeem a typed or scanned voucher code onto a free seat or onto a running prepaid session."""
     def outcome(redeemed: Redemption) -> tuple[str, str]:
-        done = "started on" if redeemed.started else "added to"
-        return "success", f"Voucher {redeemed.code}: {redeemed.minutes} min {done} seat {redeemed.session.seat_id}"
+        words = (N_("Voucher %(code)s: %(minutes)s min started on seat %(seat)s") if redeemed.started
+                 else N_("Voucher %(code)s: %(minutes)s min added to seat %(seat)s"))
+        return "success", gettext(words, code=redeemed.code, minutes=redeemed.minutes, seat=redeemed.session.seat_id)
 
-    return submit(lambda uow: redeem_voucher(uow, request.form.get("code", ""), actor=_actor_label(),
+    return submit(lambda uow: redeem_voucher(uow, request.form.get("code", ""), actor=actor_label(),
                                              **_voucher_target()), outcome)
-
-
-def voucher_qr(code: str, width_mm: int) -> Markup:
-    """The voucher code as printed, in a standard QR code ``width_mm`` wide, as inline SVG.
-
-    Drawn by the app itself: no internet, no image files. Always a standard QR code (short data
-    would otherwise get a Micro QR, which zbar and most phone scanners do not read), at error
-    correction M, with the four-module quiet zone scanners expect.
-    """
-    qr = segno.make_qr(code, error="m", boost_error=False)
-    modules, _ = qr.symbol_size(scale=1, border=QR_QUIET_ZONE_MODULES)
-    return Markup(qr.svg_inline(scale=width_mm / modules, unit="mm", border=QR_QUIET_ZONE_MODULES))
-
-
-def _receipt_height_mm(text: str, layout: ReceiptLayout, vouchers_count: int) -> int:
-    """A page as long as the receipt's content: a roll printer then feeds no blank paper."""
-    per_line = int(layout.printable_mm / (layout.font_pt * MONOSPACE_CHARACTER_EM * MM_PER_POINT))
-    lines = sum(max(1, math.ceil(len(line) / per_line)) for line in text.splitlines())
-    height = 2 * layout.vertical_margin_mm + lines * layout.font_pt * LINE_HEIGHT * MM_PER_POINT + RECEIPT_SLACK_MM
-    return math.ceil(height + vouchers_count * (layout.qr_mm + VOUCHER_CODE_MM))
-
-
-def _letter_context(notice_id: int, qr_mm: int = SCREEN_QR_MM) -> dict[str, object]:
-    with reading() as uow:
-        letter = letters.letter_for(uow, notice_id)
-    return {"letter": letter, "vouchers": [(code, voucher_qr(code, qr_mm)) for code in letter.voucher_codes],
-            "can_print": _can_print()}
-
-
-def _receipt_layout() -> ReceiptLayout:
-    """The layout for the roll width the page asks for (``?width=58`` or 80, the default)."""
-    width = request.args.get("width", type=int) or DEFAULT_RECEIPT_MM
-    return RECEIPT_LAYOUTS.get(width, RECEIPT_LAYOUTS[DEFAULT_RECEIPT_MM])
-
-
-def _can_print() -> bool:
-    return runtime().settings.printer.kind is not PrinterKind.NONE
-
-
-@bp.get("/notices/<int:notice_id>")
-@login_required
-def notice_screen(notice_id: int) -> str:
-    """The customer's letter in large print, to turn the screen toward them."""
-    return render_template("notice_screen.html", **_letter_context(notice_id))
-
-
-@bp.get("/notices/<int:notice_id>/receipt")
-@login_required
-def notice_receipt(notice_id: int) -> str:
-    """The customer's letter laid out for a 58 mm or 80 mm thermal printer, printed with the browser."""
-    layout = _receipt_layout()
-    context = _letter_context(notice_id, layout.qr_mm)
-    letter = context["letter"]
-    assert isinstance(letter, letters.LetterView)
-    height = _receipt_height_mm(letter.text, layout, len(letter.voucher_codes))
-    return render_template("notice_receipt.html", layout=layout, height_mm=height, **context)
-
-
-@bp.get("/sessions/<int:session_id>/bill")
-@login_required
-def bill_receipt(session_id: int) -> str:
-    """An ended session's bill (seat, times, minutes, price, credits, amount due) for a thermal printer."""
-    layout = _receipt_layout()
-    with reading() as uow:
-        view = session_views.get_bill(uow, session_id)
-    lines = receipt_lines(view)
-    text = "\n".join([runtime().settings.venue.name, "Bill", *(f"{label} {value}" for label, value in lines)])
-    return render_template("bill_receipt.html", layout=layout, height_mm=_receipt_height_mm(text, layout, False),
-                           session=view, lines=lines)
-
-
-@bp.post("/notices/<int:notice_id>/deliver")
-@login_required
-def deliver(notice_id: int) -> ResponseReturnValue:
-    """Record how the letter reached the customer (each of its notices), with their reaction if given."""
-    return submit(lambda uow: letters.deliver_letter(
-        uow, notice_id, how=request.form.get("how", ""), feedback=request.form.get("feedback") or None,
-        actor=_actor_label()), lambda letter: ("success", f"Letter for seat {letter.seat_id} marked {letter.status}."))
-
-
-@bp.post("/notices/<int:notice_id>/print")
-@login_required
-def print_receipt(notice_id: int) -> ResponseReturnValue:
-    """Print the letter's receipt on the ESC/POS printer and record it printed."""
-    again = request.form.get("again") == "1"
-    return submit(lambda uow: print_letter(uow, notice_id, printer=printer(), actor=_actor_label(), again=again),
-                  lambda letter: ("success", f"Receipt for seat {letter.seat_id} printed."))
-
-
-@bp.post("/notices/print-pending")
-@login_required
-def print_all_pending() -> ResponseReturnValue:
-    """Print every letter still to hand over, and say how many came out and which did not."""
-    return submit(lambda uow: print_pending(uow, printer=printer(), actor=_actor_label()), _print_run_outcome)
-
-
-def _print_run_outcome(run: PrintRun) -> tuple[str, str]:
-    if not run.failed:
-        return "success", f"{len(run.printed)} receipt(s) printed."
-    seats = ", ".join(f"seat {letter.seat_id}" for letter in run.failed)
-    return "error", f"{len(run.printed)} receipt(s) printed; not printed: {seats} ({run.reason})."
 
 
 @bp.get("/seat-agent.py")

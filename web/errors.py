@@ -18,6 +18,8 @@ from compensator.errors import (
     PrinterUnavailable,
 )
 
+from web.i18n import N_, gettext
+
 log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
@@ -33,8 +35,8 @@ STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
 
 # The refusals a person can meet while clicking around, with the words the page shows.
 PAGE_ERRORS = {
-    403: ("Not for this account", "This page is for managers. Ask a manager to log in."),
-    404: ("Page not found", "There is no such page: it may have been a mistyped address or an old link."),
+    403: (N_("Not for this account"), N_("This page is for managers. Ask a manager to log in.")),
+    404: (N_("Page not found"), N_("There is no such page: it may have been a mistyped address or an old link.")),
 }
 
 
@@ -80,7 +82,10 @@ def init_app(app: Flask) -> None:
         if error.code in PAGE_ERRORS:
             # A person gets a page of the site, with its navigation, rather than a bare status.
             title, message = PAGE_ERRORS[error.code]
-            return render_template("error.html", title=title, message=error.description or message), error.code
+            # Werkzeug's own description of a 404 is English; a description this app gave is already the page's.
+            given = error.description if error.description != type(error).description else None
+            return render_template("error.html", title=gettext(title),
+                                   message=given or gettext(message)), error.code
         return error
 
     @app.errorhandler(Exception)
@@ -89,4 +94,4 @@ def init_app(app: Flask) -> None:
         log.exception("unexpected error on %s %s", request.method, request.path)
         if wants_json():
             return json_error(500, "internal_error", "something went wrong on the server; nothing was changed")
-        return Response("Something went wrong; nothing was changed. Please try again.", status=500)
+        return Response(gettext("Something went wrong; nothing was changed. Please try again."), status=500)

@@ -29,10 +29,16 @@ from web.context import reading, runtime
 from web.dashboard import ups_lines
 from web.forms import submit
 from web.audit_view import audit_row
+from web.i18n import N_, gettext
+from web.labels import name_of
 from web.suspected import suspected_json
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 RECENT_DAYS = 7
+# What the flash says once an outage action is done, by the action's name.
+OUTAGE_ACTION_DONE = {"confirm": N_("Outage %(outage)s: confirm done."), "dismiss": N_("Outage %(outage)s: dismiss done."),
+                      "correct": N_("Outage %(outage)s: correct done.")}
+FIELD_NAMES = {"started_at": N_("start"), "ended_at": N_("end")}
 AUDIT_PAGE = 100
 
 
@@ -54,7 +60,8 @@ def _local_field(name: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"{name.replace('_', ' ')} must be a date and time", field=name) from None
+        raise InvalidInput(gettext("the %(field)s must be a date and time", field=gettext(FIELD_NAMES[name])),
+                           field=name) from None
     try:
         # A browser may send 14:18 for a field shown as 14:18:00: compare the times, not the texts.
         if moment == datetime.fromisoformat(request.form.get(f"{name}_shown", "").strip()):
@@ -101,7 +108,8 @@ def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
     if action == "correct":
         fields.update(started_at=_local_field("started_at"), ended_at=_local_field("ended_at"))
     return submit(lambda uow: found.run(uow, outage_id, fields, _actor_label()),
-                  lambda view: ("success", f"Outage {outage_id}: {action} done."), location=url_for("manage.index"))
+                  lambda view: ("success", gettext(OUTAGE_ACTION_DONE[action], outage=outage_id)),
+                  location=url_for("manage.index"))
 
 
 @bp.post("/compensations/<int:compensation_id>/approve")
@@ -109,7 +117,8 @@ def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
 def approve(compensation_id: int) -> ResponseReturnValue:
     """Apply a credit that was waiting for a manager."""
     return submit(lambda uow: outages.approve_compensation(uow, compensation_id, actor=_actor_label()),
-                  lambda item: ("success", f"{item.current.credit_minutes} min approved for seat {item.seat_id}."),
+                  lambda item: ("success", gettext("%(minutes)s min approved for seat %(seat)s.",
+                                                    minutes=item.current.credit_minutes, seat=item.seat_id)),
                   location=url_for("manage.index"))
 
 
@@ -119,7 +128,8 @@ def add_attendant() -> ResponseReturnValue:
     """Add an attendant or a manager with a PIN."""
     return submit(lambda uow: people.add_attendant(
         uow, name=request.form.get("name"), role=request.form.get("role"), pin=request.form.get("pin"),
-        actor=_actor_label()), lambda person: ("success", f"{person.role.value.capitalize()} {person.name} added."),
+        actor=_actor_label()), lambda person: ("success", gettext(
+            "%(role)s %(name)s added.", role=name_of(person.role).capitalize(), name=person.name)),
         location=url_for("manage.index"))
 
 
@@ -130,16 +140,17 @@ def create_token() -> ResponseReturnValue:
 
     def outcome(token: people.TokenView) -> tuple[str, str]:
         # The secret is flashed by this response only: the answer kept for a resubmission omits it.
-        flash(f"Token for {token.name}: {token.secret} — copy it now, it is not shown again.", "warning")
-        return "success", f"Token {token.name} created."
+        flash(gettext("Token for %(name)s: %(secret)s — copy it now, it is not shown again.", name=token.name,
+                      secret=token.secret), "warning")
+        return "success", gettext("Token %(name)s created.", name=token.name)
 
     return submit(lambda uow: people.create_token(uow, name=request.form.get("name"), actor=_actor_label()),
                   outcome, location=url_for("manage.index"))
 
 
 PEOPLE_ACTIONS = {
-    "disable": (people.disable_attendant, "{name} disabled: their open logins have ended."),
-    "enable": (people.enable_attendant, "{name} can log in again."),
+    "disable": (people.disable_attendant, N_("%(name)s disabled: their open logins have ended.")),
+    "enable": (people.enable_attendant, N_("%(name)s can log in again.")),
 }
 
 
@@ -149,13 +160,14 @@ def attendant_action(name: str, action: str) -> ResponseReturnValue:
     """Disable or enable an attendant, or give them a new PIN."""
     if action == "pin":
         return submit(lambda uow: people.change_pin(uow, name=name, pin=request.form.get("pin"), actor=_actor_label()),
-                      lambda person: ("success", f"New PIN set for {person.name}: their open logins have ended."),
+                      lambda person: ("success", gettext("New PIN set for %(name)s: their open logins have ended.",
+                                                                    name=person.name)),
                       location=url_for("manage.index"))
     if action not in PEOPLE_ACTIONS:
         abort(404)
     change, message = PEOPLE_ACTIONS[action]
     return submit(lambda uow: change(uow, name=name, actor=_actor_label()),
-                  lambda person: ("success", message.format(name=person.name)), location=url_for("manage.index"))
+                  lambda person: ("success", gettext(message, name=person.name)), location=url_for("manage.index"))
 
 
 @bp.post("/tokens/<name>/revoke")
@@ -163,4 +175,5 @@ def attendant_action(name: str, action: str) -> ResponseReturnValue:
 def revoke_token(name: str) -> ResponseReturnValue:
     """Revoke a device token: it is refused from its next request."""
     return submit(lambda uow: people.revoke_token(uow, name=name, actor=_actor_label()),
-                  lambda token: ("success", f"Token {token.name} revoked."), location=url_for("manage.index"))
+                  lambda token: ("success", gettext("Token %(name)s revoked.", name=token.name)),
+                  location=url_for("manage.index"))

@@ -14,37 +14,41 @@ from compensator.domain.silence import seat_ranges
 from compensator.services.outage_views import OutageView
 from compensator.timeofday import time_of_day
 from web.context import runtime
+from web.i18n import gettext, ngettext, ui_language
+from web.labels import name_of
 
-# What confirming a suspected outage means, for the one-line question.
-QUESTION = "was it a power cut?"
 
 
 def _local(moment: datetime | None) -> str:
     venue = runtime().settings.venue
-    return time_of_day(moment, venue.tz, venue.clock) if moment else ""
+    return time_of_day(moment, venue.tz, venue.clock, ui_language()) if moment else ""
 
 
 def _who(outage: OutageView) -> str:
     ids = list(outage.scope_ids)
     if outage.scope_kind is ScopeKind.VENUE:
-        return "Every seat"
+        return gettext("Every seat")
     if outage.scope_kind is ScopeKind.ZONES:
         names = [runtime().settings.zones_by_id[zone].name if zone in runtime().settings.zones_by_id else zone
                  for zone in ids]
-        return ("Zone " if len(names) == 1 else "Zones ") + ", ".join(names)
-    return ("Seat " if len(ids) == 1 else "Seats ") + seat_ranges(ids)
+        return ngettext("Zone %(zones)s", "Zones %(zones)s", len(names), zones=", ".join(names))
+    return ngettext("Seat %(seats)s", "Seats %(seats)s", len(ids), seats=seat_ranges(ids))
 
 
 def suspected_label(outage: OutageView) -> str:
     """The banner's sentence for a suspected outage."""
+    started, ended = _local(outage.started_at), _local(outage.ended_at)
     if outage.source is OutageSource.SERVER_GAP:
-        return (f"The counter PC was off from {_local(outage.started_at)} to {_local(outage.ended_at)} — "
-                f"{QUESTION}")
+        return gettext("The counter PC was off from %(start)s to %(end)s — was it a power cut?", start=started,
+                       end=ended)
+    if outage.source is OutageSource.HEARTBEAT and outage.ended_at:
+        return gettext("%(who)s stopped answering at %(start)s and came back at %(end)s — was it a power cut?",
+                       who=_who(outage), start=started, end=ended)
     if outage.source is OutageSource.HEARTBEAT:
-        back = f" and came back at {_local(outage.ended_at)}" if outage.ended_at else ""
-        return f"{_who(outage)} stopped answering at {_local(outage.started_at)}{back} — {QUESTION}"
-    return f"{outage.kind.value.capitalize()} cut reported by {outage.source.value} at {_local(outage.started_at)} — " \
-           f"{QUESTION}"
+        return gettext("%(who)s stopped answering at %(start)s — was it a power cut?", who=_who(outage),
+                       start=started)
+    return gettext("%(kind)s cut reported by %(source)s at %(start)s — was it a power cut?",
+                   kind=name_of(outage.kind).capitalize(), source=name_of(outage.source), start=started)
 
 
 def suspected_json(outages: list[OutageView]) -> list[dict[str, object]]:

@@ -24,6 +24,7 @@ from compensator.config_models.fields import (
     text,
     whole_number,
 )
+from compensator.domain.kinds import DashboardLanguage
 from compensator.domain.silence import SilenceRule
 from compensator.domain.terms import PolicySettings
 from compensator.settings import (
@@ -95,14 +96,19 @@ Packages = Annotated[tuple[PackageMinutes, ...], Field(min_length=1, max_length=
                      no_repeats("lists a package twice")]
 
 
+Language = Annotated[DashboardLanguage, plainly(" or ".join(f'"{item}"' for item in DashboardLanguage).join(
+    ["must be ", ""]))]
+
+
 class DashboardModel(Section):
-    """``dashboard:``: the session lengths offered on the dashboard."""
+    """``dashboard:``: the session lengths offered, and the pages' language for whoever has chosen none."""
 
     packages_minutes: Packages = DashboardSettings().packages_minutes
+    language: Language = DashboardSettings().language
 
     def to_settings(self) -> DashboardSettings:
         """The dashboard's choices."""
-        return DashboardSettings(self.packages_minutes)
+        return DashboardSettings(self.packages_minutes, self.language)
 
 
 class ReportsModel(Section):

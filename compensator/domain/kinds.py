@@ -58,6 +58,13 @@ class Role(StrEnum):
     MANAGER = "manager"
 
 
+class DashboardLanguage(StrEnum):
+    """The languages the attendant's pages are written in (the notices have their own list)."""
+
+    EN = "en"
+    FR = "fr"
+
+
 class OutageKind(StrEnum):
     """What failed: the mains power, or the internet line."""
 

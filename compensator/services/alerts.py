@@ -30,6 +30,8 @@ class Alert:
     key: str = ""
     # When what it says stops being true (the paid time ends), if known: it is not shown after.
     expires_at: datetime | None = None
+    # What a page in another language rewords the message from.
+    remaining_minutes: int | None = None
 
 
 class AlertBoard:
@@ -42,7 +44,7 @@ class AlertBoard:
         self._numbers = itertools.count(1)
 
     def publish(self, key: str, seat_id: str, message: str, at: datetime,
-                expires_at: datetime | None = None) -> Alert | None:
+                expires_at: datetime | None = None, *, remaining_minutes: int | None = None) -> Alert | None:
         """Add an alert unless one with ``key`` was published already; return it if added."""
         with self._lock:
             if key in self._keys:
@@ -50,7 +52,7 @@ class AlertBoard:
             self._keys[key] = None
             if len(self._keys) > MAX_KEYS:
                 del self._keys[next(iter(self._keys))]
-            alert = Alert(next(self._numbers), seat_id, message, at, key, expires_at)
+            alert = Alert(next(self._numbers), seat_id, message, at, key, expires_at, remaining_minutes)
             self._alerts.append(alert)
             return alert
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from compensator.domain.kinds import Role
+from compensator.domain.kinds import DashboardLanguage, Role
 from compensator.errors import AuthenticationFailed, Conflict, InvalidInput, InvalidState, NotFound
 from compensator.security import hash_pin, hash_token, new_token, verify_pin
 from compensator.services import audit
@@ -33,6 +33,7 @@ class AttendantView:
     disabled: bool
     # The version a login cookie must carry; it moves on at logout, disabling and a new PIN.
     session_version: int = 1
+    language: DashboardLanguage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ def _clean_name(name: object, field: str = "name") -> str:
 
 def _attendant_view(row: Attendant) -> AttendantView:
     return AttendantView(row.id, row.name, row.role, row.created_at, row.disabled_at is not None,
-                         row.session_version)
+                         row.session_version, row.language)
 
 
 def _clean_pin(pin: object) -> str:
@@ -71,21 +72,47 @@ def _attendant_named(uow: UnitOfWork, name: object) -> Attendant:
     return row
 
 
-def add_attendant(uow: UnitOfWork, *, name: object, role: object, pin: object, actor: str) -> AttendantView:
-    """Create an attendant or manager with a hashed PIN of 4 to 12 digits."""
+def _language(language: object) -> DashboardLanguage:
+    try:
+        return DashboardLanguage(language)
+    except ValueError:
+        raise InvalidInput("language must be " + " or ".join(DashboardLanguage), field="language") from None
+
+
+def add_attendant(uow: UnitOfWork, *, name: object, role: object, pin: object, actor: str,
+                  language: object = None) -> AttendantView:
+    """Create an attendant or manager with a hashed PIN of 4 to 12 digits (and, if given, their language)."""
     clean = _clean_name(name)
     try:
         chosen_role = Role(role)
     except ValueError:
         raise InvalidInput("role must be attendant or manager", field="role") from None
     pin = _clean_pin(pin)
+    chosen_language = None if language is None else _language(language)
     if uow.db.scalar(select(Attendant.id).where(Attendant.name == clean)) is not None:
         raise Conflict(f"an attendant named {clean!r} already exists", field="name")
-    row = Attendant(name=clean, role=chosen_role, pin_hash=hash_pin(pin), created_at=uow.now(), session_version=1)
+    row = Attendant(name=clean, role=chosen_role, pin_hash=hash_pin(pin), created_at=uow.now(), session_version=1,
+                    language=chosen_language)
     uow.db.add(row)
     uow.db.flush()
-    audit.record(uow, actor=actor, action="attendant.add", target_type="attendant", target_id=row.id,
-                 after={"name": clean, "role": chosen_role.value})
+    after = {"name": clean, "role": chosen_role.value}
+    if chosen_language is not None:
+        after["language"] = chosen_language.value
+    audit.record(uow, actor=actor, action="attendant.add", target_type="attendant", target_id=row.id, after=after)
+    uow.commit()
+    return _attendant_view(row)
+
+
+def set_language(uow: UnitOfWork, *, name: str, language: object, actor: str) -> AttendantView:
+    """Keep the language of the pages an attendant chose."""
+    chosen = _language(language)
+    row = uow.db.scalar(select(Attendant).where(Attendant.name == name, Attendant.disabled_at.is_(None)))
+    if row is None:
+        raise NotFound(f"no attendant named {name!r}")
+    before = row.language.value if row.language else None
+    row.language = chosen
+    audit.record(uow, actor=actor, action="attendant.language", target_type="attendant", target_id=row.id,
+                 before={"language": before}, after={"language": chosen.value})
     uow.commit()
     return _attendant_view(row)
 
@@ -100,6 +127,11 @@ def authenticate(uow: UnitOfWork, *, name: object, pin: object) -> AttendantView
     if row is None or not matches or row.disabled_at is not None:
         raise AuthenticationFailed("unknown name or wrong PIN")
     return _attendant_view(row)
+
+
+def chosen_language(uow: UnitOfWork, name: str) -> DashboardLanguage | None:
+    """The language of the pages the attendant named chose, if any."""
+    return uow.db.scalar(select(Attendant.language).where(Attendant.name == name))
 
 
 def logged_in(uow: UnitOfWork, attendant_id: object, session_version: object) -> AttendantView | None:

@@ -13,8 +13,6 @@ from compensator.services.session_views import list_open_sessions
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Outage
 
-STATE_LABELS = {TileState.FREE: "Free", TileState.RUNNING: "In session", TileState.PAUSED: "Paused",
-                TileState.TIME_UP: "Time up"}
 # Seats whose time is nearly up stand out on the board.
 NEARLY_UP_MINUTES = 5
 
@@ -51,12 +49,6 @@ class SeatTile:
         if self.state is TileState.FREE:
             return SeatState.FREE
         return SeatState.PAUSED if self.state is TileState.PAUSED else SeatState.IN_SESSION
-
-    @property
-    def state_label(self) -> str:
-        """The state in words for the attendant."""
-        return STATE_LABELS[self.state]
-
 
 def _power_at(uow: UnitOfWork) -> tuple[set[str], set[str]]:
     """Seats dark now, and seats running on their UPS now, because of ongoing outages."""

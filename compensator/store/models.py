@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from compensator.domain.kinds import (
     CompensationForm,
     CompensationStatus,
+    DashboardLanguage,
     Delivery,
     EntryKind,
     Feedback,
@@ -93,6 +94,8 @@ class Attendant(Base):
     pin_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The language of the pages this person chose; none yet means the browser's wish or the venue's default.
+    language: Mapped[DashboardLanguage | None] = mapped_column(enum_column(DashboardLanguage), default=None)
     # A login cookie names the version it was issued under; moving it on ends every such cookie.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

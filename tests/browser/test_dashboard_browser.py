@@ -253,7 +253,7 @@ def test_ending_a_session_asks_first_and_keeps_it_when_the_attendant_says_no(pag
     page.click('.seat[data-seat="G2"]')
     page.click('form[data-action="end"] button')
     page.wait_for_timeout(300)
-    assert asked == ["End the session on Seat G2?"]
+    assert asked == ["End the session on seat G2?"]
     assert page.locator('.seat[data-seat="G2"].running').count() == 1
     page.click('form[data-action="end"] button')
     page.wait_for_selector('.seat[data-seat="G2"].free')

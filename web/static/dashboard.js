@@ -1,21 +1,27 @@
 // The dashboard's live behaviour: poll the board, patch tiles in place (no reload, no flicker),
 // count the outage up, open the quick-action dialog for a seat, keep the voucher box's seats current,
-// and refuse double submits.
+// and refuse double submits. The words it writes come from the page, in the attendant's language.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("board-config").textContent);
+  var words = config.words;
   var grid = document.getElementById("grid");
   var dialog = document.getElementById("seat-dialog");
   var serverOffset = Date.parse(config.now) - Date.now();
   var POLL_MS = 3000;
+
+  // A phrase of the page's with its {name} places filled in.
+  function say(phrase, values) {
+    return words[phrase].replace(/\{(\w+)\}/g, function (whole, name) { return String(values[name]); });
+  }
 
   function text(node, value) {
     if (node && node.textContent !== value) { node.textContent = value; }
   }
 
   function minutesText(seat) {
-    if (seat.remaining_minutes !== null) { return seat.remaining_minutes + " min"; }
-    return seat.postpaid ? "postpaid" : "";
+    if (seat.remaining_minutes !== null) { return say("minutes", {minutes: seat.remaining_minutes}); }
+    return seat.postpaid ? words.postpaid : "";
   }
 
   function tileClass(seat) {
@@ -35,14 +41,16 @@
       tile.dataset.session = seat.session || "";
       tile.dataset.state = seat.state;
       text(tile.querySelector(".state"), seat.state_label);
-      text(tile.querySelector(".minutes"), minutesText(seat));
+      var minutes = tile.querySelector(".minutes");
+      minutes.classList.toggle("word", seat.remaining_minutes === null);
+      text(minutes, minutesText(seat));
       text(tile.querySelector(".customer"), seat.customer);
     });
   }
 
   function patchFigures(figures) {
     Object.keys(figures).forEach(function (key) {
-      text(document.querySelector('[data-figure="' + key + '"]'), String(figures[key]));
+      text(document.querySelector('[data-figure="' + key + '"]'), figures[key]);
     });
   }
 
@@ -56,7 +64,7 @@
     if (!letters.length) {
       var empty = document.createElement("li");
       empty.className = "empty";
-      empty.textContent = "None waiting.";
+      empty.textContent = words.noneWaiting;
       list.appendChild(empty);
       return;
     }
@@ -153,8 +161,7 @@
       outages.forEach(function (outage) {
         var row = document.createElement("div");
         row.dataset.started = outage.started_at;
-        row.appendChild(document.createTextNode(
-          outage.kind + " cut since " + outage.started_local + " (" + outage.scope + ", " + outage.source + ") · "));
+        row.appendChild(document.createTextNode(outage.label + " · "));
         var elapsed = document.createElement("strong");
         elapsed.className = "elapsed";
         row.appendChild(elapsed);
@@ -180,7 +187,7 @@
     document.querySelectorAll("#outage-info [data-started]").forEach(function (row) {
       var seconds = Math.max(0, Math.floor((Date.now() + serverOffset - Date.parse(row.dataset.started)) / 1000));
       var minutes = Math.floor(seconds / 60);
-      var label = minutes + " min " + String(seconds % 60).padStart(2, "0") + " s";
+      var label = say("elapsed", {minutes: minutes, seconds: String(seconds % 60).padStart(2, "0")});
       text(row.querySelector(".elapsed"), label);
     });
   }
@@ -192,7 +199,7 @@
         if (!state) { return; }
         serverOffset = Date.parse(state.now) - Date.now();
         patchTiles(state.seats);
-        patchFigures(state.figures);
+        patchFigures(state.figures_text);
         patchLetters(state.letters);
         patchPower(state.outages);
         patchSuspected(state.suspected);
@@ -207,7 +214,8 @@
     var seat = tile.dataset.seat;
     var session = tile.dataset.session;
     var busy = Boolean(session);
-    document.getElementById("dialog-title").textContent = "Seat " + tile.querySelector(".label").textContent;
+    dialog.dataset.seatLabel = tile.querySelector(".label").textContent;
+    document.getElementById("dialog-title").textContent = say("seat", {seat: dialog.dataset.seatLabel});
     document.getElementById("dialog-status").textContent =
       tile.querySelector(".state").textContent + " " + tile.querySelector(".minutes").textContent;
     document.getElementById("dialog-free").hidden = busy;
@@ -252,7 +260,7 @@
     if (form.dataset.sent) { event.preventDefault(); return; }
     // Ending a session frees the seat and closes a postpaid bill: asked once more, never by accident.
     if (form.dataset.action === "end" &&
-        !window.confirm("End the session on " + document.getElementById("dialog-title").textContent + "?")) {
+        !window.confirm(say("confirmEnd", {seat: dialog.dataset.seatLabel}))) {
       event.preventDefault();
       return;
     }

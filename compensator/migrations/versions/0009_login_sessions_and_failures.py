@@ -6,7 +6,7 @@ PIN all do. Failed logins are rows (name, address, when), so that the throttle s
 restart and is shared by every counter on one database.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,49 @@
+"""The dashboard's phrases built from the board's numbers, in the page's language.
+
+The same phrase is written by the server when the page is rendered and when the board is polled,
+so the template and the script show the same words; what the script writes itself (the
+elapsed time of a cut, the confirmation before ending a session) comes from ``page_words``.
+"""
+
+from __future__ import annotations
+
+from compensator.domain.kinds import OutageKind
+from compensator.services import letters, outage_views
+from compensator.services.alerts import Alert
+from web.i18n import N_, gettext, ngettext
+from web.labels import name_of
+
+
+def outage_label(outage: outage_views.OutageView, started_local: str) -> str:
+    """An ongoing cut as the power bar shows it: its kind, since when, where, and who reported it."""
+    scope = ", ".join(outage.scope_ids) if outage.scope_ids else gettext("whole venue")
+    words = (N_("Network cut since %(time)s (%(scope)s, %(source)s)") if outage.kind is OutageKind.NETWORK
+             else N_("Power cut since %(time)s (%(scope)s, %(source)s)"))
+    return gettext(words, time=started_local, scope=scope, source=name_of(outage.source))
+
+
+def alert_text(alert: Alert) -> str:
+    """A "time nearly up" alert, reworded from its minutes (its stored message when it has none)."""
+    if alert.remaining_minutes is None:
+        return alert.message
+    return ngettext("Seat %(seat)s: %(num)d min left", "Seat %(seat)s: %(num)d min left", alert.remaining_minutes,
+                    seat=alert.seat_id)
+
+
+def letter_label(letter: letters.PendingLetter) -> str:
+    """How a waiting letter is listed: its seat, its cuts, and the minutes it gives back in what form."""
+    forms = " + ".join(sorted({name_of(form) for form in letter.forms}))
+    if len(letter.notice_ids) > 1:
+        return ngettext("Seat %(seat)s · %(num)d cuts · %(minutes)s min %(forms)s",
+                        "Seat %(seat)s · %(num)d cuts · %(minutes)s min %(forms)s", len(letter.notice_ids),
+                        seat=letter.seat_id, minutes=letter.credit_minutes, forms=forms)
+    return gettext("Seat %(seat)s · %(minutes)s min %(form)s", seat=letter.seat_id, minutes=letter.credit_minutes,
+                   form=forms)
+
+
+def page_words() -> dict[str, str]:
+    """What the page's script writes itself, in the page's language; ``{name}`` is filled in by the script."""
+    return {"minutes": gettext("%(minutes)s min", minutes="{minutes}"), "postpaid": gettext("postpaid"),
+            "seat": gettext("Seat %(seat)s", seat="{seat}"), "noneWaiting": gettext("None waiting."),
+            "elapsed": gettext("%(minutes)s min %(seconds)s s", minutes="{minutes}", seconds="{seconds}"),
+            "confirmEnd": gettext("End the session on seat %(seat)s?", seat="{seat}")}
