@@ -1,0 +1,61 @@
+"""The golden day's report, in JSON, CSV and HTML, is the same text as the files kept in ``tests/golden/``.
+
+The files were written by the report code before it was made fast; any later change to how the
+report is computed must leave every figure, row, sentence and timeline band as they were.
+Run with ``COMPENSATOR_WRITE_GOLDEN=1`` to write them afresh after a deliberate change of content
+(and read the diff).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from compensator.clock import FakeClock
+from compensator.reporting import ReportFormat, render
+from tests.golden_day import report_of_the_golden_day
+from tests.known_day import pdf_text
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A fake clock at 08:00 Lagos time on 2026-11-22, before the golden day opens."""
+    return FakeClock(datetime(2026, 11, 22, 7, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def golden_day(uow, clock):
+    return report_of_the_golden_day(uow, clock)
+
+
+def _compare(name: str, content: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("COMPENSATOR_WRITE_GOLDEN"):
+        path.write_bytes(content.encode("utf-8"))
+    assert content == path.read_bytes().decode("utf-8")
+
+
+def test_the_golden_days_json_is_the_kept_one(golden_day) -> None:
+    content = render(golden_day, ReportFormat.JSON).content.decode("utf-8")
+    _compare("golden_day.json", content)
+    assert json.loads(content) == json.loads((GOLDEN / "golden_day.json").read_text(encoding="utf-8"))
+
+
+def test_the_golden_days_csv_is_the_kept_one(golden_day) -> None:
+    _compare("golden_day.csv", render(golden_day, ReportFormat.CSV).content.decode("utf-8"))
+
+
+def test_the_golden_days_html_is_the_kept_one(golden_day) -> None:
+    _compare("golden_day.html", render(golden_day, ReportFormat.HTML).content.decode("utf-8"))
+
+
+def test_the_golden_days_pdf_has_the_kept_texts_words(golden_day) -> None:
+    # A PDF's bytes change with its layout; its words must not. The kept text is the extracted
+    # text with whitespace normalised, as ``pdf_text`` gives it.
+    _compare("golden_day.pdf.txt", pdf_text(render(golden_day, ReportFormat.PDF).content) + "\n")
