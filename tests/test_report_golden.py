@@ -55,7 +55,17 @@ def test_the_golden_days_html_is_the_kept_one(golden_day) -> None:
     _compare("golden_day.html", render(golden_day, ReportFormat.HTML).content.decode("utf-8"))
 
 
+def _without_repeated_headers(text: str) -> str:
+    # A table's header is repeated at the top of each page it runs onto, and where pages break
+    # is layout, not content: every header after a table's first is dropped.
+    header = "Seat Outage Lost Credit Given Form Value Status Notice "
+    first = text.index(header) + len(header)
+    return text[:first] + text[first:].replace(header, "")
+
+
 def test_the_golden_days_pdf_has_the_kept_texts_words(golden_day) -> None:
     # A PDF's bytes change with its layout; its words must not. The kept text is the extracted
     # text with whitespace normalised, as ``pdf_text`` gives it.
-    _compare("golden_day.pdf.txt", pdf_text(render(golden_day, ReportFormat.PDF).content) + "\n")
+    text = pdf_text(render(golden_day, ReportFormat.PDF).content) + "\n"
+    kept = (GOLDEN / "golden_day.pdf.txt").read_bytes().decode("utf-8")
+    assert _without_repeated_headers(text) == _without_repeated_headers(kept)
