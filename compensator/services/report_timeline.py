@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -32,14 +32,22 @@ OCCUPANCY_EVENTS = (SessionEventKind.MOVE, SessionEventKind.END)
 def timeline_rows(uow: UnitOfWork, window: Span, outages: Sequence[DayOutage],
                   seats_by_outage: Mapping[int, list[str]], catalog: Catalog) -> tuple[TimelineRow, ...]:
     """One row per seat used or darkened in the window: configured seats first, in their order."""
-    start, end = window
-    sessions_by_seat = _held(uow, window)
+    # Every time read back is in UTC; so is the window here, which spares a time-zone lookup in
+    # each of the tens of thousands of comparisons a busy day makes. The instants are the same.
+    start, end = (moment.astimezone(timezone.utc) for moment in window)
+    sessions_by_seat = _held(uow, (start, end))
     dark_by_seat: dict[str, list[Span]] = defaultdict(list)
     for outage in outages:
+        # The seats of one zone share one dark spell: it is worked out once per zone.
+        spells: dict[str, list[Span]] = {}
         for seat_id in seats_by_outage.get(outage.id, ()):
-            ups = catalog.ups_minutes.get(catalog.zone_of_seat.get(seat_id, ""), 0)
-            dark_start = outage.started_at + timedelta(minutes=ups if outage.kind is OutageKind.POWER else 0)
-            dark_by_seat[seat_id].extend(clip([(dark_start, outage.ended_at or end)], window))
+            zone = catalog.zone_of_seat.get(seat_id, "")
+            spell = spells.get(zone)
+            if spell is None:
+                ups = catalog.ups_minutes.get(zone, 0)
+                dark_start = outage.started_at + timedelta(minutes=ups if outage.kind is OutageKind.POWER else 0)
+                spell = spells[zone] = clip([(dark_start, outage.ended_at or end)], (start, end))
+            dark_by_seat[seat_id].extend(spell)
     seen = set(sessions_by_seat) | set(dark_by_seat)
     configured = [seat.id for seat in uow.settings.seats]
     order = [seat for seat in configured if seat in seen] + sorted(seen - set(configured))
@@ -66,21 +74,29 @@ def _held(uow: UnitOfWork, window: Span) -> dict[str, list[Span]]:
     stops = _time_up(uow, going_on, end)
     held: dict[str, list[Span]] = defaultdict(list)
     for session_id, seat_id, started_at in sessions:
-        stop = stops.get(session_id, end)
+        # Once a prepaid session's time is up the customer has usually gone: the band stops there.
+        limit = min(stops.get(session_id, end), end)
         cursor = started_at
         # Events at one instant keep their order of writing, as in the ledger's replay.
         for at, kind, destination in sorted(changes.get(session_id, ()), key=lambda change: change[0]):
             if at > cursor:
-                held[seat_id].extend(clip([(cursor, min(at, stop))], window))
+                _add(held[seat_id], cursor, at, start, limit)
                 cursor = at
             if kind is SessionEventKind.END:
                 break
             if destination is not None:
                 seat_id = destination
         else:
-            if end > cursor:
-                held[seat_id].extend(clip([(cursor, min(end, stop))], window))
+            _add(held[seat_id], cursor, end, start, limit)
     return held
+
+
+def _add(spans: list[Span], begin: datetime, finish: datetime, start: datetime, limit: datetime) -> None:
+    """Add ``[begin, finish)`` cut to the window's ``start`` and to ``limit``, if anything is left."""
+    begin = max(begin, start)
+    finish = min(finish, limit)
+    if finish > begin:
+        spans.append((begin, finish))
 
 
 def _time_up(uow: UnitOfWork, session_ids: list[int], end: datetime) -> dict[int, datetime]:
