@@ -104,6 +104,8 @@ def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dic
         count = pdf_repetitions if report_format == "pdf" else repetitions
         result[report_format] = [_timed(lambda: render(build(), ReportFormat(report_format))) for _ in range(count)]
     for report_format in FORMATS:
+        if not result[report_format]:
+            continue
         tracemalloc.start()
         render(build(), ReportFormat(report_format))
         result[f"peak_{report_format}"] = tracemalloc.get_traced_memory()[1]
@@ -142,7 +144,7 @@ def show(label: str, figures: dict[str, Any]) -> None:
         middle = statistics.median(samples)
         print(f"    build + {report_format:<4}      median {middle * 1000:8.1f} ms, ratio {middle / floor:7.1f} "
               f"(runs {', '.join(f'{sample * 1000:.0f}' for sample in samples)} ms), "
-              f"peak traced {figures[f'peak_{report_format}'] / 2**20:6.1f} MiB")
+              f"peak traced {figures[f'peak_{report_format}'] / 2**20:6.1f} MiB (build and render)")
     grows = figures["statements_small"] != figures["statements_big"]
     print(f"    statements per build: {figures['statements_small']} on {SMALL[1]} waves over {SMALL[0]} seats "
           f"({figures['compensations_small']} compensations), {figures['statements_big']} on the big day ({figures['compensations_big']}): {'GROWS' if grows else 'does not grow'}; "
@@ -156,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--waves", type=int, default=BIG[1], help="waves of the big day (20: 10,000 sessions)")
     parser.add_argument("--repetitions", type=int, default=5, help="runs of each JSON, CSV, HTML build (median)")
     parser.add_argument("--pdf-repetitions", type=int, default=3, help="runs of the PDF build (median)")
+    parser.add_argument("--baseline-repetitions", type=int, default=3, help="runs of each of the baseline's builds")
     parser.add_argument("--baseline-pdf-repetitions", type=int, default=1,
                         help="runs of the baseline's PDF build (0 to skip it: it may take minutes)")
     arguments = parser.parse_args(argv)
@@ -165,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"end-of-day report of {arguments.waves} waves over {BIG[0]} seats (SQLite file; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     if arguments.baseline is not None:
-        show("baseline", run_checkout(arguments.baseline, big, small, arguments.repetitions,
+        show("baseline", run_checkout(arguments.baseline, big, small, arguments.baseline_repetitions,
                                       max(arguments.baseline_pdf_repetitions, 0)))
     show("this checkout", run_checkout(HERE, big, small, arguments.repetitions, arguments.pdf_repetitions))
 

@@ -3,8 +3,8 @@
 Everything is read as plain column rows in a fixed number of statements, whatever the number
 of sessions and compensations: a busy day has thousands of compensations, and hydrating ORM
 objects or intermediate views for each would cost more than the report itself. Each
-compensation comes in one row with its notice and that notice's last delivery; only the
-adjustments of corrected outages come in a second statement.
+compensation comes in one row with its notice; the notices' deliveries and the adjustments
+of corrected outages come in one statement each.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import (
     CompensationStatus,
+    Delivery,
     Feedback,
     OutageKind,
     OutageSource,
@@ -41,6 +42,7 @@ from compensator.store.models import (
 
 FIGURE_NAMES = CompensationFigures.names()
 FIGURE_COUNT = len(FIGURE_NAMES)
+NOTICE_STATES = {how: NoticeState(how.value) for how in Delivery}
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,16 +130,13 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
     ids = [outage.id for outage in outages]
     if not ids:
         return DayCompensations((), {}, {}, frozenset(), ())
-    last = (select(NoticeDelivery.how, NoticeDelivery.feedback).where(NoticeDelivery.notice_id == Notice.id)
-            .order_by(NoticeDelivery.id.desc()).limit(1).correlate(Notice))
     rows = uow.db.execute(
         select(Compensation.outage_id, Compensation.id, Compensation.seat_session_id, Compensation.seat_id,
                *(getattr(Compensation, name) for name in FIGURE_NAMES), Compensation.granted_minutes,
-               Compensation.status, Compensation.explanation, Notice.id,
-               last.with_only_columns(NoticeDelivery.how).scalar_subquery(),
-               last.with_only_columns(NoticeDelivery.feedback).scalar_subquery())
+               Compensation.status, Compensation.explanation, Notice.id)
         .outerjoin(Notice, Notice.compensation_id == Compensation.id)
         .where(Compensation.outage_id.in_(ids)).order_by(Compensation.id)).tuples().all()
+    deliveries = _last_deliveries(uow, ids)
     adjusted = _adjustments(uow, ids)
     by_outage: dict[int, list[CompensationRow]] = defaultdict(list)
     seats_by_outage: dict[int, list[str]] = defaultdict(list)
@@ -145,7 +144,7 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
     any_lost: set[int] = set()
     feedback: list[Feedback] = []
     for outage_id, compensation_id, session_id, seat_id, *values in rows:
-        granted, status, explanation, notice_id, how, given_feedback = values[FIGURE_COUNT:]
+        granted, status, explanation, notice_id = values[FIGURE_COUNT:]
         seats_by_outage[outage_id].append(seat_id)
         counts[outage_id] += 1
         adjustments = adjusted.get(compensation_id)
@@ -156,9 +155,10 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
             continue
         notice: NoticeState | None = None
         if notice_id is not None:
-            notice = NoticeState(how.value) if how is not None else NoticeState.PENDING
-            if given_feedback is not None:
-                feedback.append(given_feedback)
+            delivered = deliveries.get(notice_id)
+            notice = NOTICE_STATES[delivered[0]] if delivered else NoticeState.PENDING
+            if delivered and delivered[1] is not None:
+                feedback.append(delivered[1])
         # Minutes given that a correction no longer owes (and that were not taken back) still
         # count in what the customer got, at the zone's price.
         waived = max(granted - figures.credit_minutes, 0) if status is CompensationStatus.APPLIED else 0
@@ -169,6 +169,21 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
             explanation=explanation, adjustments=tuple(text for _, text in adjustments or ())))
     ordered = tuple(row for outage in outages for row in by_outage.get(outage.id, ()))
     return DayCompensations(ordered, dict(counts), dict(seats_by_outage), frozenset(any_lost), tuple(feedback))
+
+
+def _last_deliveries(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, tuple[Delivery, Feedback | None]]:
+    """How each notice of the outages' compensations was last delivered, with the feedback given then.
+
+    A notice declined after a happy face counts no feedback: the customer's last word was to decline it.
+    """
+    found: dict[int, tuple[Delivery, Feedback | None]] = {}
+    for notice_id, how, given in uow.db.execute(
+            select(NoticeDelivery.notice_id, NoticeDelivery.how, NoticeDelivery.feedback)
+            .join(Notice, Notice.id == NoticeDelivery.notice_id)
+            .join(Compensation, Compensation.id == Notice.compensation_id)
+            .where(Compensation.outage_id.in_(outage_ids)).order_by(NoticeDelivery.id)).tuples():
+        found[notice_id] = (how, given)
+    return found
 
 
 def _adjustments(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, list[tuple[CompensationFigures, str]]]:
