@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import json
 import os
+from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from compensator.clock import FakeClock
+from compensator.domain.intervals import clip, merge
+from compensator.domain.kinds import SessionState
+from compensator.domain.ledger import balance
 from compensator.reporting import ReportFormat, render
+from compensator.services.session_views import load_sessions, sessions_not_ended_before
 from tests.golden_day import report_of_the_golden_day
 from tests.known_day import pdf_text
 
@@ -69,3 +74,20 @@ def test_the_golden_days_pdf_has_the_kept_texts_words(golden_day) -> None:
     text = pdf_text(render(golden_day, ReportFormat.PDF).content) + "\n"
     kept = (GOLDEN / "golden_day.pdf.txt").read_bytes().decode("utf-8")
     assert _without_repeated_headers(text) == _without_repeated_headers(kept)
+
+
+def test_the_timeline_read_from_the_events_is_the_ledgers_own_replay_of_every_session(golden_day, uow) -> None:
+    # The timeline reads the sessions' moves and ends without replaying their ledgers; replaying
+    # each session of the day, as ``domain.ledger`` does for a balance, gives the same bands.
+    start, end = golden_day.window_start, golden_day.window_end
+    held: dict[str, list] = defaultdict(list)
+    with uow() as unit:
+        for loaded in load_sessions(unit.db, unit.db.scalars(sessions_not_ended_before(start, end))).values():
+            position = balance(loaded.facts, end)
+            stop = position.time_up_at if position.state is SessionState.TIME_UP and position.time_up_at else end
+            for interval in position.occupancy:
+                held[interval.seat_id].extend(clip([(interval.start, min(interval.end, stop))], (start, end)))
+    assert {row.seat_id: row.sessions for row in golden_day.timeline if row.sessions} == \
+        {seat: tuple(merge(spans)) for seat, spans in held.items() if spans}
+    assert any(row.seat_id == "G6" and row.sessions[-1][1] < end for row in golden_day.timeline), \
+        "the golden day has a session whose time was up before the window's end"
