@@ -1,11 +1,13 @@
 """Runs every benchmark in turn and prints their figures; exits 1 when the crash run finds a broken invariant."""
 
-from bench import crash, dashboard, heartbeats, mixed_load, outage_close, startup
+from bench import crash, dashboard, heartbeats, mixed_load, outage_close, report, startup
 
 outage_close.main()
 dashboard.main()
 heartbeats.main()
 mixed_load.main([])
 startup.main()
+# The report's busy day is built once (a quarter of an hour) and then reused from the temporary directory.
+report.main([])
 # The long crash run (100 SIGKILLs, a few minutes); ``python -m bench.crash`` runs it alone.
 raise SystemExit(crash.main([]))

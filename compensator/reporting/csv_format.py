@@ -28,6 +28,7 @@ OUTAGE_COLUMNS = ["id", "kind", "scope", "source", "status", "started_at", "ende
 CORRECTION_COLUMNS = ["outage_id", "at", "actor", "started_before", "ended_before", "started_after", "ended_after",
                       "reason"]
 TAKINGS_COLUMNS = [field.name for field in dataclasses.fields(ZoneTakings)]
+FIGURE_NAMES = frozenset(CompensationFigures.names())
 # A compensation's figures are spread into columns of their own names.
 COMPENSATION_COLUMNS = [name for field in dataclasses.fields(CompensationRow)
                         for name in (CompensationFigures.names() if field.name == "figures" else (field.name,))]
@@ -81,7 +82,7 @@ def render(report: DailyReportData) -> str:
 
 def _compensation_cell(row: CompensationRow, name: str) -> object:
     """One cell of a compensation: a figure, or another field (the corrections' explanations on one line)."""
-    if name in CompensationFigures.names():
+    if name in FIGURE_NAMES:
         return getattr(row.figures, name)
     if name == "adjustments":
         return " | ".join(row.adjustments)

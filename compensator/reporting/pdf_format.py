@@ -12,18 +12,30 @@ from __future__ import annotations
 import io
 import unicodedata
 
-from compensator.reporting import layout
+from compensator.reporting import layout, pdf_rows
 from compensator.reporting.timeline import WIDTH, picture_height, render_svg
-from compensator.services.report_data import DailyReportData
+from compensator.services.report_data import CompensationRow, DailyReportData
 
 REPLACEMENTS = {"→": "->", "←": "<-", "–": "-", "—": "-", "‒": "-", "−": "-", "’": "'", "‘": "'", "“": '"',
                 "”": '"', "…": "...", "·": "-", "•": "-", "≥": ">=", "≤": "<=", "\u202f": " ", "\u2009": " "}
-HEADING_STYLE = {"emphasis": "BOLD", "fill_color": (241, 243, 245)}
 FONT = "Helvetica"
+COMPENSATION_HEADER = ("Seat", "Outage", "Lost", "Credit", "Given", "Form", "Value", "Status", "Notice")
+COMPENSATION_WIDTHS = (6, 6, 5, 6, 15, 14, 13, 17, 8)
 
 
 def latin(text: str, currency: str = "") -> str:
     """``text`` with every character the PDF core fonts cannot show replaced by a near equivalent."""
+    # The common case first, without a loop in Python: only look-alikes to put in, then Latin-1.
+    translated = text
+    if not text.isascii():
+        for character, replacement in REPLACEMENTS.items():
+            if character in translated:
+                translated = translated.replace(character, replacement)
+    try:
+        translated.encode("latin-1")
+        return translated
+    except UnicodeEncodeError:
+        pass
     result = []
     for character in text:
         if character in REPLACEMENTS:
@@ -41,14 +53,24 @@ def latin(text: str, currency: str = "") -> str:
     return "".join(result)
 
 
+def _compensation_cells(report: DailyReportData, compensation: CompensationRow) -> tuple[str, ...]:
+    given = str(compensation.granted_minutes)
+    if compensation.waived_minutes:
+        given += f" ({compensation.waived_minutes} waived)"
+    return (compensation.seat_id, str(compensation.outage_id), str(compensation.figures.lost_minutes),
+            str(compensation.figures.credit_minutes), given, compensation.figures.form.value.replace("_", " "),
+            layout.money(report, compensation.given_value_minor), compensation.status.value.replace("_", " "),
+            compensation.notice.value if compensation.notice else layout.NOTHING)
+
+
 def render(report: DailyReportData) -> bytes:
     """The report as PDF bytes, A4 portrait."""
-    # fpdf2 and its fontTools take longer to import than the rest of the server: they are
-    # loaded when a PDF is first made, not by every program that imports the report formats.
+    # fpdf2 (and fontTools under it) is imported here, when a PDF is made, not when the
+    # program starts: most runs never make one.
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    heading_style = FontFace(**HEADING_STYLE)
+    heading_style = FontFace(emphasis="BOLD", fill_color=(241, 243, 245))
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(auto=True, margin=15)
@@ -131,28 +153,18 @@ def render(report: DailyReportData) -> bytes:
     if not report.compensations:
         line("No compensation this day.")
     else:
-        with pdf.table(col_widths=(12, 14, 12, 14, 14, 22, 28, 26, 18), headings_style=heading_style,
-                       line_height=5, text_align="LEFT") as table:
-            table.row([text(cell) for cell in ("Seat", "Outage", "Lost", "Credit", "Given", "Form", "Value",
-                                                "Status", "Notice")])
-            for compensation in report.compensations:
-                given = str(compensation.granted_minutes)
-                if compensation.waived_minutes:
-                    given += f" ({compensation.waived_minutes} waived)"
-                table.row([text(cell) for cell in (
-                    compensation.seat_id, compensation.outage_id, compensation.figures.lost_minutes,
-                    compensation.figures.credit_minutes, given, compensation.figures.form.value.replace("_", " "),
-                    layout.money(report, compensation.given_value_minor), compensation.status.value.replace("_", " "),
-                    compensation.notice.value if compensation.notice else layout.NOTHING)])
-                for explanation in (compensation.explanation,
-                                    *(f"Then {adjustment}" for adjustment in compensation.adjustments)):
-                    row = table.row()
-                    row.cell("")
-                    row.cell(text(explanation), colspan=8)
+        # Thousands of rows on a busy day: fixed-height monospace lines, not an fpdf2 table.
+        pdf_rows.draw_lines(pdf, pdf_rows.columns_line(COMPENSATION_HEADER, COMPENSATION_WIDTHS),
+                            ((pdf_rows.columns_line(_compensation_cells(report, compensation), COMPENSATION_WIDTHS),
+                              (compensation.explanation,
+                               *(f"Then {adjustment}" for adjustment in compensation.adjustments)))
+                             for compensation in report.compensations), text)
+        pdf.set_font(FONT, "", 9)
 
     heading("To look at")
     if not report.anomalies:
         line("Nothing unusual.")
-    for anomaly in report.anomalies:
-        line(f"- {layout.anomaly(anomaly)}")
+    else:
+        # One for each notice never delivered: as many as the compensations on a bad day.
+        pdf_rows.draw_lines(pdf, None, ((f"- {layout.anomaly(anomaly)}", ()) for anomaly in report.anomalies), text)
     return bytes(pdf.output())

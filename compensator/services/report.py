@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exists, func, select
@@ -29,19 +28,13 @@ from compensator.domain.intervals import Span, clip, measure, merge
 from compensator.domain.kinds import (
     CompensationForm,
     CompensationStatus,
-    Delivery,
     EntryKind,
     Feedback,
     OutageKind,
     OutageStatus,
-    RevisionAction,
-    ScopeKind,
-    SessionState,
 )
-from compensator.domain.ledger import balance, ceil_minutes
-from compensator.domain.money import value_minor
+from compensator.domain.ledger import ceil_minutes
 from compensator.errors import InvalidInput
-from compensator.services.outage_views import CompensationView, OutageView, list_outages
 from compensator.services.report_data import (
     Anomaly,
     AnomalyKind,
@@ -53,45 +46,25 @@ from compensator.services.report_data import (
     OutageBand,
     OutageRow,
     Reliability,
-    TimelineRow,
     ZoneTakings,
 )
-from compensator.services.session_views import load_sessions, sessions_not_ended_before
+from compensator.services.report_rows import (
+    Catalog,
+    DayOutage,
+    corrections,
+    day_compensations,
+    load_catalog,
+    overlapping_outages,
+)
+from compensator.services.report_timeline import timeline_rows
 from compensator.services.takings import daily_takings
 from compensator.store.database import UnitOfWork
-from compensator.store.models import (
-    LedgerEntry,
-    NoticeDelivery,
-    OutageRevision,
-    Seat,
-    SeatSession,
-    Voucher,
-    VoucherRedemption,
-    Zone,
-)
+from compensator.store.models import LedgerEntry, SeatSession, Voucher, VoucherRedemption
 
 # Nothing the engine recorded can be older than this; earlier dates are a typing mistake.
 EARLIEST_REPORT_DATE = date(2000, 1, 1)
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
-
-
-@dataclass(frozen=True, slots=True)
-class _Catalog:
-    """Seats and zones as the database knows them, retired ones included: past days use them."""
-
-    zone_of_seat: dict[str, str]
-    active_seats: frozenset[str]
-    price_minor_per_hour: dict[str, int]
-    ups_minutes: dict[str, int]
-    zone_names: dict[str, str]
-
-    def zones_covered(self, outage: OutageView) -> set[str]:
-        """The zones an outage's scope covers."""
-        if outage.scope_kind is ScopeKind.ZONES:
-            return set(outage.scope_ids)
-        seats = outage.scope_ids if outage.scope_kind is ScopeKind.SEATS else self.active_seats
-        return {self.zone_of_seat[seat] for seat in seats if seat in self.zone_of_seat}
 
 
 def parse_report_date(value: object) -> date:
@@ -129,7 +102,7 @@ def check_report_date(uow: UnitOfWork, value: object) -> date:
     return venue_date
 
 
-def _is_bridged(outage: OutageView, catalog: _Catalog) -> bool:
+def _is_bridged(outage: DayOutage, catalog: Catalog, any_lost: frozenset[int]) -> bool:
     """Whether a UPS bridged a power cut from start to end, so that none of its seats went dark.
 
     A cut is bridged when it has ended, no compensation for it counted a lost minute, and the
@@ -139,7 +112,7 @@ def _is_bridged(outage: OutageView, catalog: _Catalog) -> bool:
     """
     if outage.kind is not OutageKind.POWER or outage.ended_at is None:
         return False
-    if any(item.current.lost_minutes > 0 for item in outage.compensations):
+    if outage.id in any_lost:
         return False
     duration = outage.ended_at - outage.started_at
     zones = catalog.zones_covered(outage)
@@ -152,24 +125,22 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
     window = (start, end)
     tz = uow.settings.venue.tz
     next_midnight = datetime.combine(venue_date + timedelta(days=1), time(0), tzinfo=tz)
-    catalog = _load_catalog(uow)
+    catalog = load_catalog(uow)
 
-    overlapping = list_outages(uow, start=start, end=end)
+    overlapping = overlapping_outages(uow, start, end)
     day_outages = [item for item in overlapping if item.status in COUNTED_STATUSES]
     # An outage's compensations count on the day it ended (see the module's docstring).
-    counted = [item for item in day_outages if item.ended_at is not None and item.ended_at < next_midnight]
-    counted_ids = {item.id for item in counted}
-    compensations = [comp for item in counted for comp in item.compensations]
-    deliveries = _last_deliveries(uow, [comp.notice_id for comp in compensations if comp.notice_id is not None])
-    corrections = _corrections(uow, [item.id for item in day_outages])
+    counted = {item.id for item in day_outages if item.ended_at is not None and item.ended_at < next_midnight}
+    compensations = day_compensations(uow, day_outages, counted, catalog)
+    revisions = corrections(uow, [item.id for item in day_outages])
 
-    compensation_rows = tuple(_compensation_row(comp, deliveries, catalog) for comp in compensations)
+    compensation_rows = compensations.rows
     outage_rows = tuple(
-        _outage_row(item, window, catalog, corrections.get(item.id, ()),
-                    len(item.compensations) if item.id in counted_ids else 0)
+        _outage_row(item, window, catalog, revisions.get(item.id, ()), compensations.any_lost,
+                    compensations.counts.get(item.id, 0) if item.id in counted else 0)
         for item in day_outages
     )
-    figures = _figures(uow, window, outage_rows, compensation_rows, deliveries)
+    figures = _figures(uow, window, outage_rows, compensation_rows, compensations.feedback)
     reliability = _reliability(outage_rows, day_outages, window)
     anomalies = (_manual_credits(uow, window) + _outage_anomalies(outage_rows)
                  + [Anomaly(AnomalyKind.UNCONFIRMED_OUTAGE, outage_id=item.id)
@@ -179,11 +150,12 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
                     for row in compensation_rows if row.notice is NoticeState.PENDING])
     settings = uow.settings
     takings, takings_total = _takings(uow, window, compensation_rows, catalog)
+    timeline = timeline_rows(uow, window, day_outages, compensations.seats_by_outage, catalog)
     return DailyReportData(
         venue_name=settings.venue.name, currency=settings.venue.currency, timezone=settings.venue.timezone,
         venue_date=venue_date, window_start=start, window_end=end, complete=complete, generated_at=uow.now(),
         figures=figures, reliability=reliability, outages=outage_rows, compensations=compensation_rows,
-        anomalies=tuple(anomalies), timeline=_timeline(uow, window, day_outages, catalog),
+        anomalies=tuple(anomalies), timeline=timeline,
         outage_bands=tuple(OutageBand(item.id, item.kind, max(item.started_at, start), min(item.ended_at or end, end))
                            for item in day_outages),
         takings=takings, takings_total=takings_total, clock=settings.venue.clock,
@@ -191,7 +163,7 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
 
 
 def _takings(uow: UnitOfWork, window: Span, rows: tuple[CompensationRow, ...],
-             catalog: _Catalog) -> tuple[tuple[ZoneTakings, ...], ZoneTakings]:
+             catalog: Catalog) -> tuple[tuple[ZoneTakings, ...], ZoneTakings]:
     """The day's takings by zone, against the value of the applied credits given on each zone's seats."""
     credited: dict[str, int] = defaultdict(int)
     for row in rows:
@@ -202,82 +174,23 @@ def _takings(uow: UnitOfWork, window: Span, rows: tuple[CompensationRow, ...],
                          price_minor_per_hour=catalog.price_minor_per_hour, credited_by_zone=credited)
 
 
-def _load_catalog(uow: UnitOfWork) -> _Catalog:
-    zones = uow.db.execute(select(Zone.id, Zone.price_minor_per_hour, Zone.ups_minutes, Zone.name)).all()
-    seats = uow.db.execute(select(Seat.id, Seat.zone_id, Seat.retired)).all()
-    return _Catalog(
-        zone_of_seat={seat_id: zone_id for seat_id, zone_id, _ in seats},
-        active_seats=frozenset(seat_id for seat_id, _, retired in seats if not retired),
-        price_minor_per_hour={zone_id: price for zone_id, price, _, _ in zones},
-        ups_minutes={zone_id: ups for zone_id, _, ups, _ in zones},
-        zone_names={zone_id: name for zone_id, _, _, name in zones},
-    )
-
-
-def _outage_row(outage: OutageView, window: Span, catalog: _Catalog, corrections: tuple[Correction, ...],
-                compensations: int) -> OutageRow:
+def _outage_row(outage: DayOutage, window: Span, catalog: Catalog, corrections: tuple[Correction, ...],
+                any_lost: frozenset[int], compensations: int) -> OutageRow:
     ongoing = outage.ended_at is None or outage.ended_at > window[1]
     return OutageRow(
         id=outage.id, kind=outage.kind, scope_kind=outage.scope_kind, scope_ids=outage.scope_ids,
         source=outage.source, status=outage.status, started_at=outage.started_at, ended_at=outage.ended_at,
         ongoing_at_end=ongoing, minutes_in_day=_minutes_in(outage, window),
-        bridged_by_ups=not ongoing and _is_bridged(outage, catalog), logged_by=outage.actor, note=outage.note,
+        bridged_by_ups=not ongoing and _is_bridged(outage, catalog, any_lost), logged_by=outage.actor, note=outage.note,
         compensations=compensations, corrections=corrections)
 
 
-def _minutes_in(outage: OutageView, window: Span) -> int:
+def _minutes_in(outage: DayOutage, window: Span) -> int:
     return ceil_minutes(measure(clip([(outage.started_at, outage.ended_at or window[1])], window)))
 
 
-def _last_deliveries(uow: UnitOfWork, notice_ids: list[int]) -> dict[int, tuple[Delivery, Feedback | None]]:
-    """How each notice was last delivered, with the feedback given then (a notice declined after a
-    happy face counts no feedback: the customer's last word was to decline it)."""
-    result: dict[int, tuple[Delivery, Feedback | None]] = {}
-    if not notice_ids:
-        return result
-    for row in uow.db.scalars(select(NoticeDelivery).where(NoticeDelivery.notice_id.in_(notice_ids))
-                              .order_by(NoticeDelivery.id)):
-        result[row.notice_id] = (row.how, row.feedback)
-    return result
-
-
-def _corrections(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, tuple[Correction, ...]]:
-    """Each outage's corrections, with the times each one replaced taken from the revision before it."""
-    found: dict[int, list[Correction]] = defaultdict(list)
-    if not outage_ids:
-        return {}
-    previous: dict[int, OutageRevision] = {}
-    for revision in uow.db.scalars(select(OutageRevision).where(OutageRevision.outage_id.in_(outage_ids))
-                                   .order_by(OutageRevision.id)):
-        before = previous.get(revision.outage_id)
-        if revision.action is RevisionAction.CORRECT and before is not None:
-            found[revision.outage_id].append(Correction(
-                at=revision.at, actor=revision.actor, reason=revision.reason,
-                started_before=before.started_at, ended_before=before.ended_at,
-                started_after=revision.started_at, ended_after=revision.ended_at))
-        previous[revision.outage_id] = revision
-    return {outage_id: tuple(items) for outage_id, items in found.items()}
-
-
-def _compensation_row(comp: CompensationView, deliveries: dict[int, tuple[Delivery, Feedback | None]],
-                      catalog: _Catalog) -> CompensationRow:
-    notice: NoticeState | None = None
-    if comp.notice_id is not None:
-        delivered = deliveries.get(comp.notice_id)
-        notice = NoticeState(delivered[0].value) if delivered else NoticeState.PENDING
-    value = comp.current.value_minor
-    if comp.waived_minutes:
-        price = catalog.price_minor_per_hour.get(catalog.zone_of_seat.get(comp.seat_id, ""), 0)
-        value += value_minor(comp.waived_minutes, price)
-    return CompensationRow(
-        id=comp.id, outage_id=comp.outage_id, session_id=comp.session_id, seat_id=comp.seat_id,
-        figures=comp.current, granted_minutes=comp.granted_minutes, waived_minutes=comp.waived_minutes,
-        status=comp.status, given_value_minor=value, notice=notice, explanation=comp.explanation,
-        adjustments=tuple(item.explanation for item in comp.adjustments))
-
-
 def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows: tuple[CompensationRow, ...],
-             deliveries: dict[int, tuple[Delivery, Feedback | None]]) -> Figures:
+             feedback_given: tuple[Feedback, ...]) -> Figures:
     start, end = window
     applied = [row for row in rows if row.status is CompensationStatus.APPLIED]
 
@@ -285,7 +198,7 @@ def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows
         return sum(row.granted_minutes for row in applied if row.figures.form is form)
 
     notices = Counter(row.notice for row in rows if row.notice is not None)
-    feedback = Counter(item[1] for item in deliveries.values() if item[1] is not None)
+    feedback = Counter(feedback_given)
     redeemed = exists().where(VoucherRedemption.voucher_id == Voucher.id)
     vouchers_issued = uow.db.scalar(select(func.count()).select_from(Voucher).where(
         Voucher.created_at >= start, Voucher.created_at < end))
@@ -318,7 +231,7 @@ def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows
     )
 
 
-def _reliability(rows: tuple[OutageRow, ...], outages: list[OutageView], window: Span) -> Reliability:
+def _reliability(rows: tuple[OutageRow, ...], outages: list[DayOutage], window: Span) -> Reliability:
     cuts = [row for row in rows if row.kind is OutageKind.POWER]
     spans = [(item.started_at, item.ended_at or window[1]) for item in outages if item.kind is OutageKind.POWER]
     restored = [row.ended_at - row.started_at for row in cuts if row.ended_at is not None and not row.ongoing_at_end]
@@ -356,29 +269,3 @@ def _outage_anomalies(rows: tuple[OutageRow, ...]) -> list[Anomaly]:
         elif row.compensations == 0:
             anomalies.append(Anomaly(AnomalyKind.NO_AFFECTED_SESSION, outage_id=row.id))
     return anomalies
-
-
-def _timeline(uow: UnitOfWork, window: Span, outages: list[OutageView], catalog: _Catalog) -> tuple[TimelineRow, ...]:
-    start, end = window
-    ids = uow.db.scalars(sessions_not_ended_before(start, end))
-    sessions_by_seat: dict[str, list[Span]] = defaultdict(list)
-    for loaded in load_sessions(uow.db, ids).values():
-        position = balance(loaded.facts, end)
-        # Once a prepaid session's time is up the customer has usually gone: the band stops there.
-        stop = position.time_up_at if position.state is SessionState.TIME_UP and position.time_up_at else end
-        for interval in position.occupancy:
-            sessions_by_seat[interval.seat_id].extend(clip([(interval.start, min(interval.end, stop))], window))
-    dark_by_seat: dict[str, list[Span]] = defaultdict(list)
-    for outage in outages:
-        for comp in outage.compensations:
-            # The seat was dark from the end of its UPS (at once for a network failure) to the
-            # outage's end, as it stands after any correction.
-            ups = catalog.ups_minutes.get(catalog.zone_of_seat.get(comp.seat_id, ""), 0)
-            dark_start = outage.started_at + timedelta(minutes=ups if outage.kind is OutageKind.POWER else 0)
-            dark_by_seat[comp.seat_id].extend(clip([(dark_start, outage.ended_at or end)], window))
-    seen = set(sessions_by_seat) | set(dark_by_seat)
-    configured = [seat.id for seat in uow.settings.seats]
-    order = [seat for seat in configured if seat in seen] + sorted(seen - set(configured))
-    return tuple(TimelineRow(seat, catalog.zone_of_seat.get(seat), tuple(merge(sessions_by_seat[seat])),
-                             tuple(merge(dark_by_seat[seat])))
-                 for seat in order)
