@@ -30,7 +30,7 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
         app.config.from_mapping(test_config)
     app.extensions["compensator"] = runtime
 
-    from web import api, auth, dashboard, errors, forms, manage, reports, security
+    from web import api, auth, dashboard, errors, forms, guards, manage, reports, security
 
     security.init_app(app, runtime)
 
@@ -38,6 +38,7 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     # A new printer for each receipt; tests put a factory of their own here.
     app.extensions["compensator.printer"] = partial(open_printer, runtime.settings.printer)
     errors.init_app(app)
+    guards.init_app(app)
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:
