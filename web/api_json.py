@@ -60,19 +60,21 @@ def json_depth(raw: bytes) -> int:
     return deepest
 
 
-def refusal(error: ValidationError) -> InvalidInput:
-    """The first problem pydantic found, as the API's ``InvalidInput`` naming the field."""
+def refusal(error: ValidationError, what: str = "field") -> InvalidInput:
+    """The first problem pydantic found, as the API's ``InvalidInput`` naming the field (or parameter)."""
     first = error.errors(include_url=False)[0]
     location = [str(part) for part in first["loc"]]
     field = location[0] if location else None
     if first["type"] == "extra_forbidden":
-        return InvalidInput(f"unknown field {field!r}", field=field)
+        return InvalidInput(f"unknown {what} {field!r}", field=field)
     if first["type"] == "missing":
         return InvalidInput(f"{field} is required", field=field)
     if first["type"] in ("model_type", "model_attributes_type") and not location:
         return InvalidInput("the body must be a JSON object")
     if first["type"] == "json_invalid":
         return InvalidInput("the body is not valid JSON: " + first["msg"].removeprefix("Invalid JSON: "))
+    if first["type"] in ("literal_error", "enum"):
+        return InvalidInput(f"{field} must be {first['ctx']['expected'].replace(chr(39), '')}", field=field)
     message = first["msg"]
     if first["type"] != WHOLE_MESSAGE:
         message = message[:1].lower() + message[1:]
@@ -105,7 +107,7 @@ def query(model: type[Model]) -> Model:
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:
-        raise refusal(error) from None
+        raise refusal(error, "parameter") from None
 
 
 def seat_json(tile: SeatTile) -> dict[str, Any]:

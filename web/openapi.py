@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from compensator import __version__
 from compensator.services.once import MAX_KEY_LENGTH
 from web.schemas.common import Error
-from web.schemas.fields import ID_MAX, NO_NUL
+from web.schemas.fields import ID_MAX, NO_NUL, YEARS
 from web.schemas.routes import OPERATIONS, Body, Operation
 
 JSON = "application/json"
@@ -27,7 +27,8 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
              "description": "the voucher's code; dashes and case do not matter"},
     "name": {"schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
              "description": "the UPS's name under ups: in config.yaml"},
-    "date": {"schema": {"type": "string", "format": "date"}, "description": "the venue day, today or earlier"},
+    "date": {"schema": {"type": "string", "format": "date", "pattern": YEARS},
+             "description": "the venue day, today or earlier"},
 }
 ERRORS = {
     400: "bad input: a missing field, a wrong type, an absurd number, an unknown field",

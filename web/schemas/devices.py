@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
-
 from compensator.domain.ups import Reading, UpsDisplay
 from web.schemas.common import Time
-from web.schemas.fields import Closed, Id, Language, Name, SeatId, Shape
+from web.schemas.fields import Closed, Id, Language, Name, Query, SeatId, Shape, text
 from web.schemas.outages import Outage
+
+
+# Any value asks for the report as a file to save rather than shown in the browser.
+Download = text(16)
 
 
 class RedeemVoucher(Closed):
@@ -92,8 +94,8 @@ class Sources(Shape):
     last_server_gap: ServerGap | None
 
 
-class ReportQuery(BaseModel):
+class ReportQuery(Query):
     """``?format=`` of the daily report (JSON unless asked)."""
 
     format: Literal["json", "csv", "html", "pdf"] = "json"
-    download: str | None = None
+    download: Download | None = None

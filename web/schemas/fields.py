@@ -13,16 +13,16 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from compensator.errors import InvalidInput
+from compensator.errors import ID_MAX, InvalidInput
 from compensator.services import parsing
 
-# Ids are 32-bit on PostgreSQL (SERIAL): a larger one names nothing and is refused, not looked up.
-ID_MAX = 2**31 - 1
 # A page of a list that grows: 100 items unless asked, never more than 500.
 PAGE_DEFAULT = 100
 PAGE_MAX = 500
 # Text with NUL cannot be stored in PostgreSQL; the pattern puts the same rule in the document.
 NO_NUL = r"^[^\x00]*$"
+# The years a time or a day may have, as the document states them (patterns match a prefix).
+YEARS = rf"^(20\d\d|{parsing.MAX_YEAR})-"
 # The error type of a message that names its field itself.
 WHOLE_MESSAGE = "sentence"
 
@@ -35,6 +35,12 @@ class Closed(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", strict=True, use_enum_values=True)
+
+
+class Query(BaseModel):
+    """A query string: only the parameters declared (an unknown one is a typo, refused), values as text."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Shape(BaseModel):
@@ -56,11 +62,18 @@ def text(max_length: int, *, min_length: int = 0) -> Any:
                      AfterValidator(_clean_text)]
 
 
-Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+def _whole(value: object) -> object:
+    # JSON Schema counts 60.0 as an integer; so does the API, while "60" and true stay refused.
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(_whole)]
 SeatId = text(parsing.MAX_NAME_LENGTH, min_length=1)
 Name = text(parsing.MAX_NAME_LENGTH)
 Note = text(parsing.MAX_NOTE_LENGTH)
-Minutes = Annotated[int, Field(ge=1, le=parsing.MAX_PURCHASE_MINUTES)]
+Minutes = Annotated[int, Field(ge=1, le=parsing.MAX_PURCHASE_MINUTES), BeforeValidator(_whole)]
 Language = Annotated[str, Field(min_length=2, max_length=16, pattern=r"^[A-Za-z]+([-_][A-Za-z]+)*$")]
 IdList = Annotated[list[SeatId], Field(min_length=1, max_length=1000)]
 
@@ -81,7 +94,7 @@ def _moment(value: object) -> datetime:
 
 
 Moment = Annotated[datetime, PlainValidator(_moment), WithJsonSchema(
-    {"type": "string", "format": "date-time", "maxLength": 64,
+    {"type": "string", "format": "date-time", "maxLength": 64, "pattern": YEARS,
      "description": f"ISO 8601 with offset, years {parsing.MIN_YEAR} to {parsing.MAX_YEAR}"})]
 
 
@@ -94,7 +107,7 @@ def _day(value: object) -> date:
 
 
 Day = Annotated[date, PlainValidator(_day), WithJsonSchema(
-    {"type": "string", "format": "date",
+    {"type": "string", "format": "date", "pattern": YEARS,
      "description": f"a venue day, years {parsing.MIN_YEAR} to {parsing.MAX_YEAR}"})]
 
 
@@ -107,4 +120,4 @@ def _digits(value: object) -> object:
 
 def query_int(minimum: int, maximum: int, **field: Any) -> Any:
     """A whole number from ``minimum`` to ``maximum`` given in the query string."""
-    return Annotated[int, BeforeValidator(_digits), Field(ge=minimum, le=maximum, **field)]
+    return Annotated[int, Field(ge=minimum, le=maximum, **field), BeforeValidator(_digits)]

@@ -5,11 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel
-
 from compensator.domain.kinds import CompensationForm, Delivery, Feedback
 from web.schemas.common import Time
-from web.schemas.fields import ID_MAX, PAGE_DEFAULT, PAGE_MAX, Closed, Id, Shape, query_int
+from web.schemas.fields import ID_MAX, PAGE_DEFAULT, PAGE_MAX, Closed, Id, Query, Shape, query_int
 
 PageLimit = query_int(1, PAGE_MAX)
 Before = query_int(1, ID_MAX)
@@ -31,7 +29,7 @@ class DeliverNotice(Closed):
     feedback: Feedback | None = None
 
 
-class NoticesQuery(BaseModel):
+class NoticesQuery(Query):
     """A page of notices, newest first, optionally of one status."""
 
     status: NoticeStatus | None = None
@@ -39,7 +37,7 @@ class NoticesQuery(BaseModel):
     before: Before | None = None
 
 
-class NoticeQuery(BaseModel):
+class NoticeQuery(Query):
     """``?format=`` renders the notice as text or HTML instead of JSON."""
 
     format: Literal["json", "text", "html"] = "json"

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from compensator.domain.kinds import (CompensationForm, CompensationStatus, OutageKind, OutageSource, OutageStatus,
                                       ScopeKind)
 from web.schemas.common import Time
-from web.schemas.fields import Closed, Day, Id, IdList, Moment, Note, Shape
+from web.schemas.fields import Closed, Day, Id, IdList, Moment, Note, Query, Shape
 
 
 class StartOutage(Closed):
@@ -41,7 +39,7 @@ class DismissOutage(Closed):
     reason: Note | None = None
 
 
-class OutagesQuery(BaseModel):
+class OutagesQuery(Query):
     """``?date=`` picks the venue day (today when absent)."""
 
     date: Day | None = None
