@@ -65,5 +65,7 @@ def test_every_operation_answers_as_documented(app, token, caplog, method, path,
 
     caplog.set_level(logging.ERROR)
     answers_as_documented()
+    # Shown with ``pytest -s``: how many requests this operation got.
+    print(f"\n{method.upper()} {path} {mode.value}: {len(sent)} requests")
     assert sent
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
