@@ -37,15 +37,15 @@ from compensator.services.heartbeats import HeartbeatView, record_seat_heartbeat
 from compensator.services.seats import seat_board
 from compensator.services.vouchers import redeem_voucher
 from web.api_json import (
-    body,
+    Submitted,
     compensation_json,
-    fields,
     local_time,
     notice_json,
     outage_json,
     query,
     seat_json,
     session_json,
+    submitted,
     ups_json,
     ups_outcome_json,
 )
@@ -95,7 +95,7 @@ def list_seats() -> ResponseReturnValue:
 def start_session() -> ResponseReturnValue:
     """Start a prepaid session of some minutes, or a postpaid one, on a free seat."""
     actor = require_api_actor()
-    data = fields(body(session_schemas.StartSession))
+    data = submitted(session_schemas.StartSession)
     return _mutation(actor, data, lambda uow: sessions.start_session(
         uow, seat_id=data.get("seat"), minutes=data.get("minutes"), postpaid=data.get("postpaid", False),
         customer_name=data.get("customer_name"), language=data.get("language"), actor=actor.label),
@@ -115,7 +115,7 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
     """Extend, pause, resume, move or end a session."""
     actor = require_api_actor()
     found = actions.find(actions.SESSION_ACTIONS, action, is_manager=actor.is_manager)
-    data = fields(body(body_of("post", f"/sessions/{{session_id}}/{action}")))
+    data = submitted(body_of("post", f"/sessions/{{session_id}}/{action}"))
     return _mutation(actor, data, lambda uow: found.run(uow, session_id, data, actor.label),
                      lambda view: Answer(200, session_json(view)))
 
@@ -124,7 +124,7 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
 def start_outage() -> ResponseReturnValue:
     """Open an outage; 200 with the ongoing one when one of the same kind and scope is open."""
     actor = require_api_actor()
-    data = fields(body(outage_schemas.StartOutage))
+    data = submitted(outage_schemas.StartOutage)
     return _mutation(actor, data, lambda uow: outages.start_outage(
         uow, kind=data.get("kind") or "power", zones=data.get("zones"), seats=data.get("seats"),
         started_at=data.get("started_at"), source=data.get("source") or "api", note=data.get("note"),
@@ -163,7 +163,7 @@ def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
     """End (and compensate), correct (managers), confirm or dismiss an outage."""
     actor = require_api_actor()
     found = actions.find(actions.OUTAGE_ACTIONS, action, is_manager=actor.is_manager)
-    data = fields(body(body_of("post", f"/outages/{{outage_id}}/{action}")))
+    data = submitted(body_of("post", f"/outages/{{outage_id}}/{action}"))
     return _mutation(actor, data, lambda uow: found.run(uow, outage_id, data, actor.label),
                      lambda view: Answer(200, outage_json(view)))
 
@@ -172,7 +172,7 @@ def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
 def approve_compensation(compensation_id: int) -> ResponseReturnValue:
     """A manager applies a credit that waits for approval."""
     actor = require_api_actor(manager=True)
-    data = fields(body(common.Empty))
+    data = submitted(common.Empty)
     return _mutation(actor, data, lambda uow: outages.approve_compensation(uow, compensation_id, actor=actor.label),
                      lambda item: Answer(200, compensation_json(item)))
 
@@ -209,7 +209,7 @@ def get_notice(notice_id: int) -> ResponseReturnValue:
 def deliver_notice(notice_id: int) -> ResponseReturnValue:
     """Record that a notice was shown, printed or declined, with optional customer feedback."""
     actor = require_api_actor()
-    data = fields(body(notice_schemas.DeliverNotice))
+    data = submitted(notice_schemas.DeliverNotice)
     return _mutation(actor, data, lambda uow: notices.deliver_notice(
         uow, notice_id, how=data.get("how"), feedback=data.get("feedback"), actor=actor.label),
         lambda view: Answer(200, notice_json(view)))
@@ -219,7 +219,7 @@ def deliver_notice(notice_id: int) -> ResponseReturnValue:
 def print_receipt(notice_id: int) -> ResponseReturnValue:
     """Print the notice's receipt on the configured ESC/POS printer and record it printed."""
     actor = require_api_actor()
-    data = fields(body(common.Empty))
+    data = submitted(common.Empty)
     return _mutation(actor, data, lambda uow: print_notice(uow, notice_id, printer=printer(), actor=actor.label),
                      lambda view: Answer(200, notice_json(view)))
 
@@ -228,7 +228,7 @@ def print_receipt(notice_id: int) -> ResponseReturnValue:
 def redeem(code: str) -> ResponseReturnValue:
     """Start a session with a voucher's minutes on a free seat (201), or add them to a running session (200)."""
     actor = require_api_actor()
-    data = fields(body(devices.RedeemVoucher))
+    data = submitted(devices.RedeemVoucher)
     return _mutation(actor, data, lambda uow: redeem_voucher(
         uow, code, seat_id=data.get("seat"), session_id=data.get("session"), customer_name=data.get("customer_name"),
         language=data.get("language"), actor=actor.label),
@@ -239,7 +239,7 @@ def redeem(code: str) -> ResponseReturnValue:
 def heartbeat() -> ResponseReturnValue:
     """A seat PC is alive; the answer carries the seat's newest undelivered credit for its screen."""
     actor = require_api_actor()
-    data = fields(body(devices.SeatHeartbeat))
+    data = submitted(devices.SeatHeartbeat)
     return _mutation(actor, data, lambda uow: record_seat_heartbeat(uow, seat_id=data.get("seat")),
                      lambda beat: Answer(200, _heartbeat_json(beat)))
 
@@ -266,7 +266,7 @@ def _last_server_gap(uow: UnitOfWork) -> dict[str, Any] | None:
 def ups_event(name: str) -> ResponseReturnValue:
     """A NUT upsmon on another machine reports the mains off (ONBATT) or back (ONLINE) for a UPS."""
     actor = require_api_actor()
-    data = fields(body(devices.UpsEvent))
+    data = submitted(devices.UpsEvent)
     return _mutation(actor, data, lambda uow: ups.report_event(uow, name, data.get("event")),
                      lambda outcome: Answer(200, ups_outcome_json(outcome)))
 
@@ -292,13 +292,19 @@ def _refusal(error: DomainError) -> Answer:
     return Answer(status, payload)
 
 
-def _mutation(actor: Actor, data: dict[str, Any], action: Callable[[UnitOfWork], T],
+def _mutation(actor: Actor, data: Submitted, action: Callable[[UnitOfWork], T],
               answer: Callable[[T], Answer]) -> ResponseReturnValue:
     """Run a mutation, once per ``Idempotency-Key`` when the request carries one, and send its answer."""
     key = request_key(actor.label, request.headers.get(KEY_FIELD), operation=f"{request.method} {request.path}",
                       payload=data)
+
+    def checked(uow: UnitOfWork) -> T:
+        if data.refusal is not None:
+            raise data.refusal
+        return action(uow)
+
     with unit_of_work() as uow:
-        reply = run_once(uow, key, action, answer, _refusal)
+        reply = run_once(uow, key, checked, answer, _refusal)
     response = jsonify(reply.body)
     response.status_code = reply.status
     if reply.replayed:

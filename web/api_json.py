@@ -6,6 +6,7 @@ offset. Money is always an integer in minor units.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -60,13 +61,17 @@ def json_depth(raw: bytes) -> int:
     return deepest
 
 
+class UnknownField(InvalidInput):
+    """A body or query carries a field its model does not declare: refused before anything else."""
+
+
 def refusal(error: ValidationError, what: str = "field") -> InvalidInput:
     """The first problem pydantic found, as the API's ``InvalidInput`` naming the field (or parameter)."""
     first = error.errors(include_url=False)[0]
     location = [str(part) for part in first["loc"]]
     field = location[0] if location else None
     if first["type"] == "extra_forbidden":
-        return InvalidInput(f"unknown {what} {field!r}", field=field)
+        return UnknownField(f"unknown {what} {field!r}", field=field)
     if first["type"] == "missing":
         return InvalidInput(f"{field} is required", field=field)
     if first["type"] in ("model_type", "model_attributes_type") and not location:
@@ -97,9 +102,32 @@ def body(model: type[Model]) -> Model:
         raise refusal(error) from None
 
 
-def fields(data: BaseModel) -> dict[str, Any]:
-    """The fields a body gave, as the service layer takes them (times as aware datetimes)."""
-    return data.model_dump(exclude_unset=True)
+class Submitted(dict[str, Any]):
+    """A mutation's body: the fields it gave as the service layer takes them, or the object and its refusal.
+
+    A JSON object the model refuses is still the request an ``Idempotency-Key`` was sent with:
+    the key is checked against it first (another request with a used key is 409, as always),
+    and the refusal is then the key's first answer, given inside its transaction.
+    """
+
+    refusal: InvalidInput | None = None
+
+
+def submitted(model: type[BaseModel]) -> Submitted:
+    """The body of a mutation, validated by ``model``; an object that is not valid keeps its refusal."""
+    raw = request.get_data(cache=True) or b"{}"
+    try:
+        return Submitted(body(model).model_dump(exclude_unset=True))
+    except UnknownField:
+        raise
+    except InvalidInput as problem:
+        # Only a field's value was wrong: pydantic read the object, so Python's parser reads it too.
+        data = json.loads(raw) if problem.field is not None else None
+        if not isinstance(data, dict):
+            raise
+        found = Submitted(data)
+        found.refusal = problem
+        return found
 
 
 def query(model: type[Model]) -> Model:
