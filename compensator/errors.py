@@ -82,8 +82,12 @@ class PrinterUnavailable(DomainError):
     kept_for_retries = False
 
 
+# Ids are 32-bit on PostgreSQL: a larger one names no row, and looking it up would overflow.
+ID_MAX = 2**31 - 1
+
+
 def require_id(value: object, what: str) -> int:
     """Return ``value`` if it can be the id of a row, else raise ``NotFound`` naming ``what``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= ID_MAX:
         raise NotFound(f"unknown {what} {value!r}", field=what)
     return value

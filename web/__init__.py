@@ -37,7 +37,8 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     app.extensions["compensator"] = runtime
 
     # ``receipts`` adds the letters' and bills' routes to the dashboard's blueprint.
-    from web import api, auth, dashboard, errors, forms, i18n, labels, language, manage, receipts, reports, security
+    from web import (api, auth, dashboard, errors, forms, guards, i18n, labels, language, manage, receipts, reports,
+                     security)
 
     security.init_app(app, runtime)
 
@@ -46,6 +47,7 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     app.extensions["compensator.printer"] = partial(open_printer, runtime.settings.printer)
     errors.init_app(app)
     i18n.init_app(app)
+    guards.init_app(app)
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, jsonify, render_template_string, request
 from flask.typing import ResponseReturnValue
 
-from compensator.errors import DomainError, InvalidInput
+from compensator.errors import DomainError
 from compensator.services import (actions, detection, notices, outage_views, outages, server_gap, session_views,
                                   sessions, ups)
 from compensator.services.printing import print_notice
@@ -37,16 +37,15 @@ from compensator.services.heartbeats import HeartbeatView, record_seat_heartbeat
 from compensator.services.seats import seat_board
 from compensator.services.vouchers import redeem_voucher
 from web.api_json import (
-    body,
+    Submitted,
     compensation_json,
     local_time,
-    moment_field,
     notice_json,
     outage_json,
-    page_args,
+    query,
     seat_json,
     session_json,
-    text_field,
+    submitted,
     ups_json,
     ups_outcome_json,
 )
@@ -55,6 +54,11 @@ from web.auth import Actor, require_api_actor
 from web.context import printer, reading, runtime, unit_of_work
 from web.errors import error_body
 from web.openapi import openapi_document
+from web.schemas import common, devices
+from web.schemas import notices as notice_schemas
+from web.schemas import outages as outage_schemas
+from web.schemas import sessions as session_schemas
+from web.schemas.routes import body_of
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 T = TypeVar("T")
@@ -91,7 +95,7 @@ def list_seats() -> ResponseReturnValue:
 def start_session() -> ResponseReturnValue:
     """Start a prepaid session of some minutes, or a postpaid one, on a free seat."""
     actor = require_api_actor()
-    data = body("seat", "minutes", "postpaid", "customer_name", "language")
+    data = submitted(session_schemas.StartSession)
     return _mutation(actor, data, lambda uow: sessions.start_session(
         uow, seat_id=data.get("seat"), minutes=data.get("minutes"), postpaid=data.get("postpaid", False),
         customer_name=data.get("customer_name"), language=data.get("language"), actor=actor.label),
@@ -111,7 +115,7 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
     """Extend, pause, resume, move or end a session."""
     actor = require_api_actor()
     found = actions.find(actions.SESSION_ACTIONS, action, is_manager=actor.is_manager)
-    data = body(*found.fields)
+    data = submitted(body_of("post", f"/sessions/{{session_id}}/{action}"))
     return _mutation(actor, data, lambda uow: found.run(uow, session_id, data, actor.label),
                      lambda view: Answer(200, session_json(view)))
 
@@ -120,19 +124,15 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
 def start_outage() -> ResponseReturnValue:
     """Open an outage; 200 with the ongoing one when one of the same kind and scope is open."""
     actor = require_api_actor()
-    data = body("kind", "zones", "seats", "started_at", "source", "note")
+    data = submitted(outage_schemas.StartOutage)
     return _mutation(actor, data, lambda uow: outages.start_outage(
-        uow, kind=data.get("kind", "power"), zones=data.get("zones"), seats=data.get("seats"),
-        started_at=moment_field(data, "started_at"), source=data.get("source", "api"),
-        note=text_field(data, "note"), actor=actor.label),
+        uow, kind=data.get("kind") or "power", zones=data.get("zones"), seats=data.get("seats"),
+        started_at=data.get("started_at"), source=data.get("source") or "api", note=data.get("note"),
+        actor=actor.label),
         lambda view: Answer(201 if view.created else 200, outage_json(view)))
 
 
-def _day_bounds(value: str) -> tuple[datetime, datetime]:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("date must look like 2026-11-22", field="date") from None
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
     tz = runtime().settings.venue.tz
     start = datetime.combine(day, time(0), tzinfo=tz)
     return start, start + timedelta(days=1)
@@ -142,7 +142,8 @@ def _day_bounds(value: str) -> tuple[datetime, datetime]:
 def list_outages() -> ResponseReturnValue:
     """The outages of a venue day (``?date=YYYY-MM-DD``, today by default) with their compensations."""
     require_api_actor()
-    day = request.args.get("date") or runtime().clock.now().astimezone(runtime().settings.venue.tz).date().isoformat()
+    venue_tz = runtime().settings.venue.tz
+    day = query(outage_schemas.OutagesQuery).date or runtime().clock.now().astimezone(venue_tz).date()
     start, end = _day_bounds(day)
     with reading() as uow:
         views = outage_views.list_outages(uow, start=start, end=end)
@@ -162,9 +163,8 @@ def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
     """End (and compensate), correct (managers), confirm or dismiss an outage."""
     actor = require_api_actor()
     found = actions.find(actions.OUTAGE_ACTIONS, action, is_manager=actor.is_manager)
-    data = body(*found.fields)
-    fields = {**data, **{name: moment_field(data, name) for name in ("started_at", "ended_at") if name in data}}
-    return _mutation(actor, data, lambda uow: found.run(uow, outage_id, fields, actor.label),
+    data = submitted(body_of("post", f"/outages/{{outage_id}}/{action}"))
+    return _mutation(actor, data, lambda uow: found.run(uow, outage_id, data, actor.label),
                      lambda view: Answer(200, outage_json(view)))
 
 
@@ -172,7 +172,7 @@ def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
 def approve_compensation(compensation_id: int) -> ResponseReturnValue:
     """A manager applies a credit that waits for approval."""
     actor = require_api_actor(manager=True)
-    data = body()
+    data = submitted(common.Empty)
     return _mutation(actor, data, lambda uow: outages.approve_compensation(uow, compensation_id, actor=actor.label),
                      lambda item: Answer(200, compensation_json(item)))
 
@@ -181,9 +181,10 @@ def approve_compensation(compensation_id: int) -> ResponseReturnValue:
 def list_notices() -> ResponseReturnValue:
     """Notices, newest first, a page at a time; ``?status=pending`` keeps those still to hand over."""
     require_api_actor()
-    limit, before = page_args()
+    page = query(notice_schemas.NoticesQuery)
+    limit = page.limit
     with reading() as uow:
-        views = notices.list_notices(uow, status=request.args.get("status") or None, limit=limit, before=before)
+        views = notices.list_notices(uow, status=page.status, limit=limit, before=page.before)
     # The next page starts below the last id of a full one; a short page is the last.
     return jsonify(notices=[notice_json(view) for view in views],
                    next_before=views[-1].id if len(views) == limit else None)
@@ -193,16 +194,14 @@ def list_notices() -> ResponseReturnValue:
 def get_notice(notice_id: int) -> ResponseReturnValue:
     """One notice as JSON, or rendered (``?format=text`` or ``html``)."""
     require_api_actor()
+    shape = query(notice_schemas.NoticeQuery).format
     with reading() as uow:
         view = notice_json(notices.get_notice(uow, notice_id))
-    shape = request.args.get("format", "json")
     if shape == "text":
         text = view["text"] + (f"\n\n{view['voucher']}" if view["voucher"] else "")
         return Response(text, mimetype="text/plain")
     if shape == "html":
         return Response(render_template_string(NOTICE_HTML, notice=view), mimetype="text/html")
-    if shape != "json":
-        raise InvalidInput("format must be json, text or html", field="format")
     return jsonify(view)
 
 
@@ -210,7 +209,7 @@ def get_notice(notice_id: int) -> ResponseReturnValue:
 def deliver_notice(notice_id: int) -> ResponseReturnValue:
     """Record that a notice was shown, printed or declined, with optional customer feedback."""
     actor = require_api_actor()
-    data = body("how", "feedback")
+    data = submitted(notice_schemas.DeliverNotice)
     return _mutation(actor, data, lambda uow: notices.deliver_notice(
         uow, notice_id, how=data.get("how"), feedback=data.get("feedback"), actor=actor.label),
         lambda view: Answer(200, notice_json(view)))
@@ -220,7 +219,7 @@ def deliver_notice(notice_id: int) -> ResponseReturnValue:
 def print_receipt(notice_id: int) -> ResponseReturnValue:
     """Print the notice's receipt on the configured ESC/POS printer and record it printed."""
     actor = require_api_actor()
-    data = body()
+    data = submitted(common.Empty)
     return _mutation(actor, data, lambda uow: print_notice(uow, notice_id, printer=printer(), actor=actor.label),
                      lambda view: Answer(200, notice_json(view)))
 
@@ -229,7 +228,7 @@ def print_receipt(notice_id: int) -> ResponseReturnValue:
 def redeem(code: str) -> ResponseReturnValue:
     """Start a session with a voucher's minutes on a free seat (201), or add them to a running session (200)."""
     actor = require_api_actor()
-    data = body("seat", "session", "customer_name", "language")
+    data = submitted(devices.RedeemVoucher)
     return _mutation(actor, data, lambda uow: redeem_voucher(
         uow, code, seat_id=data.get("seat"), session_id=data.get("session"), customer_name=data.get("customer_name"),
         language=data.get("language"), actor=actor.label),
@@ -240,7 +239,7 @@ def redeem(code: str) -> ResponseReturnValue:
 def heartbeat() -> ResponseReturnValue:
     """A seat PC is alive; the answer carries the seat's newest undelivered credit for its screen."""
     actor = require_api_actor()
-    data = body("seat")
+    data = submitted(devices.SeatHeartbeat)
     return _mutation(actor, data, lambda uow: record_seat_heartbeat(uow, seat_id=data.get("seat")),
                      lambda beat: Answer(200, _heartbeat_json(beat)))
 
@@ -267,7 +266,7 @@ def _last_server_gap(uow: UnitOfWork) -> dict[str, Any] | None:
 def ups_event(name: str) -> ResponseReturnValue:
     """A NUT upsmon on another machine reports the mains off (ONBATT) or back (ONLINE) for a UPS."""
     actor = require_api_actor()
-    data = body("event")
+    data = submitted(devices.UpsEvent)
     return _mutation(actor, data, lambda uow: ups.report_event(uow, name, data.get("event")),
                      lambda outcome: Answer(200, ups_outcome_json(outcome)))
 
@@ -293,13 +292,19 @@ def _refusal(error: DomainError) -> Answer:
     return Answer(status, payload)
 
 
-def _mutation(actor: Actor, data: dict[str, Any], action: Callable[[UnitOfWork], T],
+def _mutation(actor: Actor, data: Submitted, action: Callable[[UnitOfWork], T],
               answer: Callable[[T], Answer]) -> ResponseReturnValue:
     """Run a mutation, once per ``Idempotency-Key`` when the request carries one, and send its answer."""
     key = request_key(actor.label, request.headers.get(KEY_FIELD), operation=f"{request.method} {request.path}",
                       payload=data)
+
+    def checked(uow: UnitOfWork) -> T:
+        if data.refusal is not None:
+            raise data.refusal
+        return action(uow)
+
     with unit_of_work() as uow:
-        reply = run_once(uow, key, action, answer, _refusal)
+        reply = run_once(uow, key, checked, answer, _refusal)
     response = jsonify(reply.body)
     response.status_code = reply.status
     if reply.replayed:

@@ -1,4 +1,4 @@
-"""JSON shapes of the API: service results in, plain dicts out; request fields parsed and checked.
+"""JSON shapes of the API: service results in, plain dicts out; requests validated by their models.
 
 Times go out as ISO 8601 in the venue's time zone with its offset, and must come in with an
 offset. Money is always an integer in minor units.
@@ -6,10 +6,12 @@ offset. Money is always an integer in minor units.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import request
+from pydantic import BaseModel, ValidationError
 
 from compensator.domain import vouchers
 from compensator.domain.bill import SessionBill
@@ -21,6 +23,7 @@ from compensator.services.seats import SeatTile
 from compensator.services.session_views import SeatSessionView
 from compensator.services.ups import UpsOutcome, UpsView
 from web.context import runtime
+from web.schemas.fields import WHOLE_MESSAGE
 
 
 def local_time(moment: datetime | None) -> str | None:
@@ -28,66 +31,111 @@ def local_time(moment: datetime | None) -> str | None:
     return moment.astimezone(runtime().settings.venue.tz).isoformat() if moment else None
 
 
-PAGE_DEFAULT = 100
-PAGE_MAX = 500
-# Ids are 32-bit on PostgreSQL: a larger ``before`` names nothing and is refused, not looked up.
-ID_MAX = 2**31 - 1
+# Deeper JSON than this is no request of this API; refusing it before parsing keeps a parser
+# from recursing 50,000 levels down.
+MAX_JSON_DEPTH = 32
+Model = TypeVar("Model", bound=BaseModel)
 
 
-def page_args() -> tuple[int, int | None]:
-    """``?limit`` (1 to 500, 100 by default) and ``?before`` (an id) of a paginated list."""
-    values: dict[str, int | None] = {"limit": PAGE_DEFAULT, "before": None}
-    for name, maximum in (("limit", PAGE_MAX), ("before", ID_MAX)):
-        raw = request.args.get(name)
-        if raw is None:
-            continue
-        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
-            raise InvalidInput(f"{name} must be a whole number from 1 to {maximum}", field=name)
-        values[name] = int(raw)
-    assert values["limit"] is not None
-    return values["limit"], values["before"]
+def json_depth(raw: bytes) -> int:
+    """How deeply arrays and objects nest in the JSON text ``raw`` (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                break
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
 
 
-def body(*allowed: str) -> dict[str, Any]:
-    """The request's JSON object (an empty body counts as ``{}``) with only ``allowed`` fields.
+class UnknownField(InvalidInput):
+    """A body or query carries a field its model does not declare: refused before anything else."""
+
+
+def refusal(error: ValidationError, what: str = "field") -> InvalidInput:
+    """The first problem pydantic found, as the API's ``InvalidInput`` naming the field (or parameter)."""
+    first = error.errors(include_url=False)[0]
+    location = [str(part) for part in first["loc"]]
+    field = location[0] if location else None
+    if first["type"] == "extra_forbidden":
+        return UnknownField(f"unknown {what} {field!r}", field=field)
+    if first["type"] == "missing":
+        return InvalidInput(f"{field} is required", field=field)
+    if first["type"] in ("model_type", "model_attributes_type") and not location:
+        return InvalidInput("the body must be a JSON object")
+    if first["type"] == "json_invalid":
+        return InvalidInput("the body is not valid JSON: " + first["msg"].removeprefix("Invalid JSON: "))
+    if first["type"] in ("literal_error", "enum"):
+        return InvalidInput(f"{field} must be {first['ctx']['expected'].replace(chr(39), '')}", field=field)
+    message = first["msg"]
+    if first["type"] != WHOLE_MESSAGE:
+        message = message[:1].lower() + message[1:]
+        message = f"{'.'.join(location)} {message}" if location else message
+    return InvalidInput(message, field=field)
+
+
+def body(model: type[Model]) -> Model:
+    """The request's JSON object (an empty body counts as ``{}``), validated by ``model``.
 
     Unknown fields are refused rather than ignored, so that a typo (``seat`` for ``seats``)
     cannot silently widen an outage to the whole venue.
     """
-    if not request.get_data(cache=True):
-        return {}
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidInput("the body must be a JSON object")
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        expected = ", ".join(allowed) if allowed else "no fields"
-        raise InvalidInput(f"unknown field {unknown[0]!r} (expected {expected})", field=unknown[0])
-    return data
-
-
-def moment_field(data: dict[str, Any], name: str) -> datetime | None:
-    """An optional ISO 8601 time with offset from the body."""
-    value = data.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"{name} must be an ISO 8601 time such as 2026-11-22T14:18:00+01:00", field=name)
+    raw = request.get_data(cache=True) or b"{}"
+    if json_depth(raw) > MAX_JSON_DEPTH:
+        raise InvalidInput(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
     try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{name} must be an ISO 8601 time such as 2026-11-22T14:18:00+01:00", field=name) from None
-    if moment.tzinfo is None:
-        raise InvalidInput(f"{name} must include its offset, such as +01:00", field=name)
-    return moment
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        raise refusal(error) from None
 
 
-def text_field(data: dict[str, Any], name: str) -> str | None:
-    """An optional text field; other types are refused."""
-    value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        raise InvalidInput(f"{name} must be text", field=name)
-    return value
+class Submitted(dict[str, Any]):
+    """A mutation's body: the fields it gave as the service layer takes them, or the object and its refusal.
+
+    A JSON object the model refuses is still the request an ``Idempotency-Key`` was sent with:
+    the key is checked against it first (another request with a used key is 409, as always),
+    and the refusal is then the key's first answer, given inside its transaction.
+    """
+
+    refusal: InvalidInput | None = None
+
+
+def submitted(model: type[BaseModel]) -> Submitted:
+    """The body of a mutation, validated by ``model``; an object that is not valid keeps its refusal."""
+    raw = request.get_data(cache=True) or b"{}"
+    try:
+        return Submitted(body(model).model_dump(exclude_unset=True))
+    except UnknownField:
+        raise
+    except InvalidInput as problem:
+        # Only a field's value was wrong: pydantic read the object, so Python's parser reads it too.
+        data = json.loads(raw) if problem.field is not None else None
+        if not isinstance(data, dict):
+            raise
+        found = Submitted(data)
+        found.refusal = problem
+        return found
+
+
+def query(model: type[Model]) -> Model:
+    """The request's query string, validated by ``model`` (the first value of a repeated name)."""
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        raise refusal(error, "parameter") from None
 
 
 def seat_json(tile: SeatTile) -> dict[str, Any]:

@@ -78,7 +78,12 @@ def init_app(app: Flask) -> None:
     def on_http_error(error: HTTPException) -> ResponseReturnValue:
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
-            return json_error(error.code or 400, code, error.description or error.name)
+            response, status = json_error(error.code or 400, code, error.description or error.name)
+            # A 405 says which methods the path takes; the JSON body must not lose that header.
+            for name, value in error.get_headers():
+                if name.lower() == "allow":
+                    response.headers[name] = value
+            return response, status
         if error.code in PAGE_ERRORS:
             # A person gets a page of the site, with its navigation, rather than a bare status.
             title, message = PAGE_ERRORS[error.code]

@@ -13,8 +13,10 @@ from flask.typing import ResponseReturnValue
 from compensator.errors import InvalidInput
 from compensator.reporting import ReportFormat, parse_format, render
 from compensator.services.report import build_daily_report, check_report_date, parse_report_date
+from web.api_json import query
 from web.auth import login_required, require_api_actor
 from web.context import reading, runtime
+from web.schemas.devices import ReportQuery
 from web.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("reports", __name__)
@@ -68,4 +70,5 @@ def day_report(day: str) -> ResponseReturnValue:
 def api_daily(date: str) -> ResponseReturnValue:
     """The end-of-day report of a venue day, JSON unless another format is asked for."""
     require_api_actor()
+    query(ReportQuery)
     return _report_response(date, ReportFormat.JSON)

@@ -7,7 +7,8 @@ dashboard, the CLI and the scenario replayer refuse bad input with the same word
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
 
 from compensator.clock import as_utc
 from compensator.domain.kinds import OutageKind, OutageSource
@@ -19,6 +20,53 @@ MAX_NAME_LENGTH = 100
 MAX_NOTE_LENGTH = 500
 # Back-dating is for a cut noticed late or a server that was down overnight, not for history.
 MAX_BACKDATE = timedelta(days=7)
+# Times and days outside these years are typos; refusing them first keeps the arithmetic on
+# them (time zones, day bounds) from overflowing at year 1 or 9999.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def text_problem(value: str) -> str | None:
+    """What makes ``value`` unfit to store (a NUL, an unpaired surrogate), or None."""
+    if "\x00" in value:
+        return "must not contain a NUL character"
+    if any("\ud800" <= character <= "\udfff" for character in value):
+        return "must not contain an unpaired surrogate"
+    return None
+
+
+def year_problem(moment: date) -> str | None:
+    """Why ``moment`` (a date or a time) is outside the years the venue can mean, or None."""
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        return f"must be in the years {MIN_YEAR} to {MAX_YEAR}"
+    return None
+
+
+def venue_day(value: object, *, field: str = "date") -> date:
+    """A day written like 2026-11-22, in the years ``MIN_YEAR`` to ``MAX_YEAR``."""
+    text = value.strip() if isinstance(value, str) else ""
+    day = None
+    if DAY_PATTERN.fullmatch(text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            day = None
+    if day is None:
+        raise InvalidInput(f"{field} must look like 2026-11-22", field=field)
+    problem = year_problem(day)
+    if problem:
+        raise InvalidInput(f"{field} {problem}", field=field)
+    return day
+
+
+def _text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text", field=field)
+    problem = text_problem(value)
+    if problem:
+        raise InvalidInput(f"{field} {problem}", field=field)
+    return value
 
 
 def minutes(value: object, *, field: str = "minutes", maximum: int = MAX_PURCHASE_MINUTES) -> int:
@@ -36,9 +84,7 @@ def name(value: object, *, field: str, maximum: int = MAX_NAME_LENGTH) -> str | 
     """A short text on one line (runs of spaces folded), or None when empty."""
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text", field=field)
-    value = " ".join(value.split())
+    value = " ".join(_text(value, field).split())
     if len(value) > maximum:
         raise InvalidInput(f"{field} must be at most {maximum} characters", field=field)
     return value or None
@@ -58,9 +104,7 @@ def note(value: object, field: str = "note") -> str | None:
     """A free text of at most ``MAX_NOTE_LENGTH`` characters, or None when empty."""
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text", field=field)
-    value = value.strip()
+    value = _text(value, field).strip()
     if len(value) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"{field} must be at most {MAX_NOTE_LENGTH} characters", field=field)
     return value or None
@@ -87,7 +131,7 @@ def id_list(value: object, field: str) -> list[str]:
     """A non-empty list of ids, sorted and without repeats."""
     if not isinstance(value, list | tuple) or not value:
         raise InvalidInput(f"{field} must be a non-empty list", field=field)
-    if any(not isinstance(item, str) or not item.strip() for item in value):
+    if any(not isinstance(item, str) or not item.strip() or text_problem(item) for item in value):
         raise InvalidInput(f"{field} must be a list of ids", field=field)
     return sorted({item.strip() for item in value})
 
@@ -96,6 +140,9 @@ def past_moment(value: object, field: str, now: datetime) -> datetime:
     """An aware time, as UTC, not in the future and at most ``MAX_BACKDATE`` before ``now``."""
     if not isinstance(value, datetime):
         raise InvalidInput(f"{field} must be a date and time with its offset", field=field)
+    problem = year_problem(value)
+    if problem:
+        raise InvalidInput(f"{field} {problem}", field=field)
     try:
         moment = as_utc(value)
     except ValueError:

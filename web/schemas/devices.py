@@ -1,0 +1,101 @@
+"""What devices and monitors send and read: vouchers, seat heartbeats, UPS events, the sources' state."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from compensator.domain.ups import Reading, UpsDisplay
+from web.schemas.common import Time
+from web.schemas.fields import Closed, Id, Language, Name, Query, SeatId, Shape, text
+from web.schemas.outages import Outage
+
+
+# Any value asks for the report as a file to save rather than shown in the browser.
+Download = text(16)
+
+
+class RedeemVoucher(Closed):
+    """Exactly one of ``seat`` (a free seat: a new session) and ``session`` (a running prepaid one)."""
+
+    seat: SeatId | None = None
+    session: Id | None = None
+    customer_name: Name | None = None
+    language: Language | None = None
+
+
+class SeatHeartbeat(Closed):
+    """The seat PC that is alive."""
+
+    seat: SeatId
+
+
+class UpsEvent(Closed):
+    """What NUT's upsmon saw: the mains off (``ONBATT``) or back (``ONLINE``)."""
+
+    event: Literal["ONBATT", "ONLINE"]
+
+
+class SeatMessage(Shape):
+    """The newest undelivered credit of the seat, in the session's language."""
+
+    notice_id: Id
+    text: str
+    credit_minutes: int
+
+
+class Heartbeat(Shape):
+    """The heartbeat as recorded, with the message for the seat's screen (or null)."""
+
+    seat: str
+    at: Time
+    message: SeatMessage | None
+
+
+class Ups(Shape):
+    """A UPS as an outage source; ``zones`` null means the whole venue, ``polled`` false the webhook."""
+
+    name: str
+    state: UpsDisplay
+    since: Time | None
+    last_change: Time | None
+    mains: Reading | None
+    zones: list[str] | None
+    outage_open: bool
+    polled: bool
+
+
+class UpsOutcome(Ups):
+    """A UPS after an event, with the outage the event opened or ended (else null)."""
+
+    opened: Outage | None
+    ended: Outage | None
+
+
+class SilentSeat(Shape):
+    """A seat that had been beating and is silent now."""
+
+    seat: str
+    last_heartbeat: Time | None
+
+
+class ServerGap(Shape):
+    """The last gap in the server's own heartbeat that raised a suspected outage."""
+
+    started_at: Time | None
+    ended_at: Time | None
+    outage: int | None
+
+
+class Sources(Shape):
+    """The state of each automatic outage source."""
+
+    ups: list[Ups]
+    silent_seats: list[SilentSeat]
+    last_server_gap: ServerGap | None
+
+
+class ReportQuery(Query):
+    """``?format=`` of the daily report (JSON unless asked)."""
+
+    format: Literal["json", "csv", "html", "pdf"] = "json"
+    download: Download | None = None

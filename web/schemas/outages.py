@@ -1,0 +1,113 @@
+"""Outages and their compensations: the bodies that open, end and correct one, and the outage as answered."""
+
+from __future__ import annotations
+
+from compensator.domain.kinds import (CompensationForm, CompensationStatus, OutageKind, OutageSource, OutageStatus,
+                                      ScopeKind)
+from web.schemas.common import Time
+from web.schemas.fields import Closed, Day, Id, IdList, Moment, Note, Query, Shape
+
+
+class StartOutage(Closed):
+    """The whole venue unless ``zones`` or ``seats`` (not both) narrow it; ``started_at`` back-dates it."""
+
+    kind: OutageKind | None = None
+    zones: IdList | None = None
+    seats: IdList | None = None
+    started_at: Moment | None = None
+    source: OutageSource | None = None
+    note: Note | None = None
+
+
+class EndOutage(Closed):
+    """Power is back, now or at ``ended_at``."""
+
+    ended_at: Moment | None = None
+
+
+class CorrectOutage(Closed):
+    """A manager revises the outage's times, saying why."""
+
+    started_at: Moment | None = None
+    ended_at: Moment | None = None
+    reason: Note
+
+
+class DismissOutage(Closed):
+    """Reject a suspected outage, optionally saying why."""
+
+    reason: Note | None = None
+
+
+class OutagesQuery(Query):
+    """``?date=`` picks the venue day (today when absent)."""
+
+    date: Day | None = None
+
+
+class Figures(Shape):
+    """A compensation's figures (also each adjustment's)."""
+
+    dark_start: Time
+    dark_end: Time
+    lost_minutes: int
+    restart_minutes: int
+    lost_work_minutes: int
+    goodwill_minutes: int
+    extras_minutes: int
+    credit_minutes: int
+    opened_stretch: bool
+    form: CompensationForm
+    value_minor: int
+
+
+class Adjustment(Figures):
+    """A correction's recomputation of a compensation."""
+
+    at: Time
+    previous_credit_minutes: int
+    topup_minutes: int
+    waived_minutes: int
+    explanation: str
+    policy: str
+
+
+class Compensation(Figures):
+    """A compensation as it stands, its first explanation, and each correction's adjustment."""
+
+    id: Id
+    outage: Id
+    session: Id
+    seat: str
+    granted_minutes: int
+    waived_minutes: int
+    status: CompensationStatus
+    explanation: str
+    policy: str
+    notice: int | None
+    vouchers: list[str]
+    adjustments: list[Adjustment]
+
+
+class Outage(Shape):
+    """An outage with its compensations."""
+
+    id: Id
+    kind: OutageKind
+    scope: ScopeKind
+    zones: list[str] | None
+    seats: list[str] | None
+    started_at: Time
+    ended_at: Time | None
+    source: OutageSource
+    status: OutageStatus
+    logged_by: str
+    note: str | None
+    corrections: int
+    compensations: list[Compensation]
+
+
+class OutageList(Shape):
+    """The outages of a venue day."""
+
+    outages: list[Outage]

@@ -1,0 +1,104 @@
+"""Seats and seat sessions: the bodies that start and change a session, and the session as answered."""
+
+from __future__ import annotations
+
+from compensator.domain.kinds import CreditReason, EntryKind, SeatState, SessionMode, SessionState
+from web.schemas.common import Time
+from web.schemas.fields import Closed, Id, Language, Minutes, Name, SeatId, Shape
+
+
+class StartSession(Closed):
+    """``{seat, minutes}`` for prepaid time, or ``{seat, postpaid: true}``; minutes are required unless postpaid."""
+
+    seat: SeatId
+    minutes: Minutes | None = None
+    postpaid: bool = False
+    customer_name: Name | None = None
+    language: Language | None = None
+
+
+class ExtendSession(Closed):
+    """Sell more minutes."""
+
+    minutes: Minutes
+
+
+class MoveSession(Closed):
+    """Move the session to a free seat."""
+
+    seat: SeatId
+
+
+class Seat(Shape):
+    """A seat on the board."""
+
+    seat: str
+    label: str
+    zone: str
+    state: SeatState
+    session: int | None
+    remaining_minutes: int | None
+    paid_end: Time | None
+    nearly_up: bool
+    on_ups: bool
+
+
+class SeatList(Shape):
+    """Every seat."""
+
+    seats: list[Seat]
+
+
+class Entry(Shape):
+    """A ledger entry of a session."""
+
+    id: Id
+    kind: EntryKind
+    minutes: int
+    value_minor: int
+    created_at: Time
+    reverses: int | None
+    actor: str
+    note: str | None
+
+
+class BillCredit(Shape):
+    """The minutes a session was given for one reason."""
+
+    reason: CreditReason
+    minutes: int
+    outages: int
+
+
+class Bill(Shape):
+    """An ended session's final bill; money in minor units."""
+
+    price_minor_per_hour: int
+    used_minutes: int
+    paid_minutes: int
+    paid_minor: int
+    credits: list[BillCredit]
+    billed_minutes: int | None
+    due_minor: int
+
+
+class Session(Shape):
+    """A session with its ledger entries and derived balance."""
+
+    id: Id
+    seat: str
+    start_seat: str
+    zone: str
+    mode: SessionMode
+    state: SessionState
+    started_at: Time
+    ended_at: Time | None
+    customer_name: str | None
+    language: str | None
+    paid_minutes: int
+    remaining_minutes: int
+    paid_end: Time | None
+    billed_minutes: int | None
+    bill_minor: int | None
+    bill: Bill | None
+    entries: list[Entry]
