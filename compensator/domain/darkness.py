@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from compensator.domain.intervals import Span, clip, merge
-from compensator.domain.kinds import OutageKind
+from compensator.domain.kinds import OutageKind, SessionMode
 from compensator.domain.ledger import Balance, Interval
 from compensator.domain.terms import ZoneTerms
 
@@ -127,3 +127,11 @@ def _by_seat(intervals: tuple[Interval, ...]) -> dict[str, list[Span]]:
     for interval in intervals:
         spans.setdefault(interval.seat_id, []).append((interval.start, interval.end))
     return {seat_id: merge(items) for seat_id, items in spans.items()}
+
+
+def ended_in_the_dark(mode: SessionMode, ended_at: datetime | None, dark_start: datetime, dark_end: datetime) -> bool:
+    """Whether a session ended while its seat was dark, so the customer lost all the paid time left.
+
+    Only a prepaid customer who leaves loses that time: the policy's rule, seen from the dark span.
+    """
+    return mode is SessionMode.PREPAID and ended_at is not None and dark_start <= ended_at <= dark_end

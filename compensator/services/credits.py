@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select
 
 from compensator.domain import vouchers
+from compensator.domain.darkness import ended_in_the_dark
 from compensator.domain.figures import CompensationFigures
-from compensator.domain.kinds import CompensationForm, EntryKind, SessionMode
+from compensator.domain.kinds import CompensationForm, EntryKind
 from compensator.domain.ledger import balance
 from compensator.domain.money import value_minor
 from compensator.domain.policy import choose_form
@@ -56,10 +57,8 @@ class CreditOrder:
         """Whether the customer ended the session while the seat was dark, as the policy saw it if it did."""
         if self.left_while_dark is not None:
             return self.left_while_dark
-        # Only a prepaid customer who leaves loses the paid time left; the policy's rule, seen from the span.
-        ended_at = self.session.facts.ended_at
-        return (self.session.facts.mode is SessionMode.PREPAID and ended_at is not None
-                and self.figures.dark_start <= ended_at <= self.figures.dark_end)
+        return ended_in_the_dark(self.session.facts.mode, self.session.facts.ended_at,
+                                 self.figures.dark_start, self.figures.dark_end)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from compensator.domain import vouchers
-from compensator.domain.kinds import CompensationForm, SessionMode, SessionState
+from compensator.domain.darkness import ended_in_the_dark
+from compensator.domain.kinds import CompensationForm, SessionState
 from compensator.notices.letters import CutFacts, LetterFacts, compose_letter
 from compensator.services.credits import catalog_for
 from compensator.services.notices import NoticeView, get_notice, list_notices, notice_views, record_delivery
@@ -128,8 +129,7 @@ def _composed(uow: UnitOfWork, notices: list[NoticeView]) -> LetterView:
     for notice in notices:
         compensation, kind = compensations[notice.compensation_id]
         code = vouchers.display(notice.voucher_code) if notice.voucher_code else None
-        left = (session.mode is SessionMode.PREPAID and session.ended_at is not None
-                and compensation.dark_start <= session.ended_at <= compensation.dark_end)
+        left = ended_in_the_dark(session.mode, session.ended_at, compensation.dark_start, compensation.dark_end)
         cuts.append(CutFacts(kind=kind, dark_start=compensation.dark_start, dark_end=compensation.dark_end,
                              lost_minutes=compensation.lost_minutes, credit_minutes=notice.credit_minutes,
                              form=notice.form, voucher_code=code, left_while_dark=left))
