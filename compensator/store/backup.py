@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 
 from compensator.store import migrate
+from compensator.store.database import sqlite_file
 
 SQLITE_SUFFIX = ".db"
 POSTGRES_SUFFIX = ".dump"
@@ -51,10 +52,10 @@ def is_sqlite(database_url: str) -> bool:
 
 def sqlite_path(database_url: str) -> Path:
     """The file of a SQLite database URL; an in-memory database has none to back up."""
-    database = make_url(database_url).database
-    if not database or database == ":memory:":
+    database = sqlite_file(database_url)
+    if database is None:
         raise BackupError("an in-memory database cannot be backed up or restored")
-    return Path(database)
+    return database
 
 
 def suffix_for(database_url: str) -> str:

@@ -83,12 +83,18 @@ class Base(DeclarativeBase):
     """The declarative base of every Compensator table."""
 
 
-def data_directory(url: str) -> Path:
-    """The venue's data folder: the SQLite database's own folder, else the working directory."""
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for an in-memory database or another engine."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        return Path(parsed.database).resolve().parent
-    return Path.cwd()
+        return Path(parsed.database)
+    return None
+
+
+def data_directory(url: str) -> Path:
+    """The venue's data folder: the SQLite database's own folder, else the working directory."""
+    database = sqlite_file(url)
+    return database.resolve().parent if database is not None else Path.cwd()
 
 
 # The execution option a read-only unit of work puts on its connection (see ``_on_begin``).
