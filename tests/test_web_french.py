@@ -61,6 +61,16 @@ def test_the_dashboards_script_gets_its_words_in_french(client, auth) -> None:
     assert '"postpaid": "post-pay\\u00e9"' in dashboard
 
 
+def test_the_seat_tiles_show_their_minutes_and_postpaid_in_french(client, auth) -> None:
+    auth.login("awa", "5678")
+    auth.post("/seats/G1/start", minutes="60")
+    auth.post("/seats/G2/start", postpaid="1")
+    dashboard = page(client)
+    assert "<span class=\"minutes\">60\u00a0min</span>" in dashboard
+    assert '<span class="minutes word">post-payé</span>' in dashboard
+    assert '<span class="state">Libre</span>' in dashboard
+
+
 def test_flash_messages_the_pages_compose_are_french_with_plurals(client, auth, uow, clock) -> None:
     auth.login("awa", "5678")
     auth.post("/seats/G1/start", minutes="60")

@@ -67,10 +67,11 @@ def _local(moment: datetime | None) -> str:
 
 def _voucher_targets(tiles: list[SeatTile]) -> list[dict[str, str]]:
     """Where a voucher can go: each free seat (a new session), then each prepaid session by its seat."""
-    free = [{"value": f"seat:{tile.seat_id}", "label": gettext("%(seat)s (free: start a session)", seat=tile.label)}
+    # Each phrase translated once, then filled in for every seat.
+    free_words, running_words = gettext("%(seat)s (free: start a session)"), gettext("%(seat)s (add to its session)")
+    free = [{"value": f"seat:{tile.seat_id}", "label": free_words % {"seat": tile.label}}
             for tile in tiles if tile.session_id is None]
-    running = [{"value": f"session:{tile.session_id}",
-                "label": gettext("%(seat)s (add to its session)", seat=tile.label)}
+    running = [{"value": f"session:{tile.session_id}", "label": running_words % {"seat": tile.label}}
                for tile in tiles if tile.session_id is not None and tile.mode is SessionMode.PREPAID]
     return free + running
 
@@ -83,12 +84,13 @@ def _board_state() -> dict[str, object]:
         figures = today_figures(uow)
         pending = letters.pending_letters(uow)
         ups_views = ups.ups_views(uow)
+    state_labels = {state: name_of(state) for state in {tile.state for tile in tiles}}
     return {
         "seats": [
             {
                 "seat": tile.seat_id, "label": tile.label, "zone": tile.zone_name, "zone_id": tile.zone_id,
                 "state": tile.state,
-                "state_label": name_of(tile.state), "dark": tile.dark, "on_ups": tile.on_ups,
+                "state_label": state_labels[tile.state], "dark": tile.dark, "on_ups": tile.on_ups,
                 "nearly_up": tile.nearly_up, "session": tile.session_id, "remaining_minutes": tile.remaining_minutes,
                 "paid_end": _local(tile.paid_end), "customer": tile.customer_name or "",
                 "postpaid": tile.mode is not None and tile.mode.value == "postpaid",

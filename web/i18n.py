@@ -82,7 +82,10 @@ def ui_language() -> str:
 
 
 def _translations() -> NullTranslations:
-    return _catalogues().get(ui_language())
+    # Looked up once a request: a page of 2,000 seat tiles asks for thousands of phrases.
+    if "translations" not in g:
+        g.translations = _catalogues().get(ui_language())
+    return g.translations
 
 
 def gettext(message: str, **variables: Any) -> str:
@@ -120,6 +123,7 @@ def remember_language(language: DashboardLanguage | None) -> None:
     else:
         session[SESSION_KEY] = language.value
     g.pop("ui_language", None)
+    g.pop("translations", None)
 
 
 def init_app(app: Flask) -> None:
