@@ -1,8 +1,9 @@
-"""The dashboard page and ``GET /api/v1/seats`` for 50 and 500 seats.
+"""The dashboard page and ``GET /api/v1/seats`` for 50, 500 and 2,000 seats.
 
-Each size gets a venue with a session on every other seat and a zone outage going on. Printed:
-the median time of each request (through the Flask test client, so no network is measured),
-and its ratio to a constant-text Flask route timed in the same run.
+Each size gets a venue with a session on every seat and a zone outage going on. Printed: the
+median time of each request (through the Flask test client, so no network is measured), its
+ratio to a constant-text Flask route timed in the same run, and how the cost per seat grows
+from 500 to 2,000 seats (four times the seats should cost about four times as much).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from compensator.services import outages
 from compensator.services.people import add_attendant, create_token
 from web import create_app
 
-SIZES = (50, 500)
+SIZES = (50, 500, 2000)
 REPETITIONS = 21
 
 
@@ -36,7 +37,7 @@ def constant_route_ms() -> float:
 
 def measure(seat_count: int, directory: Path) -> tuple[float, float]:
     """Median milliseconds of the dashboard page and of the seats API for ``seat_count`` seats."""
-    runtime, _ = open_venue(seat_count, directory, minutes=lambda index: 30 + index % 90 if index % 2 == 0 else None)
+    runtime, _ = open_venue(seat_count, directory, minutes=lambda index: 30 + index % 90)
     try:
         with runtime.unit_of_work() as uow:
             outages.start_outage(uow, zones=["gaming"], actor="bench")
@@ -69,11 +70,17 @@ def main() -> None:
     """Run the benchmark and print one line per size."""
     baseline = constant_route_ms()
     print(f"dashboard and seats API (Flask test client); constant route median {baseline:.3f} ms")
+    figures: dict[int, tuple[float, float]] = {}
     for size in SIZES:
         with tempfile.TemporaryDirectory(prefix="compensator-bench-") as name:
-            page_ms, api_ms = measure(size, Path(name))
+            figures[size] = page_ms, api_ms = measure(size, Path(name))
         print(f"  N={size:4d}: dashboard median {page_ms:7.1f} ms (ratio {page_ms / baseline:6.0f}), "
               f"GET /api/v1/seats median {api_ms:7.1f} ms (ratio {api_ms / baseline:6.0f})")
+    small, big = SIZES[-2], SIZES[-1]
+    growth = [figures[big][which] / figures[small][which] for which in (0, 1)]
+    print(f"  {big // small} x the seats ({small} -> {big}) cost {growth[0]:.1f} x for the dashboard, "
+          f"{growth[1]:.1f} x for the seats API (per seat: {growth[0] * small / big:.2f} and "
+          f"{growth[1] * small / big:.2f} of the cost at {small})")
 
 
 if __name__ == "__main__":
