@@ -24,9 +24,11 @@ from compensator.services.report_data import TimelineRow
 from compensator.services.report_rows import Catalog, DayOutage
 from compensator.services.session_views import load_sessions, sessions_not_ended_before
 from compensator.store.database import UnitOfWork
+from compensator.store.plain import enum_reader, plain_rows, utc_reader
 from compensator.store.models import SeatSession, SessionEvent
 
 OCCUPANCY_EVENTS = (SessionEventKind.MOVE, SessionEventKind.END)
+read_event_kind = enum_reader(SessionEventKind)
 
 
 def timeline_rows(uow: UnitOfWork, window: Span, outages: Sequence[DayOutage],
@@ -60,15 +62,16 @@ def _held(uow: UnitOfWork, window: Span) -> dict[str, list[Span]]:
     """The spans in the window during which a session held each seat, as ``domain.ledger`` would replay them."""
     start, end = window
     candidates = sessions_not_ended_before(start, end)
-    sessions = uow.db.execute(select(SeatSession.id, SeatSession.seat_id, SeatSession.started_at)
-                              .where(SeatSession.id.in_(candidates))).tuples().all()
+    utc = utc_reader(uow.db)
+    sessions = [(session_id, seat_id, utc(started_at)) for session_id, seat_id, started_at in plain_rows(
+        uow.db, select(SeatSession.id, SeatSession.seat_id, SeatSession.started_at).where(SeatSession.id.in_(candidates)))]
     changes: dict[int, list[tuple[datetime, SessionEventKind, str | None]]] = defaultdict(list)
-    for session_id, kind, at, seat_id in uow.db.execute(
+    for session_id, kind, at, seat_id in plain_rows(uow.db, (
             select(SessionEvent.seat_session_id, SessionEvent.kind, SessionEvent.at, SessionEvent.seat_id)
             .where(SessionEvent.seat_session_id.in_(candidates), SessionEvent.kind.in_(OCCUPANCY_EVENTS),
                    SessionEvent.at <= end)
-            .order_by(SessionEvent.id)).tuples():
-        changes[session_id].append((at, kind, seat_id))
+            .order_by(SessionEvent.id))):
+        changes[session_id].append((utc(at), read_event_kind(kind), seat_id))
     going_on = [session_id for session_id, _, _ in sessions
                 if not any(kind is SessionEventKind.END for _, kind, _ in changes.get(session_id, ()))]
     stops = _time_up(uow, going_on, end)
