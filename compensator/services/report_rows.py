@@ -33,7 +33,6 @@ from compensator.domain.kinds import (
 from compensator.domain.money import value_minor
 from compensator.services.report_data import CompensationRow, Correction, NoticeState
 from compensator.store.database import UnitOfWork
-from compensator.store.plain import enum_reader, plain_rows, utc_reader
 from compensator.store.models import (
     Compensation,
     CompensationAdjustment,
@@ -44,6 +43,7 @@ from compensator.store.models import (
     Seat,
     Zone,
 )
+from compensator.store.plain import enum_reader, plain_rows, utc_reader
 
 FIGURE_NAMES = CompensationFigures.names()
 FIGURE_COUNT = len(FIGURE_NAMES)

@@ -21,7 +21,6 @@ from compensator.domain.ledger import Balance, EntryRecord, EventRecord, Session
 from compensator.domain.money import value_minor
 from compensator.errors import InvalidState, NotFound, require_id
 from compensator.store.database import UnitOfWork
-from compensator.store.plain import enum_reader, plain_rows, utc_reader
 from compensator.store.models import (
     Compensation,
     LedgerEntry,
@@ -30,6 +29,7 @@ from compensator.store.models import (
     SeatSession,
     SessionEvent,
 )
+from compensator.store.plain import enum_reader, plain_rows, utc_reader
 
 OUTAGE_CREDIT_KINDS = (EntryKind.OUTAGE_CREDIT, EntryKind.OUTAGE_TOPUP)
 read_event_kind = enum_reader(SessionEventKind)
