@@ -6,6 +6,8 @@ checkout such as the main branch, measured in the same run on the same file):
 
 - the floor: plain ``sqlite3`` reading the day's headline figures (outages, compensations,
   sessions affected, minutes by form, value, notices delivered) in one aggregate query;
+- for reference, plain ``sqlite3`` running the very statements one build issues (what the
+  report reads, before any Python of its own);
 - the median time of building the report's data alone, and of building it and rendering each
   format (JSON, CSV, HTML, PDF), each with its ratio to the floor;
 - the SQL statements one build issues on a small day (4 waves over 100 seats) and on the big
@@ -73,18 +75,41 @@ def floor_seconds(path: Path, window: tuple[str, str]) -> list[float]:
     return samples
 
 
+def reads_seconds(path: Path, statements: list[tuple[str, Any]]) -> list[float]:
+    """Seconds of each run of ``statements`` (as one build issued them) by plain sqlite3 on a fresh connection."""
+    samples = []
+    for _ in range(FLOOR_REPETITIONS):
+        began = time.perf_counter()
+        connection = sqlite3.connect(path)
+        for statement, parameters in statements:
+            connection.execute(statement, parameters).fetchall()
+        connection.close()
+        samples.append(time.perf_counter() - began)
+    return samples
+
+
 def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dict[str, Any]:
     """Every figure of one checkout's report code on the cached days (run in a subprocess)."""
     import compensator
+    from sqlalchemy import event
+
     from bench.common import StatementCounter
     from bench.report_day import DAY, open_day
     from compensator.reporting import ReportFormat, render
     from compensator.services.report import build_daily_report
 
     result: dict[str, Any] = {"code": str(Path(compensator.__file__).resolve().parent.parent)}
+    statements: list[tuple[str, Any]] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        if not statement.startswith("BEGIN"):
+            statements.append((statement, parameters))
+
     for name, path in (("small", small), ("big", big)):
         runtime = open_day(Path(path))
         counter = StatementCounter(runtime.engine)
+        if name == "big":
+            event.listen(runtime.engine, "before_cursor_execute", record)
         with counter.counting(), runtime.unit_of_work() as uow:
             report = build_daily_report(uow, DAY)
         result[f"statements_{name}"] = counter.count
@@ -93,7 +118,9 @@ def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dic
             runtime.close()
     start, end = (moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
                   for moment in (report.window_start, report.window_end))
+    event.remove(runtime.engine, "before_cursor_execute", record)
     result["floor"] = floor_seconds(Path(big), (start, end))
+    result["reads"] = reads_seconds(Path(big), statements)
 
     def build() -> Any:
         with runtime.unit_of_work() as uow:
@@ -134,6 +161,8 @@ def show(label: str, figures: dict[str, Any]) -> None:
     """Print one checkout's figures, each time as a median and a ratio to the floor of its own run."""
     floor = statistics.median(figures["floor"])
     print(f"  {label} ({figures['code']}): floor (sqlite3 headline query) median {floor * 1000:6.1f} ms")
+    print(f"    (the build's own statements by plain sqlite3: median {statistics.median(figures['reads']) * 1000:.1f} ms, "
+          f"ratio {statistics.median(figures['reads']) / floor:.1f})")
     print(f"    build only         median {statistics.median(figures['build']) * 1000:8.1f} ms, "
           f"ratio {statistics.median(figures['build']) / floor:7.1f}")
     for report_format in FORMATS:

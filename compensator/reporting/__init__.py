@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from compensator.collector import collector_held_off
 from compensator.errors import InvalidInput
 from compensator.reporting import csv_format, html_format, json_format, pdf_format
 from compensator.services.report_data import DailyReportData
@@ -36,8 +37,9 @@ def parse_format(value: object) -> ReportFormat:
         raise InvalidInput("the format must be json, csv, html or pdf", field="format") from None
 
 
+@collector_held_off()
 def render(report: DailyReportData, report_format: ReportFormat) -> RenderedReport:
-    """The report in ``report_format``."""
+    """The report in ``report_format`` (the garbage collector held off: see ``compensator.collector``)."""
     filename = f"compensator-report-{report.venue_date.isoformat()}.{report_format.value}"
     if report_format is ReportFormat.JSON:
         return RenderedReport(json_format.render(report).encode("utf-8"), "application/json", filename)

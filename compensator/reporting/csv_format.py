@@ -14,6 +14,7 @@ import csv
 import dataclasses
 import io
 from datetime import datetime
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from compensator.reporting import layout
@@ -28,10 +29,17 @@ OUTAGE_COLUMNS = ["id", "kind", "scope", "source", "status", "started_at", "ende
 CORRECTION_COLUMNS = ["outage_id", "at", "actor", "started_before", "ended_before", "started_after", "ended_after",
                       "reason"]
 TAKINGS_COLUMNS = [field.name for field in dataclasses.fields(ZoneTakings)]
-FIGURE_NAMES = frozenset(CompensationFigures.names())
 # A compensation's figures are spread into columns of their own names.
-COMPENSATION_COLUMNS = [name for field in dataclasses.fields(CompensationRow)
-                        for name in (CompensationFigures.names() if field.name == "figures" else (field.name,))]
+COMPENSATION_FIELDS = [(f"figures.{figure.name}", figure) if field.name == "figures" else (field.name, field)
+                       for field in dataclasses.fields(CompensationRow)
+                       for figure in (dataclasses.fields(CompensationFigures) if field.name == "figures" else (field,))]
+COMPENSATION_COLUMNS = [path.rpartition(".")[2] for path, _ in COMPENSATION_FIELDS]
+# A busy day has thousands of compensations: their values are read in one C call a row, and
+# only those that can be a time, a text or None go through ``cell``.
+COMPENSATION_VALUES = attrgetter(*(path for path, _ in COMPENSATION_FIELDS))
+NUMBER_TYPES = {"int", "bool"}
+COMPENSATION_CELLS = [index for index, (_, field) in enumerate(COMPENSATION_FIELDS) if field.type not in NUMBER_TYPES]
+ADJUSTMENTS = COMPENSATION_COLUMNS.index("adjustments")
 
 
 def render(report: DailyReportData) -> str:
@@ -40,21 +48,33 @@ def render(report: DailyReportData) -> str:
     buffer = io.StringIO()
     buffer.write(BYTE_ORDER_MARK)
     writer = csv.writer(buffer, lineterminator="\n")
+    # Times are shared by many rows (an outage's dark spells): each is written once.
+    times: dict[datetime, str] = {}
 
     def cell(value: object) -> object:
         if isinstance(value, datetime):
-            return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            shown = times.get(value)
+            if shown is None:
+                shown = times[value] = value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            return shown
         if value is None:
             return ""
         if isinstance(value, str) and value.startswith(FORMULA_STARTS):
             return "'" + value
         return value
 
-    def section(name: str, header: list[str], rows: list[list[object]]) -> None:
+    def section(name: str, header: list[str], rows: list[list[object]], cells: bool = True) -> None:
         writer.writerow([f"# {name}"])
         writer.writerow(header)
-        writer.writerows([cell(value) for value in row] for row in rows)
+        writer.writerows(([cell(value) for value in row] for row in rows) if cells else rows)
         writer.writerow([])
+
+    def compensation(row: CompensationRow) -> list[object]:
+        values = list(COMPENSATION_VALUES(row))
+        values[ADJUSTMENTS] = " | ".join(row.adjustments)
+        for index in COMPENSATION_CELLS:
+            values[index] = cell(values[index])
+        return values
 
     section("report", ["venue", "date", "from", "to", "complete", "currency", "generated_at"],
             [[report.venue_name, report.venue_date.isoformat(), report.window_start, report.window_end,
@@ -73,17 +93,8 @@ def render(report: DailyReportData) -> str:
         [row.id, item.at, item.actor, item.started_before, item.ended_before, item.started_after, item.ended_after,
          item.reason]
         for row in report.outages for item in row.corrections])
-    section("compensations", COMPENSATION_COLUMNS,
-            [[_compensation_cell(row, name) for name in COMPENSATION_COLUMNS] for row in report.compensations])
+    section("compensations", COMPENSATION_COLUMNS, [compensation(row) for row in report.compensations], cells=False)
     section("anomalies", ["kind", "outage_id", "seat_id", "text"],
             [[item.kind, item.outage_id, item.seat_id, layout.anomaly(item)] for item in report.anomalies])
     return buffer.getvalue()
 
-
-def _compensation_cell(row: CompensationRow, name: str) -> object:
-    """One cell of a compensation: a figure, or another field (the corrections' explanations on one line)."""
-    if name in FIGURE_NAMES:
-        return getattr(row.figures, name)
-    if name == "adjustments":
-        return " | ".join(row.adjustments)
-    return getattr(row, name)

@@ -13,14 +13,14 @@ from compensator.reporting import layout
 from compensator.services.report_data import DailyReportData
 
 
-def as_data(report: DailyReportData) -> dict[str, Any]:
-    """The report as JSON-ready data."""
+def _encoder(report: DailyReportData) -> json.JSONEncoder:
+    """A compact encoder (the C one) that gives the report's records as ``dataclasses.asdict`` would, times local."""
     tz = ZoneInfo(report.timezone)
     # A busy day has tens of thousands of times, most of them shared (an outage's start is the
     # dark start of every seat it darkened): each is converted once.
     times: dict[datetime, str] = {}
 
-    def convert(value: Any) -> Any:
+    def default(value: Any) -> Any:
         if isinstance(value, datetime):
             shown = times.get(value)
             if shown is None:
@@ -28,24 +28,27 @@ def as_data(report: DailyReportData) -> dict[str, Any]:
             return shown
         if isinstance(value, date):
             return value.isoformat()
-        if isinstance(value, list | tuple):
-            return [convert(item) for item in value]
         if dataclasses.is_dataclass(value):
-            # As ``dataclasses.asdict`` gives it, without its deep copy of every value.
-            return {name: convert(getattr(value, name)) for name in _field_names(type(value))}
-        return value
+            # Each record is made a dict when the encoder reaches it; what it holds is encoded in turn.
+            return {name: getattr(value, name) for name in _field_names(type(value))}
+        raise TypeError(f"{type(value).__name__} is not part of a report")
 
-    # The timeline has a shape of its own; the rest is every field as it is.
-    data = {name: None if name == "timeline" else convert(getattr(report, name))
-            for name in _field_names(type(report))}
+    # Without indentation Python's encoder runs in C; it calls ``default`` only for the records and times.
+    return json.JSONEncoder(ensure_ascii=False, default=default)
+
+
+def _document(report: DailyReportData) -> dict[str, Any]:
+    """The report's document, its records and times left for the encoder of ``_encoder`` to make plain."""
+    # The timeline has a shape of its own, and each anomaly gets its sentence; the rest is every field as it is.
+    data = {name: getattr(report, name) for name in _field_names(type(report))}
     data["timeline"] = [
         {"seat": row.seat_id, "zone": row.zone_id,
-         "sessions": [{"start": convert(start), "end": convert(end)} for start, end in row.sessions],
-         "dark": [{"start": convert(start), "end": convert(end)} for start, end in row.dark]}
+         "sessions": [{"start": start, "end": end} for start, end in row.sessions],
+         "dark": [{"start": start, "end": end} for start, end in row.dark]}
         for row in report.timeline
     ]
-    for item, shown in zip(data["anomalies"], report.anomalies, strict=True):
-        item["text"] = layout.anomaly(shown)
+    data["anomalies"] = [{**{name: getattr(item, name) for name in _field_names(type(item))},
+                          "text": layout.anomaly(item)} for item in report.anomalies]
     return data
 
 
@@ -55,5 +58,5 @@ def _field_names(kind: type) -> tuple[str, ...]:
 
 
 def render(report: DailyReportData) -> str:
-    """The report as a JSON document."""
-    return json.dumps(as_data(report), indent=2, ensure_ascii=False)
+    """The report as a compact JSON document."""
+    return _encoder(report).encode(_document(report))

@@ -4,8 +4,9 @@ fpdf2's table lays every cell out with ``multi_cell``, measuring each character 
 few milliseconds a cell), which a venue-wide outage's hundreds of rows turn into seconds and a
 busy day into half a minute. Here each row is one line of Courier, its columns padded to fixed
 widths, and each explanation is wrapped by character count, which is exact for a monospace
-font; every line is then placed with one ``FPDF.text`` call. Nothing is cut: a value wider
-than its column pushes the rest of the row along, and a row too long for the page wraps.
+font; each page's lines are then placed in one text operation of its content (``_draw_block``).
+Nothing is cut: a value wider than its column pushes the rest of the row along, and a row too
+long for the page wraps.
 """
 
 from __future__ import annotations
@@ -66,15 +67,47 @@ def draw_lines(pdf: Any, header: str | None, groups: Iterable[tuple[str, Sequenc
         return y + LINE_MM + 0.8
 
     y = draw_header()
+    page: list[str] = []
+    top = y
     for row, extra in groups:
         lines = wrap(row, characters, "", INDENT)
         for note in extra:
             lines.extend(wrap(note, characters, INDENT, INDENT + "  "))
         for shown in lines:
             if y + LINE_MM > bottom:
+                _draw_block(pdf, left, top, page, text)
+                page = []
                 pdf.add_page()
                 y = pdf.get_y()
-                y = draw_header()
-            pdf.text(left, y + LINE_MM * 0.8, text(shown))
+                y = top = draw_header()
+            page.append(shown)
             y += LINE_MM
+    _draw_block(pdf, left, top, page, text)
     pdf.set_xy(left, y + 1)
+
+
+def _draw_block(pdf: Any, left: float, top: float, lines: list[str], text: Callable[[str], str]) -> None:
+    """Draw ``lines`` one below the other from ``top``, as one ``FPDF.text`` call each would, in one text object.
+
+    The first line goes through ``FPDF.text``, which puts the font on the page and picks the
+    text's colour; the others follow it in a single operation of the page's content, each
+    moved down by the leading (``T*``), which spares fpdf2's per-call work on thousands of lines.
+    A page's lines (which never hold a line break: ``wrap`` made them) are made to fit the font
+    and escaped as one text, as ``FPDF.text`` does for a core font's line.
+    """
+    # fpdf2 is imported when a PDF is made (see ``pdf_format.render``).
+    from fpdf.util import escape_parens
+
+    if not lines:
+        return
+    first, _, rest = text("\n".join(lines)).partition("\n")
+    pdf.text(left, top + LINE_MM * 0.8, first)
+    if not rest:
+        return
+    k = pdf.k
+    shown = escape_parens(pdf.normalize_text(rest)).replace("\n", ") Tj T* (")
+    operation = f"BT {left * k:.2f} {(pdf.h - top - LINE_MM * 1.8) * k:.2f} Td {LINE_MM * k:.4f} TL ({shown}) Tj ET"
+    if pdf.fill_color != pdf.text_color:
+        # As ``FPDF.text`` does when the fill colour is not the text's.
+        operation = f"q {pdf.text_color.serialize().lower()} {operation} Q"
+    pdf._out(operation)  # noqa: SLF001 - fpdf2's way to add to the page's content

@@ -1,8 +1,8 @@
 """The report's timeline rows: when sessions held each seat, and when each seat was dark, over one venue day.
 
 A seat was held from its session's start (or a move onto it) to the session's end (or a move
-away), read from the sessions' start rows and their move and end events as plain columns, in a
-fixed number of statements. Only a session still going on at the window's end needs its ledger
+away), read from the sessions' start rows joined to their move and end events, as plain
+columns in one statement. Only a session still going on at the window's end needs its ledger
 replayed, to know whether its paid time was up (the customer has usually gone then, and the
 band stops there); there are never more of those than seats. The dark spells come from the
 compensations already read: a compensated seat was dark from the end of its UPS (at once for a
@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from compensator.domain.intervals import Span, clip, merge
 from compensator.domain.kinds import OutageKind, SessionEventKind, SessionState
@@ -25,8 +25,10 @@ from compensator.services.report_rows import Catalog, DayOutage
 from compensator.services.session_views import load_sessions, sessions_not_ended_before
 from compensator.store.database import UnitOfWork
 from compensator.store.models import SeatSession, SessionEvent
+from compensator.store.plain import enum_reader, plain_rows, utc_reader
 
 OCCUPANCY_EVENTS = (SessionEventKind.MOVE, SessionEventKind.END)
+read_event_kind = enum_reader(SessionEventKind)
 
 
 def timeline_rows(uow: UnitOfWork, window: Span, outages: Sequence[DayOutage],
@@ -59,26 +61,30 @@ def timeline_rows(uow: UnitOfWork, window: Span, outages: Sequence[DayOutage],
 def _held(uow: UnitOfWork, window: Span) -> dict[str, list[Span]]:
     """The spans in the window during which a session held each seat, as ``domain.ledger`` would replay them."""
     start, end = window
-    candidates = sessions_not_ended_before(start, end)
-    sessions = uow.db.execute(select(SeatSession.id, SeatSession.seat_id, SeatSession.started_at)
-                              .where(SeatSession.id.in_(candidates))).tuples().all()
-    changes: dict[int, list[tuple[datetime, SessionEventKind, str | None]]] = defaultdict(list)
-    for session_id, kind, at, seat_id in uow.db.execute(
-            select(SessionEvent.seat_session_id, SessionEvent.kind, SessionEvent.at, SessionEvent.seat_id)
-            .where(SessionEvent.seat_session_id.in_(candidates), SessionEvent.kind.in_(OCCUPANCY_EVENTS),
-                   SessionEvent.at <= end)
-            .order_by(SessionEvent.id)).tuples():
-        changes[session_id].append((at, kind, seat_id))
-    going_on = [session_id for session_id, _, _ in sessions
-                if not any(kind is SessionEventKind.END for _, kind, _ in changes.get(session_id, ()))]
+    utc = utc_reader(uow.db)
+    # Each session with its moves and end, in one statement: a row per event (one without any).
+    sessions: list[tuple[int, str, datetime, list[tuple[datetime, SessionEventKind, str | None]]]] = []
+    for session_id, seat_id, started_at, kind, at, destination in plain_rows(uow.db, (
+            select(SeatSession.id, SeatSession.seat_id, SeatSession.started_at, SessionEvent.kind, SessionEvent.at,
+                   SessionEvent.seat_id)
+            .outerjoin(SessionEvent, and_(SessionEvent.seat_session_id == SeatSession.id,
+                                          SessionEvent.kind.in_(OCCUPANCY_EVENTS), SessionEvent.at <= end))
+            .where(SeatSession.id.in_(sessions_not_ended_before(start, end)))
+            .order_by(SeatSession.id, SessionEvent.id))):
+        if not sessions or sessions[-1][0] != session_id:
+            sessions.append((session_id, seat_id, utc(started_at), []))
+        if kind is not None:
+            sessions[-1][3].append((utc(at), read_event_kind(kind), destination))
+    going_on = [session_id for session_id, _, _, changes in sessions
+                if not any(kind is SessionEventKind.END for _, kind, _ in changes)]
     stops = _time_up(uow, going_on, end)
     held: dict[str, list[Span]] = defaultdict(list)
-    for session_id, seat_id, started_at in sessions:
+    for session_id, seat_id, started_at, changes in sessions:
         # Once a prepaid session's time is up the customer has usually gone: the band stops there.
         limit = min(stops.get(session_id, end), end)
         cursor = started_at
         # Events at one instant keep their order of writing, as in the ledger's replay.
-        for at, kind, destination in sorted(changes.get(session_id, ()), key=lambda change: change[0]):
+        for at, kind, destination in sorted(changes, key=lambda change: change[0]):
             if at > cursor:
                 _add(held[seat_id], cursor, at, start, limit)
                 cursor = at
