@@ -106,7 +106,8 @@ def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]]) 
 
     ``session_ids`` is a collection of ids or a query of them (then used as a subquery, which
     spares sending hundreds of ids three times). Plain column rows are read rather than ORM
-    objects: closing an outage and drawing the dashboard load every open session, and hydrating
+    objects, on the session's connection so that the ORM's result machinery is skipped too:
+    closing an outage and drawing the seat board load every open session, and hydrating
     objects would cost more than the rest.
     """
     if isinstance(session_ids, Select):
@@ -115,19 +116,21 @@ def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]]) 
         ids = sorted(set(session_ids))
         if not ids:
             return {}
-    rows = db.execute(select(SeatSession.id, SeatSession.seat_id, SeatSession.mode, SeatSession.started_at,
-                             SeatSession.customer_name, SeatSession.language).where(SeatSession.id.in_(ids))).tuples().all()
+    connection = db.connection()
+    rows = connection.execute(select(SeatSession.id, SeatSession.seat_id, SeatSession.mode, SeatSession.started_at,
+                                     SeatSession.customer_name, SeatSession.language)
+                              .where(SeatSession.id.in_(ids))).tuples().all()
     if not rows:
         return {}
     events: dict[int, list[EventRecord]] = defaultdict(list)
-    for session_id, kind, at, seat_id in db.execute(
+    for session_id, kind, at, seat_id in connection.execute(
         select(SessionEvent.seat_session_id, SessionEvent.kind, SessionEvent.at, SessionEvent.seat_id)
         .where(SessionEvent.seat_session_id.in_(ids)).order_by(SessionEvent.id)
     ).tuples():
         events[session_id].append(EventRecord(kind, at, seat_id))
     entries: dict[int, list[EntryRecord]] = defaultdict(list)
     authors: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-    for session_id, entry_id, kind, minutes, value, created_at, reverses_id, actor, note in db.execute(
+    for session_id, entry_id, kind, minutes, value, created_at, reverses_id, actor, note in connection.execute(
         select(LedgerEntry.seat_session_id, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.minutes,
                LedgerEntry.value_minor, LedgerEntry.created_at, LedgerEntry.reverses_id, LedgerEntry.actor,
                LedgerEntry.note)
@@ -135,11 +138,14 @@ def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]]) 
     ).tuples():
         entries[session_id].append(EntryRecord(entry_id, kind, minutes, created_at, value, reverses_id))
         authors[session_id].append((actor, note))
+    # ``get`` rather than indexing: most open sessions have no event, and the defaultdicts need
+    # not grow an empty list for each.
     return {
         session_id: LoadedSession(
             row=SessionRow(session_id, seat_id, customer_name, language),
-            facts=SessionFacts(mode, started_at, seat_id, tuple(events[session_id]), tuple(entries[session_id])),
-            entry_authors=tuple(authors[session_id]),
+            facts=SessionFacts(mode, started_at, seat_id, tuple(events.get(session_id, ())),
+                               tuple(entries.get(session_id, ()))),
+            entry_authors=tuple(authors.get(session_id, ())),
         )
         for session_id, seat_id, mode, started_at, customer_name, language in rows
     }
