@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
 
 MINUTE = timedelta(minutes=1)
 ZERO = timedelta(0)
+# A replay's points in order: by moment, then entries (0) before events (1) before the end (2).
+_POINT_ORDER = itemgetter(0, 1)
 
 
 def ceil_minutes(duration: timedelta) -> int:
@@ -121,10 +124,12 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
     at = max(at, facts.started_at)
     points: list[tuple[datetime, int, EntryRecord | EventRecord | None]] = [
         (entry.created_at, 0, entry) for entry in facts.entries if entry.created_at <= at]
-    points.extend((event.at, 1, event) for event in facts.events if event.at <= at)
+    if facts.events:
+        points.extend([(event.at, 1, event) for event in facts.events if event.at <= at])
     # Entries sort before events at the same instant so that a purchase made at the start,
     # or an extension bought as the session resumes, is available straight away.
-    points.sort(key=_point_order)
+    if len(points) > 1:
+        points.sort(key=_POINT_ORDER)
     points.append((at, 2, None))
 
     prepaid = facts.mode is SessionMode.PREPAID
@@ -213,14 +218,10 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
         ended_at=ended_at,
         billed_minutes=billed,
         time_up_at=time_up_at if prepaid else None,
-        intervals=tuple(Interval(*interval) for interval in intervals),
-        occupancy=tuple(Interval(*interval) for interval in occupancy),
+        intervals=tuple([Interval(*interval) for interval in intervals]),
+        occupancy=tuple([Interval(*interval) for interval in occupancy]),
         checkpoints=tuple(checkpoints) if prepaid else (),
     )
-
-
-def _point_order(point: tuple[datetime, int, object]) -> tuple[datetime, int]:
-    return point[0], point[1]
 
 
 def _extend(intervals: list[list[Any]], start: datetime, end: datetime, seat_id: str) -> None:
