@@ -7,6 +7,7 @@ the server, so that ``compensator/`` never has to import Flask.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import secrets
 import tempfile
@@ -34,6 +35,10 @@ def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None 
     scheduler = build_scheduler(runtime, app.extensions["compensator.alerts"])
     scheduler.start()
     pollers = start_pollers(runtime)
+    # What start-up built (modules, the app, the engine's metadata) lives as long as the server:
+    # frozen, the collector no longer walks it at every full collection, which under load cost
+    # a few milliseconds a request.
+    gc.freeze()
     print(f"Compensator serving {runtime.settings.venue.name} on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
     try:
         waitress_serve(app, host=host, port=port, threads=8, ident="compensator")
