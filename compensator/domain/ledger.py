@@ -119,8 +119,13 @@ class Balance:
         return max(credit - used, ZERO)
 
 
-def balance(facts: SessionFacts, at: datetime) -> Balance:
-    """Replay a session's entries and events up to ``at`` and return its balance then."""
+def balance(facts: SessionFacts, at: datetime, *, history: bool = True) -> Balance:
+    """Replay a session's entries and events up to ``at`` and return its balance then.
+
+    With ``history=False`` the replay keeps no record of how it got there: the balance's
+    ``intervals``, ``occupancy`` and ``checkpoints`` are left empty (so ``remaining_at`` cannot
+    look back), for a caller that shows only where hundreds of sessions stand now (the seat board).
+    """
     at = max(at, facts.started_at)
     points: list[tuple[datetime, int, EntryRecord | EventRecord | None]] = [
         (entry.created_at, 0, entry) for entry in facts.entries if entry.created_at <= at]
@@ -144,15 +149,19 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
     # [start, end, seat] while being built; contiguous time on one seat is one interval.
     intervals: list[list[Any]] = []
     occupancy: list[list[Any]] = []
-    checkpoints: list[tuple[datetime, timedelta, timedelta, bool]] = [(cursor, credit, used, prepaid)]
+    checkpoints: list[tuple[datetime, timedelta, timedelta, bool]] = []
+    if history:
+        checkpoints.append((cursor, credit, used, prepaid))
 
     for moment, order, item in points:
         if moment > cursor:
-            _extend(occupancy, cursor, moment, seat_id)
+            if history:
+                _extend(occupancy, cursor, moment, seat_id)
             if running:
                 span = moment - cursor
                 elapsed_active += span
-                _extend(intervals, cursor, moment, seat_id)
+                if history:
+                    _extend(intervals, cursor, moment, seat_id)
                 if prepaid:
                     left = credit - used
                     if left > ZERO:
@@ -176,11 +185,13 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
                 seat_id = item.seat_id
             elif item.kind is SessionEventKind.END:
                 ended_at = item.at
-                checkpoints.append((cursor, credit, used, False))
+                if history:
+                    checkpoints.append((cursor, credit, used, False))
                 break
         else:
             break
-        checkpoints.append((cursor, credit, used, prepaid and running))
+        if history:
+            checkpoints.append((cursor, credit, used, prepaid and running))
 
     total_minutes = credit // MINUTE
     remaining = max(credit - used, ZERO) if prepaid else ZERO
