@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from compensator.domain.kinds import OutageKind, OutageStatus, SeatState, SessionMode, TileState
+from compensator.domain.kinds import OutageKind, OutageStatus, SeatState, SessionMode, SessionState, TileState
 from compensator.domain.ledger import Balance, balance
 from compensator.services.scopes import scope_seats
 from compensator.services.session_views import LoadedSession, load_sessions
@@ -16,6 +16,9 @@ from compensator.store.models import OpenSeatSession, Outage
 
 # Seats whose time is nearly up stand out on the board.
 NEARLY_UP_MINUTES = 5
+# The tile of a seat whose session is in each state (an open session has not ended).
+TILE_STATES = {SessionState.RUNNING: TileState.RUNNING, SessionState.PAUSED: TileState.PAUSED,
+               SessionState.TIME_UP: TileState.TIME_UP}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +75,14 @@ def _power_at(uow: UnitOfWork) -> tuple[set[str], set[str]]:
 def seat_board(uow: UnitOfWork) -> list[SeatTile]:
     """Every active seat in configuration order, in a number of statements independent of seat count.
 
-    Each open session's balance is replayed straight from its loaded facts: the board needs
-    neither the entries as shown to people nor a session's bill, which ``view_of`` also builds.
+    Each open session's balance is replayed straight from its loaded facts, without its history:
+    the board needs neither the entries as shown to people nor a session's bill, which
+    ``view_of`` also builds, nor the intervals and checkpoints of the replay.
     """
     now = uow.now()
     by_seat: dict[str, tuple[LoadedSession, Balance]] = {}
     for loaded in load_sessions(uow.db, select(OpenSeatSession.seat_session_id)).values():
-        position = balance(loaded.facts, now)
+        position = balance(loaded.facts, now, history=False)
         by_seat[position.seat_id] = (loaded, position)
     dark, on_ups = _power_at(uow)
     zones = uow.settings.zones_by_id
@@ -99,7 +103,7 @@ def seat_board(uow: UnitOfWork) -> list[SeatTile]:
                 label=seat.label,
                 zone_id=seat.zone_id,
                 zone_name=zones[seat.zone_id].name,
-                state=TileState(position.state.value),
+                state=TILE_STATES[position.state],
                 session_id=loaded.row.id,
                 mode=mode,
                 remaining_minutes=position.remaining_minutes if mode is SessionMode.PREPAID else None,
