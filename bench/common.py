@@ -21,17 +21,22 @@ from compensator.settings import Settings
 START = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
 
 
-def venue_settings(seat_count: int) -> Settings:
-    """A venue with ``seat_count`` seats in two zones, one with a UPS."""
+def venue_config(seat_count: int) -> dict[str, Any]:
+    """The configuration of a venue with ``seat_count`` seats in two zones, one with a UPS."""
     half = seat_count // 2
-    return parse_settings({
+    return {
         "venue": {"name": "Bench Café", "timezone": "Africa/Lagos", "currency": "NGN", "languages": ["en", "fr"]},
         "zones": [
             {"id": "standard", "name": "Standard", "price_minor_per_hour": 30000, "ups_minutes": 5},
             {"id": "gaming", "name": "Gaming", "price_minor_per_hour": 60000, "ups_minutes": 0},
         ],
         "seats": [{"id": f"S1-S{half}", "zone": "standard"}, {"id": f"G1-G{seat_count - half}", "zone": "gaming"}],
-    }, environ={})
+    }
+
+
+def venue_settings(seat_count: int) -> Settings:
+    """The settings of ``venue_config(seat_count)``."""
+    return parse_settings(venue_config(seat_count), environ={})
 
 
 class StatementCounter:
@@ -70,11 +75,10 @@ def median_ms(samples: list[float]) -> float:
 
 
 def open_venue(seat_count: int, directory: Path, *, minutes: Callable[[int], int | None],
-               language: Callable[[int], str | None] = lambda index: None,
-               start: datetime = START) -> tuple[Compensator, FakeClock]:
+               language: Callable[[int], str | None] = lambda index: None) -> tuple[Compensator, FakeClock]:
     """A migrated venue of ``seat_count`` seats with a session on each seat ``minutes(index)`` gives minutes for."""
     settings = venue_settings(seat_count)
-    clock = FakeClock(start)
+    clock = FakeClock(START)
     runtime = Compensator.open(settings, clock=clock, database_url=f"sqlite:///{(directory / 'venue.db').as_posix()}")
     for index, seat in enumerate(settings.seats):
         session_minutes = minutes(index)

@@ -1,43 +1,54 @@
 """The API under a mixed load: 20 clients reading seats and sessions and sending heartbeats, 500 seats.
 
-One venue of 500 seats, each running a session, is built on a SQLite file and served by
-``bench.mixed_server`` (``compensator run``'s waitress, scheduler and jobs) in a subprocess. 20
-client threads, each on its own keep-alive connection with a device token, send for a fixed
-time a seeded mix of ``GET /api/v1/seats`` (the seat PCs' and the counter's board), ``POST
-/api/v1/heartbeats`` for a random seat (a write) and ``GET /api/v1/sessions/<id>``.
+One venue of 500 seats, each running a session, is built on a SQLite file (``bench.mixed_venue``
+in a subprocess) and served in a subprocess as ``compensator run`` serves it (waitress, the
+scheduler and its jobs). 20 client threads, each on its own keep-alive connection with a device
+token, send for a fixed time a seeded mix of ``GET /api/v1/seats`` (the seat PCs' and the
+counter's board), ``POST /api/v1/heartbeats`` for a random seat (a write) and ``GET
+/api/v1/sessions/<id>``.
 
-It runs twice, each time on its own copy of the venue: first with read-only units of work made
-to take SQLite's write lock at BEGIN (``--reads-take-write-lock``, every transaction did so before
-issue 14), which is the floor, then as the code stands, where they begin deferred. Printed for
-each: requests, throughput, p50 and p99 latency, errors, p99 / p50; and the throughput as a
-ratio to the floor's. Targets: p99 <= 10 x p50, no error, throughput >= 3 x the floor's.
+It runs three times, each time on a venue of its own and with the same seeds, so the same
+requests in the same order:
+
+1. the baseline: the tree of commit b1d7794 (main when issue 14 was filed) extracted with ``git
+   archive``, its venue built and served (``python -m web run``) by that tree's own code alone;
+2. the floor: this checkout's ``bench.mixed_server`` with read-only units of work made to take
+   SQLite's write lock at BEGIN (``--reads-take-write-lock``, as every transaction did before
+   issue 14);
+3. as the code stands.
+
+Printed for each: requests, throughput, p50 and p99 latency, errors, p99 / p50; then the
+throughput as a ratio to the baseline's and to the floor's. Targets: throughput >= 3 x the
+baseline's, p99 <= 10 x p50, no error.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import io
 import json
+import os
 import random
 import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import select
+import yaml
 
-from bench.common import open_venue
-from compensator.services.people import create_token
-from compensator.store.models import SeatSession
+from bench.common import venue_config
 
 ROOT = Path(__file__).resolve().parent.parent
+# Main when issue 14 was filed: the throughput the issue measured (95 req/s) was this commit's.
+BASELINE_COMMIT = "b1d7794"
 SEATS = 500
 CLIENTS = 20
 DURATION_SECONDS = 12.0
@@ -83,27 +94,50 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def prepare(directory: Path) -> tuple[Path, str, list[int]]:
-    """The venue's database file, a device token and the ids of its sessions."""
-    runtime, _ = open_venue(SEATS, directory, minutes=lambda index: 8 * 60, start=datetime.now(timezone.utc))
-    try:
-        with runtime.unit_of_work() as uow:
-            token = create_token(uow, name="bench", actor="bench").secret
-        with runtime.reading() as uow:
-            session_ids = list(uow.db.scalars(select(SeatSession.id)))
-    finally:
-        runtime.close()
-    return directory / "venue.db", token, session_ids
+@dataclass(frozen=True)
+class Venue:
+    """A built venue: its database file, a device token and the ids of its sessions."""
+
+    database: Path
+    token: str
+    session_ids: list[int]
 
 
-def serve(database: Path, port: int, *, reads_take_write_lock: bool, log_path: Path) -> subprocess.Popen[bytes]:
-    """Start the server on ``database`` and wait until it answers."""
-    command = [sys.executable, "-m", "bench.mixed_server", "--database-url", f"sqlite:///{database.as_posix()}",
-               "--seats", str(SEATS), "--port", str(port)]
-    if reads_take_write_lock:
-        command.append("--reads-take-write-lock")
+def checkout_environment(checkout: Path, **extra: str) -> dict[str, str]:
+    """The environment of a subprocess that imports ``compensator`` and ``web`` from ``checkout``."""
+    return {**os.environ, "PYTHONPATH": str(checkout), **extra}
+
+
+def build_venue(checkout: Path, config: Path, directory: Path) -> Venue:
+    """The venue built in ``directory`` by ``checkout``'s own code (``bench/mixed_venue.py`` in a subprocess)."""
+    directory.mkdir()
+    database = directory / "venue.db"
+    built = subprocess.run([sys.executable, "-P", str(ROOT / "bench" / "mixed_venue.py"), str(config),
+                            f"sqlite:///{database.as_posix()}"], cwd=checkout, env=checkout_environment(checkout),
+                           capture_output=True, text=True)
+    if built.returncode:
+        raise RuntimeError(f"building the venue with {checkout} failed:\n{built.stderr}")
+    answer = json.loads(built.stdout)
+    if not Path(answer["package"]).resolve().is_relative_to(checkout.resolve()):
+        raise RuntimeError(f"the venue of {checkout} was built by {answer['package']}")
+    return Venue(database, answer["token"], answer["sessions"])
+
+
+def extract(commit: str, directory: Path) -> Path:
+    """The tree of ``commit`` of this repository, written under ``directory``."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True).stdout
+    tree = directory / f"tree-{commit}"
+    tree.mkdir()
+    with tarfile.open(fileobj=io.BytesIO(archive)) as members:
+        members.extractall(tree, filter="data")
+    return tree
+
+
+def serve(command: list[str], checkout: Path, port: int, log_path: Path, **environment: str) -> subprocess.Popen[bytes]:
+    """Start ``command`` (a server on ``port``) with ``checkout`` on the path, and wait until it answers."""
     log = log_path.open("wb")
-    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(command, cwd=checkout, env=checkout_environment(checkout, **environment), stdout=log,
+                              stderr=subprocess.STDOUT)
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -179,31 +213,25 @@ def run_load(port: int, token: str, session_ids: list[int], duration_seconds: fl
                       p99 * 1000, [error for tally in tallies for error in tally.errors])
 
 
-def measure(directory: Path, *, reads_take_write_lock: bool, duration_seconds: float) -> LoadResult:
-    """One run of the load on a fresh copy of the prepared venue."""
-    database, token, session_ids = prepare_once(directory)
-    mode = "immediate" if reads_take_write_lock else "deferred"
-    copy = directory / mode / "venue.db"
-    copy.parent.mkdir()
-    shutil.copyfile(database, copy)
+def measure(venue: Venue, command: list[str], checkout: Path, log_path: Path, duration_seconds: float,
+            **environment: str) -> LoadResult:
+    """One run of the load against ``command``'s server (``{database_url}`` and ``{port}`` filled in)."""
     port = free_port()
-    server = serve(copy, port, reads_take_write_lock=reads_take_write_lock, log_path=directory / f"{mode}.log")
+    filled = [part.format(database_url=f"sqlite:///{venue.database.as_posix()}", port=port) for part in command]
+    environment = {name: value.format(database_url=f"sqlite:///{venue.database.as_posix()}")
+                   for name, value in environment.items()}
+    server = serve([sys.executable, *filled], checkout, port, log_path, **environment)
     try:
-        return run_load(port, token, session_ids, duration_seconds)
+        return run_load(port, venue.token, venue.session_ids, duration_seconds)
     finally:
         stop(server)
 
 
-_prepared: dict[Path, tuple[Path, str, list[int]]] = {}
-
-
-def prepare_once(directory: Path) -> tuple[Path, str, list[int]]:
-    """The venue prepared in ``directory``, built on first use."""
-    if directory not in _prepared:
-        venue = directory / "venue"
-        venue.mkdir()
-        _prepared[directory] = prepare(venue)
-    return _prepared[directory]
+def copy_venue(venue: Venue, directory: Path) -> Venue:
+    """A copy of ``venue``'s database in ``directory``, for a run of its own."""
+    directory.mkdir()
+    shutil.copyfile(venue.database, directory / "venue.db")
+    return Venue(directory / "venue.db", venue.token, venue.session_ids)
 
 
 def describe(label: str, result: LoadResult) -> str:
@@ -214,21 +242,42 @@ def describe(label: str, result: LoadResult) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the load with reads taking the write lock, then as the code stands; print the figures."""
+    """Run the load on the baseline commit, with reads taking the write lock, then as the code stands."""
     parser = argparse.ArgumentParser(prog="python -m bench.mixed_load")
     parser.add_argument("--seconds", type=float, default=DURATION_SECONDS, help="how long each run sends requests")
+    parser.add_argument("--baseline", default=BASELINE_COMMIT, metavar="COMMIT",
+                        help=f"the commit served first, as the issue measured it (default {BASELINE_COMMIT}; "
+                             "'' skips it)")
     args = parser.parse_args(argv)
     print(f"mixed API load: {CLIENTS} clients, {SEATS} seats each running a session, {args.seconds:.0f} s a run "
           f"({SEATS_SHARE:.0%} GET seats, {HEARTBEAT_SHARE:.0%} POST heartbeats, the rest GET a session; SQLite file)")
     with tempfile.TemporaryDirectory(prefix="compensator-bench-") as name:
         directory = Path(name)
-        floor = measure(directory, reads_take_write_lock=True, duration_seconds=args.seconds)
+        config = directory / "venue.yaml"
+        config.write_text(yaml.safe_dump(venue_config(SEATS), allow_unicode=True), encoding="utf-8")
+        baseline = None
+        current = build_venue(ROOT, config, directory / "venue")
+        if args.baseline:
+            tree = extract(args.baseline, directory)
+            old = build_venue(tree, config, directory / "baseline")
+            if old.session_ids != current.session_ids:
+                raise RuntimeError(f"the venue of {args.baseline} has other sessions than this checkout's")
+            baseline = measure(old, ["-m", "web", "run", "--config", str(config), "--port", "{port}"], tree,
+                               directory / "baseline.log", args.seconds, COMPENSATOR_DATABASE_URL="{database_url}",
+                               COMPENSATOR_SECRET_KEY="bench")
+            print(describe(f"{args.baseline} (the issue's baseline)", baseline))
+        server = ["-m", "bench.mixed_server", "--config", str(config), "--database-url", "{database_url}",
+                  "--port", "{port}"]
+        floor = measure(copy_venue(current, directory / "immediate"), [*server, "--reads-take-write-lock"], ROOT,
+                        directory / "immediate.log", args.seconds)
         print(describe("floor, reads take the write lock", floor))
-        now = measure(directory, reads_take_write_lock=False, duration_seconds=args.seconds)
-        print(describe("deferred reads (as the code stands)", now))
+        now = measure(copy_venue(current, directory / "deferred"), server, ROOT, directory / "deferred.log",
+                      args.seconds)
+        print(describe("as the code stands", now))
     for error in sorted(set(now.errors))[:5]:
         print(f"    error: {error}")
-    print(f"  throughput ratio to the floor {now.throughput / floor.throughput:5.1f} (target >= 3); "
+    against = f"to {args.baseline} {now.throughput / baseline.throughput:5.1f} (target >= 3), " if baseline else ""
+    print(f"  throughput ratio {against}to the write-lock floor {now.throughput / floor.throughput:5.1f}; "
           f"p99/p50 {now.p99_ms / now.p50_ms:5.1f} (target <= 10); errors {len(now.errors)} (target 0)")
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from hypothesis import given
@@ -157,3 +158,16 @@ def test_the_time_left_at_an_earlier_moment_is_what_a_replay_up_to_it_gives(mode
     for look in looks:
         moment = at(min(look, horizon))
         assert position.remaining_at(moment) == balance(facts, moment).remaining
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(mode=st.sampled_from([SessionMode.PREPAID, SessionMode.POSTPAID]),
+       entries=st.lists(st.tuples(st.integers(0, 300), st.integers(-60, 120)), max_size=5),
+       events=st.lists(st.tuples(st.integers(0, 300), st.integers(0, 3)), max_size=6),
+       horizon=st.integers(-10, 400))
+def test_a_replay_without_history_stands_where_the_full_replay_does(mode, entries, events, horizon) -> None:
+    facts = _facts_from(mode, entries, events)
+    full = balance(facts, at(horizon))
+    bare = balance(facts, at(horizon), history=False)
+    assert (bare.intervals, bare.occupancy, bare.checkpoints) == ((), (), ())
+    assert replace(bare, intervals=full.intervals, occupancy=full.occupancy, checkpoints=full.checkpoints) == full

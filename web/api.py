@@ -43,7 +43,7 @@ from web.api_json import (
     notice_json,
     outage_json,
     query,
-    seat_json,
+    seats_json,
     session_json,
     submitted,
     ups_json,
@@ -88,7 +88,7 @@ def list_seats() -> ResponseReturnValue:
     require_api_actor()
     with reading() as uow:
         tiles = seat_board(uow)
-    return jsonify(seats=[seat_json(tile) for tile in tiles])
+    return jsonify(seats=seats_json(tiles))
 
 
 @bp.post("/sessions")

@@ -7,7 +7,7 @@ offset. Money is always an integer in minor units.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
 from flask import request
@@ -26,9 +26,11 @@ from web.context import runtime
 from web.schemas.fields import WHOLE_MESSAGE
 
 
-def local_time(moment: datetime | None) -> str | None:
-    """``moment`` in the venue's time zone, ISO 8601 with offset."""
-    return moment.astimezone(runtime().settings.venue.tz).isoformat() if moment else None
+def local_time(moment: datetime | None, venue_tz: tzinfo | None = None) -> str | None:
+    """``moment`` in the venue's time zone (``venue_tz`` when the caller has it at hand), ISO 8601 with offset."""
+    if not moment:
+        return None
+    return moment.astimezone(venue_tz or runtime().settings.venue.tz).isoformat()
 
 
 # Deeper JSON than this is no request of this API; refusing it before parsing keeps a parser
@@ -138,13 +140,14 @@ def query(model: type[Model]) -> Model:
         raise refusal(error, "parameter") from None
 
 
-def seat_json(tile: SeatTile) -> dict[str, Any]:
-    """A seat on the board."""
-    return {
+def seats_json(tiles: list[SeatTile]) -> list[dict[str, Any]]:
+    """The seats on the board (the venue's time zone looked up once for all of them)."""
+    venue_tz = runtime().settings.venue.tz
+    return [{
         "seat": tile.seat_id, "label": tile.label, "zone": tile.zone_id, "state": tile.api_state,
         "session": tile.session_id, "remaining_minutes": tile.remaining_minutes,
-        "paid_end": local_time(tile.paid_end), "nearly_up": tile.nearly_up, "on_ups": tile.on_ups,
-    }
+        "paid_end": local_time(tile.paid_end, venue_tz), "nearly_up": tile.nearly_up, "on_ups": tile.on_ups,
+    } for tile in tiles]
 
 
 def session_json(view: SeatSessionView) -> dict[str, Any]:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
 
 MINUTE = timedelta(minutes=1)
 ZERO = timedelta(0)
+# A replay's points in order: by moment, then entries (0) before events (1) before the end (2).
+_POINT_ORDER = itemgetter(0, 1)
 
 
 def ceil_minutes(duration: timedelta) -> int:
@@ -116,15 +119,22 @@ class Balance:
         return max(credit - used, ZERO)
 
 
-def balance(facts: SessionFacts, at: datetime) -> Balance:
-    """Replay a session's entries and events up to ``at`` and return its balance then."""
+def balance(facts: SessionFacts, at: datetime, *, history: bool = True) -> Balance:
+    """Replay a session's entries and events up to ``at`` and return its balance then.
+
+    With ``history=False`` the replay keeps no record of how it got there: the balance's
+    ``intervals``, ``occupancy`` and ``checkpoints`` are left empty (so ``remaining_at`` cannot
+    look back), for a caller that shows only where hundreds of sessions stand now (the seat board).
+    """
     at = max(at, facts.started_at)
     points: list[tuple[datetime, int, EntryRecord | EventRecord | None]] = [
         (entry.created_at, 0, entry) for entry in facts.entries if entry.created_at <= at]
-    points.extend((event.at, 1, event) for event in facts.events if event.at <= at)
+    if facts.events:
+        points.extend([(event.at, 1, event) for event in facts.events if event.at <= at])
     # Entries sort before events at the same instant so that a purchase made at the start,
     # or an extension bought as the session resumes, is available straight away.
-    points.sort(key=_point_order)
+    if len(points) > 1:
+        points.sort(key=_POINT_ORDER)
     points.append((at, 2, None))
 
     prepaid = facts.mode is SessionMode.PREPAID
@@ -139,15 +149,19 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
     # [start, end, seat] while being built; contiguous time on one seat is one interval.
     intervals: list[list[Any]] = []
     occupancy: list[list[Any]] = []
-    checkpoints: list[tuple[datetime, timedelta, timedelta, bool]] = [(cursor, credit, used, prepaid)]
+    checkpoints: list[tuple[datetime, timedelta, timedelta, bool]] = []
+    if history:
+        checkpoints.append((cursor, credit, used, prepaid))
 
     for moment, order, item in points:
         if moment > cursor:
-            _extend(occupancy, cursor, moment, seat_id)
+            if history:
+                _extend(occupancy, cursor, moment, seat_id)
             if running:
                 span = moment - cursor
                 elapsed_active += span
-                _extend(intervals, cursor, moment, seat_id)
+                if history:
+                    _extend(intervals, cursor, moment, seat_id)
                 if prepaid:
                     left = credit - used
                     if left > ZERO:
@@ -171,11 +185,13 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
                 seat_id = item.seat_id
             elif item.kind is SessionEventKind.END:
                 ended_at = item.at
-                checkpoints.append((cursor, credit, used, False))
+                if history:
+                    checkpoints.append((cursor, credit, used, False))
                 break
         else:
             break
-        checkpoints.append((cursor, credit, used, prepaid and running))
+        if history:
+            checkpoints.append((cursor, credit, used, prepaid and running))
 
     total_minutes = credit // MINUTE
     remaining = max(credit - used, ZERO) if prepaid else ZERO
@@ -213,14 +229,10 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
         ended_at=ended_at,
         billed_minutes=billed,
         time_up_at=time_up_at if prepaid else None,
-        intervals=tuple(Interval(*interval) for interval in intervals),
-        occupancy=tuple(Interval(*interval) for interval in occupancy),
+        intervals=tuple([Interval(*interval) for interval in intervals]),
+        occupancy=tuple([Interval(*interval) for interval in occupancy]),
         checkpoints=tuple(checkpoints) if prepaid else (),
     )
-
-
-def _point_order(point: tuple[datetime, int, object]) -> tuple[datetime, int]:
-    return point[0], point[1]
 
 
 def _extend(intervals: list[list[Any]], start: datetime, end: datetime, seat_id: str) -> None:

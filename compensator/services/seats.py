@@ -7,14 +7,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from compensator.domain.kinds import OutageKind, OutageStatus, SeatState, SessionMode, TileState
+from compensator.domain.kinds import OutageKind, OutageStatus, SeatState, SessionMode, SessionState, TileState
+from compensator.domain.ledger import Balance, balance
 from compensator.services.scopes import scope_seats
-from compensator.services.session_views import list_open_sessions
+from compensator.services.session_views import LoadedSession, load_sessions
 from compensator.store.database import UnitOfWork
-from compensator.store.models import Outage
+from compensator.store.models import OpenSeatSession, Outage
 
 # Seats whose time is nearly up stand out on the board.
 NEARLY_UP_MINUTES = 5
+# The tile of a seat whose session is in each state (an open session has not ended).
+TILE_STATES = {SessionState.RUNNING: TileState.RUNNING, SessionState.PAUSED: TileState.PAUSED,
+               SessionState.TIME_UP: TileState.TIME_UP}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +59,13 @@ def _power_at(uow: UnitOfWork) -> tuple[set[str], set[str]]:
     now = uow.now()
     dark: set[str] = set()
     on_ups: set[str] = set()
-    for outage in uow.db.scalars(select(Outage).where(Outage.status == OutageStatus.ONGOING)):
-        for seat_id in scope_seats(uow, outage.scope_kind, list(outage.scope_ids)):
+    ongoing = uow.db.connection().execute(
+        select(Outage.kind, Outage.scope_kind, Outage.scope_ids, Outage.started_at)
+        .where(Outage.status == OutageStatus.ONGOING)).tuples()
+    for kind, scope_kind, scope_ids, started_at in ongoing:
+        for seat_id in scope_seats(uow, scope_kind, list(scope_ids)):
             ups = uow.settings.zone(uow.settings.seat(seat_id).zone_id).ups_minutes
-            if outage.kind is OutageKind.POWER and now < outage.started_at + timedelta(minutes=ups):
+            if kind is OutageKind.POWER and now < started_at + timedelta(minutes=ups):
                 on_ups.add(seat_id)
             else:
                 dark.add(seat_id)
@@ -66,29 +73,45 @@ def _power_at(uow: UnitOfWork) -> tuple[set[str], set[str]]:
 
 
 def seat_board(uow: UnitOfWork) -> list[SeatTile]:
-    """Every active seat in configuration order, in a number of statements independent of seat count."""
-    by_seat = {view.seat_id: view for view in list_open_sessions(uow)}
+    """Every active seat in configuration order, in a number of statements independent of seat count.
+
+    Each open session's balance is replayed straight from its loaded facts, without its history:
+    the board needs neither the entries as shown to people nor a session's bill, which
+    ``view_of`` also builds, nor the intervals and checkpoints of the replay.
+    """
+    now = uow.now()
+    by_seat: dict[str, tuple[LoadedSession, Balance]] = {}
+    for loaded in load_sessions(uow.db, select(OpenSeatSession.seat_session_id)).values():
+        position = balance(loaded.facts, now, history=False)
+        by_seat[position.seat_id] = (loaded, position)
     dark, on_ups = _power_at(uow)
     zones = uow.settings.zones_by_id
     tiles = []
     for seat in uow.settings.seats:
-        view = by_seat.get(seat.id)
-        prepaid = view is not None and view.mode is SessionMode.PREPAID
+        found = by_seat.get(seat.id)
+        if found is None:
+            tiles.append(SeatTile(seat_id=seat.id, label=seat.label, zone_id=seat.zone_id,
+                                  zone_name=zones[seat.zone_id].name, state=TileState.FREE, session_id=None,
+                                  mode=None, remaining_minutes=None, customer_name=None, dark=seat.id in dark,
+                                  on_ups=seat.id in on_ups))
+            continue
+        loaded, position = found
+        mode = loaded.facts.mode
         tiles.append(
             SeatTile(
                 seat_id=seat.id,
                 label=seat.label,
                 zone_id=seat.zone_id,
                 zone_name=zones[seat.zone_id].name,
-                state=TileState(view.state.value) if view else TileState.FREE,
-                session_id=view.id if view else None,
-                mode=view.mode if view else None,
-                remaining_minutes=view.remaining_minutes if prepaid and view else None,
-                customer_name=view.customer_name if view else None,
+                state=TILE_STATES[position.state],
+                session_id=loaded.row.id,
+                mode=mode,
+                remaining_minutes=position.remaining_minutes if mode is SessionMode.PREPAID else None,
+                customer_name=loaded.row.customer_name,
                 dark=seat.id in dark,
                 on_ups=seat.id in on_ups,
-                paid_end=view.paid_end if view else None,
-                language=view.language if view else None,
+                paid_end=position.paid_end,
+                language=loaded.row.language,
             )
         )
     return tiles

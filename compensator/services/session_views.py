@@ -142,12 +142,14 @@ def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]]) 
         entries[session_id].append(EntryRecord(entry_id, read_entry_kind(kind), minutes, utc(created_at), value,
                                                 reverses_id))
         authors[session_id].append((actor, note))
+    # ``get`` rather than indexing: most open sessions have no event, and the defaultdicts need
+    # not grow an empty list for each.
     return {
         session_id: LoadedSession(
             row=SessionRow(session_id, seat_id, customer_name, language),
-            facts=SessionFacts(read_mode(mode), utc(started_at), seat_id, tuple(events[session_id]),
-                               tuple(entries[session_id])),
-            entry_authors=tuple(authors[session_id]),
+            facts=SessionFacts(read_mode(mode), utc(started_at), seat_id, tuple(events.get(session_id, ())),
+                               tuple(entries.get(session_id, ()))),
+            entry_authors=tuple(authors.get(session_id, ())),
         )
         for session_id, seat_id, mode, started_at, customer_name, language in rows
     }
