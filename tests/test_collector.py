@@ -1,0 +1,99 @@
+"""The garbage collector around a close: held off while an outage is closed, frozen after start-up."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from compensator.collector import collector_held_off, freeze_after_start_up
+from compensator.services import outages, settlement
+from tests.conftest import power_cut_over
+
+
+@pytest.fixture(autouse=True)
+def collector_restored() -> Iterator[None]:
+    """Whatever a test does, the collector is left enabled and nothing frozen."""
+    yield
+    gc.enable()
+    gc.unfreeze()
+
+
+def test_the_collector_is_off_within_the_block_and_on_again_after() -> None:
+    assert gc.isenabled()
+    with collector_held_off():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_the_collector_comes_back_after_a_failure_inside_the_block() -> None:
+    with pytest.raises(RuntimeError), collector_held_off():
+        raise RuntimeError("the close failed")
+    assert gc.isenabled()
+
+
+def test_a_collector_disabled_before_stays_disabled() -> None:
+    gc.disable()
+    with collector_held_off():
+        assert not gc.isenabled()
+    assert not gc.isenabled()
+
+
+def test_overlapping_blocks_on_two_threads_bring_it_back_when_the_last_ends() -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    def other_close() -> None:
+        with collector_held_off():
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=other_close)
+    with collector_held_off():
+        thread.start()
+        assert inside.wait(5)
+    # This thread's block ended while the other's goes on.
+    assert not gc.isenabled()
+    release.set()
+    thread.join(5)
+    assert gc.isenabled()
+
+
+def test_closing_an_outage_runs_with_the_collector_off_and_leaves_it_on(uow, clock, monkeypatch) -> None:
+    seen: list[bool] = []
+    settle = settlement.settle
+
+    def watched_settle(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return settle(*args, **kwargs)
+
+    monkeypatch.setattr(outages, "settle", watched_settle)
+    closed, _ = power_cut_over(uow, clock, {"G1": 60, "G2": 60}, after_minutes=10, lasting_minutes=15)
+    assert seen == [False]
+    assert len(closed.compensations) == 2
+    assert gc.isenabled()
+
+
+def test_a_close_that_fails_leaves_the_collector_on(uow, clock, monkeypatch) -> None:
+    def failing_settle(*_args, **_kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(outages, "settle", failing_settle)
+    with pytest.raises(RuntimeError):
+        power_cut_over(uow, clock, {"G1": 60}, after_minutes=10, lasting_minutes=15)
+    assert gc.isenabled()
+
+
+def test_after_start_up_the_objects_alive_are_frozen_and_garbage_is_not() -> None:
+    class Node:
+        def __init__(self) -> None:
+            self.me = self
+
+    alive = Node()
+    Node()  # a cycle nobody holds: garbage
+    freeze_after_start_up()
+    assert gc.get_freeze_count() > 0
+    assert not any(isinstance(item, Node) for item in gc.get_objects())
+    gc.unfreeze()
+    assert [item for item in gc.get_objects() if isinstance(item, Node)] == [alive]
