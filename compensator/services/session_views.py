@@ -20,6 +20,7 @@ from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, S
 from compensator.domain.ledger import Balance, EntryRecord, EventRecord, SessionFacts, balance
 from compensator.domain.money import value_minor
 from compensator.errors import InvalidState, NotFound, require_id
+from compensator.store.bulk import fetch_tuples
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
     Compensation,
@@ -105,9 +106,9 @@ def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]]) 
     """Load sessions with their events and entries in three statements, whatever their number.
 
     ``session_ids`` is a collection of ids or a query of them (then used as a subquery, which
-    spares sending hundreds of ids three times). Plain column rows are read rather than ORM
-    objects: closing an outage and drawing the dashboard load every open session, and hydrating
-    objects would cost more than the rest.
+    spares sending hundreds of ids three times). The driver's rows are read as plain tuples
+    (``store.bulk``) rather than ORM objects or SQLAlchemy rows: closing an outage and drawing
+    the dashboard load every open session, and hydrating objects would cost more than the rest.
     """
     if isinstance(session_ids, Select):
         ids: Select[tuple[int]] | list[int] = session_ids
@@ -115,24 +116,24 @@ def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]]) 
         ids = sorted(set(session_ids))
         if not ids:
             return {}
-    rows = db.execute(select(SeatSession.id, SeatSession.seat_id, SeatSession.mode, SeatSession.started_at,
-                             SeatSession.customer_name, SeatSession.language).where(SeatSession.id.in_(ids))).tuples().all()
+    rows = fetch_tuples(db, select(SeatSession.id, SeatSession.seat_id, SeatSession.mode, SeatSession.started_at,
+                                   SeatSession.customer_name, SeatSession.language).where(SeatSession.id.in_(ids)))
     if not rows:
         return {}
     events: dict[int, list[EventRecord]] = defaultdict(list)
-    for session_id, kind, at, seat_id in db.execute(
+    for session_id, kind, at, seat_id in fetch_tuples(db, (
         select(SessionEvent.seat_session_id, SessionEvent.kind, SessionEvent.at, SessionEvent.seat_id)
         .where(SessionEvent.seat_session_id.in_(ids)).order_by(SessionEvent.id)
-    ).tuples():
+    )):
         events[session_id].append(EventRecord(kind, at, seat_id))
     entries: dict[int, list[EntryRecord]] = defaultdict(list)
     authors: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-    for session_id, entry_id, kind, minutes, value, created_at, reverses_id, actor, note in db.execute(
+    for session_id, entry_id, kind, minutes, value, created_at, reverses_id, actor, note in fetch_tuples(db, (
         select(LedgerEntry.seat_session_id, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.minutes,
                LedgerEntry.value_minor, LedgerEntry.created_at, LedgerEntry.reverses_id, LedgerEntry.actor,
                LedgerEntry.note)
         .where(LedgerEntry.seat_session_id.in_(ids)).order_by(LedgerEntry.id)
-    ).tuples():
+    )):
         entries[session_id].append(EntryRecord(entry_id, kind, minutes, created_at, value, reverses_id))
         authors[session_id].append((actor, note))
     return {
