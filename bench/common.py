@@ -30,8 +30,14 @@ def venue_settings(seat_count: int) -> Settings:
             {"id": "standard", "name": "Standard", "price_minor_per_hour": 30000, "ups_minutes": 5},
             {"id": "gaming", "name": "Gaming", "price_minor_per_hour": 60000, "ups_minutes": 0},
         ],
-        "seats": [{"id": f"S1-S{half}", "zone": "standard"}, {"id": f"G1-G{seat_count - half}", "zone": "gaming"}],
+        "seats": [*_seat_ranges("S", half, "standard"), *_seat_ranges("G", seat_count - half, "gaming")],
     }, environ={})
+
+
+def _seat_ranges(prefix: str, count: int, zone: str) -> list[dict[str, str]]:
+    """Seats ``prefix``1 to ``prefix``count in ``zone``, as ranges of at most 1,000 seats (the configuration's limit)."""
+    return [{"id": f"{prefix}{first}-{prefix}{min(first + 999, count)}", "zone": zone}
+            for first in range(1, count + 1, 1000)]
 
 
 class StatementCounter:
