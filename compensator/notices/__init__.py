@@ -207,43 +207,41 @@ class NoticeComposer:
     """Composes the notices of one batch (an outage's) with one catalog.
 
     The notices of one outage mostly share their language and figures (the dark span, the
-    minutes lost and credited, the value): the wording of those is worked out once per
-    language and figures, and each notice adds only its own (the customer, the new end, the
-    voucher). Every template is still filled for each notice, so an owner's wording may use any
-    placeholder anywhere.
+    minutes lost and credited, the value): what those word is worked out once per language and
+    figures, and so is every paragraph whose template uses none of a notice's own placeholders
+    (the customer, the new end, the voucher). A template that uses one is filled for each
+    notice, so an owner's wording may use any placeholder anywhere.
     """
 
     def __init__(self, catalog: NoticeCatalog) -> None:
         self.catalog = catalog
-        self._shared: dict[tuple[object, ...], dict[str, str]] = {}
+        self._shared: dict[tuple[object, ...], _Shared] = {}
 
     def compose(self, language: str | None, facts: NoticeFacts) -> tuple[str, str]:
         """The notice for ``facts`` as (language used, text), times in the venue's zone and clock style."""
         catalog = self.catalog
         chosen = catalog.resolve_language(language)
         locale = _babel_locale(chosen)
-        local = facts.timezone
-        key = (chosen, facts.venue_name, local, facts.currency, facts.kind, facts.dark_start, facts.dark_end,
-               facts.lost_minutes, facts.credit_minutes, facts.value_minor, facts.clock)
+        key = (chosen, facts.venue_name, facts.timezone, facts.currency, facts.kind, facts.dark_start,
+               facts.dark_end, facts.lost_minutes, facts.credit_minutes, facts.value_minor, facts.clock)
         shared = self._shared.get(key)
         if shared is None:
-            shared = self._shared[key] = _shared_values(catalog, chosen, locale, facts)
-        values = {
-            **shared,
-            "customer": facts.customer_name or "",
-            "new_end": time_of_day(facts.new_end, local, facts.clock, locale) if facts.new_end else "",
-            "code": facts.voucher_code or "",
-            "expiry": _day_text(facts.voucher_expires_at, local, locale) if facts.voucher_expires_at else "",
-        }
+            shared = self._shared[key] = _Shared.of(catalog, chosen, locale, facts)
+        own: dict[str, str] = {}
 
-        def fill(key: str) -> str:
-            return _fill(catalog.text(chosen, key), values)
+        def fill(template_key: str) -> str:
+            text = catalog.text(chosen, template_key)
+            if _placeholders(text) & shared.per_notice:
+                if not own:
+                    own.update(shared.values)
+                    own.update(_own_values(catalog, chosen, locale, facts, shared))
+                return _fill(text, own)
+            filled = shared.filled.get(template_key)
+            if filled is None:
+                filled = shared.filled[template_key] = _fill(text, shared.values)
+            return filled
 
         dark_minutes, dark_seconds = _dark_length(facts)
-        if dark_seconds == 0:
-            values["dark_length"] = values["minutes"]
-        elif dark_minutes:
-            values["dark_length"] = fill("minutes_and_seconds")
         if facts.form is CompensationForm.TIME and facts.new_end is None:
             compensation_key = "compensation.time_paused"
         else:
@@ -258,6 +256,59 @@ class NoticeComposer:
                       fill("left_while_dark") if facts.left_while_dark else "",
                       fill(compensation_key), fill("fix"), fill("thanks"), f"— {facts.venue_name}"]
         return chosen, "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
+
+
+# The placeholders whose values are a notice's own rather than its language's and figures'.
+OWN_PLACEHOLDERS = frozenset({"customer", "new_end", "code", "expiry"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What the notices of one language and figures share: the placeholders' values, and the
+    paragraphs filled from them alone (by template key)."""
+
+    values: dict[str, str]
+    # The placeholders a notice fills itself: its own, and the dark span's length when its
+    # wording uses one of those.
+    per_notice: frozenset[str]
+    filled: dict[str, str]
+
+    @classmethod
+    def of(cls, catalog: NoticeCatalog, chosen: str, locale: str, facts: NoticeFacts) -> _Shared:
+        """The shared values of the notices of ``facts``'s language and figures."""
+        values = _shared_values(catalog, chosen, locale, facts)
+        dark_minutes, dark_seconds = _dark_length(facts)
+        per_notice = OWN_PLACEHOLDERS
+        if dark_seconds == 0:
+            values["dark_length"] = values["minutes"]
+        elif dark_minutes:
+            wording = catalog.text(chosen, "minutes_and_seconds")
+            if _placeholders(wording) & OWN_PLACEHOLDERS:
+                per_notice = OWN_PLACEHOLDERS | {"dark_length"}
+            else:
+                values["dark_length"] = _fill(wording, values)
+        return cls(values, per_notice, {})
+
+
+def _own_values(catalog: NoticeCatalog, chosen: str, locale: str, facts: NoticeFacts,
+                shared: _Shared) -> dict[str, str]:
+    """A notice's own placeholders' values (and the dark span's length when it depends on them)."""
+    local = facts.timezone
+    own = {
+        "customer": facts.customer_name or "",
+        "new_end": time_of_day(facts.new_end, local, facts.clock, locale) if facts.new_end else "",
+        "code": facts.voucher_code or "",
+        "expiry": _day_text(facts.voucher_expires_at, local, locale) if facts.voucher_expires_at else "",
+    }
+    if "dark_length" in shared.per_notice:
+        own["dark_length"] = _fill(catalog.text(chosen, "minutes_and_seconds"), {**shared.values, **own})
+    return own
+
+
+@functools.lru_cache(maxsize=512)
+def _placeholders(text: str) -> frozenset[str]:
+    """The names of the placeholders ``text`` uses."""
+    return frozenset(part[0] for part in _template_parts(text) if not isinstance(part, str))
 
 
 def _dark_length(facts: NoticeFacts) -> tuple[int, int]:
