@@ -39,15 +39,7 @@ def fetch_tuples(db: Session, statement: Select[Any]) -> list[tuple[Any, ...]]:
     finally:
         result.close()
     converters = _result_converters(tuple(column.type for column in statement.selected_columns), connection.dialect)
-    if not converters:
-        return [tuple(row) for row in rows]
-    converted = []
-    for row in rows:
-        values = list(row)
-        for index, convert in converters:
-            values[index] = convert(values[index])
-        converted.append(tuple(values))
-    return converted
+    return _converted(rows, converters)
 
 
 def insert_tuples(db: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -60,16 +52,7 @@ def insert_tuples(db: Session, table: Table, columns: Sequence[str], rows: Seque
     db.flush()
     connection = db.connection()
     sql, converters = _prepared_insert(table, tuple(columns), connection.dialect)
-    if converters:
-        prepared = []
-        for row in rows:
-            values = list(row)
-            for index, convert in converters:
-                values[index] = convert(values[index])
-            prepared.append(tuple(values))
-    else:
-        prepared = [tuple(row) for row in rows]
-    connection.exec_driver_sql(sql, prepared)
+    connection.exec_driver_sql(sql, _converted(rows, converters))
 
 
 def reserve_ids(db: Session, table: Table, count: int) -> list[int]:
@@ -91,6 +74,32 @@ def reserve_ids(db: Session, table: Table, count: int) -> list[int]:
     largest = connection.exec_driver_sql(f"SELECT max(id) FROM {_quoted(connection.dialect, table.name)}").scalar()
     first = int(largest or 0) + 1
     return list(range(first, first + count))
+
+
+def _converted(rows: Sequence[Sequence[Any]],
+               converters: tuple[tuple[int, Converter], ...]) -> list[tuple[Any, ...]]:
+    """``rows`` with the value at each converter's position converted.
+
+    The rows of one close repeat the same few values (its instant, the dark span, the kinds),
+    so each distinct value is converted once per call.
+    """
+    if not converters:
+        return [tuple(row) for row in rows]
+    seen: list[dict[Any, Any]] = [{} for _ in converters]
+    converted = []
+    for row in rows:
+        values = list(row)
+        for (index, convert), known in zip(converters, seen):
+            value = values[index]
+            try:
+                values[index] = known[value]
+            except KeyError:
+                values[index] = known[value] = convert(value)
+            except TypeError:
+                # An unhashable value (a JSON document) is converted each time.
+                values[index] = convert(value)
+        converted.append(tuple(values))
+    return converted
 
 
 def _quoted(dialect: Dialect, name: str) -> str:
