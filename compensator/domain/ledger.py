@@ -9,6 +9,7 @@ time is up it stops consuming, so minutes bought later run from the moment they 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -124,7 +125,7 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
     points.extend((event.at, 1, event) for event in facts.events if event.at <= at)
     # Entries sort before events at the same instant so that a purchase made at the start,
     # or an extension bought as the session resumes, is available straight away.
-    points.sort(key=_point_order)
+    points.sort(key=_POINT_ORDER)
     points.append((at, 2, None))
 
     prepaid = facts.mode is SessionMode.PREPAID
@@ -219,8 +220,8 @@ def balance(facts: SessionFacts, at: datetime) -> Balance:
     )
 
 
-def _point_order(point: tuple[datetime, int, object]) -> tuple[datetime, int]:
-    return point[0], point[1]
+# A point's moment, then entries (0) before events (1) before the end of the replay (2).
+_POINT_ORDER = itemgetter(0, 1)
 
 
 def _extend(intervals: list[list[Any]], start: datetime, end: datetime, seat_id: str) -> None:
