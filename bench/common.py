@@ -35,7 +35,7 @@ def venue_settings(seat_count: int) -> Settings:
 
 
 def _seat_ranges(prefix: str, count: int, zone: str) -> list[dict[str, str]]:
-    """Seats ``prefix``1 to ``prefix``count in ``zone``, as ranges of at most 1,000 seats (the configuration's limit)."""
+    """Seats ``prefix``1 to ``prefix``count in ``zone``, in ranges of at most 1,000 (the configuration's limit)."""
     return [{"id": f"{prefix}{first}-{prefix}{min(first + 999, count)}", "zone": zone}
             for first in range(1, count + 1, 1000)]
 

@@ -3,7 +3,8 @@
 The policy runs in memory over data loaded in a fixed number of statements, and the new
 compensations are written in one driver-level ``executemany`` under ids reserved first
 (``store.bulk``; their credits, vouchers and notices by ``credits.apply_credits``), so the work
-does not grow in statements with the number of sessions. Each (outage, session) pair has one compensation, ever, under a UNIQUE constraint.
+does not grow in statements with the number of sessions. Each (outage, session) pair has one
+compensation, ever, under a UNIQUE constraint.
 
 After a correction of the outage's times the compensations are recomputed (SPEC §3 rule 11):
 a compensation keeps its first figures and explanation, and each change is appended as an
@@ -35,11 +36,11 @@ from compensator.store.database import UnitOfWork
 from compensator.store.models import Compensation, CompensationAdjustment, Outage, OutageRevision, SeatSession
 
 COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
-# The amounts a recomputation is compared on: a dark span that moved without changing any of
-# them is no news for the customer.
 # The columns a new compensation is written with, in the order of ``NewCompensation.values``.
 COMPENSATION_COLUMNS = ("id", "outage_id", "seat_session_id", "seat_id", "policy_fingerprint", "granted_minutes",
                         "status", "explanation", "created_at", "applied_at", *CompensationFigures.names())
+# The amounts a recomputation is compared on: a dark span that moved without changing any of
+# them is no news for the customer.
 AMOUNTS = ("lost_minutes", "restart_minutes", "lost_work_minutes", "goodwill_minutes", "extras_minutes",
            "credit_minutes", "value_minor")
 
@@ -179,7 +180,7 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
                 orders.append(order)
         elif result.compensated:
             new_rows.append((NewCompensation.of(result, outage, session_id, now), result))
-    created = _insert(uow, outage, new_rows, candidates, orders)
+    created = _insert(uow, new_rows, candidates, orders)
     delivered = apply_credits(uow, orders, outage=outage, actor=actor)
     if compensated:
         return None
@@ -204,7 +205,7 @@ def _prior(uow: UnitOfWork, outage: Outage, candidate_ids: Select[tuple[int]]) -
     return prior
 
 
-def _insert(uow: UnitOfWork, outage: Outage, new_rows: list[tuple[NewCompensation, CompensationResult]],
+def _insert(uow: UnitOfWork, new_rows: list[tuple[NewCompensation, CompensationResult]],
             candidates: dict[int, LoadedSession], orders: list[CreditOrder]) -> list[tuple[int, NewCompensation]]:
     """Write the new compensations and add the credits of those applied at once to ``orders``."""
     if not new_rows:
