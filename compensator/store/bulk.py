@@ -70,7 +70,8 @@ def reserve_ids(db: Session, table: Table, count: int) -> list[int]:
     if connection.dialect.name == "postgresql":
         drawn = connection.exec_driver_sql(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", (table.name, count))
-        return [int(value) for value in drawn.scalars()]
+        # In ascending order, as the rows would have been numbered one by one.
+        return sorted(int(value) for value in drawn.scalars())
     largest = connection.exec_driver_sql(f"SELECT max(id) FROM {_quoted(connection.dialect, table.name)}").scalar()
     first = int(largest or 0) + 1
     return list(range(first, first + count))
