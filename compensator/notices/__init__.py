@@ -230,16 +230,20 @@ class NoticeComposer:
         own: dict[str, str] = {}
 
         def fill(template_key: str) -> str:
-            text = catalog.text(chosen, template_key)
-            if _placeholders(text) & shared.per_notice:
-                if not own:
-                    own.update(shared.values)
-                    own.update(_own_values(catalog, chosen, locale, facts, shared))
-                return _fill(text, own)
             filled = shared.filled.get(template_key)
-            if filled is None:
-                filled = shared.filled[template_key] = _fill(text, shared.values)
-            return filled
+            if filled is not None:
+                return filled
+            text = shared.own_templates.get(template_key)
+            if text is None:
+                text = catalog.text(chosen, template_key)
+                if not _placeholders(text) & shared.per_notice:
+                    filled = shared.filled[template_key] = _fill(text, shared.values)
+                    return filled
+                shared.own_templates[template_key] = text
+            if not own:
+                own.update(shared.values)
+                own.update(_own_values(catalog, chosen, locale, facts, shared))
+            return _fill(text, own)
 
         dark_minutes, dark_seconds = _dark_length(facts)
         if facts.form is CompensationForm.TIME and facts.new_end is None:
@@ -272,6 +276,8 @@ class _Shared:
     # wording uses one of those.
     per_notice: frozenset[str]
     filled: dict[str, str]
+    # The templates that use one of those, by key: filled for each notice.
+    own_templates: dict[str, str]
 
     @classmethod
     def of(cls, catalog: NoticeCatalog, chosen: str, locale: str, facts: NoticeFacts) -> _Shared:
@@ -287,7 +293,7 @@ class _Shared:
                 per_notice = OWN_PLACEHOLDERS | {"dark_length"}
             else:
                 values["dark_length"] = _fill(wording, values)
-        return cls(values, per_notice, {})
+        return cls(values, per_notice, {}, {})
 
 
 def _own_values(catalog: NoticeCatalog, chosen: str, locale: str, facts: NoticeFacts,

@@ -81,26 +81,22 @@ def _converted(rows: Sequence[Sequence[Any]],
                converters: tuple[tuple[int, Converter], ...]) -> list[tuple[Any, ...]]:
     """``rows`` with the value at each converter's position converted.
 
-    The rows of one close repeat the same few values (its instant, the dark span, the kinds),
-    so each distinct value is converted once per call.
+    Column by column: the rows of one close repeat the same few values (its instant, the dark
+    span, the kinds), so each distinct value of a column is converted once.
     """
-    if not converters:
+    if not converters or not rows:
         return [tuple(row) for row in rows]
-    seen: list[dict[Any, Any]] = [{} for _ in converters]
-    converted = []
-    for row in rows:
-        values = list(row)
-        for (index, convert), known in zip(converters, seen):
-            value = values[index]
-            try:
-                values[index] = known[value]
-            except KeyError:
-                values[index] = known[value] = convert(value)
-            except TypeError:
-                # An unhashable value (a JSON document) is converted each time.
-                values[index] = convert(value)
-        converted.append(tuple(values))
-    return converted
+    columns = list(zip(*rows, strict=True))
+    for index, convert in converters:
+        column = columns[index]
+        try:
+            distinct = {value: convert(value) for value in set(column)}
+        except TypeError:
+            # An unhashable value (a JSON document): each is converted on its own.
+            columns[index] = tuple(map(convert, column))
+        else:
+            columns[index] = tuple(map(distinct.__getitem__, column))
+    return list(zip(*columns, strict=True))
 
 
 def _quoted(dialect: Dialect, name: str) -> str:
