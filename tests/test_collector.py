@@ -97,3 +97,25 @@ def test_after_start_up_the_objects_alive_are_frozen_and_garbage_is_not() -> Non
     assert not any(isinstance(item, Node) for item in gc.get_objects())
     gc.unfreeze()
     assert [item for item in gc.get_objects() if isinstance(item, Node)] == [alive]
+
+
+def test_the_server_freezes_what_start_up_left_alive_before_it_serves(runtime, monkeypatch) -> None:
+    import waitress
+
+    from compensator import scheduler
+    from web.cli import serve
+
+    class Scheduler:
+        def start(self) -> None:
+            pass
+
+        def shutdown(self, wait: bool) -> None:
+            pass
+
+    frozen_when_serving: list[int] = []
+    monkeypatch.setattr(waitress, "serve", lambda *_args, **_kwargs: frozen_when_serving.append(gc.get_freeze_count()))
+    # The scheduler's jobs are not what this is about, and would outlive the test.
+    monkeypatch.setattr(scheduler, "build_scheduler", lambda *_args: Scheduler())
+    gc.unfreeze()
+    assert serve(runtime, "127.0.0.1", 0, secret_key="test") == 0
+    assert len(frozen_when_serving) == 1 and frozen_when_serving[0] > 0
