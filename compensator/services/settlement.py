@@ -1,10 +1,10 @@
 """Settling an ended outage: compute each affected session's compensation and write it, once.
 
-The policy runs in memory over data loaded in a fixed number of statements, and the new
-compensations are written in one driver-level ``executemany`` under ids reserved first
-(``store.bulk``; their credits, vouchers and notices by ``credits.apply_credits``), so the work
-does not grow in statements with the number of sessions. Each (outage, session) pair has one
-compensation, ever, under a UNIQUE constraint.
+The policy runs in memory over data loaded in a fixed number of statements (once for all the
+sessions alike, ``domain.batch``), and the new compensations are written in one driver-level
+``executemany`` under ids reserved first (``store.bulk``; their credits, vouchers and notices by
+``credits.apply_credits``), so the work does not grow in statements with the number of
+sessions. Each (outage, session) pair has one compensation, ever, under a UNIQUE constraint.
 
 After a correction of the outage's times the compensations are recomputed (SPEC §3 rule 11):
 a compensation keeps its first figures and explanation, and each change is appended as an
@@ -21,11 +21,12 @@ from datetime import datetime
 from sqlalchemy import Select, or_, select, union
 
 from compensator.domain.breakdown import CorrectionChange, CorrectionOutcome
-from compensator.domain.darkness import OutageFacts, SeatDarkness
+from compensator.domain.batch import CompensationBatch
+from compensator.domain.darkness import OutageFacts
 from compensator.domain.explanation import explain_correction
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import CompensationStatus, OutageStatus
-from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate
+from compensator.domain.policy import CompensationResult, PriorCompensation
 from compensator.domain.terms import ZoneTerms
 from compensator.services.credits import CreditOrder, Delivered, apply_credits
 from compensator.services.outage_views import CompensationView, adjustments_of
@@ -163,15 +164,14 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
         for seat in settings.seats
     }
     this = outage_facts(uow, outage)
-    darkness = SeatDarkness(this, outages, seat_terms, now)
+    # Sessions alike share the policy's work (``domain.batch``).
+    batch = CompensationBatch(this, outages, seat_terms, settings.policy, settings.venue.tz, now)
     new_rows: list[tuple[NewCompensation, CompensationResult]] = []
     orders: list[CreditOrder] = []
     for session_id, loaded in candidates.items():
         if session_id in compensated and correction is None:
             continue
-        result = compensate(CompensationInput(
-            session=loaded.facts, outage=this, outages=outages, prior=tuple(prior[session_id]),
-            seat_terms=seat_terms, policy=settings.policy, timezone=settings.venue.tz, now=now, darkness=darkness))
+        result = batch.compensate(loaded.facts, tuple(prior[session_id]))
         if session_id in already:
             assert correction is not None
             row = already[session_id]
