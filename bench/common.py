@@ -6,7 +6,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +77,11 @@ def median_ms(samples: list[float]) -> float:
 
 def open_venue(seat_count: int, directory: Path, *, minutes: Callable[[int], int | None],
                language: Callable[[int], str | None] = lambda index: None,
-               start: datetime = START) -> tuple[Compensator, FakeClock]:
-    """A migrated venue of ``seat_count`` seats with a session on each seat ``minutes(index)`` gives minutes for."""
+               start: datetime = START, spacing: timedelta = timedelta(0)) -> tuple[Compensator, FakeClock]:
+    """A migrated venue of ``seat_count`` seats with a session on each seat ``minutes(index)`` gives minutes for.
+
+    The sessions start at ``start``, or each ``spacing`` after the one before.
+    """
     settings = venue_settings(seat_count)
     clock = FakeClock(start)
     runtime = Compensator.open(settings, clock=clock, database_url=f"sqlite:///{(directory / 'venue.db').as_posix()}")
@@ -88,6 +91,7 @@ def open_venue(seat_count: int, directory: Path, *, minutes: Callable[[int], int
             with runtime.unit_of_work() as uow:
                 sessions.start_session(uow, seat_id=seat.id, minutes=session_minutes, language=language(index),
                                        actor="bench")
+            clock.advance(spacing)
     return runtime, clock
 
 

@@ -74,6 +74,7 @@ def test_sessions_alike_on_seats_dark_alike_share_one_run_of_the_policy(monkeypa
     assert len(runs) == 8
     assert results[1] == replace(results[0], seat_id="A2")
     assert len({result.figures for result in results}) > 4
+    assert [work.explanation(result) for result in results] == [result.explanation for result in results]
 
 
 def test_a_session_that_moved_is_worked_out_on_its_own(monkeypatch) -> None:

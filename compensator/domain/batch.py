@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from compensator.domain.breakdown import Breakdown
 from compensator.domain.darkness import OutageFacts, SeatDarkness
 from compensator.domain.intervals import Span
 from compensator.domain.kinds import SessionEventKind
@@ -39,6 +40,8 @@ class CompensationBatch:
         self.darkness = SeatDarkness(outage, outages, seat_terms, now)
         self._seats: dict[str, tuple[tuple[tuple[int, Span], ...], ZoneTerms | None]] = {}
         self._results: dict[tuple[object, ...], CompensationResult] = {}
+        # By the breakdown's identity (each kept alive beside its text): a shared result's is worded once.
+        self._explanations: dict[int, tuple[Breakdown, str]] = {}
 
     def compensate(self, session: SessionFacts, prior: tuple[PriorCompensation, ...]) -> CompensationResult:
         """The policy's result for ``session``, which already received ``prior`` for other outages."""
@@ -55,14 +58,22 @@ class CompensationBatch:
             found = replace(found, seat_id=session.seat_id)
         return found
 
+    def explanation(self, result: CompensationResult) -> str:
+        """``result.explanation``, worded once for the sessions that share the result."""
+        known = self._explanations.get(id(result.breakdown))
+        if known is None:
+            known = self._explanations[id(result.breakdown)] = (result.breakdown, result.explanation)
+        return known[1]
+
     def _key(self, session: SessionFacts, prior: tuple[PriorCompensation, ...]) -> tuple[object, ...] | None:
         """What the policy's result depends on, but for the seat's name; None for a session that moved."""
-        if any(event.kind is SessionEventKind.MOVE for event in session.events):
-            return None
+        for event in session.events:
+            if event.kind is SessionEventKind.MOVE:
+                return None
         seat = self._seats.get(session.seat_id)
         if seat is None:
             seat = self._seats[session.seat_id] = (tuple(self.darkness.spans(session.seat_id).items()),
                                                    self.seat_terms.get(session.seat_id))
         # The policy reads the entries only through the replay of the paid time: when and how much.
-        paid = tuple((entry.created_at, entry.minutes) for entry in session.entries)
+        paid = tuple([(entry.created_at, entry.minutes) for entry in session.entries])
         return seat, session.mode, session.started_at, session.events, paid, prior

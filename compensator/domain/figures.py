@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from datetime import datetime
 
 from compensator.domain.kinds import CompensationForm
@@ -44,7 +45,7 @@ class CompensationFigures:
 
     def values(self) -> tuple[object, ...]:
         """The figures in the order of ``names()``, to fill the columns of those names."""
-        return tuple(getattr(self, name) for name in _NAMES)
+        return _VALUES(self)  # type: ignore[no-any-return]
 
     def columns(self) -> dict[str, object]:
         """The figures by name, to fill the columns of the same names."""
@@ -59,3 +60,4 @@ class CompensationFigures:
 
 # Worked out once: the order of the dataclass's fields, which is also that of its constructor.
 _NAMES = tuple(item.name for item in fields(CompensationFigures))
+_VALUES = attrgetter(*_NAMES)

@@ -93,15 +93,16 @@ class NewCompensation:
             applied_at=self.applied_at, approved_by=None, notice_id=notice_id, voucher_codes=voucher_codes)
 
     @classmethod
-    def of(cls, result: CompensationResult, outage: Outage, session_id: int, now: datetime) -> NewCompensation:
-        """The new compensation row of ``result``."""
+    def of(cls, result: CompensationResult, outage: Outage, session_id: int, now: datetime,
+           explanation: str) -> NewCompensation:
+        """The new compensation row of ``result``, whose explanation is ``explanation``."""
         assert result.figures is not None and result.seat_id
         waits = result.needs_approval
         return cls(
             outage_id=outage.id, seat_session_id=session_id, seat_id=result.seat_id, figures=result.figures,
             policy_fingerprint=result.policy_fingerprint, granted_minutes=0 if waits else result.figures.credit_minutes,
             status=CompensationStatus.AWAITING_APPROVAL if waits else CompensationStatus.APPLIED,
-            explanation=result.explanation, created_at=now, applied_at=None if waits else now)
+            explanation=explanation, created_at=now, applied_at=None if waits else now)
 
 
 def outage_facts(uow: UnitOfWork, outage: Outage) -> OutageFacts:
@@ -179,7 +180,7 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
             if order is not None:
                 orders.append(order)
         elif result.compensated:
-            new_rows.append((NewCompensation.of(result, outage, session_id, now), result))
+            new_rows.append((NewCompensation.of(result, outage, session_id, now, batch.explanation(result)), result))
     created = _insert(uow, new_rows, candidates, orders)
     delivered = apply_credits(uow, orders, outage=outage, actor=actor)
     if compensated:
