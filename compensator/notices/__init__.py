@@ -210,17 +210,25 @@ class NoticeComposer:
     minutes lost and credited, the value): what those word is worked out once per language and
     figures, and so is every paragraph whose template uses none of a notice's own placeholders
     (the customer, the new end, the voucher). A template that uses one is filled for each
-    notice, so an owner's wording may use any placeholder anywhere.
+    notice, so an owner's wording may use any placeholder anywhere; a notice of the same
+    language and facts as one composed before (the same new end, no name) is that one again.
     """
 
     def __init__(self, catalog: NoticeCatalog) -> None:
         self.catalog = catalog
         self._shared: dict[tuple[object, ...], _Shared] = {}
+        self._notices: dict[tuple[object, ...], str] = {}
 
     def compose(self, language: str | None, facts: NoticeFacts) -> tuple[str, str]:
         """The notice for ``facts`` as (language used, text), times in the venue's zone and clock style."""
+        chosen = self.catalog.resolve_language(language)
+        text = self._notices.get((chosen, facts))
+        if text is None:
+            text = self._notices[chosen, facts] = self._compose(chosen, facts)
+        return chosen, text
+
+    def _compose(self, chosen: str, facts: NoticeFacts) -> str:
         catalog = self.catalog
-        chosen = catalog.resolve_language(language)
         locale = _babel_locale(chosen)
         key = (chosen, facts.venue_name, facts.timezone, facts.currency, facts.kind, facts.dark_start,
                facts.dark_end, facts.lost_minutes, facts.credit_minutes, facts.value_minor, facts.clock)
@@ -259,7 +267,7 @@ class NoticeComposer:
         paragraphs = [fill("title").upper(), greeting, apology,
                       fill("left_while_dark") if facts.left_while_dark else "",
                       fill(compensation_key), fill("fix"), fill("thanks"), f"— {facts.venue_name}"]
-        return chosen, "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
+        return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
 # The placeholders whose values are a notice's own rather than its language's and figures'.
