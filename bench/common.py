@@ -6,7 +6,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +30,19 @@ def venue_config(seat_count: int) -> dict[str, Any]:
             {"id": "standard", "name": "Standard", "price_minor_per_hour": 30000, "ups_minutes": 5},
             {"id": "gaming", "name": "Gaming", "price_minor_per_hour": 60000, "ups_minutes": 0},
         ],
-        "seats": [{"id": f"S1-S{half}", "zone": "standard"}, {"id": f"G1-G{seat_count - half}", "zone": "gaming"}],
+        "seats": [*_seat_ranges("S", half, "standard"), *_seat_ranges("G", seat_count - half, "gaming")],
     }
 
 
 def venue_settings(seat_count: int) -> Settings:
     """The settings of ``venue_config(seat_count)``."""
     return parse_settings(venue_config(seat_count), environ={})
+
+
+def _seat_ranges(prefix: str, count: int, zone: str) -> list[dict[str, str]]:
+    """Seats ``prefix``1 to ``prefix``count in ``zone``, in ranges of at most 1,000 (the configuration's limit)."""
+    return [{"id": f"{prefix}{first}-{prefix}{min(first + 999, count)}", "zone": zone}
+            for first in range(1, count + 1, 1000)]
 
 
 class StatementCounter:
@@ -75,10 +81,14 @@ def median_ms(samples: list[float]) -> float:
 
 
 def open_venue(seat_count: int, directory: Path, *, minutes: Callable[[int], int | None],
-               language: Callable[[int], str | None] = lambda index: None) -> tuple[Compensator, FakeClock]:
-    """A migrated venue of ``seat_count`` seats with a session on each seat ``minutes(index)`` gives minutes for."""
+               language: Callable[[int], str | None] = lambda index: None,
+               start: datetime = START, spacing: timedelta = timedelta(0)) -> tuple[Compensator, FakeClock]:
+    """A migrated venue of ``seat_count`` seats with a session on each seat ``minutes(index)`` gives minutes for.
+
+    The sessions start at ``start``, or each ``spacing`` after the one before.
+    """
     settings = venue_settings(seat_count)
-    clock = FakeClock(START)
+    clock = FakeClock(start)
     runtime = Compensator.open(settings, clock=clock, database_url=f"sqlite:///{(directory / 'venue.db').as_posix()}")
     for index, seat in enumerate(settings.seats):
         session_minutes = minutes(index)
@@ -86,6 +96,7 @@ def open_venue(seat_count: int, directory: Path, *, minutes: Callable[[int], int
             with runtime.unit_of_work() as uow:
                 sessions.start_session(uow, seat_id=seat.id, minutes=session_minutes, language=language(index),
                                        actor="bench")
+            clock.advance(spacing)
     return runtime, clock
 
 

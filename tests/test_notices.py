@@ -14,7 +14,16 @@ from hypothesis import strategies as st
 
 from compensator.domain.kinds import CompensationForm, Delivery, Feedback, OutageKind
 from compensator.errors import InvalidInput, NotFound
-from compensator.notices import BUILT_IN_DIRECTORY, NoticeCatalog, NoticeFacts, _flatten, _read, _template_parts, compose
+from compensator.notices import (
+    BUILT_IN_DIRECTORY,
+    NoticeCatalog,
+    NoticeComposer,
+    NoticeFacts,
+    _flatten,
+    _read,
+    _template_parts,
+    compose,
+)
 from compensator.services import notices, outages, sessions
 from compensator.timeofday import ClockStyle
 
@@ -203,3 +212,30 @@ def test_owner_wording_is_filled_exactly_as_string_template_would(text: str) -> 
     filled = "".join(part if isinstance(part, str) else values.get(part[0], part[1])
                      for part in _template_parts(text))
     assert filled == string.Template(text).safe_substitute(values)
+
+
+def test_a_batch_of_notices_reads_as_each_composed_alone_whatever_placeholders_the_owner_puts_where(
+        tmp_path: Path) -> None:
+    # Owner wording that puts a notice's own placeholders into paragraphs the built-in wording
+    # fills from the figures alone, and into the dark span's length.
+    (tmp_path / "en.yaml").write_text(
+        "fix: $customer, we fix it by $new_end.\nminutes_and_seconds: $minutes and $seconds for $customer\n"
+        "title: Sorry $code\n", encoding="utf-8")
+    for catalog in (NoticeCatalog.load("en"), NoticeCatalog.load("en", tmp_path)):
+        batch = NoticeComposer(catalog)
+        variants = [
+            facts(), facts(customer_name="Ngozi", new_end=START + timedelta(minutes=71)),
+            facts(CompensationForm.VOUCHER, customer_name=None, voucher_code="KLM-NPQ-RST"),
+            facts(dark_end=START + timedelta(minutes=21, seconds=30), customer_name="Ada"),
+            facts(dark_end=START + timedelta(minutes=21, seconds=30), customer_name="Bola"),
+            facts(dark_end=START + timedelta(minutes=10, seconds=40), left_while_dark=True),
+            facts(CompensationForm.TIME, new_end=None, lost_minutes=12),
+        ]
+        for language in ("en", "fr", "en", None):
+            for item in variants:
+                assert batch.compose(language, item) == compose(catalog, language, item)
+    owner = NoticeComposer(NoticeCatalog.load("en", tmp_path))
+    first = owner.compose("en", facts(dark_end=START + timedelta(minutes=21, seconds=30)))[1]
+    second = owner.compose("en", facts(dark_end=START + timedelta(minutes=21, seconds=30), customer_name="Bola"))[1]
+    assert "for Chidi" in first and "for Bola" in second and "Chidi" not in second
+    assert "SORRY ABC-DEF-GHJ" in first

@@ -7,7 +7,6 @@ the server, so that ``compensator/`` never has to import Flask.
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import secrets
 import tempfile
@@ -32,6 +31,7 @@ def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None 
     """Serve the dashboard and API of ``runtime``, with the scheduler and UPS pollers running, until interrupted."""
     from waitress import serve as waitress_serve
 
+    from compensator.collector import freeze_after_start_up
     from compensator.nut import start_pollers, stop_pollers
     from compensator.scheduler import build_scheduler
     from web import create_app
@@ -41,10 +41,8 @@ def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None 
     scheduler = build_scheduler(runtime, app.extensions["compensator.alerts"])
     scheduler.start()
     pollers = start_pollers(runtime)
-    # What start-up built (modules, the app, the engine's metadata) lives as long as the server:
-    # frozen, the collector no longer walks it at every full collection, which under load cost
-    # a few milliseconds a request.
-    gc.freeze()
+    # Started: what is alive now lives as long as the process, and the collector need not walk it again.
+    freeze_after_start_up()
     print(f"Compensator serving {runtime.settings.venue.name} on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
     try:
         waitress_serve(app, host=host, port=port, threads=SERVER_THREADS, ident="compensator")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from datetime import datetime
 
 from compensator.domain.kinds import CompensationForm
@@ -33,19 +34,30 @@ class CompensationFigures:
     @classmethod
     def names(cls) -> tuple[str, ...]:
         """The figures' names, which are also the names of a compensation row's columns."""
-        return tuple(item.name for item in fields(cls))
+        return _NAMES
 
     @classmethod
     def from_values(cls, values: Sequence[object]) -> CompensationFigures:
         """The figures from values in the order of ``names()`` (such as the columns of a row read so)."""
-        return cls(**dict(zip(cls.names(), values, strict=True)))  # type: ignore[arg-type]
+        if len(values) != len(_NAMES):
+            raise ValueError(f"{len(_NAMES)} figures expected, {len(values)} given")
+        return cls(*values)  # type: ignore[arg-type]
+
+    def values(self) -> tuple[object, ...]:
+        """The figures in the order of ``names()``, to fill the columns of those names."""
+        return _VALUES(self)  # type: ignore[no-any-return]
 
     def columns(self) -> dict[str, object]:
         """The figures by name, to fill the columns of the same names."""
-        return {name: getattr(self, name) for name in self.names()}
+        return dict(zip(_NAMES, self.values()))
 
     def cleared(self) -> CompensationFigures:
         """The same dark span and form with every amount at zero: a compensation of which nothing is due any more."""
         # Every amount is a whole number or a flag (bool is an int), and its type called bare is its zero.
         return replace(self, **{name: type(value)() for name, value in self.columns().items()
                                 if isinstance(value, int)})
+
+
+# Worked out once: the order of the dataclass's fields, which is also that of its constructor.
+_NAMES = tuple(item.name for item in fields(CompensationFigures))
+_VALUES = attrgetter(*_NAMES)

@@ -10,9 +10,10 @@ Span = tuple[datetime, datetime]
 
 def merge(spans: Iterable[Span]) -> list[Span]:
     """The union of ``spans`` as sorted, disjoint spans; spans that touch are joined."""
-    ordered = sorted(span for span in spans if span[1] > span[0])
+    ordered = [span for span in spans if span[1] > span[0]]
     if len(ordered) < 2:
         return ordered
+    ordered.sort()
     merged: list[Span] = []
     for start, end in ordered:
         if merged and start <= merged[-1][1]:
@@ -23,12 +24,6 @@ def merge(spans: Iterable[Span]) -> list[Span]:
     return merged
 
 
-def intersect(span: Span, other: Span) -> Span | None:
-    """The overlap of two spans, or None when they do not overlap."""
-    start, end = max(span[0], other[0]), min(span[1], other[1])
-    return (start, end) if end > start else None
-
-
 def measure(spans: Iterable[Span]) -> timedelta:
     """The total length of the union of ``spans``."""
     return sum((end - start for start, end in merge(spans)), timedelta(0))
@@ -36,7 +31,14 @@ def measure(spans: Iterable[Span]) -> timedelta:
 
 def clip(spans: Iterable[Span], window: Span) -> list[Span]:
     """The parts of ``spans`` inside ``window``."""
-    return [part for span in spans if (part := intersect(span, window)) is not None]
+    # Written out rather than through helpers: the policy clips every session's spans to every outage's.
+    low, high = window
+    parts: list[Span] = []
+    for start, end in spans:
+        start, end = max(start, low), min(end, high)
+        if end > start:
+            parts.append((start, end))
+    return parts
 
 
 def touches(span: Span, other: Span) -> bool:

@@ -1,8 +1,9 @@
 """Delivering compensations: ledger credits, vouchers and apology notices, written in batches.
 
 Whatever the number of sessions, one call issues a fixed number of statements: one to check
-new voucher codes, then one multi-row INSERT per table. Every automatic write carries a
-deterministic idempotency key under a UNIQUE constraint, so nothing is ever credited twice.
+new voucher codes, one to reserve the notices' ids, then one driver-level ``executemany`` per
+table (``store.bulk``). Every automatic write carries a deterministic idempotency key under a
+UNIQUE constraint, so nothing is ever credited twice.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from compensator.domain import vouchers
 from compensator.domain.darkness import ended_in_the_dark
@@ -20,10 +21,17 @@ from compensator.domain.kinds import CompensationForm, EntryKind
 from compensator.domain.ledger import balance
 from compensator.domain.money import value_minor
 from compensator.domain.policy import choose_form
-from compensator.notices import NoticeCatalog, NoticeFacts, compose
+from compensator.notices import NoticeCatalog, NoticeComposer, NoticeFacts
 from compensator.services.session_views import LoadedSession
+from compensator.store.bulk import insert_tuples, reserve_ids
 from compensator.store.database import UnitOfWork
 from compensator.store.models import LedgerEntry, Notice, Outage, Voucher
+
+# The columns each delivery writes, in the order its rows are built below.
+ENTRY_COLUMNS = ("seat_session_id", "kind", "minutes", "value_minor", "created_at", "actor", "compensation_id",
+                 "idempotency_key", "note")
+VOUCHER_COLUMNS = ("code", "minutes", "expires_at", "created_at", "compensation_id", "idempotency_key")
+NOTICE_COLUMNS = ("id", "compensation_id", "language", "text", "created_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +71,11 @@ class CreditOrder:
 
 @dataclass(frozen=True, slots=True)
 class Delivered:
-    """What ``apply_credits`` delivered, by compensation id: the form and any voucher codes."""
+    """What ``apply_credits`` delivered, by compensation id: the form, any voucher codes and the new notice's id."""
 
     forms: dict[int, CompensationForm]
     voucher_codes: dict[int, tuple[str, ...]]
+    notice_ids: dict[int, int]
 
 
 @functools.lru_cache(maxsize=8)
@@ -94,7 +103,7 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
                   actor: str) -> Delivered:
     """Write the credit entries, vouchers and notices for ``orders``; say what was delivered."""
     if not orders:
-        return Delivered({}, {})
+        return Delivered({}, {}, {})
     now = uow.now()
     settings = uow.settings
     decided: list[tuple[CreditOrder, CompensationForm, datetime | None]] = []
@@ -106,10 +115,10 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
             decided.append((order, choose_form(order.session.facts.mode, position.state), position.paid_end))
     codes = iter(_unique_codes(uow, sum(1 for _, form, _ in decided if form is CompensationForm.VOUCHER)))
     expires_at = now + timedelta(days=settings.policy.voucher_valid_days)
-    catalog = catalog_for(uow)
-    entries: list[dict[str, object]] = []
-    new_vouchers: list[dict[str, object]] = []
-    notices: list[dict[str, object]] = []
+    composer = NoticeComposer(catalog_for(uow))
+    entries: list[tuple[object, ...]] = []
+    new_vouchers: list[tuple[object, ...]] = []
+    notices: list[tuple[int, str, str]] = []
     forms: dict[int, CompensationForm] = {}
     codes_given: dict[int, tuple[str, ...]] = {}
     for order, form, paid_end in decided:
@@ -119,20 +128,16 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
         if form is CompensationForm.VOUCHER:
             code = next(codes)
             codes_given[order.compensation_id] = (code,)
-            new_vouchers.append(dict(code=code, minutes=order.minutes, expires_at=expires_at, created_at=now,
-                                     compensation_id=order.compensation_id, idempotency_key=order.key))
+            new_vouchers.append((code, order.minutes, expires_at, now, order.compensation_id, order.key))
         else:
             price = settings.zone(settings.seat(order.seat_id).zone_id).price_minor_per_hour
-            entries.append(dict(
-                seat_session_id=order.session.row.id,
-                kind=EntryKind.OUTAGE_TOPUP if order.topup else EntryKind.OUTAGE_CREDIT,
-                minutes=order.minutes, value_minor=value_minor(order.minutes, price),
-                created_at=now, actor=actor, compensation_id=order.compensation_id, idempotency_key=order.key,
-                note=f"outage {outage.id}"))
+            entries.append((order.session.row.id, EntryKind.OUTAGE_TOPUP if order.topup else EntryKind.OUTAGE_CREDIT,
+                            order.minutes, value_minor(order.minutes, price), now, actor, order.compensation_id,
+                            order.key, f"outage {outage.id}"))
             new_end = paid_end + timedelta(minutes=order.minutes) if paid_end else None
         if order.topup:
             continue
-        language, text = compose(catalog, order.session.row.language, NoticeFacts(
+        language, text = composer.compose(order.session.row.language, NoticeFacts(
             venue_name=settings.venue.name, timezone=settings.venue.tz, currency=settings.venue.currency,
             customer_name=order.session.row.customer_name, kind=outage.kind, dark_start=order.figures.dark_start,
             dark_end=order.figures.dark_end, lost_minutes=order.figures.lost_minutes, credit_minutes=order.minutes,
@@ -140,10 +145,14 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
             voucher_code=vouchers.display(code) if code else None,
             voucher_expires_at=expires_at if code else None,
             left_while_dark=order.customer_left_while_dark(), clock=settings.venue.clock))
-        notices.append(dict(compensation_id=order.compensation_id, language=language, text=text, created_at=now))
-    uow.db.flush()
-    # Plain multi-row INSERTs: one statement per table, whatever the number of rows.
-    for model, rows in ((LedgerEntry, entries), (Voucher, new_vouchers), (Notice, notices)):
-        if rows:
-            uow.db.execute(insert(model.__table__), rows)
-    return Delivered(forms, codes_given)
+        notices.append((order.compensation_id, language, text))
+    # One executemany per table, whatever the number of rows; the notices' ids are reserved
+    # first, so that the views of the compensations can give them without reading them back.
+    notice_ids = dict(zip((compensation_id for compensation_id, _, _ in notices),
+                          reserve_ids(uow.db, Notice.__table__, len(notices)), strict=True))
+    insert_tuples(uow.db, LedgerEntry.__table__, ENTRY_COLUMNS, entries)
+    insert_tuples(uow.db, Voucher.__table__, VOUCHER_COLUMNS, new_vouchers)
+    insert_tuples(uow.db, Notice.__table__, NOTICE_COLUMNS,
+                  [(notice_ids[compensation_id], compensation_id, language, text, now)
+                   for compensation_id, language, text in notices])
+    return Delivered(forms, codes_given, notice_ids)

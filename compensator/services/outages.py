@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from compensator.collector import collector_held_off
 from compensator.domain.kinds import (
     CompensationStatus,
     OutageKind,
@@ -130,7 +131,15 @@ def _as_dict(view: OutageView) -> dict[str, object]:
 
 
 def end_outage(uow: UnitOfWork, outage_id: object, *, ended_at: object = None, actor: str) -> OutageView:
-    """Power is back: end the outage and compensate every affected session, once."""
+    """Power is back: end the outage and compensate every affected session, once.
+
+    The garbage collector is held off meanwhile (see ``compensator.collector``).
+    """
+    with collector_held_off():
+        return _end_outage(uow, outage_id, ended_at, actor)
+
+
+def _end_outage(uow: UnitOfWork, outage_id: object, ended_at: object, actor: str) -> OutageView:
     outage = _lock_outage(uow, outage_id)
     if outage.status is OutageStatus.ENDED:
         return outage_views(uow, [outage])[0]
@@ -163,7 +172,12 @@ def end_ongoing_outages(uow: UnitOfWork, outage_id: object = None, *, actor: str
 
 
 def confirm_outage(uow: UnitOfWork, outage_id: object, *, actor: str) -> OutageView:
-    """Accept a suspected outage as real; if it already ended, compensate at once."""
+    """Accept a suspected outage as real; if it already ended, compensate at once (the collector held off)."""
+    with collector_held_off():
+        return _confirm_outage(uow, outage_id, actor)
+
+
+def _confirm_outage(uow: UnitOfWork, outage_id: object, actor: str) -> OutageView:
     outage = _lock_outage(uow, outage_id)
     if outage.status is not OutageStatus.SUSPECTED:
         raise InvalidState(f"outage {outage.id} is {outage.status.value}, not suspected")

@@ -20,6 +20,7 @@ from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, S
 from compensator.domain.ledger import Balance, EntryRecord, EventRecord, SessionFacts, balance
 from compensator.domain.money import value_minor
 from compensator.errors import InvalidState, NotFound, require_id
+from compensator.store.bulk import fetch_tuples
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
     Compensation,
@@ -29,12 +30,8 @@ from compensator.store.models import (
     SeatSession,
     SessionEvent,
 )
-from compensator.store.plain import enum_reader, plain_rows, utc_reader
 
 OUTAGE_CREDIT_KINDS = (EntryKind.OUTAGE_CREDIT, EntryKind.OUTAGE_TOPUP)
-read_event_kind = enum_reader(SessionEventKind)
-read_entry_kind = enum_reader(EntryKind)
-read_mode = enum_reader(SessionMode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +106,9 @@ def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]]) 
     """Load sessions with their events and entries in three statements, whatever their number.
 
     ``session_ids`` is a collection of ids or a query of them (then used as a subquery, which
-    spares sending hundreds of ids three times). Plain column rows are read rather than ORM
-    objects: closing an outage and drawing the dashboard load every open session, and hydrating
-    objects would cost more than the rest; the driver's values are converted here, each
-    distinct timestamp once (``compensator.store.plain``).
+    spares sending hundreds of ids three times). The driver's rows are read as plain tuples
+    (``store.bulk``) rather than ORM objects or SQLAlchemy rows: closing an outage and drawing
+    the dashboard load every open session, and hydrating objects would cost more than the rest.
     """
     if isinstance(session_ids, Select):
         ids: Select[tuple[int]] | list[int] = session_ids
@@ -120,34 +116,32 @@ def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]]) 
         ids = sorted(set(session_ids))
         if not ids:
             return {}
-    utc = utc_reader(db)
-    rows = plain_rows(db, select(SeatSession.id, SeatSession.seat_id, SeatSession.mode, SeatSession.started_at,
-                                 SeatSession.customer_name, SeatSession.language).where(SeatSession.id.in_(ids)))
+    rows = fetch_tuples(db, select(SeatSession.id, SeatSession.seat_id, SeatSession.mode, SeatSession.started_at,
+                                   SeatSession.customer_name, SeatSession.language).where(SeatSession.id.in_(ids)))
     if not rows:
         return {}
     events: dict[int, list[EventRecord]] = defaultdict(list)
-    for session_id, kind, at, seat_id in plain_rows(db, (
+    for session_id, kind, at, seat_id in fetch_tuples(db, (
         select(SessionEvent.seat_session_id, SessionEvent.kind, SessionEvent.at, SessionEvent.seat_id)
         .where(SessionEvent.seat_session_id.in_(ids)).order_by(SessionEvent.id)
     )):
-        events[session_id].append(EventRecord(read_event_kind(kind), utc(at), seat_id))
+        events[session_id].append(EventRecord(kind, at, seat_id))
     entries: dict[int, list[EntryRecord]] = defaultdict(list)
     authors: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-    for session_id, entry_id, kind, minutes, value, created_at, reverses_id, actor, note in plain_rows(db, (
+    for session_id, entry_id, kind, minutes, value, created_at, reverses_id, actor, note in fetch_tuples(db, (
         select(LedgerEntry.seat_session_id, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.minutes,
                LedgerEntry.value_minor, LedgerEntry.created_at, LedgerEntry.reverses_id, LedgerEntry.actor,
                LedgerEntry.note)
         .where(LedgerEntry.seat_session_id.in_(ids)).order_by(LedgerEntry.id)
     )):
-        entries[session_id].append(EntryRecord(entry_id, read_entry_kind(kind), minutes, utc(created_at), value,
-                                                reverses_id))
+        entries[session_id].append(EntryRecord(entry_id, kind, minutes, created_at, value, reverses_id))
         authors[session_id].append((actor, note))
     # ``get`` rather than indexing: most open sessions have no event, and the defaultdicts need
     # not grow an empty list for each.
     return {
         session_id: LoadedSession(
             row=SessionRow(session_id, seat_id, customer_name, language),
-            facts=SessionFacts(read_mode(mode), utc(started_at), seat_id, tuple(events.get(session_id, ())),
+            facts=SessionFacts(mode, started_at, seat_id, tuple(events.get(session_id, ())),
                                tuple(entries.get(session_id, ()))),
             entry_authors=tuple(authors.get(session_id, ())),
         )

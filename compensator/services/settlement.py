@@ -1,7 +1,8 @@
 """Settling an ended outage: compute each affected session's compensation and write it, once.
 
-The policy runs in memory over data loaded in a fixed number of statements, and the new
-compensations are written in one multi-row INSERT (their credits, vouchers and notices by
+The policy runs in memory over data loaded in a fixed number of statements (once for all the
+sessions alike, ``domain.batch``), and the new compensations are written in one driver-level
+``executemany`` under ids reserved first (``store.bulk``; their credits, vouchers and notices by
 ``credits.apply_credits``), so the work does not grow in statements with the number of
 sessions. Each (outage, session) pair has one compensation, ever, under a UNIQUE constraint.
 
@@ -17,23 +18,28 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, insert, or_, select, union
+from sqlalchemy import Select, or_, select, union
 
 from compensator.domain.breakdown import CorrectionChange, CorrectionOutcome
-from compensator.domain.darkness import OutageFacts, SeatDarkness
+from compensator.domain.batch import CompensationBatch
+from compensator.domain.darkness import OutageFacts
 from compensator.domain.explanation import explain_correction
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import CompensationStatus, OutageStatus
-from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate
+from compensator.domain.policy import CompensationResult, PriorCompensation
 from compensator.domain.terms import ZoneTerms
 from compensator.services.credits import CreditOrder, Delivered, apply_credits
 from compensator.services.outage_views import CompensationView, adjustments_of
 from compensator.services.scopes import scope_seats
 from compensator.services.session_views import LoadedSession, load_sessions, sessions_not_ended_before
+from compensator.store.bulk import fetch_tuples, insert_tuples, reserve_ids
 from compensator.store.database import UnitOfWork
-from compensator.store.models import Compensation, CompensationAdjustment, Notice, Outage, OutageRevision, SeatSession
+from compensator.store.models import Compensation, CompensationAdjustment, Outage, OutageRevision, SeatSession
 
 COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
+# The columns a new compensation is written with, in the order of ``NewCompensation.values``.
+COMPENSATION_COLUMNS = ("id", "outage_id", "seat_session_id", "seat_id", "policy_fingerprint", "granted_minutes",
+                        "status", "explanation", "created_at", "applied_at", *CompensationFigures.names())
 # The amounts a recomputation is compared on: a dark span that moved without changing any of
 # them is no news for the customer.
 AMOUNTS = ("lost_minutes", "restart_minutes", "lost_work_minutes", "goodwill_minutes", "extras_minutes",
@@ -72,10 +78,11 @@ class NewCompensation:
     created_at: datetime
     applied_at: datetime | None
 
-    def row(self) -> dict[str, object]:
-        """The column values, for an INSERT."""
-        values = {name: getattr(self, name) for name in self.__slots__ if name != "figures"}
-        return {**values, **self.figures.columns()}
+    def values(self, compensation_id: int) -> tuple[object, ...]:
+        """The row's values under ``compensation_id``, in the order of ``COMPENSATION_COLUMNS``."""
+        return (compensation_id, self.outage_id, self.seat_session_id, self.seat_id, self.policy_fingerprint,
+                self.granted_minutes, self.status, self.explanation, self.created_at, self.applied_at,
+                *self.figures.values())
 
     def view(self, compensation_id: int, notice_id: int | None, voucher_codes: tuple[str, ...]) -> CompensationView:
         """The view of the row once written under ``compensation_id``."""
@@ -86,15 +93,16 @@ class NewCompensation:
             applied_at=self.applied_at, approved_by=None, notice_id=notice_id, voucher_codes=voucher_codes)
 
     @classmethod
-    def of(cls, result: CompensationResult, outage: Outage, session_id: int, now: datetime) -> NewCompensation:
-        """The new compensation row of ``result``."""
+    def of(cls, result: CompensationResult, outage: Outage, session_id: int, now: datetime,
+           explanation: str) -> NewCompensation:
+        """The new compensation row of ``result``, whose explanation is ``explanation``."""
         assert result.figures is not None and result.seat_id
         waits = result.needs_approval
         return cls(
             outage_id=outage.id, seat_session_id=session_id, seat_id=result.seat_id, figures=result.figures,
             policy_fingerprint=result.policy_fingerprint, granted_minutes=0 if waits else result.figures.credit_minutes,
             status=CompensationStatus.AWAITING_APPROVAL if waits else CompensationStatus.APPLIED,
-            explanation=result.explanation, created_at=now, applied_at=None if waits else now)
+            explanation=explanation, created_at=now, applied_at=None if waits else now)
 
 
 def outage_facts(uow: UnitOfWork, outage: Outage) -> OutageFacts:
@@ -157,15 +165,14 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
         for seat in settings.seats
     }
     this = outage_facts(uow, outage)
-    darkness = SeatDarkness(this, outages, seat_terms, now)
+    # Sessions alike share the policy's work (``domain.batch``).
+    batch = CompensationBatch(this, outages, seat_terms, settings.policy, settings.venue.tz, now)
     new_rows: list[tuple[NewCompensation, CompensationResult]] = []
     orders: list[CreditOrder] = []
     for session_id, loaded in candidates.items():
         if session_id in compensated and correction is None:
             continue
-        result = compensate(CompensationInput(
-            session=loaded.facts, outage=this, outages=outages, prior=tuple(prior[session_id]),
-            seat_terms=seat_terms, policy=settings.policy, timezone=settings.venue.tz, now=now, darkness=darkness))
+        result = batch.compensate(loaded.facts, tuple(prior[session_id]))
         if session_id in already:
             assert correction is not None
             row = already[session_id]
@@ -173,49 +180,48 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
             if order is not None:
                 orders.append(order)
         elif result.compensated:
-            new_rows.append((NewCompensation.of(result, outage, session_id, now), result))
-    created = _insert(uow, outage, new_rows, candidates, orders)
+            new_rows.append((NewCompensation.of(result, outage, session_id, now, batch.explanation(result)), result))
+    created = _insert(uow, new_rows, candidates, orders)
     delivered = apply_credits(uow, orders, outage=outage, actor=actor)
     if compensated:
         return None
-    return _created_views(uow, outage, created, delivered)
+    return _created_views(created, delivered)
 
 
 def _prior(uow: UnitOfWork, outage: Outage, candidate_ids: Select[tuple[int]]) -> dict[int, list[PriorCompensation]]:
     """What each candidate session already received for other outages, as it stands after corrections."""
     others = select(Compensation.id).where(Compensation.seat_session_id.in_(candidate_ids),
                                            Compensation.outage_id != outage.id)
-    standing = current_figures(uow, others)
+    adjusted = {compensation_id: adjustments[-1].figures
+                for compensation_id, adjustments in adjustments_of(uow, others).items()}
     prior: dict[int, list[PriorCompensation]] = defaultdict(list)
-    for compensation_id, session_id, outage_id in uow.db.execute(
-            select(Compensation.id, Compensation.seat_session_id, Compensation.outage_id)
-            .where(Compensation.id.in_(others))).tuples():
-        figures = standing[compensation_id]
-        prior[session_id].append(PriorCompensation(outage_id, figures.lost_minutes, figures.extras_minutes,
-                                                   figures.opened_stretch))
+    for compensation_id, session_id, outage_id, lost, extras, opened in fetch_tuples(uow.db, select(
+            Compensation.id, Compensation.seat_session_id, Compensation.outage_id, Compensation.lost_minutes,
+            Compensation.extras_minutes, Compensation.opened_stretch).where(Compensation.id.in_(others))):
+        # The newest adjustment's figures stand, when a correction made one.
+        figures = adjusted.get(compensation_id)
+        if figures is not None:
+            lost, extras, opened = figures.lost_minutes, figures.extras_minutes, figures.opened_stretch
+        prior[session_id].append(PriorCompensation(outage_id, lost, extras, opened))
     return prior
 
 
-def _insert(uow: UnitOfWork, outage: Outage, new_rows: list[tuple[NewCompensation, CompensationResult]],
+def _insert(uow: UnitOfWork, new_rows: list[tuple[NewCompensation, CompensationResult]],
             candidates: dict[int, LoadedSession], orders: list[CreditOrder]) -> list[tuple[int, NewCompensation]]:
     """Write the new compensations and add the credits of those applied at once to ``orders``."""
-    created: list[tuple[int, NewCompensation]] = []
     if not new_rows:
-        return created
-    # One multi-row INSERT, then one SELECT for the new ids, whatever the number of sessions.
-    uow.db.execute(insert(Compensation.__table__), [row.row() for row, _ in new_rows])
-    written = {row.seat_session_id: (row, result) for row, result in new_rows}
-    for compensation_id, session_id in uow.db.execute(
-            select(Compensation.id, Compensation.seat_session_id)
-            .where(Compensation.outage_id == outage.id).order_by(Compensation.id)).tuples():
-        if session_id not in written:
-            continue
-        row, result = written[session_id]
-        created.append((compensation_id, row))
-        if row.status is not CompensationStatus.APPLIED:
-            continue
-        # The policy chose the form and saw the paid end at this same instant.
-        orders.append(_first_credit(compensation_id, row.seat_id, row.figures, candidates[session_id], result))
+        return []
+    # Their ids are reserved first, so that their credits and notices can name them: one
+    # statement for the ids, one for the rows, whatever the number of sessions.
+    ids = reserve_ids(uow.db, Compensation.__table__, len(new_rows))
+    created = [(compensation_id, row) for compensation_id, (row, _) in zip(ids, new_rows, strict=True)]
+    insert_tuples(uow.db, Compensation.__table__, COMPENSATION_COLUMNS,
+                  [row.values(compensation_id) for compensation_id, row in created])
+    for compensation_id, (row, result) in zip(ids, new_rows, strict=True):
+        if row.status is CompensationStatus.APPLIED:
+            # The policy chose the form and saw the paid end at this same instant.
+            orders.append(_first_credit(compensation_id, row.seat_id, row.figures, candidates[row.seat_session_id],
+                                        result))
     return created
 
 
@@ -227,15 +233,9 @@ def _first_credit(compensation_id: int, seat_id: str, figures: CompensationFigur
                        left_while_dark=result.left_while_dark)
 
 
-def _created_views(uow: UnitOfWork, outage: Outage, created: list[tuple[int, NewCompensation]],
-                   delivered: Delivered) -> tuple[CompensationView, ...]:
-    """The views of an outage's first compensations, from what was just written (and the notices' ids)."""
-    if not created:
-        return ()
-    notices = dict(uow.db.execute(
-        select(Notice.compensation_id, Notice.id).join(Compensation, Compensation.id == Notice.compensation_id)
-        .where(Compensation.outage_id == outage.id)).tuples().all())
-    return tuple(row.view(compensation_id, notices.get(compensation_id),
+def _created_views(created: list[tuple[int, NewCompensation]], delivered: Delivered) -> tuple[CompensationView, ...]:
+    """The views of an outage's first compensations, from what was just written."""
+    return tuple(row.view(compensation_id, delivered.notice_ids.get(compensation_id),
                           delivered.voucher_codes.get(compensation_id, ()))
                  for compensation_id, row in created)
 
