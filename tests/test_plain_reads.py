@@ -1,4 +1,4 @@
-"""Rows read as the driver gives them (``store.plain``) convert to the values SQLAlchemy's types give, on SQLite and PostgreSQL."""
+"""Rows read as the driver gives them (``store.bulk``'s ``plain_rows``) convert to the values SQLAlchemy's types give, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from compensator.domain.kinds import SessionEventKind
 from compensator.services import sessions
 from compensator.store.models import LedgerEntry, SeatSession, SessionEvent
-from compensator.store.plain import enum_reader, plain_rows, utc_reader
+from compensator.store.bulk import enum_reader, plain_rows, utc_reader
 from tests.known_day import at_local, do
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)

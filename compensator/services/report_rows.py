@@ -43,7 +43,7 @@ from compensator.store.models import (
     Seat,
     Zone,
 )
-from compensator.store.plain import enum_reader, plain_rows, utc_reader
+from compensator.store.bulk import enum_reader, plain_rows, utc_reader
 
 FIGURE_NAMES = CompensationFigures.names()
 FIGURE_COUNT = len(FIGURE_NAMES)

@@ -25,7 +25,7 @@ from compensator.services.report_rows import Catalog, DayOutage
 from compensator.services.session_views import load_sessions, sessions_not_ended_before
 from compensator.store.database import UnitOfWork
 from compensator.store.models import SeatSession, SessionEvent
-from compensator.store.plain import enum_reader, plain_rows, utc_reader
+from compensator.store.bulk import enum_reader, plain_rows, utc_reader
 
 OCCUPANCY_EVENTS = (SessionEventKind.MOVE, SessionEventKind.END)
 read_event_kind = enum_reader(SessionEventKind)
