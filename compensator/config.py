@@ -12,21 +12,12 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
-from compensator.config_models.document import ConfigModel
-from compensator.config_models.problems import problems_of
-from compensator.config_models.ups import password_variable
-from compensator.config_models.venue import expand_seat_ids
-
 # The policy's parameters are defined in the pure core, which reads them; callers outside the core
 # may keep importing them, and the settings, from here.
 from compensator.domain.terms import PolicySettings
 from compensator.settings import Settings
 
-__all__ = ["ConfigError", "PolicySettings", "Settings", "expand_seat_ids", "load_settings", "parse_settings",
-           "password_variable", "resolve_config_path"]
+__all__ = ["ConfigError", "PolicySettings", "Settings", "load_settings", "parse_settings", "resolve_config_path"]
 
 DEFAULT_CONFIG_PATH = "config.yaml"
 
@@ -41,6 +32,12 @@ class ConfigError(Exception):
 
 def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, source: str = "config.yaml") -> Settings:
     """Validate the parsed YAML of a configuration file and return its settings."""
+    # pydantic and the models are loaded when a file is read: ``compensator --help`` needs neither.
+    from pydantic import ValidationError
+
+    from compensator.config_models.document import ConfigModel
+    from compensator.config_models.problems import problems_of
+
     environ = os.environ if environ is None else environ
     if not isinstance(data, Mapping):
         raise ConfigError([f"{source}: the top level must be a mapping with venue, zones and seats"])
@@ -61,6 +58,8 @@ def resolve_config_path(path: str | os.PathLike[str] | None = None, environ: Map
 
 def load_settings(path: str | os.PathLike[str] | None = None, *, environ: Mapping[str, str] | None = None) -> Settings:
     """Read, parse and validate a configuration file."""
+    import yaml
+
     environ = os.environ if environ is None else environ
     config_path = resolve_config_path(path, environ)
     try:

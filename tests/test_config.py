@@ -12,10 +12,10 @@ import pytest
 from compensator.config import (
     ConfigError,
     PolicySettings,
-    expand_seat_ids,
     load_settings,
     parse_settings,
 )
+from compensator.config_models.venue import expand_seat_ids
 from compensator.timeofday import ClockStyle
 from tests.conftest import VENUE, make_settings
 

@@ -43,6 +43,12 @@ def test_help_and_check_config_import_no_heavy_library(arguments: tuple[str, ...
     assert sorted(loaded.intersection(HEAVY)) == []
 
 
+def test_help_reads_no_configuration_library() -> None:
+    # pydantic and PyYAML are for reading config.yaml, which --help never does.
+    loaded = packages_loaded_by("--help")
+    assert sorted(loaded.intersection({"pydantic", "pydantic_core", "yaml"})) == []
+
+
 def test_the_report_formats_load_the_pdf_library_only_when_a_pdf_is_made() -> None:
     probe = "import sys; import compensator.reporting; print('fpdf' in sys.modules)"
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from compensator.config import ConfigError, parse_settings
-from compensator.config import password_variable
+from compensator.config_models.ups import password_variable
 from tests.conftest import VENUE
 
 

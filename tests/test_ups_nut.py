@@ -22,7 +22,7 @@ import pytest
 
 from compensator.clock import SystemClock
 from compensator.config import parse_settings
-from compensator.config import password_variable
+from compensator.config_models.ups import password_variable
 from compensator.domain.kinds import OutageSource, OutageStatus
 from compensator.domain.ups import Reading, UpsDisplay
 from compensator.nut import GuardedClient, NutReader, UpsPoller
