@@ -82,6 +82,14 @@ def back_date_last_alive(venue, minutes: int) -> None:
     connection.close()
 
 
+def runs_recorded(venue) -> int:
+    """How many runs of the server its database holds (each start records one)."""
+    with sqlite3.connect(venue.database_url.removeprefix("sqlite:///")) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM server_runs").fetchone()
+    connection.close()
+    return count
+
+
 def test_silent_seats_and_a_long_server_gap_raise_their_suspected_outages_once(venue, server) -> None:
     watched = ["G1", "G2", "G3", "G4"]
     sessions = {seat: call(venue, "POST", "/sessions", {"seat": seat, "minutes": 120})["id"] for seat in watched}
@@ -108,12 +116,16 @@ def test_silent_seats_and_a_long_server_gap_raise_their_suspected_outages_once(v
     # The counter PC loses power for ten minutes: killed, its last alive record moved back, restarted.
     server.kill()
     back_date_last_alive(venue, 10)
+    runs = runs_recorded(venue)
     server.start()
-    [gap] = outages_of(venue, "server_gap")
+    # The gap is judged by the first alive record, a job the scheduler runs as the server starts.
+    [gap] = wait_for(lambda: outages_of(venue, "server_gap"), venue=venue)
+    assert runs_recorded(venue) == runs + 1
     assert (gap["status"], gap["scope"], gap["ended_at"] is not None) == ("suspected", "venue", True)
     assert call(venue, "GET", "/sources")["last_server_gap"]["outage"] == gap["id"]
     server.kill()
     server.start()
+    wait_for(lambda: runs_recorded(venue) == runs + 2, venue=venue)
     assert [item["id"] for item in outages_of(venue, "server_gap")] == [gap["id"]]
     confirmed = call(venue, "POST", f"/outages/{gap['id']}/confirm")
     # Every session ran through the gap. G1–G3 had part of it counted by the heartbeat outage
