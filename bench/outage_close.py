@@ -23,6 +23,7 @@ cost per session flat from 500 to 5,000 within 20 %.
 
 from __future__ import annotations
 
+import argparse
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -150,25 +151,39 @@ def raw_insert_same_rows(venue: Path, outage_id: int, directory: Path) -> float:
         path.unlink()
 
 
-def main() -> None:
-    """Run the benchmark: each venue at each size, the checks across sizes, then the long history."""
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark: each venue at each size, the checks across sizes, then the long history.
+
+    ``--sizes`` and ``--venue`` run only some sizes of one venue (a quick look, no long history).
+    """
+    parser = argparse.ArgumentParser(prog="python -m bench.outage_close")
+    parser.add_argument("--sizes", type=lambda text: tuple(int(item) for item in text.split(",")), default=SIZES,
+                        help="comma-separated numbers of running sessions (default: %(default)s)")
+    parser.add_argument("--venue", choices=("instant", "spaced"),
+                        help="only the venue whose sessions started at one instant, or a second apart")
+    arguments = parser.parse_args(argv)
+    sizes: tuple[int, ...] = arguments.sizes
+    chosen = {"instant": 0, "spaced": 1}.get(arguments.venue)
+    venues = dict(list(VENUES.items())[chosen:chosen + 1]) if chosen is not None else VENUES
     print("outage close over N running sessions (SQLite file, WAL, synchronous=FULL)")
     ratios: dict[str, float] = {}
-    for venue, spacing in VENUES.items():
+    for venue, spacing in venues.items():
         print(f" {venue}:")
-        results = {size: run(size, spacing) for size in SIZES}
+        results = {size: run(size, spacing) for size in sizes}
         counts = {size: max(result.statements) for size, result in results.items()}
         flat = len(set(counts.values())) == 1
         print(f"  statement count {'does not grow' if flat else 'GROWS'} with N: {counts}")
         per_session = {size: result.close_ms / size for size, result in results.items()}
-        smallest, largest = SIZES[0], SIZES[-1]
+        smallest, largest = sizes[0], sizes[-1]
         spread = per_session[largest] / per_session[smallest] - 1
         print(f"  cost per session from N={smallest} to N={largest}: "
-              + ", ".join(f"{per_session[size] * 1000:.1f} us" for size in SIZES)
+              + ", ".join(f"{per_session[size] * 1000:.1f} us" for size in sizes)
               + f"; spread {spread:+.0%} (target within 20 %)")
         ratios[venue] = results[smallest].same_ratio
-    print(f" N={SIZES[0]} close / the same rows into the same schema (target at most 6): "
+    print(f" N={sizes[0]} close / the same rows into the same schema (target at most 6): "
           + "; ".join(f"{venue}: {ratio:.1f}" for venue, ratio in ratios.items()))
+    if venues is not VENUES or sizes != SIZES:
+        return
     first_venue, first_spacing = next(iter(VENUES.items()))
     print(f" {first_venue}, with a long history:")
     run(SIZES[0], first_spacing, history=HISTORY)

@@ -99,8 +99,19 @@ class SessionDark:
 
 def session_dark(darkness: SeatDarkness, position: Balance) -> dict[int, SessionDark]:
     """For each outage that darkened the session (its seats as ``position`` replays them), by outage id."""
-    occupied, active = _by_seat(position.occupancy), _by_seat(position.intervals)
     found: dict[int, SessionDark] = {}
+    if len(position.occupancy) == 1:
+        # A session that never left its seat: one span there, in which it ran in the (sorted,
+        # disjoint, never touching) intervals the replay joined.
+        stay = position.occupancy[0]
+        held = [(stay.start, stay.end)]
+        ran = [(interval.start, interval.end) for interval in position.intervals]
+        for outage_id, seat_span in darkness.spans(stay.seat_id).items():
+            parts = clip(held, seat_span)
+            if parts:
+                found[outage_id] = SessionDark(parts, clip(ran, seat_span), stay.seat_id)
+        return found
+    occupied, active = _by_seat(position.occupancy), _by_seat(position.intervals)
     first: dict[int, datetime] = {}
     for seat_id, spans in occupied.items():
         for outage_id, seat_span in darkness.spans(seat_id).items():

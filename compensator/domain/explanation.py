@@ -164,5 +164,8 @@ def _spans(spans: tuple[Span, ...], timezone: ZoneInfo) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _clock(moment: datetime, timezone: ZoneInfo) -> str:
-    # Cached: the sessions of one outage mostly share its start and end times.
-    return moment.astimezone(timezone).strftime("%H:%M")
+    """``moment``'s local time as ``%H:%M``: the hour and minute, each zero-padded to two digits."""
+    # Cached: the sessions of one outage mostly share its start and end times. Written out
+    # rather than through strftime: where customers came one by one, each paid end is its own.
+    local = moment.astimezone(timezone)
+    return f"{local.hour:02d}:{local.minute:02d}"

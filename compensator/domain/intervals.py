@@ -46,6 +46,20 @@ def touches(span: Span, other: Span) -> bool:
     return span[0] <= other[1] and other[0] <= span[1]
 
 
+def touching(spans: Iterable[Span], others: Iterable[Span]) -> list[Span]:
+    """The spans of ``spans`` that touch (overlap or share an end point with) any of ``others``, in order."""
+    # Written out rather than through ``touches``: the policy asks this of every session's stretches.
+    others = list(others)
+    found: list[Span] = []
+    for span in spans:
+        low, high = span
+        for other in others:
+            if low <= other[1] and other[0] <= high:
+                found.append(span)
+                break
+    return found
+
+
 def subtract(spans: Iterable[Span], removed: Iterable[Span]) -> list[Span]:
     """The parts of ``spans`` not covered by ``removed``."""
     result = merge(spans)

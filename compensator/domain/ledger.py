@@ -155,13 +155,20 @@ def balance(facts: SessionFacts, at: datetime, *, history: bool = True) -> Balan
 
     for moment, order, item in points:
         if moment > cursor:
+            # Contiguous time on one seat is one interval (written out: every replay's every point).
             if history:
-                _extend(occupancy, cursor, moment, seat_id)
+                if occupancy and occupancy[-1][1] == cursor and occupancy[-1][2] == seat_id:
+                    occupancy[-1][1] = moment
+                else:
+                    occupancy.append([cursor, moment, seat_id])
             if running:
                 span = moment - cursor
                 elapsed_active += span
                 if history:
-                    _extend(intervals, cursor, moment, seat_id)
+                    if intervals and intervals[-1][1] == cursor and intervals[-1][2] == seat_id:
+                        intervals[-1][1] = moment
+                    else:
+                        intervals.append([cursor, moment, seat_id])
                 if prepaid:
                     left = credit - used
                     if left > ZERO:
@@ -233,12 +240,3 @@ def balance(facts: SessionFacts, at: datetime, *, history: bool = True) -> Balan
         occupancy=tuple([Interval(*interval) for interval in occupancy]),
         checkpoints=tuple(checkpoints) if prepaid else (),
     )
-
-
-def _extend(intervals: list[list[Any]], start: datetime, end: datetime, seat_id: str) -> None:
-    """Add ``[start, end)`` on ``seat_id``, joined to the last interval when it continues it."""
-    if intervals and intervals[-1][1] == start and intervals[-1][2] == seat_id:
-        intervals[-1][1] = end
-    else:
-        intervals.append([start, end, seat_id])
-

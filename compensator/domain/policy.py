@@ -25,7 +25,7 @@ from compensator.domain.breakdown import Breakdown, Credit, Delivery, Extras, Lo
 from compensator.domain.darkness import OutageFacts, SeatDarkness, SessionDark, session_dark
 from compensator.domain.explanation import explain
 from compensator.domain.figures import CompensationFigures
-from compensator.domain.intervals import Span, instant_after, merge, subtract, touches
+from compensator.domain.intervals import Span, instant_after, merge, subtract, touches, touching
 from compensator.domain.kinds import CompensationForm, OutageKind, SessionMode, SessionState
 from compensator.domain.ledger import Balance, SessionFacts, balance, ceil_minutes
 from compensator.domain.money import value_minor
@@ -177,24 +177,27 @@ def _dark_stretches(inputs: CompensationInput, darkness: SeatDarkness, position:
     own = by_outage.get(inputs.outage.id)
     if own is None:
         return None
-    stretches = merge(span for dark in by_outage.values() for span in dark.occupied)
-    prior = {item.outage_id: item for item in inputs.prior if item.outage_id != inputs.outage.id}
-    group = [item for item in stretches if any(touches(item, span) for span in own.occupied)]
+    # One outage's darkness over the session is merged already (``session_dark``).
+    stretches = (list(own.occupied) if len(by_outage) == 1
+                 else merge([span for dark in by_outage.values() for span in dark.occupied]))
+    group = touching(stretches, own.occupied)
     counted: dict[int, PriorCompensation] = {}
-    grown = True
+    # Only the compensations received for outages that darkened this session can share its stretches.
+    prior = {item.outage_id: item for item in inputs.prior
+             if item.outage_id != inputs.outage.id and item.outage_id in by_outage}
+    grown = bool(prior)
     while grown:
         grown = False
         for other_id, other in prior.items():
-            if other_id in counted or other_id not in by_outage:
+            if other_id in counted:
                 continue
             other_dark = by_outage[other_id].occupied
-            if any(touches(span, item) for span in other_dark for item in group):
+            if touching(other_dark, group):
                 counted[other_id] = other
-                group.extend(item for item in stretches
-                             if item not in group and any(touches(item, span) for span in other_dark))
+                group.extend([item for item in touching(stretches, other_dark) if item not in group])
                 grown = True
     group.sort()
-    active = merge((item.start, item.end) for item in position.intervals)
+    active = merge([(item.start, item.end) for item in position.intervals])
     return DarkStretches(own, by_outage, stretches, group, counted, active)
 
 
@@ -258,7 +261,8 @@ def _lost_in_stretch(dark: DarkStretches, stretch: Span, ended_at: datetime | No
 def _shown_spans(dark: DarkStretches, cutoffs: list[tuple[Span, datetime | None]]) -> tuple[Span, ...]:
     """The spans to show: the running time this outage adds in each stretch, up to where the paid time ran out."""
     already = [span for outage_id in dark.counted for span in dark.by_outage[outage_id].active]
-    adds = subtract(dark.own.active, already)
+    # This outage's running time over the session is merged already (``session_dark``).
+    adds = subtract(dark.own.active, already) if already else dark.own.active
     shown: list[Span] = []
     for stretch, cutoff in cutoffs:
         parts = [(start, end if cutoff is None else min(end, cutoff)) for start, end in adds
@@ -308,6 +312,8 @@ def _extras(policy: PolicySettings, started_at: datetime, dark: DarkStretches, l
 def _opened_stretches(dark: DarkStretches) -> list[Span]:
     """Rule 3: the stretches this outage opens; each gets one restart and its lost work, from the first
     outage compensated in it."""
+    if not dark.counted:
+        return list(dark.group)
     return [
         stretch for stretch in dark.group
         if not any(prior.opened_stretch for outage_id, prior in dark.counted.items()
