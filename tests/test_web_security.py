@@ -105,6 +105,16 @@ def test_every_page_carries_the_security_headers(client, path) -> None:
     assert headers["X-Frame-Options"] == "DENY"
 
 
+def test_a_head_of_the_login_page_answers_like_its_get_and_leaves_no_message(client) -> None:
+    # curl -I, a link checker or a monitoring probe asks HEAD: the page, not a refused form.
+    response = client.head("/login")
+    assert response.status_code == 200
+    assert response.headers["X-Frame-Options"] == "DENY"
+    with client.session_transaction() as cookie_session:
+        assert "_flashes" not in cookie_session
+    assert "The form had expired" not in client.get("/login").get_data(as_text=True)
+
+
 def test_the_login_cookie_is_secure_over_https_and_when_configured(app, runtime, clock, database_url) -> None:
     over_http = app.test_client()
     Auth(over_http).login()

@@ -145,7 +145,7 @@ def safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     """Show the login form, or log an attendant in with name and PIN."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (which Flask answers with the GET view)
         return render_template("login.html", next=request.args.get("next", ""))
     if not _csrf_valid():
         flash(gettext("The form had expired; please try again."), "error")
