@@ -90,28 +90,15 @@ def seat_board(uow: UnitOfWork) -> list[SeatTile]:
     for seat in uow.settings.seats:
         found = by_seat.get(seat.id)
         if found is None:
-            tiles.append(SeatTile(seat_id=seat.id, label=seat.label, zone_id=seat.zone_id,
-                                  zone_name=zones[seat.zone_id].name, state=TileState.FREE, session_id=None,
-                                  mode=None, remaining_minutes=None, customer_name=None, dark=seat.id in dark,
-                                  on_ups=seat.id in on_ups))
-            continue
-        loaded, position = found
-        mode = loaded.facts.mode
-        tiles.append(
-            SeatTile(
-                seat_id=seat.id,
-                label=seat.label,
-                zone_id=seat.zone_id,
-                zone_name=zones[seat.zone_id].name,
-                state=TILE_STATES[position.state],
-                session_id=loaded.row.id,
-                mode=mode,
-                remaining_minutes=position.remaining_minutes if mode is SessionMode.PREPAID else None,
-                customer_name=loaded.row.customer_name,
-                dark=seat.id in dark,
-                on_ups=seat.id in on_ups,
-                paid_end=position.paid_end,
-                language=loaded.row.language,
-            )
-        )
+            state, session_id, mode, remaining, customer, paid_end, language = (TileState.FREE, None, None, None,
+                                                                                None, None, None)
+        else:
+            loaded, position = found
+            state, session_id, mode = TILE_STATES[position.state], loaded.row.id, loaded.facts.mode
+            remaining = position.remaining_minutes if mode is SessionMode.PREPAID else None
+            customer, paid_end, language = loaded.row.customer_name, position.paid_end, loaded.row.language
+        tiles.append(SeatTile(seat_id=seat.id, label=seat.label, zone_id=seat.zone_id,
+                              zone_name=zones[seat.zone_id].name, state=state, session_id=session_id, mode=mode,
+                              remaining_minutes=remaining, customer_name=customer, dark=seat.id in dark,
+                              on_ups=seat.id in on_ups, paid_end=paid_end, language=language))
     return tiles
