@@ -111,10 +111,15 @@ def outage_facts(uow: UnitOfWork, outage: Outage) -> OutageFacts:
                        scope_seats(uow, outage.scope_kind, list(outage.scope_ids)))
 
 
+def adjusted_figures(uow: UnitOfWork, compensation_ids: Select[tuple[int]]) -> dict[int, CompensationFigures]:
+    """The figures of the newest adjustment of each compensation selected that a correction adjusted."""
+    return {compensation_id: adjustments[-1].figures
+            for compensation_id, adjustments in adjustments_of(uow, compensation_ids).items()}
+
+
 def current_figures(uow: UnitOfWork, compensation_ids: Select[tuple[int]]) -> dict[int, CompensationFigures]:
     """The figures that stand now for each compensation selected: its newest adjustment's, or its first."""
-    current = {compensation_id: adjustments[-1].figures
-               for compensation_id, adjustments in adjustments_of(uow, compensation_ids).items()}
+    current = adjusted_figures(uow, compensation_ids)
     for compensation_id, *values in uow.db.execute(
             select(Compensation.id, *(getattr(Compensation, name) for name in CompensationFigures.names()))
             .where(Compensation.id.in_(compensation_ids))).tuples():
@@ -192,13 +197,12 @@ def _prior(uow: UnitOfWork, outage: Outage, candidate_ids: Select[tuple[int]]) -
     """What each candidate session already received for other outages, as it stands after corrections."""
     others = select(Compensation.id).where(Compensation.seat_session_id.in_(candidate_ids),
                                            Compensation.outage_id != outage.id)
-    adjusted = {compensation_id: adjustments[-1].figures
-                for compensation_id, adjustments in adjustments_of(uow, others).items()}
+    adjusted = adjusted_figures(uow, others)
     prior: dict[int, list[PriorCompensation]] = defaultdict(list)
     for compensation_id, session_id, outage_id, lost, extras, opened in fetch_tuples(uow.db, select(
             Compensation.id, Compensation.seat_session_id, Compensation.outage_id, Compensation.lost_minutes,
             Compensation.extras_minutes, Compensation.opened_stretch).where(Compensation.id.in_(others))):
-        # The newest adjustment's figures stand, when a correction made one.
+        # As ``current_figures`` gives them, from the columns just read when no correction adjusted it.
         figures = adjusted.get(compensation_id)
         if figures is not None:
             lost, extras, opened = figures.lost_minutes, figures.extras_minutes, figures.opened_stretch
