@@ -26,7 +26,7 @@ from tests.golden_day import report_of_the_golden_day
 from tests.known_day import pdf_text
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-# The rows are read as each driver gives them (store.bulk's plain_rows): the same report on both databases.
+# The rows are read as each driver gives them (store.bulk.fetch_tuples): the same report on both databases.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
 

@@ -10,17 +10,13 @@ of corrected outages come in one statement each.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import (
-    CompensationForm,
     CompensationStatus,
     Delivery,
     Feedback,
@@ -43,14 +39,11 @@ from compensator.store.models import (
     Seat,
     Zone,
 )
-from compensator.store.bulk import enum_reader, plain_rows, utc_reader
+from compensator.store.bulk import fetch_tuples
 
 FIGURE_NAMES = CompensationFigures.names()
 FIGURE_COUNT = len(FIGURE_NAMES)
-NOTICE_STATES = {how.value: NoticeState(how.value) for how in Delivery}
-read_form = enum_reader(CompensationForm)
-read_status = enum_reader(CompensationStatus)
-read_feedback = enum_reader(Feedback)
+NOTICE_STATES = {how: NoticeState(how.value) for how in Delivery}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,18 +101,6 @@ class DayCompensations:
     feedback: tuple[Feedback, ...]
 
 
-def figures_reader(db: Session) -> Callable[[Sequence[Any]], CompensationFigures]:
-    """A converter of a row's figure columns, as the driver gives them in the order of ``FIGURE_NAMES``."""
-    utc = utc_reader(db)
-
-    def read(values: Sequence[Any]) -> CompensationFigures:
-        dark_start, dark_end, lost, restart, work, goodwill, extras, credit, opened, form, value = values
-        return CompensationFigures(utc(dark_start), utc(dark_end), lost, restart, work, goodwill, extras, credit,
-                                   bool(opened), read_form(form), value)
-
-    return read
-
-
 def load_catalog(uow: UnitOfWork) -> Catalog:
     """Every zone and seat the database knows, in two statements."""
     zones = uow.db.execute(select(Zone.id, Zone.price_minor_per_hour, Zone.ups_minutes, Zone.name)).all()
@@ -150,13 +131,12 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
     ids = [outage.id for outage in outages]
     if not ids:
         return DayCompensations((), {}, {}, frozenset(), ())
-    rows = plain_rows(uow.db, (
+    rows = fetch_tuples(uow.db, (
         select(Compensation.outage_id, Compensation.id, Compensation.seat_session_id, Compensation.seat_id,
                *(getattr(Compensation, name) for name in FIGURE_NAMES), Compensation.granted_minutes,
                Compensation.status, Compensation.explanation, Notice.id)
         .outerjoin(Notice, Notice.compensation_id == Compensation.id)
         .where(Compensation.outage_id.in_(ids)).order_by(Compensation.id)))
-    read_figures = figures_reader(uow.db)
     deliveries = _last_deliveries(uow, ids)
     adjusted = _adjustments(uow, ids)
     by_outage: dict[int, list[CompensationRow]] = defaultdict(list)
@@ -166,16 +146,15 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
     feedback: list[Feedback] = []
     for row in rows:
         outage_id, compensation_id, session_id, seat_id = row[:4]
-        granted, stored_status, explanation, notice_id = row[4 + FIGURE_COUNT:]
+        granted, status, explanation, notice_id = row[4 + FIGURE_COUNT:]
         seats_by_outage[outage_id].append(seat_id)
         counts[outage_id] += 1
         adjustments = adjusted.get(compensation_id)
-        figures = adjustments[-1][0] if adjustments else read_figures(row[4:4 + FIGURE_COUNT])
+        figures = adjustments[-1][0] if adjustments else CompensationFigures.from_values(row[4:4 + FIGURE_COUNT])
         if figures.lost_minutes > 0:
             any_lost.add(outage_id)
         if outage_id not in counted:
             continue
-        status = read_status(stored_status)
         notice: NoticeState | None = None
         if notice_id is not None:
             delivered = deliveries.get(notice_id)
@@ -199,27 +178,26 @@ def _last_deliveries(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, tuple[
 
     A notice declined after a happy face counts no feedback: the customer's last word was to decline it.
     """
-    found: dict[int, tuple[str, Any]] = {}
-    for notice_id, how, given in plain_rows(uow.db, (
+    found: dict[int, tuple[NoticeState, Feedback | None]] = {}
+    for notice_id, how, given in fetch_tuples(uow.db, (
             select(NoticeDelivery.notice_id, NoticeDelivery.how, NoticeDelivery.feedback)
             .join(Notice, Notice.id == NoticeDelivery.notice_id)
             .join(Compensation, Compensation.id == Notice.compensation_id)
             .where(Compensation.outage_id.in_(outage_ids)).order_by(NoticeDelivery.id))):
-        found[notice_id] = (how, given)
-    return {notice_id: (NOTICE_STATES[how], read_feedback(given)) for notice_id, (how, given) in found.items()}
+        found[notice_id] = (NOTICE_STATES[how], given)
+    return found
 
 
 def _adjustments(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, list[tuple[CompensationFigures, str]]]:
     """The figures and explanation of each adjustment of the outages' compensations, oldest first."""
     found: dict[int, list[tuple[CompensationFigures, str]]] = defaultdict(list)
-    read_figures = figures_reader(uow.db)
-    for row in plain_rows(uow.db, (
+    for row in fetch_tuples(uow.db, (
             select(CompensationAdjustment.compensation_id,
                    *(getattr(CompensationAdjustment, name) for name in FIGURE_NAMES),
                    CompensationAdjustment.explanation)
             .join(Compensation, Compensation.id == CompensationAdjustment.compensation_id)
             .where(Compensation.outage_id.in_(outage_ids)).order_by(CompensationAdjustment.id))):
-        found[row[0]].append((read_figures(row[1:-1]), row[-1]))
+        found[row[0]].append((CompensationFigures.from_values(row[1:-1]), row[-1]))
     return found
 
 

@@ -25,10 +25,9 @@ from compensator.services.report_rows import Catalog, DayOutage
 from compensator.services.session_views import load_sessions, sessions_not_ended_before
 from compensator.store.database import UnitOfWork
 from compensator.store.models import SeatSession, SessionEvent
-from compensator.store.bulk import enum_reader, plain_rows, utc_reader
+from compensator.store.bulk import fetch_tuples
 
 OCCUPANCY_EVENTS = (SessionEventKind.MOVE, SessionEventKind.END)
-read_event_kind = enum_reader(SessionEventKind)
 
 
 def timeline_rows(uow: UnitOfWork, window: Span, outages: Sequence[DayOutage],
@@ -61,10 +60,9 @@ def timeline_rows(uow: UnitOfWork, window: Span, outages: Sequence[DayOutage],
 def _held(uow: UnitOfWork, window: Span) -> dict[str, list[Span]]:
     """The spans in the window during which a session held each seat, as ``domain.ledger`` would replay them."""
     start, end = window
-    utc = utc_reader(uow.db)
     # Each session with its moves and end, in one statement: a row per event (one without any).
     sessions: list[tuple[int, str, datetime, list[tuple[datetime, SessionEventKind, str | None]]]] = []
-    for session_id, seat_id, started_at, kind, at, destination in plain_rows(uow.db, (
+    for session_id, seat_id, started_at, kind, at, destination in fetch_tuples(uow.db, (
             select(SeatSession.id, SeatSession.seat_id, SeatSession.started_at, SessionEvent.kind, SessionEvent.at,
                    SessionEvent.seat_id)
             .outerjoin(SessionEvent, and_(SessionEvent.seat_session_id == SeatSession.id,
@@ -72,9 +70,9 @@ def _held(uow: UnitOfWork, window: Span) -> dict[str, list[Span]]:
             .where(SeatSession.id.in_(sessions_not_ended_before(start, end)))
             .order_by(SeatSession.id, SessionEvent.id))):
         if not sessions or sessions[-1][0] != session_id:
-            sessions.append((session_id, seat_id, utc(started_at), []))
+            sessions.append((session_id, seat_id, started_at, []))
         if kind is not None:
-            sessions[-1][3].append((utc(at), read_event_kind(kind), destination))
+            sessions[-1][3].append((at, kind, destination))
     going_on = [session_id for session_id, _, _, changes in sessions
                 if not any(kind is SessionEventKind.END for _, kind, _ in changes)]
     stops = _time_up(uow, going_on, end)

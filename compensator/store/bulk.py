@@ -5,12 +5,10 @@ credit or voucher and one notice per session. Through the ORM or SQLAlchemy's ro
 most of that time goes into per-row bookkeeping, not into the database, so here rows go to and
 from the DBAPI driver as plain tuples:
 
-- ``plain_rows`` runs a Core ``SELECT`` (compiled and bound by SQLAlchemy, its cache included)
-  and takes the driver's rows as they come, text and numbers, nothing converted; a caller
-  that reads tens of thousands of rows, such as a busy day's report, converts what it uses with
-  ``utc_reader`` and ``enum_reader``, each distinct value once;
-- ``fetch_tuples`` does the same and converts every column whose type needs it (times, enums,
-  flags) as that type itself reads them;
+- ``fetch_tuples`` runs a Core ``SELECT`` (compiled and bound by SQLAlchemy, its cache included),
+  takes the driver's rows as they come and converts only the columns whose type needs it
+  (times, enums, flags), as that type itself reads them, each distinct value of a column once:
+  a close's or a busy day's report's thousands of rows repeat the same instants and kinds;
 - ``insert_tuples`` writes prepared tuples in one ``executemany``, each value bound as its
   column's type binds it;
 - ``reserve_ids`` hands out primary keys for rows about to be inserted, so that their children
@@ -23,66 +21,32 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Executable, Select, Table
+from sqlalchemy import Select, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
-from compensator.store.database import UTCDateTime
-
 Converter = Callable[[Any], Any]
-E = TypeVar("E", bound=StrEnum)
 
 
-def plain_rows(db: Session, statement: Executable) -> list[tuple[Any, ...]]:
-    """The rows of ``statement`` as the driver returns them: text and numbers, nothing converted.
+def fetch_tuples(db: Session, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows ``statement`` selects, as tuples of the values its columns' types read back.
 
     Like ``Session.execute``, it first writes what the session has pending (unless autoflush is
     off), so that the rows include what this unit of work has added.
     """
     if db.autoflush:
         db.flush()
-    result = db.connection().execute(statement)
+    connection = db.connection()
+    result = connection.execute(statement)
     try:
-        return result.cursor.fetchall()  # type: ignore[attr-defined, no-any-return]
+        rows = result.cursor.fetchall()  # type: ignore[attr-defined]
     finally:
         result.close()
-
-
-def fetch_tuples(db: Session, statement: Select[Any]) -> list[tuple[Any, ...]]:
-    """The rows ``statement`` selects, as tuples of the values its columns' types read back."""
-    rows = plain_rows(db, statement)
-    converters = _result_converters(tuple(column.type for column in statement.selected_columns),
-                                    db.connection().dialect)
+    converters = _result_converters(tuple(column.type for column in statement.selected_columns), connection.dialect)
     return _converted(rows, converters)
-
-
-def utc_reader(db: Session) -> Callable[[Any], datetime | None]:
-    """A converter of a driver's timestamp to the aware UTC datetime ``UTCDateTime`` would give.
-
-    Each distinct value is converted once: a day's rows repeat the same instants many times.
-    """
-    convert = UTCDateTime().result_processor(db.connection().dialect, None)
-    seen: dict[Any, datetime | None] = {None: None}
-
-    def read(value: Any) -> datetime | None:
-        found = seen.get(value)
-        if found is None and value is not None:
-            found = seen[value] = convert(value) if convert is not None else value
-        return found
-
-    return read
-
-
-def enum_reader(kind: type[E]) -> Callable[[Any], E]:
-    """A converter of a stored enum value to its member (None stays None; an unknown value raises KeyError)."""
-    members: dict[Any, Any] = {member.value: member for member in kind}
-    members[None] = None
-    return members.__getitem__
 
 
 def insert_tuples(db: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
