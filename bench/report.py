@@ -12,6 +12,9 @@ checkout such as the main branch, measured in the same run on the same file):
   format (JSON, CSV, HTML, PDF), each with its ratio to the floor;
 - the SQL statements one build issues on a small day (4 waves over 100 seats) and on the big
   one: the count must not grow with the sessions;
+- the median time of serving each format of that closed day as the owner gets it
+  (``Compensator.reports``: built once, then served while its stamp holds, which is checked
+  at every request), with its ratio to the floor;
 - the peak of Python's allocations (``tracemalloc``) while building and rendering each format,
   and the measuring process's peak resident set.
 
@@ -137,6 +140,18 @@ def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dic
         render(build(), ReportFormat(report_format))
         result[f"peak_{report_format}"] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
+    result["served"] = {}
+    reports = getattr(runtime, "reports", None)
+    if reports is not None:
+        # As the owner gets a closed day: built once (as above), then served while it stands.
+        def served(report_format: ReportFormat) -> None:
+            with runtime.reading() as uow:
+                reports.rendered(uow, DAY, ReportFormat(report_format))
+
+        for report_format in FORMATS:
+            if result[report_format]:
+                served(report_format)
+                result["served"][report_format] = [_timed(lambda: served(report_format)) for _ in range(repetitions)]
     result["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     runtime.close()
     return result
@@ -174,6 +189,10 @@ def show(label: str, figures: dict[str, Any]) -> None:
         print(f"    build + {report_format:<4}      median {middle * 1000:8.1f} ms, ratio {middle / floor:7.1f} "
               f"(runs {', '.join(f'{sample * 1000:.0f}' for sample in samples)} ms), "
               f"peak traced {figures[f'peak_{report_format}'] / 2**20:6.1f} MiB (build and render)")
+    for report_format, samples in figures.get("served", {}).items():
+        middle = statistics.median(samples)
+        print(f"    served {report_format:<4}       median {middle * 1000:8.1f} ms, ratio {middle / floor:7.1f} "
+              f"(a closed day built once, then served while nothing it was built from changed)")
     grows = figures["statements_small"] != figures["statements_big"]
     print(f"    statements per build: {figures['statements_small']} on {SMALL[1]} waves over {SMALL[0]} seats "
           f"({figures['compensations_small']} compensations), {figures['statements_big']} on the big day ({figures['compensations_big']}): {'GROWS' if grows else 'does not grow'}; "

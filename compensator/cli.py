@@ -146,15 +146,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the end-of-day report of a venue day in one format, to a file or standard output."""
-    from compensator.reporting import parse_format, render
-    from compensator.services.report import build_daily_report, parse_report_date
+    from compensator.reporting import parse_format
+    from compensator.services.report import parse_report_date
 
     venue_date = parse_report_date(args.date)
     report_format = parse_format(args.format)
     runtime = _runtime(args)
     try:
-        with runtime.unit_of_work() as uow:
-            rendered = render(build_daily_report(uow, venue_date), report_format)
+        # A closed day archived at closing time, and unchanged since, is written from the archive.
+        with runtime.reading() as uow:
+            rendered = runtime.reports.rendered(uow, venue_date, report_format)
     finally:
         runtime.close()
     if args.out:

@@ -6,12 +6,13 @@ and handed to whatever needs the engine; nothing is created at import time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from compensator.clock import Clock, SystemClock
+from compensator.reporting.ready import ReadyReports
 from compensator.services.catalog import sync_catalog
 from compensator.settings import Settings
 from compensator.store import migrate
@@ -26,6 +27,8 @@ class Compensator:
     clock: Clock
     engine: Engine
     session_factory: sessionmaker[Session]
+    # Closed days' reports as rendered, served again while nothing they were built from changed.
+    reports: ReadyReports = field(default_factory=ReadyReports)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock | None = None, database_url: str | None = None,

@@ -26,12 +26,14 @@ from sqlalchemy.exc import IntegrityError
 from compensator.domain.kinds import SessionMode, SessionState
 from compensator.printing import PrinterFactory, open_printer
 from compensator.reporting import ReportFormat, render
+from compensator.reporting.ready import archive_file, archive_stamp
 from compensator.runtime import Compensator
 from compensator.services import detection, once, server_gap, ups
 from compensator.services.alerts import Alert, AlertBoard
 from compensator.services.backups import NightlyBackup, nightly_backup
 from compensator.services.printing import PrintRun, print_pending
 from compensator.services.report import build_daily_report, day_window
+from compensator.services.report_stamp import stamps_hold, take_stamp
 from compensator.services.session_views import list_open_sessions
 from compensator.store.backup import BackupError
 from compensator.store.database import UnitOfWork
@@ -91,25 +93,34 @@ def _write_files(directory: Path, files: dict[str, bytes]) -> None:
 
 
 def archive_report(runtime: Compensator, day: date) -> bool:
-    """Archive the report of ``day`` in every format unless it was archived already; whether it was done now."""
+    """Archive the report of ``day`` in every format unless it was archived already; whether it was done now.
+
+    The archive keeps the stamp of what the report was built from, and the renderings are
+    handed to ``runtime.reports``: asked for later, they are served as they are while it holds.
+    """
     directory = Path(runtime.settings.reports.directory) / day.isoformat()
     with runtime.unit_of_work() as uow:
+        start, end, _ = day_window(uow, day)
+        stamp = take_stamp(uow, (start, end)) if stamps_hold(uow) else None
         report = build_daily_report(uow, day)
-        files = {f"report.{report_format.value}": render(report, report_format).content
-                 for report_format in ReportFormat}
-        uow.db.add(DailyReport(venue_date=day, generated_at=uow.now(), directory=str(directory)))
+        renderings = {report_format: render(report, report_format) for report_format in ReportFormat}
+        uow.db.add(DailyReport(venue_date=day, generated_at=uow.now(), directory=str(directory),
+                               stamp=archive_stamp(stamp, renderings) if stamp is not None else None))
         try:
             uow.db.flush()
         except IntegrityError:
             # Another scheduler on the same database claimed this day first; its archive stands.
             return False
         try:
-            _write_files(directory, files)
+            _write_files(directory, {archive_file(directory, report_format).name: rendered.content
+                                     for report_format, rendered in renderings.items()})
         except OSError as error:
             # The claim is rolled back with the unit of work, so the next run tries again.
             log.error("could not archive the report of %s in %s: %s", day, directory, error)
             return False
         uow.commit()
+    if stamp is not None:
+        runtime.reports.keep(day, stamp, renderings)
     log.info("archived the report of %s in %s", day, directory)
     return True
 

@@ -11,8 +11,8 @@ from flask import Blueprint, Response, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from compensator.errors import InvalidInput
-from compensator.reporting import ReportFormat, parse_format, render
-from compensator.services.report import build_daily_report, check_report_date, parse_report_date
+from compensator.reporting import ReportFormat, parse_format
+from compensator.services.report import check_report_date, parse_report_date
 from web.api_json import query
 from web.auth import login_required, require_api_actor
 from web.context import reading, runtime
@@ -29,7 +29,7 @@ def _report_response(day: str, default_format: ReportFormat) -> Response:
     venue_date = parse_report_date(day)
     report_format = parse_format(request.args.get("format", default_format.value))
     with reading() as uow:
-        rendered = render(build_daily_report(uow, venue_date), report_format)
+        rendered = runtime().reports.rendered(uow, venue_date, report_format)
     response = Response(rendered.content, content_type=rendered.content_type)
     disposition = "attachment" if report_format in ALWAYS_DOWNLOADED or request.args.get("download") else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{rendered.filename}"'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from compensator.collector import collector_held_off
@@ -37,14 +38,29 @@ def parse_format(value: object) -> ReportFormat:
         raise InvalidInput("the format must be json, csv, html or pdf", field="format") from None
 
 
+CONTENT_TYPES = {
+    ReportFormat.JSON: "application/json",
+    ReportFormat.CSV: "text/csv; charset=utf-8",
+    ReportFormat.HTML: "text/html; charset=utf-8",
+    ReportFormat.PDF: "application/pdf",
+}
+
+
+def rendered_as(venue_date: date, report_format: ReportFormat, content: bytes) -> RenderedReport:
+    """``content``, the report of ``venue_date`` in ``report_format``, with its type and file name."""
+    filename = f"compensator-report-{venue_date.isoformat()}.{report_format.value}"
+    return RenderedReport(content, CONTENT_TYPES[report_format], filename)
+
+
 @collector_held_off()
 def render(report: DailyReportData, report_format: ReportFormat) -> RenderedReport:
     """The report in ``report_format`` (the garbage collector held off: see ``compensator.collector``)."""
-    filename = f"compensator-report-{report.venue_date.isoformat()}.{report_format.value}"
     if report_format is ReportFormat.JSON:
-        return RenderedReport(json_format.render(report).encode("utf-8"), "application/json", filename)
-    if report_format is ReportFormat.CSV:
-        return RenderedReport(csv_format.render(report).encode("utf-8"), "text/csv; charset=utf-8", filename)
-    if report_format is ReportFormat.HTML:
-        return RenderedReport(html_format.render(report).encode("utf-8"), "text/html; charset=utf-8", filename)
-    return RenderedReport(pdf_format.render(report), "application/pdf", filename)
+        content = json_format.render(report).encode("utf-8")
+    elif report_format is ReportFormat.CSV:
+        content = csv_format.render(report).encode("utf-8")
+    elif report_format is ReportFormat.HTML:
+        content = html_format.render(report).encode("utf-8")
+    else:
+        content = pdf_format.render(report)
+    return rendered_as(report.venue_date, report_format, content)
