@@ -22,7 +22,8 @@ from compensator.reporting.ready import ReadyReports
 from compensator.runtime import Compensator
 from compensator.scheduler import archive_report
 from compensator.services import notices, outage_views, outages, sessions
-from compensator.services.report import build_daily_report
+from compensator.services import report_stamp
+from compensator.services.report import build_daily_report, day_window
 from compensator.settings import ReportSettings, ZoneSettings
 from tests.known_day import DAY, MANAGER, at_local, do, report_of_the_known_day
 
@@ -168,6 +169,17 @@ def test_a_changed_price_or_seat_builds_the_report_again(closed_day, settings, t
         assert len(builds) == 2
     finally:
         repriced.close()
+
+
+def test_a_database_put_back_to_an_earlier_copy_builds_the_report_again(closed_day, tmp_path, builds) -> None:
+    served(closed_day)
+    with closed_day.reading() as uow:
+        stamp = report_stamp.take_stamp(uow, day_window(uow, DAY)[:2])
+    # As if a backup from before the newest session had been restored: its ids are now free.
+    later = dataclasses.replace(stamp, marks={**stamp.marks, "seat_sessions": stamp.marks["seat_sessions"] + 1})
+    with closed_day.reading() as uow:
+        assert report_stamp.unchanged_since(uow, day_window(uow, DAY)[:2], stamp)
+        assert not report_stamp.unchanged_since(uow, day_window(uow, DAY)[:2], later)
 
 
 def test_the_renderings_held_stay_under_their_bound(closed_day) -> None:
