@@ -6,13 +6,14 @@ and handed to whatever needs the engine; nothing is created at import time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from compensator.clock import Clock, SystemClock
 from compensator.services.catalog import sync_catalog
+from compensator.services.seats import BoardMemo
 from compensator.settings import Settings
 from compensator.store import migrate
 from compensator.store.database import UnitOfWork, make_engine, make_session_factory
@@ -26,6 +27,8 @@ class Compensator:
     clock: Clock
     engine: Engine
     session_factory: sessionmaker[Session]
+    # The last seat board worked out, which the next reading of the board reuses where it holds.
+    board_memo: BoardMemo = field(default_factory=BoardMemo, repr=False, compare=False)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock | None = None, database_url: str | None = None,

@@ -34,7 +34,6 @@ from compensator.services import (actions, detection, notices, outage_views, out
 from compensator.services.printing import print_notice
 from compensator.services.once import KEY_FIELD, Answer, request_key, run_once
 from compensator.services.heartbeats import HeartbeatView, record_seat_heartbeat
-from compensator.services.seats import seat_board
 from compensator.services.vouchers import redeem_voucher
 from web.api_json import (
     Submitted,
@@ -87,7 +86,7 @@ def list_seats() -> ResponseReturnValue:
     """Every seat with its zone, state, session and remaining minutes."""
     require_api_actor()
     with reading() as uow:
-        tiles = seat_board(uow)
+        tiles = runtime().board_memo.seat_board(uow)
     return jsonify(seats=seats_json(tiles))
 
 

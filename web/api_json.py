@@ -140,7 +140,7 @@ def query(model: type[Model]) -> Model:
         raise refusal(error, "parameter") from None
 
 
-def seats_json(tiles: list[SeatTile]) -> list[dict[str, Any]]:
+def seats_json(tiles: tuple[SeatTile, ...]) -> list[dict[str, Any]]:
     """The seats on the board (the venue's time zone looked up once for all of them)."""
     venue_tz = runtime().settings.venue.tz
     return [{
