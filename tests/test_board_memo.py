@@ -24,6 +24,8 @@ from compensator.services import outages, sessions
 from compensator.services.seats import BoardMemo, SeatTile, seat_board
 from tests.random_requests import draw
 from tests.random_world import History, World, check
+from web import create_app
+from web.api_json import seats_json
 
 STEPS = 120
 SEEDS = (1, 2, 3, 4)
@@ -166,3 +168,28 @@ def test_on_postgresql_where_a_smaller_id_can_commit_after_a_larger_one_the_boar
     remembered, fresh = read_both(runtime, memo)
     assert remembered == fresh
     assert [tile.remaining_minutes for tile in fresh if tile.session_id is not None] == [90, 35]
+
+
+def test_the_seats_answer_is_the_json_of_the_fresh_board_as_the_board_changes(runtime, clock) -> None:
+    from compensator.services.people import create_token
+    from flask import jsonify
+
+    app = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"})
+    client = app.test_client()
+    with runtime.unit_of_work() as unit:
+        headers = {"Authorization": f"Bearer {create_token(unit, name='board', actor='test').secret}"}
+    with runtime.unit_of_work() as unit:
+        started = sessions.start_session(unit, seat_id="G2", minutes=3, actor="test").id
+
+    def expected() -> bytes:
+        with app.test_request_context(), runtime.reading() as unit:
+            return jsonify(seats=seats_json(seat_board(unit))).get_data()
+
+    for seconds in (0, 0, 30, 30, 60, 120):
+        clock.advance(seconds=seconds)
+        response = client.get("/api/v1/seats", headers=headers)
+        assert (response.status_code, response.mimetype) == (200, "application/json")
+        assert response.get_data() == expected()
+    with runtime.unit_of_work() as unit:
+        sessions.end_session(unit, started, actor="test")
+    assert client.get("/api/v1/seats", headers=headers).get_data() == expected()

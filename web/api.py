@@ -42,7 +42,6 @@ from web.api_json import (
     notice_json,
     outage_json,
     query,
-    seats_json,
     session_json,
     submitted,
     ups_json,
@@ -50,7 +49,7 @@ from web.api_json import (
 )
 from compensator.store.database import UnitOfWork
 from web.auth import Actor, require_api_actor
-from web.context import printer, reading, runtime, unit_of_work
+from web.context import printer, reading, runtime, seats_answer, unit_of_work
 from web.errors import error_body
 from web.openapi import openapi_document
 from web.schemas import common, devices
@@ -87,7 +86,7 @@ def list_seats() -> ResponseReturnValue:
     require_api_actor()
     with reading() as uow:
         tiles = runtime().board_memo.seat_board(uow)
-    return jsonify(seats=seats_json(tiles))
+    return seats_answer().response(tiles)
 
 
 @bp.post("/sessions")
