@@ -62,13 +62,16 @@ class SeatTile:
         return SeatState.PAUSED if self.state is TileState.PAUSED else SeatState.IN_SESSION
 
 
+# Built once: the board reads it at every reading, and building it costs more than running it.
+_ONGOING = select(Outage.kind, Outage.scope_kind, Outage.scope_ids, Outage.started_at).where(
+    Outage.status == OutageStatus.ONGOING)
+
+
 def _power_at(uow: UnitOfWork, now: datetime) -> tuple[frozenset[str], frozenset[str]]:
     """Seats dark at ``now``, and seats running on their UPS then, because of ongoing outages."""
     dark: set[str] = set()
     on_ups: set[str] = set()
-    ongoing = uow.db.connection().execute(
-        select(Outage.kind, Outage.scope_kind, Outage.scope_ids, Outage.started_at)
-        .where(Outage.status == OutageStatus.ONGOING)).tuples()
+    ongoing = uow.db.connection().execute(_ONGOING).tuples()
     for kind, scope_kind, scope_ids, started_at in ongoing:
         for seat_id in scope_seats(uow, scope_kind, list(scope_ids)):
             ups = uow.settings.zone(uow.settings.seat(seat_id).zone_id).ups_minutes
