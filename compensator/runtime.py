@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from compensator.clock import Clock, SystemClock
 from compensator.reporting.ready import ReadyReports
 from compensator.services.catalog import sync_catalog
+from compensator.services.seats import BoardMemo
 from compensator.settings import Settings
 from compensator.store import migrate
 from compensator.store.database import UnitOfWork, make_engine, make_session_factory
@@ -28,7 +29,9 @@ class Compensator:
     engine: Engine
     session_factory: sessionmaker[Session]
     # Closed days' reports as rendered, served again while nothing they were built from changed.
-    reports: ReadyReports = field(default_factory=ReadyReports)
+    reports: ReadyReports = field(default_factory=ReadyReports, repr=False, compare=False)
+    # The last seat board worked out, which the next reading of the board reuses where it holds.
+    board_memo: BoardMemo = field(default_factory=BoardMemo, repr=False, compare=False)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock | None = None, database_url: str | None = None,

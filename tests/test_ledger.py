@@ -10,7 +10,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
-from compensator.domain.ledger import EntryRecord, EventRecord, SessionFacts, balance, ceil_minutes
+from compensator.domain.ledger import Balance, EntryRecord, EventRecord, SessionFacts, balance, ceil_minutes
 from compensator.domain.money import value_minor
 
 T0 = datetime(2026, 11, 22, 13, 0, tzinfo=timezone.utc)
@@ -171,3 +171,38 @@ def test_a_replay_without_history_stands_where_the_full_replay_does(mode, entrie
     bare = balance(facts, at(horizon), history=False)
     assert (bare.intervals, bare.occupancy, bare.checkpoints) == ((), (), ())
     assert replace(bare, intervals=full.intervals, occupancy=full.occupancy, checkpoints=full.checkpoints) == full
+
+
+def _shown(position: Balance) -> tuple[object, ...]:
+    return position.state, position.seat_id, position.remaining_minutes, position.paid_end
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(mode=st.sampled_from([SessionMode.PREPAID, SessionMode.POSTPAID]),
+       entries=st.lists(st.tuples(st.integers(0, 300), st.integers(-60, 120)), max_size=5),
+       events=st.lists(st.tuples(st.integers(0, 300), st.integers(0, 3)), max_size=6),
+       after_last_seconds=st.integers(0, 400 * 60), later_seconds=st.lists(st.integers(0, 500 * 60), max_size=8),
+       microseconds=st.integers(0, 999_999))
+def test_a_balance_reads_the_same_until_it_says_it_will_not(mode, entries, events, after_last_seconds, later_seconds,
+                                                           microseconds) -> None:
+    facts = _facts_from(mode, entries, events)
+    last = max([facts.started_at, *(item.created_at for item in facts.entries), *(item.at for item in facts.events)])
+    first = last + timedelta(seconds=after_last_seconds, microseconds=microseconds)
+    position = balance(facts, first, history=False)
+    until = position.shown_until
+    for seconds in later_seconds:
+        moment = first + timedelta(seconds=seconds)
+        if until is None or moment < until:
+            assert _shown(balance(facts, moment, history=False)) == _shown(position)
+    if until is not None:
+        assert until > first
+        assert _shown(balance(facts, until, history=False)) != _shown(position)
+        assert _shown(balance(facts, until - timedelta(microseconds=1), history=False)) == _shown(position)
+
+
+def test_a_running_prepaid_balance_reads_the_same_until_its_next_whole_minute_before_the_paid_end() -> None:
+    position = balance(prepaid(entry(1, EntryKind.PURCHASE, 10)), at(2.25), history=False)
+    assert (position.remaining_minutes, position.paid_end) == (8, at(10))
+    assert position.shown_until == at(3)
+    assert balance(prepaid(entry(1, EntryKind.PURCHASE, 10)), at(9.5), history=False).shown_until == at(10)
+    assert balance(prepaid(entry(1, EntryKind.PURCHASE, 10)), at(10), history=False).shown_until is None

@@ -37,12 +37,13 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     app.extensions["compensator"] = runtime
 
     # ``receipts`` adds the letters' and bills' routes to the dashboard's blueprint.
-    from web import (api, auth, dashboard, errors, forms, guards, i18n, labels, language, manage, receipts, reports,
-                     security)
+    from web import (api, api_json, auth, dashboard, errors, forms, guards, i18n, labels, language, manage, receipts,
+                     reports, security)
 
     security.init_app(app, runtime)
 
     app.extensions["compensator.alerts"] = AlertBoard()
+    app.extensions["compensator.seats_answer"] = api_json.SeatsAnswer()
     # A new printer for each receipt; tests put a factory of their own here.
     app.extensions["compensator.printer"] = partial(open_printer, runtime.settings.printer)
     errors.init_app(app)

@@ -34,7 +34,6 @@ from compensator.services import (actions, detection, notices, outage_views, out
 from compensator.services.printing import print_notice
 from compensator.services.once import KEY_FIELD, Answer, request_key, run_once
 from compensator.services.heartbeats import HeartbeatView, record_seat_heartbeat
-from compensator.services.seats import seat_board
 from compensator.services.vouchers import redeem_voucher
 from web.api_json import (
     Submitted,
@@ -43,7 +42,6 @@ from web.api_json import (
     notice_json,
     outage_json,
     query,
-    seats_json,
     session_json,
     submitted,
     ups_json,
@@ -51,7 +49,7 @@ from web.api_json import (
 )
 from compensator.store.database import UnitOfWork
 from web.auth import Actor, require_api_actor
-from web.context import printer, reading, runtime, unit_of_work
+from web.context import printer, reading, runtime, seats_answer, unit_of_work
 from web.errors import error_body
 from web.openapi import openapi_document
 from web.schemas import common, devices
@@ -87,8 +85,8 @@ def list_seats() -> ResponseReturnValue:
     """Every seat with its zone, state, session and remaining minutes."""
     require_api_actor()
     with reading() as uow:
-        tiles = seat_board(uow)
-    return jsonify(seats=seats_json(tiles))
+        tiles = runtime().board_memo.seat_board(uow)
+    return seats_answer().response(tiles)
 
 
 @bp.post("/sessions")

@@ -10,7 +10,7 @@ import json
 from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
-from flask import request
+from flask import Response, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from compensator.domain import vouchers
@@ -140,7 +140,7 @@ def query(model: type[Model]) -> Model:
         raise refusal(error, "parameter") from None
 
 
-def seats_json(tiles: list[SeatTile]) -> list[dict[str, Any]]:
+def seats_json(tiles: tuple[SeatTile, ...]) -> list[dict[str, Any]]:
     """The seats on the board (the venue's time zone looked up once for all of them)."""
     venue_tz = runtime().settings.venue.tz
     return [{
@@ -148,6 +148,29 @@ def seats_json(tiles: list[SeatTile]) -> list[dict[str, Any]]:
         "session": tile.session_id, "remaining_minutes": tile.remaining_minutes,
         "paid_end": local_time(tile.paid_end, venue_tz), "nearly_up": tile.nearly_up, "on_ups": tile.on_ups,
     } for tile in tiles]
+
+
+class SeatsAnswer:
+    """The answer of ``GET /seats``, encoded again only when the board's tiles are not the ones last encoded.
+
+    ``BoardMemo`` hands out the very same tuple of tiles for as long as nothing on the board
+    changes, so most readings of the board answer with the bytes already encoded. The tuple is
+    held, not its ``id``: it cannot be freed and its identity taken by another while kept here.
+    One per app (its JSON settings and its runtime's time zone shape the bytes), shared by the
+    server's threads: each answers from the pair it read, and a pair is never changed once kept.
+    """
+
+    def __init__(self) -> None:
+        self._last: tuple[tuple[SeatTile, ...], bytes, str | None] | None = None
+
+    def response(self, tiles: tuple[SeatTile, ...]) -> Response:
+        """The JSON response listing ``tiles``, as ``jsonify(seats=seats_json(tiles))`` makes it."""
+        last = self._last
+        if last is None or last[0] is not tiles:
+            encoded = jsonify(seats=seats_json(tiles))
+            last = (tiles, encoded.get_data(), encoded.mimetype)
+            self._last = last
+        return current_app.response_class(last[1], mimetype=last[2])
 
 
 def session_json(view: SeatSessionView) -> dict[str, Any]:

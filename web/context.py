@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import current_app
 
 from compensator.printing import PrinterFactory
 from compensator.runtime import Compensator
 from compensator.store.database import UnitOfWork
+
+if TYPE_CHECKING:
+    from web.api_json import SeatsAnswer
 
 
 def runtime() -> Compensator:
@@ -17,6 +22,11 @@ def runtime() -> Compensator:
 def printer() -> PrinterFactory:
     """The factory of the current app's receipt printer."""
     return current_app.extensions["compensator.printer"]
+
+
+def seats_answer() -> SeatsAnswer:
+    """The current app's answer of the seat board, encoded again only when the board changed."""
+    return current_app.extensions["compensator.seats_answer"]
 
 
 def unit_of_work() -> UnitOfWork:

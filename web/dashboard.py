@@ -29,7 +29,7 @@ from compensator.domain.ups import UpsDisplay
 from compensator.errors import InvalidInput, NotFound
 from compensator.services import actions, letters, outage_views, outages, session_views, sessions, ups
 from compensator.services.figures import today_figures
-from compensator.services.seats import NEARLY_UP_MINUTES, SeatTile, seat_board
+from compensator.services.seats import NEARLY_UP_MINUTES, SeatTile
 from compensator.services.vouchers import Redemption, redeem_voucher
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
@@ -65,7 +65,7 @@ def _local(moment: datetime | None) -> str:
     return time_of_day(moment, venue.tz, venue.clock, ui_language()) if moment else ""
 
 
-def _voucher_targets(tiles: list[SeatTile]) -> list[dict[str, str]]:
+def _voucher_targets(tiles: tuple[SeatTile, ...]) -> list[dict[str, str]]:
     """Where a voucher can go: each free seat (a new session), then each prepaid session by its seat."""
     # Each phrase translated once, then filled in for every seat.
     free_words, running_words = gettext("%(seat)s (free: start a session)"), gettext("%(seat)s (add to its session)")
@@ -78,7 +78,7 @@ def _voucher_targets(tiles: list[SeatTile]) -> list[dict[str, str]]:
 
 def _board_state() -> dict[str, object]:
     with reading() as uow:
-        tiles = seat_board(uow)
+        tiles = runtime().board_memo.seat_board(uow)
         ongoing = outage_views.open_outages(uow)
         suspected = outage_views.list_outages(uow, statuses=(OutageStatus.SUSPECTED,))
         figures = today_figures(uow)

@@ -103,6 +103,18 @@ class Balance:
         """Remaining paid minutes, a started minute counting as whole (0 once time is up)."""
         return ceil_minutes(self.remaining)
 
+    @property
+    def shown_until(self) -> datetime | None:
+        """The first later moment at which the state, seat, remaining minutes or paid end read otherwise; None if never.
+
+        It holds while no entry or event falls after ``at``: then only a running prepaid
+        session's count down moves. Its remaining minutes drop by one at each whole minute
+        before its paid end (which stays put while it runs), and at the paid end its time is up.
+        """
+        if self.state is SessionState.RUNNING and self.remaining > ZERO:
+            return self.at + self.remaining - (self.remaining_minutes - 1) * MINUTE
+        return None
+
     def remaining_at(self, moment: datetime) -> timedelta:
         """The paid time left at an earlier ``moment``: ``balance(facts, moment).remaining`` without a replay."""
         if moment > self.at:
