@@ -43,6 +43,14 @@ def test_help_and_check_config_import_no_heavy_library(arguments: tuple[str, ...
     assert sorted(loaded.intersection(HEAVY)) == []
 
 
+@pytest.mark.parametrize("arguments", [("--help",), ("check-config", str(ROOT / "config.yaml"))],
+                         ids=["help", "check-config"])
+def test_help_and_check_config_show_no_time_and_write_no_log(arguments: tuple[str, ...]) -> None:
+    # Babel shows a time of day in the venue's clock style, logging the server's log lines: neither command needs them.
+    loaded = packages_loaded_by(*arguments)
+    assert sorted(loaded.intersection({"babel", "logging"})) == []
+
+
 def test_help_reads_no_configuration_library() -> None:
     # pydantic and PyYAML are for reading config.yaml, which --help never does.
     loaded = packages_loaded_by("--help")
