@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from compensator.collector import collector_held_off
+from compensator.collector import made_to_last
 
 # The policy's parameters are defined in the pure core, which reads them; callers outside the core
 # may keep importing them, and the settings, from here.
@@ -40,10 +40,8 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
     if not isinstance(data, Mapping):
         raise ConfigError([f"{source}: the top level must be a mapping with venue, zones and seats"])
     # pydantic and the models are loaded when a file is read: ``compensator --help`` needs neither.
-    # Loading them makes tens of thousands of objects (classes, core schemas, validators) that all
-    # live as long as the process: the collector, held off meanwhile, would walk them some forty
-    # times and free nothing, a twentieth of ``check-config``'s time.
-    with collector_held_off(), _no_pydantic_plugins():
+    # What they are made of lives as long as the process, so the collector need not walk it.
+    with made_to_last(), _no_pydantic_plugins():
         from pydantic import ValidationError
 
         from compensator.config_models.document import ConfigModel
