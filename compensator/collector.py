@@ -7,11 +7,13 @@ objects alive once the server has started are frozen out of the collector's sigh
 runs with the collector held off (the objects it made are collected after, in one pass). So does
 building and rendering a busy day's report: hundreds of thousands of rows, times and records,
 none in a cycle, whose collections were a third of the build. What is made to last as long as
-the process, the configuration's models, goes among the collector's oldest objects unexamined.
+the process, the configuration's models, goes among the collector's oldest objects unexamined,
+and ``check-config`` freezes everything at exit, before the interpreter's last collections.
 """
 
 from __future__ import annotations
 
+import atexit
 import gc
 import threading
 from collections.abc import Iterator
@@ -31,6 +33,19 @@ def freeze_after_start_up() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+def freeze_at_exit() -> None:
+    """Have the interpreter's last collections, when the process ends, pass over every object alive then.
+
+    For a command that ends once it has printed and holds nothing to be finalised (no file,
+    connection or thread open): what ``check-config`` leaves alive is chiefly the configuration's
+    models, tens of thousands of objects that the collections at exit walked once more to free
+    next to nothing, 5 % of its time. ``gc.freeze()``, run by ``atexit`` before them, takes
+    every object out of their sight; the memory goes back with the process.
+    """
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
 
 
 @contextmanager
