@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compensator import seat_agent
+from compensator.collector import freeze_at_exit
 from compensator.config import ConfigError, load_settings, resolve_config_path
 from compensator.domain.kinds import DashboardLanguage
 from compensator.errors import DomainError
@@ -49,6 +50,8 @@ def _runtime(args: argparse.Namespace) -> Compensator:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     """Validate a configuration file and print every problem in it."""
+    # The command ends once it has printed and holds no file or connection open.
+    freeze_at_exit()
     path = resolve_config_path(args.path or args.config, os.environ)
     try:
         settings = load_settings(path)

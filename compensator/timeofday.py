@@ -13,8 +13,6 @@ from datetime import datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_time
-
 
 class ClockStyle(StrEnum):
     """How a venue shows a time of day."""
@@ -37,4 +35,8 @@ def time_of_day(moment: datetime, timezone: ZoneInfo, clock: ClockStyle, locale:
 
 @functools.lru_cache(maxsize=4096)
 def _wall_clock_text(hour: int, minute: int, clock: ClockStyle, locale: str) -> str:
+    # Babel is loaded when a time is first shown: the settings import ``ClockStyle`` from here, and
+    # ``compensator --help`` and ``check-config``, which read the settings, never show a time.
+    from babel.dates import format_time
+
     return format_time(time(hour, minute), PATTERNS[clock], locale=locale)

@@ -7,9 +7,6 @@ the server, so that ``compensator/`` never has to import Flask.
 from __future__ import annotations
 
 import argparse
-import logging
-import secrets
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +51,8 @@ def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None 
 
 def _log_engine_to_stderr() -> None:
     """Show the engine's own log lines (a UPS on battery, a report archived) on the server's terminal."""
+    import logging
+
     engine_log = logging.getLogger("compensator")
     if not engine_log.handlers:
         handler = logging.StreamHandler()
@@ -75,6 +74,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Serve a demo venue with live data from a temporary database."""
+    import secrets
+    import tempfile
+
     from compensator.demo import build_demo
 
     with tempfile.TemporaryDirectory(prefix="compensator-demo-") as directory:

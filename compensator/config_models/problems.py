@@ -9,7 +9,6 @@ section, so they read top to bottom like the file.
 
 from __future__ import annotations
 
-import difflib
 import types
 from collections.abc import Iterable
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -25,6 +24,9 @@ NOT_A_MAPPING_TYPES = ("model_type", "model_attributes_type", "dict_type")
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean "name"?)`` for the choice closest to a mistyped ``word``, or nothing."""
+    # Loaded for a mistyped word only: a good file is checked without it.
+    import difflib
+
     hint = difflib.get_close_matches(word, sorted(choices), n=1)
     return f' (did you mean "{hint[0]}"?)' if hint else ""
 
