@@ -33,10 +33,10 @@ from compensator.services.alerts import Alert, AlertBoard
 from compensator.services.backups import NightlyBackup, nightly_backup
 from compensator.services.printing import PrintRun, print_pending
 from compensator.services.report import build_daily_report, day_window
-from compensator.services.report_stamp import stamps_hold, take_stamp
+from compensator.services.report_stamp import take_stamp
 from compensator.services.session_views import list_open_sessions
 from compensator.store.backup import BackupError
-from compensator.store.database import UnitOfWork
+from compensator.store.database import UnitOfWork, ids_follow_commits
 from compensator.store.models import Outage, SeatSession
 from compensator.store.operations import DailyReport
 
@@ -101,7 +101,7 @@ def archive_report(runtime: Compensator, day: date) -> bool:
     directory = Path(runtime.settings.reports.directory) / day.isoformat()
     with runtime.unit_of_work() as uow:
         start, end, _ = day_window(uow, day)
-        stamp = take_stamp(uow, (start, end)) if stamps_hold(uow) else None
+        stamp = take_stamp(uow, (start, end)) if ids_follow_commits(uow.db) else None
         report = build_daily_report(uow, day)
         renderings = {report_format: render(report, report_format) for report_format in ReportFormat}
         uow.db.add(DailyReport(venue_date=day, generated_at=uow.now(), directory=str(directory),

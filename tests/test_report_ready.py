@@ -307,3 +307,17 @@ def test_on_postgresql_every_report_is_built_afresh(closed_day, builds) -> None:
     assert_served_as_built(closed_day)
     assert len(builds) == 2
     assert closed_day.reports.held_bytes() == 0
+
+
+def test_on_an_in_memory_database_every_report_is_built_afresh(settings, clock, builds) -> None:
+    # Its one connection is every unit of work's: a reader may see rows not yet committed.
+    memory = Compensator.open(settings, clock=clock, database_url="sqlite://")
+    try:
+        report_of_the_known_day(memory.unit_of_work, clock)
+        at_local(clock, 9, 0, day=23)
+        served(memory)
+        assert_served_as_built(memory)
+        assert len(builds) == 2
+        assert memory.reports.held_bytes() == 0
+    finally:
+        memory.close()

@@ -6,8 +6,8 @@ every click. ``ReadyReports`` keeps each rendering of a closed day with the ``Da
 what it was built from (``compensator.services.report_stamp``) and serves it again while the
 stamp holds. The closing-time job hands it the formats it archived, and a rendering it does
 not hold is read from that archive when the archive's stamp still holds. Today's report, an
-unclosed day, a stamp that no longer holds and a database where stamps cannot tell (PostgreSQL)
-are built afresh.
+unclosed day, a stamp that no longer holds and a database where stamps cannot tell
+(``store.database.ids_follow_commits``: PostgreSQL, an in-memory SQLite) are built afresh.
 
 The renderings held are bounded in bytes; the least recently served goes first.
 """
@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from compensator.reporting import RenderedReport, ReportFormat, render, rendered_as
 from compensator.services.report import build_daily_report, day_window
-from compensator.services.report_stamp import DayStamp, stamps_hold, take_stamp, unchanged_since
-from compensator.store.database import UnitOfWork
+from compensator.services.report_stamp import DayStamp, take_stamp, unchanged_since
+from compensator.store.database import UnitOfWork, ids_follow_commits
 from compensator.store.operations import DailyReport
 
 DEFAULT_CAPACITY_BYTES = 64 * 2**20
@@ -52,7 +52,7 @@ class ReadyReports:
     def rendered(self, uow: UnitOfWork, venue_date: date, report_format: ReportFormat) -> RenderedReport:
         """The report of ``venue_date`` in ``report_format`` as it stands now, rendered again only when it must be."""
         start, end, complete = day_window(uow, venue_date)
-        if not complete or not stamps_hold(uow):
+        if not complete or not ids_follow_commits(uow.db):
             return render(build_daily_report(uow, venue_date), report_format)
         window = (start, end)
         key = (venue_date, report_format)

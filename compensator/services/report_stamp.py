@@ -11,9 +11,8 @@ with, the id of the newest row of each table the report reads, and the outages i
 ``unchanged_since`` asks the database, in one statement, whether any row newer than those
 marks concerns the day; it reads only the rows written since (the ids grow), not the day.
 
-Only on SQLite: there one transaction writes at a time, so a table's ids grow in the order the
-rows are committed. On PostgreSQL a sequence hands out ids before the commit, so a row with a
-smaller id than a mark can still appear; ``stamps_hold`` says no, and reports are built afresh.
+Only where ids grow in commit order (``store.database.ids_follow_commits``: a SQLite file);
+on PostgreSQL a row with a smaller id than a mark can still appear, and reports are built afresh.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from compensator.store.database import UnitOfWork
+from compensator.store.database import UnitOfWork, ids_follow_commits
 from compensator.store.models import (
     AuditRecord,
     Compensation,
@@ -79,11 +78,6 @@ class DayStamp:
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
         return stamp if set(marks) == set(MARKED) else None
-
-
-def stamps_hold(uow: UnitOfWork) -> bool:
-    """Whether this database's ids grow in commit order, so that a stamp can tell what changed."""
-    return uow.db.get_bind().dialect.name == "sqlite"
 
 
 @cache
@@ -141,7 +135,7 @@ def _unindexed(column: InstrumentedAttribute[Any]) -> ColumnElement[Any]:
 
 def unchanged_since(uow: UnitOfWork, window: tuple[datetime, datetime], stamp: DayStamp) -> bool:
     """Whether the day's report would still be built exactly as it was when ``stamp`` was taken."""
-    if not stamps_hold(uow) or _digest(uow) != stamp.digest:
+    if not ids_follow_commits(uow.db) or _digest(uow) != stamp.digest:
         return False
     end = window[1]
     overlapping = _overlapping(window)

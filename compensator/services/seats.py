@@ -18,7 +18,7 @@ from compensator.domain.ledger import Balance, balance
 from compensator.services.scopes import scope_seats
 from compensator.services.session_views import LoadedSession, load_sessions
 from compensator.settings import Settings
-from compensator.store.database import UnitOfWork, sqlite_file
+from compensator.store.database import UnitOfWork, ids_follow_commits
 from compensator.store.models import LedgerEntry, OpenSeatSession, Outage, SeatSession, SessionEvent
 
 # Seats whose time is nearly up stand out on the board.
@@ -184,7 +184,7 @@ class BoardMemo:
 
     def seat_board(self, uow: UnitOfWork) -> tuple[SeatTile, ...]:
         """The seat board now, as ``seat_board`` works it out, reusing the last one's work where it holds."""
-        if not uow.read_only or sqlite_file(uow.db.get_bind().url) is None:
+        if not uow.read_only or not ids_follow_commits(uow.db):
             return seat_board(uow)
         signature = tuple(uow.db.connection().execute(_SIGNATURE).one())
         last = self._last

@@ -93,6 +93,19 @@ def sqlite_file(url: str | URL) -> Path | None:
     return None
 
 
+def ids_follow_commits(db: Session) -> bool:
+    """Whether every table's ids on ``db``'s database grow in the order their rows are committed.
+
+    True of a SQLite file: one transaction writes at a time, holding the write lock from its
+    first insert to its commit, and each connection reads in a transaction of its own, so a
+    table's largest id seen tells exactly which rows are there. Not of PostgreSQL, where a
+    sequence hands out ids before the commit (a smaller id can commit after a larger one was
+    seen), nor of an in-memory SQLite database, whose one connection every unit of work shares
+    (a reader can see a writer's rows before they are committed, or rolled back).
+    """
+    return sqlite_file(db.get_bind().url) is not None
+
+
 def data_directory(url: str) -> Path:
     """The venue's data folder: the SQLite database's own folder, else the working directory."""
     database = sqlite_file(url)
