@@ -29,6 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
+from compensator.services.report_rows import overlaps
 from compensator.store.database import UnitOfWork, ids_follow_commits
 from compensator.store.models import (
     AuditRecord,
@@ -105,8 +106,7 @@ def _digest(uow: UnitOfWork) -> str:
 
 
 def _overlapping(window: tuple[datetime, datetime]) -> Select[tuple[int]]:
-    start, end = window
-    return select(Outage.id).where(Outage.started_at < end, or_(Outage.ended_at.is_(None), Outage.ended_at > start))
+    return select(Outage.id).where(overlaps(*window))
 
 
 def take_stamp(uow: UnitOfWork, window: tuple[datetime, datetime]) -> DayStamp:
