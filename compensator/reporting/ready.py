@@ -105,12 +105,13 @@ class ReadyReports:
         stamp = DayStamp.from_json(row.stamp)
         sizes = row.stamp.get("sizes")
         size = sizes.get(report_format.value) if isinstance(sizes, dict) else None
-        if stamp is None or not isinstance(size, int):
+        # The stamp is asked first: a file of megabytes is read only when it can be served.
+        if stamp is None or not isinstance(size, int) or not unchanged_since(uow, window, stamp):
             return None
         try:
             content = archive_file(row.directory, report_format).read_bytes()
         except OSError:
             return None
-        if len(content) != size or not unchanged_since(uow, window, stamp):
+        if len(content) != size:
             return None
         return stamp, rendered_as(venue_date, report_format, content)
