@@ -60,10 +60,11 @@ def test_sessions_alike_on_seats_dark_alike_share_one_run_of_the_policy(monkeypa
     monkeypatch.setattr(batch_module, "compensate", counted)
     prior = (PriorCompensation(1, 20, 10, True),)
     sessions = [facts("A1", credits=((50, 30),)), facts("A2", credits=((50, 30),)),
-                # A different seat darkness, zone price, start, prior, paid time, mode or event each
+                # A different seat darkness, zone price, start, prior, paid time that ran out (at 90,
+                # in the dark), mode or event each
                 # needs a run of its own.
                 facts("B1", credits=((50, 30),)), facts("C1", credits=((50, 30),)), facts("A2", start=5),
-                facts("A1", credits=((50, 30),)), facts("A2", 90, credits=((50, 30),)),
+                facts("A1", credits=((50, 30),)), facts("A2", 60, credits=((50, 30),)),
                 facts("A1", mode=SessionMode.POSTPAID, credits=((50, 30),)),
                 facts("A2", credits=((50, 30),), events=(EventRecord(SessionEventKind.PAUSE, at(90)),))]
     priors = [prior, prior, prior, prior, (), (), prior, prior, prior]
@@ -124,3 +125,60 @@ def test_a_postpaid_session_and_a_prepaid_one_with_nothing_bought_are_told_apart
     assert [work.compensate(postpaid, ()), work.compensate(prepaid, ())] == [one_by_one(postpaid, ()),
                                                                             one_by_one(prepaid, ())]
     assert one_by_one(postpaid, ()).figures is not None and one_by_one(prepaid, ()).figures is None
+
+
+def test_sessions_alike_but_for_the_minutes_bought_share_one_run_each_with_its_own_paid_end(monkeypatch) -> None:
+    runs: list[SessionFacts] = []
+    monkeypatch.setattr(batch_module, "compensate", lambda inputs: runs.append(inputs.session) or compensate(inputs))
+    # Each bought before its seat went dark and still has time left at the second cut's end.
+    sessions = [facts(seat, minutes) for seat, minutes in (("A1", 120), ("A2", 150), ("A1", 240), ("A2", 101))]
+    work = new_batch()
+    results = [work.compensate(session, ()) for session in sessions]
+    alone = [one_by_one(session, ()) for session in sessions]
+    assert results == alone
+    assert len(runs) == 1
+    assert len({result.paid_end for result in results}) == 4
+    assert len({result.figures for result in results}) == 1
+    explanations = [work.explanation(result) for result in results]
+    assert explanations == [result.explanation for result in alone]
+    assert len(set(explanations)) == 4 and all("time added: paid end" in text for text in explanations)
+
+
+def test_minutes_bought_still_count_where_the_paid_time_ran_out_or_was_bought_in_the_dark(monkeypatch) -> None:
+    runs: list[SessionFacts] = []
+    monkeypatch.setattr(batch_module, "compensate", lambda inputs: runs.append(inputs.session) or compensate(inputs))
+    sessions = [facts("A1", 120), facts("A2", 90),  # the second ran out at minute 90, in the second cut
+                facts("A1", 100),  # ran out exactly at the cut's end
+                facts("A2", 60, credits=((85, 60),)),  # topped up in the dark
+                facts("A1", 120, events=(EventRecord(SessionEventKind.PAUSE, at(95)),)),
+                facts("A2", 60, events=(EventRecord(SessionEventKind.PAUSE, at(55)),))]  # paused, time left
+    work = new_batch()
+    assert [work.compensate(session, ()) for session in sessions] == [one_by_one(session, ()) for session in sessions]
+    assert len(runs) == 6
+
+
+paid_sessions = st.builds(
+    lambda seat, minutes, start, pause, top_up, ended, prior: (facts(
+        seat, minutes, start=start,
+        events=tuple(sorted(
+            ((EventRecord(SessionEventKind.PAUSE, at(pause)), EventRecord(SessionEventKind.RESUME, at(pause + 9)))
+             if pause is not None and pause >= start else ())
+            + ((EventRecord(SessionEventKind.END, at(ended)),) if ended is not None and ended > start else ()),
+            key=lambda event: event.at)),
+        credits=((top_up[0], top_up[1]),) if top_up is not None and top_up[0] >= start else ()),
+        (PriorCompensation(1, 20, 10, True),) if prior else ()),
+    st.sampled_from(sorted(TERMS)), st.sampled_from([15, 29, 30, 31, 49, 50, 80, 81, 99, 100, 101, 240]),
+    st.sampled_from([0, 20]), st.one_of(st.none(), moments),
+    st.one_of(st.none(), st.tuples(moments, st.sampled_from([5, 30, 90]))), st.one_of(st.none(), moments),
+    st.booleans())
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.lists(paid_sessions, min_size=1, max_size=14))
+def test_sessions_that_differ_in_the_minutes_bought_get_what_the_policy_gives_each_alone(batch_of_sessions) -> None:
+    work = new_batch()
+    for session, prior in batch_of_sessions:
+        result = work.compensate(session, prior)
+        alone = one_by_one(session, prior)
+        assert result == alone
+        assert work.explanation(result) == alone.explanation

@@ -8,22 +8,33 @@ the minutes bought or credited and when, and what they already received for othe
 get the same result but for their seat, so the policy runs once for all of them. Venues that
 start many sessions together (a class, a tournament, a night package) have many such; where
 every session differs, it costs each one a dictionary lookup.
+
+How much time was bought matters to the policy only where the paid time runs out (it caps the
+lost minutes) and in the paid end a time credit moves. A prepaid session that is still running
+or paused with time left, and bought all its time before its seat first went dark, never ran
+out from then on: the cap cannot bind, so sessions alike in all but the minutes bought share
+the policy's run, and each gets the result with its own paid end (``_ample``). A seat this
+outage never darkened gets nothing, whatever was bought.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from compensator.domain.breakdown import Breakdown
+from compensator.domain.breakdown import Breakdown, Delivery
 from compensator.domain.darkness import OutageFacts, SeatDarkness
+from compensator.domain.explanation import explain, explain_delivery
 from compensator.domain.intervals import Span
-from compensator.domain.kinds import SessionEventKind
-from compensator.domain.ledger import SessionFacts
+from compensator.domain.kinds import SessionEventKind, SessionMode, SessionState
+from compensator.domain.ledger import Balance, SessionFacts, balance
 from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate
 from compensator.domain.terms import PolicySettings, ZoneTerms
+
+# The states in which a session with time left keeps it: its paid time did not run out.
+HOLDING = (SessionState.RUNNING, SessionState.PAUSED)
+ZERO = timedelta(0)
 
 
 class CompensationBatch:
@@ -38,14 +49,16 @@ class CompensationBatch:
         self.timezone = timezone
         self.now = now
         self.darkness = SeatDarkness(outage, outages, seat_terms, now)
-        self._seats: dict[str, tuple[tuple[tuple[int, Span], ...], ZoneTerms | None]] = {}
+        self._seats: dict[str, tuple[tuple[tuple[tuple[int, Span], ...], ZoneTerms | None], datetime | None]] = {}
         self._results: dict[tuple[object, ...], CompensationResult] = {}
-        # By the breakdown's identity (each kept alive beside its text): a shared result's is worded once.
-        self._explanations: dict[int, tuple[Breakdown, str]] = {}
+        # By the breakdown's identity (each kept alive beside its steps): a shared result's is worded once.
+        self._explanations: dict[int, tuple[Breakdown, tuple[str, ...]]] = {}
+        # A shared breakdown given another paid end, by its identity: it and the one it was made from.
+        self._origins: dict[int, tuple[Breakdown, Breakdown]] = {}
 
     def compensate(self, session: SessionFacts, prior: tuple[PriorCompensation, ...]) -> CompensationResult:
         """The policy's result for ``session``, which already received ``prior`` for other outages."""
-        key = self._key(session, prior)
+        key, position = self._key(session, prior)
         found = self._results.get(key) if key is not None else None
         if found is None:
             found = compensate(CompensationInput(
@@ -53,27 +66,112 @@ class CompensationBatch:
                 policy=self.policy, timezone=self.timezone, now=self.now, darkness=self.darkness))
             if key is not None:
                 self._results[key] = found
-        elif found.seat_id is not None and found.seat_id != session.seat_id:
-            # A session that never moved was dark on its own seat only.
-            found = replace(found, seat_id=session.seat_id)
+            return found
+        breakdown, paid_end = found.breakdown, found.paid_end
+        if position is not None and found.figures is not None and paid_end != position.paid_end:
+            breakdown, paid_end = self._with_paid_end(breakdown, position.paid_end), position.paid_end
+        # A session that never moved was dark on its own seat only.
+        seat_id = session.seat_id if found.seat_id is not None else None
+        if seat_id != found.seat_id or paid_end != found.paid_end:
+            found = CompensationResult(found.outage_id, seat_id, found.figures, found.needs_approval,
+                                       found.policy_fingerprint, breakdown, found.timezone, paid_end)
         return found
 
     def explanation(self, result: CompensationResult) -> str:
-        """``result.explanation``, worded once for the sessions that share the result."""
-        known = self._explanations.get(id(result.breakdown))
+        """``result.explanation``, worded once for the sessions that share the result.
+
+        One that shares it but for the paid end has only the step of its paid end worded again.
+        """
+        origin = self._origins.get(id(result.breakdown))
+        if origin is None:
+            return "; ".join(self._steps(result.breakdown))
+        moved, shared = origin
+        assert moved.delivery is not None and moved.credit is not None
+        assert shared.delivery is not None and shared.credit is not None
+        step = explain_delivery(shared.delivery, shared.credit, self.timezone)
+        own = explain_delivery(moved.delivery, moved.credit, self.timezone)
+        return "; ".join([own if item == step else item for item in self._steps(shared)])
+
+    def _steps(self, breakdown: Breakdown) -> tuple[str, ...]:
+        """The steps of ``breakdown``'s explanation, worded once."""
+        known = self._explanations.get(id(breakdown))
         if known is None:
-            known = self._explanations[id(result.breakdown)] = (result.breakdown, result.explanation)
+            known = self._explanations[id(breakdown)] = (breakdown, explain(breakdown, self.timezone))
         return known[1]
 
-    def _key(self, session: SessionFacts, prior: tuple[PriorCompensation, ...]) -> tuple[object, ...] | None:
-        """What the policy's result depends on, but for the seat's name; None for a session that moved."""
+    def _with_paid_end(self, breakdown: Breakdown, paid_end: datetime | None) -> Breakdown:
+        """``breakdown`` for a session alike but for the minutes bought: the same credit, from its own paid end."""
+        delivery, credit = breakdown.delivery, breakdown.credit
+        if delivery is None or credit is None or delivery.paid_end_before is None or paid_end is None:
+            return breakdown
+        moved = Breakdown(breakdown.nothing, breakdown.lost, breakdown.extras, credit,
+                          Delivery(delivery.form, paid_end, paid_end + timedelta(minutes=credit.minutes),
+                                   delivery.voucher_valid_days, delivery.voucher_reason),
+                          breakdown.approval_above_minutes)
+        self._origins[id(moved)] = (moved, breakdown)
+        return moved
+
+    def _key(self, session: SessionFacts,
+             prior: tuple[PriorCompensation, ...]) -> tuple[tuple[object, ...] | None, Balance | None]:
+        """What the policy's result depends on, but for the seat's name (None for a session that moved).
+
+        With it, the session's balance when the minutes bought are left out of the key (``_ample``).
+        """
         for event in session.events:
             if event.kind is SessionEventKind.MOVE:
-                return None
+                return None, None
         seat = self._seats.get(session.seat_id)
         if seat is None:
-            seat = self._seats[session.seat_id] = (tuple(self.darkness.spans(session.seat_id).items()),
-                                                   self.seat_terms.get(session.seat_id))
+            spans = self.darkness.spans(session.seat_id)
+            seat = self._seats[session.seat_id] = ((tuple(spans.items()), self.seat_terms.get(session.seat_id)),
+                                                   _first_dark(spans, self.outage.id))
+        shape, first_dark = seat
+        if first_dark is None:
+            # This outage never darkened the seat: nothing is given, whatever was bought.
+            return (shape, session.mode, session.started_at, session.events, prior), None
+        position = self._ample(session, first_dark)
+        if position is not None:
+            return (shape, session.mode, session.started_at, session.events, position.state, prior), position
         # The policy reads the entries only through the replay of the paid time: when and how much.
         paid = tuple([(entry.created_at, entry.minutes) for entry in session.entries])
-        return seat, session.mode, session.started_at, session.events, paid, prior
+        return (shape, session.mode, session.started_at, session.events, paid, prior), None
+
+    def _ample(self, session: SessionFacts, first_dark: datetime) -> Balance | None:
+        """The balance the policy sees, for a session whose paid time never ran out while its seat was dark.
+
+        That is a prepaid session running or paused with time left when the policy looks (the
+        outage's end, or now), which bought nothing once its seat went dark in the darkness
+        this outage is part of (``first_dark``): from then on its time only ran down, so the paid
+        time left at the start of any dark stretch the policy counts covers all its running
+        time after it. The policy's cap on the lost minutes cannot bind, and its only use of the
+        minutes bought is the paid end a time credit moves. None otherwise.
+        """
+        if session.mode is not SessionMode.PREPAID:
+            return None
+        for entry in session.entries:
+            if entry.created_at >= first_dark:
+                return None
+        position = balance(session, max(self.darkness.horizon, self.now), history=False)
+        if position.state not in HOLDING or position.remaining <= ZERO:
+            return None
+        return position
+
+
+def _first_dark(spans: dict[int, Span], outage_id: int) -> datetime | None:
+    """When the seat's darkness around ``outage_id``'s went dark: its dark span and every one that touches it in turn.
+
+    The policy's dark stretches for the outage, with those of the outages already compensated
+    that share them, all lie within it. None when the outage did not darken the seat.
+    """
+    own = spans.get(outage_id)
+    if own is None:
+        return None
+    low, high = own
+    grown = True
+    while grown:
+        grown = False
+        for start, end in spans.values():
+            if start <= high and end >= low and (start < low or end > high):
+                low, high = min(low, start), max(high, end)
+                grown = True
+    return low

@@ -50,7 +50,7 @@ def explain(breakdown: Breakdown, timezone: ZoneInfo) -> tuple[str, ...]:
         cut_at, held_until = lost.ups_bridged
         steps.append(f"power cut {_clock(cut_at, timezone)}, UPS held until {_clock(held_until, timezone)}")
     steps.append(_sum(lost, spans, extras, credit))
-    steps.append(_delivery(delivery, credit, timezone))
+    steps.append(explain_delivery(delivery, credit, timezone))
     if breakdown.approval_above_minutes is not None:
         steps.append(f"above {breakdown.approval_above_minutes} min: waits for a manager's approval")
     return tuple(steps)
@@ -144,8 +144,8 @@ def _sum(lost: LostTime, spans: str, extras: Extras, credit: Credit) -> str:
     return text + " min"
 
 
-def _delivery(delivery: Delivery, credit: Credit, timezone: ZoneInfo) -> str:
-    """Rule 8: where the credit goes."""
+def explain_delivery(delivery: Delivery, credit: Credit, timezone: ZoneInfo) -> str:
+    """Rule 8: where the credit goes (the step of ``explain`` that words ``delivery``)."""
     if delivery.form is CompensationForm.BILL_REDUCTION:
         return f"{credit.minutes} min off the bill"
     if delivery.form is CompensationForm.TIME:
