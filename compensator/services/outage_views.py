@@ -107,7 +107,8 @@ ADJUSTMENT_COLUMNS = (
 )
 
 
-def adjustments_of(uow: UnitOfWork, compensation_ids: Select[tuple[int]]) -> dict[int, list[AdjustmentView]]:
+def adjustments_of(uow: UnitOfWork,
+                   compensation_ids: Select[tuple[int]] | list[int]) -> dict[int, list[AdjustmentView]]:
     """The adjustments of the compensations ``compensation_ids`` selects, oldest first, in one statement."""
     found: dict[int, list[AdjustmentView]] = defaultdict(list)
     count = len(FIGURE_NAMES)

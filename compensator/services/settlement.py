@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select, union
+from sqlalchemy import Select, exists, or_, select, union
 
 from compensator.domain.breakdown import CorrectionChange, CorrectionOutcome
 from compensator.domain.batch import CompensationBatch
@@ -111,7 +111,8 @@ def outage_facts(uow: UnitOfWork, outage: Outage) -> OutageFacts:
                        scope_seats(uow, outage.scope_kind, list(outage.scope_ids)))
 
 
-def adjusted_figures(uow: UnitOfWork, compensation_ids: Select[tuple[int]]) -> dict[int, CompensationFigures]:
+def adjusted_figures(uow: UnitOfWork,
+                     compensation_ids: Select[tuple[int]] | list[int]) -> dict[int, CompensationFigures]:
     """The figures of the newest adjustment of each compensation selected that a correction adjusted."""
     return {compensation_id: adjustments[-1].figures
             for compensation_id, adjustments in adjustments_of(uow, compensation_ids).items()}
@@ -194,14 +195,20 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
 
 
 def _prior(uow: UnitOfWork, outage: Outage, candidate_ids: Select[tuple[int]]) -> dict[int, list[PriorCompensation]]:
-    """What each candidate session already received for other outages, as it stands after corrections."""
-    others = select(Compensation.id).where(Compensation.seat_session_id.in_(candidate_ids),
-                                           Compensation.outage_id != outage.id)
-    adjusted = adjusted_figures(uow, others)
+    """What each candidate session already received for other outages, as it stands after corrections.
+
+    One statement, which also tells which of them a correction adjusted; only those (rarely
+    any) have their adjustments read, in a second one.
+    """
+    adjusted_flag = exists().where(CompensationAdjustment.compensation_id == Compensation.id)
+    rows = fetch_tuples(uow.db, select(
+        Compensation.id, Compensation.seat_session_id, Compensation.outage_id, Compensation.lost_minutes,
+        Compensation.extras_minutes, Compensation.opened_stretch, adjusted_flag).where(
+        Compensation.seat_session_id.in_(candidate_ids), Compensation.outage_id != outage.id))
+    adjusted_ids = [row[0] for row in rows if row[-1]]
+    adjusted = adjusted_figures(uow, adjusted_ids) if adjusted_ids else {}
     prior: dict[int, list[PriorCompensation]] = defaultdict(list)
-    for compensation_id, session_id, outage_id, lost, extras, opened in fetch_tuples(uow.db, select(
-            Compensation.id, Compensation.seat_session_id, Compensation.outage_id, Compensation.lost_minutes,
-            Compensation.extras_minutes, Compensation.opened_stretch).where(Compensation.id.in_(others))):
+    for compensation_id, session_id, outage_id, lost, extras, opened, _ in rows:
         # As ``current_figures`` gives them, from the columns just read when no correction adjusted it.
         figures = adjusted.get(compensation_id)
         if figures is not None:
