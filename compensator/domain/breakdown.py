@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from compensator.domain.intervals import Span
 from compensator.domain.kinds import CompensationForm
+from compensator.domain.records import record
 
 
 class NothingGiven(StrEnum):
@@ -70,7 +71,7 @@ class Credit:
     minutes: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Delivery:
     """Rule 8: the form the credit reaches the customer in, with its details."""
 
@@ -82,7 +83,7 @@ class Delivery:
     voucher_reason: VoucherReason | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Breakdown:
     """Every step of one compensation's calculation, or the reason nothing was given.
 

@@ -8,14 +8,15 @@ store, the views and the report can build from and fill those columns through ``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from operator import attrgetter
 from datetime import datetime
 
 from compensator.domain.kinds import CompensationForm
+from compensator.domain.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompensationFigures:
     """What one outage gives one seat session: its dark span, each part of the credit, the form and the value."""
 

@@ -8,12 +8,13 @@ time is up it stops consuming, so minutes bought later run from the moment they 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
+from compensator.domain.records import record
 
 MINUTE = timedelta(minutes=1)
 ZERO = timedelta(0)
@@ -28,7 +29,7 @@ def ceil_minutes(duration: timedelta) -> int:
     return -(-duration // MINUTE)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EventRecord:
     """One session event as plain data; ``seat_id`` is the destination of a move."""
 
@@ -37,7 +38,7 @@ class EventRecord:
     seat_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EntryRecord:
     """One ledger entry as plain data; reversals carry the negated minutes of what they reverse."""
 
@@ -49,7 +50,7 @@ class EntryRecord:
     reverses_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SessionFacts:
     """Everything the ledger knows about one seat session."""
 
@@ -68,7 +69,7 @@ class SessionFacts:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Interval:
     """A half-open stretch of time ``[start, end)`` spent on one seat."""
 
@@ -77,7 +78,7 @@ class Interval:
     seat_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Balance:
     """A session's derived position at one instant."""
 

@@ -29,13 +29,14 @@ from compensator.domain.intervals import Span, instant_after, merge, subtract, t
 from compensator.domain.kinds import CompensationForm, OutageKind, SessionMode, SessionState
 from compensator.domain.ledger import Balance, SessionFacts, balance, ceil_minutes
 from compensator.domain.money import value_minor
+from compensator.domain.records import record
 from compensator.domain.terms import PolicySettings, ZoneTerms
 
 ZERO = timedelta(0)
 FOREVER = timedelta(days=36500)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PriorCompensation:
     """What the session already received for another outage."""
 
@@ -61,7 +62,7 @@ class CompensationInput:
     darkness: SeatDarkness | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompensationResult:
     """The outcome of the policy for one (outage, session): its figures and the breakdown that explains them."""
 

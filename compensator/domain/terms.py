@@ -11,6 +11,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
+from compensator.domain.records import record
+
 
 @dataclass(frozen=True, slots=True)
 class PolicySettings:
@@ -41,7 +43,7 @@ def _policy_fingerprint(policy: PolicySettings) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ZoneTerms:
     """What the policy needs to know about a seat's zone."""
 

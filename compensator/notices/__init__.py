@@ -28,6 +28,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, get_currency_precision
 
 from compensator.domain.kinds import CompensationForm, OutageKind
+from compensator.domain.records import record
 from compensator.timeofday import ClockStyle, time_of_day
 
 BUILT_IN_DIRECTORY = Path(__file__).resolve().parent
@@ -110,7 +111,7 @@ class NoticeCatalog:
         raise KeyError(f"no wording for {name!r} in any language")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NoticeFacts:
     """What a notice says, as plain data."""
 

@@ -21,6 +21,7 @@ from compensator.domain.kinds import CompensationForm, EntryKind
 from compensator.domain.ledger import balance
 from compensator.domain.money import value_minor
 from compensator.domain.policy import choose_form
+from compensator.domain.records import record
 from compensator.notices import NoticeCatalog, NoticeComposer, NoticeFacts
 from compensator.services.session_views import LoadedSession
 from compensator.store.bulk import insert_tuples, reserve_ids
@@ -34,7 +35,7 @@ VOUCHER_COLUMNS = ("code", "minutes", "expires_at", "created_at", "compensation_
 NOTICE_COLUMNS = ("id", "compensation_id", "language", "text", "created_at")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreditOrder:
     """Minutes to deliver for one compensation: its first credit, or a top-up after a correction.
 

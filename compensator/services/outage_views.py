@@ -21,6 +21,7 @@ from compensator.domain.kinds import (
     RevisionAction,
     ScopeKind,
 )
+from compensator.domain.records import record
 from compensator.errors import NotFound, require_id
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Compensation, CompensationAdjustment, Notice, Outage, OutageRevision, Voucher
@@ -39,7 +40,7 @@ class AdjustmentView:
     explanation: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompensationView:
     """One compensation: its first figures and explanation, then each adjustment in order."""
 

@@ -20,6 +20,7 @@ from compensator.domain.kinds import (
     OutageStatus,
     ScopeKind,
 )
+from compensator.domain.records import record
 from compensator.timeofday import ClockStyle
 
 
@@ -147,7 +148,7 @@ class OutageRow:
     corrections: tuple[Correction, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompensationRow:
     """One compensation counted in the day, with its explanation and each correction's.
 

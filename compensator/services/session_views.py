@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, select, union
@@ -19,6 +18,7 @@ from compensator.domain.bill import CreditSource, SessionBill, session_bill
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
 from compensator.domain.ledger import Balance, EntryRecord, EventRecord, SessionFacts, balance
 from compensator.domain.money import value_minor
+from compensator.domain.records import record
 from compensator.errors import InvalidState, NotFound, require_id
 from compensator.store.bulk import fetch_tuples
 from compensator.store.database import UnitOfWork
@@ -34,7 +34,7 @@ from compensator.store.models import (
 OUTAGE_CREDIT_KINDS = (EntryKind.OUTAGE_CREDIT, EntryKind.OUTAGE_TOPUP)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EntryView:
     """A ledger entry as shown to people and API clients."""
 
@@ -48,7 +48,7 @@ class EntryView:
     note: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SeatSessionView:
     """A seat session with its derived balance at ``as_of``."""
 
@@ -73,7 +73,7 @@ class SeatSessionView:
     bill: SessionBill | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SessionRow:
     """The columns of a seat session row, read without the ORM's bookkeeping."""
 
@@ -83,7 +83,7 @@ class SessionRow:
     language: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadedSession:
     """A session's row and its facts as plain data for the core; ``entries`` as shown to people."""
 

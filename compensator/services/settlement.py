@@ -27,6 +27,7 @@ from compensator.domain.explanation import explain_correction
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import CompensationStatus, OutageStatus
 from compensator.domain.policy import CompensationResult, PriorCompensation
+from compensator.domain.records import record
 from compensator.domain.terms import ZoneTerms
 from compensator.services.credits import CreditOrder, Delivered, apply_credits
 from compensator.services.outage_views import CompensationView, adjustments_of
@@ -63,7 +64,7 @@ class Correction:
     by: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewCompensation:
     """A compensation row about to be written: whose it is, its figures, and the state of its credit."""
 
