@@ -54,7 +54,7 @@ def _seat_beats(uow: UnitOfWork, now: datetime) -> tuple[list[SeatBeat], dict[st
     heard = {seat: (last, since) for seat, last, since in uow.db.execute(
         select(SeatHeartbeat.seat_id, SeatHeartbeat.last_seen_at, SeatHeartbeat.beating_since)).tuples()}
     running = set()
-    for loaded in load_sessions(uow.db, select(OpenSeatSession.seat_session_id)).values():
+    for loaded in load_sessions(uow.db, select(OpenSeatSession.seat_session_id), authors=False).values():
         state = balance(loaded.facts, now)
         if state.state is SessionState.RUNNING:
             running.add(state.seat_id)

@@ -273,7 +273,7 @@ def approve_compensation(uow: UnitOfWork, compensation_id: object, *, actor: str
         raise InvalidState(f"compensation {row.id} is already applied")
     outage = uow.db.get(Outage, row.outage_id)
     assert outage is not None
-    loaded = load_sessions(uow.db, [row.seat_session_id])[row.seat_session_id]
+    loaded = load_sessions(uow.db, [row.seat_session_id], authors=False)[row.seat_session_id]
     # A correction since may have changed the credit: the figures that stand now are approved.
     figures = current_figures(uow, select(Compensation.id).where(Compensation.id == row.id))[row.id]
     if figures.credit_minutes == 0:

@@ -106,7 +106,7 @@ def _add(spans: list[Span], begin: datetime, finish: datetime, start: datetime, 
 def _time_up(uow: UnitOfWork, session_ids: list[int], end: datetime) -> dict[int, datetime]:
     """When the paid time ran out, for those of the sessions still going on at ``end`` whose time was up then."""
     stops: dict[int, datetime] = {}
-    for session_id, loaded in load_sessions(uow.db, session_ids).items():
+    for session_id, loaded in load_sessions(uow.db, session_ids, authors=False).items():
         position = balance(loaded.facts, end)
         if position.state is SessionState.TIME_UP and position.time_up_at:
             stops[session_id] = position.time_up_at

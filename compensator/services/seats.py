@@ -201,7 +201,7 @@ def _work_out(uow: UnitOfWork, signature: tuple[object, ...] | None, last: _Boar
     power = _power_at(uow, now)
     if last is None:
         standings = tuple(_standing(loaded, now) for loaded in
-                          load_sessions(uow.db, select(OpenSeatSession.seat_session_id)).values())
+                          load_sessions(uow.db, select(OpenSeatSession.seat_session_id), authors=False).values())
         return _Board.of(uow.settings, signature, standings, power)
     if last.power == power and last.holds_at(now):
         return last

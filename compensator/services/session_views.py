@@ -89,12 +89,14 @@ class LoadedSession:
 
     row: SessionRow
     facts: SessionFacts
-    # Who wrote each entry and its note, in the order of ``facts.entries``.
-    entry_authors: tuple[tuple[str, str | None], ...]
+    # Who wrote each entry and its note, in the order of ``facts.entries``; None when not read.
+    entry_authors: tuple[tuple[str, str | None], ...] | None
 
     @property
     def entries(self) -> tuple[EntryView, ...]:
         """The session's ledger entries as shown to people, oldest first."""
+        if self.entry_authors is None:
+            raise ValueError(f"session {self.row.id} was loaded without who wrote its entries")
         return tuple(
             EntryView(id=entry.id, kind=entry.kind, minutes=entry.minutes, value_minor=entry.value_minor,
                       created_at=entry.created_at, reverses_id=entry.reverses_id, actor=actor, note=note)
@@ -102,13 +104,22 @@ class LoadedSession:
         )
 
 
-def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]]) -> dict[int, LoadedSession]:
+# A ledger entry's columns for the arithmetic, then who wrote it and its note.
+ENTRY_COLUMNS = (LedgerEntry.seat_session_id, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.minutes,
+                 LedgerEntry.value_minor, LedgerEntry.created_at, LedgerEntry.reverses_id)
+AUTHOR_COLUMNS = (LedgerEntry.actor, LedgerEntry.note)
+
+
+def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]], *,
+                  authors: bool = True) -> dict[int, LoadedSession]:
     """Load sessions with their events and entries in three statements, whatever their number.
 
     ``session_ids`` is a collection of ids or a query of them (then used as a subquery, which
     spares sending hundreds of ids three times). The driver's rows are read as plain tuples
     (``store.bulk``) rather than ORM objects or SQLAlchemy rows: closing an outage and drawing
     the dashboard load every open session, and hydrating objects would cost more than the rest.
+    Who wrote each entry, and its note, are read only with ``authors``: only the entries shown
+    to people (``LoadedSession.entries``) need them, not the arithmetic.
     """
     if isinstance(session_ids, Select):
         ids: Select[tuple[int]] | list[int] = session_ids
@@ -127,15 +138,15 @@ def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]]) 
     )):
         events[session_id].append(EventRecord(kind, at, seat_id))
     entries: dict[int, list[EntryRecord]] = defaultdict(list)
-    authors: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-    for session_id, entry_id, kind, minutes, value, created_at, reverses_id, actor, note in fetch_tuples(db, (
-        select(LedgerEntry.seat_session_id, LedgerEntry.id, LedgerEntry.kind, LedgerEntry.minutes,
-               LedgerEntry.value_minor, LedgerEntry.created_at, LedgerEntry.reverses_id, LedgerEntry.actor,
-               LedgerEntry.note)
+    written: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    for row in fetch_tuples(db, (
+        select(*ENTRY_COLUMNS, *(AUTHOR_COLUMNS if authors else ()))
         .where(LedgerEntry.seat_session_id.in_(ids)).order_by(LedgerEntry.id)
     )):
+        session_id, entry_id, kind, minutes, value, created_at, reverses_id = row[:7]
         entries[session_id].append(EntryRecord(entry_id, kind, minutes, created_at, value, reverses_id))
-        authors[session_id].append((actor, note))
+        if authors:
+            written[session_id].append((row[7], row[8]))
     # ``get`` rather than indexing: most open sessions have no event, and the defaultdicts need
     # not grow an empty list for each.
     return {
@@ -143,7 +154,7 @@ def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]]) 
             row=SessionRow(session_id, seat_id, customer_name, language),
             facts=SessionFacts(mode, started_at, seat_id, tuple(events.get(session_id, ())),
                                tuple(entries.get(session_id, ()))),
-            entry_authors=tuple(authors.get(session_id, ())),
+            entry_authors=tuple(written.get(session_id, ())) if authors else None,
         )
         for session_id, seat_id, mode, started_at, customer_name, language in rows
     }

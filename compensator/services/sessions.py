@@ -50,7 +50,7 @@ def _sessions_ever_on(uow: UnitOfWork, seat_id: str) -> list[int]:
 
 def _require_free(uow: UnitOfWork, seat_id: str, field: str = "seat") -> None:
     now = uow.now()
-    loaded = load_sessions(uow.db, _sessions_ever_on(uow, seat_id))
+    loaded = load_sessions(uow.db, _sessions_ever_on(uow, seat_id), authors=False)
     occupant = next(
         (session_id for session_id, item in loaded.items() if balance(item.facts, now).seat_id == seat_id), None
     )

@@ -156,7 +156,7 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
         # A correction may have shrunk the outage: sessions compensated before stay in view.
         candidate_ids = select(SeatSession.id).where(SeatSession.id.in_(union(
             candidate_ids, select(Compensation.seat_session_id).where(Compensation.outage_id == outage.id))))
-    candidates = load_sessions(uow.db, candidate_ids)
+    candidates = load_sessions(uow.db, candidate_ids, authors=False)
     if not candidates:
         return None if compensated else ()
     earliest = min(item.facts.started_at for item in candidates.values())

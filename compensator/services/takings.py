@@ -110,7 +110,7 @@ def _postpaid_bills_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime], 
              .where(SessionEvent.kind == SessionEventKind.END, SessionEvent.at >= start, SessionEvent.at < end,
                     SeatSession.mode == SessionMode.POSTPAID))
     totals: dict[str, int] = defaultdict(int)
-    for loaded in load_sessions(uow.db, ended).values():
+    for loaded in load_sessions(uow.db, ended, authors=False).values():
         position = balance(loaded.facts, end)
         zone = zone_of_seat[position.seat_id]
         totals[zone] += amount_due_minor(position, price_minor_per_hour[zone])
