@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import time
 from enum import Enum
 from functools import cached_property
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 # The policy's parameters are defined in the pure core, which reads them; the settings carry them
 # and ``compensator.config`` builds and validates them.
 from compensator.domain.kinds import DashboardLanguage
 from compensator.domain.silence import SilenceRule
-from compensator.domain.terms import PolicySettings
+from compensator.domain.terms import PolicySettings, ZoneTerms
 from compensator.timeofday import ClockStyle
 
 DEFAULT_DATABASE_URL = "sqlite:///compensator.db"
@@ -200,6 +201,18 @@ class Settings:
     def seats_by_id(self) -> dict[str, SeatSettings]:
         """Seats keyed by id."""
         return {seat.id: seat for seat in self.seats}
+
+    @cached_property
+    def seat_ids(self) -> frozenset[str]:
+        """The ids of every seat: what a venue-wide outage covers."""
+        return frozenset(self.seats_by_id)
+
+    @cached_property
+    def seat_terms(self) -> MappingProxyType[str, ZoneTerms]:
+        """Each seat's zone terms (its UPS and its price), as the policy reads them."""
+        return MappingProxyType({seat.id: ZoneTerms(self.zone(seat.zone_id).ups_minutes,
+                                                    self.zone(seat.zone_id).price_minor_per_hour)
+                                 for seat in self.seats})
 
     @cached_property
     def ups_by_name(self) -> dict[str, UpsSettings]:

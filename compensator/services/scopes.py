@@ -46,9 +46,8 @@ def scope_key(scope_kind: ScopeKind, scope_ids: list[str]) -> str:
 
 def scope_seats(uow: UnitOfWork, scope_kind: ScopeKind, scope_ids: list[str]) -> frozenset[str]:
     """The seats an outage scope covers."""
-    seats = uow.settings.seats
     if scope_kind is ScopeKind.VENUE:
-        return frozenset(seat.id for seat in seats)
+        return uow.settings.seat_ids
     if scope_kind is ScopeKind.ZONES:
-        return frozenset(seat.id for seat in seats if seat.zone_id in scope_ids)
+        return frozenset(seat.id for seat in uow.settings.seats if seat.zone_id in scope_ids)
     return frozenset(scope_ids)

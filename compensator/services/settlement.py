@@ -28,7 +28,6 @@ from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import CompensationStatus, OutageStatus
 from compensator.domain.policy import CompensationResult, PriorCompensation
 from compensator.domain.records import record
-from compensator.domain.terms import ZoneTerms
 from compensator.services.credits import CreditOrder, Delivered, apply_credits
 from compensator.services.outage_views import CompensationView, adjustments_of
 from compensator.services.scopes import scope_seats
@@ -160,20 +159,12 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
     if not candidates:
         return None if compensated else ()
     earliest = min(item.facts.started_at for item in candidates.values())
-    outages = tuple(
-        outage_facts(uow, other) for other in uow.db.scalars(select(Outage).where(
-            Outage.status.in_(COUNTED_STATUSES), Outage.started_at <= now,
-            or_(Outage.ended_at.is_(None), Outage.ended_at >= earliest)))
-    )
+    outages = _outages_since(uow, earliest, now)
     prior = _prior(uow, outage, candidate_ids)
     standing = current_figures(uow, own_ids) if already else {}
-    seat_terms = {
-        seat.id: ZoneTerms(settings.zone(seat.zone_id).ups_minutes, settings.zone(seat.zone_id).price_minor_per_hour)
-        for seat in settings.seats
-    }
     this = outage_facts(uow, outage)
     # Sessions alike share the policy's work (``domain.batch``).
-    batch = CompensationBatch(this, outages, seat_terms, settings.policy, settings.venue.tz, now)
+    batch = CompensationBatch(this, outages, settings.seat_terms, settings.policy, settings.venue.tz, now)
     new_rows: list[tuple[NewCompensation, CompensationResult]] = []
     orders: list[CreditOrder] = []
     for session_id, loaded in candidates.items():
@@ -193,6 +184,16 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
     if compensated:
         return None
     return _created_views(created, delivered)
+
+
+def _outages_since(uow: UnitOfWork, earliest: datetime, now: datetime) -> tuple[OutageFacts, ...]:
+    """The counted outages that began by ``now`` and went on at ``earliest`` or later, as the policy sees them."""
+    return tuple(
+        OutageFacts(outage_id, kind, started_at, ended_at, scope_seats(uow, scope_kind, list(scope_ids)))
+        for outage_id, kind, started_at, ended_at, scope_kind, scope_ids in fetch_tuples(uow.db, select(
+            Outage.id, Outage.kind, Outage.started_at, Outage.ended_at, Outage.scope_kind, Outage.scope_ids).where(
+            Outage.status.in_(COUNTED_STATUSES), Outage.started_at <= now,
+            or_(Outage.ended_at.is_(None), Outage.ended_at >= earliest)).order_by(Outage.started_at, Outage.id)))
 
 
 def _prior(uow: UnitOfWork, outage: Outage, candidate_ids: Select[tuple[int]]) -> dict[int, list[PriorCompensation]]:
