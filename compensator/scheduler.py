@@ -36,7 +36,7 @@ from compensator.services.report import build_daily_report, day_window
 from compensator.services.report_stamp import take_stamp
 from compensator.services.session_views import list_open_sessions
 from compensator.store.backup import BackupError
-from compensator.store.database import UnitOfWork, ids_follow_commits
+from compensator.store.database import UnitOfWork, checkpoint, ids_follow_commits, sqlite_file
 from compensator.store.models import Outage, SeatSession
 from compensator.store.operations import DailyReport
 
@@ -56,6 +56,8 @@ ALIVE_EVERY_SECONDS = 30
 DETECT_JOB = "detect-silent-seats"
 DETECT_EVERY_SECONDS = 5
 PRUNE_KEYS_JOB = "prune-idempotency-keys"
+CHECKPOINT_JOB = "checkpoint-database-log"
+CHECKPOINT_EVERY_SECONDS = 30
 AUTO_PRINT_JOB = "print-new-notices"
 AUTO_PRINT_EVERY_SECONDS = 5
 AUTO_PRINT_ACTOR = "auto-print"
@@ -198,6 +200,11 @@ def prune_idempotency_keys(runtime: Compensator) -> int:
     return removed
 
 
+def checkpoint_database_log(runtime: Compensator) -> tuple[int, int] | None:
+    """Copy SQLite's write-ahead log into the database file, off every use case's path (``store.database``)."""
+    return checkpoint(runtime.engine)
+
+
 def print_new_notices(runtime: Compensator, printer: PrinterFactory) -> PrintRun:
     """Print the receipt of every letter still pending; a printer that is off is tried again next run."""
     with runtime.unit_of_work() as uow:
@@ -255,6 +262,12 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
     # or missed run just prunes a little later, and runs never need to catch up.
     scheduler.add_job(prune_idempotency_keys, IntervalTrigger(hours=1, timezone=tz), args=[runtime],
                       id=PRUNE_KEYS_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
+    if sqlite_file(runtime.engine.url) is not None:
+        # Each run copies whatever the log holds by then, so a late or missed run only leaves a
+        # longer log for the next one: coalesce, and never catch up.
+        scheduler.add_job(checkpoint_database_log, IntervalTrigger(seconds=CHECKPOINT_EVERY_SECONDS, timezone=tz),
+                          args=[runtime], id=CHECKPOINT_JOB, replace_existing=True, coalesce=True,
+                          misfire_grace_time=None)
     if any(not monitor.poll for monitor in runtime.settings.ups):
         # A webhook reports changes only, so something must notice that an ONBATT has lasted.
         # Each run looks at the time now and back-dates from the stored state, so a late run is

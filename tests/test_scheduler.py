@@ -20,11 +20,13 @@ from compensator.scheduler import (
     ARCHIVE_JOB,
     BACKUP_JOB,
     CATCH_UP_JOB,
+    CHECKPOINT_JOB,
     PRUNE_KEYS_JOB,
     WARN_JOB,
     archive_due_reports,
     archive_report,
     build_scheduler,
+    checkpoint_database_log,
     DETECT_JOB,
     ServerAlive,
     warn_sessions_nearly_up,
@@ -233,7 +235,8 @@ def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_
         jobs = {job.id: job for job in scheduler.get_jobs()}
     finally:
         scheduler.shutdown(wait=True)
-    assert set(jobs) == {ARCHIVE_JOB, CATCH_UP_JOB, WARN_JOB, ALIVE_JOB, PRUNE_KEYS_JOB, BACKUP_JOB, DETECT_JOB}
+    assert set(jobs) == {ARCHIVE_JOB, CATCH_UP_JOB, WARN_JOB, ALIVE_JOB, PRUNE_KEYS_JOB, BACKUP_JOB, DETECT_JOB,
+                         CHECKPOINT_JOB}
     backup = {field.name: str(field) for field in jobs[BACKUP_JOB].trigger.fields}
     assert (backup["hour"], backup["minute"]) == ("22", "15")
     assert (jobs[BACKUP_JOB].coalesce, jobs[BACKUP_JOB].misfire_grace_time) == (True, None)
@@ -250,6 +253,8 @@ def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_
     assert jobs[ALIVE_JOB].trigger.interval == timedelta(seconds=30)
     assert jobs[DETECT_JOB].trigger.interval == timedelta(seconds=5)
     assert jobs[PRUNE_KEYS_JOB].trigger.interval == timedelta(hours=1)
+    assert jobs[CHECKPOINT_JOB].trigger.interval == timedelta(seconds=30)
+    assert (jobs[CHECKPOINT_JOB].coalesce, jobs[CHECKPOINT_JOB].func) == (True, checkpoint_database_log)
     assert all(job.max_instances == 1 for job in jobs.values())
 
 

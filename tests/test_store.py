@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, DateTime, Integer, MetaData, Table, insert, select, text, type_coerce
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, func, insert, select, text, type_coerce
 
 from compensator.store import migrate, models, operations
-from compensator.store.database import Base, UTCDateTime, make_engine
+from compensator.store.database import READ_ONLY_OPTION, WAL_BACKSTOP_PAGES, Base, UTCDateTime, checkpoint, make_engine
 from tests.conftest import insert_one_seat
 
 # Importing both registers every table of the schema on the one base.
@@ -31,6 +31,36 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == WAL_BACKSTOP_PAGES
+    engine.dispose()
+
+
+def test_a_checkpoint_copies_the_log_into_the_file_without_waiting_for_a_reader(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{(tmp_path / 'log.db').as_posix()}")
+    table = Table("rows", MetaData(), Column("id", Integer, primary_key=True), Column("n", Integer))
+    table.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(insert(table), [{"n": index} for index in range(2000)])
+    pages, copied = checkpoint(engine)
+    assert pages > 0 and copied == pages
+    # A reader's snapshot keeps what it reads in the log: the checkpoint copies what it can and returns.
+    with engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as reader:
+        assert reader.execute(select(table.c.n).where(table.c.id == 1)).scalar() == 0
+        with engine.begin() as connection:
+            connection.execute(insert(table), [{"n": index} for index in range(2000)])
+        pages, copied = checkpoint(engine)
+        assert copied < pages
+        reader.rollback()
+    pages, copied = checkpoint(engine)
+    assert copied == pages
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(table)).scalar() == 4000
+    engine.dispose()
+
+
+def test_a_database_without_a_log_has_nothing_to_checkpoint() -> None:
+    engine = make_engine("sqlite://")
+    assert checkpoint(engine) is None
     engine.dispose()
 
 
