@@ -7,11 +7,13 @@ been appended; the use cases that append are in ``sessions``.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, select, union
+from sqlalchemy import BindParameter, Select, bindparam, select, union
 from sqlalchemy.orm import Session
 
 from compensator.domain.bill import CreditSource, SessionBill, session_bill
@@ -110,39 +112,37 @@ ENTRY_COLUMNS = (LedgerEntry.seat_session_id, LedgerEntry.id, LedgerEntry.kind, 
 AUTHOR_COLUMNS = (LedgerEntry.actor, LedgerEntry.note)
 
 
-def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]], *,
-                  authors: bool = True) -> dict[int, LoadedSession]:
+def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]], *, authors: bool = True,
+                  parameters: Mapping[str, object] | None = None) -> dict[int, LoadedSession]:
     """Load sessions with their events and entries in three statements, whatever their number.
 
     ``session_ids`` is a collection of ids or a query of them (then used as a subquery, which
-    spares sending hundreds of ids three times). The driver's rows are read as plain tuples
-    (``store.bulk``) rather than ORM objects or SQLAlchemy rows: closing an outage and drawing
-    the dashboard load every open session, and hydrating objects would cost more than the rest.
-    Who wrote each entry, and its note, are read only with ``authors``: only the entries shown
-    to people (``LoadedSession.entries``) need them, not the arithmetic.
+    spares sending hundreds of ids three times), whose bound parameters ``parameters`` gives.
+    The driver's rows are read as plain tuples (``store.bulk``) rather than ORM objects or
+    SQLAlchemy rows: closing an outage and drawing the dashboard load every open session, and
+    hydrating objects would cost more than the rest. Who wrote each entry, and its note, are
+    read only with ``authors``: only the entries shown to people (``LoadedSession.entries``)
+    need them, not the arithmetic. The three statements are built once for each query of ids
+    (and once for all lists of ids): a query built once and reused spares building them.
     """
     if isinstance(session_ids, Select):
-        ids: Select[tuple[int]] | list[int] = session_ids
+        sessions, events_of, entries_of = _loading(session_ids, authors)
+        bound = dict(parameters or {})
     else:
         ids = sorted(set(session_ids))
         if not ids:
             return {}
-    rows = fetch_tuples(db, select(SeatSession.id, SeatSession.seat_id, SeatSession.mode, SeatSession.started_at,
-                                   SeatSession.customer_name, SeatSession.language).where(SeatSession.id.in_(ids)))
+        sessions, events_of, entries_of = _loading(None, authors)
+        bound = {"session_ids": ids}
+    rows = fetch_tuples(db, sessions, bound)
     if not rows:
         return {}
     events: dict[int, list[EventRecord]] = defaultdict(list)
-    for session_id, kind, at, seat_id in fetch_tuples(db, (
-        select(SessionEvent.seat_session_id, SessionEvent.kind, SessionEvent.at, SessionEvent.seat_id)
-        .where(SessionEvent.seat_session_id.in_(ids)).order_by(SessionEvent.id)
-    )):
+    for session_id, kind, at, seat_id in fetch_tuples(db, events_of, bound):
         events[session_id].append(EventRecord(kind, at, seat_id))
     entries: dict[int, list[EntryRecord]] = defaultdict(list)
     written: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-    for row in fetch_tuples(db, (
-        select(*ENTRY_COLUMNS, *(AUTHOR_COLUMNS if authors else ()))
-        .where(LedgerEntry.seat_session_id.in_(ids)).order_by(LedgerEntry.id)
-    )):
+    for row in fetch_tuples(db, entries_of, bound):
         session_id, entry_id, kind, minutes, value, created_at, reverses_id = row[:7]
         entries[session_id].append(EntryRecord(entry_id, kind, minutes, created_at, value, reverses_id))
         if authors:
@@ -160,16 +160,34 @@ def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]], 
     }
 
 
+@functools.lru_cache(maxsize=32)
+def _loading(session_ids: Select[tuple[int]] | None, authors: bool) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The statements that load the sessions, events and entries ``session_ids`` selects (None: a
+    list of ids bound as ``session_ids``)."""
+    ids: Select[tuple[int]] | BindParameter[Any] = (
+        bindparam("session_ids", expanding=True) if session_ids is None else session_ids)
+    return (
+        select(SeatSession.id, SeatSession.seat_id, SeatSession.mode, SeatSession.started_at,
+               SeatSession.customer_name, SeatSession.language).where(SeatSession.id.in_(ids)),
+        select(SessionEvent.seat_session_id, SessionEvent.kind, SessionEvent.at, SessionEvent.seat_id)
+        .where(SessionEvent.seat_session_id.in_(ids)).order_by(SessionEvent.id),
+        select(*ENTRY_COLUMNS, *(AUTHOR_COLUMNS if authors else ()))
+        .where(LedgerEntry.seat_session_id.in_(ids)).order_by(LedgerEntry.id),
+    )
+
+
 def open_session_ids(db: Session) -> list[int]:
     """Ids of the sessions that have not ended."""
     return list(db.scalars(select(OpenSeatSession.seat_session_id).order_by(OpenSeatSession.seat_session_id)))
 
 
-def sessions_not_ended_before(start: datetime, end: datetime) -> Select[tuple[int]]:
+def sessions_not_ended_before(start: datetime | BindParameter[datetime],
+                              end: datetime | BindParameter[datetime]) -> Select[tuple[int]]:
     """A query of the ids of the sessions that held a seat at some time in ``[start, end)``.
 
     They started before ``end`` and are still open or ended at ``start`` or later. Both parts
     are read from indexes, so the cost follows the sessions of the period, not all history.
+    ``start`` and ``end`` may be bound parameters, for a query built once and run many times.
     """
     ended_since = select(SessionEvent.seat_session_id).where(
         SessionEvent.kind == SessionEventKind.END, SessionEvent.at >= start)

@@ -14,11 +14,13 @@ smaller one takes nothing back (the difference is waived).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, exists, or_, select, union
+from sqlalchemy import Select, bindparam, exists, or_, select, union
 
 from compensator.domain.breakdown import CorrectionChange, CorrectionOutcome
 from compensator.domain.batch import CompensationBatch
@@ -140,7 +142,6 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
     assert outage.ended_at is not None
     now = uow.now()
     settings = uow.settings
-    candidate_ids = sessions_not_ended_before(outage.started_at, outage.ended_at)
     own_ids = select(Compensation.id).where(Compensation.outage_id == outage.id)
     # The rows to recompute after a correction, or only which sessions already have one.
     already: dict[int, Compensation] = {}
@@ -149,18 +150,16 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
             select(Compensation).where(Compensation.outage_id == outage.id))}
         compensated = set(already)
     else:
-        compensated = set(uow.db.scalars(
-            select(Compensation.seat_session_id).where(Compensation.outage_id == outage.id)))
-    if already:
-        # A correction may have shrunk the outage: sessions compensated before stay in view.
-        candidate_ids = select(SeatSession.id).where(SeatSession.id.in_(union(
-            candidate_ids, select(Compensation.seat_session_id).where(Compensation.outage_id == outage.id))))
-    candidates = load_sessions(uow.db, candidate_ids, authors=False)
+        compensated = {session_id for (session_id,) in fetch_tuples(uow.db, _compensated(), {"outage_id": outage.id})}
+    # A correction may have shrunk the outage: sessions compensated before stay in view.
+    candidate_ids = _candidates(bool(already))
+    window = {"start": outage.started_at, "end": outage.ended_at, "outage_id": outage.id}
+    candidates = load_sessions(uow.db, candidate_ids, authors=False, parameters=window)
     if not candidates:
         return None if compensated else ()
     earliest = min(item.facts.started_at for item in candidates.values())
     outages = _outages_since(uow, earliest, now)
-    prior = _prior(uow, outage, candidate_ids)
+    prior = _prior(uow, candidate_ids, window)
     standing = current_figures(uow, own_ids) if already else {}
     this = outage_facts(uow, outage)
     # Sessions alike share the policy's work (``domain.batch``).
@@ -186,27 +185,63 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
     return _created_views(created, delivered)
 
 
+# The statements of a close, each built once (``store.bulk.fetch_tuples``) with its parameters bound.
+
+
+@functools.cache
+def _compensated() -> Select[tuple[int]]:
+    """The sessions already compensated for the outage ``outage_id``."""
+    return select(Compensation.seat_session_id).where(Compensation.outage_id == bindparam("outage_id"))
+
+
+@functools.cache
+def _candidates(recomputed: bool) -> Select[tuple[int]]:
+    """The sessions that held a seat during ``[start, end)``, and those compensated already for
+    ``outage_id`` when its compensations are ``recomputed``."""
+    held = sessions_not_ended_before(bindparam("start"), bindparam("end"))
+    if not recomputed:
+        return held
+    return select(SeatSession.id).where(SeatSession.id.in_(union(
+        held, select(Compensation.seat_session_id).where(Compensation.outage_id == bindparam("outage_id")))))
+
+
+@functools.cache
+def _outages_around() -> Select[Any]:
+    """The counted outages that began by ``now`` and went on at ``earliest`` or later."""
+    return select(Outage.id, Outage.kind, Outage.started_at, Outage.ended_at, Outage.scope_kind,
+                  Outage.scope_ids).where(
+        Outage.status.in_(COUNTED_STATUSES), Outage.started_at <= bindparam("now"),
+        or_(Outage.ended_at.is_(None), Outage.ended_at >= bindparam("earliest"))).order_by(
+        Outage.started_at, Outage.id)
+
+
+@functools.lru_cache(maxsize=4)
+def _received(candidate_ids: Select[tuple[int]]) -> Select[Any]:
+    """What the sessions ``candidate_ids`` selects received for outages other than ``outage_id``,
+    flagging the compensations a correction adjusted."""
+    adjusted_flag = exists().where(CompensationAdjustment.compensation_id == Compensation.id)
+    return select(
+        Compensation.id, Compensation.seat_session_id, Compensation.outage_id, Compensation.lost_minutes,
+        Compensation.extras_minutes, Compensation.opened_stretch, adjusted_flag).where(
+        Compensation.seat_session_id.in_(candidate_ids), Compensation.outage_id != bindparam("outage_id"))
+
+
 def _outages_since(uow: UnitOfWork, earliest: datetime, now: datetime) -> tuple[OutageFacts, ...]:
     """The counted outages that began by ``now`` and went on at ``earliest`` or later, as the policy sees them."""
     return tuple(
         OutageFacts(outage_id, kind, started_at, ended_at, scope_seats(uow, scope_kind, list(scope_ids)))
-        for outage_id, kind, started_at, ended_at, scope_kind, scope_ids in fetch_tuples(uow.db, select(
-            Outage.id, Outage.kind, Outage.started_at, Outage.ended_at, Outage.scope_kind, Outage.scope_ids).where(
-            Outage.status.in_(COUNTED_STATUSES), Outage.started_at <= now,
-            or_(Outage.ended_at.is_(None), Outage.ended_at >= earliest)).order_by(Outage.started_at, Outage.id)))
+        for outage_id, kind, started_at, ended_at, scope_kind, scope_ids in fetch_tuples(
+            uow.db, _outages_around(), {"earliest": earliest, "now": now}))
 
 
-def _prior(uow: UnitOfWork, outage: Outage, candidate_ids: Select[tuple[int]]) -> dict[int, list[PriorCompensation]]:
+def _prior(uow: UnitOfWork, candidate_ids: Select[tuple[int]],
+           window: dict[str, object]) -> dict[int, list[PriorCompensation]]:
     """What each candidate session already received for other outages, as it stands after corrections.
 
     One statement, which also tells which of them a correction adjusted; only those (rarely
     any) have their adjustments read, in a second one.
     """
-    adjusted_flag = exists().where(CompensationAdjustment.compensation_id == Compensation.id)
-    rows = fetch_tuples(uow.db, select(
-        Compensation.id, Compensation.seat_session_id, Compensation.outage_id, Compensation.lost_minutes,
-        Compensation.extras_minutes, Compensation.opened_stretch, adjusted_flag).where(
-        Compensation.seat_session_id.in_(candidate_ids), Compensation.outage_id != outage.id))
+    rows = fetch_tuples(uow.db, _received(candidate_ids), window)
     adjusted_ids = [row[0] for row in rows if row[-1]]
     adjusted = adjusted_figures(uow, adjusted_ids) if adjusted_ids else {}
     prior: dict[int, list[PriorCompensation]] = defaultdict(list)
