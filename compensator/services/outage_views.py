@@ -6,11 +6,12 @@ of them), with their notices and voucher codes, in a fixed number of statements.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import (
@@ -117,9 +118,16 @@ def adjustments_of(uow: UnitOfWork,
             select(*ADJUSTMENT_COLUMNS).where(CompensationAdjustment.compensation_id.in_(compensation_ids))
             .order_by(CompensationAdjustment.id)).tuples():
         fingerprint, previous, topup, waived, explanation = values[count:]
-        found[compensation_id].append(AdjustmentView(at, CompensationFigures.from_values(values[:count]), fingerprint, previous, topup,
-                                                     waived, explanation))
+        found[compensation_id].append(AdjustmentView(at, CompensationFigures.from_values(values[:count]), fingerprint,
+                                                     previous, topup, waived, explanation))
     return found
+
+
+@functools.cache
+def _corrected() -> Select[tuple[int]]:
+    """A row for each correction of the outages ``ids`` (built once: every outage answer runs it)."""
+    return select(OutageRevision.outage_id).where(
+        OutageRevision.outage_id.in_(bindparam("ids", expanding=True)), OutageRevision.action == RevisionAction.CORRECT)
 
 
 def outage_views(uow: UnitOfWork, outages: list[Outage],
@@ -153,7 +161,8 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
         granted, status, explanation, fingerprint, created_at, applied_at, approved_by = values[count:]
         compensations[outage_id].append(CompensationView(
             id=compensation_id, outage_id=outage_id, session_id=session_id, seat_id=seat_id,
-            figures=CompensationFigures.from_values(values[:count]), granted_minutes=granted, status=status, explanation=explanation,
+            figures=CompensationFigures.from_values(values[:count]), granted_minutes=granted, status=status,
+            explanation=explanation,
             policy_fingerprint=fingerprint, created_at=created_at, applied_at=applied_at, approved_by=approved_by,
             notice_id=notices.get(compensation_id), voucher_codes=tuple(codes[compensation_id]),
             adjustments=tuple(adjustments.get(compensation_id, ()))))
@@ -161,8 +170,7 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
         assert len(outages) == 1
         compensations[outages[0].id] = list(known)
     corrections: dict[int, int] = defaultdict(int)
-    for outage_id in uow.db.scalars(select(OutageRevision.outage_id).where(
-            OutageRevision.outage_id.in_(ids), OutageRevision.action == RevisionAction.CORRECT)):
+    for outage_id in uow.db.scalars(_corrected(), {"ids": ids}):
         corrections[outage_id] += 1
     return [
         OutageView(

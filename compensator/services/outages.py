@@ -8,9 +8,10 @@ transaction (``settlement``), audit, commit, and return the outage as read back
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from compensator.collector import collector_held_off
@@ -44,9 +45,15 @@ COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
 # --- reading
 
 
+@functools.cache
+def _outage_for_update() -> Select[tuple[Outage]]:
+    # Built once: every click on an outage runs it.
+    return select(Outage).where(Outage.id == bindparam("outage_id")).with_for_update()
+
+
 def _lock_outage(uow: UnitOfWork, outage_id: object) -> Outage:
     outage_id = require_id(outage_id, "outage")
-    outage = uow.db.scalar(select(Outage).where(Outage.id == outage_id).with_for_update())
+    outage = uow.db.scalar(_outage_for_update(), {"outage_id": outage_id})
     if outage is None:
         raise NotFound(f"unknown outage {outage_id}", field="outage")
     return outage
@@ -55,7 +62,8 @@ def _lock_outage(uow: UnitOfWork, outage_id: object) -> Outage:
 # --- starting -----------------------------------------------------------------------------
 
 
-def _revision(uow: UnitOfWork, outage: Outage, action: RevisionAction, actor: str, reason: str | None = None) -> OutageRevision:
+def _revision(uow: UnitOfWork, outage: Outage, action: RevisionAction, actor: str,
+              reason: str | None = None) -> OutageRevision:
     revision = OutageRevision(outage_id=outage.id, action=action, at=uow.now(), actor=actor,
                               started_at=outage.started_at, ended_at=outage.ended_at, status=outage.status,
                               reason=reason)
