@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, insert
 from compensator.domain.kinds import EntryKind
 from compensator.store.bulk import fetch_tuples, insert_tuples, reserve_ids
 from compensator.store.database import UTCDateTime
-from compensator.store.models import enum_column
+from compensator.store.database import enum_column
 
 LAGOS = timezone(timedelta(hours=1))
 MOMENT = datetime(2026, 11, 22, 14, 5, 7, 123456, tzinfo=LAGOS)
