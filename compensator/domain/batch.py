@@ -26,15 +26,14 @@ from zoneinfo import ZoneInfo
 from compensator.domain.breakdown import Breakdown, Delivery
 from compensator.domain.darkness import OutageFacts, SeatDarkness
 from compensator.domain.explanation import explain, explain_delivery
-from compensator.domain.intervals import Span
+from compensator.domain.intervals import Span, merge
 from compensator.domain.kinds import SessionEventKind, SessionMode, SessionState
-from compensator.domain.ledger import Balance, SessionFacts, balance
+from compensator.domain.ledger import ZERO, Balance, SessionFacts, balance
 from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate
 from compensator.domain.terms import PolicySettings, ZoneTerms
 
 # The states in which a session with time left keeps it: its paid time did not run out.
 HOLDING = (SessionState.RUNNING, SessionState.PAUSED)
-ZERO = timedelta(0)
 
 
 class CompensationBatch:
@@ -158,7 +157,8 @@ class CompensationBatch:
 
 
 def _first_dark(spans: dict[int, Span], outage_id: int) -> datetime | None:
-    """When the seat's darkness around ``outage_id``'s went dark: its dark span and every one that touches it in turn.
+    """When the seat went dark in the darkness ``outage_id``'s is part of: the start of the merged
+    (overlapping or touching) dark spans that hold its own.
 
     The policy's dark stretches for the outage, with those of the outages already compensated
     that share them, all lie within it. None when the outage did not darken the seat.
@@ -166,12 +166,4 @@ def _first_dark(spans: dict[int, Span], outage_id: int) -> datetime | None:
     own = spans.get(outage_id)
     if own is None:
         return None
-    low, high = own
-    grown = True
-    while grown:
-        grown = False
-        for start, end in spans.values():
-            if start <= high and end >= low and (start < low or end > high):
-                low, high = min(low, start), max(high, end)
-                grown = True
-    return low
+    return next(start for start, end in merge(spans.values()) if start <= own[0] and own[1] <= end)
