@@ -41,7 +41,8 @@ def record(cls: Record) -> Record:
         else:
             parameters.append(field.name)
         body.append(f"    _set_{field.name}(self, {field.name})")
-    namespace["_no_value"] = _NoValue.ONLY
+    # A field whose default comes from a factory defaults to MISSING, and the factory is called then.
+    namespace["_no_value"] = MISSING
     source = f"def __init__(self, {', '.join(parameters)}):\n" + "\n".join(body or ["    pass"]) + "\n"
     exec(source, namespace)  # noqa: S102 - the source is built above from the field names alone
     init: Callable[..., None] = namespace["__init__"]
@@ -50,14 +51,3 @@ def record(cls: Record) -> Record:
     made.__init__ = init
     return made  # type: ignore[no-any-return]
 
-
-class _NoValue:
-    """The default of a field whose default comes from a factory: the factory is called when it is left out."""
-
-    ONLY: _NoValue
-
-    def __repr__(self) -> str:
-        return "<no value>"
-
-
-_NoValue.ONLY = _NoValue()
