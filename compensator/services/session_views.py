@@ -176,6 +176,11 @@ def _loading(session_ids: Select[tuple[int]] | None, authors: bool) -> tuple[Sel
     )
 
 
+# The open sessions' ids, as a query built once: the seat board and the heartbeat job load them
+# at every run, and ``load_sessions`` builds its statements once for each query it is given.
+OPEN_SESSION_IDS = select(OpenSeatSession.seat_session_id)
+
+
 def open_session_ids(db: Session) -> list[int]:
     """Ids of the sessions that have not ended."""
     return list(db.scalars(select(OpenSeatSession.seat_session_id).order_by(OpenSeatSession.seat_session_id)))

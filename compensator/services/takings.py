@@ -11,11 +11,12 @@ the zone of the seat where the session ended, whose price billed it, as at the c
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 
 from compensator.domain.bill import amount_due_minor
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode
@@ -101,16 +102,23 @@ def _charged_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime],
     return {key: total for key, total in totals.items() if counts[key] > 0}
 
 
+@functools.cache
+def _postpaid_ended() -> Select[tuple[int]]:
+    """The postpaid sessions that ended in ``[start, end)`` (built once: ``load_sessions`` builds its
+    statements once for each query it is given)."""
+    return (select(SessionEvent.seat_session_id)
+            .join(SeatSession, SeatSession.id == SessionEvent.seat_session_id)
+            .where(SessionEvent.kind == SessionEventKind.END, SessionEvent.at >= bindparam("start"),
+                   SessionEvent.at < bindparam("end"), SeatSession.mode == SessionMode.POSTPAID))
+
+
 def _postpaid_bills_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime], zone_of_seat: Mapping[str, str],
                             price_minor_per_hour: Mapping[str, int]) -> dict[str, int]:
     """The bills of the postpaid sessions that ended in the window, by the zone they ended in."""
     start, end = window
-    ended = (select(SessionEvent.seat_session_id)
-             .join(SeatSession, SeatSession.id == SessionEvent.seat_session_id)
-             .where(SessionEvent.kind == SessionEventKind.END, SessionEvent.at >= start, SessionEvent.at < end,
-                    SeatSession.mode == SessionMode.POSTPAID))
     totals: dict[str, int] = defaultdict(int)
-    for loaded in load_sessions(uow.db, ended, authors=False).values():
+    for loaded in load_sessions(uow.db, _postpaid_ended(), authors=False,
+                                parameters={"start": start, "end": end}).values():
         position = balance(loaded.facts, end)
         zone = zone_of_seat[position.seat_id]
         totals[zone] += amount_due_minor(position, price_minor_per_hour[zone])
