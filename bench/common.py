@@ -15,7 +15,7 @@ from sqlalchemy import Engine, event
 from compensator.clock import FakeClock
 from compensator.config import parse_settings
 from compensator.runtime import Compensator
-from compensator.services import sessions
+from compensator.services.sessions import use_cases as sessions
 from compensator.settings import Settings
 
 START = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)

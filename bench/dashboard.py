@@ -3,7 +3,7 @@
 Each size gets a venue with a session on every seat and a zone outage going on, served as
 ``compensator run`` serves it (what start-up left alive frozen out of the garbage collector's
 sight, ``compensator.collector.freeze_after_start_up``). Each request is timed twice: as
-served, where the runtime's board memo (``compensator.services.seats.BoardMemo``) reuses the
+served, where the runtime's board memo (``compensator.services.counter.board.BoardMemo``) reuses the
 last board, nothing having changed; and worked out afresh, the memo emptied before each
 request, as after any new fact. Printed: the median time of each (through the Flask test
 client, so no network is measured), its ratio to a constant-text Flask route timed in the same
@@ -22,9 +22,9 @@ from flask import Flask
 
 from bench.common import median_ms, open_venue, timed
 from compensator.collector import freeze_after_start_up
-from compensator.services import outages
-from compensator.services.people import add_attendant, create_token
-from compensator.services.seats import BoardMemo
+from compensator.services.outages import use_cases as outages
+from compensator.services.people.accounts import add_attendant, create_token
+from compensator.services.counter.board import BoardMemo
 from web import create_app
 
 SIZES = (50, 500, 2000)

@@ -15,8 +15,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.common import StatementCounter, median_ms, open_venue, timed
-from compensator.services import detection
-from compensator.services.heartbeats import record_seat_heartbeat
+from compensator.services.sources import detection
+from compensator.services.sources.heartbeats import record_seat_heartbeat
 
 SIZES = (100, 500, 2000)
 REPETITIONS = 15

@@ -20,8 +20,8 @@ from sqlalchemy import select
 import compensator
 from compensator.config import load_settings
 from compensator.runtime import Compensator
-from compensator.services import sessions
-from compensator.services.people import create_token
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.people.accounts import create_token
 from compensator.store.models import SeatSession
 
 # Long enough that no session runs out during a run, short of a day.

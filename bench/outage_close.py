@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from bench.common import StatementCounter, add_past_sessions, median_ms, open_venue, timed
 from compensator.collector import freeze_after_start_up
 from compensator.runtime import Compensator
-from compensator.services import outages
+from compensator.services.outages import use_cases as outages
 from compensator.store.models import Compensation, LedgerEntry, Notice, Voucher
 
 SIZES = (500, 2000, 5000)

@@ -98,8 +98,8 @@ def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dic
 
     from bench.common import StatementCounter
     from bench.report_day import DAY, open_day
-    from compensator.reporting import ReportFormat, render
-    from compensator.services.report import build_daily_report
+    from compensator.report.formats import ReportFormat, render
+    from compensator.report.build import build_daily_report
 
     result: dict[str, Any] = {"code": str(Path(compensator.__file__).resolve().parent.parent)}
     statements: list[tuple[str, Any]] = []

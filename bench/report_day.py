@@ -25,7 +25,9 @@ from sqlalchemy import event
 from bench.common import venue_settings
 from compensator.clock import FakeClock
 from compensator.runtime import Compensator
-from compensator.services import notices, outages, sessions
+from compensator.services.handover import notices
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
 
 VERSION = "report-day-1"
 DAY = date(2026, 11, 23)

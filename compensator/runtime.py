@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from compensator.clock import Clock, SystemClock
-from compensator.reporting.ready import ReadyReports
+from compensator.report.archive import ReadyReports
 from compensator.services.catalog import sync_catalog
-from compensator.services.seats import BoardMemo
+from compensator.services.counter.board import BoardMemo
 from compensator.settings import Settings
 from compensator.store import migrate
 from compensator.store.database import UnitOfWork, make_engine, make_session_factory

@@ -24,17 +24,20 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from compensator.domain.kinds import SessionMode, SessionState
-from compensator.printing import PrinterFactory, open_printer
-from compensator.reporting import ReportFormat, render
-from compensator.reporting.ready import archive_file, archive_stamp
+from compensator.adapters.escpos import PrinterFactory, open_printer
+from compensator.report.formats import ReportFormat, render
+from compensator.report.archive import archive_file, archive_stamp
 from compensator.runtime import Compensator
-from compensator.services import detection, once, server_gap, ups
-from compensator.services.alerts import Alert, AlertBoard
+from compensator.services import once
+from compensator.services.sources import detection
+from compensator.services.sources import server_gap
+from compensator.services.sources import ups
+from compensator.services.counter.alerts import Alert, AlertBoard
 from compensator.services.backups import NightlyBackup, nightly_backup
-from compensator.services.printing import PrintRun, print_pending
-from compensator.services.report import build_daily_report, day_window
-from compensator.services.report_stamp import take_stamp
-from compensator.services.session_views import list_open_sessions
+from compensator.services.handover.printing import PrintRun, print_pending
+from compensator.report.build import build_daily_report, day_window
+from compensator.report.stamp import take_stamp
+from compensator.services.sessions.views import list_open_sessions
 from compensator.store.backup import BackupError
 from compensator.store.database import UnitOfWork, checkpoint, ids_follow_commits, sqlite_file
 from compensator.store.models import Outage, SeatSession

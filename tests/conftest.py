@@ -150,7 +150,8 @@ def insert_one_seat(connection: Any, seat_id: str = "A1") -> None:
 def power_cut_over(uow: Callable[[], Any], clock: FakeClock, sessions_minutes: dict[str, int], *,
                    after_minutes: int, lasting_minutes: int, actor: str = "test") -> tuple[Any, dict[str, int]]:
     """Start a session per seat, cut the power after a while, bring it back; the ended outage and session ids."""
-    from compensator.services import outages, sessions
+    from compensator.services.outages import use_cases as outages
+    from compensator.services.sessions import use_cases as sessions
 
     session_ids = {}
     for seat, minutes in sessions_minutes.items():
@@ -169,7 +170,7 @@ def log_in_cookie(client: Any, name: str, role: str = "attendant", csrf_token: s
 
     The person is added (PIN 1234) when missing: a cookie only stands for someone in the database.
     """
-    from compensator.services.people import add_attendant, list_attendants
+    from compensator.services.people.accounts import add_attendant, list_attendants
 
     with client.application.extensions["compensator"].unit_of_work() as unit:
         person = next((item for item in list_attendants(unit) if item.name == name), None)

@@ -24,8 +24,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from compensator.domain.kinds import EntryKind
-from compensator.services import notices, outage_views, outages, sessions
-from compensator.services.vouchers import redeem_voucher
+from compensator.services.handover import notices
+from compensator.services.outages import views as outage_views
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.sessions.vouchers import redeem_voucher
 from compensator.store.models import LedgerEntry
 from tests.known_day import MANAGER, at_local, do, report_of
 

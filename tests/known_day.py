@@ -28,9 +28,12 @@ from datetime import date, datetime, timedelta, timezone
 
 from pypdf import PdfReader
 
-from compensator.services import notices, outage_views, outages, sessions
-from compensator.services.report import build_daily_report
-from compensator.services.vouchers import redeem_voucher
+from compensator.services.handover import notices
+from compensator.services.outages import views as outage_views
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.report.build import build_daily_report
+from compensator.services.sessions.vouchers import redeem_voucher
 
 DAY = date(2026, 11, 22)
 ACTOR = "attendant:ada"

@@ -16,7 +16,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from compensator.nut import GuardedClient
+from compensator.adapters.nut import GuardedClient
 
 NUT_BINARIES = Path("/lib/nut")
 DRIVER = NUT_BINARIES / "dummy-ups"

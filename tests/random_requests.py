@@ -18,7 +18,8 @@ from typing import Any
 
 from compensator.domain.kinds import OutageStatus
 from compensator.errors import Conflict, DomainError, NotFound
-from compensator.services import outages, sessions
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
 from compensator.services.once import Answer
 from tests.random_world import World
 

@@ -26,8 +26,9 @@ from compensator.domain.kinds import (
     SessionMode,
     SessionState,
 )
-from compensator.services import session_views, sessions
-from compensator.services.session_views import load_sessions
+from compensator.services.sessions import views as session_views
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.sessions.views import load_sessions
 from compensator.store.models import (
     AuditRecord,
     Compensation,

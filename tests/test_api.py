@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from compensator.domain import vouchers
-from compensator.services import outages
-from compensator.services.people import create_token
+from compensator.services.outages import use_cases as outages
+from compensator.services.people.accounts import create_token
 from tests.conftest import log_in_cookie, power_cut_over
 from web import create_app
 

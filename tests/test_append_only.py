@@ -16,8 +16,10 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DatabaseError
 
 from compensator.domain.kinds import SessionEventKind
-from compensator.services import notices, outages, sessions
-from compensator.services.vouchers import redeem_voucher
+from compensator.services.handover import notices
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.sessions.vouchers import redeem_voucher
 from compensator.store import migrate
 from compensator.store.database import make_engine
 from compensator.store.models import APPEND_ONLY_TABLES, AuditRecord, SessionEvent

@@ -16,8 +16,8 @@ from sqlalchemy import create_engine, select, text
 from compensator.cli import main
 from compensator.runtime import Compensator
 from compensator.scheduler import BACKUP_JOB, back_up_tonight, build_scheduler
-from compensator.services import sessions
-from compensator.services.alerts import AlertBoard
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.counter.alerts import AlertBoard
 from compensator.services.backups import backup_directory, nightly_backup
 from compensator.store import backup as store_backup
 from compensator.store import migrate

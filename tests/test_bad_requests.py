@@ -11,7 +11,7 @@ import logging
 
 import pytest
 
-from compensator.services.people import create_token
+from compensator.services.people.accounts import create_token
 from tests.conftest import log_in_cookie, power_cut_over
 from web import create_app
 

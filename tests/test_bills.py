@@ -11,8 +11,10 @@ import pytest
 from compensator.domain.bill import CreditLine
 from compensator.domain.kinds import CreditReason, SessionMode
 from compensator.errors import InvalidState
-from compensator.services import outages, session_views, sessions
-from compensator.services.prices import zone_prices
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import views as session_views
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.counter.prices import zone_prices
 from tests.known_day import do
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)

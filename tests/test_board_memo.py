@@ -20,8 +20,9 @@ import pytest
 from compensator.clock import FakeClock
 from compensator.errors import DomainError
 from compensator.runtime import Compensator
-from compensator.services import outages, sessions
-from compensator.services.seats import BoardMemo, SeatTile, seat_board
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.counter.board import BoardMemo, SeatTile, seat_board
 from tests.random_requests import draw
 from tests.random_world import History, World, check
 from web import create_app
@@ -171,7 +172,7 @@ def test_on_postgresql_where_a_smaller_id_can_commit_after_a_larger_one_the_boar
 
 
 def test_the_seats_answer_is_the_json_of_the_fresh_board_as_the_board_changes(runtime, clock) -> None:
-    from compensator.services.people import create_token
+    from compensator.services.people.accounts import create_token
     from flask import jsonify
 
     app = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"})

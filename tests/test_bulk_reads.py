@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import and_, select
 
 from compensator.domain.kinds import SessionEventKind
-from compensator.services import sessions
+from compensator.services.sessions import use_cases as sessions
 from compensator.store.bulk import fetch_tuples
 from compensator.store.models import LedgerEntry, SeatSession, SessionEvent
 from tests.known_day import at_local, do

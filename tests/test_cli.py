@@ -12,7 +12,7 @@ from compensator.cli import main
 from compensator.config import load_settings
 from compensator.errors import AuthenticationFailed
 from compensator.runtime import Compensator
-from compensator.services.people import authenticate, verify_token
+from compensator.services.people.accounts import authenticate, verify_token
 from tests.conftest import VENUE
 
 

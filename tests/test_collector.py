@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from compensator.collector import collector_held_off, freeze_after_start_up, made_to_last
-from compensator.services import outages, settlement
+from compensator.services.outages import use_cases as outages
+from compensator.services.outages import settlement
 from tests.conftest import power_cut_over
 
 

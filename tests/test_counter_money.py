@@ -9,7 +9,8 @@ from html import unescape
 
 import pytest
 
-from compensator.services import outages, session_views
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import views as session_views
 from tests.known_day import do
 from tests.test_web import app, auth, client  # noqa: F401 - the dashboard's fixtures, shared
 

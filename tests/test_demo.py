@@ -6,8 +6,9 @@ from pathlib import Path
 
 from compensator.demo import DEMO_VENUE, build_demo
 from compensator.domain.kinds import OutageStatus
-from compensator.services import outage_views, session_views
-from compensator.services.people import authenticate
+from compensator.services.outages import views as outage_views
+from compensator.services.sessions import views as session_views
+from compensator.services.people.accounts import authenticate
 
 
 def test_the_demo_has_running_sessions_a_past_outage_and_two_people(tmp_path: Path) -> None:

@@ -9,8 +9,13 @@ from alembic import command
 from sqlalchemy import func, select, text
 
 from compensator.domain.kinds import OutageSource, OutageStatus, ScopeKind
-from compensator.services import detection, letters, outage_views, outages, server_gap, sessions
-from compensator.services.heartbeats import record_seat_heartbeat
+from compensator.services.sources import detection
+from compensator.services.handover import letters
+from compensator.services.outages import views as outage_views
+from compensator.services.outages import use_cases as outages
+from compensator.services.sources import server_gap
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.sources.heartbeats import record_seat_heartbeat
 from compensator.store import migrate
 from compensator.store.database import make_engine
 from compensator.store.models import Compensation, Outage

@@ -18,8 +18,10 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from compensator.domain import vouchers
-from compensator.services import once, outages, sessions
-from compensator.services.people import create_token
+from compensator.services import once
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.people.accounts import create_token
 from compensator.store.models import AuditRecord
 from compensator.store.operations import IdempotencyRecord
 from tests.conftest import log_in_cookie, power_cut_over

@@ -16,7 +16,8 @@ from compensator.config import ConfigError, load_settings
 from compensator.domain.kinds import DashboardLanguage
 from compensator.errors import InvalidInput, NotFound
 from compensator.runtime import Compensator
-from compensator.services import audit, people
+from compensator.services import audit
+from compensator.services.people import accounts as people
 from compensator.store import migrate
 from compensator.store.database import make_engine
 from tests.conftest import VENUE, make_settings

@@ -14,9 +14,12 @@ from compensator.domain.kinds import CompensationForm, OutageKind
 from compensator.errors import InvalidState
 from compensator.notices import NoticeCatalog
 from compensator.notices.letters import CutFacts, LetterFacts, compose_letter
-from compensator.services import letters, notices, outages, sessions
-from compensator.services.people import add_attendant
-from compensator.services.printing import print_letter, print_pending
+from compensator.services.handover import letters
+from compensator.services.handover import notices
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.people.accounts import add_attendant
+from compensator.services.handover.printing import print_letter, print_pending
 from compensator.timeofday import ClockStyle
 from tests.conftest import log_in_cookie
 from web import create_app

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from compensator.services import audit, people
+from compensator.services import audit
+from compensator.services.people import accounts as people
 from tests.test_web import Auth, app, auth, client  # noqa: F401 - the dashboard's fixtures, shared
 
 

@@ -24,7 +24,9 @@ from compensator.notices import (
     _template_parts,
     compose,
 )
-from compensator.services import notices, outages, sessions
+from compensator.services.handover import notices
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
 from compensator.timeofday import ClockStyle
 
 ACTOR = "attendant:ada"

@@ -13,8 +13,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from compensator.domain.ups import UpsDisplay
-from compensator.services import ups
-from compensator.services.people import create_token
+from compensator.services.sources import ups
+from compensator.services.people.accounts import create_token
 from tests.conftest import make_settings
 from web import create_app
 

@@ -10,8 +10,11 @@ from sqlalchemy import func, select
 
 from compensator.domain.kinds import CompensationForm, CompensationStatus, EntryKind, OutageStatus
 from compensator.errors import InvalidInput, InvalidState, NotFound
-from compensator.services import outage_views, outages, session_views, sessions
-from compensator.services.outages import settle
+from compensator.services.outages import views as outage_views
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import views as session_views
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.outages.use_cases import settle
 from compensator.store.models import Compensation, LedgerEntry, Notice, Outage, OutageRevision, Voucher
 from tests.conftest import power_cut_over
 

@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from compensator.errors import InvalidState
-from compensator.services import outage_views, outages, sessions
+from compensator.services.outages import views as outage_views
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
 from compensator.store.models import Notice, Voucher
 from tests.conftest import START
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from compensator.services import audit, notices
+from compensator.services import audit
+from compensator.services.handover import notices
 from tests.conftest import power_cut_over
 from tests.test_api import api, app, client, token  # noqa: F401 - the API's fixtures, shared
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from compensator.cli import main
 from compensator.errors import AuthenticationFailed, InvalidInput, InvalidState, NotFound
-from compensator.services import people, throttle
+from compensator.services.people import accounts as people
+from compensator.services.people import throttle
 from compensator.store.models import AuditRecord
 
 ACTOR = "manager:bola"

@@ -13,12 +13,12 @@ from functools import partial
 import pytest
 from escpos.printer import Dummy
 
-from compensator.printing import Receipt, open_printer, transliterate, wrap, write_receipt
+from compensator.adapters.escpos import Receipt, open_printer, transliterate, wrap, write_receipt
 from compensator.runtime import Compensator
 from compensator.scheduler import AUTO_PRINT_JOB, build_scheduler, print_new_notices
-from compensator.services import notices
-from compensator.services.alerts import AlertBoard
-from compensator.services.people import add_attendant, create_token
+from compensator.services.handover import notices
+from compensator.services.counter.alerts import AlertBoard
+from compensator.services.people.accounts import add_attendant, create_token
 from tests.conftest import log_in_cookie, make_settings, power_cut_over
 from web import create_app
 

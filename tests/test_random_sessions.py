@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from compensator.domain.kinds import SessionState
 from compensator.domain.ledger import ceil_minutes
 from compensator.errors import DomainError
-from compensator.services import session_views, sessions
+from compensator.services.sessions import views as session_views
+from compensator.services.sessions import use_cases as sessions
 from compensator.store.models import LedgerEntry
 from datetime import timedelta
 

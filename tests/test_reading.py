@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import event, select, update
 
 from compensator.runtime import Compensator
-from compensator.services import sessions
-from compensator.services.seats import seat_board
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.counter.board import seat_board
 from compensator.store.database import WriteInReadOnlyUnitOfWork, make_engine, make_session_factory
 from compensator.store.models import Seat, SeatSession
 

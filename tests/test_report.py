@@ -13,10 +13,13 @@ import pytest
 
 from compensator.domain.kinds import EntryKind
 from compensator.errors import InvalidInput
-from compensator.reporting import ReportFormat, layout, parse_format, render
-from compensator.services import notices, outages, sessions
-from compensator.services.report import build_daily_report, check_report_date, day_window, parse_report_date
-from compensator.services.report_data import AnomalyKind, NoticeState
+from compensator.report.formats import ReportFormat, parse_format, render
+from compensator.report.formats import layout
+from compensator.services.handover import notices
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.report.build import build_daily_report, check_report_date, day_window, parse_report_date
+from compensator.report.data import AnomalyKind, NoticeState
 from compensator.store.models import LedgerEntry
 from tests.conftest import VENUE, make_settings
 from tests.known_day import ACTOR, DAY, MANAGER, at_local, do, pdf_text, power_cut, report_of

@@ -15,11 +15,12 @@ import re
 from datetime import timedelta
 from xml.etree import ElementTree
 
-from compensator.reporting import ReportFormat, render
-from compensator.reporting.pdf_format import latin
-from compensator.reporting.timeline import MAX_SEAT_ROWS, picture_rows, render_svg
-from compensator.services import outages, sessions
-from compensator.services.report_data import TimelineRow
+from compensator.report.formats import ReportFormat, render
+from compensator.report.formats.pdf_format import latin
+from compensator.report.formats.svg_timeline import MAX_SEAT_ROWS, picture_rows, render_svg
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.report.data import TimelineRow
 from compensator.timeofday import ClockStyle
 from tests.conftest import VENUE, make_settings
 from tests.known_day import (

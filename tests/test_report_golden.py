@@ -20,8 +20,8 @@ from compensator.clock import FakeClock
 from compensator.domain.intervals import clip, merge
 from compensator.domain.kinds import SessionState
 from compensator.domain.ledger import balance
-from compensator.reporting import ReportFormat, render
-from compensator.services.session_views import load_sessions, sessions_not_ended_before
+from compensator.report.formats import ReportFormat, render
+from compensator.services.sessions.views import load_sessions, sessions_not_ended_before
 from tests.golden_day import report_of_the_golden_day
 from tests.known_day import pdf_text
 

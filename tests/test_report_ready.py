@@ -17,13 +17,17 @@ from typing import Any
 
 import pytest
 
-from compensator.reporting import ReportFormat, ready, render
-from compensator.reporting.ready import ReadyReports
+from compensator.report.formats import ReportFormat, render
+from compensator.report import archive as ready
+from compensator.report.archive import ReadyReports
 from compensator.runtime import Compensator
 from compensator.scheduler import archive_report
-from compensator.services import notices, outage_views, outages, sessions
-from compensator.services import report_stamp
-from compensator.services.report import build_daily_report, day_window
+from compensator.services.handover import notices
+from compensator.services.outages import views as outage_views
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.report import stamp as report_stamp
+from compensator.report.build import build_daily_report, day_window
 from compensator.settings import ReportSettings, ZoneSettings
 from tests.known_day import DAY, MANAGER, at_local, do, report_of_the_known_day
 
@@ -249,7 +253,7 @@ def test_whatever_happens_next_the_served_report_is_the_one_built(closed_day, cl
 
 
 def sessions_open(unit: Any) -> Iterator[Any]:
-    from compensator.services.session_views import list_open_sessions
+    from compensator.services.sessions.views import list_open_sessions
 
     return iter(list_open_sessions(unit))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from compensator.services import outages
-from compensator.services.people import create_token
+from compensator.services.outages import use_cases as outages
+from compensator.services.people.accounts import create_token
 from tests.conftest import log_in_cookie
 from web import create_app
 

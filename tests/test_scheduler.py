@@ -31,9 +31,10 @@ from compensator.scheduler import (
     ServerAlive,
     warn_sessions_nearly_up,
 )
-from compensator.services import session_views, sessions
-from compensator.services.alerts import MAX_ALERTS, AlertBoard
-from compensator.services.server_gap import last_alive
+from compensator.services.sessions import views as session_views
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.counter.alerts import MAX_ALERTS, AlertBoard
+from compensator.services.sources.server_gap import last_alive
 from compensator.settings import ReportSettings
 from compensator.store.operations import DailyReport, ServerRun
 from tests.conftest import VENUE, make_settings

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from compensator.services.people import create_token
+from compensator.services.people.accounts import create_token
 from tests.conftest import power_cut_over
 from web import create_app
 from web.schemas.routes import OPERATIONS

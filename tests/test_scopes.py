@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from compensator.domain.kinds import ScopeKind
-from compensator.services import outages
-from compensator.services.scopes import LONGEST_PLAIN_KEY, scope_key
+from compensator.services.outages import use_cases as outages
+from compensator.services.outages.scopes import LONGEST_PLAIN_KEY, scope_key
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)

@@ -13,7 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from compensator import seat_agent
-from compensator.services.people import create_token
+from compensator.services.people.accounts import create_token
 from compensator.store.operations import SeatHeartbeat
 from tests.conftest import power_cut_over
 from web import create_app

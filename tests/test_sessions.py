@@ -11,7 +11,8 @@ from sqlalchemy.exc import DBAPIError
 from compensator.clock import FakeClock
 from compensator.domain.kinds import EntryKind, SessionMode, SessionState
 from compensator.errors import InvalidInput, InvalidState, NotFound, SeatBusy, SessionEnded
-from compensator.services import session_views, sessions
+from compensator.services.sessions import views as session_views
+from compensator.services.sessions import use_cases as sessions
 from compensator.store.models import AuditRecord, LedgerEntry
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)

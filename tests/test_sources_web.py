@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from compensator.services import detection, outages, server_gap, sessions
-from compensator.services.people import add_attendant, create_token
+from compensator.services.sources import detection
+from compensator.services.outages import use_cases as outages
+from compensator.services.sources import server_gap
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.people.accounts import add_attendant, create_token
 from tests.conftest import log_in_cookie
 from web import create_app
 from compensator.domain.silence import seat_ranges

@@ -83,7 +83,7 @@ def test_check_config_freezes_what_it_leaves_before_the_collections_at_exit(argu
 
 
 def test_the_report_formats_load_the_pdf_library_only_when_a_pdf_is_made() -> None:
-    probe = "import sys; import compensator.reporting; print('fpdf' in sys.modules)"
+    probe = "import sys; import compensator.report.formats; print('fpdf' in sys.modules)"
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     finished = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=environment, capture_output=True,
                               text=True, check=True)

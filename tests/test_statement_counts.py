@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.common import StatementCounter, open_venue
-from compensator.services import outages
+from compensator.services.outages import use_cases as outages
 from tests.conftest import log_in_cookie
 
 

@@ -24,9 +24,10 @@ from datetime import timedelta
 
 import pytest
 
-from compensator.reporting import ReportFormat, render
-from compensator.services import outages, sessions
-from compensator.services.report_data import ZoneTakings
+from compensator.report.formats import ReportFormat, render
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.report.data import ZoneTakings
 from tests.known_day import DAY, at_local, do, pdf_text, report_of
 from tests.test_report_formats import csv_sections
 

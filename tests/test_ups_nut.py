@@ -25,9 +25,11 @@ from compensator.config import parse_settings
 from compensator.config_models.ups import password_variable
 from compensator.domain.kinds import OutageSource, OutageStatus
 from compensator.domain.ups import Reading, UpsDisplay
-from compensator.nut import GuardedClient, NutReader, UpsPoller
+from compensator.adapters.nut import GuardedClient, NutReader, UpsPoller
 from compensator.runtime import Compensator
-from compensator.services import outage_views, sessions, ups
+from compensator.services.outages import views as outage_views
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.sources import ups
 from compensator.settings import UpsSettings
 from tests.conftest import VENUE, make_settings
 from tests.nut_server import PASSWORD, USERNAME, NutServer, nut_available

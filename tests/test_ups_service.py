@@ -15,9 +15,12 @@ from compensator.domain.ups import Reading, UpsDisplay
 from compensator.errors import InvalidInput, NotFound
 from compensator.runtime import Compensator
 from compensator.scheduler import build_scheduler, evaluate_ups_reports, UPS_REPORTS_JOB
-from compensator.services import outage_views, outages, sessions, ups
-from compensator.services.alerts import AlertBoard
-from compensator.services.people import create_token
+from compensator.services.outages import views as outage_views
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.sources import ups
+from compensator.services.counter.alerts import AlertBoard
+from compensator.services.people.accounts import create_token
 from tests.conftest import log_in_cookie, make_settings
 from web import create_app
 

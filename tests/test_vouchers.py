@@ -20,8 +20,9 @@ from compensator.errors import (
     SeatBusy,
     SessionEnded,
 )
-from compensator.services import outages, sessions
-from compensator.services.vouchers import Redemption, redeem_voucher
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.sessions.vouchers import Redemption, redeem_voucher
 from compensator.store.models import VoucherRedemption
 
 ACTOR = "attendant:ada"

@@ -9,8 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from compensator.services import outage_views, outages, session_views, sessions
-from compensator.services.people import add_attendant
+from compensator.services.outages import views as outage_views
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import views as session_views
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.people.accounts import add_attendant
 from compensator.store.models import Notice, Outage
 from tests.conftest import VENUE, make_settings, power_cut_over
 from web import create_app

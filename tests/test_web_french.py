@@ -6,8 +6,9 @@ import logging
 
 import pytest
 
-from compensator.services import outages, sessions
-from compensator.services.people import add_attendant
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.people.accounts import add_attendant
 from tests.conftest import make_settings, power_cut_over
 from tests.test_web import Auth, csrf_of
 from web import create_app

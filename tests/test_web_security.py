@@ -7,7 +7,7 @@ import stat
 import pytest
 
 from compensator.runtime import Compensator
-from compensator.services import people
+from compensator.services.people import accounts as people
 from tests.conftest import make_settings
 from tests.test_web import Auth, app, auth, client, csrf_of  # noqa: F401 - the dashboard's fixtures, shared
 from web import create_app

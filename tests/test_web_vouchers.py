@@ -7,7 +7,8 @@ import re
 import pytest
 
 from compensator.domain import vouchers
-from compensator.services import session_views, sessions
+from compensator.services.sessions import views as session_views
+from compensator.services.sessions import use_cases as sessions
 from tests.conftest import power_cut_over
 from tests.test_web import app, auth, client  # noqa: F401 - the dashboard's fixtures, shared
 

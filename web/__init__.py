@@ -21,8 +21,8 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     # start without Flask, the printer library or the database layer for its other commands.
     from flask import Flask
 
-    from compensator.printing import open_printer
-    from compensator.services.alerts import AlertBoard
+    from compensator.adapters.escpos import open_printer
+    from compensator.services.counter.alerts import AlertBoard
     from compensator.timeofday import time_of_day
 
     app = Flask(__name__)

@@ -29,12 +29,19 @@ from flask import Blueprint, Response, jsonify, render_template_string, request
 from flask.typing import ResponseReturnValue
 
 from compensator.errors import DomainError
-from compensator.services import (actions, detection, notices, outage_views, outages, server_gap, session_views,
-                                  sessions, ups)
-from compensator.services.printing import print_notice
+from compensator.services import actions
+from compensator.services.sources import detection
+from compensator.services.handover import notices
+from compensator.services.outages import views as outage_views
+from compensator.services.outages import use_cases as outages
+from compensator.services.sources import server_gap
+from compensator.services.sessions import views as session_views
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.sources import ups
+from compensator.services.handover.printing import print_notice
 from compensator.services.once import KEY_FIELD, Answer, request_key, run_once
-from compensator.services.heartbeats import HeartbeatView, record_seat_heartbeat
-from compensator.services.vouchers import redeem_voucher
+from compensator.services.sources.heartbeats import HeartbeatView, record_seat_heartbeat
+from compensator.services.sessions.vouchers import redeem_voucher
 from web.api_json import (
     Submitted,
     compensation_json,

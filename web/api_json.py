@@ -17,11 +17,11 @@ from compensator.domain import vouchers
 from compensator.domain.bill import SessionBill
 from compensator.domain.figures import CompensationFigures
 from compensator.errors import InvalidInput
-from compensator.services.notices import NoticeView
-from compensator.services.outage_views import CompensationView, OutageView
-from compensator.services.seats import SeatTile
-from compensator.services.session_views import SeatSessionView
-from compensator.services.ups import UpsOutcome, UpsView
+from compensator.services.handover.notices import NoticeView
+from compensator.services.outages.views import CompensationView, OutageView
+from compensator.services.counter.board import SeatTile
+from compensator.services.sessions.views import SeatSessionView
+from compensator.services.sources.ups import UpsOutcome, UpsView
 from web.context import runtime
 from web.schemas.fields import WHOLE_MESSAGE
 

@@ -21,8 +21,8 @@ from flask.typing import ResponseReturnValue
 
 from compensator.domain.kinds import Role
 from compensator.errors import AuthenticationFailed, PermissionDenied
-from compensator.services import throttle
-from compensator.services.people import authenticate, end_sessions, logged_in, verify_token
+from compensator.services.people import throttle
+from compensator.services.people.accounts import authenticate, end_sessions, logged_in, verify_token
 from web.context import reading, unit_of_work
 from web.i18n import gettext, ngettext, remember_language
 

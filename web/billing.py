@@ -15,8 +15,8 @@ from babel.dates import format_date
 from compensator.domain.bill import CreditLine, SessionBill
 from compensator.domain.kinds import CreditReason, SessionMode
 from compensator.notices import format_money
-from compensator.services.prices import zone_prices
-from compensator.services.session_views import SeatSessionView
+from compensator.services.counter.prices import zone_prices
+from compensator.services.sessions.views import SeatSessionView
 from compensator.timeofday import time_of_day
 from web.context import runtime
 from web.i18n import N_, gettext, ngettext, ui_language

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compensator import cli
+from compensator.cli.common import EXIT_OK
 from compensator.config import load_settings
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None 
     from waitress import serve as waitress_serve
 
     from compensator.collector import freeze_after_start_up
-    from compensator.nut import start_pollers, stop_pollers
+    from compensator.adapters.nut import start_pollers, stop_pollers
     from compensator.scheduler import build_scheduler
     from web import create_app
 
@@ -46,7 +47,7 @@ def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None 
     finally:
         stop_pollers(pollers)
         scheduler.shutdown(wait=False)
-    return cli.EXIT_OK
+    return EXIT_OK
 
 
 def _log_engine_to_stderr() -> None:

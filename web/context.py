@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 
-from compensator.printing import PrinterFactory
+from compensator.adapters.escpos import PrinterFactory
 from compensator.runtime import Compensator
 from compensator.store.database import UnitOfWork
 

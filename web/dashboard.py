@@ -27,10 +27,16 @@ from compensator import seat_agent
 from compensator.domain.kinds import OutageStatus, SessionMode
 from compensator.domain.ups import UpsDisplay
 from compensator.errors import InvalidInput, NotFound
-from compensator.services import actions, letters, outage_views, outages, session_views, sessions, ups
-from compensator.services.figures import today_figures
-from compensator.services.seats import NEARLY_UP_MINUTES, SeatTile
-from compensator.services.vouchers import Redemption, redeem_voucher
+from compensator.services import actions
+from compensator.services.handover import letters
+from compensator.services.outages import views as outage_views
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import views as session_views
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.sources import ups
+from compensator.services.counter.today import today_figures
+from compensator.services.counter.board import NEARLY_UP_MINUTES, SeatTile
+from compensator.services.sessions.vouchers import Redemption, redeem_voucher
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required

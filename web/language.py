@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from compensator.services import people
+from compensator.services.people import accounts as people
 from web.auth import current_actor, login_required, safe_next
 from web.context import unit_of_work
 from web.forms import submit

@@ -23,7 +23,11 @@ from flask.typing import ResponseReturnValue
 from compensator.domain.kinds import OutageStatus
 from compensator.domain.terms import describe_policy
 from compensator.errors import InvalidInput
-from compensator.services import actions, audit, outage_views, outages, people, ups
+from compensator.services import actions, audit
+from compensator.services.outages import views as outage_views
+from compensator.services.outages import use_cases as outages
+from compensator.services.people import accounts as people
+from compensator.services.sources import ups
 from web.auth import current_actor, manager_required
 from web.context import reading, runtime
 from web.dashboard import ups_lines

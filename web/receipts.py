@@ -21,8 +21,9 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from compensator.services import letters, session_views
-from compensator.services.printing import PrintRun, print_letter, print_pending
+from compensator.services.handover import letters
+from compensator.services.sessions import views as session_views
+from compensator.services.handover.printing import PrintRun, print_letter, print_pending
 from web.auth import login_required
 from web.billing import receipt_lines
 from web.context import printer, reading, runtime

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from compensator.domain.kinds import OutageSource, OutageStatus, ScopeKind
 from compensator.domain.silence import seat_ranges
-from compensator.services.outage_views import OutageView
+from compensator.services.outages.views import OutageView
 from compensator.timeofday import time_of_day
 from web.context import runtime
 from web.i18n import gettext, ngettext, ui_language

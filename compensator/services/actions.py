@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from compensator.errors import NotFound, PermissionDenied
-from compensator.services import outages, sessions
-from compensator.services.outage_views import OutageView
-from compensator.services.session_views import SeatSessionView
+from compensator.services.outages import use_cases as outages
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.outages.views import OutageView
+from compensator.services.sessions.views import SeatSessionView
 from compensator.store.database import UnitOfWork
 
 Result = TypeVar("Result")

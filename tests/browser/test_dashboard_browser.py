@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from compensator.domain import vouchers
-from compensator.services.people import add_attendant
+from compensator.services.people.accounts import add_attendant
 from compensator.store.models import NoticeDelivery, Outage
 from tests.conftest import power_cut_over
 from web import create_app

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from compensator.services.people import add_attendant
+from compensator.services.people.accounts import add_attendant
 from tests.browser.test_dashboard_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGUMENTS, start_package, sync_api
 from web import create_app
 

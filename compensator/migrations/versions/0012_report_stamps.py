@@ -1,6 +1,6 @@
 """An archived report keeps what it was built from, so that it can be served while that stands.
 
-``daily_reports.stamp`` holds the report's ``DayStamp`` (``compensator.services.report_stamp``)
+``daily_reports.stamp`` holds the report's ``DayStamp`` (``compensator.report.stamp``)
 and the size of each archived file; reports archived before this version have none and are
 built afresh when asked for.
 

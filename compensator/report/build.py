@@ -1,0 +1,273 @@
+"""The end-of-day report: what the outages of one venue day cost, and how reliable the power was.
+
+``build_daily_report`` computes every figure here, into the plain records of
+``compensator.report.data``; the formats in ``compensator.report.formats`` only lay them
+out. The day is the window from the venue's local midnight to its closing time (to the next
+midnight when closing time is midnight); for today it stops at now. Activity between closing
+time and midnight belongs to no day's window.
+
+Which day an outage belongs to:
+
+- every outage (ongoing or ended) that overlaps the window is listed, its minutes clipped to
+  the window; one still going on at the window's end is flagged as ongoing;
+- its compensations (credits, money, notices) count on the venue day on which it ended, so an
+  outage across midnight is never counted twice, and one still going on at closing time is
+  counted by the next day's report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import exists, func, select
+
+from compensator.collector import collector_held_off
+from compensator.domain.intervals import Span, clip, measure, merge
+from compensator.domain.kinds import (
+    CompensationForm,
+    CompensationStatus,
+    EntryKind,
+    Feedback,
+    OutageKind,
+    OutageStatus,
+)
+from compensator.domain.ledger import ceil_minutes
+from compensator.errors import InvalidInput
+from compensator.report.data import (
+    Anomaly,
+    AnomalyKind,
+    CompensationRow,
+    Correction,
+    DailyReportData,
+    Figures,
+    NoticeState,
+    OutageBand,
+    OutageRow,
+    Reliability,
+    ZoneTakings,
+)
+from compensator.report.rows import (
+    Catalog,
+    DayOutage,
+    corrections,
+    day_compensations,
+    load_catalog,
+    overlapping_outages,
+)
+from compensator.report.timeline_rows import timeline_rows
+from compensator.report.takings import daily_takings
+from compensator.store.database import UnitOfWork
+from compensator.store.models import LedgerEntry, SeatSession, Voucher, VoucherRedemption
+
+# Nothing the engine recorded can be older than this; earlier dates are a typing mistake.
+EARLIEST_REPORT_DATE = date(2000, 1, 1)
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
+
+
+def parse_report_date(value: object) -> date:
+    """A report date from text like 2026-11-22, or ``InvalidInput`` naming the field."""
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if DATE_PATTERN.fullmatch(text):
+        # The pattern lets through impossible days such as 2026-02-30; fromisoformat refuses them.
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(text)
+    raise InvalidInput("the date must be a day like 2026-11-22", field="date")
+
+
+def day_window(uow: UnitOfWork, venue_date: date) -> tuple[datetime, datetime, bool]:
+    """The report window of ``venue_date`` (cut at now for today) and whether the day is over."""
+    settings = uow.settings
+    tz = settings.venue.tz
+    now = uow.now()
+    if venue_date > now.astimezone(tz).date():
+        raise InvalidInput(f"{venue_date.isoformat()} is in the future: there is no report for it yet", field="date")
+    if venue_date < EARLIEST_REPORT_DATE:
+        raise InvalidInput(f"there are no reports before {EARLIEST_REPORT_DATE.isoformat()}", field="date")
+    start = datetime.combine(venue_date, time(0), tzinfo=tz)
+    closing = settings.venue.closing_time
+    closing_day = venue_date + timedelta(days=1) if closing == time(0) else venue_date
+    end = datetime.combine(closing_day, closing, tzinfo=tz)
+    return start, min(end, now), now >= end
+
+
+def check_report_date(uow: UnitOfWork, value: object) -> date:
+    """The venue day named by ``value`` if it can have a report (today or earlier), else ``InvalidInput``."""
+    venue_date = parse_report_date(value)
+    day_window(uow, venue_date)
+    return venue_date
+
+
+def _is_bridged(outage: DayOutage, catalog: Catalog, any_lost: frozenset[int]) -> bool:
+    """Whether a UPS bridged a power cut from start to end, so that none of its seats went dark.
+
+    A cut is bridged when it has ended, no compensation for it counted a lost minute, and the
+    UPS of every zone it covers lasts at least as long as the whole cut. A cut over a zone
+    without a UPS is never bridged, even when no seat there had a session; a cut still going
+    on is not bridged (yet).
+    """
+    if outage.kind is not OutageKind.POWER or outage.ended_at is None:
+        return False
+    if outage.id in any_lost:
+        return False
+    duration = outage.ended_at - outage.started_at
+    zones = catalog.zones_covered(outage)
+    return bool(zones) and all(timedelta(minutes=catalog.ups_minutes.get(zone, 0)) >= duration for zone in zones)
+
+
+@collector_held_off()
+def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
+    """Compute the end-of-day report of ``venue_date``, a venue-local day (the garbage collector held off)."""
+    start, end, complete = day_window(uow, venue_date)
+    window = (start, end)
+    tz = uow.settings.venue.tz
+    next_midnight = datetime.combine(venue_date + timedelta(days=1), time(0), tzinfo=tz)
+    catalog = load_catalog(uow)
+
+    overlapping = overlapping_outages(uow, start, end)
+    day_outages = [item for item in overlapping if item.status in COUNTED_STATUSES]
+    # An outage's compensations count on the day it ended (see the module's docstring).
+    counted = {item.id for item in day_outages if item.ended_at is not None and item.ended_at < next_midnight}
+    compensations = day_compensations(uow, day_outages, counted, catalog)
+    revisions = corrections(uow, [item.id for item in day_outages])
+
+    compensation_rows = compensations.rows
+    outage_rows = tuple(
+        _outage_row(item, window, catalog, revisions.get(item.id, ()), compensations.any_lost,
+                    compensations.counts.get(item.id, 0) if item.id in counted else 0)
+        for item in day_outages
+    )
+    figures = _figures(uow, window, outage_rows, compensation_rows, compensations.feedback)
+    reliability = _reliability(outage_rows, day_outages, window)
+    anomalies = (_manual_credits(uow, window) + _outage_anomalies(outage_rows)
+                 + [Anomaly(AnomalyKind.UNCONFIRMED_OUTAGE, outage_id=item.id)
+                    for item in overlapping if item.status is OutageStatus.SUSPECTED]
+                 + [Anomaly(AnomalyKind.NOTICE_NOT_DELIVERED, outage_id=row.outage_id, seat_id=row.seat_id,
+                            session_id=row.session_id)
+                    for row in compensation_rows if row.notice is NoticeState.PENDING])
+    settings = uow.settings
+    takings, takings_total = _takings(uow, window, compensation_rows, catalog)
+    timeline = timeline_rows(uow, window, day_outages, compensations.seats_by_outage, catalog)
+    return DailyReportData(
+        venue_name=settings.venue.name, currency=settings.venue.currency, timezone=settings.venue.timezone,
+        venue_date=venue_date, window_start=start, window_end=end, complete=complete, generated_at=uow.now(),
+        figures=figures, reliability=reliability, outages=outage_rows, compensations=compensation_rows,
+        anomalies=tuple(anomalies), timeline=timeline,
+        outage_bands=tuple(OutageBand(item.id, item.kind, max(item.started_at, start), min(item.ended_at or end, end))
+                           for item in day_outages),
+        takings=takings, takings_total=takings_total, clock=settings.venue.clock,
+    )
+
+
+def _takings(uow: UnitOfWork, window: Span, rows: tuple[CompensationRow, ...],
+             catalog: Catalog) -> tuple[tuple[ZoneTakings, ...], ZoneTakings]:
+    """The day's takings by zone, against the value of the applied credits given on each zone's seats."""
+    credited: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if row.status is CompensationStatus.APPLIED:
+            credited[catalog.zone_of_seat[row.seat_id]] += row.given_value_minor
+    zones = [(zone.id, catalog.zone_names.get(zone.id, zone.name)) for zone in uow.settings.zones]
+    return daily_takings(uow, window, zones=zones, zone_of_seat=catalog.zone_of_seat,
+                         price_minor_per_hour=catalog.price_minor_per_hour, credited_by_zone=credited)
+
+
+def _outage_row(outage: DayOutage, window: Span, catalog: Catalog, corrections: tuple[Correction, ...],
+                any_lost: frozenset[int], compensations: int) -> OutageRow:
+    ongoing = outage.ended_at is None or outage.ended_at > window[1]
+    return OutageRow(
+        id=outage.id, kind=outage.kind, scope_kind=outage.scope_kind, scope_ids=outage.scope_ids,
+        source=outage.source, status=outage.status, started_at=outage.started_at, ended_at=outage.ended_at,
+        ongoing_at_end=ongoing, minutes_in_day=_minutes_in(outage, window),
+        bridged_by_ups=not ongoing and _is_bridged(outage, catalog, any_lost), logged_by=outage.actor, note=outage.note,
+        compensations=compensations, corrections=corrections)
+
+
+def _minutes_in(outage: DayOutage, window: Span) -> int:
+    return ceil_minutes(measure(clip([(outage.started_at, outage.ended_at or window[1])], window)))
+
+
+def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows: tuple[CompensationRow, ...],
+             feedback_given: tuple[Feedback, ...]) -> Figures:
+    start, end = window
+    applied = [row for row in rows if row.status is CompensationStatus.APPLIED]
+
+    def credited(form: CompensationForm) -> int:
+        return sum(row.granted_minutes for row in applied if row.figures.form is form)
+
+    notices = Counter(row.notice for row in rows if row.notice is not None)
+    feedback = Counter(feedback_given)
+    redeemed = exists().where(VoucherRedemption.voucher_id == Voucher.id)
+    vouchers_issued = uow.db.scalar(select(func.count()).select_from(Voucher).where(
+        Voucher.created_at >= start, Voucher.created_at < end))
+    vouchers_redeemed = uow.db.scalar(select(func.count()).select_from(VoucherRedemption).where(
+        VoucherRedemption.at >= start, VoucherRedemption.at < end))
+    vouchers_expired = uow.db.scalar(select(func.count()).select_from(Voucher).where(
+        Voucher.expires_at >= start, Voucher.expires_at < end, ~redeemed))
+    return Figures(
+        outages=len(outages),
+        # Measured once over the merged outages, as the downtime is: overlaps count once, and
+        # seconds round up once for the day, not once per outage.
+        outage_minutes=ceil_minutes(measure(clip(merge(
+            (row.started_at, row.ended_at or window[1]) for row in outages), window))),
+        sessions_affected=len({row.session_id for row in rows}),
+        credited_time_minutes=credited(CompensationForm.TIME),
+        credited_voucher_minutes=credited(CompensationForm.VOUCHER),
+        credited_bill_minutes=credited(CompensationForm.BILL_REDUCTION),
+        credited_value_minor=sum(row.given_value_minor for row in applied),
+        waived_minutes=sum(row.waived_minutes for row in applied),
+        notices_delivered=notices[NoticeState.SHOWN] + notices[NoticeState.PRINTED],
+        notices_declined=notices[NoticeState.DECLINED],
+        notices_pending=notices[NoticeState.PENDING],
+        feedback_happy=feedback[Feedback.HAPPY],
+        feedback_neutral=feedback[Feedback.NEUTRAL],
+        feedback_unhappy=feedback[Feedback.UNHAPPY],
+        vouchers_issued=vouchers_issued or 0,
+        vouchers_redeemed=vouchers_redeemed or 0,
+        vouchers_expired=vouchers_expired or 0,
+        awaiting_approval=sum(1 for row in rows if row.status is CompensationStatus.AWAITING_APPROVAL),
+    )
+
+
+def _reliability(rows: tuple[OutageRow, ...], outages: list[DayOutage], window: Span) -> Reliability:
+    cuts = [row for row in rows if row.kind is OutageKind.POWER]
+    spans = [(item.started_at, item.ended_at or window[1]) for item in outages if item.kind is OutageKind.POWER]
+    restored = [row.ended_at - row.started_at for row in cuts if row.ended_at is not None and not row.ongoing_at_end]
+    bridged = sum(1 for row in cuts if row.bridged_by_ups)
+    return Reliability(
+        cuts=len(cuts),
+        downtime_minutes=ceil_minutes(measure(clip(merge(spans), window))),
+        longest_cut_minutes=max((row.minutes_in_day for row in cuts), default=0),
+        mean_time_to_restore_minutes=ceil_minutes(sum(restored, timedelta()) / len(restored)) if restored else None,
+        cuts_bridged_by_ups=bridged,
+        # A share in whole percent, rounded half up, in integers.
+        bridged_percent=(200 * bridged + len(cuts)) // (2 * len(cuts)) if cuts else None,
+    )
+
+
+def _manual_credits(uow: UnitOfWork, window: Span) -> list[Anomaly]:
+    start, end = window
+    entries = uow.db.execute(
+        select(LedgerEntry.seat_session_id, LedgerEntry.minutes, LedgerEntry.actor, SeatSession.seat_id)
+        .join(SeatSession, SeatSession.id == LedgerEntry.seat_session_id)
+        .where(LedgerEntry.kind == EntryKind.MANUAL_CREDIT, LedgerEntry.created_at >= start,
+               LedgerEntry.created_at < end)
+        .order_by(LedgerEntry.id))
+    return [Anomaly(AnomalyKind.MANUAL_CREDIT, seat_id=seat_id, session_id=session_id, minutes=minutes, actor=actor)
+            for session_id, minutes, actor, seat_id in entries]
+
+
+def _outage_anomalies(rows: tuple[OutageRow, ...]) -> list[Anomaly]:
+    anomalies = []
+    for row in rows:
+        if row.corrections:
+            anomalies.append(Anomaly(AnomalyKind.CORRECTED_OUTAGE, outage_id=row.id, actor=row.corrections[-1].actor))
+        if row.ongoing_at_end:
+            anomalies.append(Anomaly(AnomalyKind.ONGOING_OUTAGE, outage_id=row.id, minutes=row.minutes_in_day))
+        elif row.compensations == 0:
+            anomalies.append(Anomaly(AnomalyKind.NO_AFFECTED_SESSION, outage_id=row.id))
+    return anomalies

@@ -1,0 +1,231 @@
+"""The end-of-day report's data: the figures, rows and flags of one venue day, as plain frozen records.
+
+``compensator.report.build`` fills them from the database; the formats in
+``compensator.report.formats`` only lay them out, and the scheduler archives what they render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from compensator.domain.figures import CompensationFigures
+from compensator.domain.intervals import Span
+from compensator.domain.kinds import (
+    CompensationStatus,
+    Delivery,
+    OutageKind,
+    OutageSource,
+    OutageStatus,
+    ScopeKind,
+)
+from compensator.domain.records import record
+from compensator.timeofday import ClockStyle
+
+
+class AnomalyKind(StrEnum):
+    """What the owner should look at in a day."""
+
+    MANUAL_CREDIT = "manual_credit"
+    CORRECTED_OUTAGE = "corrected_outage"
+    NO_AFFECTED_SESSION = "no_affected_session"
+    NOTICE_NOT_DELIVERED = "notice_not_delivered"
+    ONGOING_OUTAGE = "ongoing_outage"
+    UNCONFIRMED_OUTAGE = "unconfirmed_outage"
+
+
+class NoticeState(StrEnum):
+    """Where a compensation's apology notice stands: still to hand over, or how it was handed over."""
+
+    PENDING = "pending"
+    SHOWN = Delivery.SHOWN.value
+    PRINTED = Delivery.PRINTED.value
+    DECLINED = Delivery.DECLINED.value
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The figures at the top of the report.
+
+    ``outage_minutes`` is the day's time under any outage, overlaps counted once (for power cuts
+    alone it equals the reliability's downtime); the credited minutes are
+    the minutes actually given (``granted``) by applied compensations, and
+    ``credited_value_minor`` is their value at the zone's price.
+    """
+
+    outages: int
+    outage_minutes: int
+    sessions_affected: int
+    credited_time_minutes: int
+    credited_voucher_minutes: int
+    credited_bill_minutes: int
+    credited_value_minor: int
+    waived_minutes: int
+    notices_delivered: int
+    notices_declined: int
+    notices_pending: int
+    feedback_happy: int
+    feedback_neutral: int
+    feedback_unhappy: int
+    vouchers_issued: int
+    vouchers_redeemed: int
+    vouchers_expired: int
+    awaiting_approval: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reliability:
+    """How the power held up; network failures are left out, they are not the generator's fault.
+
+    ``downtime_minutes`` is the time in the day with at least one power cut going on;
+    ``mean_time_to_restore_minutes`` is the mean full length of the cuts that ended by the
+    end of the window (None without one); ``bridged_percent`` is the share of all the day's
+    cuts that a UPS bridged (see ``_is_bridged`` in ``compensator.report.build``), None
+    without a cut.
+    """
+
+    cuts: int
+    downtime_minutes: int
+    longest_cut_minutes: int
+    mean_time_to_restore_minutes: int | None
+    cuts_bridged_by_ups: int
+    bridged_percent: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneTakings:
+    """What one zone took in the day (``zone_id`` None: the whole venue), and its credits against it.
+
+    Money in minor units: purchases and extensions as charged, the bills of the postpaid
+    sessions that ended in the day, their sum ``takings_minor``, and ``credited_value_minor``,
+    the value of the applied credits counted in the day (as ``Figures.credited_value_minor``).
+    ``credit_share_permille`` is that value per thousand of the takings, rounded half up (shown
+    as a percentage with one decimal); None when nothing was taken.
+    """
+
+    zone_id: str | None
+    zone_name: str
+    purchases_minor: int
+    extensions_minor: int
+    postpaid_bills_minor: int
+    takings_minor: int
+    credited_value_minor: int
+    credit_share_permille: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """One correction of an outage's times: before, after, by whom and why."""
+
+    at: datetime
+    actor: str
+    reason: str | None
+    started_before: datetime
+    ended_before: datetime | None
+    started_after: datetime
+    ended_after: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutageRow:
+    """One outage of the day."""
+
+    id: int
+    kind: OutageKind
+    scope_kind: ScopeKind
+    scope_ids: tuple[str, ...]
+    source: OutageSource
+    status: OutageStatus
+    started_at: datetime
+    ended_at: datetime | None
+    ongoing_at_end: bool
+    minutes_in_day: int
+    bridged_by_ups: bool
+    logged_by: str
+    note: str | None
+    compensations: int
+    corrections: tuple[Correction, ...]
+
+
+@record
+class CompensationRow:
+    """One compensation counted in the day, with its explanation and each correction's.
+
+    ``figures`` stand as corrected (the first ones when never corrected); ``explanation`` is the
+    first one, as it was given, and ``adjustments`` the explanation of each correction in order.
+    ``given_value_minor`` is the value of what the customer got or will get: the credit's value,
+    plus the waived minutes at the zone's price when a correction shrank the credit.
+    ``notice`` is None while no notice exists (a credit awaiting approval has none yet).
+    """
+
+    id: int
+    outage_id: int
+    session_id: int
+    seat_id: str
+    figures: CompensationFigures
+    granted_minutes: int
+    waived_minutes: int
+    status: CompensationStatus
+    given_value_minor: int
+    notice: NoticeState | None
+    explanation: str
+    adjustments: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Anomaly:
+    """Something the owner should look at, with what it concerns."""
+
+    kind: AnomalyKind
+    outage_id: int | None = None
+    seat_id: str | None = None
+    session_id: int | None = None
+    minutes: int | None = None
+    actor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    """One seat on the timeline: when a session held it (with paid time) and when it was dark."""
+
+    seat_id: str
+    zone_id: str | None
+    sessions: tuple[Span, ...]
+    dark: tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutageBand:
+    """An outage across the timeline, clipped to the window."""
+
+    outage_id: int
+    kind: OutageKind
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DailyReportData:
+    """Everything the end-of-day report shows for one venue day."""
+
+    venue_name: str
+    currency: str
+    timezone: str
+    venue_date: date
+    window_start: datetime
+    window_end: datetime
+    complete: bool
+    generated_at: datetime
+    figures: Figures
+    reliability: Reliability
+    outages: tuple[OutageRow, ...]
+    compensations: tuple[CompensationRow, ...]
+    anomalies: tuple[Anomaly, ...]
+    timeline: tuple[TimelineRow, ...]
+    outage_bands: tuple[OutageBand, ...]
+    # Each zone's takings (every configured zone, and any other with money that day), then the venue's.
+    takings: tuple[ZoneTakings, ...]
+    takings_total: ZoneTakings
+    # How the venue shows a time of day (SPEC appendix A, ``venue.clock``).
+    clock: ClockStyle = ClockStyle.TWENTY_FOUR_HOUR

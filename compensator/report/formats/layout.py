@@ -1,0 +1,133 @@
+"""What the report's formats share: the figures' labels, money and times as shown, and sentences.
+
+The service computes numbers; this module is the edge where they become text, so that HTML,
+PDF and CSV say the same thing in the same words.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from compensator.domain.kinds import ScopeKind
+from compensator.notices import format_money
+from compensator.report.data import (
+    Anomaly,
+    AnomalyKind,
+    Correction,
+    DailyReportData,
+    OutageRow,
+    ZoneTakings,
+)
+from compensator.timeofday import time_of_day
+
+NOTHING = "—"
+TAKINGS_HEADER = ("Zone", "Purchases", "Extensions", "Postpaid bills", "Takings", "Credits given", "Credits' share")
+
+
+def money(report: DailyReportData, amount_minor: int) -> str:
+    """An amount in the report's currency, as people read it."""
+    return format_money(amount_minor, report.currency)
+
+
+def local(report: DailyReportData, moment: datetime | None, day_pattern: str | None = None) -> str:
+    """A moment's time of day in the venue's time zone and clock style (after its day if asked), or a dash."""
+    if moment is None:
+        return NOTHING
+    tz = ZoneInfo(report.timezone)
+    shown = time_of_day(moment, tz, report.clock)
+    return f"{moment.astimezone(tz).strftime(day_pattern)} {shown}" if day_pattern else shown
+
+
+def headline(report: DailyReportData) -> list[tuple[str, str]]:
+    """The figures at the top of the report as (label, value) pairs."""
+    figures = report.figures
+    return [
+        ("Outages", str(figures.outages)),
+        ("Outage minutes", str(figures.outage_minutes)),
+        ("Sessions affected", str(figures.sessions_affected)),
+        ("Value credited", money(report, figures.credited_value_minor)),
+        ("Minutes as time", str(figures.credited_time_minutes)),
+        ("Minutes as vouchers", str(figures.credited_voucher_minutes)),
+        ("Minutes off bills", str(figures.credited_bill_minutes)),
+        ("Minutes waived after corrections", str(figures.waived_minutes)),
+        ("Notices delivered / declined / pending",
+         f"{figures.notices_delivered} / {figures.notices_declined} / {figures.notices_pending}"),
+        ("Feedback happy / neutral / unhappy",
+         f"{figures.feedback_happy} / {figures.feedback_neutral} / {figures.feedback_unhappy}"),
+        ("Vouchers issued / redeemed / expired",
+         f"{figures.vouchers_issued} / {figures.vouchers_redeemed} / {figures.vouchers_expired}"),
+        ("Credits awaiting approval", str(figures.awaiting_approval)),
+    ]
+
+
+def reliability(report: DailyReportData) -> list[tuple[str, str]]:
+    """The power reliability figures as (label, value) pairs."""
+    figures = report.reliability
+    mean = figures.mean_time_to_restore_minutes
+    bridged = str(figures.cuts_bridged_by_ups)
+    if figures.bridged_percent is not None:
+        bridged += f" ({figures.bridged_percent}%)"
+    return [
+        ("Power cuts", str(figures.cuts)),
+        ("Downtime (min)", str(figures.downtime_minutes)),
+        ("Longest cut (min)", str(figures.longest_cut_minutes)),
+        ("Mean time to restore (min)", NOTHING if mean is None else str(mean)),
+        ("Cuts bridged by UPS", bridged),
+    ]
+
+
+def takings(report: DailyReportData) -> list[tuple[str, ...]]:
+    """The takings table's rows, one per zone then the venue's total, as ``TAKINGS_HEADER`` names them."""
+    return [(row.zone_name, *(money(report, amount) for amount in (
+                row.purchases_minor, row.extensions_minor, row.postpaid_bills_minor, row.takings_minor,
+                row.credited_value_minor)), share(row.credit_share_permille))
+            for row in (*report.takings, report.takings_total)]
+
+
+def share(permille: int | None) -> str:
+    """A share given per thousand as a percentage with one decimal ("56.7%"), or a dash without takings."""
+    return NOTHING if permille is None else f"{permille // 10}.{permille % 10}%"
+
+
+def takings_note(row: ZoneTakings) -> str:
+    """What the credits' share of the venue's takings means, as a sentence."""
+    if row.credit_share_permille is None:
+        return "Nothing was taken this day: the credits have no takings to be weighed against."
+    return (f"The credits given were worth {share(row.credit_share_permille)} of the takings: "
+            "purchases and extensions as charged, and the bills of the postpaid sessions that ended this day.")
+
+
+def scope(row: OutageRow) -> str:
+    """What an outage covered, in words."""
+    if row.scope_kind is ScopeKind.VENUE:
+        return "whole venue"
+    return f"{row.scope_kind.value}: {', '.join(row.scope_ids)}"
+
+
+def end_text(report: DailyReportData, row: OutageRow) -> str:
+    """When an outage ended, or that it was still going on at the end of the window."""
+    return "ongoing" if row.ongoing_at_end else local(report, row.ended_at)
+
+
+def correction(report: DailyReportData, item: Correction) -> str:
+    """One correction of an outage's times as a sentence."""
+    before = f"{local(report, item.started_before)}–{local(report, item.ended_before)}"
+    after = f"{local(report, item.started_after)}–{local(report, item.ended_after)}"
+    reason = f": {item.reason}" if item.reason else ""
+    return f"{before} → {after} by {item.actor} at {local(report, item.at)}{reason}"
+
+
+def anomaly(item: Anomaly) -> str:
+    """What the owner should look at, as a sentence."""
+    if item.kind is AnomalyKind.MANUAL_CREDIT:
+        return f"manual credit of {item.minutes} min on seat {item.seat_id} (session {item.session_id}) by {item.actor}"
+    if item.kind is AnomalyKind.CORRECTED_OUTAGE:
+        return f"outage {item.outage_id} was corrected (last by {item.actor})"
+    if item.kind is AnomalyKind.NO_AFFECTED_SESSION:
+        return f"outage {item.outage_id} affected no session"
+    if item.kind is AnomalyKind.NOTICE_NOT_DELIVERED:
+        return f"the notice for seat {item.seat_id} (outage {item.outage_id}) was never delivered"
+    if item.kind is AnomalyKind.ONGOING_OUTAGE:
+        return f"outage {item.outage_id} was still going on at the end of the day ({item.minutes} min so far)"
+    return f"outage {item.outage_id} is still suspected: confirm or dismiss it"

@@ -1,0 +1,125 @@
+"""A venue day's takings by zone (purchases, extensions, postpaid bills) and the credits' share of them.
+
+Purchases and extensions are summed by the database, in one GROUP BY over the window's ledger
+entries. Each counts in the zone of the seat its session was on when the entry was made (its
+start seat, or the seat of its last move before the entry), since that seat's price is the one
+charged. A postpaid bill is stored nowhere: it is derived from the session's entries and
+events. So the postpaid sessions that ended in the window, and only those (a bill is final when
+its session ends), are loaded in a fixed number of statements and replayed; each bill counts in
+the zone of the seat where the session ended, whose price billed it, as at the counter.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, and_, bindparam, func, select
+
+from compensator.domain.bill import amount_due_minor
+from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode
+from compensator.domain.ledger import balance
+from compensator.report.data import ZoneTakings
+from compensator.services.sessions.views import load_sessions
+from compensator.store.database import UnitOfWork
+from compensator.store.models import LedgerEntry, Seat, SeatSession, SessionEvent
+
+ALL_ZONES = "All zones"
+
+
+def daily_takings(uow: UnitOfWork, window: tuple[datetime, datetime], *, zones: Sequence[tuple[str, str]],
+                  zone_of_seat: Mapping[str, str], price_minor_per_hour: Mapping[str, int],
+                  credited_by_zone: Mapping[str, int]) -> tuple[tuple[ZoneTakings, ...], ZoneTakings]:
+    """Each zone's takings in ``window`` and the venue's total, with the credits' share of them.
+
+    ``zones`` are (id, name) pairs in the order to show, every one of them shown; another zone
+    appears only when it has money that day. ``credited_by_zone`` is the value of the credits counted
+    in the day, by the zone of the seat they were given on.
+    """
+    charged = _charged_by_zone(uow, window, zone_of_seat)
+    bills = _postpaid_bills_by_zone(uow, window, zone_of_seat, price_minor_per_hour)
+    names = dict(zones)
+    busy = set(bills) | set(credited_by_zone) | {zone for zone, _ in charged}
+    shown = [zone for zone, _ in zones] + sorted(busy - set(names))
+    rows = tuple(_row(zone, names.get(zone, zone), charged.get((zone, EntryKind.PURCHASE), 0),
+                      charged.get((zone, EntryKind.EXTENSION), 0), bills.get(zone, 0), credited_by_zone.get(zone, 0))
+                 for zone in shown)
+    total = _row(None, ALL_ZONES, sum(row.purchases_minor for row in rows), sum(row.extensions_minor for row in rows),
+                 sum(row.postpaid_bills_minor for row in rows), sum(row.credited_value_minor for row in rows))
+    return rows, total
+
+
+def _row(zone_id: str | None, name: str, purchases: int, extensions: int, bills: int, credited: int) -> ZoneTakings:
+    takings = purchases + extensions + bills
+    # Per thousand, rounded half up, in integers.
+    share = (2000 * credited + takings) // (2 * takings) if takings else None
+    return ZoneTakings(zone_id, name, purchases, extensions, bills, takings, credited, share)
+
+
+def _charged_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime],
+                     zone_of_seat: Mapping[str, str]) -> dict[tuple[str, EntryKind], int]:
+    """The money charged for purchases and extensions in the window, by zone and kind.
+
+    The database sums every entry in the zone of its session's start seat; the few entries
+    made after a move of their session are then moved to the zone of the seat of the last
+    move before them. (One correlated lookup of the last move per entry would be one
+    statement, but SQLite reads it through the index of every move by time: a busy day's
+    thousands of entries then cost a tenth of a second.)
+    """
+    start, end = window
+    in_window = (LedgerEntry.kind.in_((EntryKind.PURCHASE, EntryKind.EXTENSION)),
+                 LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
+    totals: dict[tuple[str, EntryKind], int] = defaultdict(int)
+    counts: dict[tuple[str, EntryKind], int] = defaultdict(int)
+    for zone, kind, count, total in uow.db.execute(
+            select(Seat.zone_id, LedgerEntry.kind, func.count(), func.sum(LedgerEntry.value_minor))
+            .join(SeatSession, SeatSession.id == LedgerEntry.seat_session_id)
+            .join(Seat, Seat.id == SeatSession.seat_id)
+            .where(*in_window).group_by(Seat.zone_id, LedgerEntry.kind)).tuples():
+        totals[(zone, EntryKind(kind))] += int(total or 0)
+        counts[(zone, EntryKind(kind))] += count
+    # Each entry made after a move, with every move of its session before it.
+    last_moves: dict[int, tuple[datetime, int, str, EntryKind, int, str]] = {}
+    for entry_id, kind, value, start_seat, moved_at, move_id, seat_id in uow.db.execute(
+            select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.value_minor, SeatSession.seat_id, SessionEvent.at,
+                   SessionEvent.id, SessionEvent.seat_id)
+            .join(SeatSession, SeatSession.id == LedgerEntry.seat_session_id)
+            .join(SessionEvent, and_(SessionEvent.seat_session_id == LedgerEntry.seat_session_id,
+                                     SessionEvent.kind == SessionEventKind.MOVE,
+                                     SessionEvent.at <= LedgerEntry.created_at))
+            .where(*in_window)).tuples():
+        known = last_moves.get(entry_id)
+        if known is None or (moved_at, move_id) > known[:2]:
+            last_moves[entry_id] = (moved_at, move_id, seat_id, kind, value, start_seat)
+    for _, _, seat_id, kind, value, start_seat in last_moves.values():
+        for seat, sign in ((start_seat, -1), (seat_id, 1)):
+            if seat in zone_of_seat:
+                totals[(zone_of_seat[seat], kind)] += sign * value
+                counts[(zone_of_seat[seat], kind)] += sign
+    # A zone and kind counts when an entry is in it, as a row of the database's sums would.
+    return {key: total for key, total in totals.items() if counts[key] > 0}
+
+
+@functools.cache
+def _postpaid_ended() -> Select[tuple[int]]:
+    """The postpaid sessions that ended in ``[start, end)`` (built once: ``load_sessions`` builds its
+    statements once for each query it is given)."""
+    return (select(SessionEvent.seat_session_id)
+            .join(SeatSession, SeatSession.id == SessionEvent.seat_session_id)
+            .where(SessionEvent.kind == SessionEventKind.END, SessionEvent.at >= bindparam("start"),
+                   SessionEvent.at < bindparam("end"), SeatSession.mode == SessionMode.POSTPAID))
+
+
+def _postpaid_bills_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime], zone_of_seat: Mapping[str, str],
+                            price_minor_per_hour: Mapping[str, int]) -> dict[str, int]:
+    """The bills of the postpaid sessions that ended in the window, by the zone they ended in."""
+    start, end = window
+    totals: dict[str, int] = defaultdict(int)
+    for loaded in load_sessions(uow.db, _postpaid_ended(), authors=False,
+                                parameters={"start": start, "end": end}).values():
+        position = balance(loaded.facts, end)
+        zone = zone_of_seat[position.seat_id]
+        totals[zone] += amount_due_minor(position, price_minor_per_hour[zone])
+    return dict(totals)

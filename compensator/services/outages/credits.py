@@ -1,0 +1,159 @@
+"""Delivering compensations: ledger credits, vouchers and apology notices, written in batches.
+
+Whatever the number of sessions, one call issues a fixed number of statements: one to check
+new voucher codes, one to reserve the notices' ids, then one driver-level ``executemany`` per
+table (``store.bulk``). Every automatic write carries a deterministic idempotency key under a
+UNIQUE constraint, so nothing is ever credited twice.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from compensator.domain import vouchers
+from compensator.domain.darkness import ended_in_the_dark
+from compensator.domain.figures import CompensationFigures
+from compensator.domain.kinds import CompensationForm, EntryKind
+from compensator.domain.ledger import balance
+from compensator.domain.money import value_minor
+from compensator.domain.policy import choose_form
+from compensator.domain.records import record
+from compensator.notices import NoticeCatalog, NoticeComposer, NoticeFacts
+from compensator.services.sessions.views import LoadedSession
+from compensator.store.bulk import insert_tuples, reserve_ids
+from compensator.store.database import UnitOfWork
+from compensator.store.models import LedgerEntry, Notice, Outage, Voucher
+
+# The columns each delivery writes, in the order its rows are built below.
+ENTRY_COLUMNS = ("seat_session_id", "kind", "minutes", "value_minor", "created_at", "actor", "compensation_id",
+                 "idempotency_key", "note")
+VOUCHER_COLUMNS = ("code", "minutes", "expires_at", "created_at", "compensation_id", "idempotency_key")
+NOTICE_COLUMNS = ("id", "compensation_id", "language", "text", "created_at")
+
+
+@record
+class CreditOrder:
+    """Minutes to deliver for one compensation: its first credit, or a top-up after a correction.
+
+    ``form`` and ``paid_end`` are the form of the credit and the session's paid end before it,
+    and ``left_while_dark`` whether the customer ended the session in the dark, when the caller
+    already worked them out at this instant (the policy does); otherwise they are worked out
+    from the session now.
+    """
+
+    compensation_id: int
+    seat_id: str
+    figures: CompensationFigures
+    session: LoadedSession
+    minutes: int
+    topup: bool = False
+    revision_id: int | None = None
+    form: CompensationForm | None = None
+    paid_end: datetime | None = None
+    left_while_dark: bool | None = None
+
+    @property
+    def key(self) -> str:
+        """The deterministic idempotency key of what this order writes."""
+        suffix = f"topup:{self.revision_id}" if self.topup else "credit"
+        return f"compensation:{self.compensation_id}:{suffix}"
+
+    def customer_left_while_dark(self) -> bool:
+        """Whether the customer ended the session while the seat was dark, as the policy saw it if it did."""
+        if self.left_while_dark is not None:
+            return self.left_while_dark
+        return ended_in_the_dark(self.session.facts.mode, self.session.facts.ended_at,
+                                 self.figures.dark_start, self.figures.dark_end)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """What ``apply_credits`` delivered, by compensation id: the form, any voucher codes and the new notice's id."""
+
+    forms: dict[int, CompensationForm]
+    voucher_codes: dict[int, tuple[str, ...]]
+    notice_ids: dict[int, int]
+
+
+@functools.lru_cache(maxsize=8)
+def notice_catalog(default_language: str, override_directory: str | None) -> NoticeCatalog:
+    """The notice wording for a venue, read once per process."""
+    return NoticeCatalog.load(default_language, override_directory)
+
+
+def catalog_for(uow: UnitOfWork) -> NoticeCatalog:
+    """The notice wording configured for the unit of work's venue."""
+    settings = uow.settings
+    return notice_catalog(settings.venue.default_language, settings.notices.templates_directory)
+
+
+def _unique_codes(uow: UnitOfWork, count: int) -> list[str]:
+    codes: list[str] = []
+    while len(codes) < count:
+        batch = {vouchers.new_code() for _ in range(count - len(codes))} - set(codes)
+        taken = set(uow.db.scalars(select(Voucher.code).where(Voucher.code.in_(batch))))
+        codes.extend(sorted(batch - taken))
+    return codes
+
+
+def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
+                  actor: str) -> Delivered:
+    """Write the credit entries, vouchers and notices for ``orders``; say what was delivered."""
+    if not orders:
+        return Delivered({}, {}, {})
+    now = uow.now()
+    settings = uow.settings
+    decided: list[tuple[CreditOrder, CompensationForm, datetime | None]] = []
+    for order in orders:
+        if order.form is not None:
+            decided.append((order, order.form, order.paid_end))
+        else:
+            position = balance(order.session.facts, now)
+            decided.append((order, choose_form(order.session.facts.mode, position.state), position.paid_end))
+    codes = iter(_unique_codes(uow, sum(1 for _, form, _ in decided if form is CompensationForm.VOUCHER)))
+    expires_at = now + timedelta(days=settings.policy.voucher_valid_days)
+    composer = NoticeComposer(catalog_for(uow))
+    entries: list[tuple[object, ...]] = []
+    new_vouchers: list[tuple[object, ...]] = []
+    notices: list[tuple[int, str, str]] = []
+    forms: dict[int, CompensationForm] = {}
+    codes_given: dict[int, tuple[str, ...]] = {}
+    for order, form, paid_end in decided:
+        forms[order.compensation_id] = form
+        code: str | None = None
+        new_end: datetime | None = None
+        if form is CompensationForm.VOUCHER:
+            code = next(codes)
+            codes_given[order.compensation_id] = (code,)
+            new_vouchers.append((code, order.minutes, expires_at, now, order.compensation_id, order.key))
+        else:
+            price = settings.zone(settings.seat(order.seat_id).zone_id).price_minor_per_hour
+            entries.append((order.session.row.id, EntryKind.OUTAGE_TOPUP if order.topup else EntryKind.OUTAGE_CREDIT,
+                            order.minutes, value_minor(order.minutes, price), now, actor, order.compensation_id,
+                            order.key, f"outage {outage.id}"))
+            new_end = paid_end + timedelta(minutes=order.minutes) if paid_end else None
+        if order.topup:
+            continue
+        language, text = composer.compose(order.session.row.language, NoticeFacts(
+            venue_name=settings.venue.name, timezone=settings.venue.tz, currency=settings.venue.currency,
+            customer_name=order.session.row.customer_name, kind=outage.kind, dark_start=order.figures.dark_start,
+            dark_end=order.figures.dark_end, lost_minutes=order.figures.lost_minutes, credit_minutes=order.minutes,
+            form=form, value_minor=order.figures.value_minor, new_end=new_end,
+            voucher_code=vouchers.display(code) if code else None,
+            voucher_expires_at=expires_at if code else None,
+            left_while_dark=order.customer_left_while_dark(), clock=settings.venue.clock))
+        notices.append((order.compensation_id, language, text))
+    # One executemany per table, whatever the number of rows; the notices' ids are reserved
+    # first, so that the views of the compensations can give them without reading them back.
+    notice_ids = dict(zip((compensation_id for compensation_id, _, _ in notices),
+                          reserve_ids(uow.db, Notice.__table__, len(notices)), strict=True))
+    insert_tuples(uow.db, LedgerEntry.__table__, ENTRY_COLUMNS, entries)
+    insert_tuples(uow.db, Voucher.__table__, VOUCHER_COLUMNS, new_vouchers)
+    insert_tuples(uow.db, Notice.__table__, NOTICE_COLUMNS,
+                  [(notice_ids[compensation_id], compensation_id, language, text, now)
+                   for compensation_id, language, text in notices])
+    return Delivered(forms, codes_given, notice_ids)

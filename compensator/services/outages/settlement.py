@@ -1,0 +1,368 @@
+"""Settling an ended outage: compute each affected session's compensation and write it, once.
+
+The policy runs in memory over data loaded in a fixed number of statements (once for all the
+sessions alike, ``domain.batch``), and the new compensations are written in one driver-level
+``executemany`` under ids reserved first (``store.bulk``; their credits, vouchers and notices by
+``credits.apply_credits``), so the work does not grow in statements with the number of
+sessions. Each (outage, session) pair has one compensation, ever, under a UNIQUE constraint.
+
+After a correction of the outage's times the compensations are recomputed (SPEC §3 rule 11):
+a compensation keeps its first figures and explanation, and each change is appended as an
+adjustment with its own figures and its own explanation; a larger credit is topped up, a
+smaller one takes nothing back (the difference is waived).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, bindparam, exists, or_, select, union
+
+from compensator.domain.breakdown import CorrectionChange, CorrectionOutcome
+from compensator.domain.batch import CompensationBatch
+from compensator.domain.darkness import OutageFacts
+from compensator.domain.explanation import explain_correction
+from compensator.domain.figures import CompensationFigures
+from compensator.domain.kinds import CompensationStatus, OutageStatus
+from compensator.domain.policy import CompensationResult, PriorCompensation
+from compensator.domain.records import record
+from compensator.services.outages.credits import CreditOrder, Delivered, apply_credits
+from compensator.services.outages.views import CompensationView, adjustments_of
+from compensator.services.outages.scopes import scope_seats
+from compensator.services.sessions.views import LoadedSession, load_sessions, sessions_not_ended_before
+from compensator.store.bulk import fetch_tuples, insert_tuples, reserve_ids
+from compensator.store.database import UnitOfWork
+from compensator.store.models import Compensation, CompensationAdjustment, Outage, OutageRevision, SeatSession
+
+COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
+# The columns a new compensation is written with, in the order of ``NewCompensation.values``.
+COMPENSATION_COLUMNS = ("id", "outage_id", "seat_session_id", "seat_id", "policy_fingerprint", "granted_minutes",
+                        "status", "explanation", "created_at", "applied_at", *CompensationFigures.names())
+# The amounts a recomputation is compared on: a dark span that moved without changing any of
+# them is no news for the customer.
+AMOUNTS = ("lost_minutes", "restart_minutes", "lost_work_minutes", "goodwill_minutes", "extras_minutes",
+           "credit_minutes", "value_minor")
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A correction being settled: the corrected outage, its revision, its times before and after, and who made it.
+
+    Settling another outage with it recomputes that outage's compensations for a correction of
+    an overlapping one (the minutes they counted moved).
+    """
+
+    outage_id: int
+    revision: OutageRevision
+    started_before: datetime
+    ended_before: datetime
+    started_after: datetime
+    ended_after: datetime
+    by: str
+
+
+@record
+class NewCompensation:
+    """A compensation row about to be written: whose it is, its figures, and the state of its credit."""
+
+    outage_id: int
+    seat_session_id: int
+    seat_id: str
+    figures: CompensationFigures
+    policy_fingerprint: str
+    granted_minutes: int
+    status: CompensationStatus
+    explanation: str
+    created_at: datetime
+    applied_at: datetime | None
+
+    def values(self, compensation_id: int) -> tuple[object, ...]:
+        """The row's values under ``compensation_id``, in the order of ``COMPENSATION_COLUMNS``."""
+        return (compensation_id, self.outage_id, self.seat_session_id, self.seat_id, self.policy_fingerprint,
+                self.granted_minutes, self.status, self.explanation, self.created_at, self.applied_at,
+                *self.figures.values())
+
+    def view(self, compensation_id: int, notice_id: int | None, voucher_codes: tuple[str, ...]) -> CompensationView:
+        """The view of the row once written under ``compensation_id``."""
+        return CompensationView(
+            id=compensation_id, outage_id=self.outage_id, session_id=self.seat_session_id, seat_id=self.seat_id,
+            figures=self.figures, granted_minutes=self.granted_minutes, status=self.status,
+            explanation=self.explanation, policy_fingerprint=self.policy_fingerprint, created_at=self.created_at,
+            applied_at=self.applied_at, approved_by=None, notice_id=notice_id, voucher_codes=voucher_codes)
+
+    @classmethod
+    def of(cls, result: CompensationResult, outage: Outage, session_id: int, now: datetime,
+           explanation: str) -> NewCompensation:
+        """The new compensation row of ``result``, whose explanation is ``explanation``."""
+        assert result.figures is not None and result.seat_id
+        waits = result.needs_approval
+        return cls(
+            outage_id=outage.id, seat_session_id=session_id, seat_id=result.seat_id, figures=result.figures,
+            policy_fingerprint=result.policy_fingerprint, granted_minutes=0 if waits else result.figures.credit_minutes,
+            status=CompensationStatus.AWAITING_APPROVAL if waits else CompensationStatus.APPLIED,
+            explanation=explanation, created_at=now, applied_at=None if waits else now)
+
+
+def outage_facts(uow: UnitOfWork, outage: Outage) -> OutageFacts:
+    """An outage as the policy sees it."""
+    return OutageFacts(outage.id, outage.kind, outage.started_at, outage.ended_at,
+                       scope_seats(uow, outage.scope_kind, list(outage.scope_ids)))
+
+
+def adjusted_figures(uow: UnitOfWork,
+                     compensation_ids: Select[tuple[int]] | list[int]) -> dict[int, CompensationFigures]:
+    """The figures of the newest adjustment of each compensation selected that a correction adjusted."""
+    return {compensation_id: adjustments[-1].figures
+            for compensation_id, adjustments in adjustments_of(uow, compensation_ids).items()}
+
+
+def current_figures(uow: UnitOfWork, compensation_ids: Select[tuple[int]]) -> dict[int, CompensationFigures]:
+    """The figures that stand now for each compensation selected: its newest adjustment's, or its first."""
+    current = adjusted_figures(uow, compensation_ids)
+    for compensation_id, *values in uow.db.execute(
+            select(Compensation.id, *(getattr(Compensation, name) for name in CompensationFigures.names()))
+            .where(Compensation.id.in_(compensation_ids))).tuples():
+        if compensation_id not in current:
+            current[compensation_id] = CompensationFigures.from_values(values)
+    return current
+
+
+def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
+           correction: Correction | None = None) -> tuple[CompensationView, ...] | None:
+    """Compute and write the compensations of an ended outage; unchanged figures write nothing.
+
+    A session compensated already is left as it is, unless ``correction`` (of the outage's
+    times) asks for its compensation to be recomputed. Settling an outage for the first time
+    returns the views of its compensations (read back otherwise: None).
+    """
+    assert outage.ended_at is not None
+    now = uow.now()
+    settings = uow.settings
+    own_ids = select(Compensation.id).where(Compensation.outage_id == outage.id)
+    # The rows to recompute after a correction, or only which sessions already have one.
+    already: dict[int, Compensation] = {}
+    if correction is not None:
+        already = {row.seat_session_id: row for row in uow.db.scalars(
+            select(Compensation).where(Compensation.outage_id == outage.id))}
+        compensated = set(already)
+    else:
+        compensated = {session_id for (session_id,) in fetch_tuples(uow.db, _compensated(), {"outage_id": outage.id})}
+    # A correction may have shrunk the outage: sessions compensated before stay in view.
+    candidate_ids = _candidates(bool(already))
+    window = {"start": outage.started_at, "end": outage.ended_at, "outage_id": outage.id}
+    candidates = load_sessions(uow.db, candidate_ids, authors=False, parameters=window)
+    if not candidates:
+        return None if compensated else ()
+    earliest = min(item.facts.started_at for item in candidates.values())
+    outages = _outages_since(uow, earliest, now)
+    prior = _prior(uow, candidate_ids, window)
+    standing = current_figures(uow, own_ids) if already else {}
+    this = outage_facts(uow, outage)
+    # Sessions alike share the policy's work (``domain.batch``).
+    batch = CompensationBatch(this, outages, settings.seat_terms, settings.policy, settings.venue.tz, now)
+    new_rows: list[tuple[NewCompensation, CompensationResult]] = []
+    orders: list[CreditOrder] = []
+    for session_id, loaded in candidates.items():
+        if session_id in compensated and correction is None:
+            continue
+        result = batch.compensate(loaded.facts, tuple(prior[session_id]))
+        if session_id in already:
+            assert correction is not None
+            row = already[session_id]
+            order = _adjust(uow, row, standing[row.id], result, loaded, correction)
+            if order is not None:
+                orders.append(order)
+        elif result.compensated:
+            new_rows.append((NewCompensation.of(result, outage, session_id, now, batch.explanation(result)), result))
+    created = _insert(uow, new_rows, candidates, orders)
+    delivered = apply_credits(uow, orders, outage=outage, actor=actor)
+    if compensated:
+        return None
+    return _created_views(created, delivered)
+
+
+# The statements of a close, each built once (``store.bulk.fetch_tuples``) with its parameters bound.
+
+
+@functools.cache
+def _compensated() -> Select[tuple[int]]:
+    """The sessions already compensated for the outage ``outage_id``."""
+    return select(Compensation.seat_session_id).where(Compensation.outage_id == bindparam("outage_id"))
+
+
+@functools.cache
+def _candidates(recomputed: bool) -> Select[tuple[int]]:
+    """The sessions that held a seat during ``[start, end)``, and those compensated already for
+    ``outage_id`` when its compensations are ``recomputed``."""
+    held = sessions_not_ended_before(bindparam("start"), bindparam("end"))
+    if not recomputed:
+        return held
+    return select(SeatSession.id).where(SeatSession.id.in_(union(
+        held, select(Compensation.seat_session_id).where(Compensation.outage_id == bindparam("outage_id")))))
+
+
+@functools.cache
+def _outages_around() -> Select[Any]:
+    """The counted outages that began by ``now`` and went on at ``earliest`` or later."""
+    return select(Outage.id, Outage.kind, Outage.started_at, Outage.ended_at, Outage.scope_kind,
+                  Outage.scope_ids).where(
+        Outage.status.in_(COUNTED_STATUSES), Outage.started_at <= bindparam("now"),
+        or_(Outage.ended_at.is_(None), Outage.ended_at >= bindparam("earliest"))).order_by(
+        Outage.started_at, Outage.id)
+
+
+@functools.lru_cache(maxsize=4)
+def _received(candidate_ids: Select[tuple[int]]) -> Select[Any]:
+    """What the sessions ``candidate_ids`` selects received for outages other than ``outage_id``,
+    flagging the compensations a correction adjusted."""
+    adjusted_flag = exists().where(CompensationAdjustment.compensation_id == Compensation.id)
+    return select(
+        Compensation.id, Compensation.seat_session_id, Compensation.outage_id, Compensation.lost_minutes,
+        Compensation.extras_minutes, Compensation.opened_stretch, adjusted_flag).where(
+        Compensation.seat_session_id.in_(candidate_ids), Compensation.outage_id != bindparam("outage_id"))
+
+
+def _outages_since(uow: UnitOfWork, earliest: datetime, now: datetime) -> tuple[OutageFacts, ...]:
+    """The counted outages that began by ``now`` and went on at ``earliest`` or later, as the policy sees them."""
+    return tuple(
+        OutageFacts(outage_id, kind, started_at, ended_at, scope_seats(uow, scope_kind, list(scope_ids)))
+        for outage_id, kind, started_at, ended_at, scope_kind, scope_ids in fetch_tuples(
+            uow.db, _outages_around(), {"earliest": earliest, "now": now}))
+
+
+def _prior(uow: UnitOfWork, candidate_ids: Select[tuple[int]],
+           window: dict[str, object]) -> dict[int, list[PriorCompensation]]:
+    """What each candidate session already received for other outages, as it stands after corrections.
+
+    One statement, which also tells which of them a correction adjusted; only those (rarely
+    any) have their adjustments read, in a second one.
+    """
+    rows = fetch_tuples(uow.db, _received(candidate_ids), window)
+    adjusted_ids = [row[0] for row in rows if row[-1]]
+    adjusted = adjusted_figures(uow, adjusted_ids) if adjusted_ids else {}
+    prior: dict[int, list[PriorCompensation]] = defaultdict(list)
+    for compensation_id, session_id, outage_id, lost, extras, opened, _ in rows:
+        # As ``current_figures`` gives them, from the columns just read when no correction adjusted it.
+        figures = adjusted.get(compensation_id)
+        if figures is not None:
+            lost, extras, opened = figures.lost_minutes, figures.extras_minutes, figures.opened_stretch
+        prior[session_id].append(PriorCompensation(outage_id, lost, extras, opened))
+    return prior
+
+
+def _insert(uow: UnitOfWork, new_rows: list[tuple[NewCompensation, CompensationResult]],
+            candidates: dict[int, LoadedSession], orders: list[CreditOrder]) -> list[tuple[int, NewCompensation]]:
+    """Write the new compensations and add the credits of those applied at once to ``orders``."""
+    if not new_rows:
+        return []
+    # Their ids are reserved first, so that their credits and notices can name them: one
+    # statement for the ids, one for the rows, whatever the number of sessions.
+    ids = reserve_ids(uow.db, Compensation.__table__, len(new_rows))
+    created = [(compensation_id, row) for compensation_id, (row, _) in zip(ids, new_rows, strict=True)]
+    insert_tuples(uow.db, Compensation.__table__, COMPENSATION_COLUMNS,
+                  [row.values(compensation_id) for compensation_id, row in created])
+    for compensation_id, (row, result) in zip(ids, new_rows, strict=True):
+        if row.status is CompensationStatus.APPLIED:
+            # The policy chose the form and saw the paid end at this same instant.
+            orders.append(_first_credit(compensation_id, row.seat_id, row.figures, candidates[row.seat_session_id],
+                                        result))
+    return created
+
+
+def _first_credit(compensation_id: int, seat_id: str, figures: CompensationFigures, session: LoadedSession,
+                  result: CompensationResult) -> CreditOrder:
+    """The whole credit of a compensation, in the form the policy chose at this same instant."""
+    return CreditOrder(compensation_id=compensation_id, seat_id=seat_id, figures=figures, session=session,
+                       minutes=figures.credit_minutes, form=figures.form, paid_end=result.paid_end,
+                       left_while_dark=result.left_while_dark)
+
+
+def _created_views(created: list[tuple[int, NewCompensation]], delivered: Delivered) -> tuple[CompensationView, ...]:
+    """The views of an outage's first compensations, from what was just written."""
+    return tuple(row.view(compensation_id, delivered.notice_ids.get(compensation_id),
+                          delivered.voucher_codes.get(compensation_id, ()))
+                 for compensation_id, row in created)
+
+
+def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, result: CompensationResult,
+            loaded: LoadedSession, correction: Correction) -> CreditOrder | None:
+    """Append the recomputation of ``row`` as an adjustment, topping up and never taking back.
+
+    Nothing is written when the amounts stand as they were. The compensation's own figures and
+    explanation stay as first written; only the state of its credit moves (what was granted, and
+    an approval that a smaller credit no longer needs).
+    """
+    # A session that no longer lost anything keeps its dark span and form, with every amount at zero.
+    figures = result.figures or current.cleared()
+    if all(getattr(figures, name) == getattr(current, name) for name in AMOUNTS):
+        return None
+    now = uow.now()
+    order: CreditOrder | None = None
+    topup = 0
+    if row.status is CompensationStatus.AWAITING_APPROVAL:
+        outcome = CorrectionOutcome.STILL_AWAITING
+        if figures.credit_minutes == 0:
+            # Nothing is due any more: no manager has anything left to approve.
+            outcome = CorrectionOutcome.NOTHING_DUE
+            row.status, row.applied_at = CompensationStatus.APPLIED, now
+        elif not result.needs_approval:
+            # The correction brought the credit under the approval threshold: it applies now.
+            outcome = CorrectionOutcome.NOW_APPLIED
+            row.status, row.applied_at = CompensationStatus.APPLIED, now
+            row.granted_minutes, row.form = figures.credit_minutes, figures.form
+            order = _first_credit(row.id, row.seat_id, figures, loaded, result)
+    elif figures.credit_minutes > row.granted_minutes:
+        outcome = CorrectionOutcome.TOPPED_UP
+        topup = figures.credit_minutes - row.granted_minutes
+        row.granted_minutes = figures.credit_minutes
+        order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, figures=figures, session=loaded,
+                            minutes=topup, topup=True, revision_id=correction.revision.id, form=figures.form,
+                            paid_end=result.paid_end)
+    else:
+        outcome = CorrectionOutcome.WAIVED if row.granted_minutes > figures.credit_minutes \
+            else CorrectionOutcome.ALREADY_GIVEN
+    waived = max(row.granted_minutes - figures.credit_minutes, 0) if row.status is CompensationStatus.APPLIED else 0
+    change = CorrectionChange(
+        started_before=correction.started_before, started_after=correction.started_after,
+        ended_before=correction.ended_before, ended_after=correction.ended_after, by=correction.by,
+        lost_before=current.lost_minutes, lost_after=figures.lost_minutes, credit_before=current.credit_minutes,
+        credit_after=figures.credit_minutes, outcome=outcome, topup_minutes=topup,
+        topup_form=figures.form if topup else None, waived_minutes=waived,
+        corrected_outage_id=None if correction.outage_id == row.outage_id else correction.outage_id)
+    uow.db.add(CompensationAdjustment(
+        compensation_id=row.id, revision_id=correction.revision.id, at=now,
+        previous_credit_minutes=current.credit_minutes, topup_minutes=topup, waived_minutes=waived,
+        explanation=explain_correction(change, result.breakdown, uow.settings.venue.tz),
+        policy_fingerprint=result.policy_fingerprint, **figures.columns()))
+    return order
+
+
+def settle_correction(uow: UnitOfWork, outage: Outage, correction: Correction, *, actor: str) -> None:
+    """Recompute the compensations of a corrected outage, then of every ended outage overlapping it.
+
+    An overlapping outage counted only the minutes the corrected one had not: when those move,
+    its compensations move too (a cut that counted nothing may now be owed minutes). The outages
+    that overlap or touch the corrected one's old or new times, and those that touch them in
+    turn, are recomputed in the order they began.
+    """
+    settle(uow, outage, actor=actor, correction=correction)
+    low = min(correction.started_before, correction.started_after)
+    high = max(correction.ended_before, correction.ended_after)
+    ended = list(uow.db.scalars(select(Outage).where(
+        Outage.status == OutageStatus.ENDED, Outage.id != outage.id).order_by(Outage.started_at, Outage.id)))
+    affected: list[Outage] = []
+    grown = True
+    while grown:
+        grown = False
+        for other in ended:
+            assert other.ended_at is not None
+            if other not in affected and other.started_at <= high and other.ended_at >= low:
+                affected.append(other)
+                low, high = min(low, other.started_at), max(high, other.ended_at)
+                grown = True
+    for other in sorted(affected, key=lambda item: (item.started_at, item.id)):
+        settle(uow, other, actor=actor, correction=correction)

@@ -1,0 +1,78 @@
+"""Heartbeats: seat PCs saying they are alive, and the credit message their answer carries.
+
+A seat's row is overwritten by each heartbeat; the first heartbeat after a silence also sets
+``beating_since``, the moment the seat came back (the end of a heartbeat outage). The answer
+carries the seat's newest undelivered credit, as one line the seat agent shows the customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, exists, select, update
+
+from compensator.domain.kinds import CompensationStatus
+from compensator.notices import seat_message
+from compensator.services.catalog import require_seat
+from compensator.services.outages.credits import catalog_for
+from compensator.store.database import UnitOfWork, insert_unless_present
+from compensator.store.models import Compensation, Notice, NoticeDelivery, OpenSeatSession, Outage
+from compensator.store.operations import SeatHeartbeat
+
+
+@dataclass(frozen=True, slots=True)
+class SeatMessage:
+    """The credit a seat's screen shows: its notice, the line in the customer's language, the minutes."""
+
+    notice_id: int
+    text: str
+    credit_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class HeartbeatView:
+    """When a seat was last heard from, and the credit message for its screen, if any."""
+
+    seat_id: str
+    last_seen_at: datetime
+    message: SeatMessage | None = None
+
+
+def record_seat_heartbeat(uow: UnitOfWork, *, seat_id: object) -> HeartbeatView:
+    """Note that a seat PC is alive now; answer with its newest undelivered credit."""
+    seat = require_seat(uow, seat_id)
+    now = uow.now()
+    cutoff = now - timedelta(seconds=uow.settings.heartbeats.silent_after_seconds)
+    # A seat's first two heartbeats may race (a restarted agent, a retry): the second updates.
+    if not insert_unless_present(uow.db, SeatHeartbeat.__table__,
+                                 {"seat_id": seat, "last_seen_at": now, "beating_since": now}):
+        # After a silence the run of heartbeats starts again now; within a run it keeps its start.
+        uow.db.execute(update(SeatHeartbeat).where(SeatHeartbeat.seat_id == seat).values(
+            beating_since=case((SeatHeartbeat.last_seen_at <= cutoff, now), else_=SeatHeartbeat.beating_since),
+            last_seen_at=now))
+    message = newest_message(uow, seat)
+    uow.commit()
+    return HeartbeatView(seat, now, message)
+
+
+def newest_message(uow: UnitOfWork, seat_id: str) -> SeatMessage | None:
+    """The newest applied credit of the session running on ``seat_id`` whose notice nobody delivered yet.
+
+    Only a session still open counts: the next customer on the seat must not read the last
+    one's apology.
+    """
+    delivered = exists().where(NoticeDelivery.notice_id == Notice.id)
+    row = uow.db.execute(
+        select(Notice.id, Notice.language, Compensation.granted_minutes, Compensation.form, Outage.kind)
+        .join(Compensation, Compensation.id == Notice.compensation_id)
+        .join(Outage, Outage.id == Compensation.outage_id)
+        .join(OpenSeatSession, OpenSeatSession.seat_session_id == Compensation.seat_session_id)
+        .where(and_(Compensation.seat_id == seat_id, Compensation.status == CompensationStatus.APPLIED,
+                    ~delivered))
+        .order_by(Notice.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    notice_id, language, minutes, form, kind = row
+    return SeatMessage(notice_id, seat_message(catalog_for(uow), language, kind, form, minutes), minutes)
+

@@ -1,0 +1,187 @@
+"""UPS use cases: take a reading or a ``upsmon`` event, let reported time pass, show each UPS's state.
+
+The poller of each UPS (``compensator.adapters.nut``), the webhook and the scheduler's job all come
+here. Each call locks the UPS's persisted state, feeds the pure machine of
+``compensator.domain.ups`` and carries out what it decides with the same services as the
+*Power cut* and *Power back* buttons: ``outages.start_outage`` (source ``ups``, the UPS's zones,
+back-dated to the first reading on battery) and ``outages.end_outage`` (back-dated to when mains
+came back). The outage is found again by its kind and scope, so a UPS outage and a click for the
+same scope are one outage, whichever came first. One log line per change of state, none per poll.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from compensator.domain.kinds import OutageKind, OutageSource, OutageStatus, ScopeKind
+from compensator.domain.ups import (
+    DisplayChanged,
+    EndOutage,
+    OpenOutage,
+    Reading,
+    Step,
+    Timing,
+    UpsDisplay,
+    UpsState,
+    elapse,
+    observe,
+)
+from compensator.errors import InvalidInput, NotFound
+from compensator.services.outages import use_cases as outages
+from compensator.services.outages.views import OutageView
+from compensator.services.outages.scopes import scope_key
+from compensator.settings import UpsSettings
+from compensator.store.database import UnitOfWork, insert_unless_present
+from compensator.store.models import Outage
+from compensator.store.operations import UpsStateRecord
+
+log = logging.getLogger(__name__)
+
+# What a upsmon NOTIFYCMD reports (its NOTIFYTYPE) and the reading it stands for.
+EVENT_READINGS = {"ONBATT": Reading.ON_BATTERY, "ONLINE": Reading.ONLINE}
+STATE_FIELDS = ("mains_since", "answering", "silent_since", "off_since", "on_since", "in_outage", "changed_at",
+                "read_at")
+DISPLAY_WORDS = {UpsDisplay.ONLINE: "on mains", UpsDisplay.ON_BATTERY: "on battery",
+                 UpsDisplay.NOT_ANSWERING: "monitor not answering", UpsDisplay.UNKNOWN: "not heard from yet"}
+
+
+@dataclass(frozen=True, slots=True)
+class UpsView:
+    """One UPS as the dashboard and ``GET /sources`` show it."""
+
+    name: str
+    display: UpsDisplay
+    since: datetime | None
+    last_change: datetime | None
+    mains: Reading | None
+    zones: tuple[str, ...] | None
+    in_outage: bool
+    polled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UpsOutcome:
+    """A UPS after a reading, with the outage opened or ended because of it, if any."""
+
+    ups: UpsView
+    opened: OutageView | None = None
+    ended: OutageView | None = None
+
+
+def require_ups(uow: UnitOfWork, name: object) -> UpsSettings:
+    """The configured UPS called ``name``; an unknown one is refused."""
+    found = uow.settings.ups_by_name.get(name) if isinstance(name, str) else None
+    if found is None:
+        raise NotFound(f"unknown UPS {name!r}", field="name")
+    return found
+
+
+def record_reading(uow: UnitOfWork, name: str, reading: Reading, *, at: datetime | None = None) -> UpsOutcome:
+    """Take one reading of UPS ``name`` made at ``at`` (now by default) and act on it."""
+    ups = require_ups(uow, name)
+    state = _lock_state(uow, ups.name)
+    return _carry_out(uow, ups, observe(state, reading, at or uow.now(), _timing(ups)))
+
+
+def report_event(uow: UnitOfWork, name: object, event: object) -> UpsOutcome:
+    """A upsmon elsewhere reports the mains off (``ONBATT``) or back (``ONLINE``) for UPS ``name``."""
+    ups = require_ups(uow, name)
+    reading = EVENT_READINGS.get(event) if isinstance(event, str) else None
+    if reading is None:
+        raise InvalidInput(f"event must be {' or '.join(EVENT_READINGS)}", field="event")
+    return record_reading(uow, ups.name, reading)
+
+
+def evaluate_reported(uow: UnitOfWork, name: str) -> UpsOutcome:
+    """Let time pass for a UPS that reports by webhook: an ``ONBATT`` that has lasted opens its outage."""
+    ups = require_ups(uow, name)
+    state = _lock_state(uow, ups.name)
+    return _carry_out(uow, ups, elapse(state, uow.now(), _timing(ups)))
+
+
+def ups_views(uow: UnitOfWork) -> list[UpsView]:
+    """Every configured UPS in the order of the configuration, with its last known state."""
+    rows = {row.name: row for row in uow.db.scalars(select(UpsStateRecord))}
+    return [_view(ups, _state_of(rows.get(ups.name))) for ups in uow.settings.ups]
+
+
+def describe(view: UpsView) -> str:
+    """The UPS's state in words, as the log and the dashboard say it."""
+    return DISPLAY_WORDS[view.display]
+
+
+def _timing(ups: UpsSettings) -> Timing:
+    return Timing(timedelta(seconds=ups.debounce_seconds), timedelta(seconds=ups.merge_seconds))
+
+
+def _lock_state(uow: UnitOfWork, name: str) -> UpsState:
+    # Two counters may poll the same UPS: the row is created once and each reading waits its turn.
+    insert_unless_present(uow.db, UpsStateRecord.__table__, {"name": name, "answering": True, "in_outage": False})
+    row = uow.db.scalar(select(UpsStateRecord).where(UpsStateRecord.name == name).with_for_update())
+    assert row is not None
+    return _state_of(row)
+
+
+def _state_of(row: UpsStateRecord | None) -> UpsState:
+    if row is None:
+        return UpsState()
+    return UpsState(mains=Reading(row.mains) if row.mains else None,
+                    **{name: getattr(row, name) for name in STATE_FIELDS})
+
+
+def _view(ups: UpsSettings, state: UpsState) -> UpsView:
+    return UpsView(ups.name, state.display, state.since, state.changed_at, state.mains, ups.zones, state.in_outage,
+                   ups.poll)
+
+
+def _carry_out(uow: UnitOfWork, ups: UpsSettings, step: Step) -> UpsOutcome:
+    row = uow.db.get(UpsStateRecord, ups.name)
+    assert row is not None
+    row.mains = step.state.mains.value if step.state.mains else None
+    for name in STATE_FIELDS:
+        setattr(row, name, getattr(step.state, name))
+    opened = ended = None
+    # The state and the outage it opens or ends are committed together, once.
+    with uow.commit_held():
+        for decision in step.decisions:
+            if isinstance(decision, DisplayChanged):
+                log.info("UPS %s: %s -> %s", ups.name, DISPLAY_WORDS[decision.before], DISPLAY_WORDS[decision.after])
+            elif isinstance(decision, OpenOutage):
+                opened = _open(uow, ups, decision)
+            elif isinstance(decision, EndOutage):
+                ended = _end(uow, ups, decision)
+    uow.commit()
+    return UpsOutcome(_view(ups, step.state), opened, ended)
+
+
+def _actor(ups: UpsSettings) -> str:
+    return f"ups:{ups.name}"
+
+
+def _open(uow: UnitOfWork, ups: UpsSettings, decision: OpenOutage) -> OutageView:
+    outage = outages.start_outage(uow, zones=list(ups.zones) if ups.zones else None, started_at=decision.started_at,
+                                  source=OutageSource.UPS, note=f"mains off: UPS {ups.name} on battery",
+                                  actor=_actor(ups))
+    log.info("UPS %s: power outage %d %s, from %s", ups.name, outage.id,
+             "opened" if outage.created else "already open", decision.started_at.isoformat())
+    return outage
+
+
+def _end(uow: UnitOfWork, ups: UpsSettings, decision: EndOutage) -> OutageView | None:
+    key = scope_key(ScopeKind.ZONES, list(ups.zones)) if ups.zones else scope_key(ScopeKind.VENUE, [])
+    outage = uow.db.scalar(select(Outage).where(
+        Outage.kind == OutageKind.POWER, Outage.scope_key == key,
+        Outage.status.in_((OutageStatus.ONGOING, OutageStatus.SUSPECTED))))
+    if outage is None:
+        # Someone pressed Power back already: the outage ended then, and that stands.
+        log.info("UPS %s: mains back since %s; no outage left open", ups.name, decision.ended_at.isoformat())
+        return None
+    # A click may have opened it after mains came back for this UPS: it cannot end before it began.
+    ended_at = max(decision.ended_at, outage.started_at)
+    view = outages.end_outage(uow, outage.id, ended_at=ended_at, actor=_actor(ups))
+    log.info("UPS %s: power outage %d ended at %s", ups.name, view.id, ended_at.isoformat())
+    return view
