@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from compensator.clock import Clock, SystemClock
-from compensator.report.archive import ReadyReports
+from compensator.report.ready import ReadyReports
 from compensator.services.catalog import sync_catalog
 from compensator.services.counter.board import BoardMemo
 from compensator.settings import Settings

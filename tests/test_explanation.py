@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from compensator.domain.breakdown import Breakdown, Credit, Delivery, Extras, LostTime, NothingGiven, VoucherReason
+from compensator.domain.breakdown import Breakdown, Credit, CreditDelivery, Extras, LostTime, NothingGiven, VoucherReason
 from compensator.domain.explanation import explain
 from compensator.domain.kinds import CompensationForm
 
@@ -30,8 +30,8 @@ def extras(restart: int = 3, lost_work: int = 10, goodwill: int = 0, *, stretche
     return Extras(stretches, restart, lost_work, capped, goodwill, raw, cap, min(raw, cap))
 
 
-def time_added(before: str, credit: int) -> Delivery:
-    return Delivery(CompensationForm.TIME, local(before), local(before) + timedelta(minutes=credit))
+def time_added(before: str, credit: int) -> CreditDelivery:
+    return CreditDelivery(CompensationForm.TIME, local(before), local(before) + timedelta(minutes=credit))
 
 
 def test_the_first_worked_example_reads_as_the_spec_writes_it() -> None:
@@ -53,7 +53,7 @@ def test_times_of_day_are_shown_in_the_time_zone_given() -> None:
 def test_a_customer_who_gave_up_gets_a_voucher_and_the_reason_is_said() -> None:
     breakdown = Breakdown(lost=lost(40, ("09:20", "10:00"), left_while_dark=True), extras=extras(),
                           credit=Credit(53, 55),
-                          delivery=Delivery(CompensationForm.VOUCHER, voucher_valid_days=30,
+                          delivery=CreditDelivery(CompensationForm.VOUCHER, voucher_valid_days=30,
                                             voucher_reason=VoucherReason.SESSION_ENDED))
     assert explain(breakdown, LAGOS) == (
         "lost 40 min (09:20–10:00), all the paid time left when the customer gave up + restart 3 + lost work 10 "
@@ -74,7 +74,7 @@ def test_an_overlapping_outage_gives_no_new_restart_and_its_minutes_are_not_coun
 def test_goodwill_the_extras_cap_and_several_stretches_are_each_said() -> None:
     breakdown = Breakdown(lost=lost(100, ("10:00", "10:05"), ("10:10", "11:45")),
                           extras=extras(6, 15, 55, stretches=2, cap=20), credit=Credit(120, 120),
-                          delivery=Delivery(CompensationForm.BILL_REDUCTION), approval_above_minutes=60)
+                          delivery=CreditDelivery(CompensationForm.BILL_REDUCTION), approval_above_minutes=60)
     assert explain(breakdown, LAGOS) == (
         "lost 100 min (10:00–10:05, 10:10–11:45) + restart 6 (the seat went dark 2 times) + lost work 15"
         " + goodwill 55 = 176, extras capped at 20 → 120 min",
@@ -85,9 +85,9 @@ def test_goodwill_the_extras_cap_and_several_stretches_are_each_said() -> None:
 
 def test_a_paused_session_and_a_voucher_for_time_that_ran_out_are_worded_by_their_form() -> None:
     paused = Breakdown(lost=lost(5, ("10:00", "10:05")), extras=extras(), credit=Credit(18, 20),
-                       delivery=Delivery(CompensationForm.TIME))
+                       delivery=CreditDelivery(CompensationForm.TIME))
     ran_out = Breakdown(lost=lost(10, ("09:50", "10:00")), extras=extras(), credit=Credit(23, 25),
-                        delivery=Delivery(CompensationForm.VOUCHER, voucher_valid_days=7,
+                        delivery=CreditDelivery(CompensationForm.VOUCHER, voucher_valid_days=7,
                                           voucher_reason=VoucherReason.TIME_RAN_OUT))
     assert explain(paused, LAGOS)[-1] == "20 min added to the paused session"
     assert explain(ran_out, LAGOS)[-1] == "voucher of 25 min valid 7 days (the paid time ran out during the outage)"

@@ -12,7 +12,7 @@ from escpos.printer import Dummy
 
 from compensator.domain.kinds import CompensationForm, OutageKind
 from compensator.errors import InvalidState
-from compensator.notices import NoticeCatalog
+from compensator.notices.wording import NoticeCatalog
 from compensator.notices.letters import CutFacts, LetterFacts, compose_letter
 from compensator.services.handover import letters
 from compensator.services.handover import notices

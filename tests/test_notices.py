@@ -14,16 +14,8 @@ from hypothesis import strategies as st
 
 from compensator.domain.kinds import CompensationForm, Delivery, Feedback, OutageKind
 from compensator.errors import InvalidInput, NotFound
-from compensator.notices import (
-    BUILT_IN_DIRECTORY,
-    NoticeCatalog,
-    NoticeComposer,
-    NoticeFacts,
-    _flatten,
-    _read,
-    _template_parts,
-    compose,
-)
+from compensator.notices.compose import NoticeComposer, NoticeFacts, compose
+from compensator.notices.wording import BUILT_IN_DIRECTORY, NoticeCatalog, _flatten, _read, template_parts
 from compensator.services.handover import notices
 from compensator.services.outages import use_cases as outages
 from compensator.services.sessions import use_cases as sessions
@@ -212,7 +204,7 @@ def test_an_unknown_notice_or_status_is_refused(uow) -> None:
 def test_owner_wording_is_filled_exactly_as_string_template_would(text: str) -> None:
     values = {"a": "A", "ab": "AB", "x_1": "X"}
     filled = "".join(part if isinstance(part, str) else values.get(part[0], part[1])
-                     for part in _template_parts(text))
+                     for part in template_parts(text))
     assert filled == string.Template(text).safe_substitute(values)
 
 

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from compensator.report.formats import ReportFormat, render
-from compensator.report import archive as ready
-from compensator.report.archive import ReadyReports
+from compensator.report import ready
+from compensator.report.ready import ReadyReports
 from compensator.runtime import Compensator
-from compensator.scheduler import archive_report
+from compensator.report.archive import archive_report
 from compensator.services.handover import notices
 from compensator.services.outages import views as outage_views
 from compensator.services.outages import use_cases as outages

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from compensator.clock import FakeClock
 from compensator.runtime import Compensator
+from compensator.report.archive import archive_due_reports, archive_report
 from compensator.scheduler import (
     ALIVE_JOB,
     ARCHIVE_JOB,
@@ -23,8 +24,6 @@ from compensator.scheduler import (
     CHECKPOINT_JOB,
     PRUNE_KEYS_JOB,
     WARN_JOB,
-    archive_due_reports,
-    archive_report,
     build_scheduler,
     checkpoint_database_log,
     DETECT_JOB,

@@ -1,6 +1,6 @@
 """Money at the counter in words: the package buttons' prices, the message when a session ends, its bill.
 
-Every amount goes through ``compensator.notices.format_money`` in the venue's currency, the one
+Every amount goes through ``compensator.notices.wording.format_money`` in the venue's currency, the one
 formatter the notices and the end-of-day report use, so that the counter, the customer's bill
 and the owner's report show an amount the same way. The numbers come from the services
 (``services.prices``, ``domain.bill``); this module only puts them into words.
@@ -14,7 +14,7 @@ from babel.dates import format_date
 
 from compensator.domain.bill import CreditLine, SessionBill
 from compensator.domain.kinds import CreditReason, SessionMode
-from compensator.notices import format_money
+from compensator.notices.wording import format_money
 from compensator.services.counter.prices import zone_prices
 from compensator.services.sessions.views import SeatSessionView
 from compensator.timeofday import time_of_day

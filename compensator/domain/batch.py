@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from compensator.domain.breakdown import Breakdown, Delivery
+from compensator.domain.breakdown import Breakdown, CreditDelivery
 from compensator.domain.darkness import OutageFacts, SeatDarkness
 from compensator.domain.explanation import explain, explain_delivery
 from compensator.domain.intervals import Span, merge
@@ -104,7 +104,7 @@ class CompensationBatch:
         if delivery is None or credit is None or delivery.paid_end_before is None or paid_end is None:
             return breakdown
         moved = Breakdown(breakdown.nothing, breakdown.lost, breakdown.extras, credit,
-                          Delivery(delivery.form, paid_end, paid_end + timedelta(minutes=credit.minutes),
+                          CreditDelivery(delivery.form, paid_end, paid_end + timedelta(minutes=credit.minutes),
                                    delivery.voucher_valid_days, delivery.voucher_reason),
                           breakdown.approval_above_minutes)
         self._origins[id(moved)] = (moved, breakdown)

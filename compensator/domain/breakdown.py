@@ -72,7 +72,7 @@ class Credit:
 
 
 @record
-class Delivery:
+class CreditDelivery:
     """Rule 8: the form the credit reaches the customer in, with its details."""
 
     form: CompensationForm
@@ -95,7 +95,7 @@ class Breakdown:
     lost: LostTime | None = None
     extras: Extras | None = None
     credit: Credit | None = None
-    delivery: Delivery | None = None
+    delivery: CreditDelivery | None = None
     # Rule 10: the threshold the credit is above when it waits for a manager's approval.
     approval_above_minutes: int | None = None
 

@@ -16,7 +16,7 @@ from compensator.domain.breakdown import (
     CorrectionChange,
     CorrectionOutcome,
     Credit,
-    Delivery,
+    CreditDelivery,
     Extras,
     LostTime,
     NothingGiven,
@@ -144,7 +144,7 @@ def _sum(lost: LostTime, spans: str, extras: Extras, credit: Credit) -> str:
     return text + " min"
 
 
-def explain_delivery(delivery: Delivery, credit: Credit, timezone: ZoneInfo) -> str:
+def explain_delivery(delivery: CreditDelivery, credit: Credit, timezone: ZoneInfo) -> str:
     """Rule 8: where the credit goes (the step of ``explain`` that words ``delivery``)."""
     if delivery.form is CompensationForm.BILL_REDUCTION:
         return f"{credit.minutes} min off the bill"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from compensator.domain.breakdown import Breakdown, Credit, Delivery, Extras, LostTime, NothingGiven, VoucherReason
+from compensator.domain.breakdown import Breakdown, Credit, CreditDelivery, Extras, LostTime, NothingGiven, VoucherReason
 from compensator.domain.darkness import OutageFacts, SeatDarkness, SessionDark, session_dark
 from compensator.domain.explanation import explain
 from compensator.domain.figures import CompensationFigures
@@ -364,16 +364,16 @@ def choose_form(mode: SessionMode, state: SessionState) -> CompensationForm:
     return CompensationForm.VOUCHER
 
 
-def _delivery(policy: PolicySettings, mode: SessionMode, current: Balance, credit: Credit) -> Delivery:
+def _delivery(policy: PolicySettings, mode: SessionMode, current: Balance, credit: Credit) -> CreditDelivery:
     """Rule 8: the form of the credit for the session as it is now, with the paid end it moves or the voucher."""
     form = choose_form(mode, current.state)
     if form is CompensationForm.TIME and current.paid_end is not None:
-        return Delivery(form, paid_end_before=current.paid_end,
+        return CreditDelivery(form, paid_end_before=current.paid_end,
                         paid_end_after=current.paid_end + timedelta(minutes=credit.minutes))
     if form is CompensationForm.VOUCHER:
         reason = VoucherReason.SESSION_ENDED if current.state is SessionState.ENDED else VoucherReason.TIME_RAN_OUT
-        return Delivery(form, voucher_valid_days=policy.voucher_valid_days, voucher_reason=reason)
-    return Delivery(form)
+        return CreditDelivery(form, voucher_valid_days=policy.voucher_valid_days, voucher_reason=reason)
+    return CreditDelivery(form)
 
 
 def _value(terms: ZoneTerms, credit: Credit) -> int:

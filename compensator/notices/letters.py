@@ -14,7 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from compensator.domain.kinds import CompensationForm, OutageKind
-from compensator.notices import NoticeCatalog, _babel_locale, _day_text, _fill
+from compensator.notices.wording import NoticeCatalog, babel_locale, day_text, fill_template
 from compensator.timeofday import ClockStyle, time_of_day
 
 
@@ -50,7 +50,7 @@ class LetterFacts:
 def compose_letter(catalog: NoticeCatalog, language: str | None, facts: LetterFacts) -> tuple[str, str]:
     """The letter for ``facts`` as (language used, text), times in the venue's zone and clock style."""
     chosen = catalog.resolve_language(language)
-    locale = _babel_locale(chosen)
+    locale = babel_locale(chosen)
 
     def clock(moment: datetime) -> str:
         return time_of_day(moment, facts.timezone, facts.clock, locale)
@@ -59,11 +59,11 @@ def compose_letter(catalog: NoticeCatalog, language: str | None, facts: LetterFa
         return catalog.counted(chosen, "minutes", count)
 
     def fill(key: str, values: dict[str, str]) -> str:
-        return _fill(catalog.text(chosen, key), values)
+        return fill_template(catalog.text(chosen, key), values)
 
     first, last = facts.cuts[0], facts.cuts[-1]
-    first_day = _day_text(first.dark_start, facts.timezone, locale)
-    last_day = _day_text(last.dark_start, facts.timezone, locale)
+    first_day = day_text(first.dark_start, facts.timezone, locale)
+    last_day = day_text(last.dark_start, facts.timezone, locale)
     shared = {"venue": facts.venue_name, "customer": facts.customer_name or "", "date": first_day,
               "last_date": last_day, "cuts": catalog.counted(chosen, "cuts", len(facts.cuts)),
               "lost": minutes(sum(cut.lost_minutes for cut in facts.cuts)),
@@ -82,8 +82,8 @@ def compose_letter(catalog: NoticeCatalog, language: str | None, facts: LetterFa
         total.append(fill("letter.new_end", {**shared, "new_end": clock(facts.new_end)}))
     vouchers = sum(1 for cut in facts.cuts if cut.voucher_code)
     if vouchers and facts.voucher_expires_at is not None:
-        expiry = _day_text(facts.voucher_expires_at, facts.timezone, locale)
-        total.append(_fill(catalog.counted(chosen, "letter.show_vouchers", vouchers), {"expiry": expiry}))
+        expiry = day_text(facts.voucher_expires_at, facts.timezone, locale)
+        total.append(fill_template(catalog.counted(chosen, "letter.show_vouchers", vouchers), {"expiry": expiry}))
     paragraphs += [" ".join(total), fill("fix", shared), fill("thanks", shared), f"— {facts.venue_name}"]
     return chosen, "\n\n".join(paragraphs)
 

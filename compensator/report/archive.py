@@ -1,117 +1,100 @@
-"""Reports ready at once: a closed day's report is served as it was rendered while nothing it was built from changed.
+"""Archiving a closed day's report: every format written into ``reports/DATE/`` once, at closing time.
 
-A busy day's report takes a second or more to build and render, and its PDF more; the owner
-who clicks it the next morning should not wait for that, nor the counter PC's CPU spend it on
-every click. ``ReadyReports`` keeps each rendering of a closed day with the ``DayStamp`` of
-what it was built from (``compensator.report.stamp``) and serves it again while the
-stamp holds. The closing-time job hands it the formats it archived, and a rendering it does
-not hold is read from that archive when the archive's stamp still holds. Today's report, an
-unclosed day, a stamp that no longer holds and a database where stamps cannot tell
-(``store.database.ids_follow_commits``: PostgreSQL, an in-memory SQLite) are built afresh.
-
-The renderings held are bounded in bytes; the least recently served goes first.
+The report of a day is archived at most once: a ``daily_reports`` row is claimed under its
+UNIQUE venue date before the files are written, so a second scheduler or a restart finds the
+day taken. Each start catches up on the days whose closing time passed while the PC was off (up
+to a week). The archive keeps the stamp of what the report was built from, and its renderings
+are handed to the runtime's ``ReadyReports``, which serves them while the stamp holds.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from datetime import date, datetime
+import logging
+import os
+from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
-from compensator.report.formats import RenderedReport, ReportFormat, render, rendered_as
 from compensator.report.build import build_daily_report, day_window
-from compensator.report.stamp import DayStamp, take_stamp, unchanged_since
+from compensator.report.formats import ReportFormat, render
+from compensator.report.ready import archive_file, archive_stamp
+from compensator.report.stamp import take_stamp
+from compensator.runtime import Compensator
 from compensator.store.database import UnitOfWork, ids_follow_commits
+from compensator.store.models import Outage, SeatSession
 from compensator.store.operations import DailyReport
 
-DEFAULT_CAPACITY_BYTES = 64 * 2**20
+log = logging.getLogger(__name__)
+# How many closed days back a start catches up on.
+CATCH_UP_DAYS = 7
 
 
-def archive_file(directory: str | Path, report_format: ReportFormat) -> Path:
-    """Where the archive of one day keeps the report in ``report_format``."""
-    return Path(directory) / f"report.{report_format.value}"
+def due_days(uow: UnitOfWork) -> list[date]:
+    """The days to archive, oldest first: closed, within the catch-up horizon, not archived yet.
+
+    Days before anything was ever recorded are left out: a new installation has no history
+    to report on.
+    """
+    tz = uow.settings.venue.tz
+    today = uow.now().astimezone(tz).date()
+    firsts = [uow.db.scalar(select(func.min(SeatSession.started_at))),
+              uow.db.scalar(select(func.min(Outage.started_at)))]
+    known = [moment for moment in firsts if moment is not None]
+    if not known:
+        return []
+    first_day = min(known).astimezone(tz).date()
+    horizon = today - timedelta(days=CATCH_UP_DAYS)
+    archived = set(uow.db.scalars(select(DailyReport.venue_date).where(DailyReport.venue_date >= horizon)))
+    days = (horizon + timedelta(days=offset) for offset in range(CATCH_UP_DAYS + 1))
+    return [day for day in days if day >= first_day and day not in archived and day_window(uow, day)[2]]
 
 
-def archive_stamp(stamp: DayStamp, renderings: dict[ReportFormat, RenderedReport]) -> dict[str, object]:
-    """What an archived report keeps of its making: its stamp, and each file's size to know it whole."""
-    return {**stamp.to_json(), "sizes": {fmt.value: len(item.content) for fmt, item in renderings.items()}}
+def _write_files(directory: Path, files: dict[str, bytes]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        # Written aside and renamed, so that a power cut mid-write never leaves half a report.
+        partial = directory / f"{name}.partial"
+        partial.write_bytes(content)
+        os.replace(partial, directory / name)
 
 
-class ReadyReports:
-    """The renderings of closed days, each with the stamp it was built under (see the module's docstring)."""
+def archive_report(runtime: Compensator, day: date) -> bool:
+    """Archive the report of ``day`` in every format unless it was archived already; whether it was done now.
 
-    def __init__(self, capacity_bytes: int = DEFAULT_CAPACITY_BYTES) -> None:
-        self._capacity = capacity_bytes
-        self._held: OrderedDict[tuple[date, ReportFormat], tuple[DayStamp, RenderedReport]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def rendered(self, uow: UnitOfWork, venue_date: date, report_format: ReportFormat) -> RenderedReport:
-        """The report of ``venue_date`` in ``report_format`` as it stands now, rendered again only when it must be."""
-        start, end, complete = day_window(uow, venue_date)
-        if not complete or not ids_follow_commits(uow.db):
-            return render(build_daily_report(uow, venue_date), report_format)
-        window = (start, end)
-        key = (venue_date, report_format)
-        with self._lock:
-            held = self._held.get(key)
-        if held is not None and unchanged_since(uow, window, held[0]):
-            with self._lock:
-                if key in self._held:
-                    self._held.move_to_end(key)
-            return held[1]
-        archived = self._archived(uow, venue_date, report_format, window)
-        if archived is not None:
-            self.keep(venue_date, archived[0], {report_format: archived[1]})
-            return archived[1]
-        # Taken first, in the same transaction: what the build reads is what the stamp describes.
-        stamp = take_stamp(uow, window)
-        rendered = render(build_daily_report(uow, venue_date), report_format)
-        self.keep(venue_date, stamp, {report_format: rendered})
-        return rendered
-
-    def keep(self, venue_date: date, stamp: DayStamp, renderings: dict[ReportFormat, RenderedReport]) -> None:
-        """Hold these renderings of ``venue_date``, built under ``stamp``, dropping the least recently served."""
-        with self._lock:
-            for report_format, rendered in renderings.items():
-                key = (venue_date, report_format)
-                previous = self._held.pop(key, None)
-                if previous is not None:
-                    self._bytes -= len(previous[1].content)
-                if len(rendered.content) > self._capacity:
-                    continue
-                self._held[key] = (stamp, rendered)
-                self._bytes += len(rendered.content)
-            while self._bytes > self._capacity:
-                _, (_, dropped) = self._held.popitem(last=False)
-                self._bytes -= len(dropped.content)
-
-    def held_bytes(self) -> int:
-        """How many bytes of renderings are held."""
-        with self._lock:
-            return self._bytes
-
-    @staticmethod
-    def _archived(uow: UnitOfWork, venue_date: date, report_format: ReportFormat,
-                  window: tuple[datetime, datetime]) -> tuple[DayStamp, RenderedReport] | None:
-        """The archived rendering of the day, if its stamp still holds and its file is there, whole."""
-        row = uow.db.execute(select(DailyReport.directory, DailyReport.stamp)
-                             .where(DailyReport.venue_date == venue_date)).first()
-        if row is None or not isinstance(row.stamp, dict):
-            return None
-        stamp = DayStamp.from_json(row.stamp)
-        sizes = row.stamp.get("sizes")
-        size = sizes.get(report_format.value) if isinstance(sizes, dict) else None
-        # The stamp is asked first: a file of megabytes is read only when it can be served.
-        if stamp is None or not isinstance(size, int) or not unchanged_since(uow, window, stamp):
-            return None
+    The archive keeps the stamp of what the report was built from, and the renderings are
+    handed to ``runtime.reports``: asked for later, they are served as they are while it holds.
+    """
+    directory = Path(runtime.settings.reports.directory) / day.isoformat()
+    with runtime.unit_of_work() as uow:
+        start, end, _ = day_window(uow, day)
+        stamp = take_stamp(uow, (start, end)) if ids_follow_commits(uow.db) else None
+        report = build_daily_report(uow, day)
+        renderings = {report_format: render(report, report_format) for report_format in ReportFormat}
+        uow.db.add(DailyReport(venue_date=day, generated_at=uow.now(), directory=str(directory),
+                               stamp=archive_stamp(stamp, renderings) if stamp is not None else None))
         try:
-            content = archive_file(row.directory, report_format).read_bytes()
-        except OSError:
-            return None
-        if len(content) != size:
-            return None
-        return stamp, rendered_as(venue_date, report_format, content)
+            uow.db.flush()
+        except IntegrityError:
+            # Another scheduler on the same database claimed this day first; its archive stands.
+            return False
+        try:
+            _write_files(directory, {archive_file(directory, report_format).name: rendered.content
+                                     for report_format, rendered in renderings.items()})
+        except OSError as error:
+            # The claim is rolled back with the unit of work, so the next run tries again.
+            log.error("could not archive the report of %s in %s: %s", day, directory, error)
+            return False
+        uow.commit()
+    if stamp is not None:
+        runtime.reports.keep(day, stamp, renderings)
+    log.info("archived the report of %s in %s", day, directory)
+    return True
+
+
+def archive_due_reports(runtime: Compensator) -> list[date]:
+    """Archive the report of every closed day not archived yet; return the days archived now."""
+    with runtime.reading() as uow:
+        days = due_days(uow)
+    return [day for day in days if archive_report(runtime, day)]

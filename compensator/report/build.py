@@ -40,9 +40,9 @@ from compensator.report.data import (
     Anomaly,
     AnomalyKind,
     CompensationRow,
-    Correction,
+    CorrectionRow,
     DailyReportData,
-    Figures,
+    DayFigures,
     NoticeState,
     OutageBand,
     OutageRow,
@@ -176,7 +176,7 @@ def _takings(uow: UnitOfWork, window: Span, rows: tuple[CompensationRow, ...],
                          price_minor_per_hour=catalog.price_minor_per_hour, credited_by_zone=credited)
 
 
-def _outage_row(outage: DayOutage, window: Span, catalog: Catalog, corrections: tuple[Correction, ...],
+def _outage_row(outage: DayOutage, window: Span, catalog: Catalog, corrections: tuple[CorrectionRow, ...],
                 any_lost: frozenset[int], compensations: int) -> OutageRow:
     ongoing = outage.ended_at is None or outage.ended_at > window[1]
     return OutageRow(
@@ -192,7 +192,7 @@ def _minutes_in(outage: DayOutage, window: Span) -> int:
 
 
 def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows: tuple[CompensationRow, ...],
-             feedback_given: tuple[Feedback, ...]) -> Figures:
+             feedback_given: tuple[Feedback, ...]) -> DayFigures:
     start, end = window
     applied = [row for row in rows if row.status is CompensationStatus.APPLIED]
 
@@ -208,7 +208,7 @@ def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows
         VoucherRedemption.at >= start, VoucherRedemption.at < end))
     vouchers_expired = uow.db.scalar(select(func.count()).select_from(Voucher).where(
         Voucher.expires_at >= start, Voucher.expires_at < end, ~redeemed))
-    return Figures(
+    return DayFigures(
         outages=len(outages),
         # Measured once over the merged outages, as the downtime is: overlaps count once, and
         # seconds round up once for the day, not once per outage.

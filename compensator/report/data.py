@@ -45,7 +45,7 @@ class NoticeState(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Figures:
+class DayFigures:
     """The figures at the top of the report.
 
     ``outage_minutes`` is the day's time under any outage, overlaps counted once (for power cuts
@@ -99,7 +99,7 @@ class ZoneTakings:
 
     Money in minor units: purchases and extensions as charged, the bills of the postpaid
     sessions that ended in the day, their sum ``takings_minor``, and ``credited_value_minor``,
-    the value of the applied credits counted in the day (as ``Figures.credited_value_minor``).
+    the value of the applied credits counted in the day (as ``DayFigures.credited_value_minor``).
     ``credit_share_permille`` is that value per thousand of the takings, rounded half up (shown
     as a percentage with one decimal); None when nothing was taken.
     """
@@ -115,7 +115,7 @@ class ZoneTakings:
 
 
 @dataclass(frozen=True, slots=True)
-class Correction:
+class CorrectionRow:
     """One correction of an outage's times: before, after, by whom and why."""
 
     at: datetime
@@ -145,7 +145,7 @@ class OutageRow:
     logged_by: str
     note: str | None
     compensations: int
-    corrections: tuple[Correction, ...]
+    corrections: tuple[CorrectionRow, ...]
 
 
 @record
@@ -217,7 +217,7 @@ class DailyReportData:
     window_end: datetime
     complete: bool
     generated_at: datetime
-    figures: Figures
+    figures: DayFigures
     reliability: Reliability
     outages: tuple[OutageRow, ...]
     compensations: tuple[CompensationRow, ...]

@@ -27,7 +27,7 @@ from compensator.domain.kinds import (
     ScopeKind,
 )
 from compensator.domain.money import value_minor
-from compensator.report.data import CompensationRow, Correction, NoticeState
+from compensator.report.data import CompensationRow, CorrectionRow, NoticeState
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
     Compensation,
@@ -206,9 +206,9 @@ def _adjustments(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, list[tuple
     return found
 
 
-def corrections(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, tuple[Correction, ...]]:
+def corrections(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, tuple[CorrectionRow, ...]]:
     """Each outage's corrections, with the times each one replaced taken from the revision before it."""
-    found: dict[int, list[Correction]] = defaultdict(list)
+    found: dict[int, list[CorrectionRow]] = defaultdict(list)
     if not outage_ids:
         return {}
     previous: dict[int, tuple[datetime, datetime | None]] = {}
@@ -218,7 +218,7 @@ def corrections(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, tuple[Corre
             .where(OutageRevision.outage_id.in_(outage_ids)).order_by(OutageRevision.id)).tuples():
         before = previous.get(outage_id)
         if action is RevisionAction.CORRECT and before is not None:
-            found[outage_id].append(Correction(at=at, actor=actor, reason=reason, started_before=before[0],
+            found[outage_id].append(CorrectionRow(at=at, actor=actor, reason=reason, started_before=before[0],
                                                ended_before=before[1], started_after=started_at,
                                                ended_after=ended_at))
         previous[outage_id] = (started_at, ended_at)

@@ -94,7 +94,7 @@ class DailyReport(Base):
     venue_date: Mapped[date] = mapped_column(Date, unique=True)
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     directory: Mapped[str] = mapped_column(String(1000))
-    # What the report was built from and each file's size (``compensator.report.archive``).
+    # What the report was built from and each file's size (``compensator.report.ready``).
     stamp: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 

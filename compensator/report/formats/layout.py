@@ -10,11 +10,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from compensator.domain.kinds import ScopeKind
-from compensator.notices import format_money
+from compensator.notices.wording import format_money
 from compensator.report.data import (
     Anomaly,
     AnomalyKind,
-    Correction,
+    CorrectionRow,
     DailyReportData,
     OutageRow,
     ZoneTakings,
@@ -110,7 +110,7 @@ def end_text(report: DailyReportData, row: OutageRow) -> str:
     return "ongoing" if row.ongoing_at_end else local(report, row.ended_at)
 
 
-def correction(report: DailyReportData, item: Correction) -> str:
+def correction(report: DailyReportData, item: CorrectionRow) -> str:
     """One correction of an outage's times as a sentence."""
     before = f"{local(report, item.started_before)}–{local(report, item.ended_before)}"
     after = f"{local(report, item.started_after)}–{local(report, item.ended_after)}"

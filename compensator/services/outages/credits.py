@@ -22,7 +22,8 @@ from compensator.domain.ledger import balance
 from compensator.domain.money import value_minor
 from compensator.domain.policy import choose_form
 from compensator.domain.records import record
-from compensator.notices import NoticeCatalog, NoticeComposer, NoticeFacts
+from compensator.notices.compose import NoticeComposer, NoticeFacts
+from compensator.notices.wording import NoticeCatalog
 from compensator.services.sessions.views import LoadedSession
 from compensator.store.bulk import insert_tuples, reserve_ids
 from compensator.store.database import UnitOfWork

@@ -49,7 +49,7 @@ AMOUNTS = ("lost_minutes", "restart_minutes", "lost_work_minutes", "goodwill_min
 
 
 @dataclass(frozen=True, slots=True)
-class Correction:
+class CorrectionInProgress:
     """A correction being settled: the corrected outage, its revision, its times before and after, and who made it.
 
     Settling another outage with it recomputes that outage's compensations for a correction of
@@ -132,7 +132,7 @@ def current_figures(uow: UnitOfWork, compensation_ids: Select[tuple[int]]) -> di
 
 
 def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
-           correction: Correction | None = None) -> tuple[CompensationView, ...] | None:
+           correction: CorrectionInProgress | None = None) -> tuple[CompensationView, ...] | None:
     """Compute and write the compensations of an ended outage; unchanged figures write nothing.
 
     A session compensated already is left as it is, unless ``correction`` (of the outage's
@@ -289,7 +289,7 @@ def _created_views(created: list[tuple[int, NewCompensation]], delivered: Delive
 
 
 def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, result: CompensationResult,
-            loaded: LoadedSession, correction: Correction) -> CreditOrder | None:
+            loaded: LoadedSession, correction: CorrectionInProgress) -> CreditOrder | None:
     """Append the recomputation of ``row`` as an adjustment, topping up and never taking back.
 
     Nothing is written when the amounts stand as they were. The compensation's own figures and
@@ -341,7 +341,7 @@ def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, re
     return order
 
 
-def settle_correction(uow: UnitOfWork, outage: Outage, correction: Correction, *, actor: str) -> None:
+def settle_correction(uow: UnitOfWork, outage: Outage, correction: CorrectionInProgress, *, actor: str) -> None:
     """Recompute the compensations of a corrected outage, then of every ended outage overlapping it.
 
     An overlapping outage counted only the minutes the corrected one had not: when those move,

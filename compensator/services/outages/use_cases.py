@@ -26,7 +26,7 @@ from compensator.errors import InvalidInput, InvalidState, NotFound, require_id
 from compensator.services import audit, parsing
 from compensator.services.outages.views import CompensationView, OutageView, outage_views
 from compensator.services.outages.scopes import resolve_scope, scope_key
-from compensator.services.outages.settlement import Correction, current_figures, settle, settle_correction
+from compensator.services.outages.settlement import CorrectionInProgress, current_figures, settle, settle_correction
 from compensator.services.outages.credits import CreditOrder, apply_credits
 from compensator.services.sessions.views import load_sessions
 from compensator.store.database import UnitOfWork
@@ -253,7 +253,7 @@ def correct_outage(uow: UnitOfWork, outage_id: object, *, started_at: object = N
         assert ended_before is not None
         # The explanation names the person, as the ledger's actor label holds "role:name".
         assert end is not None
-        settle_correction(uow, outage, Correction(outage.id, revision, started_before, ended_before, start, end,
+        settle_correction(uow, outage, CorrectionInProgress(outage.id, revision, started_before, ended_before, start, end,
                                                   actor.rpartition(":")[2]), actor=actor)
     audit.record(uow, actor=actor, action="outage.correct", target_type="outage", target_id=outage.id,
                  before=before, after={"started_at": start.isoformat(),

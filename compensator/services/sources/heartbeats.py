@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, exists, select, update
 
 from compensator.domain.kinds import CompensationStatus
-from compensator.notices import seat_message
+from compensator.notices.compose import seat_message
 from compensator.services.catalog import require_seat
 from compensator.services.outages.credits import catalog_for
 from compensator.store.database import UnitOfWork, insert_unless_present

@@ -1,0 +1,208 @@
+"""Apology notices composed: one compensation's facts worded in the customer's language.
+
+The notice gives the seat's dark span with its real length, so the words add up; the notices of
+one outage share what they can (``NoticeComposer``). The wording itself is ``wording``'s.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from compensator.domain.kinds import CompensationForm, OutageKind
+from compensator.domain.records import record
+from compensator.notices.wording import NoticeCatalog, babel_locale, day_text, fill_template, format_money, template_parts
+from compensator.timeofday import ClockStyle, time_of_day
+
+
+@record
+class NoticeFacts:
+    """What a notice says, as plain data."""
+
+    venue_name: str
+    timezone: ZoneInfo
+    currency: str
+    customer_name: str | None
+    kind: OutageKind
+    # The seat's own dark span, not the outage's: a UPS may have bridged the start of a power cut.
+    dark_start: datetime
+    dark_end: datetime
+    lost_minutes: int
+    credit_minutes: int
+    form: CompensationForm
+    value_minor: int
+    new_end: datetime | None = None
+    voucher_code: str | None = None
+    voucher_expires_at: datetime | None = None
+    # The customer ended the session while the seat was dark, and so lost all the paid time left.
+    left_while_dark: bool = False
+    clock: ClockStyle = ClockStyle.TWENTY_FOUR_HOUR
+
+
+def seat_message(catalog: NoticeCatalog, language: str | None, kind: OutageKind, form: CompensationForm,
+                 credit_minutes: int) -> str:
+    """The one line a seat's screen shows for a credit: "Sorry for the power cut — we added 25 minutes to your time"."""
+    chosen = catalog.resolve_language(language)
+    values = {"what": catalog.text(chosen, f"what.{kind.value}"),
+              "credit": catalog.counted(chosen, "minutes", credit_minutes)}
+    return fill_template(catalog.text(chosen, f"seat_message.{form.value}"), values)
+
+
+def compose(catalog: NoticeCatalog, language: str | None, facts: NoticeFacts) -> tuple[str, str]:
+    """The notice for ``facts`` as (language used, text), times in the venue's zone and clock style."""
+    return NoticeComposer(catalog).compose(language, facts)
+
+
+class NoticeComposer:
+    """Composes the notices of one batch (an outage's) with one catalog.
+
+    The notices of one outage mostly share their language and figures (the dark span, the
+    minutes lost and credited, the value): what those word is worked out once per language and
+    figures, and so is every paragraph whose template uses none of a notice's own placeholders
+    (the customer, the new end, the voucher). A template that uses one is filled for each
+    notice, so an owner's wording may use any placeholder anywhere; a notice of the same
+    language and facts as one composed before (the same new end, no name) is that one again.
+    """
+
+    def __init__(self, catalog: NoticeCatalog) -> None:
+        self.catalog = catalog
+        self._shared: dict[tuple[object, ...], _Shared] = {}
+        self._notices: dict[tuple[object, ...], str] = {}
+
+    def compose(self, language: str | None, facts: NoticeFacts) -> tuple[str, str]:
+        """The notice for ``facts`` as (language used, text), times in the venue's zone and clock style."""
+        chosen = self.catalog.resolve_language(language)
+        text = self._notices.get((chosen, facts))
+        if text is None:
+            text = self._notices[chosen, facts] = self._compose(chosen, facts)
+        return chosen, text
+
+    def _compose(self, chosen: str, facts: NoticeFacts) -> str:
+        catalog = self.catalog
+        locale = babel_locale(chosen)
+        key = (chosen, facts.venue_name, facts.timezone, facts.currency, facts.kind, facts.dark_start,
+               facts.dark_end, facts.lost_minutes, facts.credit_minutes, facts.value_minor, facts.clock)
+        shared = self._shared.get(key)
+        if shared is None:
+            shared = self._shared[key] = _Shared.of(catalog, chosen, locale, facts)
+        own: dict[str, str] = {}
+
+        def fill(template_key: str) -> str:
+            filled = shared.filled.get(template_key)
+            if filled is not None:
+                return filled
+            text = shared.own_templates.get(template_key)
+            if text is None:
+                text = catalog.text(chosen, template_key)
+                if not _placeholders(text) & shared.per_notice:
+                    filled = shared.filled[template_key] = fill_template(text, shared.values)
+                    return filled
+                shared.own_templates[template_key] = text
+            if not own:
+                own.update(shared.values)
+                own.update(_own_values(catalog, chosen, locale, facts, shared))
+            return fill_template(text, own)
+
+        dark_minutes, dark_seconds = _dark_length(facts)
+        if facts.form is CompensationForm.TIME and facts.new_end is None:
+            compensation_key = "compensation.time_paused"
+        else:
+            compensation_key = f"compensation.{facts.form.value}"
+        greeting = fill("greeting") if facts.customer_name else fill("greeting_anonymous")
+        # A cut under a minute has no "from ... to ..." worth reading: both ends show the same minute.
+        apology = fill("apology") if dark_minutes else fill("apology_short")
+        if dark_seconds:
+            # The seconds beyond the whole minutes were counted as a minute: say so, or the sum looks wrong.
+            apology = f"{apology} {fill('rounded_up')}"
+        paragraphs = [fill("title").upper(), greeting, apology,
+                      fill("left_while_dark") if facts.left_while_dark else "",
+                      fill(compensation_key), fill("fix"), fill("thanks"), f"— {facts.venue_name}"]
+        return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
+
+
+# The placeholders whose values are a notice's own rather than its language's and figures'.
+OWN_PLACEHOLDERS = frozenset({"customer", "new_end", "code", "expiry"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What the notices of one language and figures share: the placeholders' values, and the
+    paragraphs filled from them alone (by template key)."""
+
+    values: dict[str, str]
+    # The placeholders a notice fills itself: its own, and the dark span's length when its
+    # wording uses one of those.
+    per_notice: frozenset[str]
+    filled: dict[str, str]
+    # The templates that use one of those, by key: filled for each notice.
+    own_templates: dict[str, str]
+
+    @classmethod
+    def of(cls, catalog: NoticeCatalog, chosen: str, locale: str, facts: NoticeFacts) -> _Shared:
+        """The shared values of the notices of ``facts``'s language and figures."""
+        values = _shared_values(catalog, chosen, locale, facts)
+        dark_minutes, dark_seconds = _dark_length(facts)
+        per_notice = OWN_PLACEHOLDERS
+        if dark_seconds == 0:
+            values["dark_length"] = values["minutes"]
+        elif dark_minutes:
+            wording = catalog.text(chosen, "minutes_and_seconds")
+            if _placeholders(wording) & OWN_PLACEHOLDERS:
+                per_notice = OWN_PLACEHOLDERS | {"dark_length"}
+            else:
+                values["dark_length"] = fill_template(wording, values)
+        return cls(values, per_notice, {}, {})
+
+
+def _own_values(catalog: NoticeCatalog, chosen: str, locale: str, facts: NoticeFacts,
+                shared: _Shared) -> dict[str, str]:
+    """A notice's own placeholders' values (and the dark span's length when it depends on them)."""
+    local = facts.timezone
+    own = {
+        "customer": facts.customer_name or "",
+        "new_end": time_of_day(facts.new_end, local, facts.clock, locale) if facts.new_end else "",
+        "code": facts.voucher_code or "",
+        "expiry": day_text(facts.voucher_expires_at, local, locale) if facts.voucher_expires_at else "",
+    }
+    if "dark_length" in shared.per_notice:
+        own["dark_length"] = fill_template(catalog.text(chosen, "minutes_and_seconds"), {**shared.values, **own})
+    return own
+
+
+@functools.lru_cache(maxsize=512)
+def _placeholders(text: str) -> frozenset[str]:
+    """The names of the placeholders ``text`` uses."""
+    return frozenset(part[0] for part in template_parts(text) if not isinstance(part, str))
+
+
+def _dark_length(facts: NoticeFacts) -> tuple[int, int]:
+    """The seat's dark span as whole minutes and the seconds beyond them."""
+    minutes, seconds = divmod(round((facts.dark_end - facts.dark_start).total_seconds()), 60)
+    return minutes, seconds
+
+
+def _shared_values(catalog: NoticeCatalog, chosen: str, locale: str, facts: NoticeFacts) -> dict[str, str]:
+    """The placeholders' values that depend only on the language and the figures, not on the customer."""
+    local = facts.timezone
+
+    def minutes(count: int) -> str:
+        return catalog.counted(chosen, "minutes", count)
+
+    dark_minutes, dark_seconds = _dark_length(facts)
+    return {
+        "venue": facts.venue_name,
+        "what": catalog.text(chosen, f"what.{facts.kind.value}"),
+        "date": day_text(facts.dark_start, local, locale),
+        "start": time_of_day(facts.dark_start, local, facts.clock, locale),
+        "end": time_of_day(facts.dark_end, local, facts.clock, locale),
+        "dark_seconds": str(dark_seconds),
+        "minutes": minutes(dark_minutes),
+        "seconds": catalog.counted(chosen, "seconds", dark_seconds),
+        "lost_minutes": str(facts.lost_minutes),
+        "lost": minutes(facts.lost_minutes),
+        "credit_minutes": str(facts.credit_minutes),
+        "credit": minutes(facts.credit_minutes),
+        "value": format_money(facts.value_minor, facts.currency, locale),
+    }
