@@ -22,7 +22,6 @@ receipt printer is off.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, jsonify, render_template_string, request
@@ -55,6 +54,7 @@ from web.api_json import (
     ups_outcome_json,
 )
 from compensator.store.database import UnitOfWork
+from compensator.domain.venue_day import date_of, day_bounds
 from web.auth import Actor, require_api_actor
 from web.context import printer, reading, runtime, seats_answer, unit_of_work
 from web.errors import error_body
@@ -137,19 +137,13 @@ def start_outage() -> ResponseReturnValue:
         lambda view: Answer(201 if view.created else 200, outage_json(view)))
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    tz = runtime().settings.venue.tz
-    start = datetime.combine(day, time(0), tzinfo=tz)
-    return start, start + timedelta(days=1)
-
-
 @bp.get("/outages")
 def list_outages() -> ResponseReturnValue:
     """The outages of a venue day (``?date=YYYY-MM-DD``, today by default) with their compensations."""
     require_api_actor()
     venue_tz = runtime().settings.venue.tz
-    day = query(outage_schemas.OutagesQuery).date or runtime().clock.now().astimezone(venue_tz).date()
-    start, end = _day_bounds(day)
+    day = query(outage_schemas.OutagesQuery).date or date_of(runtime().clock.now(), venue_tz)
+    start, end = day_bounds(day, venue_tz)
     with reading() as uow:
         views = outage_views.list_outages(uow, start=start, end=end)
     return jsonify(outages=[outage_json(view) for view in views])

@@ -91,6 +91,11 @@ class OutageStatus(StrEnum):
     DISMISSED = "dismissed"
 
 
+# The outages that happened and count: an outage still suspected, or dismissed, credits nobody,
+# and neither the report's reliability nor the day's figures count it.
+COUNTED_OUTAGE_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
+
+
 class ScopeKind(StrEnum):
     """What an outage covers: the whole venue, some zones, or some seats."""
 

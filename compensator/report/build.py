@@ -17,10 +17,8 @@ Which day an outage belongs to:
 
 from __future__ import annotations
 
-import contextlib
-import re
 from collections import Counter, defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import exists, func, select
 
@@ -61,23 +59,17 @@ from compensator.report.timeline_rows import timeline_rows
 from compensator.report.takings import daily_takings
 from compensator.store.database import UnitOfWork
 from compensator.store.models import LedgerEntry, SeatSession, Voucher, VoucherRedemption
+from compensator.domain.kinds import COUNTED_OUTAGE_STATUSES
+from compensator.domain.venue_day import closing_of, date_of, day_bounds
+from compensator.services import parsing
 
 # Nothing the engine recorded can be older than this; earlier dates are a typing mistake.
 EARLIEST_REPORT_DATE = date(2000, 1, 1)
-DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
 
 
 def parse_report_date(value: object) -> date:
     """A report date from text like 2026-11-22, or ``InvalidInput`` naming the field."""
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    if DATE_PATTERN.fullmatch(text):
-        # The pattern lets through impossible days such as 2026-02-30; fromisoformat refuses them.
-        with contextlib.suppress(ValueError):
-            return date.fromisoformat(text)
-    raise InvalidInput("the date must be a day like 2026-11-22", field="date")
+    return value if isinstance(value, date) else parsing.venue_day(value, field="date")
 
 
 def day_window(uow: UnitOfWork, venue_date: date) -> tuple[datetime, datetime, bool]:
@@ -85,14 +77,12 @@ def day_window(uow: UnitOfWork, venue_date: date) -> tuple[datetime, datetime, b
     settings = uow.settings
     tz = settings.venue.tz
     now = uow.now()
-    if venue_date > now.astimezone(tz).date():
+    if venue_date > date_of(now, tz):
         raise InvalidInput(f"{venue_date.isoformat()} is in the future: there is no report for it yet", field="date")
     if venue_date < EARLIEST_REPORT_DATE:
         raise InvalidInput(f"there are no reports before {EARLIEST_REPORT_DATE.isoformat()}", field="date")
-    start = datetime.combine(venue_date, time(0), tzinfo=tz)
-    closing = settings.venue.closing_time
-    closing_day = venue_date + timedelta(days=1) if closing == time(0) else venue_date
-    end = datetime.combine(closing_day, closing, tzinfo=tz)
+    start = day_bounds(venue_date, tz)[0]
+    end = closing_of(venue_date, tz, settings.venue.closing_time)
     return start, min(end, now), now >= end
 
 
@@ -126,11 +116,11 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
     start, end, complete = day_window(uow, venue_date)
     window = (start, end)
     tz = uow.settings.venue.tz
-    next_midnight = datetime.combine(venue_date + timedelta(days=1), time(0), tzinfo=tz)
+    next_midnight = day_bounds(venue_date, tz)[1]
     catalog = load_catalog(uow)
 
     overlapping = overlapping_outages(uow, start, end)
-    day_outages = [item for item in overlapping if item.status in COUNTED_STATUSES]
+    day_outages = [item for item in overlapping if item.status in COUNTED_OUTAGE_STATUSES]
     # An outage's compensations count on the day it ended (see the module's docstring).
     counted = {item.id for item in day_outages if item.ended_at is not None and item.ended_at < next_midnight}
     compensations = day_compensations(uow, day_outages, counted, catalog)

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import select
 
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import (
@@ -40,6 +40,7 @@ from compensator.store.models import (
     Zone,
 )
 from compensator.store.bulk import fetch_tuples
+from compensator.store.conditions import outage_overlaps
 
 FIGURE_NAMES = CompensationFigures.names()
 FIGURE_COUNT = len(FIGURE_NAMES)
@@ -114,17 +115,12 @@ def load_catalog(uow: UnitOfWork) -> Catalog:
     )
 
 
-def overlaps(start: datetime, end: datetime) -> ColumnElement[bool]:
-    """An outage, of any status, overlaps ``[start, end)``: the outages a report of that window lists."""
-    return and_(Outage.started_at < end, or_(Outage.ended_at.is_(None), Outage.ended_at > start))
-
-
 def overlapping_outages(uow: UnitOfWork, start: datetime, end: datetime) -> list[DayOutage]:
     """Every outage, of any status, that overlaps ``[start, end)``, oldest first, in one statement."""
     rows = uow.db.execute(
         select(Outage.id, Outage.kind, Outage.scope_kind, Outage.scope_ids, Outage.started_at, Outage.ended_at,
                Outage.source, Outage.status, Outage.actor, Outage.note)
-        .where(overlaps(start, end))
+        .where(outage_overlaps(start, end))
         .order_by(Outage.started_at, Outage.id)).tuples()
     return [DayOutage(outage_id, kind, scope_kind, tuple(scope_ids), started_at, ended_at, source, status, actor, note)
             for outage_id, kind, scope_kind, scope_ids, started_at, ended_at, source, status, actor, note in rows]

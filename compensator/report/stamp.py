@@ -29,7 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from compensator.report.rows import overlaps
+from compensator.store.conditions import outage_overlaps
 from compensator.store.database import UnitOfWork, ids_follow_commits
 from compensator.store.models import (
     AuditRecord,
@@ -106,7 +106,7 @@ def _digest(uow: UnitOfWork) -> str:
 
 
 def _overlapping(window: tuple[datetime, datetime]) -> Select[tuple[int]]:
-    return select(Outage.id).where(overlaps(*window))
+    return select(Outage.id).where(outage_overlaps(*window))
 
 
 def take_stamp(uow: UnitOfWork, window: tuple[datetime, datetime]) -> DayStamp:

@@ -44,7 +44,7 @@ def year_problem(moment: date) -> str | None:
 
 
 def venue_day(value: object, *, field: str = "date") -> date:
-    """A day written like 2026-11-22, in the years ``MIN_YEAR`` to ``MAX_YEAR``."""
+    """A day written like 2026-11-22, in the years ``MIN_YEAR`` to ``MAX_YEAR``: every date a person types."""
     text = value.strip() if isinstance(value, str) else ""
     day = None
     if DAY_PATTERN.fullmatch(text):
@@ -53,7 +53,7 @@ def venue_day(value: object, *, field: str = "date") -> date:
         except ValueError:
             day = None
     if day is None:
-        raise InvalidInput(f"{field} must look like 2026-11-22", field=field)
+        raise InvalidInput(f"{field} must be a day like 2026-11-22", field=field)
     problem = year_problem(day)
     if problem:
         raise InvalidInput(f"{field} {problem}", field=field)

@@ -37,8 +37,8 @@ from compensator.services.sessions.views import LoadedSession, load_sessions, se
 from compensator.store.bulk import fetch_tuples, insert_tuples, reserve_ids
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Compensation, CompensationAdjustment, Outage, OutageRevision, SeatSession
+from compensator.store.conditions import outage_counts
 
-COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
 # The columns a new compensation is written with, in the order of ``NewCompensation.values``.
 COMPENSATION_COLUMNS = ("id", "outage_id", "seat_session_id", "seat_id", "policy_fingerprint", "granted_minutes",
                         "status", "explanation", "created_at", "applied_at", *CompensationFigures.names())
@@ -210,7 +210,7 @@ def _outages_around() -> Select[Any]:
     """The counted outages that began by ``now`` and went on at ``earliest`` or later."""
     return select(Outage.id, Outage.kind, Outage.started_at, Outage.ended_at, Outage.scope_kind,
                   Outage.scope_ids).where(
-        Outage.status.in_(COUNTED_STATUSES), Outage.started_at <= bindparam("now"),
+        outage_counts(), Outage.started_at <= bindparam("now"),
         or_(Outage.ended_at.is_(None), Outage.ended_at >= bindparam("earliest"))).order_by(
         Outage.started_at, Outage.id)
 

@@ -36,7 +36,6 @@ from compensator.store.models import (
     OutageRevision,
 )
 
-COUNTED_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
 
 
 # --- input checks -------------------------------------------------------------------------

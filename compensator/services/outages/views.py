@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import Select, bindparam, select
 
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import (
@@ -26,6 +26,7 @@ from compensator.domain.records import record
 from compensator.errors import NotFound, require_id
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Compensation, CompensationAdjustment, Notice, Outage, OutageRevision, Voucher
+from compensator.store.conditions import outage_overlaps
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,11 +204,7 @@ def get_outage(uow: UnitOfWork, outage_id: object) -> OutageView:
 def list_outages(uow: UnitOfWork, *, start: datetime | None = None, end: datetime | None = None,
                  statuses: tuple[OutageStatus, ...] | None = None) -> list[OutageView]:
     """Outages that overlap ``[start, end)`` (all of them by default), oldest first."""
-    query = select(Outage).order_by(Outage.started_at, Outage.id)
-    if end is not None:
-        query = query.where(Outage.started_at < end)
-    if start is not None:
-        query = query.where(or_(Outage.ended_at.is_(None), Outage.ended_at > start))
+    query = select(Outage).where(outage_overlaps(start, end)).order_by(Outage.started_at, Outage.id)
     if statuses:
         query = query.where(Outage.status.in_(statuses))
     return outage_views(uow, list(uow.db.scalars(query)))
