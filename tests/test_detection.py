@@ -19,7 +19,6 @@ from compensator.services.sources.heartbeats import record_seat_heartbeat
 from compensator.store import migrate
 from compensator.store.database import make_engine
 from compensator.store.models import Compensation, Outage
-from compensator.store.operations import ServerRun
 
 ACTOR = "attendant:ada"
 

@@ -7,12 +7,14 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from compensator.domain.kinds import CompensationForm, EntryKind, OutageKind, SessionEventKind, SessionMode
+from compensator.domain.kinds import (CompensationForm, CompensationStatus, EntryKind, OutageKind, SessionEventKind,
+                                      SessionMode)
 from compensator.domain.ledger import EntryRecord, EventRecord, SessionFacts
-from compensator.domain.breakdown import NothingGiven
+from compensator.domain.breakdown import CorrectionOutcome, NothingGiven
 from compensator.domain.darkness import OutageFacts
 from compensator.domain.explanation import explain
-from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate, round_up
+from compensator.domain.policy import (CompensationInput, CompensationResult, CorrectedCredit, PriorCompensation, compensate,
+                                       correct_credit, round_up)
 from compensator.domain.terms import PolicySettings, ZoneTerms
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)
@@ -280,3 +282,103 @@ def test_a_moved_session_loses_exactly_its_dark_minutes_on_each_seat(move_at, up
     dark = sum(max(0, min(end, 120) - max(start, 60 + ups[seat])) for seat, start, end in on_seat)
     assert amount(result, "lost_minutes") == dark
     assert amount(result, "credit_minutes") >= dark
+
+
+# --- rule 11: corrections ------------------------------------------------------------------
+
+
+def corrected(status: CompensationStatus, granted: int, before: CompensationResult,
+              after: CompensationResult) -> CorrectedCredit | None:
+    assert before.figures is not None
+    return correct_credit(status, granted, before.figures, after.figures, after.needs_approval)
+
+
+def test_rule_11_a_longer_cut_tops_up_the_difference_and_keeps_what_was_given() -> None:
+    # SPEC example 11: the end corrected from 10:45 to 10:50 after example 2 (60 min given).
+    before, after = run(session(120), cut(1, 30, 75)), run(session(120), cut(1, 30, 80))
+    decided = corrected(CompensationStatus.APPLIED, 60, before, after)
+    assert decided is not None
+    assert (decided.outcome, decided.topup_minutes, decided.granted_minutes, decided.waived_minutes) == (
+        CorrectionOutcome.TOPPED_UP, 5, 65, 0)
+    assert decided.figures == after.figures
+
+
+def test_rule_11_a_shorter_cut_takes_nothing_back_and_records_the_difference_as_waived() -> None:
+    before, after = run(session(120), cut(1, 30, 80)), run(session(120), cut(1, 30, 75))
+    decided = corrected(CompensationStatus.APPLIED, 65, before, after)
+    assert decided is not None
+    assert (decided.outcome, decided.topup_minutes, decided.granted_minutes, decided.waived_minutes) == (
+        CorrectionOutcome.WAIVED, 0, 65, 5)
+
+
+def test_rule_11_a_session_that_no_longer_lost_anything_keeps_its_credit_with_every_amount_zero() -> None:
+    before = run(session(120), cut(1, 30, 75), ups=10)
+    after = run(session(120), cut(1, 30, 39), ups=10)
+    assert after.figures is None
+    decided = corrected(CompensationStatus.APPLIED, 50, before, after)
+    assert decided is not None
+    assert (decided.outcome, decided.granted_minutes, decided.waived_minutes) == (CorrectionOutcome.WAIVED, 50, 50)
+    assert decided.figures.credit_minutes == 0
+    assert (decided.figures.dark_start, decided.figures.form) == (before.figures.dark_start, before.figures.form)
+
+
+def test_rule_11_a_credit_awaiting_approval_applies_at_once_when_it_falls_under_the_threshold() -> None:
+    # SPEC example 10 waits for a manager; corrected to a one-hour cut it no longer does.
+    before, after = run(session(360), cut(1, 60, 300)), run(session(360), cut(1, 60, 120))
+    assert before.needs_approval and not after.needs_approval
+    decided = corrected(CompensationStatus.AWAITING_APPROVAL, 0, before, after)
+    assert decided is not None
+    assert (decided.outcome, decided.status, decided.granted_minutes, decided.topup_minutes) == (
+        CorrectionOutcome.NOW_APPLIED, CompensationStatus.APPLIED, 75, 0)
+
+
+def test_rule_11_a_credit_awaiting_approval_still_waits_when_it_stays_above_the_threshold() -> None:
+    before, after = run(session(360), cut(1, 60, 300)), run(session(360), cut(1, 60, 280))
+    decided = corrected(CompensationStatus.AWAITING_APPROVAL, 0, before, after)
+    assert decided is not None
+    assert (decided.outcome, decided.status, decided.granted_minutes, decided.waived_minutes) == (
+        CorrectionOutcome.STILL_AWAITING, CompensationStatus.AWAITING_APPROVAL, 0, 0)
+
+
+def test_rule_11_a_credit_awaiting_approval_of_which_nothing_is_due_needs_no_manager() -> None:
+    before = run(session(360), cut(1, 60, 300), ups=10)
+    after = run(session(360), cut(1, 60, 65), ups=10)
+    decided = corrected(CompensationStatus.AWAITING_APPROVAL, 0, before, after)
+    assert decided is not None
+    assert (decided.outcome, decided.status, decided.granted_minutes) == (
+        CorrectionOutcome.NOTHING_DUE, CompensationStatus.APPLIED, 0)
+
+
+def test_rule_11_a_moved_span_with_the_same_amounts_is_no_news() -> None:
+    before, after = run(session(300), cut(1, 30, 50)), run(session(300), cut(1, 40, 60))
+    assert before.figures != after.figures
+    assert corrected(CompensationStatus.APPLIED, before.figures.credit_minutes, before, after) is None
+
+
+def test_rule_11_a_credit_given_in_full_before_is_already_given_when_recomputed_to_it() -> None:
+    before, after = run(session(120), cut(1, 30, 75)), run(session(120), cut(1, 30, 74))
+    # The first credit was topped up to 65 by an earlier correction; recomputed to 60 + lost work.
+    assert after.figures is not None and before.figures is not None
+    decided = correct_credit(CompensationStatus.APPLIED, after.figures.credit_minutes, before.figures,
+                             after.figures, after.needs_approval)
+    assert decided is not None
+    assert (decided.outcome, decided.topup_minutes, decided.waived_minutes) == (CorrectionOutcome.ALREADY_GIVEN, 0, 0)
+
+
+@given(granted=st.integers(0, 400), first_end=st.integers(31, 400), second_end=st.integers(31, 400),
+       awaiting=st.booleans())
+@hypothesis_settings(max_examples=200, deadline=None)
+def test_rule_11_never_takes_back_what_was_given(granted, first_end, second_end, awaiting) -> None:
+    before, after = run(session(480), cut(1, 30, first_end)), run(session(480), cut(1, 30, second_end))
+    if before.figures is None:
+        return
+    status = CompensationStatus.AWAITING_APPROVAL if awaiting else CompensationStatus.APPLIED
+    granted = 0 if awaiting else granted
+    decided = corrected(status, granted, before, after)
+    if decided is None:
+        return
+    assert decided.granted_minutes >= granted
+    assert decided.granted_minutes == granted + decided.topup_minutes or decided.outcome is CorrectionOutcome.NOW_APPLIED
+    if decided.status is CompensationStatus.APPLIED:
+        assert decided.granted_minutes - decided.waived_minutes == min(decided.granted_minutes,
+                                                                       decided.figures.credit_minutes)

@@ -20,6 +20,7 @@ outage never darkened gets nothing, whatever was bought.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,8 @@ from compensator.domain.explanation import explain, explain_delivery
 from compensator.domain.intervals import Span, merge
 from compensator.domain.kinds import SessionEventKind, SessionMode, SessionState
 from compensator.domain.ledger import ZERO, Balance, SessionFacts, balance
-from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate
+from compensator.domain.policy import CompensationInput, CompensationResult, compensate
+from compensator.domain.stretches import PriorCompensation
 from compensator.domain.terms import PolicySettings, ZoneTerms
 
 # The states in which a session with time left keeps it: its paid time did not run out.
@@ -103,10 +105,9 @@ class CompensationBatch:
         delivery, credit = breakdown.delivery, breakdown.credit
         if delivery is None or credit is None or delivery.paid_end_before is None or paid_end is None:
             return breakdown
-        moved = Breakdown(breakdown.nothing, breakdown.lost, breakdown.extras, credit,
-                          CreditDelivery(delivery.form, paid_end, paid_end + timedelta(minutes=credit.minutes),
-                                   delivery.voucher_valid_days, delivery.voucher_reason),
-                          breakdown.approval_above_minutes)
+        moved = replace(breakdown, delivery=CreditDelivery(
+            delivery.form, paid_end, paid_end + timedelta(minutes=credit.minutes), delivery.voucher_valid_days,
+            delivery.voucher_reason))
         self._origins[id(moved)] = (moved, breakdown)
         return moved
 

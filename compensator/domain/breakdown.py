@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from compensator.domain.figures import CompensationFigures
 from compensator.domain.intervals import Span
 from compensator.domain.kinds import CompensationForm
 from compensator.domain.records import record
@@ -98,6 +99,21 @@ class Breakdown:
     delivery: CreditDelivery | None = None
     # Rule 10: the threshold the credit is above when it waits for a manager's approval.
     approval_above_minutes: int | None = None
+    # Rule 1: the span this outage first to last darkened the session, and rule 9: the credit's value.
+    dark: Span | None = None
+    value_minor: int | None = None
+
+    def figures(self) -> CompensationFigures | None:
+        """The compensation's figures, read off the steps (None when nothing is given)."""
+        lost, extras, credit, delivery = self.lost, self.extras, self.credit, self.delivery
+        if (self.nothing is not None or lost is None or extras is None or credit is None or delivery is None
+                or self.dark is None or self.value_minor is None):
+            return None
+        return CompensationFigures(
+            dark_start=self.dark[0], dark_end=self.dark[1], lost_minutes=lost.minutes,
+            restart_minutes=extras.restart_minutes, lost_work_minutes=extras.lost_work_minutes,
+            goodwill_minutes=extras.goodwill_minutes, extras_minutes=extras.minutes, credit_minutes=credit.minutes,
+            opened_stretch=extras.stretches_opened > 0, form=delivery.form, value_minor=self.value_minor)
 
 
 class CorrectionOutcome(StrEnum):

@@ -52,6 +52,11 @@ class CompensationFigures:
         """The figures by name, to fill the columns of the same names."""
         return dict(zip(_NAMES, self.values()))
 
+    def same_amounts(self, other: CompensationFigures) -> bool:
+        """Whether ``other`` gives the same amounts: a dark span that moved without changing any
+        of them is no news for the customer."""
+        return _AMOUNTS(self) == _AMOUNTS(other)
+
     def cleared(self) -> CompensationFigures:
         """The same dark span and form with every amount at zero: a compensation of which nothing is due any more."""
         # Every amount is a whole number or a flag (bool is an int), and its type called bare is its zero.
@@ -62,3 +67,5 @@ class CompensationFigures:
 # Worked out once: the order of the dataclass's fields, which is also that of its constructor.
 _NAMES = tuple(item.name for item in fields(CompensationFigures))
 _VALUES = attrgetter(*_NAMES)
+_AMOUNTS = attrgetter("lost_minutes", "restart_minutes", "lost_work_minutes", "goodwill_minutes", "extras_minutes",
+                      "credit_minutes", "value_minor")

@@ -5,13 +5,12 @@ compensations the session already received, ``compensate`` follows the rules in 
 dark spans (rule 1), the lost minutes (2), the extras — restart, lost work, goodwill and their
 cap (3 to 6) —, the rounding (7), the form (8), the money value (9) and the approval (10). Each
 rule is one small function below; their numbers make the result's breakdown, which
-``explanation.explain`` words.
+``explanation.explain`` words. ``correct_credit`` is rule 11: what a recomputation after a
+correction of the outage's times does to a credit given before (top up, never take back).
 
-The seat's dark periods during the session are joined into *dark stretches*
-(``darkness.py`` works out the darkness itself). Within one stretch, lost minutes are counted on
-the union of the dark time of every compensated outage, so no minute is counted twice and
-splitting an outage in two changes no total; the restart allowance, lost work and fixed
-goodwill are given once per stretch.
+The interval machinery lives below the rules: ``darkness.py`` works out when seats were dark,
+``stretches.py`` joins a session's dark periods into dark stretches and measures the time lost
+in them. The restart allowance, lost work and fixed goodwill are given once per stretch.
 """
 
 from __future__ import annotations
@@ -21,29 +20,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from compensator.domain.breakdown import Breakdown, Credit, CreditDelivery, Extras, LostTime, NothingGiven, VoucherReason
-from compensator.domain.darkness import OutageFacts, SeatDarkness, SessionDark, session_dark
+from compensator.domain.breakdown import Breakdown, CorrectionOutcome, Credit, CreditDelivery, Extras, LostTime, NothingGiven, VoucherReason
+from compensator.domain.darkness import OutageFacts, SeatDarkness
 from compensator.domain.explanation import explain
 from compensator.domain.figures import CompensationFigures
-from compensator.domain.intervals import Span, instant_after, merge, subtract, touches, touching
-from compensator.domain.kinds import CompensationForm, OutageKind, SessionMode, SessionState
+from compensator.domain.intervals import Span, instant_after, touches
+from compensator.domain.kinds import CompensationForm, CompensationStatus, OutageKind, SessionMode, SessionState
 from compensator.domain.ledger import Balance, SessionFacts, balance, ceil_minutes
 from compensator.domain.money import value_minor
 from compensator.domain.records import record
 from compensator.domain.terms import PolicySettings, ZoneTerms
+from compensator.domain.stretches import DarkStretches, PriorCompensation, dark_stretches, lost_in_stretch, shown_spans, usage
+from compensator.domain.ledger import ZERO
 
-ZERO = timedelta(0)
-FOREVER = timedelta(days=36500)
-
-
-@record
-class PriorCompensation:
-    """What the session already received for another outage."""
-
-    outage_id: int
-    lost_minutes: int
-    extras_minutes: int
-    opened_stretch: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +94,7 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
     # was compensated already may have ended later, and the minutes it counted are taken off
     # this one's only as far as the session's time is seen through to its end.
     position = balance(inputs.session, max(darkness.horizon, inputs.now))
-    dark = _dark_stretches(inputs, darkness, position)
+    dark = dark_stretches(inputs.outage.id, inputs.prior, darkness, position)
     if dark is None:
         return _nothing(inputs, Breakdown(nothing=NothingGiven.NEVER_DARK))
     lost = _lost_time(inputs, darkness, dark, position)
@@ -118,14 +107,9 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
     delivery = _delivery(policy, inputs.session.mode, current, credit)
     money = _value(inputs.seat_terms[dark.own.seat_id], credit)
     approval_above = _approval_above(policy, credit)
-    figures = CompensationFigures(
-        dark_start=dark.start, dark_end=dark.end, lost_minutes=lost.minutes, restart_minutes=extras.restart_minutes,
-        lost_work_minutes=extras.lost_work_minutes, goodwill_minutes=extras.goodwill_minutes,
-        extras_minutes=extras.minutes, credit_minutes=credit.minutes, opened_stretch=extras.stretches_opened > 0,
-        form=delivery.form, value_minor=money)
     breakdown = Breakdown(lost=lost, extras=extras, credit=credit, delivery=delivery,
-                          approval_above_minutes=approval_above)
-    return CompensationResult(inputs.outage.id, dark.own.seat_id, figures, approval_above is not None,
+                          approval_above_minutes=approval_above, dark=(dark.start, dark.end), value_minor=money)
+    return CompensationResult(inputs.outage.id, dark.own.seat_id, breakdown.figures(), approval_above is not None,
                               policy.fingerprint(), breakdown, inputs.timezone, current.paid_end)
 
 
@@ -136,70 +120,6 @@ def _nothing(inputs: CompensationInput, breakdown: Breakdown) -> CompensationRes
 
 
 # --- rule 1: the dark spans ---------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DarkStretches:
-    """When the session sat dark because of this outage, and the stretches it shares with compensated ones.
-
-    The *group* is the stretches this outage darkened (a move to a seat whose UPS still holds
-    makes more than one), with every already compensated outage sharing one of them, and that
-    outage's other stretches too: its lost minutes are then taken off exactly what it counted.
-    """
-
-    own: SessionDark
-    by_outage: dict[int, SessionDark]
-    # Every dark stretch of the session, whichever outage made it.
-    stretches: list[Span]
-    group: list[Span]
-    # The compensated outages sharing the group, by outage id, and what each already gave.
-    counted: dict[int, PriorCompensation]
-    # The session's running time, merged.
-    active: list[Span]
-
-    @property
-    def start(self) -> datetime:
-        """When this outage first darkened the session."""
-        return self.own.occupied[0][0]
-
-    @property
-    def end(self) -> datetime:
-        """When this outage last stopped darkening the session."""
-        return self.own.occupied[-1][1]
-
-    def counted_dark(self) -> list[SessionDark]:
-        """This outage's darkness over the session, then that of each compensated outage in the group."""
-        return [self.own, *(self.by_outage[outage_id] for outage_id in self.counted)]
-
-
-def _dark_stretches(inputs: CompensationInput, darkness: SeatDarkness, position: Balance) -> DarkStretches | None:
-    """Rule 1: when the session sat dark because of this outage, or None if it never did."""
-    by_outage = session_dark(darkness, position)
-    own = by_outage.get(inputs.outage.id)
-    if own is None:
-        return None
-    # One outage's darkness over the session is merged already (``session_dark``).
-    stretches = (list(own.occupied) if len(by_outage) == 1
-                 else merge([span for dark in by_outage.values() for span in dark.occupied]))
-    group = touching(stretches, own.occupied)
-    counted: dict[int, PriorCompensation] = {}
-    # Only the compensations received for outages that darkened this session can share its stretches.
-    prior = {item.outage_id: item for item in inputs.prior
-             if item.outage_id != inputs.outage.id and item.outage_id in by_outage}
-    grown = bool(prior)
-    while grown:
-        grown = False
-        for other_id, other in prior.items():
-            if other_id in counted:
-                continue
-            other_dark = by_outage[other_id].occupied
-            if touching(other_dark, group):
-                counted[other_id] = other
-                group.extend([item for item in touching(stretches, other_dark) if item not in group])
-                grown = True
-    group.sort()
-    active = merge([(item.start, item.end) for item in position.intervals])
-    return DarkStretches(own, by_outage, stretches, group, counted, active)
 
 
 def _ups_bridged(outage: OutageFacts, darkness: SeatDarkness, dark: DarkStretches) -> Span | None:
@@ -224,53 +144,13 @@ def _lost_time(inputs: CompensationInput, darkness: SeatDarkness, dark: DarkStre
     cutoffs: list[tuple[Span, datetime | None]] = []
     for stretch in dark.group:
         paid_left = position.remaining_at(stretch[0]) if prepaid else None
-        lost, left = _lost_in_stretch(dark, stretch, ended_at, paid_left)
+        lost, left = lost_in_stretch(dark, stretch, ended_at, paid_left)
         total += lost
         left_while_dark = left_while_dark or left
         cutoffs.append((stretch, instant_after(dark.active, stretch[0], paid_left) if paid_left is not None else None))
     minutes = max(ceil_minutes(total) - sum(item.lost_minutes for item in dark.counted.values()), 0)
-    return LostTime(minutes, _shown_spans(dark, cutoffs), _ups_bridged(inputs.outage, darkness, dark),
+    return LostTime(minutes, shown_spans(dark, cutoffs), _ups_bridged(inputs.outage, darkness, dark),
                     left_while_dark, bool(dark.counted))
-
-
-def _lost_in_stretch(dark: DarkStretches, stretch: Span, ended_at: datetime | None,
-                     paid_left: timedelta | None) -> tuple[timedelta, bool]:
-    """The time lost in one stretch, and whether the customer left in it (``ended_at`` given for prepaid only).
-
-    Lost time is measured in "usage" (running time since the stretch began), so that the cap of
-    the paid time left at its start (``paid_left``) applies whatever pauses happened while dark.
-    """
-    origin = stretch[0]
-    lost_usage: list[tuple[timedelta, timedelta]] = []
-    left = False
-    for part in dark.counted_dark():
-        for start, end in part.active:
-            if touches((start, end), stretch):
-                lost_usage.append((_usage(dark.active, origin, start), _usage(dark.active, origin, end)))
-        if ended_at is not None and any(span[1] == ended_at for span in part.occupied) \
-                and touches((ended_at, ended_at), stretch):
-            # The customer gave up in the dark: all the paid time left is lost.
-            left = True
-            lost_usage.append((_usage(dark.active, origin, ended_at), FOREVER))
-    window_end = paid_left if paid_left is not None else FOREVER
-    lost = ZERO
-    for start, end in merge(lost_usage):
-        lost += max(min(end, window_end) - start, ZERO)
-    return lost, left
-
-
-def _shown_spans(dark: DarkStretches, cutoffs: list[tuple[Span, datetime | None]]) -> tuple[Span, ...]:
-    """The spans to show: the running time this outage adds in each stretch, up to where the paid time ran out."""
-    already = [span for outage_id in dark.counted for span in dark.by_outage[outage_id].active]
-    # This outage's running time over the session is merged already (``session_dark``).
-    adds = subtract(dark.own.active, already) if already else dark.own.active
-    shown: list[Span] = []
-    for stretch, cutoff in cutoffs:
-        parts = [(start, end if cutoff is None else min(end, cutoff)) for start, end in adds
-                 if touches((start, end), stretch) and (cutoff is None or start < cutoff)]
-        if parts:
-            shown.append((parts[0][0], parts[-1][1]))
-    return tuple(shown) or ((dark.start, dark.end),)
 
 
 def _why_nothing(dark: DarkStretches, lost: LostTime) -> NothingGiven:
@@ -278,19 +158,6 @@ def _why_nothing(dark: DarkStretches, lost: LostTime) -> NothingGiven:
     if not dark.own.active and not lost.left_while_dark:
         return NothingGiven.NOT_RUNNING
     return NothingGiven.ALREADY_COUNTED
-
-
-def _usage(active: list[Span], origin: datetime, moment: datetime) -> timedelta:
-    """Active time between ``origin`` and ``moment``; ``active`` is merged (sorted, disjoint)."""
-    total = ZERO
-    if moment <= origin:
-        return total
-    for start, end in active:
-        if start >= moment:
-            break
-        if end > origin:
-            total += min(end, moment) - max(start, origin)
-    return total
 
 
 # --- rules 3 to 6: the extras -------------------------------------------------------------
@@ -330,7 +197,7 @@ def _lost_work(policy: PolicySettings, started_at: datetime, dark: DarkStretches
     for stretch in opened:
         previous_end = max((item[1] for item in dark.stretches if item[1] < stretch[0]), default=None)
         since = max(started_at, previous_end or started_at)
-        worked = ceil_minutes(_usage(dark.active, since, stretch[0]))
+        worked = ceil_minutes(usage(dark.active, since, stretch[0]))
         total += min(worked, policy.lost_work_cap_minutes)
         capped = capped or worked > policy.lost_work_cap_minutes
     return total, capped
@@ -385,3 +252,52 @@ def _approval_above(policy: PolicySettings, credit: Credit) -> int | None:
     """Rule 10: the threshold the credit is above, when it must wait for a manager; else None."""
     threshold = policy.manager_approval_above_minutes
     return threshold if credit.minutes > threshold else None
+
+
+# --- rule 11: corrections -----------------------------------------------------------------
+
+
+@record
+class CorrectedCredit:
+    """Rule 11 for one compensation: what its recomputation after a correction changes in its credit."""
+
+    outcome: CorrectionOutcome
+    # The recomputed figures; every amount zero when nothing is due any more.
+    figures: CompensationFigures
+    status: CompensationStatus
+    granted_minutes: int
+    # Appended as an ``outage_topup`` entry (or a voucher) when above zero.
+    topup_minutes: int
+    # Given before and no longer due: kept by the customer and shown in the report.
+    waived_minutes: int
+
+
+def correct_credit(status: CompensationStatus, granted_minutes: int, standing: CompensationFigures,
+                   recomputed: CompensationFigures | None, needs_approval: bool) -> CorrectedCredit | None:
+    """Rule 11: a credit recomputed after a correction is topped up when larger, never taken back when smaller.
+
+    ``standing`` are the figures that stood before (the first, or the newest adjustment's), and
+    ``granted_minutes`` what the customer received of them; ``recomputed`` is the policy's new
+    result (None when the session no longer lost anything), which ``needs_approval`` above
+    rule 10's threshold. A credit still waiting for a manager moves with the recomputation: it
+    applies at once when it falls under the threshold, and needs nobody when nothing is due.
+    None when the amounts stand as they were.
+    """
+    figures = recomputed or standing.cleared()
+    if figures.same_amounts(standing):
+        return None
+    credit = figures.credit_minutes
+    topup = 0
+    if status is CompensationStatus.AWAITING_APPROVAL:
+        if credit == 0:
+            outcome, status = CorrectionOutcome.NOTHING_DUE, CompensationStatus.APPLIED
+        elif not needs_approval:
+            outcome, status, granted_minutes = CorrectionOutcome.NOW_APPLIED, CompensationStatus.APPLIED, credit
+        else:
+            outcome = CorrectionOutcome.STILL_AWAITING
+    elif credit > granted_minutes:
+        outcome, topup, granted_minutes = CorrectionOutcome.TOPPED_UP, credit - granted_minutes, credit
+    else:
+        outcome = CorrectionOutcome.WAIVED if granted_minutes > credit else CorrectionOutcome.ALREADY_GIVEN
+    waived = max(granted_minutes - credit, 0) if status is CompensationStatus.APPLIED else 0
+    return CorrectedCredit(outcome, figures, status, granted_minutes, topup, waived)

@@ -6,10 +6,10 @@ sessions alike, ``domain.batch``), and the new compensations are written in one 
 ``credits.apply_credits``), so the work does not grow in statements with the number of
 sessions. Each (outage, session) pair has one compensation, ever, under a UNIQUE constraint.
 
-After a correction of the outage's times the compensations are recomputed (SPEC §3 rule 11):
-a compensation keeps its first figures and explanation, and each change is appended as an
-adjustment with its own figures and its own explanation; a larger credit is topped up, a
-smaller one takes nothing back (the difference is waived).
+After a correction of the outage's times the compensations are recomputed, and what follows
+for each credit is rule 11's (``domain.policy.correct_credit``): a compensation keeps its first
+figures and explanation, and each change is appended as an adjustment with its own figures and
+its own explanation.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from compensator.domain.darkness import OutageFacts
 from compensator.domain.explanation import explain_correction
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import CompensationStatus, OutageStatus
-from compensator.domain.policy import CompensationResult, PriorCompensation
+from compensator.domain.policy import CompensationResult, correct_credit
+from compensator.domain.stretches import PriorCompensation
 from compensator.domain.records import record
 from compensator.services.outages.credits import CreditOrder, Delivered, apply_credits
 from compensator.services.outages.views import CompensationView, adjustments_of
@@ -42,10 +43,6 @@ from compensator.store.conditions import outage_counts
 # The columns a new compensation is written with, in the order of ``NewCompensation.values``.
 COMPENSATION_COLUMNS = ("id", "outage_id", "seat_session_id", "seat_id", "policy_fingerprint", "granted_minutes",
                         "status", "explanation", "created_at", "applied_at", *CompensationFigures.names())
-# The amounts a recomputation is compared on: a dark span that moved without changing any of
-# them is no news for the customer.
-AMOUNTS = ("lost_minutes", "restart_minutes", "lost_work_minutes", "goodwill_minutes", "extras_minutes",
-           "credit_minutes", "value_minor")
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,52 +287,39 @@ def _created_views(created: list[tuple[int, NewCompensation]], delivered: Delive
 
 def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, result: CompensationResult,
             loaded: LoadedSession, correction: CorrectionInProgress) -> CreditOrder | None:
-    """Append the recomputation of ``row`` as an adjustment, topping up and never taking back.
+    """Append the recomputation of ``row`` as an adjustment, as rule 11 decides (``policy.correct_credit``).
 
     Nothing is written when the amounts stand as they were. The compensation's own figures and
     explanation stay as first written; only the state of its credit moves (what was granted, and
     an approval that a smaller credit no longer needs).
     """
-    # A session that no longer lost anything keeps its dark span and form, with every amount at zero.
-    figures = result.figures or current.cleared()
-    if all(getattr(figures, name) == getattr(current, name) for name in AMOUNTS):
+    decided = correct_credit(row.status, row.granted_minutes, current, result.figures, result.needs_approval)
+    if decided is None:
         return None
     now = uow.now()
+    figures = decided.figures
     order: CreditOrder | None = None
-    topup = 0
-    if row.status is CompensationStatus.AWAITING_APPROVAL:
-        outcome = CorrectionOutcome.STILL_AWAITING
-        if figures.credit_minutes == 0:
-            # Nothing is due any more: no manager has anything left to approve.
-            outcome = CorrectionOutcome.NOTHING_DUE
-            row.status, row.applied_at = CompensationStatus.APPLIED, now
-        elif not result.needs_approval:
-            # The correction brought the credit under the approval threshold: it applies now.
-            outcome = CorrectionOutcome.NOW_APPLIED
-            row.status, row.applied_at = CompensationStatus.APPLIED, now
-            row.granted_minutes, row.form = figures.credit_minutes, figures.form
-            order = _first_credit(row.id, row.seat_id, figures, loaded, result)
-    elif figures.credit_minutes > row.granted_minutes:
-        outcome = CorrectionOutcome.TOPPED_UP
-        topup = figures.credit_minutes - row.granted_minutes
-        row.granted_minutes = figures.credit_minutes
+    if decided.status is not row.status:
+        row.status, row.applied_at = decided.status, now
+    if decided.outcome is CorrectionOutcome.NOW_APPLIED:
+        row.form = figures.form
+        order = _first_credit(row.id, row.seat_id, figures, loaded, result)
+    elif decided.topup_minutes:
         order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, figures=figures, session=loaded,
-                            minutes=topup, topup=True, revision_id=correction.revision.id, form=figures.form,
-                            paid_end=result.paid_end)
-    else:
-        outcome = CorrectionOutcome.WAIVED if row.granted_minutes > figures.credit_minutes \
-            else CorrectionOutcome.ALREADY_GIVEN
-    waived = max(row.granted_minutes - figures.credit_minutes, 0) if row.status is CompensationStatus.APPLIED else 0
+                            minutes=decided.topup_minutes, topup=True, revision_id=correction.revision.id,
+                            form=figures.form, paid_end=result.paid_end)
+    row.granted_minutes = decided.granted_minutes
     change = CorrectionChange(
         started_before=correction.started_before, started_after=correction.started_after,
         ended_before=correction.ended_before, ended_after=correction.ended_after, by=correction.by,
         lost_before=current.lost_minutes, lost_after=figures.lost_minutes, credit_before=current.credit_minutes,
-        credit_after=figures.credit_minutes, outcome=outcome, topup_minutes=topup,
-        topup_form=figures.form if topup else None, waived_minutes=waived,
+        credit_after=figures.credit_minutes, outcome=decided.outcome, topup_minutes=decided.topup_minutes,
+        topup_form=figures.form if decided.topup_minutes else None, waived_minutes=decided.waived_minutes,
         corrected_outage_id=None if correction.outage_id == row.outage_id else correction.outage_id)
     uow.db.add(CompensationAdjustment(
         compensation_id=row.id, revision_id=correction.revision.id, at=now,
-        previous_credit_minutes=current.credit_minutes, topup_minutes=topup, waived_minutes=waived,
+        previous_credit_minutes=current.credit_minutes, topup_minutes=decided.topup_minutes,
+        waived_minutes=decided.waived_minutes,
         explanation=explain_correction(change, result.breakdown, uow.settings.venue.tz),
         policy_fingerprint=result.policy_fingerprint, **figures.columns()))
     return order
