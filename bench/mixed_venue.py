@@ -20,9 +20,15 @@ from sqlalchemy import select
 import compensator
 from compensator.config import load_settings
 from compensator.runtime import Compensator
-from compensator.services.sessions import use_cases as sessions
-from compensator.services.people.accounts import create_token
 from compensator.store.models import SeatSession
+
+try:
+    from compensator.services.people.accounts import create_token
+    from compensator.services.sessions import use_cases as sessions
+except ImportError:
+    # The baseline's tree, before ``services/`` was split by feature.
+    from compensator.services import sessions  # type: ignore[no-redef]
+    from compensator.services.people import create_token  # type: ignore[no-redef]
 
 # Long enough that no session runs out during a run, short of a day.
 SESSION_MINUTES = 8 * 60

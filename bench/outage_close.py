@@ -34,7 +34,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.common import StatementCounter, add_past_sessions, median_ms, open_venue, timed
-from compensator.collector import freeze_after_start_up
+from compensator.collector import collector_held_off, freeze_after_start_up
 from compensator.runtime import Compensator
 from compensator.services.outages import use_cases as outages
 from compensator.store.models import Compensation, LedgerEntry, Notice, Voucher
@@ -75,7 +75,8 @@ def close_repeatedly(seat_count: int, directory: Path, spacing: timedelta,
             before = _rows(runtime)
 
             def close() -> None:
-                with runtime.unit_of_work() as uow:
+                # As Power back closes it: the web view holds the collector off.
+                with collector_held_off(), runtime.unit_of_work() as uow:
                     outages.end_outage(uow, outage.id, actor="bench")
 
             with counter.counting():

@@ -3,12 +3,13 @@
 Closing an outage over hundreds of sessions allocates tens of thousands of small objects, and
 each of the collector's passes it triggers walks every object alive, modules and settings
 included: at 2,000 sessions that made the close cost more per session than at 500. So the
-objects alive once the server has started are frozen out of the collector's sight, and a close
-runs with the collector held off (the objects it made are collected after, in one pass). So does
-building and rendering a busy day's report: hundreds of thousands of rows, times and records,
-none in a cycle, whose collections were a third of the build. What is made to last as long as
-the process, the configuration's models, goes among the collector's oldest objects unexamined,
-and ``check-config`` freezes everything at exit, before the interpreter's last collections.
+objects alive once the server has started are frozen out of the collector's sight, and the
+entry points that close outages or make reports hold the collector off while they run (the
+objects made are collected after, in one pass): the web views of Power back and of the outage
+actions, the report views, the scheduler's jobs that end outages or archive reports, each UPS
+poller's reading, and the CLI's ``report`` and ``simulate``. A busy day's report is hundreds of thousands of rows,
+times and records, none in a cycle, whose collections were a third of the build. The use cases
+themselves know nothing of the collector.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from compensator.services.handover.printing import PrintRun, print_pending
 from compensator.services.sessions.views import list_open_sessions
 from compensator.store.backup import BackupError
 from compensator.store.database import checkpoint, sqlite_file
+from compensator.collector import collector_held_off
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ class ServerAlive:
         return run
 
 
+@collector_held_off()
 def detect_silent_seats(runtime: Compensator) -> detection.DetectionRun:
     """Raise a suspected outage for seats that fell silent, and end it when they beat again."""
     with runtime.unit_of_work() as uow:
@@ -137,6 +139,7 @@ def print_new_notices(runtime: Compensator, printer: PrinterFactory) -> PrintRun
     return run
 
 
+@collector_held_off()
 def evaluate_ups_reports(runtime: Compensator) -> list[ups.UpsOutcome]:
     """Let time pass for each UPS that reports by webhook: an ONBATT or ONLINE that lasted takes effect."""
     outcomes = []
@@ -147,6 +150,12 @@ def evaluate_ups_reports(runtime: Compensator) -> list[ups.UpsOutcome]:
     return outcomes
 
 
+@collector_held_off()
+def archive_reports(runtime: Compensator) -> list[date]:
+    """Archive the report of every closed day not archived yet (``report.archive``); the days archived now."""
+    return archive_due_reports(runtime)
+
+
 def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundScheduler:
     """The scheduler with its jobs registered, not started."""
     tz = runtime.settings.venue.tz
@@ -154,11 +163,11 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
     scheduler = BackgroundScheduler(timezone=tz, job_defaults={"max_instances": 1})
     # However late it is, an archive is still wanted (the PC may have slept through closing
     # time), and several missed closings make one run: it archives every due day anyway.
-    scheduler.add_job(archive_due_reports, CronTrigger(hour=closing.hour, minute=closing.minute, timezone=tz),
+    scheduler.add_job(archive_reports, CronTrigger(hour=closing.hour, minute=closing.minute, timezone=tz),
                       args=[runtime], id=ARCHIVE_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
     # Once at start-up, to catch up on the days the PC was off at closing time. Without a grace
     # limit the run is not dropped when the scheduler starts a moment after the job was added.
-    scheduler.add_job(archive_due_reports, DateTrigger(timezone=tz), args=[runtime], id=CATCH_UP_JOB,
+    scheduler.add_job(archive_reports, DateTrigger(timezone=tz), args=[runtime], id=CATCH_UP_JOB,
                       replace_existing=True, misfire_grace_time=None)
     # A warning is only useful now: a late run within one period still helps, older ones are
     # superseded by the next run, and missed runs never pile up.

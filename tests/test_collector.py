@@ -11,7 +11,8 @@ import pytest
 from compensator.collector import collector_held_off, freeze_after_start_up, made_to_last
 from compensator.services.outages import use_cases as outages
 from compensator.services.outages import settlement
-from tests.conftest import power_cut_over
+from compensator.services.sessions import use_cases as sessions
+from tests.conftest import log_in_cookie, power_cut_over
 
 
 @pytest.fixture(autouse=True)
@@ -91,7 +92,8 @@ def test_what_the_server_froze_stays_frozen_when_something_is_made_to_last_after
     assert not any(id(item) in oldest for item in kept)
 
 
-def test_closing_an_outage_runs_with_the_collector_off_and_leaves_it_on(uow, clock, monkeypatch) -> None:
+def watch_settle(monkeypatch) -> list[bool]:
+    """Whether the collector was on at each settling of an outage."""
     seen: list[bool] = []
     settle = settlement.settle
 
@@ -100,19 +102,47 @@ def test_closing_an_outage_runs_with_the_collector_off_and_leaves_it_on(uow, clo
         return settle(*args, **kwargs)
 
     monkeypatch.setattr(outages, "settle", watched_settle)
+    return seen
+
+
+def test_the_close_itself_leaves_the_collector_to_its_entry_point(uow, clock, monkeypatch) -> None:
+    seen = watch_settle(monkeypatch)
     closed, _ = power_cut_over(uow, clock, {"G1": 60, "G2": 60}, after_minutes=10, lasting_minutes=15)
-    assert seen == [False]
+    assert seen == [True]
     assert len(closed.compensations) == 2
+
+
+def test_power_back_at_the_counter_closes_with_the_collector_off_and_leaves_it_on(runtime, uow, clock,
+                                                                                  monkeypatch) -> None:
+    from web import create_app
+
+    seen = watch_settle(monkeypatch)
+    client = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
+    log_in_cookie(client, "ada")
+    with uow() as unit:
+        sessions.start_session(unit, seat_id="G1", minutes=60, actor="test")
+        outages.start_outage(unit, actor="test")
+    clock.advance(minutes=15)
+    answer = client.post("/power-back", data={"csrf_token": "t"})
+    assert answer.status_code == 302
+    assert seen == [False]
     assert gc.isenabled()
 
 
-def test_a_close_that_fails_leaves_the_collector_on(uow, clock, monkeypatch) -> None:
+def test_a_close_that_fails_at_an_entry_point_leaves_the_collector_on(runtime, uow, clock, monkeypatch) -> None:
+    from web import create_app
+
     def failing_settle(*_args, **_kwargs):
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(outages, "settle", failing_settle)
-    with pytest.raises(RuntimeError):
-        power_cut_over(uow, clock, {"G1": 60}, after_minutes=10, lasting_minutes=15)
+    client = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
+    log_in_cookie(client, "ada")
+    with uow() as unit:
+        sessions.start_session(unit, seat_id="G1", minutes=60, actor="test")
+        outages.start_outage(unit, actor="test")
+    clock.advance(minutes=15)
+    assert client.post("/power-back", data={"csrf_token": "t"}).status_code == 500
     assert gc.isenabled()
 
 

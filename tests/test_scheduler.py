@@ -17,6 +17,7 @@ from compensator.clock import FakeClock
 from compensator.runtime import Compensator
 from compensator.report.archive import archive_due_reports, archive_report
 from compensator.scheduler import (
+    archive_reports,
     ALIVE_JOB,
     ARCHIVE_JOB,
     BACKUP_JOB,
@@ -245,7 +246,7 @@ def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_
     fields = {field.name: str(field) for field in archive.trigger.fields}
     assert (fields["hour"], fields["minute"]) == ("22", "0")
     assert str(archive.trigger.timezone) == "Africa/Lagos"
-    assert (archive.coalesce, archive.misfire_grace_time, archive.func) == (True, None, archive_due_reports)
+    assert (archive.coalesce, archive.misfire_grace_time, archive.func) == (True, None, archive_reports)
     assert isinstance(jobs[CATCH_UP_JOB].trigger, DateTrigger)
     assert jobs[CATCH_UP_JOB].misfire_grace_time is None
     assert isinstance(jobs[WARN_JOB].trigger, IntervalTrigger)

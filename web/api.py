@@ -55,6 +55,7 @@ from web.api_json import (
 )
 from compensator.store.database import UnitOfWork
 from compensator.domain.venue_day import date_of, day_bounds
+from compensator.collector import collector_held_off
 from web.auth import Actor, require_api_actor
 from web.context import printer, reading, runtime, seats_answer, unit_of_work
 from web.errors import error_body
@@ -158,6 +159,7 @@ def get_outage(outage_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/outages/<int:outage_id>/<action>")
+@collector_held_off()
 def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
     """End (and compensate), correct (managers), confirm or dismiss an outage."""
     actor = require_api_actor()

@@ -39,6 +39,7 @@ from compensator.services.counter.board import NEARLY_UP_MINUTES, SeatTile
 from compensator.services.sessions.vouchers import Redemption, redeem_voucher
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
+from compensator.collector import collector_held_off
 from web.auth import current_actor, login_required
 from web.billing import end_message, hourly_prices, package_buttons
 from web.context import reading, runtime
@@ -181,6 +182,7 @@ def power_cut() -> ResponseReturnValue:
 
 @bp.post("/power-back")
 @login_required
+@collector_held_off()
 def power_back() -> ResponseReturnValue:
     """End the ongoing outages (or the one named) and compensate every affected session."""
     outage_id = request.form.get("outage", type=int)
@@ -200,6 +202,7 @@ SUSPECTED_ACTIONS = ("confirm", "dismiss")
 
 @bp.post("/outages/<int:outage_id>/<action>")
 @login_required
+@collector_held_off()
 def suspected_action(outage_id: int, action: str) -> ResponseReturnValue:
     """Confirm a suspected outage (compensating at once if it has ended) or dismiss it, from its banner."""
     actor = current_actor()

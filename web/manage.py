@@ -28,6 +28,7 @@ from compensator.services.outages import views as outage_views
 from compensator.services.outages import use_cases as outages
 from compensator.services.people import accounts as people
 from compensator.services.sources import ups
+from compensator.collector import collector_held_off
 from web.auth import current_actor, manager_required
 from web.context import reading, runtime
 from web.dashboard import ups_lines
@@ -105,6 +106,7 @@ def _audit_before() -> int | None:
 
 @bp.post("/outages/<int:outage_id>/<action>")
 @manager_required
+@collector_held_off()
 def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
     """Confirm, dismiss or correct an outage."""
     found = actions.find(actions.OUTAGE_ACTIONS, action, is_manager=True)

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from compensator.errors import InvalidInput
 from compensator.report.formats import ReportFormat, parse_format
 from compensator.report.build import check_report_date, parse_report_date
+from compensator.collector import collector_held_off
 from web.api_json import query
 from web.auth import login_required, require_api_actor
 from web.context import reading, runtime
@@ -25,6 +26,7 @@ bp = Blueprint("reports", __name__)
 ALWAYS_DOWNLOADED = (ReportFormat.CSV, ReportFormat.PDF)
 
 
+@collector_held_off()
 def _report_response(day: str, default_format: ReportFormat) -> Response:
     venue_date = parse_report_date(day)
     report_format = parse_format(request.args.get("format", default_format.value))

@@ -22,6 +22,7 @@ from compensator.domain.ups import Reading, reading_of_status
 from compensator.runtime import Compensator
 from compensator.services.sources.ups import record_reading
 from compensator.settings import UpsSettings
+from compensator.collector import collector_held_off
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class UpsPoller:
         """Read the UPS once and record the reading; any failure is logged when it is new."""
         try:
             reading, problem = self._reader.read()
-            with self.runtime.unit_of_work() as uow:
+            with collector_held_off(), self.runtime.unit_of_work() as uow:
                 record_reading(uow, self.ups.name, reading, at=self.runtime.clock.now())
         except Exception as error:  # noqa: BLE001 - a poller must outlive a busy or restarting database
             self._note(f"could not record a reading: {type(error).__name__}: {error}", error)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from compensator.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError, runtime_of
-from compensator.collector import freeze_at_exit
+from compensator.collector import collector_held_off, freeze_at_exit
 from compensator.config import ConfigError, load_settings, resolve_config_path
 
 
@@ -41,6 +41,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@collector_held_off()
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Replay a scenario through the engine on a throw-away database and print the JSON result."""
     import json
@@ -70,6 +71,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@collector_held_off()
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the end-of-day report of a venue day in one format, to a file or standard output."""
     from compensator.report.formats import parse_format

@@ -22,7 +22,6 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import exists, func, select
 
-from compensator.collector import collector_held_off
 from compensator.domain.intervals import Span, clip, measure, merge
 from compensator.domain.kinds import (
     CompensationForm,
@@ -110,9 +109,8 @@ def _is_bridged(outage: DayOutage, catalog: Catalog, any_lost: frozenset[int]) -
     return bool(zones) and all(timedelta(minutes=catalog.ups_minutes.get(zone, 0)) >= duration for zone in zones)
 
 
-@collector_held_off()
 def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
-    """Compute the end-of-day report of ``venue_date``, a venue-local day (the garbage collector held off)."""
+    """Compute the end-of-day report of ``venue_date``, a venue-local day."""
     start, end, complete = day_window(uow, venue_date)
     window = (start, end)
     tz = uow.settings.venue.tz

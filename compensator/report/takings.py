@@ -11,18 +11,17 @@ the zone of the seat where the session ended, whose price billed it, as at the c
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from compensator.domain.bill import amount_due_minor
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode
 from compensator.domain.ledger import balance
 from compensator.report.data import ZoneTakings
-from compensator.services.sessions.views import load_sessions
+from compensator.services.sessions.views import SessionLoader
 from compensator.store.database import UnitOfWork
 from compensator.store.models import LedgerEntry, Seat, SeatSession, SessionEvent
 
@@ -102,14 +101,12 @@ def _charged_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime],
     return {key: total for key, total in totals.items() if counts[key] > 0}
 
 
-@functools.cache
-def _postpaid_ended() -> Select[tuple[int]]:
-    """The postpaid sessions that ended in ``[start, end)`` (built once: ``load_sessions`` builds its
-    statements once for each query it is given)."""
-    return (select(SessionEvent.seat_session_id)
-            .join(SeatSession, SeatSession.id == SessionEvent.seat_session_id)
-            .where(SessionEvent.kind == SessionEventKind.END, SessionEvent.at >= bindparam("start"),
-                   SessionEvent.at < bindparam("end"), SeatSession.mode == SessionMode.POSTPAID))
+# The postpaid sessions that ended in ``[start, end)``, loaded by statements built once.
+POSTPAID_ENDED = SessionLoader(
+    select(SessionEvent.seat_session_id)
+    .join(SeatSession, SeatSession.id == SessionEvent.seat_session_id)
+    .where(SessionEvent.kind == SessionEventKind.END, SessionEvent.at >= bindparam("start"),
+           SessionEvent.at < bindparam("end"), SeatSession.mode == SessionMode.POSTPAID))
 
 
 def _postpaid_bills_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime], zone_of_seat: Mapping[str, str],
@@ -117,8 +114,7 @@ def _postpaid_bills_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime], 
     """The bills of the postpaid sessions that ended in the window, by the zone they ended in."""
     start, end = window
     totals: dict[str, int] = defaultdict(int)
-    for loaded in load_sessions(uow.db, _postpaid_ended(), authors=False,
-                                parameters={"start": start, "end": end}).values():
+    for loaded in POSTPAID_ENDED.load(uow.db, {"start": start, "end": end}).values():
         position = balance(loaded.facts, end)
         zone = zone_of_seat[position.seat_id]
         totals[zone] += amount_due_minor(position, price_minor_per_hour[zone])

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from compensator.collector import collector_held_off
 from compensator.errors import InvalidInput
 from compensator.report.formats import csv_format
 from compensator.report.formats import html_format
@@ -55,9 +54,8 @@ def rendered_as(venue_date: date, report_format: ReportFormat, content: bytes) -
     return RenderedReport(content, CONTENT_TYPES[report_format], filename)
 
 
-@collector_held_off()
 def render(report: DailyReportData, report_format: ReportFormat) -> RenderedReport:
-    """The report in ``report_format`` (the garbage collector held off: see ``compensator.collector``)."""
+    """The report in ``report_format``."""
     if report_format is ReportFormat.JSON:
         content = json_format.render(report).encode("utf-8")
     elif report_format is ReportFormat.CSV:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from compensator.domain.kinds import OutageKind, OutageStatus, SeatState, SessionMode, SessionState, TileState
 from compensator.domain.ledger import Balance, balance
 from compensator.services.outages.scopes import scope_seats
-from compensator.services.sessions.views import OPEN_SESSION_IDS, LoadedSession, load_sessions
+from compensator.services.sessions.views import OPEN_SESSIONS, LoadedSession
 from compensator.settings import Settings
 from compensator.store.database import UnitOfWork, ids_follow_commits
 from compensator.store.models import LedgerEntry, OpenSeatSession, Outage, SeatSession, SessionEvent
@@ -201,7 +201,7 @@ def _work_out(uow: UnitOfWork, signature: tuple[object, ...] | None, last: _Boar
     power = _power_at(uow, now)
     if last is None:
         standings = tuple(_standing(loaded, now) for loaded in
-                          load_sessions(uow.db, OPEN_SESSION_IDS, authors=False).values())
+                          OPEN_SESSIONS.load(uow.db).values())
         return _Board.of(uow.settings, signature, standings, power)
     if last.power == power and last.holds_at(now):
         return last

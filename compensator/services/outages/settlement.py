@@ -14,11 +14,9 @@ its own explanation.
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, or_, select, union
 
@@ -34,7 +32,7 @@ from compensator.domain.records import record
 from compensator.services.outages.credits import CreditOrder, Delivered, apply_credits
 from compensator.services.outages.views import CompensationView, adjustments_of
 from compensator.services.outages.scopes import scope_seats
-from compensator.services.sessions.views import LoadedSession, load_sessions, sessions_not_ended_before
+from compensator.services.sessions.views import LoadedSession, SessionLoader, sessions_not_ended_before
 from compensator.store.bulk import fetch_tuples, insert_tuples, reserve_ids
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Compensation, CompensationAdjustment, Outage, OutageRevision, SeatSession
@@ -147,16 +145,15 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
             select(Compensation).where(Compensation.outage_id == outage.id))}
         compensated = set(already)
     else:
-        compensated = {session_id for (session_id,) in fetch_tuples(uow.db, _compensated(), {"outage_id": outage.id})}
-    # A correction may have shrunk the outage: sessions compensated before stay in view.
-    candidate_ids = _candidates(bool(already))
+        compensated = {session_id for (session_id,) in fetch_tuples(uow.db, COMPENSATED, {"outage_id": outage.id})}
+    reads = RECOMPUTED_CANDIDATES if already else FIRST_CANDIDATES
     window = {"start": outage.started_at, "end": outage.ended_at, "outage_id": outage.id}
-    candidates = load_sessions(uow.db, candidate_ids, authors=False, parameters=window)
+    candidates = reads.sessions.load(uow.db, window)
     if not candidates:
         return None if compensated else ()
     earliest = min(item.facts.started_at for item in candidates.values())
     outages = _outages_since(uow, earliest, now)
-    prior = _prior(uow, candidate_ids, window)
+    prior = _prior(uow, reads, window)
     standing = current_figures(uow, own_ids) if already else {}
     this = outage_facts(uow, outage)
     # Sessions alike share the policy's work (``domain.batch``).
@@ -182,45 +179,35 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
     return _created_views(created, delivered)
 
 
-# The statements of a close, each built once (``store.bulk.fetch_tuples``) with its parameters bound.
+# The statements of a close, built once as named constants (building one costs several times
+# what running it does) and run with their parameters bound (``store.bulk.fetch_tuples``).
+COMPENSATED = select(Compensation.seat_session_id).where(Compensation.outage_id == bindparam("outage_id"))
+OUTAGES_AROUND = select(Outage.id, Outage.kind, Outage.started_at, Outage.ended_at, Outage.scope_kind,
+                        Outage.scope_ids).where(
+    outage_counts(), Outage.started_at <= bindparam("now"),
+    or_(Outage.ended_at.is_(None), Outage.ended_at >= bindparam("earliest"))).order_by(Outage.started_at, Outage.id)
 
 
-@functools.cache
-def _compensated() -> Select[tuple[int]]:
-    """The sessions already compensated for the outage ``outage_id``."""
-    return select(Compensation.seat_session_id).where(Compensation.outage_id == bindparam("outage_id"))
+class CandidateReads:
+    """The reads of the sessions an outage may compensate, and of what each already received for other outages."""
+
+    def __init__(self, candidate_ids: Select[tuple[int]]) -> None:
+        self.sessions = SessionLoader(candidate_ids)
+        # The compensations a correction adjusted are flagged, so that only those have their
+        # adjustments read (rarely any).
+        adjusted_flag = exists().where(CompensationAdjustment.compensation_id == Compensation.id)
+        self.received = select(
+            Compensation.id, Compensation.seat_session_id, Compensation.outage_id, Compensation.lost_minutes,
+            Compensation.extras_minutes, Compensation.opened_stretch, adjusted_flag).where(
+            Compensation.seat_session_id.in_(candidate_ids), Compensation.outage_id != bindparam("outage_id"))
 
 
-@functools.cache
-def _candidates(recomputed: bool) -> Select[tuple[int]]:
-    """The sessions that held a seat during ``[start, end)``, and those compensated already for
-    ``outage_id`` when its compensations are ``recomputed``."""
-    held = sessions_not_ended_before(bindparam("start"), bindparam("end"))
-    if not recomputed:
-        return held
-    return select(SeatSession.id).where(SeatSession.id.in_(union(
-        held, select(Compensation.seat_session_id).where(Compensation.outage_id == bindparam("outage_id")))))
-
-
-@functools.cache
-def _outages_around() -> Select[Any]:
-    """The counted outages that began by ``now`` and went on at ``earliest`` or later."""
-    return select(Outage.id, Outage.kind, Outage.started_at, Outage.ended_at, Outage.scope_kind,
-                  Outage.scope_ids).where(
-        outage_counts(), Outage.started_at <= bindparam("now"),
-        or_(Outage.ended_at.is_(None), Outage.ended_at >= bindparam("earliest"))).order_by(
-        Outage.started_at, Outage.id)
-
-
-@functools.lru_cache(maxsize=4)
-def _received(candidate_ids: Select[tuple[int]]) -> Select[Any]:
-    """What the sessions ``candidate_ids`` selects received for outages other than ``outage_id``,
-    flagging the compensations a correction adjusted."""
-    adjusted_flag = exists().where(CompensationAdjustment.compensation_id == Compensation.id)
-    return select(
-        Compensation.id, Compensation.seat_session_id, Compensation.outage_id, Compensation.lost_minutes,
-        Compensation.extras_minutes, Compensation.opened_stretch, adjusted_flag).where(
-        Compensation.seat_session_id.in_(candidate_ids), Compensation.outage_id != bindparam("outage_id"))
+# The sessions that held a seat during ``[start, end)``; after a correction also those compensated
+# already for ``outage_id`` (a correction may have shrunk the outage).
+HELD_DURING = sessions_not_ended_before(bindparam("start"), bindparam("end"))
+FIRST_CANDIDATES = CandidateReads(HELD_DURING)
+RECOMPUTED_CANDIDATES = CandidateReads(select(SeatSession.id).where(SeatSession.id.in_(union(
+    HELD_DURING, select(Compensation.seat_session_id).where(Compensation.outage_id == bindparam("outage_id"))))))
 
 
 def _outages_since(uow: UnitOfWork, earliest: datetime, now: datetime) -> tuple[OutageFacts, ...]:
@@ -228,17 +215,17 @@ def _outages_since(uow: UnitOfWork, earliest: datetime, now: datetime) -> tuple[
     return tuple(
         OutageFacts(outage_id, kind, started_at, ended_at, scope_seats(uow, scope_kind, list(scope_ids)))
         for outage_id, kind, started_at, ended_at, scope_kind, scope_ids in fetch_tuples(
-            uow.db, _outages_around(), {"earliest": earliest, "now": now}))
+            uow.db, OUTAGES_AROUND, {"earliest": earliest, "now": now}))
 
 
-def _prior(uow: UnitOfWork, candidate_ids: Select[tuple[int]],
+def _prior(uow: UnitOfWork, reads: CandidateReads,
            window: dict[str, object]) -> dict[int, list[PriorCompensation]]:
     """What each candidate session already received for other outages, as it stands after corrections.
 
     One statement, which also tells which of them a correction adjusted; only those (rarely
     any) have their adjustments read, in a second one.
     """
-    rows = fetch_tuples(uow.db, _received(candidate_ids), window)
+    rows = fetch_tuples(uow.db, reads.received, window)
     adjusted_ids = [row[0] for row in rows if row[-1]]
     adjusted = adjusted_figures(uow, adjusted_ids) if adjusted_ids else {}
     prior: dict[int, list[PriorCompensation]] = defaultdict(list)

@@ -8,13 +8,11 @@ transaction (``settlement``), audit, commit, and return the outage as read back
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from compensator.collector import collector_held_off
 from compensator.domain.kinds import (
     CompensationStatus,
     OutageKind,
@@ -44,15 +42,13 @@ from compensator.store.models import (
 # --- reading
 
 
-@functools.cache
-def _outage_for_update() -> Select[tuple[Outage]]:
-    # Built once: every click on an outage runs it.
-    return select(Outage).where(Outage.id == bindparam("outage_id")).with_for_update()
+# Built once: every click on an outage runs it.
+OUTAGE_FOR_UPDATE = select(Outage).where(Outage.id == bindparam("outage_id")).with_for_update()
 
 
 def _lock_outage(uow: UnitOfWork, outage_id: object) -> Outage:
     outage_id = require_id(outage_id, "outage")
-    outage = uow.db.scalar(_outage_for_update(), {"outage_id": outage_id})
+    outage = uow.db.scalar(OUTAGE_FOR_UPDATE, {"outage_id": outage_id})
     if outage is None:
         raise NotFound(f"unknown outage {outage_id}", field="outage")
     return outage
@@ -138,15 +134,7 @@ def _as_dict(view: OutageView) -> dict[str, object]:
 
 
 def end_outage(uow: UnitOfWork, outage_id: object, *, ended_at: object = None, actor: str) -> OutageView:
-    """Power is back: end the outage and compensate every affected session, once.
-
-    The garbage collector is held off meanwhile (see ``compensator.collector``).
-    """
-    with collector_held_off():
-        return _end_outage(uow, outage_id, ended_at, actor)
-
-
-def _end_outage(uow: UnitOfWork, outage_id: object, ended_at: object, actor: str) -> OutageView:
+    """Power is back: end the outage and compensate every affected session, once."""
     outage = _lock_outage(uow, outage_id)
     if outage.status is OutageStatus.ENDED:
         return outage_views(uow, [outage])[0]
@@ -179,12 +167,7 @@ def end_ongoing_outages(uow: UnitOfWork, outage_id: object = None, *, actor: str
 
 
 def confirm_outage(uow: UnitOfWork, outage_id: object, *, actor: str) -> OutageView:
-    """Accept a suspected outage as real; if it already ended, compensate at once (the collector held off)."""
-    with collector_held_off():
-        return _confirm_outage(uow, outage_id, actor)
-
-
-def _confirm_outage(uow: UnitOfWork, outage_id: object, actor: str) -> OutageView:
+    """Accept a suspected outage as real; if it already ended, compensate at once."""
     outage = _lock_outage(uow, outage_id)
     if outage.status is not OutageStatus.SUSPECTED:
         raise InvalidState(f"outage {outage.id} is {outage.status.value}, not suspected")

@@ -6,7 +6,6 @@ of them), with their notices and voucher codes, in a fixed number of statements.
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -124,11 +123,9 @@ def adjustments_of(uow: UnitOfWork,
     return found
 
 
-@functools.cache
-def _corrected() -> Select[tuple[int]]:
-    """A row for each correction of the outages ``ids`` (built once: every outage answer runs it)."""
-    return select(OutageRevision.outage_id).where(
-        OutageRevision.outage_id.in_(bindparam("ids", expanding=True)), OutageRevision.action == RevisionAction.CORRECT)
+# A row for each correction of the outages ``ids`` (built once: every outage answer runs it).
+CORRECTED = select(OutageRevision.outage_id).where(
+    OutageRevision.outage_id.in_(bindparam("ids", expanding=True)), OutageRevision.action == RevisionAction.CORRECT)
 
 
 def outage_views(uow: UnitOfWork, outages: list[Outage],
@@ -171,7 +168,7 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
         assert len(outages) == 1
         compensations[outages[0].id] = list(known)
     corrections: dict[int, int] = defaultdict(int)
-    for outage_id in uow.db.scalars(_corrected(), {"ids": ids}):
+    for outage_id in uow.db.scalars(CORRECTED, {"ids": ids}):
         corrections[outage_id] += 1
     return [
         OutageView(

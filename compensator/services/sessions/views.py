@@ -7,7 +7,6 @@ been appended; the use cases that append are in ``sessions``.
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -112,73 +111,77 @@ ENTRY_COLUMNS = (LedgerEntry.seat_session_id, LedgerEntry.id, LedgerEntry.kind, 
 AUTHOR_COLUMNS = (LedgerEntry.actor, LedgerEntry.note)
 
 
-def load_sessions(db: Session, session_ids: Iterable[int] | Select[tuple[int]], *, authors: bool = True,
-                  parameters: Mapping[str, object] | None = None) -> dict[int, LoadedSession]:
-    """Load sessions with their events and entries in three statements, whatever their number.
+class SessionLoader:
+    """The three statements that load sessions with their events and entries, built once.
 
-    ``session_ids`` is a collection of ids or a query of them (then used as a subquery, which
-    spares sending hundreds of ids three times), whose bound parameters ``parameters`` gives.
-    The driver's rows are read as plain tuples (``store.bulk``) rather than ORM objects or
-    SQLAlchemy rows: closing an outage and drawing the dashboard load every open session, and
-    hydrating objects would cost more than the rest. Who wrote each entry, and its note, are
-    read only with ``authors``: only the entries shown to people (``LoadedSession.entries``)
-    need them, not the arithmetic. The three statements are built once for each query of ids
-    (and once for all lists of ids): a query built once and reused spares building them.
+    A loader stands for one query of session ids, used as a subquery (which spares sending
+    hundreds of ids three times), or for a list of ids bound as ``session_ids`` (``ids=None``).
+    Loaders are named module constants: building the statements costs more than running them.
+    Who wrote each entry, and its note, are read only ``with_authors``: only the entries shown
+    to people (``LoadedSession.entries``) need them, not the arithmetic.
     """
-    if isinstance(session_ids, Select):
-        sessions, events_of, entries_of = _loading(session_ids, authors)
+
+    def __init__(self, ids: Select[tuple[int]] | None = None, *, with_authors: bool = False) -> None:
+        selected: Select[tuple[int]] | BindParameter[Any] = (
+            bindparam("session_ids", expanding=True) if ids is None else ids)
+        self.with_authors = with_authors
+        self.sessions = select(SeatSession.id, SeatSession.seat_id, SeatSession.mode, SeatSession.started_at,
+                               SeatSession.customer_name, SeatSession.language).where(SeatSession.id.in_(selected))
+        self.events = (select(SessionEvent.seat_session_id, SessionEvent.kind, SessionEvent.at, SessionEvent.seat_id)
+                       .where(SessionEvent.seat_session_id.in_(selected)).order_by(SessionEvent.id))
+        self.entries = (select(*ENTRY_COLUMNS, *(AUTHOR_COLUMNS if with_authors else ()))
+                        .where(LedgerEntry.seat_session_id.in_(selected)).order_by(LedgerEntry.id))
+
+    def load(self, db: Session, parameters: Mapping[str, object] | None = None) -> dict[int, LoadedSession]:
+        """The sessions selected, with the query's bound ``parameters``, in three statements whatever their number.
+
+        The driver's rows are read as plain tuples (``store.bulk``) rather than ORM objects or
+        SQLAlchemy rows: closing an outage and drawing the dashboard load every open session,
+        and hydrating objects would cost more than the rest.
+        """
         bound = dict(parameters or {})
-    else:
-        ids = sorted(set(session_ids))
-        if not ids:
+        rows = fetch_tuples(db, self.sessions, bound)
+        if not rows:
             return {}
-        sessions, events_of, entries_of = _loading(None, authors)
-        bound = {"session_ids": ids}
-    rows = fetch_tuples(db, sessions, bound)
-    if not rows:
-        return {}
-    events: dict[int, list[EventRecord]] = defaultdict(list)
-    for session_id, kind, at, seat_id in fetch_tuples(db, events_of, bound):
-        events[session_id].append(EventRecord(kind, at, seat_id))
-    entries: dict[int, list[EntryRecord]] = defaultdict(list)
-    written: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-    for row in fetch_tuples(db, entries_of, bound):
-        session_id, entry_id, kind, minutes, value, created_at, reverses_id = row[:7]
-        entries[session_id].append(EntryRecord(entry_id, kind, minutes, created_at, value, reverses_id))
-        if authors:
-            written[session_id].append((row[7], row[8]))
-    # ``get`` rather than indexing: most open sessions have no event, and the defaultdicts need
-    # not grow an empty list for each.
-    return {
-        session_id: LoadedSession(
-            row=SessionRow(session_id, seat_id, customer_name, language),
-            facts=SessionFacts(mode, started_at, seat_id, tuple(events.get(session_id, ())),
-                               tuple(entries.get(session_id, ()))),
-            entry_authors=tuple(written.get(session_id, ())) if authors else None,
-        )
-        for session_id, seat_id, mode, started_at, customer_name, language in rows
-    }
+        events: dict[int, list[EventRecord]] = defaultdict(list)
+        for session_id, kind, at, seat_id in fetch_tuples(db, self.events, bound):
+            events[session_id].append(EventRecord(kind, at, seat_id))
+        entries: dict[int, list[EntryRecord]] = defaultdict(list)
+        written: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+        authors = self.with_authors
+        for row in fetch_tuples(db, self.entries, bound):
+            session_id, entry_id, kind, minutes, value, created_at, reverses_id = row[:7]
+            entries[session_id].append(EntryRecord(entry_id, kind, minutes, created_at, value, reverses_id))
+            if authors:
+                written[session_id].append((row[7], row[8]))
+        # ``get`` rather than indexing: most open sessions have no event, and the defaultdicts need
+        # not grow an empty list for each.
+        return {
+            session_id: LoadedSession(
+                row=SessionRow(session_id, seat_id, customer_name, language),
+                facts=SessionFacts(mode, started_at, seat_id, tuple(events.get(session_id, ())),
+                                   tuple(entries.get(session_id, ()))),
+                entry_authors=tuple(written.get(session_id, ())) if authors else None,
+            )
+            for session_id, seat_id, mode, started_at, customer_name, language in rows
+        }
 
 
-@functools.lru_cache(maxsize=32)
-def _loading(session_ids: Select[tuple[int]] | None, authors: bool) -> tuple[Select[Any], Select[Any], Select[Any]]:
-    """The statements that load the sessions, events and entries ``session_ids`` selects (None: a
-    list of ids bound as ``session_ids``)."""
-    ids: Select[tuple[int]] | BindParameter[Any] = (
-        bindparam("session_ids", expanding=True) if session_ids is None else session_ids)
-    return (
-        select(SeatSession.id, SeatSession.seat_id, SeatSession.mode, SeatSession.started_at,
-               SeatSession.customer_name, SeatSession.language).where(SeatSession.id.in_(ids)),
-        select(SessionEvent.seat_session_id, SessionEvent.kind, SessionEvent.at, SessionEvent.seat_id)
-        .where(SessionEvent.seat_session_id.in_(ids)).order_by(SessionEvent.id),
-        select(*ENTRY_COLUMNS, *(AUTHOR_COLUMNS if authors else ()))
-        .where(LedgerEntry.seat_session_id.in_(ids)).order_by(LedgerEntry.id),
-    )
-
-
-# The open sessions' ids, as a query built once: the seat board and the heartbeat job load them
-# at every run, and ``load_sessions`` builds its statements once for each query it is given.
+# Lists of ids, loaded with or without who wrote each entry.
+LISTED_SESSIONS = SessionLoader(with_authors=True)
+LISTED_SESSIONS_ARITHMETIC = SessionLoader()
+# The open sessions' ids: the seat board and the heartbeat job load them at every run.
 OPEN_SESSION_IDS = select(OpenSeatSession.seat_session_id)
+OPEN_SESSIONS = SessionLoader(OPEN_SESSION_IDS)
+
+
+def load_sessions(db: Session, session_ids: Iterable[int], *, authors: bool = True) -> dict[int, LoadedSession]:
+    """Load the sessions of ``session_ids`` with their events and entries, in three statements whatever their number."""
+    ids = sorted(set(session_ids))
+    if not ids:
+        return {}
+    loader = LISTED_SESSIONS if authors else LISTED_SESSIONS_ARITHMETIC
+    return loader.load(db, {"session_ids": ids})
 
 
 def open_session_ids(db: Session) -> list[int]:

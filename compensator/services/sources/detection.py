@@ -24,7 +24,7 @@ from compensator.domain.silence import SeatBeat, Silence, detect_silence, first_
 from compensator.services.outages import use_cases as outages
 from compensator.services.parsing import MAX_NOTE_LENGTH
 from compensator.services.outages.views import OutageView
-from compensator.services.sessions.views import OPEN_SESSION_IDS, load_sessions
+from compensator.services.sessions.views import OPEN_SESSIONS
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Outage
 from compensator.store.operations import HeartbeatSilence, SeatHeartbeat
@@ -54,7 +54,7 @@ def _seat_beats(uow: UnitOfWork, now: datetime) -> tuple[list[SeatBeat], dict[st
     heard = {seat: (last, since) for seat, last, since in uow.db.execute(
         select(SeatHeartbeat.seat_id, SeatHeartbeat.last_seen_at, SeatHeartbeat.beating_since)).tuples()}
     running = set()
-    for loaded in load_sessions(uow.db, OPEN_SESSION_IDS, authors=False).values():
+    for loaded in OPEN_SESSIONS.load(uow.db).values():
         state = balance(loaded.facts, now)
         if state.state is SessionState.RUNNING:
             running.add(state.seat_id)
