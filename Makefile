@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # them: here they are the packages themselves, so the block of asterisks would only alarm.
 QUIET_EDITABLE := PYTHONWARNINGS="ignore:Editable installation"
 
-.PHONY: run test bench install clean
+.PHONY: run test bench install clean check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The style gate: ruff (lint and import order) and mypy (types), both configured in pyproject.toml.
+check: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench

@@ -6,7 +6,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from compensator.runtime import Compensator
 from compensator.services.sessions import use_cases as sessions
 from compensator.settings import Settings
 
-START = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 def venue_config(seat_count: int) -> dict[str, Any]:

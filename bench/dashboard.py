@@ -22,9 +22,9 @@ from flask import Flask
 
 from bench.common import median_ms, open_venue, timed
 from compensator.collector import freeze_after_start_up
+from compensator.services.counter.board import BoardMemo
 from compensator.services.outages import use_cases as outages
 from compensator.services.people.accounts import add_attendant, create_token
-from compensator.services.counter.board import BoardMemo
 from web import create_app
 
 SIZES = (50, 500, 2000)

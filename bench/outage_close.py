@@ -74,10 +74,10 @@ def close_repeatedly(seat_count: int, directory: Path, spacing: timedelta,
             clock.advance(minutes=25)
             before = _rows(runtime)
 
-            def close() -> None:
+            def close(outage_id: int = outage.id) -> None:
                 # As Power back closes it: the web view holds the collector off.
                 with collector_held_off(), runtime.unit_of_work() as uow:
-                    outages.end_outage(uow, outage.id, actor="bench")
+                    outages.end_outage(uow, outage_id, actor="bench")
 
             with counter.counting():
                 seconds.append(timed(close))

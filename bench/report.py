@@ -34,7 +34,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -93,19 +93,21 @@ def reads_seconds(path: Path, statements: list[tuple[str, Any]]) -> list[float]:
 
 def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dict[str, Any]:
     """Every figure of one checkout's report code on the cached days (run in a subprocess)."""
-    import compensator
     from sqlalchemy import event
 
+    import compensator
     from bench.common import StatementCounter
     from bench.report_day import DAY, open_day
     from compensator.collector import collector_held_off
 
     try:
         from compensator.report.build import build_daily_report
-        from compensator.report.formats import ReportFormat, render as render_format
+        from compensator.report.formats import ReportFormat
+        from compensator.report.formats import render as render_format
     except ImportError:
         # A baseline checkout from before the report was one package.
-        from compensator.reporting import ReportFormat, render as render_format  # type: ignore[no-redef]
+        from compensator.reporting import ReportFormat  # type: ignore[no-redef]
+        from compensator.reporting import render as render_format
         from compensator.services.report import build_daily_report  # type: ignore[no-redef]
 
     result: dict[str, Any] = {"code": str(Path(compensator.__file__).resolve().parent.parent)}
@@ -126,7 +128,7 @@ def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dic
         result[f"compensations_{name}"] = len(report.compensations)
         if name == "small":
             runtime.close()
-    start, end = (moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    start, end = (moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
                   for moment in (report.window_start, report.window_end))
     event.remove(runtime.engine, "before_cursor_execute", record)
     result["floor"] = floor_seconds(Path(big), (start, end))
@@ -144,7 +146,8 @@ def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dic
     result["build"] = [_timed(build) for _ in range(repetitions)]
     for report_format in FORMATS:
         count = pdf_repetitions if report_format == "pdf" else repetitions
-        result[report_format] = [_timed(lambda: render(build(), ReportFormat(report_format))) for _ in range(count)]
+        result[report_format] = [_timed(lambda chosen=report_format: render(build(), ReportFormat(chosen)))
+                                 for _ in range(count)]
     for report_format in FORMATS:
         if not result[report_format]:
             continue
@@ -163,7 +166,8 @@ def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dic
         for report_format in FORMATS:
             if result[report_format]:
                 served(report_format)
-                result["served"][report_format] = [_timed(lambda: served(report_format)) for _ in range(repetitions)]
+                result["served"][report_format] = [_timed(lambda chosen=report_format: served(chosen))
+                                                   for _ in range(repetitions)]
     result["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     runtime.close()
     return result
@@ -188,7 +192,8 @@ def show(label: str, figures: dict[str, Any]) -> None:
     """Print one checkout's figures, each time as a median and a ratio to the floor of its own run."""
     floor = statistics.median(figures["floor"])
     print(f"  {label} ({figures['code']}): floor (sqlite3 headline query) median {floor * 1000:6.1f} ms")
-    print(f"    (the build's own statements by plain sqlite3: median {statistics.median(figures['reads']) * 1000:.1f} ms, "
+    reads = statistics.median(figures["reads"])
+    print(f"    (the build's own statements by plain sqlite3: median {reads * 1000:.1f} ms, "
           f"ratio {statistics.median(figures['reads']) / floor:.1f})")
     print(f"    build only         median {statistics.median(figures['build']) * 1000:8.1f} ms, "
           f"ratio {statistics.median(figures['build']) / floor:7.1f}")
@@ -207,7 +212,8 @@ def show(label: str, figures: dict[str, Any]) -> None:
               f"(a closed day built once, then served while nothing it was built from changed)")
     grows = figures["statements_small"] != figures["statements_big"]
     print(f"    statements per build: {figures['statements_small']} on {SMALL[1]} waves over {SMALL[0]} seats "
-          f"({figures['compensations_small']} compensations), {figures['statements_big']} on the big day ({figures['compensations_big']}): {'GROWS' if grows else 'does not grow'}; "
+          f"({figures['compensations_small']} compensations), {figures['statements_big']} on the big day "
+          f"({figures['compensations_big']}): {'GROWS' if grows else 'does not grow'}; "
           f"peak resident set {figures['maxrss'] / 2**20:.0f} MiB")
 
 

@@ -17,7 +17,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import event
@@ -32,8 +32,8 @@ from compensator.services.sessions import use_cases as sessions
 VERSION = "report-day-1"
 DAY = date(2026, 11, 23)
 # 07:00 UTC is 08:00 in Lagos, where the bench venue is; the day's report is read at 23:30.
-FIRST_WAVE = datetime(2026, 11, 23, 7, 0, tzinfo=timezone.utc)
-READ_AT = datetime(2026, 11, 23, 22, 30, tzinfo=timezone.utc)
+FIRST_WAVE = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+READ_AT = datetime(2026, 11, 23, 22, 30, tzinfo=UTC)
 WAVE_MINUTES = 40
 ACTOR = "bench"
 

@@ -7,7 +7,7 @@ All clocks return timezone-aware UTC datetimes.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -24,7 +24,7 @@ class SystemClock:
 
     def now(self) -> datetime:
         """Return the machine's current time in UTC."""
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FakeClock:
@@ -57,4 +57,4 @@ def as_utc(moment: datetime) -> datetime:
     """Return ``moment`` as an aware UTC datetime; naive datetimes are refused."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment.isoformat()} has no time zone")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)

@@ -18,8 +18,8 @@ from compensator.clock import FakeClock, SystemClock
 from compensator.config import load_settings, parse_settings, resolve_config_path
 from compensator.runtime import Compensator
 from compensator.services.outages import use_cases as outages
-from compensator.services.sessions import use_cases as sessions
 from compensator.services.people.accounts import add_attendant
+from compensator.services.sessions import use_cases as sessions
 from compensator.settings import DatabaseSettings, Settings
 
 DEMO_ACTOR = "demo"

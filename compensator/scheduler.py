@@ -18,21 +18,19 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from compensator.domain.kinds import SessionMode, SessionState
 from compensator.adapters.escpos import PrinterFactory, open_printer
+from compensator.collector import collector_held_off
+from compensator.domain.kinds import SessionMode, SessionState
 from compensator.report.archive import archive_due_reports
 from compensator.runtime import Compensator
 from compensator.services import once
-from compensator.services.sources import detection
-from compensator.services.sources import server_gap
-from compensator.services.sources import ups
-from compensator.services.counter.alerts import Alert, AlertBoard
 from compensator.services.backups import NightlyBackup, nightly_backup
+from compensator.services.counter.alerts import Alert, AlertBoard
 from compensator.services.handover.printing import PrintRun, print_pending
 from compensator.services.sessions.views import list_open_sessions
+from compensator.services.sources import detection, server_gap, ups
 from compensator.store.backup import BackupError
 from compensator.store.database import checkpoint, sqlite_file
-from compensator.collector import collector_held_off
 
 log = logging.getLogger(__name__)
 

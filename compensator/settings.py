@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import time
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -105,7 +105,7 @@ class NoticeSettings:
     templates_directory: str | None = None
 
 
-class PrinterKind(str, Enum):
+class PrinterKind(StrEnum):
     """How the ESC/POS receipt printer is reached, if there is one."""
 
     NONE = "none"

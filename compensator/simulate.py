@@ -24,10 +24,10 @@ from compensator.config import ConfigError, parse_settings
 from compensator.domain.kinds import SessionMode, SessionState
 from compensator.errors import DomainError
 from compensator.runtime import Compensator
-from compensator.services.outages import views as outage_views
 from compensator.services.outages import use_cases as outages
-from compensator.services.sessions import views as session_views
+from compensator.services.outages import views as outage_views
 from compensator.services.sessions import use_cases as sessions
+from compensator.services.sessions import views as session_views
 from compensator.settings import Settings
 from compensator.store.database import UnitOfWork
 

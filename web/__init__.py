@@ -37,8 +37,22 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     app.extensions["compensator"] = runtime
 
     # ``receipts`` adds the letters' and bills' routes to the dashboard's blueprint.
-    from web import (api, api_json, auth, dashboard, errors, forms, guards, i18n, labels, language, manage, receipts,
-                     reports, security)
+    from web import (
+        api,
+        api_json,
+        auth,
+        dashboard,
+        errors,
+        forms,
+        guards,
+        i18n,
+        labels,
+        language,
+        manage,
+        receipts,  # noqa: F401 - adds the letters' and bills' routes to the dashboard's blueprint
+        reports,
+        security,
+    )
 
     security.init_app(app, runtime)
 
@@ -52,7 +66,8 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:
-        return {"csrf_token": auth.csrf_token, "form_fields": forms.form_fields, "actor": auth.current_actor, "venue": runtime.settings.venue,
+        return {"csrf_token": auth.csrf_token, "form_fields": forms.form_fields, "actor": auth.current_actor,
+                "venue": runtime.settings.venue,
                 "has_page": lambda endpoint: endpoint in app.view_functions,
                 "name_of": labels.name_of, "notice_status": labels.notice_status,
                 "feedback_name": labels.feedback_name,

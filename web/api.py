@@ -27,20 +27,21 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, jsonify, render_template_string, request
 from flask.typing import ResponseReturnValue
 
+from compensator.collector import collector_held_off
+from compensator.domain.venue_day import date_of, day_bounds
 from compensator.errors import DomainError
 from compensator.services import actions
-from compensator.services.sources import detection
 from compensator.services.handover import notices
-from compensator.services.outages import views as outage_views
-from compensator.services.outages import use_cases as outages
-from compensator.services.sources import server_gap
-from compensator.services.sessions import views as session_views
-from compensator.services.sessions import use_cases as sessions
-from compensator.services.sources import ups
 from compensator.services.handover.printing import print_notice
 from compensator.services.once import KEY_FIELD, Answer, request_key, run_once
-from compensator.services.sources.heartbeats import HeartbeatView, record_seat_heartbeat
+from compensator.services.outages import use_cases as outages
+from compensator.services.outages import views as outage_views
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.sessions import views as session_views
 from compensator.services.sessions.vouchers import redeem_voucher
+from compensator.services.sources import detection, server_gap, ups
+from compensator.services.sources.heartbeats import HeartbeatView, record_seat_heartbeat
+from compensator.store.database import UnitOfWork
 from web.api_json import (
     Submitted,
     compensation_json,
@@ -53,9 +54,6 @@ from web.api_json import (
     ups_json,
     ups_outcome_json,
 )
-from compensator.store.database import UnitOfWork
-from compensator.domain.venue_day import date_of, day_bounds
-from compensator.collector import collector_held_off
 from web.auth import Actor, require_api_actor
 from web.context import printer, reading, runtime, seats_answer, unit_of_work
 from web.errors import error_body

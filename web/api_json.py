@@ -17,9 +17,9 @@ from compensator.domain import vouchers
 from compensator.domain.bill import SessionBill
 from compensator.domain.figures import CompensationFigures
 from compensator.errors import InvalidInput
+from compensator.services.counter.board import SeatTile
 from compensator.services.handover.notices import NoticeView
 from compensator.services.outages.views import CompensationView, OutageView
-from compensator.services.counter.board import SeatTile
 from compensator.services.sessions.views import SeatSessionView
 from compensator.services.sources.ups import UpsOutcome, UpsView
 from web.context import runtime

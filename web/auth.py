@@ -92,9 +92,9 @@ def current_actor() -> Actor | None:
 
 def check_csrf(actor: Actor | None) -> None:
     """Refuse a state-changing request from a cookie session without the right CSRF token."""
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and (actor is None or not actor.via_token):
-        if not _csrf_valid():
-            raise PermissionDenied(gettext("the form has expired or did not come from this site; please try again"))
+    if (request.method in ("POST", "PUT", "PATCH", "DELETE") and (actor is None or not actor.via_token)
+            and not _csrf_valid()):
+        raise PermissionDenied(gettext("the form has expired or did not come from this site; please try again"))
 
 
 def login_required(view: View) -> View:

@@ -8,9 +8,9 @@ elapsed time of a cut, the confirmation before ending a session) comes from ``pa
 from __future__ import annotations
 
 from compensator.domain.kinds import OutageKind
+from compensator.services.counter.alerts import Alert
 from compensator.services.handover import letters
 from compensator.services.outages import views as outage_views
-from compensator.services.counter.alerts import Alert
 from web.i18n import N_, gettext, ngettext
 from web.labels import name_of
 

@@ -29,8 +29,8 @@ def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None 
     """Serve the dashboard and API of ``runtime``, with the scheduler and UPS pollers running, until interrupted."""
     from waitress import serve as waitress_serve
 
-    from compensator.collector import freeze_after_start_up
     from compensator.adapters.nut import start_pollers, stop_pollers
+    from compensator.collector import freeze_after_start_up
     from compensator.scheduler import build_scheduler
     from web import create_app
 

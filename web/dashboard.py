@@ -24,26 +24,26 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask.typing import ResponseReturnValue
 
 from compensator import seat_agent
+from compensator.collector import collector_held_off
 from compensator.domain.kinds import OutageStatus, SessionMode
 from compensator.domain.ups import UpsDisplay
 from compensator.errors import InvalidInput, NotFound
 from compensator.services import actions
-from compensator.services.handover import letters
-from compensator.services.outages import views as outage_views
-from compensator.services.outages import use_cases as outages
-from compensator.services.sessions import views as session_views
-from compensator.services.sessions import use_cases as sessions
-from compensator.services.sources import ups
-from compensator.services.counter.today import today_figures
 from compensator.services.counter.board import NEARLY_UP_MINUTES, SeatTile
+from compensator.services.counter.today import today_figures
+from compensator.services.handover import letters
+from compensator.services.outages import use_cases as outages
+from compensator.services.outages import views as outage_views
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.sessions import views as session_views
 from compensator.services.sessions.vouchers import Redemption, redeem_voucher
+from compensator.services.sources import ups
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
-from compensator.collector import collector_held_off
 from web.auth import current_actor, login_required
 from web.billing import end_message, hourly_prices, package_buttons
-from web.context import reading, runtime
 from web.board_words import alert_text, letter_label, outage_label, page_words
+from web.context import reading, runtime
 from web.forms import Message, submit
 from web.i18n import N_, format_number, gettext, ngettext, ui_language
 from web.labels import name_of

@@ -17,7 +17,6 @@ from compensator.errors import (
     PermissionDenied,
     PrinterUnavailable,
 )
-
 from web.i18n import N_, gettext
 
 log = logging.getLogger(__name__)

@@ -20,20 +20,20 @@ from datetime import datetime, timedelta
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from compensator.collector import collector_held_off
 from compensator.domain.kinds import OutageStatus
 from compensator.domain.terms import describe_policy
 from compensator.errors import InvalidInput
 from compensator.services import actions, audit
-from compensator.services.outages import views as outage_views
 from compensator.services.outages import use_cases as outages
+from compensator.services.outages import views as outage_views
 from compensator.services.people import accounts as people
 from compensator.services.sources import ups
-from compensator.collector import collector_held_off
+from web.audit_view import audit_row
 from web.auth import current_actor, manager_required
 from web.context import reading, runtime
 from web.dashboard import ups_lines
 from web.forms import submit
-from web.audit_view import audit_row
 from web.i18n import N_, gettext
 from web.labels import name_of
 from web.suspected import suspected_json
@@ -41,7 +41,8 @@ from web.suspected import suspected_json
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 RECENT_DAYS = 7
 # What the flash says once an outage action is done, by the action's name.
-OUTAGE_ACTION_DONE = {"confirm": N_("Outage %(outage)s: confirm done."), "dismiss": N_("Outage %(outage)s: dismiss done."),
+OUTAGE_ACTION_DONE = {"confirm": N_("Outage %(outage)s: confirm done."),
+                      "dismiss": N_("Outage %(outage)s: dismiss done."),
                       "correct": N_("Outage %(outage)s: correct done.")}
 FIELD_NAMES = {"started_at": N_("start"), "ended_at": N_("end")}
 AUDIT_PAGE = 100

@@ -22,8 +22,8 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from compensator.services.handover import letters
-from compensator.services.sessions import views as session_views
 from compensator.services.handover.printing import PrintRun, print_letter, print_pending
+from compensator.services.sessions import views as session_views
 from web.auth import login_required
 from web.billing import receipt_lines
 from web.context import printer, reading, runtime

@@ -10,10 +10,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 
-from compensator.errors import InvalidInput
-from compensator.report.formats import ReportFormat, parse_format
-from compensator.report.build import check_report_date, parse_report_date
 from compensator.collector import collector_held_off
+from compensator.errors import InvalidInput
+from compensator.report.build import check_report_date, parse_report_date
+from compensator.report.formats import ReportFormat, parse_format
 from web.api_json import query
 from web.auth import login_required, require_api_actor
 from web.context import reading, runtime

@@ -18,7 +18,6 @@ from web.i18n import gettext, ngettext, ui_language
 from web.labels import name_of
 
 
-
 def _local(moment: datetime | None) -> str:
     venue = runtime().settings.venue
     return time_of_day(moment, venue.tz, venue.clock, ui_language()) if moment else ""

@@ -18,11 +18,11 @@ from typing import Any
 
 from PyNUTClient.PyNUT import PyNUTClient
 
+from compensator.collector import collector_held_off
 from compensator.domain.ups import Reading, reading_of_status
 from compensator.runtime import Compensator
 from compensator.services.sources.ups import record_reading
 from compensator.settings import UpsSettings
-from compensator.collector import collector_held_off
 
 log = logging.getLogger(__name__)
 

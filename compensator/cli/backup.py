@@ -15,6 +15,7 @@ from compensator.cli.common import EXIT_OK, CommandError
 from compensator.clock import SystemClock
 from compensator.config import load_settings
 
+
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write a backup of the database, to ``--out`` or into the backups folder."""
     # Imported here, as in each command that opens the database: ``--help`` loads none of it.

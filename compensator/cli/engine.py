@@ -74,8 +74,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 @collector_held_off()
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the end-of-day report of a venue day in one format, to a file or standard output."""
-    from compensator.report.formats import parse_format
     from compensator.report.build import parse_report_date
+    from compensator.report.formats import parse_format
 
     venue_date = parse_report_date(args.date)
     report_format = parse_format(args.format)

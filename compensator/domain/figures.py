@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields, replace
-from operator import attrgetter
 from datetime import datetime
+from operator import attrgetter
 
 from compensator.domain.kinds import CompensationForm
 from compensator.domain.records import record
@@ -50,7 +50,7 @@ class CompensationFigures:
 
     def columns(self) -> dict[str, object]:
         """The figures by name, to fill the columns of the same names."""
-        return dict(zip(_NAMES, self.values()))
+        return dict(zip(_NAMES, self.values(), strict=True))
 
     def same_amounts(self, other: CompensationFigures) -> bool:
         """Whether ``other`` gives the same amounts: a dark span that moved without changing any

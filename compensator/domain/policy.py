@@ -20,19 +20,33 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from compensator.domain.breakdown import Breakdown, CorrectionOutcome, Credit, CreditDelivery, Extras, LostTime, NothingGiven, VoucherReason
+from compensator.domain.breakdown import (
+    Breakdown,
+    CorrectionOutcome,
+    Credit,
+    CreditDelivery,
+    Extras,
+    LostTime,
+    NothingGiven,
+    VoucherReason,
+)
 from compensator.domain.darkness import OutageFacts, SeatDarkness
 from compensator.domain.explanation import explain
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.intervals import Span, instant_after, touches
 from compensator.domain.kinds import CompensationForm, CompensationStatus, OutageKind, SessionMode, SessionState
-from compensator.domain.ledger import Balance, SessionFacts, balance, ceil_minutes
+from compensator.domain.ledger import ZERO, Balance, SessionFacts, balance, ceil_minutes
 from compensator.domain.money import value_minor
 from compensator.domain.records import record
+from compensator.domain.stretches import (
+    DarkStretches,
+    PriorCompensation,
+    dark_stretches,
+    lost_in_stretch,
+    shown_spans,
+    usage,
+)
 from compensator.domain.terms import PolicySettings, ZoneTerms
-from compensator.domain.stretches import DarkStretches, PriorCompensation, dark_stretches, lost_in_stretch, shown_spans, usage
-from compensator.domain.ledger import ZERO
-
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,14 @@ from zoneinfo import ZoneInfo
 
 from compensator.domain.kinds import CompensationForm, OutageKind
 from compensator.domain.records import record
-from compensator.notices.wording import NoticeCatalog, babel_locale, day_text, fill_template, format_money, template_parts
+from compensator.notices.wording import (
+    NoticeCatalog,
+    babel_locale,
+    day_text,
+    fill_template,
+    format_money,
+    template_parts,
+)
 from compensator.timeofday import ClockStyle, time_of_day
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import exists, func, select
 
 from compensator.domain.intervals import Span, clip, measure, merge
 from compensator.domain.kinds import (
+    COUNTED_OUTAGE_STATUSES,
     CompensationForm,
     CompensationStatus,
     EntryKind,
@@ -32,6 +33,7 @@ from compensator.domain.kinds import (
     OutageStatus,
 )
 from compensator.domain.ledger import ceil_minutes
+from compensator.domain.venue_day import closing_of, date_of, day_bounds
 from compensator.errors import InvalidInput
 from compensator.report.data import (
     Anomaly,
@@ -54,13 +56,11 @@ from compensator.report.rows import (
     load_catalog,
     overlapping_outages,
 )
-from compensator.report.timeline_rows import timeline_rows
 from compensator.report.takings import daily_takings
+from compensator.report.timeline_rows import timeline_rows
+from compensator.services import parsing
 from compensator.store.database import UnitOfWork
 from compensator.store.models import LedgerEntry, SeatSession, Voucher, VoucherRedemption
-from compensator.domain.kinds import COUNTED_OUTAGE_STATUSES
-from compensator.domain.venue_day import closing_of, date_of, day_bounds
-from compensator.services import parsing
 
 # Nothing the engine recorded can be older than this; earlier dates are a typing mistake.
 EARLIEST_REPORT_DATE = date(2000, 1, 1)

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from compensator.report.formats import RenderedReport, ReportFormat, render, rendered_as
 from compensator.report.build import build_daily_report, day_window
+from compensator.report.formats import RenderedReport, ReportFormat, render, rendered_as
 from compensator.report.stamp import DayStamp, take_stamp, unchanged_since
 from compensator.store.database import UnitOfWork, ids_follow_commits
 from compensator.store.operations import DailyReport

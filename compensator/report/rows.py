@@ -28,6 +28,8 @@ from compensator.domain.kinds import (
 )
 from compensator.domain.money import value_minor
 from compensator.report.data import CompensationRow, CorrectionRow, NoticeState
+from compensator.store.bulk import fetch_tuples
+from compensator.store.conditions import outage_overlaps
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
     Compensation,
@@ -39,8 +41,6 @@ from compensator.store.models import (
     Seat,
     Zone,
 )
-from compensator.store.bulk import fetch_tuples
-from compensator.store.conditions import outage_overlaps
 
 FIGURE_NAMES = CompensationFigures.names()
 FIGURE_COUNT = len(FIGURE_NAMES)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, select
 
@@ -23,9 +23,9 @@ from compensator.domain.ledger import balance
 from compensator.report.data import TimelineRow
 from compensator.report.rows import Catalog, DayOutage
 from compensator.services.sessions.views import load_sessions, sessions_not_ended_before
+from compensator.store.bulk import fetch_tuples
 from compensator.store.database import UnitOfWork
 from compensator.store.models import SeatSession, SessionEvent
-from compensator.store.bulk import fetch_tuples
 
 OCCUPANCY_EVENTS = (SessionEventKind.MOVE, SessionEventKind.END)
 
@@ -35,7 +35,7 @@ def timeline_rows(uow: UnitOfWork, window: Span, outages: Sequence[DayOutage],
     """One row per seat used or darkened in the window: configured seats first, in their order."""
     # Every time read back is in UTC; so is the window here, which spares a time-zone lookup in
     # each of the tens of thousands of comparisons a busy day makes. The instants are the same.
-    start, end = (moment.astimezone(timezone.utc) for moment in window)
+    start, end = (moment.astimezone(UTC) for moment in window)
     sessions_by_seat = _held(uow, (start, end))
     dark_by_seat: dict[str, list[Span]] = defaultdict(list)
     for outage in outages:

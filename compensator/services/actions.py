@@ -13,8 +13,8 @@ from typing import Generic, TypeVar
 
 from compensator.errors import NotFound, PermissionDenied
 from compensator.services.outages import use_cases as outages
-from compensator.services.sessions import use_cases as sessions
 from compensator.services.outages.views import OutageView
+from compensator.services.sessions import use_cases as sessions
 from compensator.services.sessions.views import SeatSessionView
 from compensator.store.database import UnitOfWork
 

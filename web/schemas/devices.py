@@ -9,7 +9,6 @@ from web.schemas.common import Time
 from web.schemas.fields import Closed, Id, Language, Name, Query, SeatId, Shape, text
 from web.schemas.outages import Outage
 
-
 # Any value asks for the report as a file to save rather than shown in the browser.
 Download = text(16)
 

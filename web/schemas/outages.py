@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from compensator.domain.kinds import (CompensationForm, CompensationStatus, OutageKind, OutageSource, OutageStatus,
-                                      ScopeKind)
+from compensator.domain.kinds import (
+    CompensationForm,
+    CompensationStatus,
+    OutageKind,
+    OutageSource,
+    OutageStatus,
+    ScopeKind,
+)
 from web.schemas.common import Time
 from web.schemas.fields import Closed, Day, Id, IdList, Moment, Note, Query, Shape
 

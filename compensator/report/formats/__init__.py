@@ -7,11 +7,8 @@ from datetime import date
 from enum import StrEnum
 
 from compensator.errors import InvalidInput
-from compensator.report.formats import csv_format
-from compensator.report.formats import html_format
-from compensator.report.formats import json_format
-from compensator.report.formats import pdf_format
 from compensator.report.data import DailyReportData
+from compensator.report.formats import csv_format, html_format, json_format, pdf_format
 
 
 class ReportFormat(StrEnum):

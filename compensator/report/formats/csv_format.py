@@ -17,9 +17,9 @@ from datetime import datetime
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
-from compensator.report.formats import layout
 from compensator.domain.figures import CompensationFigures
 from compensator.report.data import CompensationRow, DailyReportData, ZoneTakings
+from compensator.report.formats import layout
 
 BYTE_ORDER_MARK = "\ufeff"
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection).
@@ -83,7 +83,8 @@ def render(report: DailyReportData) -> str:
     section("reliability", ["figure", "value"],
             [list(pair) for pair in dataclasses.asdict(report.reliability).items()])
     # One row per zone, then the venue's total with an empty zone_id.
-    section("takings", TAKINGS_COLUMNS, [list(dataclasses.astuple(row)) for row in (*report.takings, report.takings_total)])
+    section("takings", TAKINGS_COLUMNS,
+            [list(dataclasses.astuple(row)) for row in (*report.takings, report.takings_total)])
     section("outages", OUTAGE_COLUMNS, [
         [row.id, row.kind, layout.scope(row), row.source, row.status, row.started_at, row.ended_at,
          row.ongoing_at_end, row.minutes_in_day, row.bridged_by_ups, row.logged_by, row.compensations,

@@ -15,9 +15,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from compensator.report.data import DailyReportData
 from compensator.report.formats import layout
 from compensator.report.formats.svg_timeline import render_svg
-from compensator.report.data import DailyReportData
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from compensator.report.formats import layout
 from compensator.report.data import DailyReportData
+from compensator.report.formats import layout
 
 
 def _encoder(report: DailyReportData) -> json.JSONEncoder:

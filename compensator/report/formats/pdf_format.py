@@ -12,10 +12,9 @@ from __future__ import annotations
 import io
 import unicodedata
 
-from compensator.report.formats import layout
-from compensator.report.formats import pdf_rows
-from compensator.report.formats.svg_timeline import WIDTH, picture_height, render_svg
 from compensator.report.data import CompensationRow, DailyReportData
+from compensator.report.formats import layout, pdf_rows
+from compensator.report.formats.svg_timeline import WIDTH, picture_height, render_svg
 
 REPLACEMENTS = {"→": "->", "←": "<-", "–": "-", "—": "-", "‒": "-", "−": "-", "’": "'", "‘": "'", "“": '"',
                 "”": '"', "…": "...", "·": "-", "•": "-", "≥": ">=", "≤": "<=", "\u202f": " ", "\u2009": " "}

@@ -43,7 +43,8 @@ def wrap(text: str, width: int, indent: str, next_indent: str) -> list[str]:
     return lines
 
 
-def draw_lines(pdf: Any, header: str | None, groups: Iterable[tuple[str, Sequence[str]]], text: Callable[[str], str]) -> None:
+def draw_lines(pdf: Any, header: str | None, groups: Iterable[tuple[str, Sequence[str]]],
+               text: Callable[[str], str]) -> None:
     """Draw ``header`` then each group's row and its indented notes, a line each, repeating the header on new pages.
 
     Without a header, only the rows and notes are drawn.

@@ -8,7 +8,7 @@ fit on a page is drawn one row per zone instead, each row the union of its seats
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -82,7 +82,7 @@ def render_svg(report: DailyReportData) -> str:
     # Every hour gets a line; with a long span, only every other hour gets a label.
     label_every = 1 if span_seconds <= 12 * 3600 else 2
     # Steps are taken in UTC, so that a daylight-saving change neither repeats nor skips a line.
-    hour = start.astimezone(tz).replace(minute=0, second=0, microsecond=0).astimezone(timezone.utc)
+    hour = start.astimezone(tz).replace(minute=0, second=0, microsecond=0).astimezone(UTC)
     while hour <= end:
         if hour >= start:
             position = x(hour)

@@ -16,8 +16,8 @@ from compensator.domain import vouchers
 from compensator.domain.darkness import ended_in_the_dark
 from compensator.domain.kinds import CompensationForm, SessionState
 from compensator.notices.letters import CutFacts, LetterFacts, compose_letter
-from compensator.services.outages.credits import catalog_for
 from compensator.services.handover.notices import NoticeView, get_notice, list_notices, notice_views, record_delivery
+from compensator.services.outages.credits import catalog_for
 from compensator.services.sessions.views import get_session
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Compensation, Notice, Outage, Voucher

@@ -13,12 +13,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from compensator.adapters.escpos import PrinterFactory, Receipt, send_receipt
 from compensator.domain.kinds import Delivery
 from compensator.errors import InvalidState, PrinterUnavailable
-from compensator.adapters.escpos import PrinterFactory, Receipt, send_receipt
-from compensator.services.outages.credits import catalog_for
-from compensator.services.handover.letters import LetterView, PendingLetter, deliver_letter, letter_for, pending_letters, single
+from compensator.services.handover.letters import (
+    LetterView,
+    PendingLetter,
+    deliver_letter,
+    letter_for,
+    pending_letters,
+    single,
+)
 from compensator.services.handover.notices import NoticeView, deliver_notice, get_notice
+from compensator.services.outages.credits import catalog_for
 from compensator.store.database import UnitOfWork
 from compensator.store.models import SeatSession
 

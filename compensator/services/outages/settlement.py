@@ -20,23 +20,23 @@ from datetime import datetime
 
 from sqlalchemy import Select, bindparam, exists, or_, select, union
 
-from compensator.domain.breakdown import CorrectionChange, CorrectionOutcome
 from compensator.domain.batch import CompensationBatch
+from compensator.domain.breakdown import CorrectionChange, CorrectionOutcome
 from compensator.domain.darkness import OutageFacts
 from compensator.domain.explanation import explain_correction
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import CompensationStatus, OutageStatus
 from compensator.domain.policy import CompensationResult, correct_credit
-from compensator.domain.stretches import PriorCompensation
 from compensator.domain.records import record
+from compensator.domain.stretches import PriorCompensation
 from compensator.services.outages.credits import CreditOrder, Delivered, apply_credits
-from compensator.services.outages.views import CompensationView, adjustments_of
 from compensator.services.outages.scopes import scope_seats
+from compensator.services.outages.views import CompensationView, adjustments_of
 from compensator.services.sessions.views import LoadedSession, SessionLoader, sessions_not_ended_before
 from compensator.store.bulk import fetch_tuples, insert_tuples, reserve_ids
+from compensator.store.conditions import outage_counts
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Compensation, CompensationAdjustment, Outage, OutageRevision, SeatSession
-from compensator.store.conditions import outage_counts
 
 # The columns a new compensation is written with, in the order of ``NewCompensation.values``.
 COMPENSATION_COLUMNS = ("id", "outage_id", "seat_session_id", "seat_id", "policy_fingerprint", "granted_minutes",

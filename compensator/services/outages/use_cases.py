@@ -22,10 +22,10 @@ from compensator.domain.kinds import (
 )
 from compensator.errors import InvalidInput, InvalidState, NotFound, require_id
 from compensator.services import audit, parsing
-from compensator.services.outages.views import CompensationView, OutageView, outage_views
+from compensator.services.outages.credits import CreditOrder, apply_credits
 from compensator.services.outages.scopes import resolve_scope, scope_key
 from compensator.services.outages.settlement import CorrectionInProgress, current_figures, settle, settle_correction
-from compensator.services.outages.credits import CreditOrder, apply_credits
+from compensator.services.outages.views import CompensationView, OutageView, outage_views
 from compensator.services.sessions.views import load_sessions
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
@@ -33,8 +33,6 @@ from compensator.store.models import (
     Outage,
     OutageRevision,
 )
-
-
 
 # --- input checks -------------------------------------------------------------------------
 
@@ -235,8 +233,9 @@ def correct_outage(uow: UnitOfWork, outage_id: object, *, started_at: object = N
         assert ended_before is not None
         # The explanation names the person, as the ledger's actor label holds "role:name".
         assert end is not None
-        settle_correction(uow, outage, CorrectionInProgress(outage.id, revision, started_before, ended_before, start, end,
-                                                  actor.rpartition(":")[2]), actor=actor)
+        correction = CorrectionInProgress(outage.id, revision, started_before, ended_before, start, end,
+                                          actor.rpartition(":")[2])
+        settle_correction(uow, outage, correction, actor=actor)
     audit.record(uow, actor=actor, action="outage.correct", target_type="outage", target_id=outage.id,
                  before=before, after={"started_at": start.isoformat(),
                                        "ended_at": end.isoformat() if end else None, "reason": text_reason})

@@ -23,9 +23,9 @@ from compensator.domain.kinds import (
 )
 from compensator.domain.records import record
 from compensator.errors import NotFound, require_id
+from compensator.store.conditions import outage_overlaps
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Compensation, CompensationAdjustment, Notice, Outage, OutageRevision, Voucher
-from compensator.store.conditions import outage_overlaps
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ every balance shown is derived by ``domain.ledger`` from what has been appended 
 
 from __future__ import annotations
 
-
 from sqlalchemy import delete, exists, or_, select
 
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
@@ -27,6 +26,7 @@ from compensator.services.sessions.views import (
 from compensator.store.database import UnitOfWork
 from compensator.store.models import LedgerEntry, OpenSeatSession, SeatSession, SessionEvent
 from compensator.store.models import Seat as SeatRow
+
 
 def _lock_seats(uow: UnitOfWork, *seat_ids: str) -> None:
     # On PostgreSQL two counters starting sessions on one seat queue on its row; SQLite
@@ -182,7 +182,8 @@ def extend_session(uow: UnitOfWork, session_id: object, *, minutes: object, acto
     return finish_session_change(uow, loaded.row.id, "session.extend", actor, snapshot(current))
 
 
-def _append_event(uow: UnitOfWork, loaded: LoadedSession, kind: SessionEventKind, actor: str, seat_id: str | None = None) -> None:
+def _append_event(uow: UnitOfWork, loaded: LoadedSession, kind: SessionEventKind, actor: str,
+                  seat_id: str | None = None) -> None:
     uow.db.add(
         SessionEvent(seat_session_id=loaded.row.id, kind=kind, at=uow.now(), seat_id=seat_id, actor=actor)
     )

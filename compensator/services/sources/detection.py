@@ -22,8 +22,8 @@ from compensator.domain.kinds import OutageKind, OutageSource, OutageStatus, Sco
 from compensator.domain.ledger import balance
 from compensator.domain.silence import SeatBeat, Silence, detect_silence, first_back, is_silent, seat_ranges
 from compensator.services.outages import use_cases as outages
-from compensator.services.parsing import MAX_NOTE_LENGTH
 from compensator.services.outages.views import OutageView
+from compensator.services.parsing import MAX_NOTE_LENGTH
 from compensator.services.sessions.views import OPEN_SESSIONS
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Outage

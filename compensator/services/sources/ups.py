@@ -32,8 +32,8 @@ from compensator.domain.ups import (
 )
 from compensator.errors import InvalidInput, NotFound
 from compensator.services.outages import use_cases as outages
-from compensator.services.outages.views import OutageView
 from compensator.services.outages.scopes import scope_key
+from compensator.services.outages.views import OutageView
 from compensator.settings import UpsSettings
 from compensator.store.database import UnitOfWork, insert_unless_present
 from compensator.store.models import Outage
