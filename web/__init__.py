@@ -51,6 +51,7 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
         manage,
         receipts,  # noqa: F401 - adds the letters' and bills' routes to the dashboard's blueprint
         reports,
+        sales,
         security,
     )
 
@@ -79,6 +80,7 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     app.register_blueprint(language.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(sales.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(reports.bp)
     return app

@@ -116,7 +116,7 @@ def get_session(session_id: int) -> ResponseReturnValue:
 
 @bp.post("/sessions/<int:session_id>/<action>")
 def session_action(session_id: int, action: str) -> ResponseReturnValue:
-    """Extend, pause, resume, move or end a session."""
+    """Extend, pause, resume, move or end a session; managers also correct a mistaken sale."""
     actor = require_api_actor()
     found = actions.find(actions.SESSION_ACTIONS, action, is_manager=actor.is_manager)
     data = submitted(body_of("post", f"/sessions/{{session_id}}/{action}"))

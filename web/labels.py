@@ -12,11 +12,14 @@ from enum import StrEnum
 from compensator.domain.kinds import (
     CompensationForm,
     Delivery,
+    EntryKind,
     Feedback,
     OutageKind,
     OutageSource,
     OutageStatus,
     Role,
+    SessionMode,
+    SessionState,
     TileState,
 )
 from compensator.domain.ups import UpsDisplay
@@ -39,6 +42,13 @@ VOCABULARIES: dict[type[StrEnum], dict[str, str]] = {
                        CompensationForm.BILL_REDUCTION: N_("bill reduction")},
     Role: {Role.ATTENDANT: N_("attendant"), Role.MANAGER: N_("manager")},
     Feedback: {Feedback.HAPPY: N_("happy"), Feedback.NEUTRAL: N_("neutral"), Feedback.UNHAPPY: N_("unhappy")},
+    SessionMode: {SessionMode.PREPAID: N_("prepaid"), SessionMode.POSTPAID: N_("postpaid")},
+    SessionState: {SessionState.RUNNING: N_("running"), SessionState.PAUSED: N_("paused"),
+                   SessionState.TIME_UP: N_("time up"), SessionState.ENDED: N_("ended")},
+    EntryKind: {EntryKind.PURCHASE: N_("purchase"), EntryKind.EXTENSION: N_("extension"),
+                EntryKind.OUTAGE_CREDIT: N_("outage credit"), EntryKind.OUTAGE_TOPUP: N_("outage top-up"),
+                EntryKind.MANUAL_CREDIT: N_("manual credit"), EntryKind.REVERSAL: N_("sale corrected"),
+                EntryKind.VOUCHER_REDEMPTION: N_("voucher redeemed")},
 }
 # A notice's status is its delivery, or pending before it has one.
 NOTICE_STATUSES = {PENDING: N_("pending"), Delivery.SHOWN: N_("shown"), Delivery.PRINTED: N_("printed"),

@@ -11,6 +11,8 @@ URL table (managers only; attendants get 403):
     POST /manage/attendants/<name>/pin             give someone a new PIN (ending their logins)
     POST /manage/tokens                            create a device token (shown once)
     POST /manage/tokens/<name>/revoke              revoke a device token
+
+Correcting a mistaken sale has pages of its own (``web.sales``, under ``/manage/sessions``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from compensator.services import actions, audit
 from compensator.services.outages import use_cases as outages
 from compensator.services.outages import views as outage_views
 from compensator.services.people import accounts as people
+from compensator.services.sessions import views as session_views
 from compensator.services.sources import ups
 from web.audit_view import audit_row
 from web.auth import current_actor, manager_required
@@ -90,13 +93,15 @@ def index() -> str:
         tokens = people.list_tokens(uow)
         records = audit.recent(uow, limit=AUDIT_PAGE, before=_audit_before())
         ups_views = ups.ups_views(uow)
+        open_sessions = sorted(session_views.list_open_sessions(uow), key=lambda item: item.seat_id)
     suspected = [item for item in recent_outages if item.status is OutageStatus.SUSPECTED]
     return render_template(
         "manage.html", suspected=suspected, suspected_banners=suspected_json(suspected),
         recent_outages=list(reversed(recent_outages)), waiting=waiting,
         attendants=attendants, tokens=tokens, records=[audit_row(record, settings) for record in records],
         older_audit=records[-1].id if len(records) == AUDIT_PAGE else None,
-        policy=describe_policy(settings.policy), tz=settings.venue.tz, ups_states=ups_lines(ups_views))
+        policy=describe_policy(settings.policy), tz=settings.venue.tz, ups_states=ups_lines(ups_views),
+        open_sessions=open_sessions)
 
 
 def _audit_before() -> int | None:

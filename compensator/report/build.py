@@ -132,7 +132,7 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
     )
     figures = _figures(uow, window, outage_rows, compensation_rows, compensations.feedback)
     reliability = _reliability(outage_rows, day_outages, window)
-    anomalies = (_manual_credits(uow, window) + _outage_anomalies(outage_rows)
+    anomalies = (_ledger_corrections(uow, window) + _outage_anomalies(outage_rows)
                  + [Anomaly(AnomalyKind.UNCONFIRMED_OUTAGE, outage_id=item.id)
                     for item in overlapping if item.status is OutageStatus.SUSPECTED]
                  + [Anomaly(AnomalyKind.NOTICE_NOT_DELIVERED, outage_id=row.outage_id, seat_id=row.seat_id,
@@ -237,16 +237,21 @@ def _reliability(rows: tuple[OutageRow, ...], outages: list[DayOutage], window: 
     )
 
 
-def _manual_credits(uow: UnitOfWork, window: Span) -> list[Anomaly]:
+def _ledger_corrections(uow: UnitOfWork, window: Span) -> list[Anomaly]:
+    """The day's manual credits and corrected sales, which a person decided and the owner should see."""
     start, end = window
     entries = uow.db.execute(
-        select(LedgerEntry.seat_session_id, LedgerEntry.minutes, LedgerEntry.actor, SeatSession.seat_id)
+        select(LedgerEntry.kind, LedgerEntry.seat_session_id, LedgerEntry.minutes, LedgerEntry.actor,
+               LedgerEntry.note, SeatSession.seat_id)
         .join(SeatSession, SeatSession.id == LedgerEntry.seat_session_id)
-        .where(LedgerEntry.kind == EntryKind.MANUAL_CREDIT, LedgerEntry.created_at >= start,
+        .where(LedgerEntry.kind.in_((EntryKind.MANUAL_CREDIT, EntryKind.REVERSAL)), LedgerEntry.created_at >= start,
                LedgerEntry.created_at < end)
         .order_by(LedgerEntry.id))
     return [Anomaly(AnomalyKind.MANUAL_CREDIT, seat_id=seat_id, session_id=session_id, minutes=minutes, actor=actor)
-            for session_id, minutes, actor, seat_id in entries]
+            if kind is EntryKind.MANUAL_CREDIT else
+            Anomaly(AnomalyKind.SALE_REVERSED, seat_id=seat_id, session_id=session_id, minutes=-minutes, actor=actor,
+                    reason=note)
+            for kind, session_id, minutes, actor, note, seat_id in entries]
 
 
 def _outage_anomalies(rows: tuple[OutageRow, ...]) -> list[Anomaly]:

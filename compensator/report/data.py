@@ -28,6 +28,7 @@ class AnomalyKind(StrEnum):
     """What the owner should look at in a day."""
 
     MANUAL_CREDIT = "manual_credit"
+    SALE_REVERSED = "sale_reversed"
     CORRECTED_OUTAGE = "corrected_outage"
     NO_AFFECTED_SESSION = "no_affected_session"
     NOTICE_NOT_DELIVERED = "notice_not_delivered"
@@ -183,6 +184,8 @@ class Anomaly:
     session_id: int | None = None
     minutes: int | None = None
     actor: str | None = None
+    # Why, as the person who did it wrote it (a sale's correction).
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,13 @@
 """A venue day's takings by zone (purchases, extensions, postpaid bills) and the credits' share of them.
 
 Purchases and extensions are summed by the database, in one GROUP BY over the window's ledger
-entries. Each counts in the zone of the seat its session was on when the entry was made (its
-start seat, or the seat of its last move before the entry), since that seat's price is the one
-charged. A postpaid bill is stored nowhere: it is derived from the session's entries and
-events. So the postpaid sessions that ended in the window, and only those (a bill is final when
-its session ends), are loaded in a fixed number of statements and replayed; each bill counts in
-the zone of the seat where the session ended, whose price billed it, as at the counter.
+entries, a mistaken sale's reversal counted against it. Each counts in the zone of the seat its
+session was on when the entry was made (its start seat, or the seat of its last move before the
+entry), since that seat's price is the one charged. A postpaid bill is stored nowhere: it is
+derived from the session's entries and events. So the postpaid sessions that ended in the
+window, and only those (a bill is final when its session ends), are loaded in a fixed number of
+statements and replayed; each bill counts in the zone of the seat where the session ended,
+whose price billed it, as at the counter.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy.orm import aliased
 
 from compensator.domain.bill import amount_due_minor
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode
@@ -68,35 +70,44 @@ def _charged_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime],
     thousands of entries then cost a tenth of a second.)
     """
     start, end = window
-    in_window = (LedgerEntry.kind.in_((EntryKind.PURCHASE, EntryKind.EXTENSION)),
+    # A reversal (a mistaken sale corrected) counts against the sale it reverses: in its kind, and
+    # in the zone of the seat that sale was charged on, on the day the correction was made.
+    sold = aliased(LedgerEntry)
+    reversal = LedgerEntry.kind == EntryKind.REVERSAL
+    kind = case((reversal, sold.kind), else_=LedgerEntry.kind)
+    charged_at = case((reversal, sold.created_at), else_=LedgerEntry.created_at)
+    in_window = (kind.in_((EntryKind.PURCHASE, EntryKind.EXTENSION)),
                  LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
     totals: dict[tuple[str, EntryKind], int] = defaultdict(int)
     counts: dict[tuple[str, EntryKind], int] = defaultdict(int)
-    for zone, kind, count, total in uow.db.execute(
-            select(Seat.zone_id, LedgerEntry.kind, func.count(), func.sum(LedgerEntry.value_minor))
+    for zone, charged_kind, count, total in uow.db.execute(
+            select(Seat.zone_id, kind, func.count(), func.sum(LedgerEntry.value_minor))
             .join(SeatSession, SeatSession.id == LedgerEntry.seat_session_id)
             .join(Seat, Seat.id == SeatSession.seat_id)
-            .where(*in_window).group_by(Seat.zone_id, LedgerEntry.kind)).tuples():
-        totals[(zone, EntryKind(kind))] += int(total or 0)
-        counts[(zone, EntryKind(kind))] += count
-    # Each entry made after a move, with every move of its session before it.
+            .outerjoin(sold, sold.id == LedgerEntry.reverses_id)
+            .where(*in_window).group_by(Seat.zone_id, kind)).tuples():
+        totals[(zone, EntryKind(charged_kind))] += int(total or 0)
+        counts[(zone, EntryKind(charged_kind))] += count
+    # Each entry charged after a move, with every move of its session before it.
     last_moves: dict[int, tuple[datetime, int, str, EntryKind, int, str]] = {}
-    for entry_id, kind, value, start_seat, moved_at, move_id, seat_id in uow.db.execute(
-            select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.value_minor, SeatSession.seat_id, SessionEvent.at,
+    for entry_id, charged_kind, value, start_seat, moved_at, move_id, seat_id in uow.db.execute(
+            select(LedgerEntry.id, kind, LedgerEntry.value_minor, SeatSession.seat_id, SessionEvent.at,
                    SessionEvent.id, SessionEvent.seat_id)
             .join(SeatSession, SeatSession.id == LedgerEntry.seat_session_id)
+            .outerjoin(sold, sold.id == LedgerEntry.reverses_id)
             .join(SessionEvent, and_(SessionEvent.seat_session_id == LedgerEntry.seat_session_id,
                                      SessionEvent.kind == SessionEventKind.MOVE,
-                                     SessionEvent.at <= LedgerEntry.created_at))
+                                     SessionEvent.at <= charged_at))
             .where(*in_window)).tuples():
+        kind_charged = EntryKind(charged_kind)
         known = last_moves.get(entry_id)
         if known is None or (moved_at, move_id) > known[:2]:
-            last_moves[entry_id] = (moved_at, move_id, seat_id, kind, value, start_seat)
-    for _, _, seat_id, kind, value, start_seat in last_moves.values():
+            last_moves[entry_id] = (moved_at, move_id, seat_id, kind_charged, value, start_seat)
+    for _, _, seat_id, moved_kind, value, start_seat in last_moves.values():
         for seat, sign in ((start_seat, -1), (seat_id, 1)):
             if seat in zone_of_seat:
-                totals[(zone_of_seat[seat], kind)] += sign * value
-                counts[(zone_of_seat[seat], kind)] += sign
+                totals[(zone_of_seat[seat], moved_kind)] += sign * value
+                counts[(zone_of_seat[seat], moved_kind)] += sign
     # A zone and kind counts when an entry is in it, as a row of the database's sums would.
     return {key: total for key, total in totals.items() if counts[key] > 0}
 

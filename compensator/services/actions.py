@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 from compensator.errors import NotFound, PermissionDenied
 from compensator.services.outages import use_cases as outages
 from compensator.services.outages.views import OutageView
+from compensator.services.sessions import corrections
 from compensator.services.sessions import use_cases as sessions
 from compensator.services.sessions.views import SeatSessionView
 from compensator.store.database import UnitOfWork
@@ -39,6 +40,9 @@ SESSION_ACTIONS: dict[str, Action[SeatSessionView]] = {
     "move": Action(("seat",), lambda uow, target, fields, actor: sessions.move_session(
         uow, target, seat_id=fields.get("seat"), actor=actor)),
     "end": Action((), lambda uow, target, fields, actor: sessions.end_session(uow, target, actor=actor)),
+    "reverse": Action(("entry", "minutes", "reason"), lambda uow, target, fields, actor: corrections.reverse_sale(
+        uow, target, entry=fields.get("entry"), minutes=fields.get("minutes"), reason=fields.get("reason"),
+        actor=actor), manager_only=True),
 }
 
 OUTAGE_ACTIONS: dict[str, Action[OutageView]] = {

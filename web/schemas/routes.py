@@ -49,9 +49,9 @@ def _ok(description: str, body: Body) -> dict[int, tuple[str, Body]]:
     return {200: (description, body)}
 
 
-def _session_action(name: str, summary: str, body: type[Closed]) -> Operation:
+def _session_action(name: str, summary: str, body: type[Closed], *, manager_only: bool = False) -> Operation:
     return Operation("post", f"/sessions/{{session_id}}/{name}", summary, _ok("the session", sessions.Session),
-                     body=body)
+                     body=body, manager_only=manager_only)
 
 
 def _outage_action(name: str, summary: str, body: type[Closed], *, manager_only: bool = False) -> Operation:
@@ -73,6 +73,8 @@ OPERATIONS: tuple[Operation, ...] = (
     _session_action("resume", "Resume a paused session", common.Empty),
     _session_action("move", "Move the session to a free seat", sessions.MoveSession),
     _session_action("end", "End the session", common.Empty),
+    _session_action("reverse", "Managers: take back unused minutes of a mistaken purchase or extension, with a reason",
+                    sessions.ReverseSale, manager_only=True),
     Operation("post", "/outages",
               "Open an outage (whole venue by default); 200 with the ongoing one of the same kind and scope",
               {201: ("the new outage", outages.Outage),

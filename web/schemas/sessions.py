@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from compensator.domain.kinds import CreditReason, EntryKind, SeatState, SessionMode, SessionState
 from web.schemas.common import Time
-from web.schemas.fields import Closed, Id, Language, Minutes, Name, SeatId, Shape
+from web.schemas.fields import Closed, Id, Language, Minutes, Name, Note, SeatId, Shape
 
 
 class StartSession(Closed):
@@ -21,6 +21,14 @@ class ExtendSession(Closed):
     """Sell more minutes."""
 
     minutes: Minutes
+
+
+class ReverseSale(Closed):
+    """Managers: take back minutes of a mistaken purchase or extension (all of it by default), saying why."""
+
+    entry: Id
+    minutes: Minutes | None = None
+    reason: Note
 
 
 class MoveSession(Closed):

@@ -122,6 +122,9 @@ def anomaly(item: Anomaly) -> str:
     """What the owner should look at, as a sentence."""
     if item.kind is AnomalyKind.MANUAL_CREDIT:
         return f"manual credit of {item.minutes} min on seat {item.seat_id} (session {item.session_id}) by {item.actor}"
+    if item.kind is AnomalyKind.SALE_REVERSED:
+        return (f"sale corrected: {item.minutes} min taken back on seat {item.seat_id} (session {item.session_id}) "
+                f"by {item.actor}: {item.reason}")
     if item.kind is AnomalyKind.CORRECTED_OUTAGE:
         return f"outage {item.outage_id} was corrected (last by {item.actor})"
     if item.kind is AnomalyKind.NO_AFFECTED_SESSION:
