@@ -1,1 +1,3 @@
-"""adapters."""
+"""The engine's doors to devices outside it: the ESC/POS receipt printer (``escpos``) and one
+NUT ``upsd`` poller thread per UPS (``nut``).
+"""
