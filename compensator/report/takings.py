@@ -80,7 +80,7 @@ def _charged_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime],
         totals[(zone, EntryKind(kind))] += int(total or 0)
         counts[(zone, EntryKind(kind))] += count
     # Each entry made after a move, with every move of its session before it.
-    last_moves: dict[int, tuple[datetime, int, str, EntryKind, int, str]] = {}
+    last_moves: dict[int, tuple[datetime, int, str | None, EntryKind, int, str]] = {}
     for entry_id, kind, value, start_seat, moved_at, move_id, seat_id in uow.db.execute(
             select(LedgerEntry.id, LedgerEntry.kind, LedgerEntry.value_minor, SeatSession.seat_id, SessionEvent.at,
                    SessionEvent.id, SessionEvent.seat_id)
@@ -94,7 +94,7 @@ def _charged_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime],
             last_moves[entry_id] = (moved_at, move_id, seat_id, kind, value, start_seat)
     for _, _, seat_id, kind, value, start_seat in last_moves.values():
         for seat, sign in ((start_seat, -1), (seat_id, 1)):
-            if seat in zone_of_seat:
+            if seat is not None and seat in zone_of_seat:
                 totals[(zone_of_seat[seat], kind)] += sign * value
                 counts[(zone_of_seat[seat], kind)] += sign
     # A zone and kind counts when an entry is in it, as a row of the database's sums would.
