@@ -182,9 +182,9 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     """Log out everywhere (every open login of this person ends) and return to the login page."""
     if _csrf_valid():
-        person_id = session.get("attendant_id")
         with unit_of_work() as uow:
-            if logged_in(uow, person_id, session.get("session_version")) is not None:
-                end_sessions(uow, person_id)
+            person = logged_in(uow, session.get("attendant_id"), session.get("session_version"))
+            if person is not None:
+                end_sessions(uow, person.id)
         session.clear()
     return redirect(url_for("auth.login"))
