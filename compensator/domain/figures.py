@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 from datetime import datetime
 from operator import attrgetter
+from typing import Any
 
 from compensator.domain.kinds import CompensationForm
 from compensator.domain.records import record
@@ -38,11 +39,11 @@ class CompensationFigures:
         return _NAMES
 
     @classmethod
-    def from_values(cls, values: Sequence[object]) -> CompensationFigures:
+    def from_values(cls, values: Sequence[Any]) -> CompensationFigures:
         """The figures from values in the order of ``names()`` (such as the columns of a row read so)."""
         if len(values) != len(_NAMES):
             raise ValueError(f"{len(_NAMES)} figures expected, {len(values)} given")
-        return cls(*values)  # type: ignore[arg-type]
+        return cls(*values)
 
     def values(self) -> tuple[object, ...]:
         """The figures in the order of ``names()``, to fill the columns of those names."""
