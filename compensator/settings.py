@@ -12,6 +12,7 @@ from datetime import time
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 # The policy's parameters are defined in the pure core, which reads them; the settings carry them
@@ -115,6 +116,8 @@ class PrinterKind(StrEnum):
     FILE = "file"
 
 
+# The widths of receipt roll a printer takes, in millimetres.
+RollWidthMm = Literal[58, 80]
 # A receipt line holds this many characters of the printer's standard font on each roll width.
 COLUMNS_BY_WIDTH_MM = {58: 32, 80: 48}
 
@@ -128,7 +131,7 @@ class PrinterSettings:
     port: int = 9100
     # usb: "VENDOR:PRODUCT" in hex; serial: a port such as /dev/ttyUSB0 or COM3; file: a path.
     device: str | None = None
-    width_mm: int = 80
+    width_mm: RollWidthMm = 80
     auto_print: bool = False
 
     @property

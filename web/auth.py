@@ -14,7 +14,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import ParamSpec
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -27,7 +27,9 @@ from web.context import reading, unit_of_work
 from web.i18n import gettext, ngettext, remember_language
 
 bp = Blueprint("auth", __name__)
-View = TypeVar("View", bound=Callable[..., Any])
+Parameters = ParamSpec("Parameters")
+# A view, which a guard returns with the same parameters.
+View = Callable[Parameters, ResponseReturnValue]
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -97,22 +99,22 @@ def check_csrf(actor: Actor | None) -> None:
         raise PermissionDenied(gettext("the form has expired or did not come from this site; please try again"))
 
 
-def login_required(view: View) -> View:
+def login_required(view: View[Parameters]) -> View[Parameters]:
     """Let only logged-in attendants (and managers) through; others go to the login page."""
     @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+    def wrapped(*args: Parameters.args, **kwargs: Parameters.kwargs) -> ResponseReturnValue:
         actor = current_actor()
         if actor is None or actor.via_token:
             return redirect(url_for("auth.login", next=request.full_path))
         check_csrf(actor)
         return view(*args, **kwargs)
-    return wrapped  # type: ignore[return-value]
+    return wrapped
 
 
-def manager_required(view: View) -> View:
+def manager_required(view: View[Parameters]) -> View[Parameters]:
     """Let only managers through; an attendant gets 403."""
     @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+    def wrapped(*args: Parameters.args, **kwargs: Parameters.kwargs) -> ResponseReturnValue:
         actor = current_actor()
         if actor is None or actor.via_token:
             return redirect(url_for("auth.login", next=request.full_path))
@@ -120,7 +122,7 @@ def manager_required(view: View) -> View:
             abort(403, description=gettext("only a manager can do this"))
         check_csrf(actor)
         return view(*args, **kwargs)
-    return wrapped  # type: ignore[return-value]
+    return wrapped
 
 
 def require_api_actor(*, manager: bool = False) -> Actor:
@@ -182,9 +184,9 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     """Log out everywhere (every open login of this person ends) and return to the login page."""
     if _csrf_valid():
-        person_id = session.get("attendant_id")
         with unit_of_work() as uow:
-            if logged_in(uow, person_id, session.get("session_version")) is not None:
-                end_sessions(uow, person_id)
+            person = logged_in(uow, session.get("attendant_id"), session.get("session_version"))
+            if person is not None:
+                end_sessions(uow, person.id)
         session.clear()
     return redirect(url_for("auth.login"))

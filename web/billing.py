@@ -107,6 +107,7 @@ def bill_lines(bill: SessionBill) -> list[tuple[str, str]]:
     sign = "−" if bill.mode is SessionMode.POSTPAID else "+"
     credits = [(_credit_label(line), sign + _minutes(line.minutes)) for line in bill.credits]
     if bill.mode is SessionMode.POSTPAID:
+        assert bill.billed_minutes is not None, "a postpaid bill has its billed minutes"
         return [(gettext("Time used"), _minutes(bill.used_minutes)), *credits,
                 (gettext("Billed"), _minutes(bill.billed_minutes)),
                 (gettext("Price"), gettext("%(price)s/h", price=money(bill.price_minor_per_hour))),

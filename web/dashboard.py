@@ -138,7 +138,7 @@ def can_print() -> bool:
     return runtime().settings.printer.kind is not PrinterKind.NONE
 
 
-def ups_lines(views: list[ups.UpsView]) -> list[dict[str, object]]:
+def ups_lines(views: list[ups.UpsView]) -> list[dict[str, str]]:
     """Each UPS's state in words, for the dashboard and the manager page ("on battery since 14:18")."""
     lines = []
     for view in views:
@@ -250,7 +250,7 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
     actor = current_actor()
     assert actor is not None
     found = actions.find(actions.SESSION_ACTIONS, action, is_manager=actor.is_manager)
-    fields = {"minutes": _minutes_field()} if "minutes" in found.fields else {}
+    fields: dict[str, object] = {"minutes": _minutes_field()} if "minutes" in found.fields else {}
     if "seat" in found.fields:
         fields["seat"] = request.form.get("seat", "")
 

@@ -130,7 +130,7 @@ def init_app(app: Flask) -> None:
     """Give the app its catalogues and its templates ``_()``, ``ngettext()`` and the ``number`` filter."""
     app.extensions["compensator.catalogues"] = Catalogues(Path(app.config.get("TRANSLATIONS_DIRECTORY", DIRECTORY)))
     app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n at run time
         lambda message: _translations().gettext(message),
         lambda singular, plural, number: _translations().ngettext(singular, plural, number),
         newstyle=True)

@@ -43,7 +43,7 @@ TRANSLITERATIONS = {
 PrinterFactory = Callable[[], Escpos]
 
 
-class NetworkPrinter(Network):
+class NetworkPrinter(Network):  # type: ignore[misc]  # python-escpos ships no types: Network is Any to mypy
     """python-escpos's network printer, closing the socket of a connection that failed.
 
     python-escpos drops that socket unclosed, which leaks a file descriptor on every attempt
@@ -53,7 +53,7 @@ class NetworkPrinter(Network):
     def open(self, raise_not_found: bool = True) -> None:
         """Connect to the printer; ``DeviceNotFoundError`` if it does not answer."""
         try:
-            self.device = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            self.device: socket.socket | None = socket.create_connection((self.host, self.port), timeout=self.timeout)
         except OSError as error:
             self.device = None
             if raise_not_found:

@@ -11,6 +11,7 @@ first appears, not at every poll.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -32,7 +33,7 @@ MAX_TIMEOUT_SECONDS = 5.0
 ClientFactory = Callable[..., Any]
 
 
-class GuardedClient(PyNUTClient):  # type: ignore[misc]
+class GuardedClient(PyNUTClient):  # type: ignore[misc]  # PyNUTClient ships no types: it is Any to mypy
     """PyNUTClient that takes a connection closed by ``upsd`` for the error it is.
 
     PyNUTClient 2.8 reads an answer by calling ``recv`` until the answer's last line has come,
@@ -41,6 +42,10 @@ class GuardedClient(PyNUTClient):  # type: ignore[misc]
     one reading step (name-mangled, hence its odd name), with the same buffering, and adds a
     ``close`` so that no socket is left for the garbage collector.
     """
+
+    # PyNUTClient's own connection (None until it connects) and the bytes read past an answer.
+    _PyNUTClient__srv_handler: socket.socket | None
+    _PyNUTClient__recv_leftover: bytes
 
     def __init__(self, **options: Any) -> None:
         try:
@@ -63,9 +68,12 @@ class GuardedClient(PyNUTClient):  # type: ignore[misc]
         connection.close()
 
     def _PyNUTClient__read_until(self, finished: bytes) -> bytes:
-        data: bytes = self._PyNUTClient__recv_leftover
+        connection = self._PyNUTClient__srv_handler
+        # PyNUTClient reads only once connected, and a closed client is never read again.
+        assert connection is not None, "read from a closed client"
+        data = self._PyNUTClient__recv_leftover
         while finished not in data:
-            chunk = self._PyNUTClient__srv_handler.recv(4096)
+            chunk = connection.recv(4096)
             if not chunk:
                 raise ConnectionError("upsd closed the connection")
             data += chunk

@@ -7,12 +7,12 @@ two keys come last, so that their checks see the ``kind`` already read.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from compensator.config_models.fields import Port, Section, flag, plainly, problem, text
-from compensator.settings import PrinterKind, PrinterSettings
+from compensator.settings import PrinterKind, PrinterSettings, RollWidthMm
 
 USB_DEVICE_PATTERN = re.compile(r"^[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}$")
 DEVICE_HELP = {
@@ -23,7 +23,7 @@ DEVICE_HELP = {
 PRINTER = PrinterSettings()
 
 Kind = Annotated[PrinterKind, plainly("must be none, network, usb, serial or file")]
-WidthMm = Annotated[Literal[58, 80], plainly("must be 58 or 80 (the roll's width in millimetres)")]
+WidthMm = Annotated[RollWidthMm, plainly("must be 58 or 80 (the roll's width in millimetres)")]
 
 
 class PrinterModel(Section):

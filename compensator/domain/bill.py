@@ -76,7 +76,9 @@ def session_bill(facts: SessionFacts, position: Balance, price_minor_per_hour: i
     minutes: dict[CreditReason, int] = {}
     outages: dict[CreditReason, set[int]] = {}
     for entry in facts.entries:
-        target = by_id.get(entry.reverses_id, entry) if entry.kind is EntryKind.REVERSAL else entry
+        # A reversal counts as what it reverses; one that names nothing known counts as itself.
+        reversed_id = entry.reverses_id if entry.kind is EntryKind.REVERSAL else None
+        target = entry if reversed_id is None else by_id.get(reversed_id, entry)
         if target.kind in PAID_KINDS:
             paid_minutes += entry.minutes
             paid_minor += entry.value_minor

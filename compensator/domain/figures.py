@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 from datetime import datetime
 from operator import attrgetter
+from typing import Any
 
 from compensator.domain.kinds import CompensationForm
 from compensator.domain.records import record
@@ -38,15 +39,15 @@ class CompensationFigures:
         return _NAMES
 
     @classmethod
-    def from_values(cls, values: Sequence[object]) -> CompensationFigures:
+    def from_values(cls, values: Sequence[Any]) -> CompensationFigures:
         """The figures from values in the order of ``names()`` (such as the columns of a row read so)."""
         if len(values) != len(_NAMES):
             raise ValueError(f"{len(_NAMES)} figures expected, {len(values)} given")
-        return cls(*values)  # type: ignore[arg-type]
+        return cls(*values)
 
     def values(self) -> tuple[object, ...]:
         """The figures in the order of ``names()``, to fill the columns of those names."""
-        return _VALUES(self)  # type: ignore[no-any-return]
+        return _VALUES(self)
 
     def columns(self) -> dict[str, object]:
         """The figures by name, to fill the columns of the same names."""
@@ -59,9 +60,8 @@ class CompensationFigures:
 
     def cleared(self) -> CompensationFigures:
         """The same dark span and form with every amount at zero: a compensation of which nothing is due any more."""
-        # Every amount is a whole number or a flag (bool is an int), and its type called bare is its zero.
-        return replace(self, **{name: type(value)() for name, value in self.columns().items()
-                                if isinstance(value, int)})
+        return replace(self, lost_minutes=0, restart_minutes=0, lost_work_minutes=0, goodwill_minutes=0,
+                       extras_minutes=0, credit_minutes=0, opened_stretch=False, value_minor=0)
 
 
 # Worked out once: the order of the dataclass's fields, which is also that of its constructor.

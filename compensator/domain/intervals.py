@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 Span = tuple[datetime, datetime]
+# The ends of an interval that ``merge`` joins: times, or running time since an origin (usage).
+Point = TypeVar("Point", datetime, timedelta)
 
 
-def merge(spans: Iterable[Span]) -> list[Span]:
+def merge(spans: Iterable[tuple[Point, Point]]) -> list[tuple[Point, Point]]:
     """The union of ``spans`` as sorted, disjoint spans; spans that touch are joined."""
     ordered = [span for span in spans if span[1] > span[0]]
     if len(ordered) < 2:
         return ordered
     ordered.sort()
-    merged: list[Span] = []
+    merged: list[tuple[Point, Point]] = []
     for start, end in ordered:
         if merged and start <= merged[-1][1]:
             if end > merged[-1][1]:

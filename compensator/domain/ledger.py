@@ -231,6 +231,7 @@ def balance(facts: SessionFacts, at: datetime, *, history: bool = True) -> Balan
         elif state is SessionState.TIME_UP:
             paid_end = time_up_at
         elif state is SessionState.ENDED:
+            assert ended_at is not None, "a session is ended only at its end"
             paid_end = ended_at + remaining if remaining > ZERO else (time_up_at or ended_at)
 
     billed: int | None = None

@@ -49,5 +49,5 @@ def record(cls: Record) -> Record:
     init.__qualname__ = f"{made.__qualname__}.__init__"
     init.__doc__ = made.__init__.__doc__
     made.__init__ = init
-    return made  # type: ignore[no-any-return]
+    return made
 

@@ -119,8 +119,8 @@ def lost_in_stretch(dark: DarkStretches, stretch: Span, ended_at: datetime | Non
             lostusage.append((usage(dark.active, origin, ended_at), FOREVER))
     window_end = paid_left if paid_left is not None else FOREVER
     lost = ZERO
-    for start, end in merge(lostusage):
-        lost += max(min(end, window_end) - start, ZERO)
+    for usage_start, usage_end in merge(lostusage):
+        lost += max(min(usage_end, window_end) - usage_start, ZERO)
     return lost, left
 
 

@@ -97,11 +97,11 @@ def _digest(uow: UnitOfWork) -> str:
     settings = uow.settings
     digest = hashlib.sha256(code_digest().encode())
     digest.update(repr((settings.venue, settings.zones, settings.seats)).encode())
-    for row in uow.db.execute(select(Zone.id, Zone.name, Zone.price_minor_per_hour, Zone.ups_minutes, Zone.retired)
-                              .order_by(Zone.id)):
-        digest.update(repr(tuple(row)).encode())
-    for row in uow.db.execute(select(Seat.id, Seat.label, Seat.zone_id, Seat.retired).order_by(Seat.id)):
-        digest.update(repr(tuple(row)).encode())
+    for zone in uow.db.execute(select(Zone.id, Zone.name, Zone.price_minor_per_hour, Zone.ups_minutes, Zone.retired)
+                               .order_by(Zone.id)):
+        digest.update(repr(tuple(zone)).encode())
+    for seat in uow.db.execute(select(Seat.id, Seat.label, Seat.zone_id, Seat.retired).order_by(Seat.id)):
+        digest.update(repr(tuple(seat)).encode())
     return digest.hexdigest()
 
 

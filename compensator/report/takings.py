@@ -89,7 +89,7 @@ def _charged_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime],
         totals[(zone, EntryKind(charged_kind))] += int(total or 0)
         counts[(zone, EntryKind(charged_kind))] += count
     # Each entry charged after a move, with every move of its session before it.
-    last_moves: dict[int, tuple[datetime, int, str, EntryKind, int, str]] = {}
+    last_moves: dict[int, tuple[datetime, int, str | None, EntryKind, int, str]] = {}
     for entry_id, charged_kind, value, start_seat, moved_at, move_id, seat_id in uow.db.execute(
             select(LedgerEntry.id, kind, LedgerEntry.value_minor, SeatSession.seat_id, SessionEvent.at,
                    SessionEvent.id, SessionEvent.seat_id)
@@ -105,7 +105,7 @@ def _charged_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime],
             last_moves[entry_id] = (moved_at, move_id, seat_id, kind_charged, value, start_seat)
     for _, _, seat_id, moved_kind, value, start_seat in last_moves.values():
         for seat, sign in ((start_seat, -1), (seat_id, 1)):
-            if seat in zone_of_seat:
+            if seat is not None and seat in zone_of_seat:
                 totals[(zone_of_seat[seat], moved_kind)] += sign * value
                 counts[(zone_of_seat[seat], moved_kind)] += sign
     # A zone and kind counts when an entry is in it, as a row of the database's sums would.

@@ -23,9 +23,9 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 
 from compensator.errors import DomainError, IdempotencyConflict, InvalidInput
 from compensator.store.database import UnitOfWork, insert_unless_present
@@ -117,6 +117,9 @@ def _claim(uow: UnitOfWork, key: RequestKey) -> Answer | None:
 def prune(uow: UnitOfWork, *, now: datetime | None = None) -> int:
     """Forget the keys older than ``KEEP``; return how many were removed."""
     cutoff = (now or uow.now()) - KEEP
-    removed = uow.db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)).rowcount
+    # A DELETE's result is a CursorResult, with its row count, though Session.execute's type
+    # promises only a Result (SQLAlchemy's changelog for 2.0.44 says to cast it).
+    result = uow.db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
+    removed = cast(CursorResult[Any], result).rowcount
     uow.commit()
     return removed

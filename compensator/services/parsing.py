@@ -1,4 +1,4 @@
-"""Input parsing shared by every use case: minutes, names, language codes, times, notes, id lists.
+"""Input parsing shared by every use case: minutes, names, language codes, choices, times, notes, id lists.
 
 Each function takes what a caller passed (a JSON value, a form field already converted) and
 returns the clean value or raises ``InvalidInput`` naming the field, so that the API, the
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import TypeVar
 
 from compensator.clock import as_utc
 from compensator.domain.kinds import OutageKind, OutageSource
@@ -25,6 +27,8 @@ MAX_BACKDATE = timedelta(days=7)
 MIN_YEAR = 2000
 MAX_YEAR = 2100
 DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+Choice = TypeVar("Choice", bound=StrEnum)
 
 
 def text_problem(value: str) -> str | None:
@@ -110,21 +114,25 @@ def note(value: object, field: str = "note") -> str | None:
     return value or None
 
 
+def choice(kind: type[Choice], value: object, *, field: str, message: str) -> Choice:
+    """The member of ``kind`` whose value is the text ``value``, else ``InvalidInput`` saying ``message``."""
+    if isinstance(value, str):
+        try:
+            return kind(value)
+        except ValueError:
+            pass  # Refused below, like a value that is not text at all.
+    raise InvalidInput(message, field=field)
+
+
 def outage_kind(value: object) -> OutageKind:
     """``power`` or ``network``."""
-    try:
-        return OutageKind(value)
-    except ValueError:
-        raise InvalidInput("kind must be power or network", field="kind") from None
+    return choice(OutageKind, value, field="kind", message="kind must be power or network")
 
 
 def outage_source(value: object) -> OutageSource:
     """Where an outage was reported from."""
-    try:
-        return OutageSource(value)
-    except ValueError:
-        raise InvalidInput("source must be one of " + ", ".join(item.value for item in OutageSource),
-                           field="source") from None
+    return choice(OutageSource, value, field="source",
+                  message="source must be one of " + ", ".join(item.value for item in OutageSource))
 
 
 def id_list(value: object, field: str) -> list[str]:

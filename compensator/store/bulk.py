@@ -46,7 +46,7 @@ def fetch_tuples(db: Session, statement: Select[Any],
     connection = db.connection()
     result = connection.execute(statement, dict(parameters) if parameters else None)
     try:
-        rows = result.cursor.fetchall()  # type: ignore[attr-defined]
+        rows = result.cursor.fetchall()
     finally:
         result.close()
     converters = _result_converters(tuple(column.type for column in statement.selected_columns), connection.dialect)

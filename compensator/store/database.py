@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Final
 
 from sqlalchemy import DateTime, Engine, Enum, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -96,6 +96,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     """The declarative base of every Compensator table."""
 
+    # SQLAlchemy types a mapped class's ``__table__`` as any ``FromClause``; every class here is
+    # declared with ``__tablename__``, so its ``__table__`` is a ``Table`` (sqlalchemy/sqlalchemy#9130).
+    __table__: ClassVar[Table]
+
 
 def sqlite_file(url: str | URL) -> Path | None:
     """The file of a SQLite database URL; None for an in-memory database or another engine."""
@@ -115,7 +119,7 @@ def ids_follow_commits(db: Session) -> bool:
     seen), nor of an in-memory SQLite database, whose one connection every unit of work shares
     (a reader can see a writer's rows before they are committed, or rolled back).
     """
-    return sqlite_file(db.get_bind().url) is not None
+    return sqlite_file(db.get_bind().engine.url) is not None
 
 
 def data_directory(url: str) -> Path:
@@ -125,7 +129,7 @@ def data_directory(url: str) -> Path:
 
 
 # The execution option a read-only unit of work puts on its connection (see ``_on_begin``).
-READ_ONLY_OPTION = "compensator_read_only"
+READ_ONLY_OPTION: Final = "compensator_read_only"
 
 
 class WriteInReadOnlyUnitOfWork(RuntimeError):

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Inspector
+from sqlalchemy.engine.interfaces import ReflectedIndex
 
 
 def sqlite_update_delete_triggers(table: str) -> list[str]:
@@ -26,13 +27,21 @@ def sqlite_replace_trigger(inspector: Inspector, table: str) -> str:
     """The statement creating SQLite's REPLACE guard of ``table``, over its unique keys as they are now."""
     keys = [tuple(inspector.get_pk_constraint(table)["constrained_columns"])]
     keys += [tuple(constraint["column_names"]) for constraint in inspector.get_unique_constraints(table)]
-    keys += [tuple(index["column_names"]) for index in inspector.get_indexes(table) if index["unique"]]
+    keys += [_index_columns(index) for index in inspector.get_indexes(table) if index["unique"]]
     collision = " OR ".join(
         f"EXISTS (SELECT 1 FROM {table} WHERE " + " AND ".join(f"{column} = NEW.{column}" for column in key) + ")"
         for key in dict.fromkeys(keys)
     )
     return (f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} WHEN {collision} "
             f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
+
+
+def _index_columns(index: ReflectedIndex) -> tuple[str, ...]:
+    # SQLite reports an index's part on an expression as a column named None; the kept tables'
+    # unique indexes are on columns only, each of which the guard compares with the new row's.
+    columns = tuple(column for column in index["column_names"] if column is not None)
+    assert len(columns) == len(index["column_names"]), f"{index['name']} indexes an expression"
+    return columns
 
 
 def sqlite_drop_triggers(table: str) -> list[str]:

@@ -30,7 +30,7 @@ def _encoder(report: DailyReportData) -> json.JSONEncoder:
             return value.isoformat()
         if dataclasses.is_dataclass(value):
             # Each record is made a dict when the encoder reaches it; what it holds is encoded in turn.
-            return {name: getattr(value, name) for name in _field_names(type(value))}
+            return _fields(value)
         raise TypeError(f"{type(value).__name__} is not part of a report")
 
     # Without indentation Python's encoder runs in C; it calls ``default`` only for the records and times.
@@ -40,16 +40,22 @@ def _encoder(report: DailyReportData) -> json.JSONEncoder:
 def _document(report: DailyReportData) -> dict[str, Any]:
     """The report's document, its records and times left for the encoder of ``_encoder`` to make plain."""
     # The timeline has a shape of its own, and each anomaly gets its sentence; the rest is every field as it is.
-    data = {name: getattr(report, name) for name in _field_names(type(report))}
+    data = _fields(report)
     data["timeline"] = [
         {"seat": row.seat_id, "zone": row.zone_id,
          "sessions": [{"start": start, "end": end} for start, end in row.sessions],
          "dark": [{"start": start, "end": end} for start, end in row.dark]}
         for row in report.timeline
     ]
-    data["anomalies"] = [{**{name: getattr(item, name) for name in _field_names(type(item))},
-                          "text": layout.anomaly(item)} for item in report.anomalies]
+    data["anomalies"] = [{**_fields(item), "text": layout.anomaly(item)} for item in report.anomalies]
     return data
+
+
+def _fields(record: object) -> dict[str, Any]:
+    """A record's fields by name, as they are (``dataclasses.asdict`` without its deep copy)."""
+    # Typed as a bare class: mypy does not take a ``type[...]`` for Hashable (python/mypy#11470).
+    kind: type = type(record)
+    return {name: getattr(record, name) for name in _field_names(kind)}
 
 
 @functools.cache

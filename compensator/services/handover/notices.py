@@ -9,7 +9,7 @@ from sqlalchemy import exists, select
 
 from compensator.domain.kinds import CompensationForm, Delivery, Feedback
 from compensator.errors import InvalidInput, NotFound, require_id
-from compensator.services import audit
+from compensator.services import audit, parsing
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Compensation, Notice, NoticeDelivery, Voucher
 
@@ -112,16 +112,11 @@ def notice_views(uow: UnitOfWork, notice_ids: list[int]) -> list[NoticeView]:
 def record_delivery(uow: UnitOfWork, view: NoticeView, *, how: object, feedback: object = None,
                     actor: str) -> None:
     """Append how a notice was delivered, with the customer's reaction if given, without committing."""
-    try:
-        delivery = Delivery(how)
-    except ValueError:
-        raise InvalidInput("how must be shown, printed or declined", field="how") from None
+    delivery = parsing.choice(Delivery, how, field="how", message="how must be shown, printed or declined")
     reaction = None
     if feedback is not None:
-        try:
-            reaction = Feedback(feedback)
-        except ValueError:
-            raise InvalidInput("feedback must be happy, neutral or unhappy", field="feedback") from None
+        reaction = parsing.choice(Feedback, feedback, field="feedback",
+                                  message="feedback must be happy, neutral or unhappy")
     uow.db.add(NoticeDelivery(notice_id=view.id, how=delivery, feedback=reaction, actor=actor, at=uow.now()))
     audit.record(uow, actor=actor, action="notice.deliver", target_type="notice", target_id=view.id,
                  before={"status": view.status},

@@ -8,6 +8,7 @@ transaction (``settlement``), audit, commit, and return the outage as read back
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, or_, select
@@ -121,11 +122,7 @@ def _opened(uow: UnitOfWork, outage: Outage, *, created: bool) -> OutageView:
     uow.db.flush()
     view = outage_views(uow, [outage])[0]
     uow.commit()
-    return OutageView(**{**_as_dict(view), "created": created})
-
-
-def _as_dict(view: OutageView) -> dict[str, object]:
-    return {name: getattr(view, name) for name in OutageView.__slots__}
+    return replace(view, created=created)
 
 
 # --- ending, confirming, dismissing -------------------------------------------------------

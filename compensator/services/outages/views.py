@@ -151,6 +151,7 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
             select(Voucher.compensation_id, Voucher.code).join(Compensation, Compensation.id == Voucher.compensation_id)
             .where(Compensation.outage_id.in_(ids)).order_by(Voucher.id)
         ).tuples():
+            assert compensation_id is not None, "the join keeps only the vouchers of a compensation"
             codes[compensation_id].append(code)
         adjustments = adjustments_of(uow, select(Compensation.id).where(Compensation.outage_id.in_(ids)))
     compensations: dict[int, list[CompensationView]] = defaultdict(list)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from compensator.domain.kinds import DashboardLanguage, Role
 from compensator.errors import AuthenticationFailed, Conflict, InvalidInput, InvalidState, NotFound
 from compensator.security import hash_pin, hash_token, new_token, verify_pin
-from compensator.services import audit
+from compensator.services import audit, parsing
 from compensator.store.database import UnitOfWork
 from compensator.store.models import ApiToken, Attendant
 
@@ -73,20 +73,15 @@ def _attendant_named(uow: UnitOfWork, name: object) -> Attendant:
 
 
 def _language(language: object) -> DashboardLanguage:
-    try:
-        return DashboardLanguage(language)
-    except ValueError:
-        raise InvalidInput("language must be " + " or ".join(DashboardLanguage), field="language") from None
+    return parsing.choice(DashboardLanguage, language, field="language",
+                          message="language must be " + " or ".join(DashboardLanguage))
 
 
 def add_attendant(uow: UnitOfWork, *, name: object, role: object, pin: object, actor: str,
                   language: object = None) -> AttendantView:
     """Create an attendant or manager with a hashed PIN of 4 to 12 digits (and, if given, their language)."""
     clean = _clean_name(name)
-    try:
-        chosen_role = Role(role)
-    except ValueError:
-        raise InvalidInput("role must be attendant or manager", field="role") from None
+    chosen_role = parsing.choice(Role, role, field="role", message="role must be attendant or manager")
     pin = _clean_pin(pin)
     chosen_language = None if language is None else _language(language)
     if uow.db.scalar(select(Attendant.id).where(Attendant.name == clean)) is not None:
