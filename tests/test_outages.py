@@ -328,7 +328,8 @@ def test_a_correction_after_the_customer_left_keeps_each_first_explanation_and_t
         # The customers have left: the five more minutes are a voucher, said by the adjustment alone.
         assert adjustment.explanation.startswith(
             "outage end corrected 14:50 → 14:53 by ada: lost 20 → 23, credit 35 → 40, +5 min as a voucher; ")
-        assert (adjustment.topup_minutes, adjustment.figures.form) == (5, CompensationForm.VOUCHER)
+        # What was given keeps its form; only the top-up is a voucher.
+        assert (adjustment.topup_minutes, adjustment.figures.form) == (5, by_session[item.session_id].figures.form)
         assert len(item.voucher_codes) == 1
 
 

@@ -25,7 +25,6 @@ from sqlalchemy import exists, func, select
 from compensator.domain.intervals import Span, clip, measure, merge
 from compensator.domain.kinds import (
     COUNTED_OUTAGE_STATUSES,
-    CompensationForm,
     CompensationStatus,
     EntryKind,
     Feedback,
@@ -184,8 +183,6 @@ def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows
     start, end = window
     applied = [row for row in rows if row.status is CompensationStatus.APPLIED]
 
-    def credited(form: CompensationForm) -> int:
-        return sum(row.granted_minutes for row in applied if row.figures.form is form)
 
     notices = Counter(row.notice for row in rows if row.notice is not None)
     feedback = Counter(feedback_given)
@@ -203,9 +200,10 @@ def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows
         outage_minutes=ceil_minutes(measure(clip(merge(
             (row.started_at, row.ended_at or window[1]) for row in outages), window))),
         sessions_affected=len({row.session_id for row in rows}),
-        credited_time_minutes=credited(CompensationForm.TIME),
-        credited_voucher_minutes=credited(CompensationForm.VOUCHER),
-        credited_bill_minutes=credited(CompensationForm.BILL_REDUCTION),
+        # What reached the customers, as the ledger's credit entries and the vouchers hold it.
+        credited_time_minutes=sum(row.given.time_minutes for row in rows),
+        credited_voucher_minutes=sum(row.given.voucher_minutes for row in rows),
+        credited_bill_minutes=sum(row.given.bill_minutes for row in rows),
         credited_value_minor=sum(row.given_value_minor for row in applied),
         waived_minutes=sum(row.waived_minutes for row in applied),
         notices_delivered=notices[NoticeState.SHOWN] + notices[NoticeState.PRINTED],

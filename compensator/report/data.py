@@ -149,6 +149,18 @@ class OutageRow:
     corrections: tuple[CorrectionRow, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class GivenMinutes:
+    """The minutes of a credit that reached the customer, by form: time, off a bill, on vouchers."""
+
+    time_minutes: int = 0
+    bill_minutes: int = 0
+    voucher_minutes: int = 0
+
+
+GIVEN_NOTHING = GivenMinutes()
+
+
 @record
 class CompensationRow:
     """One compensation counted in the day, with its explanation and each correction's.
@@ -172,6 +184,17 @@ class CompensationRow:
     notice: NoticeState | None
     explanation: str
     adjustments: tuple[str, ...]
+    # What actually reached the customer, by the form it took: the credit entries on a prepaid
+    # session (time) or a postpaid one (off the bill), and the vouchers issued.
+    given: GivenMinutes = GIVEN_NOTHING
+
+    @property
+    def forms_given(self) -> str:
+        """The forms the credit reached the customer in ("time", "time + voucher"), or its form while none did."""
+        given = self.given
+        shown = [name for name, minutes in (("time", given.time_minutes), ("bill reduction", given.bill_minutes),
+                                            ("voucher", given.voucher_minutes)) if minutes]
+        return " + ".join(shown) or self.figures.form.value.replace("_", " ")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,32 +13,37 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import (
     CompensationStatus,
     Delivery,
+    EntryKind,
     Feedback,
     OutageKind,
     OutageSource,
     OutageStatus,
     RevisionAction,
     ScopeKind,
+    SessionMode,
 )
 from compensator.domain.money import value_minor
-from compensator.report.data import CompensationRow, CorrectionRow, NoticeState
+from compensator.report.data import GIVEN_NOTHING, CompensationRow, CorrectionRow, GivenMinutes, NoticeState
 from compensator.store.bulk import fetch_tuples
 from compensator.store.conditions import outage_overlaps
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
     Compensation,
     CompensationAdjustment,
+    LedgerEntry,
     Notice,
     NoticeDelivery,
     Outage,
     OutageRevision,
     Seat,
+    SeatSession,
+    Voucher,
     Zone,
 )
 
@@ -140,6 +145,7 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
         .where(Compensation.outage_id.in_(ids)).order_by(Compensation.id)))
     deliveries = _last_deliveries(uow, ids)
     adjusted = _adjustments(uow, ids)
+    given_by_form = _given(uow, ids)
     by_outage: dict[int, list[CompensationRow]] = defaultdict(list)
     seats_by_outage: dict[int, list[str]] = defaultdict(list)
     counts: dict[int, int] = defaultdict(int)
@@ -169,9 +175,32 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
         by_outage[outage_id].append(CompensationRow(
             id=compensation_id, outage_id=outage_id, session_id=session_id, seat_id=seat_id, figures=figures,
             granted_minutes=granted, waived_minutes=waived, status=status, given_value_minor=given, notice=notice,
-            explanation=explanation, adjustments=tuple(text for _, text in adjustments or ())))
+            explanation=explanation, adjustments=tuple(text for _, text in adjustments or ()),
+            given=given_by_form.get(compensation_id, GIVEN_NOTHING)))
     ordered = tuple(row for outage in outages for row in by_outage.get(outage.id, ()))
     return DayCompensations(ordered, dict(counts), dict(seats_by_outage), frozenset(any_lost), tuple(feedback))
+
+
+def _given(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, GivenMinutes]:
+    """What each compensation of the outages gave, by form: its credit entries and its vouchers, in two statements."""
+    time: dict[int, int] = defaultdict(int)
+    bill: dict[int, int] = defaultdict(int)
+    vouchers: dict[int, int] = defaultdict(int)
+    for compensation_id, mode, minutes in fetch_tuples(uow.db, (
+            select(LedgerEntry.compensation_id, SeatSession.mode, func.sum(LedgerEntry.minutes))
+            .join(SeatSession, SeatSession.id == LedgerEntry.seat_session_id)
+            .join(Compensation, Compensation.id == LedgerEntry.compensation_id)
+            .where(Compensation.outage_id.in_(outage_ids),
+                   LedgerEntry.kind.in_((EntryKind.OUTAGE_CREDIT, EntryKind.OUTAGE_TOPUP)))
+            .group_by(LedgerEntry.compensation_id, SeatSession.mode))):
+        (bill if mode is SessionMode.POSTPAID else time)[compensation_id] += int(minutes)
+    for compensation_id, minutes in fetch_tuples(uow.db, (
+            select(Voucher.compensation_id, func.sum(Voucher.minutes))
+            .join(Compensation, Compensation.id == Voucher.compensation_id)
+            .where(Compensation.outage_id.in_(outage_ids)).group_by(Voucher.compensation_id))):
+        vouchers[compensation_id] += int(minutes)
+    return {compensation_id: GivenMinutes(time[compensation_id], bill[compensation_id], vouchers[compensation_id])
+            for compensation_id in set(time) | set(bill) | set(vouchers)}
 
 
 def _last_deliveries(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, tuple[NoticeState, Feedback | None]]:

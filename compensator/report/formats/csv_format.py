@@ -18,7 +18,7 @@ from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from compensator.domain.figures import CompensationFigures
-from compensator.report.data import CompensationRow, DailyReportData, ZoneTakings
+from compensator.report.data import CompensationRow, DailyReportData, GivenMinutes, ZoneTakings
 from compensator.report.formats import layout
 
 BYTE_ORDER_MARK = "\ufeff"
@@ -29,10 +29,11 @@ OUTAGE_COLUMNS = ["id", "kind", "scope", "source", "status", "started_at", "ende
 CORRECTION_COLUMNS = ["outage_id", "at", "actor", "started_before", "ended_before", "started_after", "ended_after",
                       "reason"]
 TAKINGS_COLUMNS = [field.name for field in dataclasses.fields(ZoneTakings)]
-# A compensation's figures are spread into columns of their own names.
-COMPENSATION_FIELDS = [(f"figures.{figure.name}", figure) if field.name == "figures" else (field.name, field)
+# A compensation's figures, and what it gave by form, are spread into columns of their own names.
+SPREAD = {"figures": CompensationFigures, "given": GivenMinutes}
+COMPENSATION_FIELDS = [(f"{field.name}.{inner.name}", inner) if field.name in SPREAD else (field.name, field)
                        for field in dataclasses.fields(CompensationRow)
-                       for figure in (dataclasses.fields(CompensationFigures) if field.name == "figures" else (field,))]
+                       for inner in (dataclasses.fields(SPREAD[field.name]) if field.name in SPREAD else (field,))]
 COMPENSATION_COLUMNS = [path.rpartition(".")[2] for path, _ in COMPENSATION_FIELDS]
 # A busy day has thousands of compensations: their values are read in one C call a row, and
 # only those that can be a time, a text or None go through ``cell``.

@@ -50,7 +50,7 @@ def _compensation_rows(report: DailyReportData) -> Markup:
             f'    <td>{escape(row.seat_id)}</td><td>{row.outage_id}</td><td class="num">{figures.lost_minutes}</td>\n'
             f'    <td class="num">{figures.credit_minutes}</td>\n'
             f'    <td class="num">{row.granted_minutes}{waived}</td>\n'
-            f'    <td>{escape(figures.form.value.replace("_", " "))}</td>'
+            f'    <td>{escape(row.forms_given)}</td>'
             f'<td class="num">{escape(layout.money(report, row.given_value_minor))}</td>\n'
             f'    <td>{escape(row.status.value.replace("_", " "))}</td><td>{escape(notice)}</td>\n'
             f'    <td class="explanation">{escape(row.explanation)}{adjustments}</td>\n'

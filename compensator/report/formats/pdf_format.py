@@ -58,7 +58,7 @@ def _compensation_cells(report: DailyReportData, compensation: CompensationRow) 
     if compensation.waived_minutes:
         given += f" ({compensation.waived_minutes} waived)"
     return (compensation.seat_id, str(compensation.outage_id), str(compensation.figures.lost_minutes),
-            str(compensation.figures.credit_minutes), given, compensation.figures.form.value.replace("_", " "),
+            str(compensation.figures.credit_minutes), given, compensation.forms_given,
             layout.money(report, compensation.given_value_minor), compensation.status.value.replace("_", " "),
             compensation.notice.value if compensation.notice else layout.NOTHING)
 

@@ -15,7 +15,7 @@ its own explanation.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Select, bindparam, exists, or_, select, union
@@ -26,7 +26,8 @@ from compensator.domain.darkness import OutageFacts
 from compensator.domain.explanation import explain_correction
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import CompensationStatus, OutageStatus
-from compensator.domain.policy import CompensationResult, correct_credit
+from compensator.domain.ledger import balance
+from compensator.domain.policy import CompensationResult, choose_form, correct_credit
 from compensator.domain.records import record
 from compensator.domain.stretches import PriorCompensation
 from compensator.services.outages.credits import CreditOrder, Delivered, apply_credits
@@ -291,17 +292,24 @@ def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, re
     if decided.outcome is CorrectionOutcome.NOW_APPLIED:
         row.form = figures.form
         order = _first_credit(row.id, row.seat_id, figures, loaded, result)
-    elif decided.topup_minutes:
-        order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, figures=figures, session=loaded,
-                            minutes=decided.topup_minutes, topup=True, revision_id=correction.revision.id,
-                            form=figures.form, paid_end=result.paid_end)
+    else:
+        # What was given keeps its form (a bill reduction stays one once the bill is closed); a
+        # top-up takes the form the session can take now (a voucher once it has ended).
+        figures = replace(figures, form=row.form)
+        if decided.topup_minutes:
+            position = balance(loaded.facts, now)
+            topup_form = choose_form(loaded.facts.mode, position.state)
+            order = CreditOrder(compensation_id=row.id, seat_id=row.seat_id, figures=figures, session=loaded,
+                                minutes=decided.topup_minutes, topup=True, revision_id=correction.revision.id,
+                                form=topup_form, paid_end=position.paid_end)
     row.granted_minutes = decided.granted_minutes
     change = CorrectionChange(
         started_before=correction.started_before, started_after=correction.started_after,
         ended_before=correction.ended_before, ended_after=correction.ended_after, by=correction.by,
         lost_before=current.lost_minutes, lost_after=figures.lost_minutes, credit_before=current.credit_minutes,
         credit_after=figures.credit_minutes, outcome=decided.outcome, topup_minutes=decided.topup_minutes,
-        topup_form=figures.form if decided.topup_minutes else None, waived_minutes=decided.waived_minutes,
+        topup_form=order.form if order is not None and decided.topup_minutes else None,
+        waived_minutes=decided.waived_minutes,
         corrected_outage_id=None if correction.outage_id == row.outage_id else correction.outage_id)
     uow.db.add(CompensationAdjustment(
         compensation_id=row.id, revision_id=correction.revision.id, at=now,
