@@ -32,6 +32,9 @@ class CompensationFigures:
     opened_stretch: bool
     form: CompensationForm
     value_minor: int
+    # Of a leaver's lost minutes, those they had received as compensation before and not used:
+    # carried into the voucher, not new credit (SPEC section 3, rule 2 amended).
+    carried_minutes: int = 0
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -61,11 +64,11 @@ class CompensationFigures:
     def cleared(self) -> CompensationFigures:
         """The same dark span and form with every amount at zero: a compensation of which nothing is due any more."""
         return replace(self, lost_minutes=0, restart_minutes=0, lost_work_minutes=0, goodwill_minutes=0,
-                       extras_minutes=0, credit_minutes=0, opened_stretch=False, value_minor=0)
+                       extras_minutes=0, credit_minutes=0, opened_stretch=False, value_minor=0, carried_minutes=0)
 
 
 # Worked out once: the order of the dataclass's fields, which is also that of its constructor.
 _NAMES = tuple(item.name for item in fields(CompensationFigures))
 _VALUES = attrgetter(*_NAMES)
 _AMOUNTS = attrgetter("lost_minutes", "restart_minutes", "lost_work_minutes", "goodwill_minutes", "extras_minutes",
-                      "credit_minutes", "value_minor")
+                      "credit_minutes", "value_minor", "carried_minutes")

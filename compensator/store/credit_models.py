@@ -34,6 +34,7 @@ class FigureColumns:
     opened_stretch: Mapped[bool] = mapped_column(Boolean)
     form: Mapped[CompensationForm] = mapped_column(enum_column(CompensationForm))
     value_minor: Mapped[int] = mapped_column(Integer)
+    carried_minutes: Mapped[int] = mapped_column(Integer, server_default="0")
     policy_fingerprint: Mapped[str] = mapped_column(String(64))
 
 
@@ -64,6 +65,8 @@ class Compensation(FigureColumns, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     approved_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    # Why a manager reduced or refused the credit while it waited for approval.
+    decision_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class CompensationAdjustment(FigureColumns, Base):
@@ -112,12 +115,22 @@ class VoucherRedemption(Base):
 
 
 class Notice(Base):
-    """The apology for one compensation, rendered in the customer's language."""
+    """The apology for one compensation, as first written in the customer's language.
+
+    A compensation has one first notice (``adjustment_id`` null) and one more for each
+    correction that topped it up after its letter was handed over.
+    """
 
     __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("compensation_id", "adjustment_id", name="uq_notices_compensation_adjustment"),
+        Index("ix_notices_compensation", "compensation_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    compensation_id: Mapped[int] = mapped_column(ForeignKey("compensations.id"), unique=True)
+    compensation_id: Mapped[int] = mapped_column(ForeignKey("compensations.id"))
+    adjustment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("compensation_adjustments.id", name="fk_notices_adjustment"), default=None)
     language: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
