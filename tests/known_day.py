@@ -42,7 +42,7 @@ MANAGER = "manager:bola"
 EXPECTED_FIGURES = {
     "outages": 4, "outage_minutes": 45, "sessions_affected": 3,
     "credited_time_minutes": 60, "credited_voucher_minutes": 25, "credited_bill_minutes": 30,
-    "credited_value_minor": 100000, "waived_minutes": 0,
+    "credited_value_minor": 100000, "waived_minutes": 0, "carried_minutes": 0,
     "notices_delivered": 2, "notices_declined": 0, "notices_pending": 2,
     "feedback_happy": 1, "feedback_neutral": 1, "feedback_unhappy": 0,
     "vouchers_issued": 1, "vouchers_redeemed": 1, "vouchers_expired": 0,

@@ -56,7 +56,7 @@ def test_a_customer_who_gave_up_gets_a_voucher_and_the_reason_is_said() -> None:
                           delivery=CreditDelivery(CompensationForm.VOUCHER, voucher_valid_days=30,
                                             voucher_reason=VoucherReason.SESSION_ENDED))
     assert explain(breakdown, LAGOS) == (
-        "lost 40 min (09:20–10:00), all the paid time left when the customer gave up + restart 3 + lost work 10 "
+        "lost 40 min (dark from 09:20; the customer gave up): all the paid time left + restart 3 + lost work 10 "
         "= 53 → rounded to 55 min",
         "voucher of 55 min valid 30 days (the session ended before power returned)",
     )
@@ -101,3 +101,14 @@ def test_each_reason_for_giving_nothing_is_one_sentence() -> None:
         "dark 10:10–10:20, but the session was not running then: no minutes lost",)
     assert explain(Breakdown(nothing=NothingGiven.ALREADY_COUNTED, lost=dark), LAGOS) == (
         "dark 10:10–10:20: these minutes were already counted or no paid time was left",)
+
+
+def test_a_leavers_minutes_given_before_are_said_to_be_carried_over() -> None:
+    gave_up = LostTime(205, ((local("20:35"), local("21:30")),), None, True, False, carried_minutes=100,
+                       left_at=local("20:37"))
+    breakdown = Breakdown(lost=gave_up, extras=extras(3, 10), credit=Credit(218, 220),
+                          delivery=CreditDelivery(CompensationForm.VOUCHER, voucher_valid_days=30,
+                                                  voucher_reason=VoucherReason.SESSION_ENDED))
+    assert explain(breakdown, LAGOS)[0] == (
+        "lost 205 min (dark from 20:35; the customer gave up at 20:37): all the paid time left, 100 of them given "
+        "before as compensation and carried over + restart 3 + lost work 10 = 218 → rounded to 220 min")

@@ -75,6 +75,7 @@ def test_a_customer_who_left_in_the_dark_gets_all_their_remaining_time_back() ->
     assert result.figures.lost_minutes == 40
     assert result.figures.form is CompensationForm.VOUCHER
     assert "gave up" in result.explanation
+    assert result.figures.carried_minutes == 0
 
 
 def test_goodwill_and_the_extras_cap_apply_but_lost_minutes_are_never_capped() -> None:
@@ -382,3 +383,50 @@ def test_rule_11_never_takes_back_what_was_given(granted, first_end, second_end,
     if decided.status is CompensationStatus.APPLIED:
         assert decided.granted_minutes - decided.waived_minutes == min(decided.granted_minutes,
                                                                        decided.figures.credit_minutes)
+
+
+# --- rule 2, amended: a leaver's minutes given before are carried over ------------------------
+
+
+def given(entry_id: int, kind: EntryKind, minutes: int, when: float) -> EntryRecord:
+    return EntryRecord(entry_id, kind, minutes, at(when))
+
+
+def test_a_leaver_carries_over_the_credited_minutes_left_and_only_the_bought_ones_are_new_credit() -> None:
+    # 120 bought at 0, a 65-min voucher redeemed and 35 min of outage credits later; 15 min used
+    # before the cut at 15; the customer leaves at 16 while dark: all 205 min left are lost.
+    credited = (given(2, EntryKind.VOUCHER_REDEMPTION, 65, 5), given(3, EntryKind.OUTAGE_CREDIT, 35, 10))
+    left = session(120, extra=credited, events=(EventRecord(SessionEventKind.END, at(16)),))
+    result = run(left, cut(1, 15, 40), policy=PolicySettings(manager_approval_above_minutes=1000))
+    assert result.figures is not None
+    assert (result.figures.lost_minutes, result.figures.carried_minutes) == (205, 100)
+    assert result.figures.credit_minutes == 220
+    # The money counts only what is new: 220 − 100 carried, at NGN 300/h.
+    assert result.figures.value_minor == 60000
+    assert "100 of them given before as compensation and carried over" in result.explanation
+
+
+def test_a_leaver_who_used_more_than_was_bought_carries_over_only_the_credit_left() -> None:
+    credited = (given(2, EntryKind.OUTAGE_CREDIT, 30, 5),)
+    left = session(30, extra=credited, events=(EventRecord(SessionEventKind.END, at(41)),))
+    result = run(left, cut(1, 40, 60))
+    assert result.figures is not None
+    # 40 of 60 min used: the 30 bought and 10 of the credit; the 20 left of the credit are carried.
+    assert (result.figures.lost_minutes, result.figures.carried_minutes) == (20, 20)
+
+
+def test_a_customer_who_stays_carries_nothing_over() -> None:
+    credited = (given(2, EntryKind.OUTAGE_CREDIT, 30, 5),)
+    result = run(session(30, extra=credited), cut(1, 40, 50))
+    assert result.figures is not None
+    assert (result.figures.lost_minutes, result.figures.carried_minutes) == (10, 0)
+
+
+def test_a_corrected_sale_counts_against_what_was_bought() -> None:
+    corrected = (EntryRecord(2, EntryKind.REVERSAL, -60, at(1), -30000, reverses_id=1),
+                 given(3, EntryKind.OUTAGE_CREDIT, 20, 5))
+    left = session(90, extra=corrected, events=(EventRecord(SessionEventKind.END, at(11)),))
+    result = run(left, cut(1, 10, 30))
+    assert result.figures is not None
+    # 30 bought after the correction, 10 used: 20 bought and the 20 given are left, all lost.
+    assert (result.figures.lost_minutes, result.figures.carried_minutes) == (40, 20)

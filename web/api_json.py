@@ -182,6 +182,13 @@ def session_json(view: SeatSessionView) -> dict[str, Any]:
         "paid_minutes": view.paid_minutes, "remaining_minutes": view.remaining_minutes,
         "paid_end": local_time(view.paid_end), "billed_minutes": view.billed_minutes, "bill_minor": view.bill_minor,
         "bill": bill_json(view.bill) if view.bill else None,
+        "owed_on_leaving": [
+            {"compensation": credit.compensation_id, "outage": credit.outage_id,
+             "credit_minutes": credit.credit_minutes, "carried_minutes": credit.carried_minutes, "form": credit.form.value,
+             "awaiting_approval": credit.awaiting_approval, "notice": credit.notice_id,
+             "voucher_codes": list(credit.voucher_codes)}
+            for credit in view.owed_on_leaving
+        ],
         "entries": [
             {"id": entry.id, "kind": entry.kind.value, "minutes": entry.minutes, "value_minor": entry.value_minor,
              "created_at": local_time(entry.created_at), "reverses": entry.reverses_id, "actor": entry.actor,

@@ -90,6 +90,21 @@ def end_message(view: SeatSessionView) -> str:
     return f"{head} {nothing_due}" + (f" ({'; '.join(details)})" if details else "") + "."
 
 
+def owed_message(view: SeatSessionView) -> str:
+    """What a customer who left while their seat was dark is owed now, said to the attendant; empty if nothing."""
+    words = []
+    for credit in view.owed_on_leaving:
+        if credit.awaiting_approval:
+            words.append(gettext("Owed for the outage: %(minutes)s min, waiting for a manager's approval; take the "
+                                 "customer's name or number so the voucher reaches them.",
+                                 minutes=credit.credit_minutes))
+        elif credit.voucher_codes:
+            words.append(gettext("Owed for the outage: a voucher for %(minutes)s min (%(code)s). Hand over the letter "
+                                 "before the customer leaves.", minutes=credit.credit_minutes,
+                                 code=", ".join(credit.voucher_codes)))
+    return " ".join(words)
+
+
 def receipt_lines(view: SeatSessionView) -> list[tuple[str, str]]:
     """An ended session's bill receipt as (label, value) lines: seat, day, times, then the money."""
     assert view.bill is not None and view.ended_at is not None

@@ -41,7 +41,7 @@ from compensator.services.sources import ups
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
-from web.billing import end_message, hourly_prices, package_buttons
+from web.billing import end_message, hourly_prices, owed_message, package_buttons
 from web.board_words import alert_text, letter_label, outage_label, page_words
 from web.context import reading, runtime
 from web.forms import Message, submit
@@ -257,8 +257,13 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
     def outcome(view: session_views.SeatSessionView) -> Message:
         if action != "end":
             return "success", gettext(ACTION_DONE[action], seat=view.seat_id)
+        owed = owed_message(view)
+        letter = next((credit.notice_id for credit in view.owed_on_leaving if credit.notice_id is not None), None)
+        if letter is not None:
+            return "warning", f"{end_message(view)} {owed}", (
+                gettext("Open the letter"), url_for("dashboard.notice_screen", notice_id=letter))
         width = runtime().settings.printer.width_mm
-        return "success", end_message(view), (
+        return "warning" if owed else "success", f"{end_message(view)} {owed}".strip(), (
             gettext("Print the bill"), url_for("dashboard.bill_receipt", session_id=view.id, width=width))
 
     return submit(lambda uow: found.run(uow, session_id, fields, actor.label), outcome)

@@ -12,11 +12,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from compensator.domain.kinds import SessionMode
+from compensator.domain.kinds import SALE_KINDS, SessionMode
 from compensator.errors import InvalidInput, NotFound
 from compensator.services import actions
 from compensator.services.sessions import views as session_views
-from compensator.services.sessions.corrections import SALE_KINDS
 from web.auth import current_actor, manager_required
 from web.billing import money
 from web.context import reading

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from compensator.domain.kinds import CreditReason, EntryKind, OutageKind, SessionMode
+from compensator.domain.kinds import SALE_KINDS, CreditReason, EntryKind, OutageKind, SessionMode
 from compensator.domain.ledger import Balance, EntryRecord, SessionFacts, ceil_minutes
 from compensator.domain.money import value_minor
 
-PAID_KINDS = (EntryKind.PURCHASE, EntryKind.EXTENSION)
 REASON_OF_KIND = {EntryKind.MANUAL_CREDIT: CreditReason.MANUAL, EntryKind.VOUCHER_REDEMPTION: CreditReason.VOUCHER}
 REASON_OF_OUTAGE = {OutageKind.POWER: CreditReason.POWER_CUT, OutageKind.NETWORK: CreditReason.NETWORK_FAILURE}
 
@@ -79,7 +78,7 @@ def session_bill(facts: SessionFacts, position: Balance, price_minor_per_hour: i
         # A reversal counts as what it reverses; one that names nothing known counts as itself.
         reversed_id = entry.reverses_id if entry.kind is EntryKind.REVERSAL else None
         target = entry if reversed_id is None else by_id.get(reversed_id, entry)
-        if target.kind in PAID_KINDS:
+        if target.kind in SALE_KINDS:
             paid_minutes += entry.minutes
             paid_minor += entry.value_minor
             continue

@@ -47,6 +47,10 @@ class LostTime:
     left_while_dark: bool
     # Minutes already credited for an overlapping outage, and so not counted again.
     already_credited: bool
+    # Of a leaver's lost minutes, those received as compensation before and not used (carried over).
+    carried_minutes: int = 0
+    # When the customer left while the seat was dark.
+    left_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +117,8 @@ class Breakdown:
             dark_start=self.dark[0], dark_end=self.dark[1], lost_minutes=lost.minutes,
             restart_minutes=extras.restart_minutes, lost_work_minutes=extras.lost_work_minutes,
             goodwill_minutes=extras.goodwill_minutes, extras_minutes=extras.minutes, credit_minutes=credit.minutes,
-            opened_stretch=extras.stretches_opened > 0, form=delivery.form, value_minor=self.value_minor)
+            opened_stretch=extras.stretches_opened > 0, form=delivery.form, value_minor=self.value_minor,
+            carried_minutes=lost.carried_minutes)
 
 
 class CorrectionOutcome(StrEnum):

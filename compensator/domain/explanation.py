@@ -49,7 +49,7 @@ def explain(breakdown: Breakdown, timezone: ZoneInfo) -> tuple[str, ...]:
     if lost.ups_bridged is not None:
         cut_at, held_until = lost.ups_bridged
         steps.append(f"power cut {_clock(cut_at, timezone)}, UPS held until {_clock(held_until, timezone)}")
-    steps.append(_sum(lost, spans, extras, credit))
+    steps.append(_sum(lost, spans, extras, credit, timezone))
     steps.append(explain_delivery(delivery, credit, timezone))
     if breakdown.approval_above_minutes is not None:
         steps.append(f"above {breakdown.approval_above_minutes} min: waits for a manager's approval")
@@ -115,14 +115,20 @@ def arithmetic(breakdown: Breakdown, timezone: ZoneInfo) -> str:
         return explain(breakdown, timezone)[0]
     lost, extras, credit = breakdown.lost, breakdown.extras, breakdown.credit
     assert lost is not None and extras is not None and credit is not None
-    return _sum(lost, _spans(lost.spans, timezone), extras, credit)
+    return _sum(lost, _spans(lost.spans, timezone), extras, credit, timezone)
 
 
-def _sum(lost: LostTime, spans: str, extras: Extras, credit: Credit) -> str:
+def _sum(lost: LostTime, spans: str, extras: Extras, credit: Credit, timezone: ZoneInfo) -> str:
     """Rules 2 to 7 in one sum: the lost minutes, each extra, the cap and the rounding."""
-    lost_text = f"lost {lost.minutes} min ({spans})"
-    if lost.left_while_dark:
-        lost_text += ", all the paid time left when the customer gave up"
+    if lost.left_while_dark and lost.spans:
+        # The customer gave up the paid time left, which runs past the dark minutes they sat through.
+        left = f" at {_clock(lost.left_at, timezone)}" if lost.left_at is not None else ""
+        lost_text = (f"lost {lost.minutes} min (dark from {_clock(lost.spans[0][0], timezone)}; the customer "
+                     f"gave up{left}): all the paid time left")
+    else:
+        lost_text = f"lost {lost.minutes} min ({spans})"
+    if lost.carried_minutes:
+        lost_text += f", {lost.carried_minutes} of them given before as compensation and carried over"
     if lost.already_credited:
         lost_text += ", minutes already credited for an overlapping outage not counted again"
     terms = [lost_text]

@@ -42,6 +42,11 @@ class EntryKind(StrEnum):
     VOUCHER_REDEMPTION = "voucher_redemption"
 
 
+# The entries a customer pays for: a sale (a purchase, or an extension). Every other kind that adds
+# minutes is given (an outage credit or top-up, a manual credit, a redeemed voucher).
+SALE_KINDS = (EntryKind.PURCHASE, EntryKind.EXTENSION)
+
+
 class CreditReason(StrEnum):
     """Why minutes were given to a session without being paid for, as its bill tells it."""
 

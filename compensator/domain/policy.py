@@ -34,8 +34,15 @@ from compensator.domain.darkness import OutageFacts, SeatDarkness
 from compensator.domain.explanation import explain
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.intervals import Span, instant_after, touches
-from compensator.domain.kinds import CompensationForm, CompensationStatus, OutageKind, SessionMode, SessionState
-from compensator.domain.ledger import ZERO, Balance, SessionFacts, balance, ceil_minutes
+from compensator.domain.kinds import (
+    SALE_KINDS,
+    CompensationForm,
+    CompensationStatus,
+    OutageKind,
+    SessionMode,
+    SessionState,
+)
+from compensator.domain.ledger import MINUTE, ZERO, Balance, SessionFacts, balance, ceil_minutes
 from compensator.domain.money import value_minor
 from compensator.domain.records import record
 from compensator.domain.stretches import (
@@ -119,7 +126,7 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
     # The form depends on the session as it is when the credit is applied (now), not as it was.
     current = position
     delivery = _delivery(policy, inputs.session.mode, current, credit)
-    money = _value(inputs.seat_terms[dark.own.seat_id], credit)
+    money = _value(inputs.seat_terms[dark.own.seat_id], credit, lost)
     approval_above = _approval_above(policy, credit)
     breakdown = Breakdown(lost=lost, extras=extras, credit=credit, delivery=delivery,
                           approval_above_minutes=approval_above, dark=(dark.start, dark.end), value_minor=money)
@@ -163,8 +170,33 @@ def _lost_time(inputs: CompensationInput, darkness: SeatDarkness, dark: DarkStre
         left_while_dark = left_while_dark or left
         cutoffs.append((stretch, instant_after(dark.active, stretch[0], paid_left) if paid_left is not None else None))
     minutes = max(ceil_minutes(total) - sum(item.lost_minutes for item in dark.counted.values()), 0)
+    carried = _carried(inputs.session, position, dark.start, minutes) if left_while_dark else 0
     return LostTime(minutes, shown_spans(dark, cutoffs), _ups_bridged(inputs.outage, darkness, dark),
-                    left_while_dark, bool(dark.counted))
+                    left_while_dark, bool(dark.counted), carried, ended_at if left_while_dark else None)
+
+
+def _carried(session: SessionFacts, position: Balance, dark_start: datetime, lost_minutes: int) -> int:
+    """Rule 2, amended: of a leaver's lost minutes, those they had received as compensation and not used.
+
+    The paid time left when the seat went dark is what was bought (purchases and extensions,
+    less corrected sales) and what was given (earlier outage credits, manual credits, redeemed
+    vouchers); the time used before is counted against what was bought first. What is left of
+    what was given is carried into the voucher: restitution already counted, not new credit.
+    """
+    kinds = {entry.id: entry.kind for entry in session.entries}
+    bought = given = ZERO
+    for entry in session.entries:
+        if entry.created_at > dark_start:
+            continue
+        kind = kinds.get(entry.reverses_id, entry.kind) if entry.reverses_id is not None else entry.kind
+        if kind in SALE_KINDS:
+            bought += entry.minutes * MINUTE
+        else:
+            given += entry.minutes * MINUTE
+    left = position.remaining_at(dark_start)
+    used = bought + given - left
+    bought_left = max(bought - used, ZERO)
+    return max(min((left - bought_left) // MINUTE, lost_minutes), 0)
 
 
 def _why_nothing(dark: DarkStretches, lost: LostTime) -> NothingGiven:
@@ -257,9 +289,9 @@ def _delivery(policy: PolicySettings, mode: SessionMode, current: Balance, credi
     return CreditDelivery(form)
 
 
-def _value(terms: ZoneTerms, credit: Credit) -> int:
-    """Rule 9: the credit's money value at the zone's price."""
-    return value_minor(credit.minutes, terms.price_minor_per_hour)
+def _value(terms: ZoneTerms, credit: Credit, lost: LostTime) -> int:
+    """Rule 9: the credit's money value at the zone's price, less the minutes carried over (rule 2, amended)."""
+    return value_minor(credit.minutes - lost.carried_minutes, terms.price_minor_per_hour)
 
 
 def _approval_above(policy: PolicySettings, credit: Credit) -> int | None:

@@ -206,6 +206,7 @@ def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows
         credited_bill_minutes=sum(row.given.bill_minutes for row in rows),
         credited_value_minor=sum(row.given_value_minor for row in applied),
         waived_minutes=sum(row.waived_minutes for row in applied),
+        carried_minutes=sum(row.figures.carried_minutes for row in applied),
         notices_delivered=notices[NoticeState.SHOWN] + notices[NoticeState.PRINTED],
         notices_declined=notices[NoticeState.DECLINED],
         notices_pending=notices[NoticeState.PENDING],

@@ -63,6 +63,8 @@ class DayFigures:
     credited_bill_minutes: int
     credited_value_minor: int
     waived_minutes: int
+    # Minutes of leavers' vouchers given before as compensation and not used: carried over, of no new value.
+    carried_minutes: int
     notices_delivered: int
     notices_declined: int
     notices_pending: int

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compensator.domain.kinds import CreditReason, EntryKind, SeatState, SessionMode, SessionState
+from compensator.domain.kinds import CompensationForm, CreditReason, EntryKind, SeatState, SessionMode, SessionState
 from web.schemas.common import Time
 from web.schemas.fields import Closed, Id, Language, Minutes, Name, Note, SeatId, Shape
 
@@ -90,6 +90,19 @@ class Bill(Shape):
     due_minor: int
 
 
+class LeavingCredit(Shape):
+    """A credit given as the customer left while their seat was dark (ending a session answers with it)."""
+
+    compensation: Id
+    outage: Id
+    credit_minutes: int
+    carried_minutes: int
+    form: CompensationForm
+    awaiting_approval: bool
+    notice: Id | None
+    voucher_codes: list[str]
+
+
 class Session(Shape):
     """A session with its ledger entries and derived balance."""
 
@@ -110,3 +123,4 @@ class Session(Shape):
     bill_minor: int | None
     bill: Bill | None
     entries: list[Entry]
+    owed_on_leaving: list[LeavingCredit]

@@ -51,6 +51,7 @@ def headline(report: DailyReportData) -> list[tuple[str, str]]:
         ("Minutes as vouchers", str(figures.credited_voucher_minutes)),
         ("Minutes off bills", str(figures.credited_bill_minutes)),
         ("Minutes waived after corrections", str(figures.waived_minutes)),
+        ("Minutes carried over (given before, of no new value)", str(figures.carried_minutes)),
         ("Notices delivered / declined / pending",
          f"{figures.notices_delivered} / {figures.notices_declined} / {figures.notices_pending}"),
         ("Feedback happy / neutral / unhappy",

@@ -27,13 +27,13 @@ from compensator.domain.explanation import explain_correction
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import CompensationStatus, OutageStatus
 from compensator.domain.ledger import balance
-from compensator.domain.policy import CompensationResult, choose_form, correct_credit
+from compensator.domain.policy import CompensationInput, CompensationResult, choose_form, compensate, correct_credit
 from compensator.domain.records import record
 from compensator.domain.stretches import PriorCompensation
 from compensator.services.outages.credits import CreditOrder, Delivered, apply_credits
 from compensator.services.outages.scopes import scope_seats
 from compensator.services.outages.views import CompensationView, adjustments_of
-from compensator.services.sessions.views import LoadedSession, SessionLoader, sessions_not_ended_before
+from compensator.services.sessions.views import LoadedSession, SessionLoader, load_sessions, sessions_not_ended_before
 from compensator.store.bulk import fetch_tuples, insert_tuples, reserve_ids
 from compensator.store.conditions import outage_counts
 from compensator.store.database import UnitOfWork
@@ -178,6 +178,34 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
     if compensated:
         return None
     return _created_views(created, delivered)
+
+
+def settle_leaver(uow: UnitOfWork, outage: Outage, session_id: int, *, actor: str) -> tuple[CompensationView, ...]:
+    """Compensate a customer who ended their session while their seat was dark, as they leave (rule 2, amended).
+
+    What they lost is known then: all the paid time they had left. ``outage`` may still be going
+    on; when it ends, this session is compensated already and left as it is. Nothing is written
+    for a session the outage did not leave dark at its end (its UPS still held, say).
+    """
+    if uow.db.scalar(select(Compensation.id).where(Compensation.outage_id == outage.id,
+                                                   Compensation.seat_session_id == session_id)) is not None:
+        return ()
+    now = uow.now()
+    settings = uow.settings
+    candidates = load_sessions(uow.db, [session_id], authors=False)
+    loaded = candidates[session_id]
+    window = {"start": outage.started_at, "end": now, "outage_id": outage.id}
+    prior = _prior(uow, FIRST_CANDIDATES, window)[session_id]
+    result = compensate(CompensationInput(
+        session=loaded.facts, outage=outage_facts(uow, outage),
+        outages=_outages_since(uow, loaded.facts.started_at, now), prior=tuple(prior),
+        seat_terms=settings.seat_terms, policy=settings.policy, timezone=settings.venue.tz, now=now))
+    if not result.left_while_dark or not result.compensated:
+        return ()
+    orders: list[CreditOrder] = []
+    created = _insert(uow, [(NewCompensation.of(result, outage, session_id, now, result.explanation), result)],
+                      candidates, orders)
+    return _created_views(created, apply_credits(uow, orders, outage=outage, actor=actor))
 
 
 # The statements of a close, built once as named constants (building one costs several times

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from compensator.domain import vouchers
 from compensator.domain.kinds import (
     CompensationStatus,
     OutageKind,
@@ -24,10 +25,16 @@ from compensator.domain.kinds import (
 from compensator.errors import InvalidInput, InvalidState, NotFound, require_id
 from compensator.services import audit, parsing
 from compensator.services.outages.credits import CreditOrder, apply_credits
-from compensator.services.outages.scopes import resolve_scope, scope_key
-from compensator.services.outages.settlement import CorrectionInProgress, current_figures, settle, settle_correction
+from compensator.services.outages.scopes import resolve_scope, scope_key, scope_seats
+from compensator.services.outages.settlement import (
+    CorrectionInProgress,
+    current_figures,
+    settle,
+    settle_correction,
+    settle_leaver,
+)
 from compensator.services.outages.views import CompensationView, OutageView, outage_views
-from compensator.services.sessions.views import load_sessions
+from compensator.services.sessions.views import LeavingCredit, load_sessions
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
     Compensation,
@@ -152,6 +159,26 @@ def end_outage(uow: UnitOfWork, outage_id: object, *, ended_at: object = None, a
     view = outage_views(uow, [outage], created)[0]
     uow.commit()
     return view
+
+
+def compensate_leaver(uow: UnitOfWork, session_id: int, seat_id: str, *, actor: str) -> tuple[LeavingCredit, ...]:
+    """A customer ending their session while their seat is dark is compensated now, for each outage going on over it.
+
+    What they lost is known as they leave (SPEC section 3, rule 2 amended): the letter and the
+    voucher are ready before they walk out, rather than at Power back.
+    """
+    credits: list[LeavingCredit] = []
+    for outage in uow.db.scalars(select(Outage).where(Outage.status == OutageStatus.ONGOING)
+                                 .order_by(Outage.started_at, Outage.id)):
+        if seat_id not in scope_seats(uow, outage.scope_kind, list(outage.scope_ids)):
+            continue
+        for view in settle_leaver(uow, outage, session_id, actor=actor):
+            credits.append(LeavingCredit(
+                compensation_id=view.id, outage_id=view.outage_id, credit_minutes=view.figures.credit_minutes,
+                carried_minutes=view.figures.carried_minutes, form=view.figures.form,
+                awaiting_approval=view.status is CompensationStatus.AWAITING_APPROVAL, notice_id=view.notice_id,
+                voucher_codes=tuple(vouchers.display(code) for code in view.voucher_codes)))
+    return tuple(credits)
 
 
 def end_ongoing_outages(uow: UnitOfWork, outage_id: object = None, *, actor: str) -> list[OutageView]:

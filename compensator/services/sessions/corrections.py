@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from compensator.domain.kinds import EntryKind
+from compensator.domain.kinds import SALE_KINDS, EntryKind
 from compensator.domain.ledger import MINUTE, EntryRecord, balance
 from compensator.errors import Conflict, InvalidInput, InvalidState, NotFound, require_id
 from compensator.services import parsing
@@ -20,8 +20,6 @@ from compensator.services.sessions.use_cases import finish_session_change, snaps
 from compensator.services.sessions.views import LoadedSession, SeatSessionView, load_session
 from compensator.store.database import UnitOfWork
 from compensator.store.models import LedgerEntry
-
-SALE_KINDS = (EntryKind.PURCHASE, EntryKind.EXTENSION)
 
 
 def reverse_sale(uow: UnitOfWork, session_id: object, *, entry: object, minutes: object = None, reason: object,

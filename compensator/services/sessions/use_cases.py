@@ -7,6 +7,8 @@ every balance shown is derived by ``domain.ledger`` from what has been appended 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import delete, exists, or_, select
 
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
@@ -15,6 +17,7 @@ from compensator.domain.money import value_minor
 from compensator.errors import InvalidInput, InvalidState, SeatBusy, SessionEnded
 from compensator.services import audit, parsing
 from compensator.services.catalog import require_seat
+from compensator.services.outages import use_cases as outages
 from compensator.services.sessions.views import (
     LoadedSession,
     SeatSessionView,
@@ -230,4 +233,7 @@ def end_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSessi
     current = _current(uow, loaded)
     _append_event(uow, loaded, SessionEventKind.END, actor)
     uow.db.execute(delete(OpenSeatSession).where(OpenSeatSession.seat_session_id == loaded.row.id))
-    return finish_session_change(uow, loaded.row.id, "session.end", actor, snapshot(current))
+    uow.db.flush()
+    owed = outages.compensate_leaver(uow, loaded.row.id, current.seat_id, actor=actor)
+    view = finish_session_change(uow, loaded.row.id, "session.end", actor, snapshot(current))
+    return replace(view, owed_on_leaving=owed) if owed else view

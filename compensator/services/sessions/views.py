@@ -16,7 +16,7 @@ from sqlalchemy import BindParameter, Select, bindparam, select, union
 from sqlalchemy.orm import Session
 
 from compensator.domain.bill import CreditSource, SessionBill, session_bill
-from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
+from compensator.domain.kinds import CompensationForm, EntryKind, SessionEventKind, SessionMode, SessionState
 from compensator.domain.ledger import Balance, EntryRecord, EventRecord, SessionFacts, balance
 from compensator.domain.money import value_minor
 from compensator.domain.records import record
@@ -72,6 +72,22 @@ class SeatSessionView:
     as_of: datetime
     # The final bill, once the session has ended (None while it runs: ``bill_minor`` is the bill so far).
     bill: SessionBill | None = None
+    # What a customer who left while their seat was dark is owed, worked out as they left.
+    owed_on_leaving: tuple[LeavingCredit, ...] = ()
+
+
+@record
+class LeavingCredit:
+    """A credit given to a customer as they left while their seat was dark: ready at the counter, or waiting."""
+
+    compensation_id: int
+    outage_id: int
+    credit_minutes: int
+    carried_minutes: int
+    form: CompensationForm
+    awaiting_approval: bool
+    notice_id: int | None
+    voucher_codes: tuple[str, ...]
 
 
 @record
