@@ -184,8 +184,8 @@ def session_json(view: SeatSessionView) -> dict[str, Any]:
         "bill": bill_json(view.bill) if view.bill else None,
         "owed_on_leaving": [
             {"compensation": credit.compensation_id, "outage": credit.outage_id,
-             "credit_minutes": credit.credit_minutes, "carried_minutes": credit.carried_minutes, "form": credit.form.value,
-             "awaiting_approval": credit.awaiting_approval, "notice": credit.notice_id,
+             "credit_minutes": credit.credit_minutes, "carried_minutes": credit.carried_minutes,
+             "form": credit.form.value, "awaiting_approval": credit.awaiting_approval, "notice": credit.notice_id,
              "voucher_codes": list(credit.voucher_codes)}
             for credit in view.owed_on_leaving
         ],
