@@ -24,6 +24,7 @@ from compensator.config import ConfigError, parse_settings
 from compensator.domain.kinds import SessionMode, SessionState
 from compensator.errors import DomainError
 from compensator.runtime import Compensator
+from compensator.services.outages import approvals
 from compensator.services.outages import use_cases as outages
 from compensator.services.outages import views as outage_views
 from compensator.services.sessions import use_cases as sessions
@@ -192,7 +193,7 @@ def _approve(replay: Replay, uow: UnitOfWork, args: Mapping[str, Any], where: st
     match = [item for item in view.compensations if item.session_id == session_id]
     if not match:
         raise ScenarioError(f"{where}: outage {args['outage']!r} has no compensation for session {args['session']!r}")
-    outages.approve_compensation(uow, match[0].id, actor=ACTOR)
+    approvals.approve_compensation(uow, match[0].id, actor=ACTOR)
 
 
 ACTIONS: dict[str, Callable[[Replay, UnitOfWork, Mapping[str, Any], str], None]] = {

@@ -92,7 +92,7 @@ def versions_of(settings: Settings, outage_rows: list[OutageRow], revisions: lis
 
 
 def dark_by_seat(settings: Settings, versions: list[Version]) -> dict[str, list[Span]]:
-    """When each seat was dark because of an ended outage in any of its versions, by policy rule 1 worked out afresh.
+    """When each seat was dark because of an outage in any of its versions, by policy rule 1 worked out afresh.
 
     Power cuts that overlap or touch on a seat are one cut, whose start the zone's UPS bridges
     once; an ongoing cut joins that cut until it ended, since the seat's UPS was draining all
@@ -109,16 +109,19 @@ def dark_by_seat(settings: Settings, versions: list[Version]) -> dict[str, list[
                       if item.kind is OutageKind.POWER and item.status in (OutageStatus.ONGOING, OutageStatus.ENDED))
         spans: list[Span] = []
         for item in covering:
-            if item.status is not OutageStatus.ENDED:
+            # An outage going on darkens its seats up to now: a customer who left in the dark was
+            # compensated as they left (rule 2, amended).
+            if item.status not in (OutageStatus.ENDED, OutageStatus.ONGOING):
                 continue
-            assert item.ended_at is not None
-            if item.ended_at <= item.started_at:
+            ended_at = item.ended_at if item.status is OutageStatus.ENDED else item.until
+            assert ended_at is not None
+            if ended_at <= item.started_at:
                 continue  # A corrected outage may last no time at all: it darkens nothing.
             start = item.started_at
             if item.kind is OutageKind.POWER:
-                cut_start = next(cut[0] for cut in cuts if cut[0] <= item.started_at and item.ended_at <= cut[1])
+                cut_start = next(cut[0] for cut in cuts if cut[0] <= item.started_at and ended_at <= cut[1])
                 start = max(start, cut_start + bridge)
-            spans.append((start, item.ended_at))
+            spans.append((start, ended_at))
         dark[seat.id] = merged(spans)
     return dark
 

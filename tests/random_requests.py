@@ -18,9 +18,10 @@ from typing import Any
 
 from compensator.domain.kinds import OutageStatus
 from compensator.errors import Conflict, DomainError, NotFound
+from compensator.services.once import Answer
+from compensator.services.outages import approvals
 from compensator.services.outages import use_cases as outages
 from compensator.services.sessions import use_cases as sessions
-from compensator.services.once import Answer
 from tests.random_world import World
 
 ATTENDANT = "attendant:random"
@@ -185,4 +186,4 @@ def draw(rng: random.Random, world: World, now: datetime) -> Request:
     assert operation == "compensation.approve"
     compensation_id = pick(rng, world.awaiting, world.applied)
     return Request(operation, {"compensation": compensation_id}, MANAGER,
-                   lambda unit: outages.approve_compensation(unit, compensation_id, actor=MANAGER))
+                   lambda unit: approvals.approve_compensation(unit, compensation_id, actor=MANAGER))

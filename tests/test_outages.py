@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 
 from compensator.domain.kinds import CompensationForm, CompensationStatus, EntryKind, OutageStatus
 from compensator.errors import InvalidInput, InvalidState, NotFound
-from compensator.services.outages import views as outage_views
+from compensator.services.outages import approvals
 from compensator.services.outages import use_cases as outages
-from compensator.services.sessions import views as session_views
-from compensator.services.sessions import use_cases as sessions
+from compensator.services.outages import views as outage_views
 from compensator.services.outages.use_cases import settle
+from compensator.services.sessions import use_cases as sessions
+from compensator.services.sessions import views as session_views
 from compensator.store.models import Compensation, LedgerEntry, Notice, Outage, OutageRevision, Voucher
 from tests.conftest import power_cut_over
 
@@ -264,11 +265,11 @@ def test_a_large_credit_waits_for_a_manager_and_is_applied_once_approved(uow, cl
     assert count(uow, LedgerEntry) == 1
     with uow() as unit:
         assert [item.id for item in outage_views.awaiting_approval(unit)] == [waiting.id]
-    approved = do(uow, outages.approve_compensation, waiting.id, actor="manager:bola")
+    approved = do(uow, approvals.approve_compensation, waiting.id, actor="manager:bola")
     assert approved.status is CompensationStatus.APPLIED
     assert approved.approved_by == "manager:bola"
     with pytest.raises(InvalidState):
-        do(uow, outages.approve_compensation, waiting.id)
+        do(uow, approvals.approve_compensation, waiting.id)
     with uow() as unit:
         assert session_views.get_session(unit, session.id).paid_minutes == 360 + approved.current.credit_minutes
 

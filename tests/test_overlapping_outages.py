@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from compensator.errors import InvalidState
-from compensator.services.outages import views as outage_views
+from compensator.services.outages import approvals
 from compensator.services.outages import use_cases as outages
+from compensator.services.outages import views as outage_views
 from compensator.services.sessions import use_cases as sessions
 from compensator.store.models import Notice, Voucher
 from tests.conftest import START
@@ -123,7 +124,7 @@ def test_a_credit_awaiting_approval_that_a_correction_brought_to_nothing_needs_n
         assert outage_views.awaiting_approval(unit) == []
     with pytest.raises(InvalidState):
         with uow() as unit:
-            outages.approve_compensation(unit, compensation.id, actor="manager")
+            approvals.approve_compensation(unit, compensation.id, actor="manager")
 
 
 def test_confirming_a_suspected_outage_after_an_overlapping_cut_was_compensated_counts_its_own_minutes(uow, clock):
@@ -161,7 +162,7 @@ def test_a_voucher_credit_that_a_correction_brought_to_nothing_writes_no_empty_v
         outages.correct_outage(unit, outage, started_at=at(300), reason="logger glitch", actor="manager")
     with pytest.raises(InvalidState):
         with uow() as unit:
-            outages.approve_compensation(unit, compensation.id, actor="manager")
+            approvals.approve_compensation(unit, compensation.id, actor="manager")
     with uow() as unit:
         assert list(unit.db.scalars(select(Voucher.minutes))) == []
         assert list(unit.db.scalars(select(Notice.id))) == []

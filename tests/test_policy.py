@@ -430,3 +430,17 @@ def test_a_corrected_sale_counts_against_what_was_bought() -> None:
     assert result.figures is not None
     # 30 bought after the correction, 10 used: 20 bought and the 20 given are left, all lost.
     assert (result.figures.lost_minutes, result.figures.carried_minutes) == (40, 20)
+
+
+def test_rule_11_a_refused_credit_stays_refused() -> None:
+    before, after = run(session(360), cut(1, 60, 300)), run(session(360), cut(1, 60, 320))
+    assert corrected(CompensationStatus.REFUSED, 0, before, after) is None
+
+
+def test_rule_11_a_reduced_credit_grows_only_by_what_the_correction_adds() -> None:
+    # A manager gave 120 of 255; the cut was 20 minutes longer: 20 more are due, not 155.
+    before, after = run(session(480), cut(1, 60, 300)), run(session(480), cut(1, 60, 320))
+    assert (before.figures.credit_minutes, after.figures.credit_minutes) == (255, 275)
+    decided = corrected(CompensationStatus.APPLIED, 120, before, after)
+    assert decided is not None
+    assert (decided.outcome, decided.topup_minutes, decided.granted_minutes) == (CorrectionOutcome.TOPPED_UP, 20, 140)

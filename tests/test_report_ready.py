@@ -17,17 +17,18 @@ from typing import Any
 
 import pytest
 
-from compensator.report.formats import ReportFormat, render
 from compensator.report import ready
+from compensator.report import stamp as report_stamp
+from compensator.report.archive import archive_report
+from compensator.report.build import build_daily_report, day_window
+from compensator.report.formats import ReportFormat, render
 from compensator.report.ready import ReadyReports
 from compensator.runtime import Compensator
-from compensator.report.archive import archive_report
 from compensator.services.handover import notices
-from compensator.services.outages import views as outage_views
+from compensator.services.outages import approvals
 from compensator.services.outages import use_cases as outages
+from compensator.services.outages import views as outage_views
 from compensator.services.sessions import use_cases as sessions
-from compensator.report import stamp as report_stamp
-from compensator.report.build import build_daily_report, day_window
 from compensator.settings import ReportSettings, ZoneSettings
 from tests.known_day import DAY, MANAGER, at_local, do, report_of_the_known_day
 
@@ -140,7 +141,7 @@ def test_a_credit_approved_the_next_day_counts(runtime, clock, builds) -> None:
     at_local(clock, 9, 0, day=23)
     before = document(served(runtime))
     assert before["figures"]["awaiting_approval"] == 1
-    do(runtime.unit_of_work, outages.approve_compensation, waiting.id, actor=MANAGER)
+    do(runtime.unit_of_work, approvals.approve_compensation, waiting.id, actor=MANAGER)
     after = assert_served_as_built(runtime)
     assert after["figures"]["awaiting_approval"] == 0
     assert len(builds) == 2

@@ -11,7 +11,7 @@ receipt printer is off.
     POST /sessions/<id>/extend|pause|resume|move|end
     POST /outages                         GET  /outages?date=   GET /outages/<id>
     POST /outages/<id>/end|correct|confirm|dismiss
-    POST /compensations/<id>/approve
+    POST /compensations/<id>/approve|reduce|refuse
     GET  /notices?status=                 GET  /notices/<id>?format=json|text|html
     POST /notices/<id>/deliver            POST /notices/<id>/print
     POST /vouchers/<code>/redeem
@@ -167,12 +167,13 @@ def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
                      lambda view: Answer(200, outage_json(view)))
 
 
-@bp.post("/compensations/<int:compensation_id>/approve")
-def approve_compensation(compensation_id: int) -> ResponseReturnValue:
-    """A manager applies a credit that waits for approval."""
+@bp.post("/compensations/<int:compensation_id>/<action>")
+def compensation_action(compensation_id: int, action: str) -> ResponseReturnValue:
+    """A manager approves, reduces (with a reason) or refuses (with a reason) a credit that waits for approval."""
     actor = require_api_actor(manager=True)
-    data = submitted(common.Empty)
-    return _mutation(actor, data, lambda uow: outages.approve_compensation(uow, compensation_id, actor=actor.label),
+    found = actions.find(actions.COMPENSATION_ACTIONS, action, is_manager=actor.is_manager)
+    data = submitted(body_of("post", f"/compensations/{{compensation_id}}/{action}"))
+    return _mutation(actor, data, lambda uow: found.run(uow, compensation_id, data, actor.label),
                      lambda item: Answer(200, compensation_json(item)))
 
 

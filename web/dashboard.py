@@ -90,6 +90,7 @@ def _board_state() -> dict[str, object]:
         suspected = outage_views.list_outages(uow, statuses=(OutageStatus.SUSPECTED,))
         figures = today_figures(uow)
         pending = letters.pending_letters(uow)
+        waiting = outage_views.waiting_credits(uow)
         ups_views = ups.ups_views(uow)
     state_labels = {state: name_of(state) for state in {tile.state for tile in tiles}}
     return {
@@ -125,12 +126,22 @@ def _board_state() -> dict[str, object]:
              "credit_minutes": letter.credit_minutes, "label": letter_label(letter)}
             for letter in pending
         ],
+        # Credits waiting for a manager, so the counter can tell the customer (and keep them there).
+        "waiting": [{"seat": item.seat_id, "customer": item.customer_name or "",
+                     "credit_minutes": item.credit_minutes, "label": waiting_label(item)} for item in waiting],
         "voucher_targets": _voucher_targets(tiles),
         "alerts": [{"id": alert.id, "seat": alert.seat_id, "message": alert_text(alert)}
                    for alert in current_app.extensions["compensator.alerts"].fresh(
                        runtime().clock.now(), ALERTS_SHOWN_FOR)[-ALERTS_SHOWN:]],
         "now": runtime().clock.now().isoformat(),
     }
+
+
+def waiting_label(item: outage_views.WaitingCredit) -> str:
+    """A credit waiting for a manager, as the counter's list shows it."""
+    who = (gettext("Seat %(seat)s (%(customer)s)", seat=item.seat_id, customer=item.customer_name)
+           if item.customer_name else gettext("Seat %(seat)s", seat=item.seat_id))
+    return gettext("%(who)s: %(minutes)s min wait for a manager", who=who, minutes=item.credit_minutes)
 
 
 def can_print() -> bool:

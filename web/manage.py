@@ -6,6 +6,7 @@ URL table (managers only; attendants get 403):
     POST /manage/outages/<id>/confirm|dismiss      settle a suspected outage
     POST /manage/outages/<id>/correct              revise an outage's times, with a reason
     POST /manage/compensations/<id>/approve        apply a credit that waits for approval
+    POST /manage/compensations/<id>/reduce|refuse  apply fewer minutes, or none, saying why
     POST /manage/attendants                        add an attendant or a manager
     POST /manage/attendants/<name>/disable|enable  stop someone logging in (ending their logins), or let them again
     POST /manage/attendants/<name>/pin             give someone a new PIN (ending their logins)
@@ -27,7 +28,6 @@ from compensator.domain.kinds import OutageStatus
 from compensator.domain.terms import describe_policy
 from compensator.errors import InvalidInput
 from compensator.services import actions, audit
-from compensator.services.outages import use_cases as outages
 from compensator.services.outages import views as outage_views
 from compensator.services.people import accounts as people
 from compensator.services.sessions import views as session_views
@@ -48,6 +48,9 @@ OUTAGE_ACTION_DONE = {"confirm": N_("Outage %(outage)s: confirm done."),
                       "dismiss": N_("Outage %(outage)s: dismiss done."),
                       "correct": N_("Outage %(outage)s: correct done.")}
 FIELD_NAMES = {"started_at": N_("start"), "ended_at": N_("end")}
+CREDIT_DECIDED = {"approve": N_("%(minutes)s min approved for seat %(seat)s."),
+                  "reduce": N_("Seat %(seat)s: credit reduced to %(minutes)s min."),
+                  "refuse": N_("Seat %(seat)s: credit refused.")}
 AUDIT_PAGE = 100
 
 
@@ -124,13 +127,18 @@ def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
                   location=url_for("manage.index"))
 
 
-@bp.post("/compensations/<int:compensation_id>/approve")
+@bp.post("/compensations/<int:compensation_id>/<action>")
 @manager_required
-def approve(compensation_id: int) -> ResponseReturnValue:
-    """Apply a credit that was waiting for a manager."""
-    return submit(lambda uow: outages.approve_compensation(uow, compensation_id, actor=_actor_label()),
-                  lambda item: ("success", gettext("%(minutes)s min approved for seat %(seat)s.",
-                                                    minutes=item.current.credit_minutes, seat=item.seat_id)),
+def decide(compensation_id: int, action: str) -> ResponseReturnValue:
+    """Approve a credit that was waiting for a manager, or reduce or refuse it with a reason."""
+    found = actions.find(actions.COMPENSATION_ACTIONS, action, is_manager=True)
+    fields: dict[str, object] = {"reason": request.form.get("reason")}
+    if "minutes" in found.fields:
+        raw = request.form.get("minutes", "").strip()
+        fields["minutes"] = int(raw) if raw.isdigit() and len(raw) < 6 else raw
+    return submit(lambda uow: found.run(uow, compensation_id, fields, _actor_label()),
+                  lambda item: ("success", gettext(CREDIT_DECIDED[action], minutes=item.granted_minutes,
+                                                    seat=item.seat_id)),
                   location=url_for("manage.index"))
 
 

@@ -122,6 +122,8 @@ class CompensationStatus(StrEnum):
 
     APPLIED = "applied"
     AWAITING_APPROVAL = "awaiting_approval"
+    # A manager refused it, with a reason: nothing reached the customer.
+    REFUSED = "refused"
 
 
 class Delivery(StrEnum):

@@ -326,11 +326,12 @@ def correct_credit(status: CompensationStatus, granted_minutes: int, standing: C
     ``granted_minutes`` what the customer received of them; ``recomputed`` is the policy's new
     result (None when the session no longer lost anything), which ``needs_approval`` above
     rule 10's threshold. A credit still waiting for a manager moves with the recomputation: it
-    applies at once when it falls under the threshold, and needs nobody when nothing is due.
-    None when the amounts stand as they were.
+    applies at once when it falls under the threshold, and needs nobody when nothing is due. A
+    credit a manager refused stays refused, and one they reduced grows only by what the
+    recomputation adds to what was due. None when nothing changes.
     """
     figures = recomputed or standing.cleared()
-    if figures.same_amounts(standing):
+    if figures.same_amounts(standing) or status is CompensationStatus.REFUSED:
         return None
     credit = figures.credit_minutes
     topup = 0
@@ -341,8 +342,10 @@ def correct_credit(status: CompensationStatus, granted_minutes: int, standing: C
             outcome, status, granted_minutes = CorrectionOutcome.NOW_APPLIED, CompensationStatus.APPLIED, credit
         else:
             outcome = CorrectionOutcome.STILL_AWAITING
-    elif credit > granted_minutes:
-        outcome, topup, granted_minutes = CorrectionOutcome.TOPPED_UP, credit - granted_minutes, credit
+    elif credit > max(granted_minutes, standing.credit_minutes):
+        # What was given stands: more than was due (waived before), or less (a manager reduced it).
+        topup = credit - max(granted_minutes, standing.credit_minutes)
+        outcome, granted_minutes = CorrectionOutcome.TOPPED_UP, granted_minutes + topup
     else:
         outcome = CorrectionOutcome.WAIVED if granted_minutes > credit else CorrectionOutcome.ALREADY_GIVEN
     waived = max(granted_minutes - credit, 0) if status is CompensationStatus.APPLIED else 0

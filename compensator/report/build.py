@@ -131,7 +131,7 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
     )
     figures = _figures(uow, window, outage_rows, compensation_rows, compensations.feedback)
     reliability = _reliability(outage_rows, day_outages, window)
-    anomalies = (_ledger_corrections(uow, window) + _outage_anomalies(outage_rows)
+    anomalies = (_ledger_corrections(uow, window) + _decided_credits(compensation_rows) + _outage_anomalies(outage_rows)
                  + [Anomaly(AnomalyKind.UNCONFIRMED_OUTAGE, outage_id=item.id)
                     for item in overlapping if item.status is OutageStatus.SUSPECTED]
                  + [Anomaly(AnomalyKind.NOTICE_NOT_DELIVERED, outage_id=row.outage_id, seat_id=row.seat_id,
@@ -251,6 +251,18 @@ def _ledger_corrections(uow: UnitOfWork, window: Span) -> list[Anomaly]:
             Anomaly(AnomalyKind.SALE_REVERSED, seat_id=seat_id, session_id=session_id, minutes=-minutes, actor=actor,
                     reason=note)
             for kind, session_id, minutes, actor, note, seat_id in entries]
+
+
+def _decided_credits(rows: tuple[CompensationRow, ...]) -> list[Anomaly]:
+    """The credits a manager reduced or refused, with their reason (rule 10, amended)."""
+    found = []
+    for row in rows:
+        if row.decision_reason is None:
+            continue
+        kind = AnomalyKind.CREDIT_REFUSED if row.status is CompensationStatus.REFUSED else AnomalyKind.CREDIT_REDUCED
+        found.append(Anomaly(kind, outage_id=row.outage_id, seat_id=row.seat_id, session_id=row.session_id,
+                             minutes=row.granted_minutes, actor=row.decided_by, reason=row.decision_reason))
+    return found
 
 
 def _outage_anomalies(rows: tuple[OutageRow, ...]) -> list[Anomaly]:

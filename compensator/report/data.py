@@ -29,6 +29,8 @@ class AnomalyKind(StrEnum):
 
     MANUAL_CREDIT = "manual_credit"
     SALE_REVERSED = "sale_reversed"
+    CREDIT_REDUCED = "credit_reduced"
+    CREDIT_REFUSED = "credit_refused"
     CORRECTED_OUTAGE = "corrected_outage"
     NO_AFFECTED_SESSION = "no_affected_session"
     NOTICE_NOT_DELIVERED = "notice_not_delivered"
@@ -189,6 +191,9 @@ class CompensationRow:
     # What actually reached the customer, by the form it took: the credit entries on a prepaid
     # session (time) or a postpaid one (off the bill), and the vouchers issued.
     given: GivenMinutes = GIVEN_NOTHING
+    # The manager who decided a credit that waited for approval, and why they reduced or refused it.
+    decided_by: str | None = None
+    decision_reason: str | None = None
 
     @property
     def forms_given(self) -> str:

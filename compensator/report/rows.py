@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import (
@@ -140,8 +140,9 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
     rows = fetch_tuples(uow.db, (
         select(Compensation.outage_id, Compensation.id, Compensation.seat_session_id, Compensation.seat_id,
                *(getattr(Compensation, name) for name in FIGURE_NAMES), Compensation.granted_minutes,
-               Compensation.status, Compensation.explanation, Notice.id)
-        .outerjoin(Notice, Notice.compensation_id == Compensation.id)
+               Compensation.status, Compensation.explanation, Compensation.approved_by,
+               Compensation.decision_reason, Notice.id)
+        .outerjoin(Notice, and_(Notice.compensation_id == Compensation.id, Notice.adjustment_id.is_(None)))
         .where(Compensation.outage_id.in_(ids)).order_by(Compensation.id)))
     deliveries = _last_deliveries(uow, ids)
     adjusted = _adjustments(uow, ids)
@@ -153,7 +154,7 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
     feedback: list[Feedback] = []
     for row in rows:
         outage_id, compensation_id, session_id, seat_id = row[:4]
-        granted, status, explanation, notice_id = row[4 + FIGURE_COUNT:]
+        granted, status, explanation, decided_by, decision_reason, notice_id = row[4 + FIGURE_COUNT:]
         seats_by_outage[outage_id].append(seat_id)
         counts[outage_id] += 1
         adjustments = adjusted.get(compensation_id)
@@ -176,7 +177,8 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
             id=compensation_id, outage_id=outage_id, session_id=session_id, seat_id=seat_id, figures=figures,
             granted_minutes=granted, waived_minutes=waived, status=status, given_value_minor=given, notice=notice,
             explanation=explanation, adjustments=tuple(text for _, text in adjustments or ()),
-            given=given_by_form.get(compensation_id, GIVEN_NOTHING)))
+            given=given_by_form.get(compensation_id, GIVEN_NOTHING), decided_by=decided_by,
+            decision_reason=decision_reason))
     ordered = tuple(row for outage in outages for row in by_outage.get(outage.id, ()))
     return DayCompensations(ordered, dict(counts), dict(seats_by_outage), frozenset(any_lost), tuple(feedback))
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from compensator.errors import NotFound, PermissionDenied
+from compensator.services.outages import approvals
 from compensator.services.outages import use_cases as outages
-from compensator.services.outages.views import OutageView
+from compensator.services.outages.views import CompensationView, OutageView
 from compensator.services.sessions import corrections
 from compensator.services.sessions import use_cases as sessions
 from compensator.services.sessions.views import SeatSessionView
@@ -54,6 +55,17 @@ OUTAGE_ACTIONS: dict[str, Action[OutageView]] = {
     "confirm": Action((), lambda uow, target, fields, actor: outages.confirm_outage(uow, target, actor=actor)),
     "dismiss": Action(("reason",), lambda uow, target, fields, actor: outages.dismiss_outage(
         uow, target, reason=fields.get("reason"), actor=actor)),
+}
+
+
+# What a manager decides for a credit awaiting approval (rule 10, amended).
+COMPENSATION_ACTIONS: dict[str, Action[CompensationView]] = {
+    "approve": Action((), lambda uow, target, fields, actor: approvals.approve_compensation(
+        uow, target, actor=actor), manager_only=True),
+    "reduce": Action(("minutes", "reason"), lambda uow, target, fields, actor: approvals.reduce_compensation(
+        uow, target, minutes=fields.get("minutes"), reason=fields.get("reason"), actor=actor), manager_only=True),
+    "refuse": Action(("reason",), lambda uow, target, fields, actor: approvals.refuse_compensation(
+        uow, target, reason=fields.get("reason"), actor=actor), manager_only=True),
 }
 
 

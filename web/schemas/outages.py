@@ -11,7 +11,7 @@ from compensator.domain.kinds import (
     ScopeKind,
 )
 from web.schemas.common import Time
-from web.schemas.fields import Closed, Day, Id, IdList, Moment, Note, Query, Shape
+from web.schemas.fields import Closed, Day, Id, IdList, Minutes, Moment, Note, Query, Shape
 
 
 class StartOutage(Closed):
@@ -36,6 +36,19 @@ class CorrectOutage(Closed):
 
     started_at: Moment | None = None
     ended_at: Moment | None = None
+    reason: Note
+
+
+class ReduceCredit(Closed):
+    """A manager gives fewer minutes than the policy did, saying why."""
+
+    minutes: Minutes
+    reason: Note
+
+
+class RefuseCredit(Closed):
+    """A manager refuses the credit, saying why."""
+
     reason: Note
 
 

@@ -78,6 +78,21 @@
     });
   }
 
+  function patchWaiting(waiting) {
+    var box = document.getElementById("waiting");
+    var list = document.getElementById("waiting-list");
+    var signature = waiting.map(function (w) { return w.label; }).join("|");
+    box.hidden = waiting.length === 0;
+    if (list.dataset.signature === signature) { return; }
+    list.dataset.signature = signature;
+    list.innerHTML = "";
+    waiting.forEach(function (credit) {
+      var item = document.createElement("li");
+      item.textContent = credit.label;
+      list.appendChild(item);
+    });
+  }
+
   function patchAlerts(alerts) {
     var box = document.getElementById("alerts");
     var list = document.getElementById("alert-list");
@@ -201,6 +216,7 @@
         patchTiles(state.seats);
         patchFigures(state.figures_text);
         patchLetters(state.letters);
+        patchWaiting(state.waiting);
         patchPower(state.outages);
         patchSuspected(state.suspected);
         patchAlerts(state.alerts);

@@ -123,6 +123,12 @@ def anomaly(item: Anomaly) -> str:
     """What the owner should look at, as a sentence."""
     if item.kind is AnomalyKind.MANUAL_CREDIT:
         return f"manual credit of {item.minutes} min on seat {item.seat_id} (session {item.session_id}) by {item.actor}"
+    if item.kind is AnomalyKind.CREDIT_REDUCED:
+        return (f"the credit for seat {item.seat_id} (outage {item.outage_id}) was reduced to {item.minutes} min "
+                f"by {item.actor}: {item.reason}")
+    if item.kind is AnomalyKind.CREDIT_REFUSED:
+        return (f"the credit for seat {item.seat_id} (outage {item.outage_id}) was refused by {item.actor}: "
+                f"{item.reason}")
     if item.kind is AnomalyKind.SALE_REVERSED:
         return (f"sale corrected: {item.minutes} min taken back on seat {item.seat_id} (session {item.session_id}) "
                 f"by {item.actor}: {item.reason}")

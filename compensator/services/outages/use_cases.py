@@ -24,20 +24,17 @@ from compensator.domain.kinds import (
 )
 from compensator.errors import InvalidInput, InvalidState, NotFound, require_id
 from compensator.services import audit, parsing
-from compensator.services.outages.credits import CreditOrder, apply_credits
 from compensator.services.outages.scopes import resolve_scope, scope_key, scope_seats
 from compensator.services.outages.settlement import (
     CorrectionInProgress,
-    current_figures,
     settle,
     settle_correction,
     settle_leaver,
 )
-from compensator.services.outages.views import CompensationView, OutageView, outage_views
-from compensator.services.sessions.views import LeavingCredit, load_sessions
+from compensator.services.outages.views import OutageView, outage_views
+from compensator.services.sessions.views import LeavingCredit
 from compensator.store.database import UnitOfWork
 from compensator.store.models import (
-    Compensation,
     Outage,
     OutageRevision,
 )
@@ -271,37 +268,3 @@ def correct_outage(uow: UnitOfWork, outage_id: object, *, started_at: object = N
 
 def _seconds(uow: UnitOfWork, moment: datetime) -> str:
     return moment.astimezone(uow.settings.venue.tz).strftime("%d %b %H:%M:%S")
-
-
-# --- approval -----------------------------------------------------------------------------
-
-
-def approve_compensation(uow: UnitOfWork, compensation_id: object, *, actor: str) -> CompensationView:
-    """A manager accepts a large credit: it is applied now."""
-    compensation_id = require_id(compensation_id, "compensation")
-    row = uow.db.scalar(select(Compensation).where(Compensation.id == compensation_id).with_for_update())
-    if row is None:
-        raise NotFound(f"unknown compensation {compensation_id}", field="compensation")
-    if row.status is not CompensationStatus.AWAITING_APPROVAL:
-        raise InvalidState(f"compensation {row.id} is already applied")
-    outage = uow.db.get(Outage, row.outage_id)
-    assert outage is not None
-    loaded = load_sessions(uow.db, [row.seat_session_id], authors=False)[row.seat_session_id]
-    # A correction since may have changed the credit: the figures that stand now are approved.
-    figures = current_figures(uow, select(Compensation.id).where(Compensation.id == row.id))[row.id]
-    if figures.credit_minutes == 0:
-        raise InvalidState(f"compensation {row.id} has nothing left to approve: a correction brought it to 0 min")
-    row.status = CompensationStatus.APPLIED
-    row.applied_at = uow.now()
-    row.approved_by = actor
-    row.granted_minutes = figures.credit_minutes
-    delivered = apply_credits(uow, [CreditOrder(
-        compensation_id=row.id, seat_id=row.seat_id, figures=figures, session=loaded,
-        minutes=figures.credit_minutes)], outage=outage, actor=actor)
-    row.form = delivered.forms[row.id]
-    audit.record(uow, actor=actor, action="compensation.approve", target_type="compensation", target_id=row.id,
-                 after={"credit_minutes": figures.credit_minutes})
-    uow.db.flush()
-    view = next(item for item in outage_views(uow, [outage])[0].compensations if item.id == row.id)
-    uow.commit()
-    return view

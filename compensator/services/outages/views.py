@@ -25,7 +25,15 @@ from compensator.domain.records import record
 from compensator.errors import NotFound, require_id
 from compensator.store.conditions import outage_overlaps
 from compensator.store.database import UnitOfWork
-from compensator.store.models import Compensation, CompensationAdjustment, Notice, Outage, OutageRevision, Voucher
+from compensator.store.models import (
+    Compensation,
+    CompensationAdjustment,
+    Notice,
+    Outage,
+    OutageRevision,
+    SeatSession,
+    Voucher,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +219,31 @@ def list_outages(uow: UnitOfWork, *, start: datetime | None = None, end: datetim
 def open_outages(uow: UnitOfWork) -> list[OutageView]:
     """The outages still suspected or ongoing."""
     return list_outages(uow, statuses=(OutageStatus.SUSPECTED, OutageStatus.ONGOING))
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingCredit:
+    """A credit waiting for a manager, as the counter sees it: whose it is and how many minutes it stands at."""
+
+    compensation_id: int
+    seat_id: str
+    customer_name: str | None
+    credit_minutes: int
+
+
+def waiting_credits(uow: UnitOfWork) -> list[WaitingCredit]:
+    """The credits waiting for a manager, oldest first, in two statements (read at every refresh of the board)."""
+    rows = uow.db.execute(
+        select(Compensation.id, Compensation.seat_id, SeatSession.customer_name, Compensation.credit_minutes)
+        .join(SeatSession, SeatSession.id == Compensation.seat_session_id)
+        .where(Compensation.status == CompensationStatus.AWAITING_APPROVAL).order_by(Compensation.id)).tuples().all()
+    if not rows:
+        return []
+    adjusted = adjustments_of(uow, [row[0] for row in rows])
+    return [WaitingCredit(compensation_id, seat_id, customer_name,
+                          adjusted[compensation_id][-1].figures.credit_minutes if compensation_id in adjusted
+                          else credit_minutes)
+            for compensation_id, seat_id, customer_name, credit_minutes in rows]
 
 
 def awaiting_approval(uow: UnitOfWork) -> list[CompensationView]:
