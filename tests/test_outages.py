@@ -270,8 +270,10 @@ def test_a_large_credit_waits_for_a_manager_and_is_applied_once_approved(uow, cl
     assert approved.approved_by == "manager:bola"
     with pytest.raises(InvalidState):
         do(uow, approvals.approve_compensation, waiting.id)
+    # 185 min due: the session, paid until 20:00, can use 120 before closing at 22:00; 65 come as a voucher.
     with uow() as unit:
-        assert session_views.get_session(unit, session.id).paid_minutes == 360 + approved.current.credit_minutes
+        assert session_views.get_session(unit, session.id).paid_minutes == 360 + 120
+    assert approved.current.credit_minutes == 185 and len(approved.voucher_codes) == 1
 
 
 def test_a_session_that_ran_out_during_the_cut_gets_a_voucher(uow, clock) -> None:

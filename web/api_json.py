@@ -182,6 +182,7 @@ def session_json(view: SeatSessionView) -> dict[str, Any]:
         "paid_minutes": view.paid_minutes, "remaining_minutes": view.remaining_minutes,
         "paid_end": local_time(view.paid_end), "billed_minutes": view.billed_minutes, "bill_minor": view.bill_minor,
         "bill": bill_json(view.bill) if view.bill else None,
+        "past_closing_minutes": view.past_closing_minutes,
         "owed_on_leaving": [
             {"compensation": credit.compensation_id, "outage": credit.outage_id,
              "credit_minutes": credit.credit_minutes, "carried_minutes": credit.carried_minutes,

@@ -27,6 +27,7 @@ from compensator import seat_agent
 from compensator.collector import collector_held_off
 from compensator.domain.kinds import OutageStatus, SessionMode
 from compensator.domain.ups import UpsDisplay
+from compensator.domain.venue_day import next_closing
 from compensator.errors import InvalidInput, NotFound
 from compensator.services import actions
 from compensator.services.counter.board import NEARLY_UP_MINUTES, SeatTile
@@ -244,7 +245,20 @@ def start_session(seat_id: str) -> ResponseReturnValue:
     return submit(lambda uow: sessions.start_session(
         uow, seat_id=seat_id, minutes=None if postpaid else _minutes_field(), postpaid=postpaid,
         customer_name=request.form.get("customer_name") or None, language=request.form.get("language") or None,
-        actor=actor_label()), lambda view: ("success", gettext("Seat %(seat)s: session started.", seat=view.seat_id)))
+        actor=actor_label()), lambda view: _with_closing(view, gettext("Seat %(seat)s: session started.",
+                                                                         seat=view.seat_id)))
+
+
+def _with_closing(view: session_views.SeatSessionView, done: str) -> Message:
+    """``done``, warning when some of the minutes sold run past closing time and cannot be used."""
+    if not view.past_closing_minutes:
+        return "success", done
+    venue = runtime().settings.venue
+    closing = _local(next_closing(view.as_of, venue.tz, venue.closing_time))
+    return "warning", done + " " + ngettext(
+        "%(num)d minute of this session runs past closing time (%(closing)s) and cannot be used.",
+        "%(num)d minutes of this session run past closing time (%(closing)s) and cannot be used.",
+        view.past_closing_minutes, closing=closing)
 
 
 def _minutes_field() -> int:
@@ -267,7 +281,7 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
 
     def outcome(view: session_views.SeatSessionView) -> Message:
         if action != "end":
-            return "success", gettext(ACTION_DONE[action], seat=view.seat_id)
+            return _with_closing(view, gettext(ACTION_DONE[action], seat=view.seat_id))
         owed = owed_message(view)
         letter = next((credit.notice_id for credit in view.owed_on_leaving if credit.notice_id is not None), None)
         if letter is not None:
@@ -292,10 +306,11 @@ def _voucher_target() -> dict[str, object]:
 @login_required
 def redeem() -> ResponseReturnValue:
     """Redeem a typed or scanned voucher code onto a free seat or onto a running prepaid session."""
-    def outcome(redeemed: Redemption) -> tuple[str, str]:
+    def outcome(redeemed: Redemption) -> Message:
         words = (N_("Voucher %(code)s: %(minutes)s min started on seat %(seat)s") if redeemed.started
                  else N_("Voucher %(code)s: %(minutes)s min added to seat %(seat)s"))
-        return "success", gettext(words, code=redeemed.code, minutes=redeemed.minutes, seat=redeemed.session.seat_id)
+        return _with_closing(redeemed.session, gettext(words, code=redeemed.code, minutes=redeemed.minutes,
+                                                       seat=redeemed.session.seat_id))
 
     return submit(lambda uow: redeem_voucher(uow, request.form.get("code", ""), actor=actor_label(),
                                              **_voucher_target()), outcome)

@@ -21,16 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from compensator.domain.breakdown import Breakdown, CreditDelivery
+from compensator.domain.breakdown import Breakdown
 from compensator.domain.darkness import OutageFacts, SeatDarkness
 from compensator.domain.explanation import explain, explain_delivery
 from compensator.domain.intervals import Span, merge
 from compensator.domain.kinds import SessionEventKind, SessionMode, SessionState
 from compensator.domain.ledger import ZERO, Balance, SessionFacts, balance
-from compensator.domain.policy import CompensationInput, CompensationResult, compensate
+from compensator.domain.policy import CompensationInput, CompensationResult, compensate, time_delivery
 from compensator.domain.stretches import PriorCompensation
 from compensator.domain.terms import PolicySettings, ZoneTerms
 
@@ -42,8 +42,9 @@ class CompensationBatch:
     """The policy applied to the sessions of one outage, once per distinct kind of session."""
 
     def __init__(self, outage: OutageFacts, outages: tuple[OutageFacts, ...], seat_terms: Mapping[str, ZoneTerms],
-                 policy: PolicySettings, timezone: ZoneInfo, now: datetime) -> None:
+                 policy: PolicySettings, timezone: ZoneInfo, now: datetime, closing: datetime | None = None) -> None:
         self.outage = outage
+        self.closing = closing
         self.outages = outages
         self.seat_terms = seat_terms
         self.policy = policy
@@ -64,7 +65,8 @@ class CompensationBatch:
         if found is None:
             found = compensate(CompensationInput(
                 session=session, outage=self.outage, outages=self.outages, prior=prior, seat_terms=self.seat_terms,
-                policy=self.policy, timezone=self.timezone, now=self.now, darkness=self.darkness))
+                policy=self.policy, timezone=self.timezone, now=self.now, darkness=self.darkness,
+                closing=self.closing))
             if key is not None:
                 self._results[key] = found
             return found
@@ -105,9 +107,8 @@ class CompensationBatch:
         delivery, credit = breakdown.delivery, breakdown.credit
         if delivery is None or credit is None or delivery.paid_end_before is None or paid_end is None:
             return breakdown
-        moved = replace(breakdown, delivery=CreditDelivery(
-            delivery.form, paid_end, paid_end + timedelta(minutes=credit.minutes), delivery.voucher_valid_days,
-            delivery.voucher_reason))
+        moved = replace(breakdown, delivery=time_delivery(paid_end, credit.minutes, self.closing,
+                                                          self.policy.voucher_valid_days))
         self._origins[id(moved)] = (moved, breakdown)
         return moved
 

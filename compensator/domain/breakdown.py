@@ -86,6 +86,9 @@ class CreditDelivery:
     paid_end_after: datetime | None = None
     voucher_valid_days: int | None = None
     voucher_reason: VoucherReason | None = None
+    # A time credit is usable until closing time: the minutes past it come as a voucher (rule 8 amended).
+    closing: datetime | None = None
+    voucher_minutes: int = 0
 
 
 @record

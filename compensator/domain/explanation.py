@@ -156,8 +156,12 @@ def explain_delivery(delivery: CreditDelivery, credit: Credit, timezone: ZoneInf
         return f"{credit.minutes} min off the bill"
     if delivery.form is CompensationForm.TIME:
         if delivery.paid_end_before is not None and delivery.paid_end_after is not None:
-            return (f"time added: paid end {_clock(delivery.paid_end_before, timezone)} → "
-                    f"{_clock(delivery.paid_end_after, timezone)}")
+            added = (f"time added: paid end {_clock(delivery.paid_end_before, timezone)} → "
+                     f"{_clock(delivery.paid_end_after, timezone)}")
+            if delivery.voucher_minutes and delivery.closing is not None:
+                added += (f" (closing time {_clock(delivery.closing, timezone)}); {delivery.voucher_minutes} min past "
+                          f"closing as a voucher valid {delivery.voucher_valid_days} days")
+            return added
         return f"{credit.minutes} min added to the paused session"
     assert delivery.voucher_reason is not None
     return (f"voucher of {credit.minutes} min valid {delivery.voucher_valid_days} days "

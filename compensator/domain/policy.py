@@ -70,6 +70,8 @@ class CompensationInput:
     now: datetime
     # Shared by the sessions compensated for one outage; built here when not given.
     darkness: SeatDarkness | None = None
+    # The venue's next closing time: a time credit past it is given as a voucher (rule 8, amended).
+    closing: datetime | None = None
 
 
 @record
@@ -125,7 +127,7 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
     credit = _rounded(policy, lost, extras)
     # The form depends on the session as it is when the credit is applied (now), not as it was.
     current = position
-    delivery = _delivery(policy, inputs.session.mode, current, credit)
+    delivery = _delivery(policy, inputs.session.mode, current, credit, inputs.closing)
     money = _value(inputs.seat_terms[dark.own.seat_id], credit, lost)
     approval_above = _approval_above(policy, credit)
     breakdown = Breakdown(lost=lost, extras=extras, credit=credit, delivery=delivery,
@@ -277,16 +279,29 @@ def choose_form(mode: SessionMode, state: SessionState) -> CompensationForm:
     return CompensationForm.VOUCHER
 
 
-def _delivery(policy: PolicySettings, mode: SessionMode, current: Balance, credit: Credit) -> CreditDelivery:
+def _delivery(policy: PolicySettings, mode: SessionMode, current: Balance, credit: Credit,
+              closing: datetime | None) -> CreditDelivery:
     """Rule 8: the form of the credit for the session as it is now, with the paid end it moves or the voucher."""
     form = choose_form(mode, current.state)
     if form is CompensationForm.TIME and current.paid_end is not None:
-        return CreditDelivery(form, paid_end_before=current.paid_end,
-                        paid_end_after=current.paid_end + timedelta(minutes=credit.minutes))
+        return time_delivery(current.paid_end, credit.minutes, closing, policy.voucher_valid_days)
     if form is CompensationForm.VOUCHER:
         reason = VoucherReason.SESSION_ENDED if current.state is SessionState.ENDED else VoucherReason.TIME_RAN_OUT
         return CreditDelivery(form, voucher_valid_days=policy.voucher_valid_days, voucher_reason=reason)
     return CreditDelivery(form)
+
+
+def time_delivery(paid_end: datetime, minutes: int, closing: datetime | None, valid_days: int) -> CreditDelivery:
+    """Rule 8, amended: ``minutes`` added to a session paid until ``paid_end``, up to ``closing``.
+
+    The minutes that would run past closing time come as a voucher; without a closing time every
+    minute is added to the session.
+    """
+    usable = minutes if closing is None else max(min(minutes, (closing - paid_end) // MINUTE), 0)
+    past = minutes - usable
+    return CreditDelivery(CompensationForm.TIME, paid_end_before=paid_end,
+                          paid_end_after=paid_end + timedelta(minutes=usable), closing=closing if past else None,
+                          voucher_minutes=past, voucher_valid_days=valid_days if past else None)
 
 
 def _value(terms: ZoneTerms, credit: Credit, lost: LostTime) -> int:

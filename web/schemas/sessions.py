@@ -122,5 +122,7 @@ class Session(Shape):
     billed_minutes: int | None
     bill_minor: int | None
     bill: Bill | None
+    # Paid minutes that fall after the venue's closing time and cannot be used.
+    past_closing_minutes: int
     entries: list[Entry]
     owed_on_leaving: list[LeavingCredit]

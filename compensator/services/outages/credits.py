@@ -20,8 +20,9 @@ from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import CompensationForm, EntryKind
 from compensator.domain.ledger import balance
 from compensator.domain.money import value_minor
-from compensator.domain.policy import choose_form
+from compensator.domain.policy import choose_form, time_delivery
 from compensator.domain.records import record
+from compensator.domain.venue_day import next_closing
 from compensator.notices.compose import NoticeComposer, NoticeFacts
 from compensator.notices.wording import NoticeCatalog
 from compensator.services.sessions.views import LoadedSession
@@ -115,8 +116,15 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
         else:
             position = balance(order.session.facts, now)
             decided.append((order, choose_form(order.session.facts.mode, position.state), position.paid_end))
-    codes = iter(_unique_codes(uow, sum(1 for _, form, _ in decided if form is CompensationForm.VOUCHER)))
-    expires_at = now + timedelta(days=settings.policy.voucher_valid_days)
+    closing = next_closing(now, settings.venue.tz, settings.venue.closing_time)
+    valid_days = settings.policy.voucher_valid_days
+    # A time credit is usable until closing time: the minutes past it come as a voucher (rule 8, amended).
+    past_closing = {order.compensation_id: time_delivery(paid_end, order.minutes, closing, valid_days).voucher_minutes
+                    for order, form, paid_end in decided if form is CompensationForm.TIME and paid_end is not None}
+    wanted = sum(1 for order, form, _ in decided
+                 if form is CompensationForm.VOUCHER or past_closing.get(order.compensation_id))
+    codes = iter(_unique_codes(uow, wanted))
+    expires_at = now + timedelta(days=valid_days)
     composer = NoticeComposer(catalog_for(uow))
     entries: list[tuple[object, ...]] = []
     new_vouchers: list[tuple[object, ...]] = []
@@ -133,10 +141,17 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
             new_vouchers.append((code, order.minutes, expires_at, now, order.compensation_id, order.key))
         else:
             price = settings.zone(settings.seat(order.seat_id).zone_id).price_minor_per_hour
-            entries.append((order.session.row.id, EntryKind.OUTAGE_TOPUP if order.topup else EntryKind.OUTAGE_CREDIT,
-                            order.minutes, value_minor(order.minutes, price), now, actor, order.compensation_id,
-                            order.key, f"outage {outage.id}"))
-            new_end = paid_end + timedelta(minutes=order.minutes) if paid_end else None
+            voucher_minutes = past_closing.get(order.compensation_id, 0)
+            minutes = order.minutes - voucher_minutes
+            if minutes:
+                kind = EntryKind.OUTAGE_TOPUP if order.topup else EntryKind.OUTAGE_CREDIT
+                entries.append((order.session.row.id, kind, minutes, value_minor(minutes, price), now, actor,
+                                order.compensation_id, order.key, f"outage {outage.id}"))
+            if voucher_minutes:
+                code = next(codes)
+                codes_given[order.compensation_id] = (code,)
+                new_vouchers.append((code, voucher_minutes, expires_at, now, order.compensation_id, order.key))
+            new_end = paid_end + timedelta(minutes=minutes) if paid_end else None
         if order.topup:
             continue
         language, text = composer.compose(order.session.row.language, NoticeFacts(

@@ -30,6 +30,7 @@ from compensator.domain.ledger import balance
 from compensator.domain.policy import CompensationInput, CompensationResult, choose_form, compensate, correct_credit
 from compensator.domain.records import record
 from compensator.domain.stretches import PriorCompensation
+from compensator.domain.venue_day import next_closing
 from compensator.services.outages.credits import CreditOrder, Delivered, apply_credits
 from compensator.services.outages.scopes import scope_seats
 from compensator.services.outages.views import CompensationView, adjustments_of
@@ -158,7 +159,8 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
     standing = current_figures(uow, own_ids) if already else {}
     this = outage_facts(uow, outage)
     # Sessions alike share the policy's work (``domain.batch``).
-    batch = CompensationBatch(this, outages, settings.seat_terms, settings.policy, settings.venue.tz, now)
+    batch = CompensationBatch(this, outages, settings.seat_terms, settings.policy, settings.venue.tz, now,
+                              closing=next_closing(now, settings.venue.tz, settings.venue.closing_time))
     new_rows: list[tuple[NewCompensation, CompensationResult]] = []
     orders: list[CreditOrder] = []
     for session_id, loaded in candidates.items():

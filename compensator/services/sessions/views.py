@@ -20,6 +20,7 @@ from compensator.domain.kinds import CompensationForm, EntryKind, SessionEventKi
 from compensator.domain.ledger import Balance, EntryRecord, EventRecord, SessionFacts, balance
 from compensator.domain.money import value_minor
 from compensator.domain.records import record
+from compensator.domain.venue_day import minutes_past, next_closing
 from compensator.errors import InvalidState, NotFound, require_id
 from compensator.store.bulk import fetch_tuples
 from compensator.store.database import UnitOfWork
@@ -74,6 +75,8 @@ class SeatSessionView:
     bill: SessionBill | None = None
     # What a customer who left while their seat was dark is owed, worked out as they left.
     owed_on_leaving: tuple[LeavingCredit, ...] = ()
+    # Paid minutes of a running session that fall after the venue's closing time: they cannot be used.
+    past_closing_minutes: int = 0
 
 
 @record
@@ -235,6 +238,10 @@ def view_of(uow: UnitOfWork, loaded: LoadedSession, *, at: datetime | None = Non
     bill = None
     if result.state is SessionState.ENDED:
         bill = session_bill(loaded.facts, result, price, credit_sources(uow.db, loaded))
+    past_closing = 0
+    if result.state is SessionState.RUNNING and result.paid_end is not None:
+        venue = uow.settings.venue
+        past_closing = minutes_past(result.paid_end, next_closing(moment, venue.tz, venue.closing_time))
     return SeatSessionView(
         id=loaded.row.id,
         seat_id=result.seat_id,
@@ -254,6 +261,7 @@ def view_of(uow: UnitOfWork, loaded: LoadedSession, *, at: datetime | None = Non
         entries=loaded.entries,
         as_of=moment,
         bill=bill,
+        past_closing_minutes=past_closing,
     )
 
 
