@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from compensator.domain.venue_day import minutes_past, next_closing
@@ -28,9 +28,9 @@ def test_the_next_closing_is_today_until_it_passes_then_tomorrow_and_after_midni
 
 
 def test_minutes_past_closing_count_a_started_minute() -> None:
-    closing = datetime(2026, 11, 22, 21, 0, tzinfo=timezone.utc)
-    assert minutes_past(datetime(2026, 11, 22, 20, 59, tzinfo=timezone.utc), closing) == 0
-    assert minutes_past(datetime(2026, 11, 22, 21, 12, 30, tzinfo=timezone.utc), closing) == 13
+    closing = datetime(2026, 11, 22, 21, 0, tzinfo=UTC)
+    assert minutes_past(datetime(2026, 11, 22, 20, 59, tzinfo=UTC), closing) == 0
+    assert minutes_past(datetime(2026, 11, 22, 21, 12, 30, tzinfo=UTC), closing) == 13
 
 
 def test_a_time_credit_runs_to_closing_and_the_rest_is_a_voucher(uow, clock) -> None:
