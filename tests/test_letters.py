@@ -33,8 +33,10 @@ AT = datetime(2026, 11, 22, 13, 0, tzinfo=timezone.utc)
 def cut(start_minutes: int, lasting_seconds: int, lost: int, credit: int, form=CompensationForm.TIME,
         code: str | None = None, left: bool = False) -> CutFacts:
     start = AT + timedelta(minutes=start_minutes)
-    return CutFacts(OutageKind.POWER, start, start + timedelta(seconds=lasting_seconds), lost, credit, form,
-                    code, left)
+    end = start + timedelta(seconds=lasting_seconds)
+    # A seat without a UPS: dark as long as the cut; a customer who left did so 2 minutes in.
+    return CutFacts(OutageKind.POWER, start, end, lost, credit, form, code, left, cut_start=start,
+                    cut_end=end if not left else None, left_at=start + timedelta(minutes=2) if left else None)
 
 
 def letter_facts(*cuts: CutFacts, **overrides) -> LetterFacts:
@@ -66,11 +68,14 @@ def test_a_letter_lists_every_cut_with_its_own_span_and_adds_them_up(language) -
 def test_an_english_letter_reads_as_one_apology_with_a_total() -> None:
     _, text = compose_letter(NoticeCatalog.load("en"), "en", letter_facts(*THREE_CUTS))
     assert "there were 3 cuts at Bright Star on November 22, 2026, and you lost 34 minutes in all" in text
-    assert "• From 14:10 to 14:13, 3 minutes (power cut): you lost 3 minutes; 5 minutes added to your time." in text
-    assert "• At 14:20, 40 seconds (power cut): you lost 1 minute; 5 minutes added to your time." in text
-    assert "a voucher for 35 minutes, ABCD-EFGH-J." in text
+    assert ("• The power cut from 14:10 to 14:13 (3 minutes): your seat was dark from 14:10 to 14:13, and you "
+            "lost 3 minutes; 5 minutes added to your time.") in text
+    assert ("• The power cut at 14:20 (40 seconds): your seat was dark for 40 seconds, and you lost 1 minute; "
+            "5 minutes added to your time.") in text
+    assert ("• The power cut since 14:40: your seat went dark at 14:40 and you left at 14:42, giving up the 30 "
+            "minutes of paid time you had left; a voucher for 35 minutes, ABCD-EFGH-J.") in text
     assert "Every minute that had begun is counted as a whole minute." in text
-    assert "You left during the cut" in text
+    assert "for staying with us" not in text and "We hope to see you again soon." in text
     assert ("In all, you get 45 minutes back. Your session now ends at 16:30. "
             "Show the voucher at the counter any time before December 22, 2026.") in text
 
@@ -80,7 +85,7 @@ def test_a_letter_over_two_days_names_both_and_follows_the_venues_clock() -> Non
     _, text = compose_letter(NoticeCatalog.load("en"), "en", letter_facts(
         THREE_CUTS[0], late, new_end=None, voucher_expires_at=None, clock=ClockStyle.TWELVE_HOUR))
     assert "between November 22, 2026 and November 23, 2026" in text
-    assert "From 2:10\u202fPM to 2:13\u202fPM" in text or "From 2:10 PM to 2:13 PM" in text
+    assert "from 2:10\u202fPM to 2:13\u202fPM" in text or "from 2:10 PM to 2:13 PM" in text
     assert "ends at" not in text and "voucher" not in text
 
 
@@ -119,7 +124,7 @@ def test_a_customers_pending_notices_are_one_letter_with_every_cut_and_its_vouch
     assert [notice.id for notice in letter.notices] == sorted(notice.id for notice in waiting)
     assert len([line for line in letter.text.splitlines() if line.startswith("• ")]) == 3
     assert len(letter.voucher_codes) == 1 and letter.voucher_codes[0] in letter.text
-    assert "You left during the cut" in letter.text
+    assert "you left at 14:38, giving up the 62 minutes of paid time you had left" in letter.text
     assert letter.credit_minutes == sum(notice.credit_minutes for notice in waiting)
 
 
@@ -153,9 +158,15 @@ def test_delivering_a_letter_delivers_each_of_its_notices_and_a_delivered_one_is
         delivered = letters.deliver_letter(unit, waiting[0].id, how="shown", feedback="happy", actor=ACTOR)
     assert {notice.status for notice in delivered.notices} == {"shown"}
     assert pending_of(uow, first) == [] and len(pending_of(uow, other)) == 3
+    # Reopened (or reprinted) once handed over, the letter is whole and worded as things stand.
     with uow() as unit:
         again = letters.letter_for(unit, waiting[2].id)
-    assert again.notices[0].id == waiting[2].id and len(again.notices) == 1 and again.text == waiting[2].text
+    assert [notice.id for notice in again.notices] == [notice.id for notice in waiting]
+    assert again.text == delivered.text and again.status == "shown"
+    # Marking it again keeps the customer's reaction.
+    with uow() as unit:
+        remarked = letters.deliver_letter(unit, waiting[2].id, how="printed", actor=ACTOR)
+    assert {notice.feedback.value for notice in remarked.notices} == {"happy"}
 
 
 def test_a_refused_delivery_of_a_letter_delivers_none_of_its_notices(uow, clock) -> None:
@@ -302,5 +313,5 @@ def test_a_customer_who_leaves_during_a_cut_is_told_the_voucher_gives_back_all_t
         outages.end_outage(unit, outage.id, actor=ACTOR)
     (notice,) = pending_of(uow, session)
     assert notice.form is CompensationForm.VOUCHER
-    assert "You left during the cut, so you lost all the time you had left" in notice.text
-    assert "you lost 50 minutes" in notice.text
+    assert ("You left at 14:12 while your seat was dark, so the 50 minutes of paid time you had left were lost "
+            "to you.") in notice.text.replace("\n", " ")

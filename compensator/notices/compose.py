@@ -7,8 +7,9 @@ one outage share what they can (``NoticeComposer``). The wording itself is ``wor
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from compensator.domain.kinds import CompensationForm, OutageKind
@@ -46,6 +47,18 @@ class NoticeFacts:
     # The customer ended the session while the seat was dark, and so lost all the paid time left.
     left_while_dark: bool = False
     clock: ClockStyle = ClockStyle.TWENTY_FOUR_HOUR
+    # The cut as it was: the outage's own start and end (None while it goes on).
+    cut_start: datetime | None = None
+    cut_end: datetime | None = None
+    # How long the seat's UPS is rated to hold: the seat went dark that long into a power cut.
+    ups_minutes: int = 0
+    # When a customer who left while their seat was dark did.
+    left_at: datetime | None = None
+    # Of the lost minutes, those given back before and not used (a leaver's, rule 2 amended).
+    carried_minutes: int = 0
+    # Of a time credit, the minutes past closing time that came as a voucher (rule 8 amended).
+    voucher_minutes: int = 0
+    closing: datetime | None = None
 
 
 def seat_message(catalog: NoticeCatalog, language: str | None, kind: OutageKind, form: CompensationForm,
@@ -90,7 +103,8 @@ class NoticeComposer:
         catalog = self.catalog
         locale = babel_locale(chosen)
         key = (chosen, facts.venue_name, facts.timezone, facts.currency, facts.kind, facts.dark_start,
-               facts.dark_end, facts.lost_minutes, facts.credit_minutes, facts.value_minor, facts.clock)
+               facts.dark_end, facts.lost_minutes, facts.credit_minutes, facts.value_minor, facts.clock,
+               facts.cut_start, facts.cut_end, facts.ups_minutes)
         shared = self._shared.get(key)
         if shared is None:
             shared = self._shared[key] = _Shared.of(catalog, chosen, locale, facts)
@@ -113,24 +127,52 @@ class NoticeComposer:
             return fill_template(text, own)
 
         dark_minutes, dark_seconds = _dark_length(facts)
-        if facts.form is CompensationForm.TIME and facts.new_end is None:
-            compensation_key = "compensation.time_paused"
-        else:
-            compensation_key = f"compensation.{facts.form.value}"
         greeting = fill("greeting") if facts.customer_name else fill("greeting_anonymous")
-        # A cut under a minute has no "from ... to ..." worth reading: both ends show the same minute.
-        apology = fill("apology") if dark_minutes else fill("apology_short")
-        if dark_seconds:
-            # The seconds beyond the whole minutes were counted as a minute: say so, or the sum looks wrong.
-            apology = f"{apology} {fill('rounded_up')}"
-        paragraphs = [fill("title").upper(), greeting, apology,
-                      fill("left_while_dark") if facts.left_while_dark else "",
-                      fill(compensation_key), fill("fix"), fill("thanks"), f"— {facts.venue_name}"]
+        # The cut as it was, then when and why this seat went dark, then what the customer lost.
+        cut = fill("apology_ongoing" if facts.cut_end is None else "apology")
+        seat = fill(seat_key(facts))
+        if facts.left_while_dark and facts.left_at is not None:
+            lost = fill("lost_left")
+            if facts.carried_minutes:
+                lost = f"{lost} {fill('carried')}"
+        else:
+            # A seat dark under a minute has no "until ..." worth reading: both ends show the same minute.
+            lost = fill("lost") if dark_minutes else fill("lost_short")
+            if dark_seconds:
+                # The seconds beyond the whole minutes were counted as a minute: say so, or the sum looks wrong.
+                lost = f"{lost} {fill('rounded_up')}"
+        thanks = fill("thanks_left") if facts.left_while_dark else fill("thanks")
+        paragraphs = [fill("title").upper(), greeting, f"{cut} {seat} {lost}", fill(compensation_key(facts)),
+                      fill("fix"), thanks, f"— {facts.venue_name}"]
         return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
+def seat_key(facts: NoticeFacts) -> str:
+    """The wording of when and why the seat went dark: at once, after its UPS held, or later (it sat elsewhere)."""
+    if facts.kind is OutageKind.NETWORK:
+        return "seat.network"
+    if facts.cut_start is None or facts.dark_start <= facts.cut_start:
+        return "seat.at_once"
+    if facts.ups_minutes and facts.dark_start == facts.cut_start + timedelta(minutes=facts.ups_minutes):
+        return "seat.ups"
+    return "seat.later"
+
+
+def compensation_key(facts: NoticeFacts) -> str:
+    """The wording of what the customer gets: time (up to closing, the rest a voucher), a voucher, off the bill."""
+    if facts.form is CompensationForm.TIME:
+        if facts.voucher_minutes and facts.voucher_minutes >= facts.credit_minutes:
+            return "compensation.voucher_at_closing"
+        if facts.voucher_minutes:
+            return "compensation.time_and_voucher"
+        if facts.new_end is None:
+            return "compensation.time_paused"
+    return f"compensation.{facts.form.value}"
+
+
 # The placeholders whose values are a notice's own rather than its language's and figures'.
-OWN_PLACEHOLDERS = frozenset({"customer", "new_end", "code", "expiry"})
+OWN_PLACEHOLDERS = frozenset({"customer", "new_end", "code", "expiry", "left_at", "carried", "time_credit",
+                              "voucher_credit", "closing"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +214,11 @@ def _own_values(catalog: NoticeCatalog, chosen: str, locale: str, facts: NoticeF
         "new_end": time_of_day(facts.new_end, local, facts.clock, locale) if facts.new_end else "",
         "code": facts.voucher_code or "",
         "expiry": day_text(facts.voucher_expires_at, local, locale) if facts.voucher_expires_at else "",
+        "left_at": time_of_day(facts.left_at, local, facts.clock, locale) if facts.left_at else "",
+        "carried": catalog.counted(chosen, "minutes", facts.carried_minutes),
+        "time_credit": catalog.counted(chosen, "minutes", facts.credit_minutes - facts.voucher_minutes),
+        "voucher_credit": catalog.counted(chosen, "minutes", facts.voucher_minutes),
+        "closing": time_of_day(facts.closing, local, facts.clock, locale) if facts.closing else "",
     }
     if "dark_length" in shared.per_notice:
         own["dark_length"] = fill_template(catalog.text(chosen, "minutes_and_seconds"), {**shared.values, **own})
@@ -182,6 +229,32 @@ def _own_values(catalog: NoticeCatalog, chosen: str, locale: str, facts: NoticeF
 def _placeholders(text: str) -> frozenset[str]:
     """The names of the placeholders ``text`` uses."""
     return frozenset(part[0] for part in template_parts(text) if not isinstance(part, str))
+
+
+def span_words(catalog: NoticeCatalog, chosen: str, start: str, end: str) -> str:
+    """When something happened: "from 14:10 to 14:13", or "at 14:20" when both ends read the same."""
+    if end == start:
+        return fill_template(catalog.text(chosen, "when.moment"), {"at": start})
+    return fill_template(catalog.text(chosen, "when.span"), {"from": start, "to": end})
+
+
+def cut_words(catalog: NoticeCatalog, chosen: str, start: datetime, end: datetime | None,
+              clock: Callable[[datetime], str]) -> str:
+    """A cut as it was: "from 14:10 to 14:13 (3 minutes)", "at 14:20 (40 seconds)", or "since 14:33" (going on)."""
+    if end is None:
+        return fill_template(catalog.text(chosen, "when.since"), {"at": clock(start)})
+    return f"{span_words(catalog, chosen, clock(start), clock(end))} ({length(catalog, chosen, end - start)})"
+
+
+def length(catalog: NoticeCatalog, chosen: str, span: timedelta) -> str:
+    """A length of time in words: "13 minutes", or "13 minutes and 20 seconds", or "40 seconds"."""
+    whole, seconds = divmod(round(span.total_seconds()), 60)
+    if not seconds:
+        return catalog.counted(chosen, "minutes", whole)
+    if not whole:
+        return catalog.counted(chosen, "seconds", seconds)
+    return fill_template(catalog.text(chosen, "minutes_and_seconds"), {
+        "minutes": catalog.counted(chosen, "minutes", whole), "seconds": catalog.counted(chosen, "seconds", seconds)})
 
 
 def _dark_length(facts: NoticeFacts) -> tuple[int, int]:
@@ -198,10 +271,17 @@ def _shared_values(catalog: NoticeCatalog, chosen: str, locale: str, facts: Noti
         return catalog.counted(chosen, "minutes", count)
 
     dark_minutes, dark_seconds = _dark_length(facts)
+    cut_start = facts.cut_start or facts.dark_start
     return {
         "venue": facts.venue_name,
         "what": catalog.text(chosen, f"what.{facts.kind.value}"),
-        "date": day_text(facts.dark_start, local, locale),
+        "date": day_text(cut_start, local, locale),
+        "cut_start": time_of_day(cut_start, local, facts.clock, locale),
+        "cut_end": time_of_day(facts.cut_end, local, facts.clock, locale) if facts.cut_end else "",
+        "cut_length": length(catalog, chosen, facts.cut_end - cut_start) if facts.cut_end else "",
+        "cut_told": cut_words(catalog, chosen, cut_start, facts.cut_end,
+                              lambda moment: time_of_day(moment, local, facts.clock, locale)),
+        "ups_length": minutes(facts.ups_minutes),
         "start": time_of_day(facts.dark_start, local, facts.clock, locale),
         "end": time_of_day(facts.dark_end, local, facts.clock, locale),
         "dark_seconds": str(dark_seconds),

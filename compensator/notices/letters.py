@@ -3,24 +3,26 @@
 Three short cuts during one session make three notices. Handing a customer three letters (and
 their vouchers on three slips) reads like a machine talking; this composes the one letter they
 take home instead, in their language and the venue's clock style, from the same wording files
-as a single notice (the ``letter.*`` keys).
+as a single notice (the ``letter.*`` keys). Each cut is told as it was (the outage's own start
+and length), then when this seat went dark, what was lost and what came back. A correction that
+adds minutes after a letter was handed over makes a short letter of its own (``compose_topup``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from compensator.domain.kinds import CompensationForm, OutageKind
+from compensator.notices.compose import cut_words, length, span_words
 from compensator.notices.wording import NoticeCatalog, babel_locale, day_text, fill_template
 from compensator.timeofday import ClockStyle, time_of_day
 
 
 @dataclass(frozen=True, slots=True)
 class CutFacts:
-    """One cut of a letter: the seat's dark span, what it cost and what came back for it."""
+    """One cut of a letter: the cut as it was, the seat's dark span, what it cost and what came back for it."""
 
     kind: OutageKind
     dark_start: datetime
@@ -31,6 +33,14 @@ class CutFacts:
     voucher_code: str | None = None
     # The customer ended the session while the seat was dark, and so lost all the paid time left.
     left_while_dark: bool = False
+    # The outage's own start and end (None while it goes on).
+    cut_start: datetime | None = None
+    cut_end: datetime | None = None
+    left_at: datetime | None = None
+    # Of a time credit, the minutes past closing time that came as a voucher.
+    voucher_minutes: int = 0
+    # Of the lost minutes, those given back before and not used (carried over).
+    carried_minutes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,67 +55,118 @@ class LetterFacts:
     new_end: datetime | None = None
     voucher_expires_at: datetime | None = None
     clock: ClockStyle = ClockStyle.TWENTY_FOUR_HOUR
+    # The venue's closing time, when the session runs until it: no letter promises time after it.
+    closing: datetime | None = None
+
+
+class _Words:
+    """The wording helpers of one letter: its language, times in the venue's clock style, counts."""
+
+    def __init__(self, catalog: NoticeCatalog, language: str | None, timezone: ZoneInfo, clock: ClockStyle) -> None:
+        self.catalog = catalog
+        self.chosen = catalog.resolve_language(language)
+        self.locale = babel_locale(self.chosen)
+        self.timezone = timezone
+        self.clock_style = clock
+
+    def clock(self, moment: datetime) -> str:
+        return time_of_day(moment, self.timezone, self.clock_style, self.locale)
+
+    def day(self, moment: datetime) -> str:
+        return day_text(moment, self.timezone, self.locale)
+
+    def minutes(self, count: int) -> str:
+        return self.catalog.counted(self.chosen, "minutes", count)
+
+    def fill(self, key: str, values: dict[str, str]) -> str:
+        return fill_template(self.catalog.text(self.chosen, key), values)
+
+    def given(self, cut: CutFacts) -> str:
+        """What came back for one cut, as the clause its line ends with."""
+        values = {"credit": self.minutes(cut.credit_minutes), "code": cut.voucher_code or "",
+                  "time_credit": self.minutes(cut.credit_minutes - cut.voucher_minutes),
+                  "voucher_credit": self.minutes(cut.voucher_minutes)}
+        form = cut.form.value
+        if cut.form is CompensationForm.TIME and cut.voucher_minutes:
+            form = "voucher" if cut.voucher_minutes >= cut.credit_minutes else "time_and_voucher"
+        return self.fill(f"letter.given.{form}", values)
+
+    def cut_values(self, cut: CutFacts) -> dict[str, str]:
+        """The placeholders of one cut: the cut as it was, the seat's dark span, the lost minutes."""
+        cut_start = cut.cut_start or cut.dark_start
+        dark = cut.dark_end - cut.dark_start
+        dark_when = (span_words(self.catalog, self.chosen, self.clock(cut.dark_start), self.clock(cut.dark_end))
+                     if dark >= timedelta(minutes=1) else
+                     self.fill("when.lasting", {"length": length(self.catalog, self.chosen, dark)}))
+        return {"what": self.catalog.text(self.chosen, f"what.{cut.kind.value}"), "date": self.day(cut_start),
+                "cut_told": cut_words(self.catalog, self.chosen, cut_start, cut.cut_end, self.clock),
+                "dark_when": dark_when,
+                "cut_start": self.clock(cut_start), "cut_end": self.clock(cut.cut_end) if cut.cut_end else "",
+                "cut_length": length(self.catalog, self.chosen, cut.cut_end - cut_start) if cut.cut_end else "",
+                "start": self.clock(cut.dark_start), "end": self.clock(cut.dark_end),
+                "dark_length": length(self.catalog, self.chosen, cut.dark_end - cut.dark_start),
+                "seconds": length(self.catalog, self.chosen, cut.dark_end - cut.dark_start),
+                "left_at": self.clock(cut.left_at) if cut.left_at else "", "lost": self.minutes(cut.lost_minutes),
+                "credit": self.minutes(cut.credit_minutes), "code": cut.voucher_code or ""}
 
 
 def compose_letter(catalog: NoticeCatalog, language: str | None, facts: LetterFacts) -> tuple[str, str]:
     """The letter for ``facts`` as (language used, text), times in the venue's zone and clock style."""
-    chosen = catalog.resolve_language(language)
-    locale = babel_locale(chosen)
-
-    def clock(moment: datetime) -> str:
-        return time_of_day(moment, facts.timezone, facts.clock, locale)
-
-    def minutes(count: int) -> str:
-        return catalog.counted(chosen, "minutes", count)
-
-    def fill(key: str, values: dict[str, str]) -> str:
-        return fill_template(catalog.text(chosen, key), values)
-
+    words = _Words(catalog, language, facts.timezone, facts.clock)
     first, last = facts.cuts[0], facts.cuts[-1]
-    first_day = day_text(first.dark_start, facts.timezone, locale)
-    last_day = day_text(last.dark_start, facts.timezone, locale)
+    first_day = words.day(first.cut_start or first.dark_start)
+    last_day = words.day(last.cut_start or last.dark_start)
     shared = {"venue": facts.venue_name, "customer": facts.customer_name or "", "date": first_day,
-              "last_date": last_day, "cuts": catalog.counted(chosen, "cuts", len(facts.cuts)),
-              "lost": minutes(sum(cut.lost_minutes for cut in facts.cuts)),
-              "credit": minutes(sum(cut.credit_minutes for cut in facts.cuts))}
-    greeting = fill("greeting" if facts.customer_name else "greeting_anonymous", shared)
-    apology = fill("letter.apology" if first_day == last_day else "letter.apology_days", shared)
-    lines = [_cut_line(catalog, chosen, cut, clock, minutes, fill) for cut in facts.cuts]
-    paragraphs = [fill("title", shared).upper(), greeting, apology, "\n".join(lines)]
-    if any(_dark_length(cut)[1] for cut in facts.cuts):
+              "last_date": last_day, "cuts": catalog.counted(words.chosen, "cuts", len(facts.cuts)),
+              "lost": words.minutes(sum(cut.lost_minutes for cut in facts.cuts)),
+              "credit": words.minutes(sum(cut.credit_minutes for cut in facts.cuts)),
+              "carried": words.minutes(sum(cut.carried_minutes for cut in facts.cuts))}
+    greeting = words.fill("greeting" if facts.customer_name else "greeting_anonymous", shared)
+    apology = words.fill("letter.apology" if first_day == last_day else "letter.apology_days", shared)
+    lines = [_cut_line(words, cut) for cut in facts.cuts]
+    paragraphs = [words.fill("title", shared).upper(), greeting, apology, "\n".join(lines)]
+    if any((cut.dark_end - cut.dark_start).total_seconds() % 60 for cut in facts.cuts if not cut.left_while_dark):
         # The seconds beyond the whole minutes were counted as a minute: say so, or the sums look wrong.
-        paragraphs.append(fill("rounded_up", shared))
-    if any(cut.left_while_dark for cut in facts.cuts):
-        paragraphs.append(fill("left_while_dark", shared))
-    total = [fill("letter.total", shared)]
-    if facts.new_end is not None:
-        total.append(fill("letter.new_end", {**shared, "new_end": clock(facts.new_end)}))
+        paragraphs.append(words.fill("rounded_up", shared))
+    if any(cut.carried_minutes for cut in facts.cuts):
+        paragraphs.append(words.fill("letter.carried", shared))
+    total = [words.fill("letter.total", shared)]
+    if facts.closing is not None:
+        total.append(words.fill("letter.until_closing", {**shared, "closing": words.clock(facts.closing)}))
+    elif facts.new_end is not None:
+        total.append(words.fill("letter.new_end", {**shared, "new_end": words.clock(facts.new_end)}))
     vouchers = sum(1 for cut in facts.cuts if cut.voucher_code)
     if vouchers and facts.voucher_expires_at is not None:
-        expiry = day_text(facts.voucher_expires_at, facts.timezone, locale)
-        total.append(fill_template(catalog.counted(chosen, "letter.show_vouchers", vouchers), {"expiry": expiry}))
-    paragraphs += [" ".join(total), fill("fix", shared), fill("thanks", shared), f"— {facts.venue_name}"]
-    return chosen, "\n\n".join(paragraphs)
+        expiry = words.day(facts.voucher_expires_at)
+        total.append(fill_template(catalog.counted(words.chosen, "letter.show_vouchers", vouchers),
+                                   {"expiry": expiry}))
+    thanks = "thanks_left" if any(cut.left_while_dark for cut in facts.cuts) else "thanks"
+    paragraphs += [" ".join(total), words.fill("fix", shared), words.fill(thanks, shared), f"— {facts.venue_name}"]
+    return words.chosen, "\n\n".join(paragraphs)
 
 
-def _dark_length(cut: CutFacts) -> tuple[int, int]:
-    """How long the seat was dark, as whole minutes and the seconds beyond them."""
-    minutes, seconds = divmod(round((cut.dark_end - cut.dark_start).total_seconds()), 60)
-    return minutes, seconds
+def compose_topup(catalog: NoticeCatalog, language: str | None, facts: LetterFacts) -> tuple[str, str]:
+    """The short letter of a correction that added minutes after the letter was handed over (one cut in ``facts``)."""
+    words = _Words(catalog, language, facts.timezone, facts.clock)
+    (cut,) = facts.cuts
+    values = {**words.cut_values(cut), "venue": facts.venue_name, "customer": facts.customer_name or "",
+              "given": words.given(cut)}
+    paragraphs = [words.fill("title", values).upper(),
+                  words.fill("greeting" if facts.customer_name else "greeting_anonymous", values),
+                  words.fill("letter.topup", values)]
+    if cut.voucher_code and facts.voucher_expires_at is not None:
+        paragraphs.append(fill_template(catalog.counted(words.chosen, "letter.show_vouchers", 1),
+                                        {"expiry": words.day(facts.voucher_expires_at)}))
+    elif facts.closing is not None:
+        paragraphs.append(words.fill("letter.until_closing", {"closing": words.clock(facts.closing)}))
+    elif facts.new_end is not None:
+        paragraphs.append(words.fill("letter.new_end", {"new_end": words.clock(facts.new_end)}))
+    paragraphs += [words.fill("thanks", values), f"— {facts.venue_name}"]
+    return words.chosen, "\n\n".join(paragraphs)
 
 
-def _cut_line(catalog: NoticeCatalog, language: str, cut: CutFacts, clock: Callable[[datetime], str],
-              minutes: Callable[[int], str], fill: Callable[[str, dict[str, str]], str]) -> str:
-    """One line of the list: when the seat was dark, for how long, what was lost and what came back."""
-    dark_minutes, dark_seconds = _dark_length(cut)
-    values = {"what": catalog.text(language, f"what.{cut.kind.value}"), "start": clock(cut.dark_start),
-              "end": clock(cut.dark_end), "lost": minutes(cut.lost_minutes), "credit": minutes(cut.credit_minutes),
-              "code": cut.voucher_code or "", "seconds": catalog.counted(language, "seconds", dark_seconds)}
-    if dark_seconds == 0:
-        values["dark_length"] = minutes(dark_minutes)
-    else:
-        values["dark_length"] = fill("minutes_and_seconds", {"minutes": minutes(dark_minutes),
-                                                             "seconds": values["seconds"]})
-    given = fill(f"letter.given.{cut.form.value}", values)
-    line = fill("letter.cut" if dark_minutes else "letter.cut_short", {**values, "given": given})
-    return f"• {line}"
+def _cut_line(words: _Words, cut: CutFacts) -> str:
+    """One line of the list: the cut as it was, when the seat was dark, what was lost and what came back."""
+    values = {**words.cut_values(cut), "given": words.given(cut)}
+    key = "letter.cut_left" if cut.left_while_dark and cut.left_at is not None else "letter.cut"
+    return "• " + words.fill(key, values)

@@ -1,24 +1,32 @@
-"""Letters: the notices a customer takes home together, handed over as one.
+"""Letters: the notices a customer takes home together, handed over as one, always worded as things stand now.
 
 A letter is every pending notice of one seat session: one screen, one receipt listing each cut
-and the total, and delivering it delivers each of its notices in one transaction. A notice
-already delivered is a letter of its own, shown as it was written.
+and the total, and delivering it delivers each of its notices in one transaction. A letter is
+composed when it is shown or printed, from the figures as they stand after any correction, so
+a pending letter never shows an old credit or end time; a letter already handed over reopens
+(or reprints) whole, with the notices handed over with it. A correction that adds minutes once
+the letter was handed over makes a short letter of its own (a notice of that adjustment).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import select
 
 from compensator.domain import vouchers
 from compensator.domain.darkness import ended_in_the_dark
-from compensator.domain.kinds import CompensationForm, SessionState
-from compensator.notices.letters import CutFacts, LetterFacts, compose_letter
+from compensator.domain.figures import CompensationFigures
+from compensator.domain.kinds import CompensationForm, OutageKind, SessionState
+from compensator.domain.venue_day import next_closing
+from compensator.notices.compose import NoticeComposer, NoticeFacts
+from compensator.notices.letters import CutFacts, LetterFacts, compose_letter, compose_topup
 from compensator.services.handover.notices import NoticeView, get_notice, list_notices, notice_views, record_delivery
 from compensator.services.outages.credits import catalog_for
-from compensator.services.sessions.views import get_session
+from compensator.services.outages.views import adjustments_of
+from compensator.services.sessions.views import SeatSessionView, get_session
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Compensation, Notice, Outage, Voucher
 
@@ -63,6 +71,8 @@ class PendingLetter:
     seat_id: str
     credit_minutes: int
     forms: tuple[CompensationForm, ...]
+    # The short letter of a correction after hand-over.
+    topup: bool = False
 
     @property
     def first_notice_id(self) -> int:
@@ -71,24 +81,33 @@ class PendingLetter:
 
 
 def pending_letters(uow: UnitOfWork) -> list[PendingLetter]:
-    """Every pending notice grouped by session, the letter waiting longest first."""
-    grouped: dict[int, list[NoticeView]] = defaultdict(list)
+    """Every pending notice grouped by session (a correction's short letter apart), the one waiting longest first."""
+    grouped: dict[tuple[int, bool], list[NoticeView]] = defaultdict(list)
     for notice in sorted(list_notices(uow, status="pending"), key=lambda notice: notice.id):
-        grouped[notice.session_id].append(notice)
+        grouped[notice.session_id, notice.adjustment_id is not None].append(notice)
     return [PendingLetter(tuple(notice.id for notice in group), session_id, group[-1].seat_id,
-                          sum(notice.credit_minutes for notice in group), tuple(notice.form for notice in group))
-            for session_id, group in grouped.items()]
+                          sum(notice.credit_minutes for notice in group), tuple(notice.form for notice in group),
+                          topup)
+            for (session_id, topup), group in grouped.items()]
 
 
 def letter_for(uow: UnitOfWork, notice_id: object) -> LetterView:
-    """The letter a notice belongs to: every pending notice of its session, or the notice alone once delivered."""
+    """The letter a notice belongs to, worded as things stand now.
+
+    A pending notice's letter is every pending notice of its session (a correction's short
+    letter apart); a delivered notice's is the notices handed over with it.
+    """
     notice = get_notice(uow, notice_id)
-    if notice.status != "pending":
-        return single(notice)
-    notices = _pending_of_session(uow, notice.session_id)
-    if len(notices) == 1:
-        return single(notices[0])
-    return _composed(uow, notices)
+    session_notices = _of_session(uow, notice.session_id)
+    topup = notice.adjustment_id is not None
+    if notice.status == "pending":
+        group = [item for item in session_notices
+                 if item.status == "pending" and (item.adjustment_id is not None) == topup]
+    else:
+        handed_over = notice.deliveries[0].at
+        group = [item for item in session_notices if item.deliveries and item.deliveries[0].at == handed_over
+                 and (item.adjustment_id is not None) == topup]
+    return _composed(uow, group or [notice], session_notices)
 
 
 def deliver_letter(uow: UnitOfWork, notice_id: object, *, how: object, feedback: object = None,
@@ -100,44 +119,113 @@ def deliver_letter(uow: UnitOfWork, notice_id: object, *, how: object, feedback:
     uow.db.flush()
     delivered = notice_views(uow, [notice.id for notice in letter.notices])
     uow.commit()
-    return LetterView(tuple(delivered), letter.language, letter.text, letter.voucher_codes)
+    return replace(letter, notices=tuple(delivered))
 
 
-def single(notice: NoticeView) -> LetterView:
-    """A notice as a letter of its own, worded as it was written."""
-    codes = (vouchers.display(notice.voucher_code),) if notice.voucher_code else ()
-    return LetterView((notice,), notice.language, notice.text, codes)
-
-
-def _pending_of_session(uow: UnitOfWork, session_id: int) -> list[NoticeView]:
+def _of_session(uow: UnitOfWork, session_id: int) -> list[NoticeView]:
     ids = list(uow.db.scalars(select(Notice.id).join(Compensation, Compensation.id == Notice.compensation_id)
                               .where(Compensation.seat_session_id == session_id).order_by(Notice.id)))
-    return [notice for notice in notice_views(uow, ids) if notice.status == "pending"]
+    return notice_views(uow, ids)
 
 
-def _composed(uow: UnitOfWork, notices: list[NoticeView]) -> LetterView:
-    """The one letter over several cuts, worded from what each compensation stores."""
+@dataclass(frozen=True, slots=True)
+class _Cut:
+    """One notice's cut as it stands now, and the vouchers its credit came with."""
+
+    cut: CutFacts
+    figures: CompensationFigures
+    codes: tuple[str, ...]
+    expires_at: datetime | None
+
+
+def single(uow: UnitOfWork, notice: NoticeView) -> LetterView:
+    """A notice as a letter of its own, worded as things stand now."""
+    return _composed(uow, [notice], _of_session(uow, notice.session_id))
+
+
+def _composed(uow: UnitOfWork, notices: list[NoticeView], session_notices: list[NoticeView]) -> LetterView:
+    """The letter of ``notices`` (one session's, among ``session_notices``), worded from what each
+    compensation holds now."""
     settings = uow.settings
+    venue = settings.venue
     session = get_session(uow, notices[0].session_id)
-    rows = uow.db.execute(
-        select(Compensation, Outage.kind).join(Outage, Outage.id == Compensation.outage_id)
-        .where(Compensation.id.in_([notice.compensation_id for notice in notices]))).tuples().all()
-    compensations = {compensation.id: (compensation, kind) for compensation, kind in rows}
-    expiries = list(uow.db.scalars(select(Voucher.expires_at).where(
-        Voucher.compensation_id.in_(list(compensations)))))
+    cuts = _cuts(uow, notices, session, session_notices)
+    catalog = catalog_for(uow)
+    language = notices[0].language
+    time_added = any(notice.form is CompensationForm.TIME for notice in notices)
+    new_end = session.paid_end if time_added and session.state is SessionState.RUNNING else None
+    closing = next_closing(session.as_of, venue.tz, venue.closing_time)
+    # No letter promises time after closing: a session sold past it runs until closing time.
+    until_closing = closing if new_end is not None and new_end > closing else None
+    expiries = [item.expires_at for item in cuts if item.expires_at is not None]
+    letter = LetterFacts(venue_name=venue.name, timezone=venue.tz, customer_name=session.customer_name,
+                         cuts=tuple(item.cut for item in cuts), new_end=new_end,
+                         voucher_expires_at=min(expiries) if expiries else None, clock=venue.clock,
+                         closing=until_closing)
+    codes = tuple(code for item in cuts for code in item.codes)
+    if notices[0].adjustment_id is not None and len(notices) == 1:
+        chosen, text = compose_topup(catalog, language, letter)
+    elif len(notices) == 1:
+        (item,) = cuts
+        cut = item.cut
+        chosen, text = NoticeComposer(catalog).compose(language, NoticeFacts(
+            venue_name=venue.name, timezone=venue.tz, currency=venue.currency, customer_name=session.customer_name,
+            kind=cut.kind, dark_start=cut.dark_start, dark_end=cut.dark_end, lost_minutes=cut.lost_minutes,
+            credit_minutes=cut.credit_minutes, form=cut.form, value_minor=item.figures.value_minor,
+            new_end=until_closing or new_end, voucher_code=cut.voucher_code, voucher_expires_at=item.expires_at,
+            left_while_dark=cut.left_while_dark, clock=venue.clock, cut_start=cut.cut_start, cut_end=cut.cut_end,
+            ups_minutes=settings.seat_terms[notices[0].seat_id].ups_minutes
+            if notices[0].seat_id in settings.seat_terms else 0,
+            left_at=cut.left_at, carried_minutes=cut.carried_minutes, voucher_minutes=cut.voucher_minutes,
+            closing=closing if cut.voucher_minutes else None))
+    else:
+        chosen, text = compose_letter(catalog, language, letter)
+    return LetterView(tuple(notices), chosen, text, codes)
+
+
+def _cuts(uow: UnitOfWork, notices: list[NoticeView], session: SeatSessionView,
+          session_notices: list[NoticeView]) -> list[_Cut]:
+    """Each notice's cut, with the compensation's figures as they stand after any correction.
+
+    A first notice gives what the compensation granted, but for the top-ups that have short
+    letters of their own; a top-up's notice gives that top-up, with its voucher if it had one.
+    """
+    topup_notices: dict[int, list[NoticeView]] = defaultdict(list)
+    for item in session_notices:
+        if item.adjustment_id is not None:
+            topup_notices[item.compensation_id].append(item)
+    compensation_ids = [notice.compensation_id for notice in notices]
+    rows = {compensation.id: (compensation, outage) for compensation, outage in uow.db.execute(
+        select(Compensation, Outage).join(Outage, Outage.id == Compensation.outage_id)
+        .where(Compensation.id.in_(compensation_ids))).tuples()}
+    adjusted = adjustments_of(uow, compensation_ids)
+    found_vouchers: dict[int, list[Voucher]] = defaultdict(list)
+    for voucher in uow.db.scalars(select(Voucher).where(Voucher.compensation_id.in_(compensation_ids))
+                                  .order_by(Voucher.id)):
+        assert voucher.compensation_id is not None
+        found_vouchers[voucher.compensation_id].append(voucher)
     cuts = []
     for notice in notices:
-        compensation, kind = compensations[notice.compensation_id]
-        code = vouchers.display(notice.voucher_code) if notice.voucher_code else None
-        left = ended_in_the_dark(session.mode, session.ended_at, compensation.dark_start, compensation.dark_end)
-        cuts.append(CutFacts(kind=kind, dark_start=compensation.dark_start, dark_end=compensation.dark_end,
-                             lost_minutes=compensation.lost_minutes, credit_minutes=notice.credit_minutes,
-                             form=notice.form, voucher_code=code, left_while_dark=left))
-    time_added = any(notice.form is CompensationForm.TIME for notice in notices)
-    running = session.state is SessionState.RUNNING
-    language, text = compose_letter(catalog_for(uow), notices[0].language, LetterFacts(
-        venue_name=settings.venue.name, timezone=settings.venue.tz, customer_name=session.customer_name,
-        cuts=tuple(cuts), new_end=session.paid_end if time_added and running else None,
-        # The soonest expiry: a customer told that date loses none of the vouchers.
-        voucher_expires_at=min(expiries) if expiries else None, clock=settings.venue.clock))
-    return LetterView(tuple(notices), language, text, tuple(cut.voucher_code for cut in cuts if cut.voucher_code))
+        compensation, outage = rows[notice.compensation_id]
+        figures = adjusted[compensation.id][-1].figures if compensation.id in adjusted else CompensationFigures(
+            **{name: getattr(compensation, name) for name in CompensationFigures.names()})
+        if notice.adjustment_id is not None:
+            credit = notice.credit_minutes
+            own = [voucher for voucher in found_vouchers[compensation.id] if voucher.code == notice.voucher_code]
+        else:
+            separate = topup_notices[compensation.id]
+            credit = notice.credit_minutes - sum(item.credit_minutes for item in separate)
+            apart = {item.voucher_code for item in separate}
+            own = [voucher for voucher in found_vouchers[compensation.id] if voucher.code not in apart]
+        left = ended_in_the_dark(session.mode, session.ended_at, figures.dark_start, figures.dark_end)
+        voucher_minutes = sum(voucher.minutes for voucher in own)
+        cuts.append(_Cut(CutFacts(
+            kind=OutageKind(outage.kind), dark_start=figures.dark_start, dark_end=figures.dark_end,
+            lost_minutes=figures.lost_minutes, credit_minutes=credit, form=compensation.form,
+            voucher_code=vouchers.display(own[0].code) if own else None, left_while_dark=left,
+            cut_start=outage.started_at, cut_end=outage.ended_at, left_at=session.ended_at if left else None,
+            voucher_minutes=voucher_minutes if compensation.form is CompensationForm.TIME else 0,
+            carried_minutes=figures.carried_minutes if notice.adjustment_id is None else 0),
+            figures, tuple(vouchers.display(voucher.code) for voucher in own),
+            own[0].expires_at if own else None))
+    return cuts

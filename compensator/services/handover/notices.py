@@ -11,7 +11,7 @@ from compensator.domain.kinds import CompensationForm, Delivery, Feedback
 from compensator.errors import InvalidInput, NotFound, require_id
 from compensator.services import audit, parsing
 from compensator.store.database import UnitOfWork
-from compensator.store.models import Compensation, Notice, NoticeDelivery, Voucher
+from compensator.store.models import Compensation, CompensationAdjustment, Notice, NoticeDelivery, Voucher
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,13 @@ class NoticeView:
     form: CompensationForm
     voucher_code: str | None
     deliveries: tuple[DeliveryView, ...]
+    # Set for the short letter of a correction that added minutes after the first was handed over.
+    adjustment_id: int | None = None
+
+    @property
+    def feedback(self) -> Feedback | None:
+        """The customer's last reaction, kept through later markings."""
+        return next((item.feedback for item in reversed(self.deliveries) if item.feedback is not None), None)
 
     @property
     def status(self) -> str:
@@ -53,11 +60,19 @@ def _views(uow: UnitOfWork, notices: list[Notice]) -> list[NoticeView]:
     compensation_ids = [notice.compensation_id for notice in notices]
     compensations = {row.id: row for row in uow.db.scalars(
         select(Compensation).where(Compensation.id.in_(compensation_ids)))}
+    # The first credit's voucher, and each top-up's by its key (``credits.CreditOrder.key``).
     codes: dict[int, str] = {}
-    for compensation_id, code in uow.db.execute(
-            select(Voucher.compensation_id, Voucher.code).where(Voucher.compensation_id.in_(compensation_ids))
-            .order_by(Voucher.id.desc())):
+    keyed: dict[str, str] = {}
+    for compensation_id, code, key in uow.db.execute(
+            select(Voucher.compensation_id, Voucher.code, Voucher.idempotency_key)
+            .where(Voucher.compensation_id.in_(compensation_ids)).order_by(Voucher.id.desc())):
         codes[compensation_id] = code
+        if key:
+            keyed[key] = code
+    topups = {adjustment_id: (minutes, revision_id) for adjustment_id, minutes, revision_id in uow.db.execute(
+        select(CompensationAdjustment.id, CompensationAdjustment.topup_minutes, CompensationAdjustment.revision_id)
+        .where(CompensationAdjustment.id.in_([notice.adjustment_id for notice in notices
+                                              if notice.adjustment_id is not None])))}
     deliveries: dict[int, list[DeliveryView]] = {notice.id: [] for notice in notices}
     for row in uow.db.scalars(select(NoticeDelivery).where(
             NoticeDelivery.notice_id.in_(list(deliveries))).order_by(NoticeDelivery.id)):
@@ -65,12 +80,16 @@ def _views(uow: UnitOfWork, notices: list[Notice]) -> list[NoticeView]:
     views = []
     for notice in notices:
         compensation = compensations[notice.compensation_id]
+        credit, code = compensation.granted_minutes, codes.get(compensation.id)
+        if notice.adjustment_id is not None:
+            credit, revision_id = topups[notice.adjustment_id]
+            code = keyed.get(f"compensation:{compensation.id}:topup:{revision_id}")
         views.append(NoticeView(
             id=notice.id, compensation_id=compensation.id, outage_id=compensation.outage_id,
             session_id=compensation.seat_session_id, seat_id=compensation.seat_id, language=notice.language,
-            text=notice.text, created_at=notice.created_at, credit_minutes=compensation.granted_minutes,
-            form=compensation.form, voucher_code=codes.get(compensation.id),
-            deliveries=tuple(deliveries[notice.id])))
+            text=notice.text, created_at=notice.created_at, credit_minutes=credit,
+            form=compensation.form, voucher_code=code,
+            deliveries=tuple(deliveries[notice.id]), adjustment_id=notice.adjustment_id))
     return views
 
 
@@ -117,6 +136,9 @@ def record_delivery(uow: UnitOfWork, view: NoticeView, *, how: object, feedback:
     if feedback is not None:
         reaction = parsing.choice(Feedback, feedback, field="feedback",
                                   message="feedback must be happy, neutral or unhappy")
+    elif delivery is not Delivery.DECLINED:
+        # Marking a letter again (printed once more, shown again) keeps the customer's reaction.
+        reaction = view.feedback
     uow.db.add(NoticeDelivery(notice_id=view.id, how=delivery, feedback=reaction, actor=actor, at=uow.now()))
     audit.record(uow, actor=actor, action="notice.deliver", target_type="notice", target_id=view.id,
                  before={"status": view.status},

@@ -51,7 +51,7 @@ def receipt_for(uow: UnitOfWork, letter: LetterView) -> Receipt:
 def print_notice(uow: UnitOfWork, notice_id: object, *, printer: PrinterFactory, actor: str) -> NoticeView:
     """Print one notice's receipt by itself and record it ``printed``; a printer that is off leaves it pending."""
     notice = get_notice(uow, notice_id)
-    send_receipt(printer, receipt_for(uow, single(notice)), uow.settings.printer.width_mm)
+    send_receipt(printer, receipt_for(uow, single(uow, notice)), uow.settings.printer.width_mm)
     return deliver_notice(uow, notice.id, how=Delivery.PRINTED, actor=actor)
 
 

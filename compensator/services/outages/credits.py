@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from compensator.domain import vouchers
 from compensator.domain.darkness import ended_in_the_dark
@@ -24,17 +24,18 @@ from compensator.domain.policy import choose_form, time_delivery
 from compensator.domain.records import record
 from compensator.domain.venue_day import next_closing
 from compensator.notices.compose import NoticeComposer, NoticeFacts
+from compensator.notices.letters import CutFacts, LetterFacts, compose_topup
 from compensator.notices.wording import NoticeCatalog
 from compensator.services.sessions.views import LoadedSession
 from compensator.store.bulk import insert_tuples, reserve_ids
 from compensator.store.database import UnitOfWork
-from compensator.store.models import LedgerEntry, Notice, Outage, Voucher
+from compensator.store.models import CompensationAdjustment, LedgerEntry, Notice, NoticeDelivery, Outage, Voucher
 
 # The columns each delivery writes, in the order its rows are built below.
 ENTRY_COLUMNS = ("seat_session_id", "kind", "minutes", "value_minor", "created_at", "actor", "compensation_id",
                  "idempotency_key", "note")
 VOUCHER_COLUMNS = ("code", "minutes", "expires_at", "created_at", "compensation_id", "idempotency_key")
-NOTICE_COLUMNS = ("id", "compensation_id", "language", "text", "created_at")
+NOTICE_COLUMNS = ("id", "compensation_id", "adjustment_id", "language", "text", "created_at")
 
 
 @record
@@ -57,6 +58,8 @@ class CreditOrder:
     form: CompensationForm | None = None
     paid_end: datetime | None = None
     left_while_dark: bool | None = None
+    # The correction's adjustment a top-up comes from.
+    adjustment: CompensationAdjustment | None = None
 
     @property
     def key(self) -> str:
@@ -93,6 +96,15 @@ def catalog_for(uow: UnitOfWork) -> NoticeCatalog:
     return notice_catalog(settings.venue.default_language, settings.notices.templates_directory)
 
 
+def _handed_over(uow: UnitOfWork, compensation_ids: list[int]) -> set[int]:
+    """Those of the compensations whose first letter was handed over (shown, printed or declined)."""
+    if not compensation_ids:
+        return set()
+    return set(uow.db.scalars(select(Notice.compensation_id).where(
+        Notice.compensation_id.in_(compensation_ids), Notice.adjustment_id.is_(None),
+        exists().where(NoticeDelivery.notice_id == Notice.id))))
+
+
 def _unique_codes(uow: UnitOfWork, count: int) -> list[str]:
     codes: list[str] = []
     while len(codes) < count:
@@ -126,9 +138,13 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
     codes = iter(_unique_codes(uow, wanted))
     expires_at = now + timedelta(days=valid_days)
     composer = NoticeComposer(catalog_for(uow))
+    # A top-up after the first letter was handed over gets a short letter; one still pending is
+    # worded afresh when shown, with the top-up in it.
+    handed_over = _handed_over(uow, [order.compensation_id for order in orders if order.adjustment is not None])
+    topup_notices: list[tuple[CreditOrder, CompensationForm, str | None, datetime | None]] = []
     entries: list[tuple[object, ...]] = []
     new_vouchers: list[tuple[object, ...]] = []
-    notices: list[tuple[int, str, str]] = []
+    notices: list[tuple[int, int | None, str, str]] = []
     forms: dict[int, CompensationForm] = {}
     codes_given: dict[int, tuple[str, ...]] = {}
     for order, form, paid_end in decided:
@@ -153,7 +169,11 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
                 new_vouchers.append((code, voucher_minutes, expires_at, now, order.compensation_id, order.key))
             new_end = paid_end + timedelta(minutes=minutes) if paid_end else None
         if order.topup:
+            if order.adjustment is not None and order.compensation_id in handed_over:
+                topup_notices.append((order, form, code, new_end))
             continue
+        left = order.customer_left_while_dark()
+        voucher_minutes = past_closing.get(order.compensation_id, 0)
         language, text = composer.compose(order.session.row.language, NoticeFacts(
             venue_name=settings.venue.name, timezone=settings.venue.tz, currency=settings.venue.currency,
             customer_name=order.session.row.customer_name, kind=outage.kind, dark_start=order.figures.dark_start,
@@ -161,15 +181,34 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
             form=form, value_minor=order.figures.value_minor, new_end=new_end,
             voucher_code=vouchers.display(code) if code else None,
             voucher_expires_at=expires_at if code else None,
-            left_while_dark=order.customer_left_while_dark(), clock=settings.venue.clock))
-        notices.append((order.compensation_id, language, text))
+            left_while_dark=left, clock=settings.venue.clock, cut_start=outage.started_at, cut_end=outage.ended_at,
+            ups_minutes=settings.seat_terms[order.seat_id].ups_minutes,
+            left_at=order.session.facts.ended_at if left else None, carried_minutes=order.figures.carried_minutes,
+            voucher_minutes=voucher_minutes, closing=closing if voucher_minutes else None))
+        notices.append((order.compensation_id, None, language, text))
+    if topup_notices:
+        # The adjustments get their ids.
+        uow.db.flush()
+    for order, form, code, new_end in topup_notices:
+        assert order.adjustment is not None
+        language, text = compose_topup(catalog_for(uow), order.session.row.language, LetterFacts(
+            venue_name=settings.venue.name, timezone=settings.venue.tz, customer_name=order.session.row.customer_name,
+            cuts=(CutFacts(kind=outage.kind, dark_start=order.figures.dark_start, dark_end=order.figures.dark_end,
+                           lost_minutes=order.figures.lost_minutes, credit_minutes=order.minutes, form=form,
+                           voucher_code=vouchers.display(code) if code else None, cut_start=outage.started_at,
+                           cut_end=outage.ended_at),),
+            new_end=new_end, voucher_expires_at=expires_at if code else None, clock=settings.venue.clock))
+        notices.append((order.compensation_id, order.adjustment.id, language, text))
     # One executemany per table, whatever the number of rows; the notices' ids are reserved
     # first, so that the views of the compensations can give them without reading them back.
-    notice_ids = dict(zip((compensation_id for compensation_id, _, _ in notices),
-                          reserve_ids(uow.db, Notice.__table__, len(notices)), strict=True))
+    reserved = reserve_ids(uow.db, Notice.__table__, len(notices))
+    # The views of an outage's compensations name their first notice.
+    notice_ids = {compensation_id: notice_id for (compensation_id, adjustment_id, _, _), notice_id
+                  in zip(notices, reserved, strict=True) if adjustment_id is None}
     insert_tuples(uow.db, LedgerEntry.__table__, ENTRY_COLUMNS, entries)
     insert_tuples(uow.db, Voucher.__table__, VOUCHER_COLUMNS, new_vouchers)
     insert_tuples(uow.db, Notice.__table__, NOTICE_COLUMNS,
-                  [(notice_ids[compensation_id], compensation_id, language, text, now)
-                   for compensation_id, language, text in notices])
+                  [(notice_id, compensation_id, adjustment_id, language, text, now)
+                   for notice_id, (compensation_id, adjustment_id, language, text) in zip(reserved, notices,
+                                                                                       strict=True)])
     return Delivered(forms, codes_given, notice_ids)

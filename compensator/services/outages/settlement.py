@@ -341,13 +341,15 @@ def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, re
         topup_form=order.form if order is not None and decided.topup_minutes else None,
         waived_minutes=decided.waived_minutes,
         corrected_outage_id=None if correction.outage_id == row.outage_id else correction.outage_id)
-    uow.db.add(CompensationAdjustment(
+    adjustment = CompensationAdjustment(
         compensation_id=row.id, revision_id=correction.revision.id, at=now,
         previous_credit_minutes=current.credit_minutes, topup_minutes=decided.topup_minutes,
         waived_minutes=decided.waived_minutes,
         explanation=explain_correction(change, result.breakdown, uow.settings.venue.tz),
-        policy_fingerprint=result.policy_fingerprint, **figures.columns()))
-    return order
+        policy_fingerprint=result.policy_fingerprint, **figures.columns())
+    uow.db.add(adjustment)
+    # A top-up names its adjustment: once the first letter was handed over, it has a short letter of its own.
+    return replace(order, adjustment=adjustment) if order is not None and order.topup else order
 
 
 def settle_correction(uow: UnitOfWork, outage: Outage, correction: CorrectionInProgress, *, actor: str) -> None:

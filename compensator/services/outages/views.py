@@ -153,7 +153,7 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
         # Joined on the outage rather than listing every compensation id.
         notices = dict(uow.db.execute(
             select(Notice.compensation_id, Notice.id).join(Compensation, Compensation.id == Notice.compensation_id)
-            .where(Compensation.outage_id.in_(ids))
+            .where(Compensation.outage_id.in_(ids), Notice.adjustment_id.is_(None))
         ).tuples().all())
         for compensation_id, code in uow.db.execute(
             select(Voucher.compensation_id, Voucher.code).join(Compensation, Compensation.id == Voucher.compensation_id)
