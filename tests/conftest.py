@@ -21,13 +21,13 @@ from compensator.clock import FakeClock
 from compensator.config import parse_settings
 from compensator.runtime import Compensator
 from compensator.settings import Settings
-from tests.known_day import report_of_the_known_day
+from tests.support.known_day import report_of_the_known_day
 from web.catalogues import compile_stale
 
 # The random simulation asserts its invariants in helper modules; pytest rewrites only test
 # modules' asserts unless told, and a failure should show the values compared there too.
-pytest.register_assert_rewrite("tests.random_darkness", "tests.random_requests", "tests.random_steps",
-                               "tests.random_world")
+pytest.register_assert_rewrite("tests.support.random_darkness", "tests.support.random_requests",
+                               "tests.support.random_steps", "tests.support.random_world")
 
 VENUE: dict[str, Any] = {
     "venue": {
@@ -135,7 +135,7 @@ def uow(runtime: Compensator) -> Callable[[], Any]:
 
 @pytest.fixture
 def known_day(uow: Callable[[], Any], clock: FakeClock) -> Any:
-    """The report of the known day told in ``tests/known_day.py``, read at 17:30 while the day is open."""
+    """The report of the known day told in ``tests/support/known_day.py``, read at 17:30 while the day is open."""
     return report_of_the_known_day(uow, clock)
 
 

@@ -13,7 +13,7 @@ from compensator.domain.kinds import CreditReason, SessionMode
 from compensator.errors import InvalidState
 from compensator.services import outages, session_views, sessions
 from compensator.services.prices import zone_prices
-from tests.known_day import do
+from tests.support.known_day import do
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 

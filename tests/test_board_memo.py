@@ -22,8 +22,8 @@ from compensator.errors import DomainError
 from compensator.runtime import Compensator
 from compensator.services import outages, sessions
 from compensator.services.seats import BoardMemo, SeatTile, seat_board
-from tests.random_requests import draw
-from tests.random_world import History, World, check
+from tests.support.random_requests import draw
+from tests.support.random_world import History, World, check
 from web import create_app
 from web.api_json import seats_json
 

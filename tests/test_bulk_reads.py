@@ -9,7 +9,7 @@ from compensator.domain.kinds import SessionEventKind
 from compensator.services import sessions
 from compensator.store.bulk import fetch_tuples
 from compensator.store.models import LedgerEntry, SeatSession, SessionEvent
-from tests.known_day import at_local, do
+from tests.support.known_day import at_local, do
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 

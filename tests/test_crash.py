@@ -1,6 +1,6 @@
 """The real server, killed with SIGKILL at random instants of a keyed load, loses nothing and doubles nothing.
 
-One seeded run of ``tests.crash_load`` (a few kills, so that CI stays quick; ``bench/crash.py``
+One seeded run of ``tests.support.crash_load`` (a few kills, so that CI stays quick; ``bench/crash.py``
 does a hundred or more) is shared by the tests of this module. The first checks its database
 against every answer; the others tamper with a copy of what it left and show that the checks
 would notice each kind of failure, so that a passing run means something.
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.crash_checks import check_run
-from tests.crash_client import Attempt, KeyedRequest
-from tests.crash_load import CrashRun, run_crash_load
-from tests.crash_report import DOUBLED, HALF_APPLIED, LOST, REFUSED_AFTER_COMMIT
+from tests.support.crash_checks import check_run
+from tests.support.crash_client import Attempt, KeyedRequest
+from tests.support.crash_load import CrashRun, run_crash_load
+from tests.support.crash_report import DOUBLED, HALF_APPLIED, LOST, REFUSED_AFTER_COMMIT
 
 ROUNDS = 4
 SEED = 20261122

@@ -25,9 +25,9 @@ it was. The tables are read directly, not through the services' views, so that t
 not lean on what it checks; ``current_figures`` is the one place that knows where a
 compensation's figures live.
 
-The simulation is split along its seams: ``tests.random_steps`` drives it and checks
-invariant 4, ``tests.random_requests`` draws each step's request, ``tests.random_world`` reads
-the database and checks invariants 1 to 3, and ``tests.random_darkness`` measures dark,
+The simulation is split along its seams: ``tests.support.random_steps`` drives it and checks
+invariant 4, ``tests.support.random_requests`` draws each step's request, ``tests.support.random_world`` reads
+the database and checks invariants 1 to 3, and ``tests.support.random_darkness`` measures dark,
 running, paid time afresh for invariant 2.
 """
 
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.random_steps import Simulation
+from tests.support.random_steps import Simulation
 
 STEPS = 150
 SQLITE_SEEDS = (1, 2, 3, 4, 5)

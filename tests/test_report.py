@@ -1,6 +1,6 @@
 """The end-of-day report's data: the known day checked row by row, and what a day counts at its edges.
 
-The known day is told in ``tests/known_day.py``; the edge cases are an outage still going on at
+The known day is told in ``tests/support/known_day.py``; the edge cases are an outage still going on at
 closing time or across midnight, a correction, a credit awaiting approval, declined notices,
 manual credits, expired vouchers, the day's window and the dates a report can be asked for.
 """
@@ -19,7 +19,7 @@ from compensator.services.report import build_daily_report, check_report_date, d
 from compensator.services.report_data import AnomalyKind, NoticeState
 from compensator.store.models import LedgerEntry
 from tests.conftest import VENUE, make_settings
-from tests.known_day import ACTOR, DAY, MANAGER, at_local, do, pdf_text, power_cut, report_of
+from tests.support.known_day import ACTOR, DAY, MANAGER, at_local, do, pdf_text, power_cut, report_of
 
 
 def test_the_outage_table_of_a_known_day_has_times_kinds_scopes_sources_and_corrections(known_day) -> None:

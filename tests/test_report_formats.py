@@ -1,6 +1,6 @@
 """The end-of-day report's formats: the known day's numbers in JSON, CSV, HTML and PDF, and their edges.
 
-The known day is told in ``tests/known_day.py``; the edges are an empty day in every format,
+The known day is told in ``tests/support/known_day.py``; the edges are an empty day in every format,
 characters the PDF fonts lack, text a spreadsheet would run, the timeline picture and the
 report command.
 """
@@ -22,7 +22,7 @@ from compensator.services import outages, sessions
 from compensator.services.report_data import TimelineRow
 from compensator.timeofday import ClockStyle
 from tests.conftest import VENUE, make_settings
-from tests.known_day import (
+from tests.support.known_day import (
     DAY,
     EXPECTED_FIGURES,
     EXPECTED_RELIABILITY,

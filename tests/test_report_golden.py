@@ -22,8 +22,8 @@ from compensator.domain.kinds import SessionState
 from compensator.domain.ledger import balance
 from compensator.reporting import ReportFormat, render
 from compensator.services.session_views import load_sessions, sessions_not_ended_before
-from tests.golden_day import report_of_the_golden_day
-from tests.known_day import pdf_text
+from tests.support.golden_day import report_of_the_golden_day
+from tests.support.known_day import pdf_text
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 # The rows are read as each driver gives them (store.bulk.fetch_tuples): the same report on both databases.

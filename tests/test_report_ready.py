@@ -1,6 +1,6 @@
 """Reports ready at once: a closed day's rendering is served again while nothing it was built from changed.
 
-The known day (``tests/known_day.py``) is lived, then the clock moves to the next day, when the
+The known day (``tests/support/known_day.py``) is lived, then the clock moves to the next day, when the
 day is closed. Whatever happens next, the report served must be the one a fresh build gives
 (``generated_at`` aside); what does not concern the day must not make it build again.
 """
@@ -25,7 +25,7 @@ from compensator.services import notices, outage_views, outages, sessions
 from compensator.services import report_stamp
 from compensator.services.report import build_daily_report, day_window
 from compensator.settings import ReportSettings, ZoneSettings
-from tests.known_day import DAY, MANAGER, at_local, do, report_of_the_known_day
+from tests.support.known_day import DAY, MANAGER, at_local, do, report_of_the_known_day
 
 
 @pytest.fixture

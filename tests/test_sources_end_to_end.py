@@ -1,6 +1,6 @@
 """End to end through ``compensator run``: seats falling silent, and the server killed across a long gap.
 
-The real command runs in a subprocess on a temporary venue (``tests.crash_server``) with its
+The real command runs in a subprocess on a temporary venue (``tests.support.crash_server``) with its
 real scheduler: the detection job every 5 s, the alive record at start and every 30 s. Seats
 post heartbeats over HTTP and stop; the suspected outage is read back through the API. Then
 the server is killed with SIGKILL, its last alive record is moved ten minutes back (as if the
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.crash_server import Server, prepare_venue
+from tests.support.crash_server import Server, prepare_venue
 
 SILENT_AFTER_SECONDS = 5
 WAIT_SECONDS = 20

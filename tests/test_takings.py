@@ -27,7 +27,7 @@ import pytest
 from compensator.reporting import ReportFormat, render
 from compensator.services import outages, sessions
 from compensator.services.report_data import ZoneTakings
-from tests.known_day import DAY, at_local, do, pdf_text, report_of
+from tests.support.known_day import DAY, at_local, do, pdf_text, report_of
 from tests.test_report_formats import csv_sections
 
 EXPECTED = (

@@ -30,7 +30,7 @@ from compensator.runtime import Compensator
 from compensator.services import outage_views, sessions, ups
 from compensator.settings import UpsSettings
 from tests.conftest import VENUE, make_settings
-from tests.nut_server import PASSWORD, USERNAME, NutServer, nut_available
+from tests.support.nut_server import PASSWORD, USERNAME, NutServer, nut_available
 
 POLL_SECONDS = 0.5
 DEBOUNCE_SECONDS = 3

@@ -27,7 +27,7 @@ from compensator.domain.kinds import EntryKind
 from compensator.services import notices, outage_views, outages, sessions
 from compensator.services.vouchers import redeem_voucher
 from compensator.store.models import LedgerEntry
-from tests.known_day import MANAGER, at_local, do, report_of
+from tests.support.known_day import MANAGER, at_local, do, report_of
 
 
 def report_of_the_golden_day(uow, clock):

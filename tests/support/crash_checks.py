@@ -1,6 +1,6 @@
 """The invariants of a crash load, checked against the database after the last kill.
 
-Every keyed request of a run (``tests.crash_load``) ends with an answer; the database must be
+Every keyed request of a run (``tests.support.crash_load``) ends with an answer; the database must be
 exactly what those answers say, no more and no less:
 
 - **nothing lost**: each success has its effect (the session it returned exists with the
@@ -19,7 +19,7 @@ exactly what those answers say, no more and no less:
 
 An effect with no successful key to account for it is blamed on the re-sent requests of its
 kind and target: "refused after commit" when one of them was refused, else "doubled". The rows
-read and what is reported (findings and figures) are in ``tests.crash_report``.
+read and what is reported (findings and figures) are in ``tests.support.crash_report``.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from compensator.domain import vouchers
-from tests.crash_client import KeyedRequest
-from tests.crash_load import CrashRun, Kill
-from tests.crash_report import (
+from tests.support.crash_client import KeyedRequest
+from tests.support.crash_load import CrashRun, Kill
+from tests.support.crash_report import (
     DOUBLED,
     HALF_APPLIED,
     LOST,

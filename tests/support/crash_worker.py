@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.conftest import make_settings
-from tests.crash_client import Attempt, Client, KeyedRequest, RequestLog
+from tests.support.crash_client import Attempt, Client, KeyedRequest, RequestLog
 
 
 @dataclass

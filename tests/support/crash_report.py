@@ -1,6 +1,6 @@
 """What the crash checks read and what they report: the database snapshot, the findings and the figures.
 
-``read_snapshot`` reads every row the checks of ``tests.crash_checks`` need, as plain data; each
+``read_snapshot`` reads every row the checks of ``tests.support.crash_checks`` need, as plain data; each
 broken invariant they find is a ``Finding`` in one of the categories below (an effect that no
 successful request accounts for is blamed by ``Findings.blame``), and ``figures`` counts what a
 run sent, what its kills interrupted and what the checks found, as the bench prints it.
@@ -30,9 +30,9 @@ from compensator.store.models import (
     VoucherRedemption,
 )
 from compensator.store.operations import IdempotencyRecord
-from tests.crash_client import KeyedRequest
-from tests.crash_load import CrashRun
-from tests.crash_server import ACTOR
+from tests.support.crash_client import KeyedRequest
+from tests.support.crash_load import CrashRun
+from tests.support.crash_server import ACTOR
 
 LOST = "lost"
 DOUBLED = "doubled"

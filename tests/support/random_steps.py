@@ -2,7 +2,7 @@
 
 Invariant 4 of ``tests.test_random_outages`` is checked here: every keyed retry returns the
 first answer and changes nothing, and a refusal leaves the database as it was. The requests come
-from ``tests.random_requests``; the other invariants are checked by ``tests.random_world``.
+from ``tests.support.random_requests``; the other invariants are checked by ``tests.support.random_world``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sqlalchemy import Engine
 from compensator.config import Settings
 from compensator.errors import DomainError, IdempotencyConflict
 from compensator.services.once import Answer, RequestKey, request_key, run_once
-from tests.random_requests import Request, answer_for, draw, refusal
-from tests.random_world import History, Rows, audit_count, check
+from tests.support.random_requests import Request, answer_for, draw, refusal
+from tests.support.random_world import History, Rows, audit_count, check
 
 COPIES = 5
 # Seconds to the next step: none, a few, about a minute either side, up to three quarters of an hour.

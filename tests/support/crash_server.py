@@ -3,7 +3,7 @@
 ``prepare_venue`` writes the test venue's configuration in a folder (a SQLite file there unless
 another database is given) and makes a device token with ``compensator token create``;
 ``Server`` runs ``compensator run`` on it in a subprocess, with this checkout's code, and kills
-it with SIGKILL as a power cut would. ``tests.crash_load`` drives the load against it.
+it with SIGKILL as a power cut would. ``tests.support.crash_load`` drives the load against it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import yaml
 
 from tests.conftest import VENUE
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN_NAME = "crash-load"
 ACTOR = f"token:{TOKEN_NAME}"
 # The server starts in seconds; this only stops a run that hangs.

@@ -2,7 +2,7 @@
 
 ``draw`` chooses the next use case call from the ``World`` the last check read (mostly one that
 makes sense there, sometimes one that will be refused); ``answer_for`` and ``refusal`` render
-its result or its refusal for ``run_once``, as ``tests.random_steps`` sends it.
+its result or its refusal for ``run_once``, as ``tests.support.random_steps`` sends it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from compensator.domain.kinds import OutageStatus
 from compensator.errors import Conflict, DomainError, NotFound
 from compensator.services import outages, sessions
 from compensator.services.once import Answer
-from tests.random_world import World
+from tests.support.random_world import World
 
 ATTENDANT = "attendant:random"
 MANAGER = "manager:random"

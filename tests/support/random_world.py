@@ -4,7 +4,7 @@
 ``check`` reads the tables directly, asserts invariants 1 to 3 of ``tests.test_random_outages``
 and returns the ``World`` the next step chooses from; ``current_figures`` is the one place that
 knows where a compensation's figures live. The dark time it measures against comes from
-``tests.random_darkness``.
+``tests.support.random_darkness``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from compensator.store.models import (
     SeatSession,
     Voucher,
 )
-from tests.random_darkness import (
+from tests.support.random_darkness import (
     MINUTE,
     ZERO,
     OutageRow,

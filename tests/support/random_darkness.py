@@ -1,7 +1,7 @@
 """An independent measure of dark, running, paid time, for the checks of the random simulation.
 
 It works afresh from plain data (the outages and their revisions as the tables hold them, and a
-session's ledger facts) rather than through the policy, so that ``tests.random_world`` can
+session's ledger facts) rather than through the policy, so that ``tests.support.random_world`` can
 bound and demand credited minutes without leaning on what it checks: UPS bridging per zone for
 power, none for network.
 """

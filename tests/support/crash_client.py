@@ -17,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.crash_server import CrashLoadError
+from tests.support.crash_server import CrashLoadError
 
 # A request is answered in milliseconds; these only stop a run that hangs.
 REQUEST_TIMEOUT_SECONDS = 30.0

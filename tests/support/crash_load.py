@@ -3,15 +3,15 @@
 Shared by ``tests/test_crash.py`` (a few rounds, in CI) and ``bench/crash.py`` (a hundred rounds
 or more). One run prepares a venue in a folder (the test venue's configuration, a SQLite file
 and a device token made with ``compensator token create``), serves it with ``compensator run``
-in a subprocess (``tests.crash_server``), and drives it with a few client threads, each
-sending a seeded random mix of the API's mutations on a café of its own (``tests.crash_worker``).
+in a subprocess (``tests.support.crash_server``), and drives it with a few client threads, each
+sending a seeded random mix of the API's mutations on a café of its own (``tests.support.crash_worker``).
 Every request carries its own ``Idempotency-Key`` and is remembered with its key, path, body and
-every attempt made to get it answered (``tests.crash_client``).
+every attempt made to get it answered (``tests.support.crash_client``).
 
 Each round kills the server with SIGKILL a few to a few hundred milliseconds into the load,
 restarts it on the same database, lets every thread re-send its unanswered request with the
 same key and body until it is answered, and re-sends a few requests that had been answered just
-before the kill. ``tests.crash_checks`` then holds every answer against the database (SPEC
+before the kill. ``tests.support.crash_checks`` then holds every answer against the database (SPEC
 section 6: no acknowledged write lost, no half-applied outage, every credit applied once).
 """
 
@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.crash_client import ANSWER_DEADLINE_SECONDS, REQUEST_TIMEOUT_SECONDS, Client, KeyedRequest, RequestLog
-from tests.crash_server import CrashLoadError, Server, Venue, prepare_venue
-from tests.crash_worker import Board, Choice, Worker, venue_layout
+from tests.support.crash_client import (ANSWER_DEADLINE_SECONDS, REQUEST_TIMEOUT_SECONDS, Client, KeyedRequest,
+                                        RequestLog)
+from tests.support.crash_server import CrashLoadError, Server, Venue, prepare_venue
+from tests.support.crash_worker import Board, Choice, Worker, venue_layout
 
 
 def warm_up(worker: Worker, client: Client) -> None:
