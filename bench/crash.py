@@ -1,6 +1,6 @@
 """The long crash run: ``compensator run`` killed with SIGKILL at 100 random instants of a keyed load.
 
-The same load and checks as ``tests/test_crash.py`` (see ``tests.support.crash_load`` and
+The same load and checks as ``tests/system/test_crash.py`` (see ``tests.support.crash_load`` and
 ``tests.support.crash_checks``), with many more rounds. Each round kills the server a few to a few
 hundred milliseconds into the load, restarts it on the same database and lets every client
 re-send what was unanswered, with the same key and body. Printed at the end: the rounds, the

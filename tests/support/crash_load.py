@@ -1,6 +1,6 @@
 """A crash load: the real server, killed with SIGKILL at random instants of a keyed load.
 
-Shared by ``tests/test_crash.py`` (a few rounds, in CI) and ``bench/crash.py`` (a hundred rounds
+Shared by ``tests/system/test_crash.py`` (a few rounds, in CI) and ``bench/crash.py`` (a hundred rounds
 or more). One run prepares a venue in a folder (the test venue's configuration, a SQLite file
 and a device token made with ``compensator token create``), serves it with ``compensator run``
 in a subprocess (``tests.support.crash_server``), and drives it with a few client threads, each

@@ -1,7 +1,7 @@
 """The golden day: a fixed, busy venue day lived through the services, whose report is kept in ``tests/golden/``.
 
 It holds a bit of everything a report shows, so that a change to how the report is computed
-can be checked to change nothing it says (``tests/test_report_golden.py``):
+can be checked to change nothing it says (``tests/integration/test_report_golden.py``):
 
     09:00  s1 G1 prepaid 120 · s2 G2 prepaid 30 · s3 A1 postpaid · s4 A2 prepaid 60 (fr) · s5 G3 postpaid
     09:10  s4 moves A2 → G4; 09:15 it buys 30 more there

@@ -1,6 +1,6 @@
 """The random simulation's driver: it runs each drawn request plainly, with a key or racing, and retries keys.
 
-Invariant 4 of ``tests.test_random_outages`` is checked here: every keyed retry returns the
+Invariant 4 of ``tests.system.test_random_outages`` is checked here: every keyed retry returns the
 first answer and changes nothing, and a refusal leaves the database as it was. The requests come
 from ``tests.support.random_requests``; the other invariants are checked by ``tests.support.random_world``.
 """

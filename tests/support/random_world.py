@@ -1,7 +1,7 @@
 """The random simulation's world as the database holds it, and the invariants checked after every step.
 
 ``Rows`` snapshots the tables, so that a refusal or a retry can be shown to change nothing;
-``check`` reads the tables directly, asserts invariants 1 to 3 of ``tests.test_random_outages``
+``check`` reads the tables directly, asserts invariants 1 to 3 of ``tests.system.test_random_outages``
 and returns the ``World`` the next step chooses from; ``current_figures`` is the one place that
 knows where a compensation's figures live. The dark time it measures against comes from
 ``tests.support.random_darkness``.

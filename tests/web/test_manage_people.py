@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from compensator.services import audit, people
-from tests.test_web import Auth, app, auth, client  # noqa: F401 - the dashboard's fixtures, shared
+from tests.web.test_web import Auth, app, auth, client  # noqa: F401 - the dashboard's fixtures, shared
 
 
 def as_manager(app):

@@ -28,7 +28,7 @@ from compensator.reporting import ReportFormat, render
 from compensator.services import outages, sessions
 from compensator.services.report_data import ZoneTakings
 from tests.support.known_day import DAY, at_local, do, pdf_text, report_of
-from tests.test_report_formats import csv_sections
+from tests.integration.test_report_formats import csv_sections
 
 EXPECTED = (
     ZoneTakings("standard", "Standard", 45000, 0, 0, 45000, 12500, 278),

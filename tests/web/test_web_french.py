@@ -9,7 +9,7 @@ import pytest
 from compensator.services import outages, sessions
 from compensator.services.people import add_attendant
 from tests.conftest import make_settings, power_cut_over
-from tests.test_web import Auth, csrf_of
+from tests.web.test_web import Auth, csrf_of
 from web import create_app
 from web.i18n import format_number
 

@@ -26,7 +26,7 @@ from tests.conftest import power_cut_over
 from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 CHROMIUM_ARGUMENTS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
@@ -261,7 +261,7 @@ def test_ending_a_session_asks_first_and_keeps_it_when_the_attendant_says_no(pag
 
 
 def test_the_letter_comes_first_with_its_voucher_and_buttons_in_view_at_768_px(page, uow, clock) -> None:
-    from tests.test_letters import pending_of, three_cuts_for_one_customer
+    from tests.integration.test_letters import pending_of, three_cuts_for_one_customer
 
     first, _ = three_cuts_for_one_customer(uow, clock)
     log_in(page)

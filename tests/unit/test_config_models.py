@@ -13,7 +13,7 @@ from compensator.config import ConfigError, load_settings, parse_settings
 from compensator.demo import DEMO_VENUE, demo_settings
 from tests.conftest import VENUE
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = ("venue", "policy", "database", "server", "dashboard", "reports", "notices", "printer", "backups",
             "heartbeats", "server_gap")
 

@@ -9,7 +9,7 @@ import pytest
 from compensator.domain import vouchers
 from compensator.services import session_views, sessions
 from tests.conftest import power_cut_over
-from tests.test_web import app, auth, client  # noqa: F401 - the dashboard's fixtures, shared
+from tests.web.test_web import app, auth, client  # noqa: F401 - the dashboard's fixtures, shared
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from compensator.config_models.venue import expand_seat_ids
 from compensator.timeofday import ClockStyle
 from tests.conftest import VENUE, make_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def problems_of(data: object) -> tuple[str, ...]:

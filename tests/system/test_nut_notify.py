@@ -18,7 +18,7 @@ from compensator.services.people import create_token
 from tests.conftest import make_settings
 from web import create_app
 
-SCRIPT = Path(__file__).resolve().parent.parent / "contrib" / "nut-notify"
+SCRIPT = Path(__file__).resolve().parents[2] / "contrib" / "nut-notify"
 
 
 @pytest.fixture

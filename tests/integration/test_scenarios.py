@@ -12,7 +12,7 @@ import pytest
 
 from compensator.cli import main
 
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def simulate(name: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> dict[str, Any]:

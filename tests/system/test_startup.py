@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # What the server, a migration or a report needs, and a command that does neither must not load.
 HEAVY = ("flask", "werkzeug", "waitress", "sqlalchemy", "alembic", "apscheduler", "fpdf", "fontTools", "escpos",
          "segno", "PyNUTClient")

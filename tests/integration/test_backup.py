@@ -179,7 +179,7 @@ def test_the_nightly_backup_job_is_registered_and_a_failure_is_only_logged(runti
 def test_backup_and_restore_from_the_command_line(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     config = tmp_path / "config.yaml"
-    config.write_text(Path(__file__).resolve().parent.parent.joinpath("config.yaml").read_text(encoding="utf-8"))
+    config.write_text(Path(__file__).resolve().parents[2].joinpath("config.yaml").read_text(encoding="utf-8"))
     monkeypatch.setenv("COMPENSATOR_DATABASE_URL", f"sqlite:///{(tmp_path / 'venue.db').as_posix()}")
     assert main(["db", "upgrade", "--config", str(config)]) == 0
     assert main(["backup", "--config", str(config)]) == 0

@@ -14,7 +14,7 @@ from babel.support import Translations
 
 from web import catalogues, labels
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = catalogues.DIRECTORY / "fr" / "LC_MESSAGES" / "messages.po"
 
 

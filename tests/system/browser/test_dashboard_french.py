@@ -12,7 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from compensator.services.people import add_attendant
-from tests.browser.test_dashboard_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGUMENTS, start_package, sync_api
+from tests.system.browser.test_dashboard_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGUMENTS, start_package, sync_api
 from web import create_app
 
 # Each element whose text must stay on one line (a package button has its price on a second line, by design),

@@ -15,7 +15,7 @@ import yaml
 from compensator.config import PYDANTIC_PLUGINS_VARIABLE, ConfigError, load_settings, parse_settings
 from tests.conftest import VENUE
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_probe(probe: str, *arguments: str, python_path: tuple[Path, ...] = ()) -> dict:

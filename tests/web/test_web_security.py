@@ -9,7 +9,7 @@ import pytest
 from compensator.runtime import Compensator
 from compensator.services import people
 from tests.conftest import make_settings
-from tests.test_web import Auth, app, auth, client, csrf_of  # noqa: F401 - the dashboard's fixtures, shared
+from tests.web.test_web import Auth, app, auth, client, csrf_of  # noqa: F401 - the dashboard's fixtures, shared
 from web import create_app
 from web.security import SECRET_FILE
 
