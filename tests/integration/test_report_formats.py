@@ -7,9 +7,7 @@ report command.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 import re
 from datetime import timedelta
@@ -28,6 +26,7 @@ from tests.support.known_day import (
     EXPECTED_RELIABILITY,
     MANAGER,
     at_local,
+    csv_sections,
     do,
     pdf_text,
     report_of,
@@ -42,14 +41,6 @@ EXPECTED_SHOWN = [
     ("Credits awaiting approval", "0"), ("Power cuts", "3"), ("Downtime (min)", "35"), ("Longest cut (min)", "25"),
     ("Mean time to restore (min)", "12"), ("Cuts bridged by UPS", "1 (33%)"),
 ]
-
-
-def csv_sections(content: bytes) -> dict[str, list[list[str]]]:
-    sections = {}
-    for block in content.decode("utf-8-sig").strip().split("\n\n"):
-        lines = block.splitlines()
-        sections[lines[0].removeprefix("# ")] = list(csv.reader(io.StringIO("\n".join(lines[1:]))))
-    return sections
 
 
 def test_every_figure_of_a_known_day_in_the_json_matches_the_hand_computed_one(known_day) -> None:

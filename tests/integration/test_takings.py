@@ -27,8 +27,7 @@ import pytest
 from compensator.reporting import ReportFormat, render
 from compensator.services import outages, sessions
 from compensator.services.report_data import ZoneTakings
-from tests.support.known_day import DAY, at_local, do, pdf_text, report_of
-from tests.integration.test_report_formats import csv_sections
+from tests.support.known_day import DAY, at_local, csv_sections, do, pdf_text, report_of
 
 EXPECTED = (
     ZoneTakings("standard", "Standard", 45000, 0, 0, 45000, 12500, 278),

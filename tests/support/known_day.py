@@ -23,6 +23,7 @@ bridged (33 %).
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date, datetime, timedelta, timezone
 
@@ -82,6 +83,15 @@ def pdf_text(content: bytes) -> str:
     """The text of every page of a PDF, as one line."""
     # Whitespace is normalised: table cells may wrap or be joined by newlines.
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())
+
+
+def csv_sections(content: bytes) -> dict[str, list[list[str]]]:
+    """The sections of a CSV report by their titles, each as its rows of cells."""
+    sections = {}
+    for block in content.decode("utf-8-sig").strip().split("\n\n"):
+        lines = block.splitlines()
+        sections[lines[0].removeprefix("# ")] = list(csv.reader(io.StringIO("\n".join(lines[1:]))))
+    return sections
 
 
 def report_of_the_known_day(uow, clock):

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from compensator.domain.kinds import ScopeKind
-from compensator.domain.silence import SeatBeat, SilenceRule, detect_silence, first_back, share_fires
+from compensator.domain.silence import SeatBeat, SilenceRule, detect_silence, first_back, seat_ranges, share_fires
 
 NOW = datetime(2026, 11, 22, 13, 30, tzinfo=timezone.utc)
 RULE = SilenceRule(silent_after_seconds=30, silent_share_percent=50, min_seats=2)
@@ -96,3 +96,7 @@ def test_a_silence_names_only_running_silent_seats_and_starts_at_their_earliest_
     assert all(by_seat[seat].running and by_seat[seat].last_seen_at is not None for seat in silence.seat_ids)
     assert all(NOW - by_seat[seat].last_seen_at >= timedelta(seconds=30) for seat in silence.seat_ids)
     assert silence.started_at == min(by_seat[seat].last_seen_at for seat in silence.seat_ids)
+
+
+def test_seat_ranges_join_consecutive_numbers() -> None:
+    assert seat_ranges(["G1", "G2", "G3", "A7", "A9", "A10", "VIP"]) == "G1–G3, A7, A9–A10, VIP"

@@ -1,4 +1,4 @@
-"""ESC/POS receipts: the bytes python-escpos's Dummy printer collects, and real network prints.
+"""ESC/POS receipts printed for real: from the API, the dashboard and the auto-print job to a network printer.
 
 A TCP listener on 127.0.0.1 stands in for a network printer: it keeps the bytes of each
 connection, one receipt per connection. Closing it is a printer switched off.
@@ -13,18 +13,15 @@ from functools import partial
 import pytest
 from escpos.printer import Dummy
 
-from compensator.printing import Receipt, open_printer, transliterate, wrap, write_receipt
+from compensator.printing import open_printer
 from compensator.runtime import Compensator
 from compensator.scheduler import AUTO_PRINT_JOB, build_scheduler, print_new_notices
 from compensator.services import notices
 from compensator.services.alerts import AlertBoard
 from compensator.services.people import add_attendant, create_token
 from tests.conftest import log_in_cookie, make_settings, power_cut_over
+from tests.support.receipts import CUT, ESC_INIT, QR_COMMAND
 from web import create_app
-
-ESC_INIT = b"\x1b@"
-QR_COMMAND = b"\x1d(k"
-CUT = b"\x1dV"
 
 
 class Listener:
@@ -114,31 +111,6 @@ def notice_id(uow, clock) -> int:
 def status_of(uow, notice_id: int) -> str:
     with uow() as unit:
         return notices.get_notice(unit, notice_id).status
-
-
-def test_characters_a_code_page_lacks_are_spelled_in_ascii_never_dropped() -> None:
-    assert transliterate("Café") == "Cafe"
-    assert transliterate("14:28 – 14:39 → 11 min") == "14:28 - 14:39 -> 11 min"
-    assert transliterate("₦1,500 «Désolé» œuvre Straße Łódź") == 'NGN1,500 "Desole" oeuvre Strasse Lodz'
-    assert transliterate("14\u202fh\u00a0: 日") == "14 h : ?"
-
-
-def test_receipt_lines_wrap_at_the_rolls_width() -> None:
-    lines = wrap("We have added 31 minutes to your time. Your session now ends at 16:51.\n\nThanks", 32)
-    assert all(len(line) <= 32 for line in lines)
-    assert lines[-2:] == ["", "Thanks"]
-    assert len(wrap("x" * 100, 48)[0]) == 48
-
-
-def test_the_receipt_initialises_prints_the_notice_and_its_qr_then_cuts() -> None:
-    printer = Dummy()
-    write_receipt(printer, Receipt("Bright Star Cyber Café", "Seat G1", "Désolé – 14:28 → 14:39", ("ABCD-EFGH-J",)), 80)
-    output = printer.output
-    assert output.startswith(ESC_INIT)
-    for text in (b"Bright Star Cyber Cafe", b"Seat G1", b"Desole - 14:28 -> 14:39", b"ABCD-EFGH-J"):
-        assert text in output
-    assert QR_COMMAND in output and output.index(QR_COMMAND) > output.index(b"Desole")
-    assert output.endswith(CUT + b"\x00")
 
 
 def test_a_notice_printed_through_the_api_reaches_the_network_printer_and_is_marked_printed(

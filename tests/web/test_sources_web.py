@@ -8,7 +8,6 @@ from compensator.services import detection, outages, server_gap, sessions
 from compensator.services.people import add_attendant, create_token
 from tests.conftest import log_in_cookie
 from web import create_app
-from compensator.domain.silence import seat_ranges
 
 
 @pytest.fixture
@@ -120,7 +119,3 @@ def test_the_seat_agent_is_downloaded_from_the_dashboard(client) -> None:
     assert response.headers["Content-Disposition"] == "attachment; filename=seat_agent.py"
     source = response.get_data(as_text=True)
     assert "def main(" in source and "import flask" not in source
-
-
-def test_seat_ranges_join_consecutive_numbers() -> None:
-    assert seat_ranges(["G1", "G2", "G3", "A7", "A9", "A10", "VIP"]) == "G1–G3, A7, A9–A10, VIP"

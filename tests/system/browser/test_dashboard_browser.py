@@ -23,6 +23,7 @@ from compensator.domain import vouchers
 from compensator.services.people import add_attendant
 from compensator.store.models import NoticeDelivery, Outage
 from tests.conftest import power_cut_over
+from tests.support.letters import pending_of, three_cuts_for_one_customer
 from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -261,8 +262,6 @@ def test_ending_a_session_asks_first_and_keeps_it_when_the_attendant_says_no(pag
 
 
 def test_the_letter_comes_first_with_its_voucher_and_buttons_in_view_at_768_px(page, uow, clock) -> None:
-    from tests.integration.test_letters import pending_of, three_cuts_for_one_customer
-
     first, _ = three_cuts_for_one_customer(uow, clock)
     log_in(page)
     page.goto(f"/notices/{pending_of(uow, first)[0].id}")
