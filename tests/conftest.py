@@ -1,4 +1,4 @@
-"""Shared fixtures: a known venue, a fake clock, an engine runtime on a real database, and the known day.
+"""Shared fixtures: a known venue, a fake clock, an engine runtime on a real database, the known day, the web app.
 
 Integration tests run on a real SQLite file; those marked to use ``database_url`` with the
 ``postgresql`` parameter run against the PostgreSQL server on 127.0.0.1:5432 too.
@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from compensator.clock import FakeClock
@@ -22,6 +24,7 @@ from compensator.config import parse_settings
 from compensator.runtime import Compensator
 from compensator.settings import Settings
 from tests.support.known_day import report_of_the_known_day
+from web import create_app
 from web.catalogues import compile_stale
 
 # The random simulation asserts its invariants in helper modules; pytest rewrites only test
@@ -178,3 +181,52 @@ def log_in_cookie(client: Any, name: str, role: str = "attendant", csrf_token: s
     with client.session_transaction() as cookie_session:
         cookie_session.update(attendant=person.name, role=person.role.value, attendant_id=person.id,
                               session_version=person.session_version, csrf_token=csrf_token)
+
+
+@pytest.fixture
+def app(runtime: Compensator) -> Flask:
+    """The dashboard and API on the test runtime, as a Flask app in testing mode."""
+    return create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the app, logged in as nobody."""
+    return app.test_client()
+
+
+@pytest.fixture
+def dashboard(client: FlaskClient) -> FlaskClient:
+    """The test client logged in as the attendant ada, whose forms carry the CSRF token "t"."""
+    log_in_cookie(client, "ada")
+    return client
+
+
+@pytest.fixture
+def add_person(uow: Callable[[], Any]) -> Callable[..., Any]:
+    """A factory of people at the counter: an attendant with PIN 1234, added by "test", unless told otherwise."""
+    from compensator.services.people import add_attendant
+
+    def add(name: str, **fields: Any) -> Any:
+        fields.setdefault("role", "attendant")
+        fields.setdefault("pin", "1234")
+        fields.setdefault("actor", "test")
+        with uow() as unit:
+            return add_attendant(unit, name=name, **fields)
+
+    return add
+
+
+@pytest.fixture
+def token(uow: Callable[[], Any]) -> str:
+    """The secret of a device token, as a second counter PC holds it."""
+    from compensator.services.people import create_token
+
+    with uow() as unit:
+        return create_token(unit, name="counter-2", actor="test").secret
+
+
+@pytest.fixture
+def bearer(token: str) -> dict[str, str]:
+    """The header that sends the device token."""
+    return {"Authorization": f"Bearer {token}"}

@@ -7,7 +7,6 @@ append-only guards (the exact message), and the rows must be as they were.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -19,7 +18,6 @@ from compensator.domain.kinds import SessionEventKind
 from compensator.services import notices, outages, sessions
 from compensator.services.vouchers import redeem_voucher
 from compensator.store import migrate
-from compensator.store.database import make_engine
 from compensator.store.models import APPEND_ONLY_TABLES, AuditRecord, SessionEvent
 from tests.conftest import insert_one_seat, power_cut_over
 
@@ -152,14 +150,6 @@ def test_history_tables_still_take_new_rows_one_at_a_time_and_many_at_once(runti
     with engine.connect() as connection:
         assert connection.execute(text("SELECT target_id FROM audit_log WHERE id = :id"), {"id": new_id}).scalar_one() \
             == "explicit id"
-
-
-@pytest.fixture
-def bare_engine(database_url: str) -> Iterator[Engine]:
-    """An engine on an empty database, migrated by the test itself."""
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def test_upgrading_an_existing_database_guards_the_rows_it_already_holds(bare_engine) -> None:

@@ -6,22 +6,12 @@ import io
 from pathlib import Path
 
 import pytest
-import yaml
 
 from compensator.cli import main
 from compensator.config import load_settings
 from compensator.errors import AuthenticationFailed
 from compensator.runtime import Compensator
 from compensator.services.people import authenticate, verify_token
-from tests.conftest import VENUE
-
-
-@pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    data = dict(VENUE, database={"url": f"sqlite:///{(tmp_path / 'cli.db').as_posix()}"})
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return path
 
 
 def test_check_config_accepts_a_good_file(config_path: Path, capsys) -> None:

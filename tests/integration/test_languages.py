@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from alembic import command
 from sqlalchemy import Engine, inspect, text
 
@@ -18,8 +16,7 @@ from compensator.errors import InvalidInput, NotFound
 from compensator.runtime import Compensator
 from compensator.services import audit, people
 from compensator.store import migrate
-from compensator.store.database import make_engine
-from tests.conftest import VENUE, make_settings
+from tests.conftest import make_settings
 
 
 def test_an_attendant_added_without_a_language_has_chosen_none(uow) -> None:
@@ -61,14 +58,6 @@ def test_the_config_sets_the_pages_default_language_and_refuses_another() -> Non
         make_settings(dashboard={"language": "pcm"})
 
 
-@pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    data = dict(VENUE, database={"url": f"sqlite:///{(tmp_path / 'cli.db').as_posix()}"})
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return path
-
-
 def test_attendant_add_takes_the_language_of_their_pages(config_path: Path, monkeypatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("482913\n"))
     assert main(["attendant", "add", "Awa", "--language", "fr", "--config", str(config_path)]) == 0
@@ -78,14 +67,6 @@ def test_attendant_add_takes_the_language_of_their_pages(config_path: Path, monk
             assert people.chosen_language(uow, "Awa") is DashboardLanguage.FR
     finally:
         runtime.close()
-
-
-@pytest.fixture
-def bare_engine(database_url: str) -> Iterator[Engine]:
-    """An engine on an empty database, migrated by the test itself."""
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def attendant_columns(engine: Engine) -> set[str]:

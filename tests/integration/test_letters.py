@@ -10,11 +10,8 @@ from escpos.printer import Dummy
 from compensator.domain.kinds import CompensationForm
 from compensator.errors import InvalidState
 from compensator.services import letters, notices, outages, sessions
-from compensator.services.people import add_attendant
 from compensator.services.printing import print_letter, print_pending
-from tests.conftest import log_in_cookie
 from tests.support.letters import pending_of, three_cuts_for_one_customer
-from web import create_app
 
 ACTOR = "attendant:ada"
 
@@ -118,15 +115,6 @@ def test_print_all_pending_prints_one_receipt_per_customer(uow, clock) -> None:
     assert len(run.printed) == 2 and len(printer.receipts) == 2
     with uow() as unit:
         assert notices.list_notices(unit, status="pending") == []
-
-
-@pytest.fixture
-def dashboard(runtime, uow):
-    with uow() as unit:
-        add_attendant(unit, name="ada", role="attendant", pin="1234", actor="test")
-    client = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
-    log_in_cookie(client, "ada")
-    return client
 
 
 def test_the_dashboard_shows_the_letter_and_delivering_it_clears_every_notice(dashboard, uow, clock) -> None:

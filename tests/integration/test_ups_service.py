@@ -17,9 +17,7 @@ from compensator.runtime import Compensator
 from compensator.scheduler import build_scheduler, evaluate_ups_reports, UPS_REPORTS_JOB
 from compensator.services import outage_views, outages, sessions, ups
 from compensator.services.alerts import AlertBoard
-from compensator.services.people import create_token
 from tests.conftest import log_in_cookie, make_settings
-from web import create_app
 
 MONITORS = [
     {"name": "venue", "debounce_seconds": 15, "merge_seconds": 60, "poll": False},
@@ -201,32 +199,21 @@ def test_the_scheduler_evaluates_webhook_reports_every_second(runtime) -> None:
 # --- the webhook and GET /sources through the API ------------------------------------------------
 
 
-@pytest.fixture
-def client(runtime):
-    return create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
-
-
-@pytest.fixture
-def headers(uow):
-    with uow() as unit:
-        return {"Authorization": f"Bearer {create_token(unit, name='nut-notify', actor='test').secret}"}
-
-
-def test_the_webhook_reports_an_event_and_sources_show_the_ups_on_battery(client, headers, runtime, clock) -> None:
-    answer = client.post("/api/v1/ups/venue/events", json={"event": "ONBATT"}, headers=headers)
+def test_the_webhook_reports_an_event_and_sources_show_the_ups_on_battery(client, bearer, runtime, clock) -> None:
+    answer = client.post("/api/v1/ups/venue/events", json={"event": "ONBATT"}, headers=bearer)
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["state"] == "on_battery" and answer.get_json()["opened"] is None
     clock.advance(seconds=16)
     tick(runtime)
-    listed = client.get("/api/v1/sources", headers=headers).get_json()
+    listed = client.get("/api/v1/sources", headers=bearer).get_json()
     venue = listed["ups"][0]
     assert venue["name"] == "venue" and venue["state"] == "on_battery" and venue["outage_open"]
     assert venue["since"] == "2026-11-22T14:00:00+01:00" and venue["zones"] is None
     assert listed["ups"][1]["state"] == "unknown" and listed["ups"][1]["zones"] == ["gaming"]
 
 
-def test_a_retried_webhook_call_with_its_key_acts_once(client, headers, clock) -> None:
-    keyed = {**headers, "Idempotency-Key": "onbatt-1"}
+def test_a_retried_webhook_call_with_its_key_acts_once(client, bearer, clock) -> None:
+    keyed = {**bearer, "Idempotency-Key": "onbatt-1"}
     first = client.post("/api/v1/ups/venue/events", json={"event": "ONBATT"}, headers=keyed)
     clock.advance(seconds=5)
     again = client.post("/api/v1/ups/venue/events", json={"event": "ONBATT"}, headers=keyed)
@@ -239,8 +226,8 @@ def test_a_retried_webhook_call_with_its_key_acts_once(client, headers, clock) -
     ("/api/v1/ups/venue/events", {}, 400, "invalid_input"),
     ("/api/v1/ups/venue/events", {"event": "ONBATT", "ups": "venue"}, 400, "invalid_input"),
 ])
-def test_the_webhook_refuses_an_unknown_ups_or_event(client, headers, path, body, status, code) -> None:
-    answer = client.post(path, json=body, headers=headers)
+def test_the_webhook_refuses_an_unknown_ups_or_event(client, bearer, path, body, status, code) -> None:
+    answer = client.post(path, json=body, headers=bearer)
     assert answer.status_code == status and answer.get_json()["error"]["code"] == code
 
 

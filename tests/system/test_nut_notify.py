@@ -14,9 +14,7 @@ from werkzeug.serving import make_server
 
 from compensator.domain.ups import UpsDisplay
 from compensator.services import ups
-from compensator.services.people import create_token
 from tests.conftest import make_settings
-from web import create_app
 
 SCRIPT = Path(__file__).resolve().parents[2] / "contrib" / "nut-notify"
 
@@ -27,23 +25,14 @@ def settings():
 
 
 @pytest.fixture
-def server_url(runtime) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}))
+def server_url(app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
     server.server_close()
-
-
-@pytest.fixture
-def token_file(uow, tmp_path: Path) -> Path:
-    with uow() as unit:
-        secret = create_token(unit, name="nut-notify", actor="test").secret
-    path = tmp_path / "compensator.token"
-    path.write_text(secret + "\n")
-    return path
 
 
 def notify(server_url: str, token_file: Path, **environ: str) -> subprocess.CompletedProcess[str]:

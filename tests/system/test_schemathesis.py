@@ -18,9 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from compensator.services.people import create_token
 from tests.conftest import power_cut_over
-from web import create_app
 from web.schemas.routes import OPERATIONS
 
 MAX_EXAMPLES = 20
@@ -34,19 +32,18 @@ CASES = [(operation.method, operation.path, mode) for operation in OPERATIONS fo
 
 
 @pytest.fixture
-def app(runtime, uow, clock):
-    """The app on a venue with a past power cut: sessions, an outage, compensations and notices to find."""
+def past_power_cut(uow, clock) -> None:
+    """A venue with a past power cut: sessions, an outage, compensations and notices to find."""
     power_cut_over(uow, clock, {"A1": 60, "G1": 30}, after_minutes=20, lasting_minutes=30)
-    app = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"})
-    # A printer that is on: the one 5xx the API may give (503, printer off) is not what this run looks for.
-    app.extensions["compensator.printer"] = Dummy
-    return app
 
 
 @pytest.fixture
-def token(uow) -> str:
-    with uow() as unit:
-        return create_token(unit, name="schemathesis", actor="test").secret
+def printer_on(app) -> None:
+    """A printer that is on: the one 5xx the API may give (503, printer off) is not what this run looks for."""
+    app.extensions["compensator.printer"] = Dummy
+
+
+pytestmark = pytest.mark.usefixtures("past_power_cut", "printer_on")
 
 
 @pytest.mark.parametrize(("method", "path", "mode"), CASES,

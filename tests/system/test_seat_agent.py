@@ -13,7 +13,6 @@ import pytest
 from werkzeug.serving import make_server
 
 from compensator import seat_agent
-from compensator.services.people import create_token
 from compensator.store.operations import SeatHeartbeat
 from tests.conftest import power_cut_over
 from web import create_app
@@ -53,15 +52,6 @@ def server(runtime):
     yield running
     if running.http is not None:
         running.stop()
-
-
-@pytest.fixture
-def token_file(uow, tmp_path) -> Path:
-    with uow() as unit:
-        secret = create_token(unit, name="seat-a1", actor="test").secret
-    path = tmp_path / "token.txt"
-    path.write_text(secret + "\n", encoding="utf-8")
-    return path
 
 
 def agent_for(server, token_file, shown, said) -> seat_agent.SeatAgent:

@@ -1,6 +1,8 @@
-"""ESC/POS receipts: the bytes python-escpos's Dummy printer collects for a notice."""
+"""Receipts: the ESC/POS bytes python-escpos's Dummy printer collects for a notice, and the voucher's QR code."""
 
 from __future__ import annotations
+
+import re
 
 from escpos.printer import Dummy
 
@@ -31,3 +33,10 @@ def test_the_receipt_initialises_prints_the_notice_and_its_qr_then_cuts() -> Non
         assert text in output
     assert QR_COMMAND in output and output.index(QR_COMMAND) > output.index(b"Desole")
     assert output.endswith(CUT + b"\x00")
+
+
+def test_the_voucher_qr_is_drawn_at_the_width_asked_for_in_millimetres() -> None:
+    from web.receipts import voucher_qr
+
+    svg = str(voucher_qr("ABC-DEF-GHJ", 30))
+    assert re.match(r'<svg width="30(\.0+\d*)?mm" height="30(\.0+\d*)?mm"', svg)

@@ -9,47 +9,10 @@ import pytest
 
 from compensator.domain import vouchers
 from compensator.services import outages
-from compensator.services.people import create_token
 from tests.conftest import log_in_cookie, power_cut_over
-from web import create_app
 
 WEIRD_BODIES = ["null", "[]", '"x"', "7", "{", '{"seat": {}}', '{"minutes": "NaN"}', '{"seat": "' + "A" * 5000 + '"}',
                 '{"minutes": 1e400}', '{"seat": null, "minutes": null}', '{"seats": [1, 2]}', '{"started_at": 5}']
-
-
-@pytest.fixture
-def app(runtime):
-    return create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def token(uow) -> str:
-    with uow() as unit:
-        return create_token(unit, name="counter-2", actor="test").secret
-
-
-@pytest.fixture
-def api(client, token):
-    """Calls the API with a device token."""
-
-    class Api:
-        def get(self, path: str, **kwargs):
-            return client.get(f"/api/v1{path}", headers={"Authorization": f"Bearer {token}"}, **kwargs)
-
-        def post(self, path: str, json=None, headers=None, **kwargs):
-            return client.post(f"/api/v1{path}", json=json,
-                               headers={"Authorization": f"Bearer {token}", **(headers or {})}, **kwargs)
-
-        def raw(self, path: str, data: str):
-            return client.post(f"/api/v1{path}", data=data, content_type="application/json",
-                               headers={"Authorization": f"Bearer {token}"})
-
-    return Api()
 
 
 def as_person(client, role: str = "attendant") -> None:

@@ -11,11 +11,10 @@ import logging
 
 import pytest
 
-from compensator.services.people import create_token
 from tests.conftest import log_in_cookie, power_cut_over
-from web import create_app
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+pytestmark = [pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True),
+              pytest.mark.usefixtures("past_power_cut")]
 
 HUGE_IDS = ["0", "2147483648", "9223372036854775807", "9223372036854775808", "1" + "0" * 40]
 ID_PATHS = ["/sessions/{}", "/outages/{}", "/notices/{}"]
@@ -92,15 +91,9 @@ WRONG_METHODS = [("DELETE", "/seats"), ("PUT", "/sessions"), ("PATCH", "/session
 
 
 @pytest.fixture
-def app(runtime, uow, clock):
+def past_power_cut(uow, clock) -> None:
+    """A cut over a session on A1, ended: an outage, a compensation and a notice for the requests to name."""
     power_cut_over(uow, clock, {"A1": 60}, after_minutes=10, lasting_minutes=15)
-    return create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"})
-
-
-@pytest.fixture
-def bearer(uow) -> dict[str, str]:
-    with uow() as unit:
-        return {"Authorization": f"Bearer {create_token(unit, name='fuzzer', actor='test').secret}"}
 
 
 def errors_logged(caplog) -> list[str]:

@@ -11,7 +11,8 @@ import pytest
 
 from compensator.services import outages, session_views
 from tests.support.known_day import do
-from tests.web.test_web import app, auth, client  # noqa: F401 - the dashboard's fixtures, shared
+
+pytestmark = pytest.mark.usefixtures("staff")
 
 END_LINK = re.compile(r'<a href="(/sessions/(\d+)/bill\?width=80)" target="_blank">Print the bill</a>')
 

@@ -19,11 +19,9 @@ from sqlalchemy import inspect, select, text
 
 from compensator.domain import vouchers
 from compensator.services import once, outages, sessions
-from compensator.services.people import create_token
 from compensator.store.models import AuditRecord
 from compensator.store.operations import IdempotencyRecord
 from tests.conftest import log_in_cookie, power_cut_over
-from web import create_app
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 COPIES = 10
@@ -104,17 +102,6 @@ CASES = {
     "redeem a voucher": Case("voucher.redeem", lambda uow, clock: (
         f"/vouchers/{_voucher(uow, clock)}/redeem", {"seat": "A9"})),
 }
-
-
-@pytest.fixture
-def app(runtime):
-    return create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"})
-
-
-@pytest.fixture
-def token(uow) -> str:
-    with uow() as unit:
-        return create_token(unit, name="counter-2", actor="test").secret
 
 
 @pytest.fixture

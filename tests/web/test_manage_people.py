@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from compensator.services import audit, people
-from tests.web.test_web import Auth, app, auth, client  # noqa: F401 - the dashboard's fixtures, shared
+from tests.support.login import Auth
+
+pytestmark = pytest.mark.usefixtures("staff")
 
 
 def as_manager(app):

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from web import create_app
-
 PREFIX = "/api/v1"
-
-
-@pytest.fixture
-def app(runtime):
-    return create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"})
 
 
 def routes(app) -> set[tuple[str, str]]:

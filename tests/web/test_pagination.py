@@ -6,7 +6,6 @@ import pytest
 
 from compensator.services import audit, notices
 from tests.conftest import power_cut_over
-from tests.web.test_api import api, app, client, token  # noqa: F401 - the API's fixtures, shared
 
 
 @pytest.fixture

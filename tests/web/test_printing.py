@@ -18,8 +18,8 @@ from compensator.runtime import Compensator
 from compensator.scheduler import AUTO_PRINT_JOB, build_scheduler, print_new_notices
 from compensator.services import notices
 from compensator.services.alerts import AlertBoard
-from compensator.services.people import add_attendant, create_token
-from tests.conftest import log_in_cookie, make_settings, power_cut_over
+from compensator.services.people import create_token
+from tests.conftest import make_settings, power_cut_over
 from tests.support.receipts import CUT, ESC_INIT, QR_COMMAND
 from web import create_app
 
@@ -79,28 +79,6 @@ def settings(listener):
 
 
 @pytest.fixture
-def api(runtime, uow):
-    client = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
-    with uow() as unit:
-        token = create_token(unit, name="counter", actor="test").secret
-
-    def post(path: str, headers: dict[str, str] | None = None):
-        return client.post(f"/api/v1{path}", json={}, headers={"Authorization": f"Bearer {token}", **(headers or {})})
-
-    return post
-
-
-@pytest.fixture
-def dashboard(runtime, uow):
-    """A test client logged in as an attendant, whose forms carry the CSRF token "t"."""
-    with uow() as unit:
-        add_attendant(unit, name="ada", role="attendant", pin="1234", actor="test")
-    client = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
-    log_in_cookie(client, "ada")
-    return client
-
-
-@pytest.fixture
 def notice_id(uow, clock) -> int:
     """The notice of a session that ran out during the cut: it carries a voucher."""
     power_cut_over(uow, clock, {"G1": 30}, after_minutes=20, lasting_minutes=30)
@@ -115,7 +93,7 @@ def status_of(uow, notice_id: int) -> str:
 
 def test_a_notice_printed_through_the_api_reaches_the_network_printer_and_is_marked_printed(
         api, listener, uow, notice_id) -> None:
-    response = api(f"/notices/{notice_id}/print")
+    response = api.post(f"/notices/{notice_id}/print", json={})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["status"] == "printed"
     [receipt] = listener.wait_for(1)
@@ -128,15 +106,15 @@ def test_a_notice_printed_through_the_api_reaches_the_network_printer_and_is_mar
 def test_a_printer_that_is_off_answers_503_printer_unavailable_and_the_notice_stays_pending(
         api, listener, uow, notice_id) -> None:
     listener.switch_off()
-    response = api(f"/notices/{notice_id}/print")
+    response = api.post(f"/notices/{notice_id}/print", json={})
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "printer_unavailable"
     assert status_of(uow, notice_id) == "pending"
 
 
 def test_a_keyed_retry_of_print_prints_once_and_replays_the_answer(api, listener, notice_id) -> None:
-    first = api(f"/notices/{notice_id}/print", {"Idempotency-Key": "print-1"})
-    again = api(f"/notices/{notice_id}/print", {"Idempotency-Key": "print-1"})
+    first = api.post(f"/notices/{notice_id}/print", json={}, headers={"Idempotency-Key": "print-1"})
+    again = api.post(f"/notices/{notice_id}/print", json={}, headers={"Idempotency-Key": "print-1"})
     assert first.status_code == again.status_code == 200
     assert again.headers["Idempotency-Replayed"] == "true"
     assert len(listener.wait_for(2, timeout_seconds=1)) == 1

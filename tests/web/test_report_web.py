@@ -5,20 +5,7 @@ from __future__ import annotations
 import pytest
 
 from compensator.services import outages
-from compensator.services.people import create_token
 from tests.conftest import log_in_cookie
-from web import create_app
-
-
-@pytest.fixture
-def client(runtime):
-    return create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
-
-
-@pytest.fixture
-def bearer(uow) -> dict[str, str]:
-    with uow() as unit:
-        return {"Authorization": f"Bearer {create_token(unit, name='owner-laptop', actor='test').secret}"}
 
 
 def log_in(client) -> None:

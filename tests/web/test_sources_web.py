@@ -5,72 +5,52 @@ from __future__ import annotations
 import pytest
 
 from compensator.services import detection, outages, server_gap, sessions
-from compensator.services.people import add_attendant, create_token
 from tests.conftest import log_in_cookie
-from web import create_app
 
-
-@pytest.fixture
-def app(runtime, uow):
-    with uow() as unit:
-        add_attendant(unit, name="ada", role="attendant", pin="1234", actor="test")
-    with uow() as unit:
-        add_attendant(unit, name="bola", role="manager", pin="4321", actor="test")
-    return create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def headers(uow):
-    with uow() as unit:
-        return {"Authorization": f"Bearer {create_token(unit, name='seats', actor='test').secret}"}
+pytestmark = pytest.mark.usefixtures("staff")
 
 
 def logged_in(client, name="ada", role="attendant"):
     log_in_cookie(client, name, role)
 
 
-def silent_gaming_seats(uow, clock, client, headers):
+def silent_gaming_seats(uow, clock, client, bearer):
     """G1–G3 run sessions and beat, then fall silent while A1 and A2 go on: one suspected outage."""
     for seat in ("G1", "G2", "G3", "A1", "A2"):
         with uow() as unit:
             sessions.start_session(unit, seat_id=seat, minutes=60, actor="test")
-        client.post("/api/v1/heartbeats", json={"seat": seat}, headers=headers)
+        client.post("/api/v1/heartbeats", json={"seat": seat}, headers=bearer)
     for _ in range(4):
         clock.advance(seconds=10)
         for seat in ("A1", "A2"):
-            client.post("/api/v1/heartbeats", json={"seat": seat}, headers=headers)
+            client.post("/api/v1/heartbeats", json={"seat": seat}, headers=bearer)
         with uow() as unit:
             detection.detect(unit)
 
 
-def test_a_heartbeat_answers_with_a_null_message_when_nothing_is_owed(client, headers) -> None:
-    answer = client.post("/api/v1/heartbeats", json={"seat": "A1"}, headers=headers).get_json()
+def test_a_heartbeat_answers_with_a_null_message_when_nothing_is_owed(client, bearer) -> None:
+    answer = client.post("/api/v1/heartbeats", json={"seat": "A1"}, headers=bearer).get_json()
     assert answer["seat"] == "A1" and answer["message"] is None and answer["at"].endswith("+01:00")
 
 
-def test_sources_list_the_silent_seats_and_the_last_server_gap(client, headers, uow, clock) -> None:
-    assert client.get("/api/v1/sources", headers=headers).get_json() == {"ups": [], "silent_seats": [],
+def test_sources_list_the_silent_seats_and_the_last_server_gap(client, bearer, uow, clock) -> None:
+    assert client.get("/api/v1/sources", headers=bearer).get_json() == {"ups": [], "silent_seats": [],
                                                                          "last_server_gap": None}
-    silent_gaming_seats(uow, clock, client, headers)
+    silent_gaming_seats(uow, clock, client, bearer)
     with uow() as unit:
         server_gap.start_run(unit)
     clock.advance(minutes=10)
     with uow() as unit:
         gap = server_gap.start_run(unit).gap_outage
-    state = client.get("/api/v1/sources", headers=headers).get_json()
+    state = client.get("/api/v1/sources", headers=bearer).get_json()
     assert [item["seat"] for item in state["silent_seats"]] == ["A1", "A2", "G1", "G2", "G3"]
     assert state["last_server_gap"]["outage"] == gap.id
     assert client.get("/api/v1/sources").status_code == 401
 
 
-def test_the_dashboard_shows_a_suspected_outage_as_a_banner_confirmed_with_one_click(client, headers, uow,
+def test_the_dashboard_shows_a_suspected_outage_as_a_banner_confirmed_with_one_click(client, bearer, uow,
                                                                                     clock) -> None:
-    silent_gaming_seats(uow, clock, client, headers)
+    silent_gaming_seats(uow, clock, client, bearer)
     logged_in(client)
     board = client.get("/board.json").get_json()
     assert board["outages"] == []
@@ -87,8 +67,8 @@ def test_the_dashboard_shows_a_suspected_outage_as_a_banner_confirmed_with_one_c
     assert [item["status"] for item in client.get("/board.json").get_json()["outages"]] == ["ongoing"]
 
 
-def test_the_manager_page_shows_the_banner_and_a_dismiss_comes_back_to_it(client, headers, uow, clock) -> None:
-    silent_gaming_seats(uow, clock, client, headers)
+def test_the_manager_page_shows_the_banner_and_a_dismiss_comes_back_to_it(client, bearer, uow, clock) -> None:
+    silent_gaming_seats(uow, clock, client, bearer)
     logged_in(client, "bola", "manager")
     page = client.get("/manage").get_data(as_text=True)
     assert "stopped answering at 14:00" in page and 'name="from" value="manage"' in page

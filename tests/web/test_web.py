@@ -10,56 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from compensator.services import outage_views, outages, session_views, sessions
-from compensator.services.people import add_attendant
 from compensator.store.models import Notice, Outage
 from tests.conftest import VENUE, make_settings, power_cut_over
-from web import create_app
 
-
-@pytest.fixture
-def app(runtime, uow):
-    with uow() as unit:
-        add_attendant(unit, name="ada", role="attendant", pin="1234", actor="test")
-    with uow() as unit:
-        add_attendant(unit, name="bola", role="manager", pin="4321", actor="test")
-    return create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-def csrf_of(client) -> str:
-    page = client.get("/login").get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-class Auth:
-    """Logs the test client in and out like a person at the counter."""
-
-    def __init__(self, client) -> None:
-        self.client = client
-        self.token = ""
-
-    def login(self, name: str = "ada", pin: str = "1234"):
-        self.token = csrf_of(self.client)
-        response = self.client.post("/login", data={"name": name, "pin": pin, "csrf_token": self.token})
-        # Logging in starts a new session with a new CSRF token.
-        with self.client.session_transaction() as cookie_session:
-            self.token = cookie_session.get("csrf_token", self.token)
-        return response
-
-    def post(self, path: str, **data):
-        response = self.client.post(path, data={"csrf_token": self.token, **data})
-        # A person at the counter never meets a server error, whatever they submit.
-        assert response.status_code < 500, response.get_data(as_text=True)
-        return response
-
-
-@pytest.fixture
-def auth(client) -> Auth:
-    return Auth(client)
+pytestmark = pytest.mark.usefixtures("staff")
 
 
 def count(uow, model) -> int:

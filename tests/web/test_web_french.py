@@ -7,9 +7,8 @@ import logging
 import pytest
 
 from compensator.services import outages, sessions
-from compensator.services.people import add_attendant
 from tests.conftest import make_settings, power_cut_over
-from tests.web.test_web import Auth, csrf_of
+from tests.support.login import Auth, csrf_of
 from web import create_app
 from web.i18n import format_number
 
@@ -17,24 +16,14 @@ FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}
 
 
 @pytest.fixture
-def app(runtime, uow):
-    with uow() as unit:
-        add_attendant(unit, name="ada", role="attendant", pin="1234", actor="test")
-    with uow() as unit:
-        add_attendant(unit, name="awa", role="attendant", pin="5678", actor="test", language="fr")
-    with uow() as unit:
-        add_attendant(unit, name="bola", role="manager", pin="4321", actor="test", language="fr")
-    return create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"})
+def staff(add_person) -> None:
+    """ada, an attendant, and awa and bola, who chose French pages: awa an attendant, bola a manager."""
+    add_person("ada")
+    add_person("awa", pin="5678", language="fr")
+    add_person("bola", role="manager", pin="4321", language="fr")
 
 
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def auth(client) -> Auth:
-    return Auth(client)
+pytestmark = pytest.mark.usefixtures("staff")
 
 
 def page(client, path: str = "/", **headers) -> str:
@@ -184,8 +173,6 @@ def test_numbers_follow_the_pages_language(app) -> None:
 
 
 def test_without_a_compiled_catalogue_the_pages_stay_in_english(runtime, uow, tmp_path, caplog) -> None:
-    with uow() as unit:
-        add_attendant(unit, name="awa", role="attendant", pin="5678", actor="test", language="fr")
     app = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test", "TRANSLATIONS_DIRECTORY": str(tmp_path)})
     client = app.test_client()
     Auth(client).login("awa", "5678")

@@ -9,9 +9,11 @@ import pytest
 from compensator.runtime import Compensator
 from compensator.services import people
 from tests.conftest import make_settings
-from tests.web.test_web import Auth, app, auth, client, csrf_of  # noqa: F401 - the dashboard's fixtures, shared
+from tests.support.login import Auth, csrf_of
 from web import create_app
 from web.security import SECRET_FILE
+
+pytestmark = pytest.mark.usefixtures("staff")
 
 
 def test_a_cookie_saved_before_logout_is_refused_after_it(client, auth) -> None:
@@ -81,8 +83,6 @@ def test_twelve_wrong_pins_from_one_address_never_lock_the_manager_out_elsewhere
 
 
 def test_the_throttle_survives_a_restart(runtime, settings, clock, database_url) -> None:
-    with runtime.unit_of_work() as unit:
-        people.add_attendant(unit, name="bola", role="manager", pin="4321", actor="test")
     first = create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"}).test_client()
     for _ in range(5):
         login_from(first, "127.0.0.2", "bola", "0000")

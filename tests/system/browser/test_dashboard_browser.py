@@ -1,9 +1,4 @@
-"""Browser tests: what the attendant clicks, in headless Chromium driven by Playwright.
-
-They use Debian's Chromium at /usr/bin/chromium (no browser downloads here) and are skipped
-when it is missing, unless COMPENSATOR_REQUIRE_BROWSER=1 (as in CI). Screenshots are saved in
-tests/artifacts/.
-"""
+"""Browser tests: what the attendant clicks, in headless Chromium driven by Playwright (see conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,60 +6,22 @@ import os
 import re
 import shutil
 import subprocess
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from compensator.domain import vouchers
-from compensator.services.people import add_attendant
 from compensator.store.models import NoticeDelivery, Outage
 from tests.conftest import power_cut_over
+from tests.support.browser import ARTIFACTS, start_package
 from tests.support.letters import pending_of, three_cuts_for_one_customer
-from web import create_app
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-CHROMIUM_ARGUMENTS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
-
-if not CHROMIUM.exists():
-    if os.environ.get("COMPENSATOR_REQUIRE_BROWSER"):
-        raise RuntimeError("browser tests need Debian's chromium at /usr/bin/chromium")
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
-@pytest.fixture
-def server(runtime, uow) -> Iterator[str]:
-    with uow() as unit:
-        add_attendant(unit, name="ada", role="attendant", pin="1234", actor="test")
-    app = create_app(runtime, {"SECRET_KEY": "browser-test"})
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def page(server):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGUMENTS)
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server)
-        browser_page = context.new_page()
-        browser_page.set_default_timeout(10000)
-        yield browser_page
-        context.close()
-        browser.close()
+@pytest.fixture(autouse=True)
+def ada(add_person) -> None:
+    """ada, the attendant who logs in, with PIN 1234."""
+    add_person("ada")
 
 
 def log_in(page) -> None:
@@ -73,12 +30,6 @@ def log_in(page) -> None:
     page.fill("input[name=pin]", "1234")
     page.click("button[type=submit]")
     page.wait_for_selector("#grid")
-
-
-def start_package(page, seat: str, minutes: int) -> None:
-    page.click(f'.seat[data-seat="{seat}"]')
-    page.click(f'#dialog-free button[name=minutes][value="{minutes}"]')
-    page.wait_for_selector(f'.seat[data-seat="{seat}"].running')
 
 
 def outage_count(uow) -> int:

@@ -5,15 +5,9 @@ Screenshots are saved in tests/artifacts/ (dashboard-fr-*.png) to be looked at.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
-from werkzeug.serving import make_server
 
-from compensator.services.people import add_attendant
-from tests.system.browser.test_dashboard_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGUMENTS, start_package, sync_api
-from web import create_app
+from tests.support.browser import ARTIFACTS, start_package
 
 # Each element whose text must stay on one line (a package button has its price on a second line, by design),
 # and the selectors of boxes that must not overflow.
@@ -54,31 +48,16 @@ MEASURE = """([oneLine, noOverflow]) => {
 }"""
 
 
-@pytest.fixture
-def server(runtime, uow) -> Iterator[str]:
-    with uow() as unit:
-        add_attendant(unit, name="awa", role="manager", pin="5678", actor="test", language="fr")
-    app = create_app(runtime, {"SECRET_KEY": "browser-test"})
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(timeout=10)
+@pytest.fixture(autouse=True)
+def awa(add_person) -> None:
+    """awa, a manager who chose French pages, with PIN 5678."""
+    add_person("awa", role="manager", pin="5678", language="fr")
 
 
 @pytest.fixture
-def page(server):
-    """A French browser (it asks for fr-FR pages) on a 1366×768 counter screen."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGUMENTS)
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server, locale="fr-FR")
-        browser_page = context.new_page()
-        browser_page.set_default_timeout(10000)
-        yield browser_page
-        context.close()
-        browser.close()
+def locale() -> str:
+    """A French browser: it asks for fr-FR pages."""
+    return "fr-FR"
 
 
 def log_in_in_french(page) -> None:
