@@ -58,6 +58,32 @@ def make_settings(**overrides: Any) -> Settings:
     return parse_settings(data, environ={})
 
 
+TESTS = Path(__file__).resolve().parent
+# Each folder under tests/ is a tier, and the tier's name is the marker of every test in it.
+TIERS = ("unit", "integration", "web", "system")
+# The fixtures that start something a quick run leaves out, and the marker each gives its tests.
+MARKING_FIXTURES = {"nut": "nut", "crash_run": "crash"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its tier, and as browser, nut, crash or postgres where it drives or starts one."""
+    for item in items:
+        tier = item.path.relative_to(TESTS).parts[0]
+        if tier not in TIERS:
+            raise pytest.UsageError(f"{item.nodeid}: a test lives in the folder of its tier, one of {', '.join(TIERS)}")
+        if tier == "unit" and "database_url" in item.fixturenames:
+            raise pytest.UsageError(f"{item.nodeid}: a unit test opens no database; it belongs in tests/integration")
+        item.add_marker(tier)
+        if item.path.parent.name == "browser":
+            item.add_marker("browser")
+        for fixture, marker in MARKING_FIXTURES.items():
+            if fixture in item.fixturenames:
+                item.add_marker(marker)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("database_url") == "postgresql":
+            item.add_marker("postgres")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def compiled_catalogues() -> None:
     """The pages' catalogues compiled from their sources, as an install does (an edited ``.po`` is recompiled)."""
