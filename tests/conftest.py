@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -23,6 +24,8 @@ from compensator.clock import FakeClock
 from compensator.config import parse_settings
 from compensator.runtime import Compensator
 from compensator.settings import Settings
+from compensator.store import migrate
+from compensator.store.database import make_engine, sqlite_file
 from tests.support.known_day import report_of_the_known_day
 from web import create_app
 from web.catalogues import compile_stale
@@ -148,9 +151,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return f"sqlite:///{(tmp_path / 'compensator.db').as_posix()}"
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the newest revision once for the whole run."""
+    path = tmp_path_factory.mktemp("migrated") / "compensator.db"
+    engine = make_engine(f"sqlite:///{path.as_posix()}")
+    migrate.upgrade(engine)
+    # Closing the last connection copies the write-ahead log into the file and removes it.
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def runtime(settings: Settings, clock: FakeClock, database_url: str) -> Iterator[Compensator]:
+def runtime(settings: Settings, clock: FakeClock, database_url: str,
+            request: pytest.FixtureRequest) -> Iterator[Compensator]:
     """An engine runtime on a migrated database with the test venue's seats."""
+    # A new SQLite file starts as a copy of the one migrated for the run: opening the runtime finds
+    # it at the newest revision, so that only the seats are written, as a restart does.
+    path = sqlite_file(database_url)
+    if path is not None and not path.exists():
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
     engine_runtime = Compensator.open(settings, clock=clock, database_url=database_url)
     yield engine_runtime
     engine_runtime.close()
