@@ -20,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
+from compensator import security
 from compensator.clock import FakeClock
 from compensator.config import parse_settings
 from compensator.runtime import Compensator
@@ -85,6 +86,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("database_url") == "postgresql":
             item.add_marker("postgres")
+
+
+@pytest.fixture(autouse=True)
+def cheap_pin_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PINs hashed at a tiny scrypt cost, except in the tests marked ``real_hashing``.
+
+    A hash names the cost it was made at, so verifying it is unchanged; a server the tests start
+    in a process of its own hashes at the real cost.
+    """
+    if request.node.get_closest_marker("real_hashing") is None:
+        monkeypatch.setattr(security, "SCRYPT_N", 2**4)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -53,6 +53,7 @@ def test_db_upgrade_migrates_the_configured_database(config_path: Path, capsys) 
     assert "revision" in capsys.readouterr().out
 
 
+@pytest.mark.real_hashing
 def test_attendant_add_reads_the_pin_from_stdin_and_stores_only_a_hash(config_path: Path, monkeypatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("482913\n"))
     assert main(["attendant", "add", "Ada", "--role", "manager", "--config", str(config_path)]) == 0
