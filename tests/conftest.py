@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
 from compensator import security
@@ -27,6 +28,7 @@ from compensator.runtime import Compensator
 from compensator.settings import Settings
 from compensator.store import migrate
 from compensator.store.database import make_engine, sqlite_file
+from tests.support.budgets import CI_MAX_EXAMPLES, DEV_MAX_EXAMPLES
 from tests.support.known_day import report_of_the_known_day
 from web import create_app
 from web.catalogues import compile_stale
@@ -35,6 +37,12 @@ from web.catalogues import compile_stale
 # modules' asserts unless told, and a failure should show the values compared there too.
 pytest.register_assert_rewrite("tests.support.random_darkness", "tests.support.random_requests",
                                "tests.support.random_steps", "tests.support.random_world")
+
+# Property tests try their whole budgets under the ci profile (``make test``, and so CI) and a tenth
+# of them under dev, the default for a quick run on a developer's machine; HYPOTHESIS_PROFILE chooses.
+hypothesis_settings.register_profile("ci", max_examples=CI_MAX_EXAMPLES)
+hypothesis_settings.register_profile("dev", max_examples=DEV_MAX_EXAMPLES)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 VENUE: dict[str, Any] = {
     "venue": {

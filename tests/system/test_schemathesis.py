@@ -3,8 +3,8 @@
 Every operation of the route table gets generated requests, valid ones and invalid ones, sent
 with a device token; every answer must have a documented status, content type, headers and
 body shape, and none may be a 5xx or log an error. The run is bounded (a fixed number of
-examples per operation and mode, derandomized) so that it takes a few minutes and fails the
-same way twice.
+examples per operation and mode, a tenth of them under Hypothesis's dev profile, derandomized)
+so that it takes a few minutes and fails the same way twice.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.conftest import power_cut_over
+from tests.support.budgets import budget
 from web.schemas.routes import OPERATIONS
 
-MAX_EXAMPLES = 20
+MAX_EXAMPLES = budget(20)
 # Every check but one: a request the schema allows may still be refused with a documented 400
 # for rules JSON Schema cannot carry (minutes unless postpaid, exactly one of seat and session,
 # a back-dated time within the last 7 days, a report day not in the future).

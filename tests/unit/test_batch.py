@@ -16,6 +16,7 @@ from compensator.domain.kinds import EntryKind, OutageKind, SessionEventKind, Se
 from compensator.domain.ledger import EntryRecord, EventRecord, SessionFacts
 from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate
 from compensator.domain.terms import PolicySettings, ZoneTerms
+from tests.support.budgets import budget
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)
 LAGOS = ZoneInfo("Africa/Lagos")
@@ -102,7 +103,7 @@ sessions = st.builds(
     st.one_of(st.none(), moments), st.sampled_from([0, 10]), st.booleans(), st.one_of(st.none(), moments))
 
 
-@hypothesis_settings(max_examples=150, deadline=None)
+@hypothesis_settings(max_examples=budget(150), deadline=None)
 @given(st.lists(sessions, min_size=1, max_size=12))
 def test_a_batch_gives_every_session_what_the_policy_gives_it_alone(batch_of_sessions) -> None:
     work = new_batch()
@@ -173,7 +174,7 @@ paid_sessions = st.builds(
     st.booleans())
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=budget(300), deadline=None)
 @given(st.lists(paid_sessions, min_size=1, max_size=14))
 def test_sessions_that_differ_in_the_minutes_bought_get_what_the_policy_gives_each_alone(batch_of_sessions) -> None:
     work = new_batch()

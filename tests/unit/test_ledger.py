@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
 from compensator.domain.ledger import Balance, EntryRecord, EventRecord, SessionFacts, balance, ceil_minutes
 from compensator.domain.money import value_minor
+from tests.support.budgets import budget
 
 T0 = datetime(2026, 11, 22, 13, 0, tzinfo=timezone.utc)
 
@@ -146,7 +147,7 @@ def _facts_from(mode: SessionMode, entries: list[tuple[int, int]], events: list[
     )
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=budget(300), deadline=None)
 @given(mode=st.sampled_from([SessionMode.PREPAID, SessionMode.POSTPAID]),
        entries=st.lists(st.tuples(st.integers(0, 300), st.integers(-60, 120)), max_size=5),
        events=st.lists(st.tuples(st.integers(0, 300), st.integers(0, 3)), max_size=6),
@@ -160,7 +161,7 @@ def test_the_time_left_at_an_earlier_moment_is_what_a_replay_up_to_it_gives(mode
         assert position.remaining_at(moment) == balance(facts, moment).remaining
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=budget(300), deadline=None)
 @given(mode=st.sampled_from([SessionMode.PREPAID, SessionMode.POSTPAID]),
        entries=st.lists(st.tuples(st.integers(0, 300), st.integers(-60, 120)), max_size=5),
        events=st.lists(st.tuples(st.integers(0, 300), st.integers(0, 3)), max_size=6),
@@ -177,7 +178,7 @@ def _shown(position: Balance) -> tuple[object, ...]:
     return position.state, position.seat_id, position.remaining_minutes, position.paid_end
 
 
-@hypothesis_settings(max_examples=400, deadline=None)
+@hypothesis_settings(max_examples=budget(400), deadline=None)
 @given(mode=st.sampled_from([SessionMode.PREPAID, SessionMode.POSTPAID]),
        entries=st.lists(st.tuples(st.integers(0, 300), st.integers(-60, 120)), max_size=5),
        events=st.lists(st.tuples(st.integers(0, 300), st.integers(0, 3)), max_size=6),

@@ -14,6 +14,7 @@ from compensator.domain.darkness import OutageFacts
 from compensator.domain.explanation import explain
 from compensator.domain.policy import CompensationInput, CompensationResult, PriorCompensation, compensate, round_up
 from compensator.domain.terms import PolicySettings, ZoneTerms
+from tests.support.budgets import budget
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=timezone.utc)
 LAGOS = ZoneInfo("Africa/Lagos")
@@ -144,7 +145,7 @@ policies = st.builds(
 )
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=budget(300), deadline=None)
 @given(spec=sessions_strategy, start=st.integers(0, 30000), length=st.integers(0, 30000), ups=st.integers(0, 30),
        policy=policies)
 def test_a_credit_is_never_negative_nor_below_the_lost_minutes(spec, start, length, ups, policy) -> None:
@@ -157,7 +158,7 @@ def test_a_credit_is_never_negative_nor_below_the_lost_minutes(spec, start, leng
     assert (result.figures is None) == (lost == 0)
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=budget(300), deadline=None)
 @given(spec=sessions_strategy, start=st.integers(0, 30000), length=st.integers(0, 30000), ups=st.integers(0, 30),
        policy=policies)
 def test_the_breakdowns_numbers_add_up_to_the_figures_and_the_credit(spec, start, length, ups, policy) -> None:
@@ -196,7 +197,7 @@ def test_the_first_worked_example_breaks_down_step_by_step() -> None:
                                                                                   at(385))
     assert breakdown.approval_above_minutes is None
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=budget(300), deadline=None)
 @given(spec=sessions_strategy, start=st.integers(0, 30000), split_minute=st.integers(1, 400),
        tail=st.integers(1, 30000), ups=st.integers(0, 30))
 def test_splitting_an_outage_at_a_whole_minute_changes_no_total_and_gives_no_second_restart(
@@ -222,7 +223,7 @@ def test_splitting_an_outage_at_a_whole_minute_changes_no_total_and_gives_no_sec
         assert amount(part_one, name) + amount(part_two, name) == amount(unsplit, name)
 
 
-@hypothesis_settings(max_examples=200, deadline=None)
+@hypothesis_settings(max_examples=budget(200), deadline=None)
 @given(spec=sessions_strategy, start=st.integers(0, 30000), length=st.integers(0, 30000), ups=st.integers(0, 30))
 def test_computing_a_compensation_again_gives_the_same_result(spec, start, length, ups) -> None:
     facts = build(spec)
@@ -262,7 +263,7 @@ def test_a_customer_moved_off_a_seat_still_on_ups_is_dark_from_the_move() -> Non
     assert result.explanation.startswith("lost 25 min (10:05–10:30)")
 
 
-@hypothesis_settings(max_examples=200, deadline=None)
+@hypothesis_settings(max_examples=budget(200), deadline=None)
 @given(move_at=st.integers(1, 150), ups_a=st.integers(0, 40), ups_g=st.integers(0, 40),
        first=st.sampled_from(["A1", "G1"]))
 def test_a_moved_session_loses_exactly_its_dark_minutes_on_each_seat(move_at, ups_a, ups_g, first) -> None:

@@ -21,6 +21,7 @@ from compensator.domain.ups import (
     observe,
     reading_of_status,
 )
+from tests.support.budgets import budget
 
 T0 = datetime(2026, 11, 22, 13, 18, tzinfo=timezone.utc)
 TIMING = Timing(debounce=timedelta(seconds=15), merge=timedelta(seconds=60))
@@ -161,7 +162,7 @@ def reading_runs(draw: st.DrawFn) -> list[tuple[float, Reading]]:
     return readings
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=budget(200), deadline=None)
 @given(reading_runs())
 def test_opens_and_ends_alternate_and_each_is_back_dated_to_a_reading_that_justifies_it(
         readings: list[tuple[float, Reading]]) -> None:
@@ -176,7 +177,7 @@ def test_opens_and_ends_alternate_and_each_is_back_dated_to_a_reading_that_justi
         assert by_time[seconds] is (OB if isinstance(decision, OpenOutage) else OL)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=budget(200), deadline=None)
 @given(reading_runs())
 def test_no_run_of_on_battery_shorter_than_the_debounce_ever_opens_an_outage(
         readings: list[tuple[float, Reading]]) -> None:
