@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # them: here they are the packages themselves, so the block of asterisks would only alarm.
 QUIET_EDITABLE := PYTHONWARNINGS="ignore:Editable installation"
 
-.PHONY: run test bench install clean
+.PHONY: run test test-unit test-fast bench install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,17 @@ install: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/compensator demo --port $(PORT)
 
+# Every test, as CI runs it: the property tests at their whole budgets (Hypothesis's ci profile).
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The pure core, in seconds: no database, no Flask app, no subprocess.
+test-unit: $(VENV)/.installed-test
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+# Everything but the browser, NUT and crash tests, with the property tests at a tenth of their budgets.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "not browser and not nut and not crash" $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench

@@ -13,25 +13,26 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
 from compensator import security
 from compensator.clock import FakeClock
 from compensator.config import parse_settings
-from compensator.runtime import Compensator
 from compensator.settings import Settings
-from compensator.store import migrate
-from compensator.store.database import make_engine, sqlite_file
 from tests.support.budgets import CI_MAX_EXAMPLES, DEV_MAX_EXAMPLES
-from tests.support.known_day import report_of_the_known_day
-from web import create_app
 from web.catalogues import compile_stale
+
+# The engine, its store and the web app are imported by the fixtures that need them, so that the
+# unit tests, which need none of them, start quickly.
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.testing import FlaskClient
+
+    from compensator.runtime import Compensator
 
 # The random simulation asserts its invariants in helper modules; pytest rewrites only test
 # modules' asserts unless told, and a failure should show the values compared there too.
@@ -174,6 +175,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file migrated to the newest revision once for the whole run."""
+    from compensator.store import migrate
+    from compensator.store.database import make_engine
+
     path = tmp_path_factory.mktemp("migrated") / "compensator.db"
     engine = make_engine(f"sqlite:///{path.as_posix()}")
     migrate.upgrade(engine)
@@ -186,6 +190,9 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def runtime(settings: Settings, clock: FakeClock, database_url: str,
             request: pytest.FixtureRequest) -> Iterator[Compensator]:
     """An engine runtime on a migrated database with the test venue's seats."""
+    from compensator.runtime import Compensator
+    from compensator.store.database import sqlite_file
+
     # A new SQLite file starts as a copy of the one migrated for the run: opening the runtime finds
     # it at the newest revision, so that only the seats are written, as a restart does.
     path = sqlite_file(database_url)
@@ -205,6 +212,8 @@ def uow(runtime: Compensator) -> Callable[[], Any]:
 @pytest.fixture
 def known_day(uow: Callable[[], Any], clock: FakeClock) -> Any:
     """The report of the known day told in ``tests/support/known_day.py``, read at 17:30 while the day is open."""
+    from tests.support.known_day import report_of_the_known_day
+
     return report_of_the_known_day(uow, clock)
 
 
@@ -252,6 +261,8 @@ def log_in_cookie(client: Any, name: str, role: str = "attendant", csrf_token: s
 @pytest.fixture
 def app(runtime: Compensator) -> Flask:
     """The dashboard and API on the test runtime, as a Flask app in testing mode."""
+    from web import create_app
+
     return create_app(runtime, {"TESTING": True, "SECRET_KEY": "test"})
 
 
