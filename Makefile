@@ -2,6 +2,8 @@
 PYTHON ?= python3
 # The demo's port: `make run PORT=8081` on a PC whose 8080 is taken.
 PORT ?= 8080
+# The processes make test and make test-fast run the tests in (pytest-xdist); 0 runs them in pytest's own.
+TEST_WORKERS ?= 2
 VENV := .venv
 BIN := $(VENV)/bin
 # setuptools warns at every editable install that folders named like the packages may shadow
@@ -29,7 +31,7 @@ run: $(VENV)/.installed
 
 # Every test, as CI runs it: the property tests at their whole budgets (Hypothesis's ci profile).
 test: $(VENV)/.installed-test
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 # The pure core, in seconds: no database, no Flask app, no subprocess.
 test-unit: $(VENV)/.installed-test
@@ -37,7 +39,7 @@ test-unit: $(VENV)/.installed-test
 
 # Everything but the browser, NUT and crash tests, with the property tests at a tenth of their budgets.
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -m "not browser and not nut and not crash" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m "not browser and not nut and not crash" $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench

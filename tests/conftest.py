@@ -109,10 +109,14 @@ def cheap_pin_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
         monkeypatch.setattr(security, "SCRYPT_N", 2**4)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def compiled_catalogues() -> None:
-    """The pages' catalogues compiled from their sources, as an install does (an edited ``.po`` is recompiled)."""
-    compile_stale()
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the pages' catalogues from their sources, as an install does (an edited ``.po`` is recompiled).
+
+    Under pytest-xdist the controller compiles them before any worker starts, so that no worker
+    reads a file another is writing.
+    """
+    if not hasattr(session.config, "workerinput"):
+        compile_stale()
 
 
 @pytest.fixture
