@@ -1,7 +1,7 @@
 """The long crash run: ``compensator run`` killed with SIGKILL at 100 random instants of a keyed load.
 
-The same load and checks as ``tests/test_crash.py`` (see ``tests.crash_load`` and
-``tests.crash_checks``), with many more rounds. Each round kills the server a few to a few
+The same load and checks as ``tests/system/test_crash.py`` (see ``tests.support.crash_load`` and
+``tests.support.crash_checks``), with many more rounds. Each round kills the server a few to a few
 hundred milliseconds into the load, restarts it on the same database and lets every client
 re-send what was unanswered, with the same key and body. Printed at the end: the rounds, the
 requests sent, those acknowledged before a kill, those in flight at a kill (and how many of
@@ -20,8 +20,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.crash_checks import check_run
-from tests.crash_load import Kill, run_crash_load
+from tests.support.crash_checks import check_run
+from tests.support.crash_load import Kill, run_crash_load
 
 ROUNDS = 100
 SEED = 20261122

@@ -1,0 +1,126 @@
+"""The seat agent against a real server: heartbeats, the credit message shown once, the server going away and back."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from compensator import seat_agent
+from compensator.store.operations import SeatHeartbeat
+from tests.conftest import power_cut_over
+from web import create_app
+
+AGENT_FILE = Path(seat_agent.__file__)
+
+
+class Server:
+    """The Flask app served by werkzeug in a thread, which can be stopped and started again on its port."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.port = 0
+        self.http = None
+        self.thread = None
+
+    def start(self) -> None:
+        self.http = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self.http.server_port
+        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.http.shutdown()
+        self.http.server_close()
+        self.thread.join(timeout=10)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def server(runtime):
+    running = Server(create_app(runtime, {"SECRET_KEY": "agent-test"}))
+    running.start()
+    yield running
+    if running.http is not None:
+        running.stop()
+
+
+def agent_for(server, token_file, shown, said) -> seat_agent.SeatAgent:
+    return seat_agent.SeatAgent(server.url, "A1", token_file, every_seconds=2, show=shown.append, say=said.append)
+
+
+def test_the_agent_beats_and_shows_the_seats_credit_once(server, token_file, uow, clock) -> None:
+    shown: list[str] = []
+    said: list[str] = []
+    agent = agent_for(server, token_file, shown, said)
+    assert agent.step() == 2
+    with uow() as unit:
+        assert unit.db.get(SeatHeartbeat, "A1") is not None
+    assert shown == []
+    power_cut_over(uow, clock, {"A1": 90}, after_minutes=20, lasting_minutes=30)
+    agent.step()
+    agent.step()
+    assert len(shown) == 1 and shown[0].startswith("Sorry for the power cut — we added ")
+    assert said == [f"seat A1: heartbeats reach {server.url}/api/v1/heartbeats"]
+
+
+def test_the_agent_keeps_going_while_the_server_is_away_and_says_so_once(server, token_file) -> None:
+    shown: list[str] = []
+    said: list[str] = []
+    agent = agent_for(server, token_file, shown, said)
+    agent.step()
+    server.stop()
+    pauses = [agent.step() for _ in range(8)]
+    assert pauses[:4] == [2, 4, 8, 16] and pauses[-1] == seat_agent.MAX_PAUSE_SECONDS
+    assert len(said) == 2 and "is not answering" in said[1]
+    server.start()
+    assert agent.step() == 2
+    assert said[-1].startswith("seat A1: heartbeats reach")
+
+
+def test_a_refused_token_is_said_in_one_line_and_a_new_token_file_is_read(server, token_file, tmp_path) -> None:
+    said: list[str] = []
+    good = token_file.read_text(encoding="utf-8")
+    token_file.write_text("wrong", encoding="utf-8")
+    agent = agent_for(server, token_file, [], said)
+    agent.step()
+    agent.step()
+    assert len(said) == 1 and "401" in said[0]
+    token_file.write_text(good, encoding="utf-8")
+    assert agent.step() == 2
+
+
+def test_the_file_runs_alone_with_python_and_never_prints_a_traceback(tmp_path) -> None:
+    token = tmp_path / "token.txt"
+    token.write_text("x", encoding="utf-8")
+    environment = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    # The agent must work from its file alone: run it from a folder where the package is not importable.
+    process = subprocess.Popen([sys.executable, str(AGENT_FILE), "--server", "http://127.0.0.1:9", "--seat", "A1",
+                                "--token-file", str(token), "--every", "1"], cwd=tmp_path, env=environment,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    process.terminate()
+    out, err = process.communicate(timeout=10)
+    assert "Traceback" not in err + out
+    assert "is not answering" in err
+    bad = subprocess.run([sys.executable, str(AGENT_FILE), "--server", "x", "--seat", "A1", "--token-file", "t",
+                          "--every", "0"], cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_compensator_seat_agent_takes_the_same_options() -> None:
+    from compensator.cli import build_parser
+
+    args = build_parser().parse_args(["seat-agent", "--server", "http://counter:8080", "--seat", "G2",
+                                      "--token-file", "/etc/token", "--every", "5"])
+    assert (args.handler, args.server, args.seat, args.every) == (seat_agent.run_from_args, "http://counter:8080",
+                                                                 "G2", 5)
