@@ -78,6 +78,8 @@ class Figures(Shape):
     opened_stretch: bool
     form: CompensationForm
     value_minor: int
+    # Of a leaver's voucher, the minutes given back before and not used: carried over, of no new value.
+    carried_minutes: int
 
 
 class Adjustment(Figures):
