@@ -34,6 +34,9 @@ def alert_text(alert: Alert) -> str:
 def letter_label(letter: letters.PendingLetter) -> str:
     """How a waiting letter is listed: its seat, its cuts, and the minutes it gives back in what form."""
     forms = " + ".join(sorted({name_of(form) for form in letter.forms}))
+    if letter.topup:
+        return gettext("Seat %(seat)s · %(minutes)s min more after a correction", seat=letter.seat_id,
+                       minutes=letter.credit_minutes)
     if len(letter.notice_ids) > 1:
         return ngettext("Seat %(seat)s · %(num)d cuts · %(minutes)s min %(forms)s",
                         "Seat %(seat)s · %(num)d cuts · %(minutes)s min %(forms)s", len(letter.notice_ids),
