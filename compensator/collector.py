@@ -14,7 +14,6 @@ themselves know nothing of the collector.
 
 from __future__ import annotations
 
-import atexit
 import gc
 import threading
 from collections.abc import Iterator
@@ -36,19 +35,6 @@ def freeze_after_start_up() -> None:
     gc.freeze()
 
 
-def freeze_at_exit() -> None:
-    """Have the interpreter's last collections, when the process ends, pass over every object alive then.
-
-    For a command that ends once it has printed and holds nothing to be finalised (no file,
-    connection or thread open): what ``check-config`` leaves alive is chiefly the configuration's
-    models, tens of thousands of objects that the collections at exit walked once more to free
-    next to nothing, 5 % of its time. ``gc.freeze()``, run by ``atexit`` before them, takes
-    every object out of their sight; the memory goes back with the process.
-    """
-    atexit.unregister(gc.freeze)
-    atexit.register(gc.freeze)
-
-
 @contextmanager
 def collector_held_off() -> Iterator[None]:
     """Within this block the collector does not run; it is enabled again after, if it was before.
@@ -68,25 +54,3 @@ def collector_held_off() -> Iterator[None]:
             _holders -= 1
             if _holders == 0 and _enable_after:
                 gc.enable()
-
-
-@contextmanager
-def made_to_last() -> Iterator[None]:
-    """The collector held off while lasting objects are made, then everything alive moved among its oldest unexamined.
-
-    Loading the configuration's pydantic models makes tens of thousands of objects (classes,
-    core schemas, validators) that the process keeps to its end. Left alone, the collector
-    walks them some forty times while they are made; only held off, it walks all of them at
-    its first pass after; either way it frees next to nothing, and that was 5 to 10 % of
-    ``check-config``'s time. ``gc.freeze()`` then ``gc.unfreeze()`` moves every object the
-    collector tracks into its oldest generation without looking at it; any garbage among them
-    is collected by the next full collection. When objects are frozen already (after the
-    server's start-up), they are left so and the collector is only held off.
-    """
-    with collector_held_off():
-        try:
-            yield
-        finally:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()

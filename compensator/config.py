@@ -9,11 +9,8 @@ one go. Unknown keys are errors: a typo must never silently fall back to a defau
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
-
-from compensator.collector import made_to_last
 
 # The policy's parameters are defined in the pure core, which reads them; callers outside the core
 # may keep importing them, and the settings, from here.
@@ -23,7 +20,6 @@ from compensator.settings import Settings
 __all__ = ["ConfigError", "PolicySettings", "Settings", "load_settings", "parse_settings", "resolve_config_path"]
 
 DEFAULT_CONFIG_PATH = "config.yaml"
-PYDANTIC_PLUGINS_VARIABLE = "PYDANTIC_DISABLE_PLUGINS"
 
 
 class ConfigError(Exception):
@@ -40,40 +36,16 @@ def parse_settings(data: object, *, environ: Mapping[str, str] | None = None, so
     if not isinstance(data, Mapping):
         raise ConfigError([f"{source}: the top level must be a mapping with venue, zones and seats"])
     # pydantic and the models are loaded when a file is read: ``compensator --help`` needs neither.
-    # What they are made of lives as long as the process, so the collector need not walk it.
-    with made_to_last(), _no_pydantic_plugins():
-        from pydantic import ValidationError
+    from pydantic import ValidationError
 
-        from compensator.config_models.document import ConfigModel
-        from compensator.config_models.problems import problems_of
+    from compensator.config_models.document import ConfigModel
+    from compensator.config_models.problems import problems_of
 
-        try:
-            document = ConfigModel.model_validate(data)
-        except ValidationError as error:
-            raise ConfigError(problems_of(error, ConfigModel)) from None
-    return document.to_settings(environ)
-
-
-@contextmanager
-def _no_pydantic_plugins() -> Iterator[None]:
-    """pydantic looks for no plugins while it builds the configuration's models.
-
-    Building a model's validator, pydantic looks for plugins, tools that watch every validation
-    (Logfire is one), by reading the entry points of every package installed, unless
-    ``PYDANTIC_DISABLE_PLUGINS`` turns that off: a scan of the environment's package metadata
-    that cost ``check-config`` 6 ms. Compensator depends on no pydantic plugin and uses none,
-    and checking ``config.yaml`` is nothing for one to watch. The variable is as it was after:
-    any other pydantic model of the process still finds the plugins installed.
-    """
-    previous = os.environ.get(PYDANTIC_PLUGINS_VARIABLE)
-    os.environ[PYDANTIC_PLUGINS_VARIABLE] = "__all__"
     try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ[PYDANTIC_PLUGINS_VARIABLE]
-        else:
-            os.environ[PYDANTIC_PLUGINS_VARIABLE] = previous
+        document = ConfigModel.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(problems_of(error, ConfigModel)) from None
+    return document.to_settings(environ)
 
 
 def resolve_config_path(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Path:

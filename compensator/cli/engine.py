@@ -8,14 +8,12 @@ import sys
 from pathlib import Path
 
 from compensator.cli.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError, runtime_of
-from compensator.collector import collector_held_off, freeze_at_exit
+from compensator.collector import collector_held_off
 from compensator.config import ConfigError, load_settings, resolve_config_path
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     """Validate a configuration file and print every problem in it."""
-    # The command ends once it has printed and holds no file or connection open.
-    freeze_at_exit()
     path = resolve_config_path(args.path or args.config, os.environ)
     try:
         settings = load_settings(path)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from compensator.collector import collector_held_off, freeze_after_start_up, made_to_last
+from compensator.collector import collector_held_off, freeze_after_start_up
 from compensator.services.outages import settlement
 from compensator.services.outages import use_cases as outages
 from compensator.services.sessions import use_cases as sessions
@@ -70,26 +70,6 @@ def test_overlapping_blocks_on_two_threads_bring_it_back_when_the_last_ends() ->
     release.set()
     thread.join(5)
     assert gc.isenabled()
-
-
-def test_what_is_made_to_last_joins_the_oldest_generation_unexamined() -> None:
-    with made_to_last():
-        assert not gc.isenabled()
-        kept = [[index] for index in range(5000)]
-    assert gc.isenabled()
-    oldest = {id(item) for item in gc.get_objects(generation=2)}
-    assert all(id(item) in oldest for item in kept)
-    assert gc.get_freeze_count() == 0
-
-
-def test_what_the_server_froze_stays_frozen_when_something_is_made_to_last_after() -> None:
-    gc.freeze()
-    frozen = gc.get_freeze_count()
-    with made_to_last():
-        kept = [[index] for index in range(10)]
-    assert gc.get_freeze_count() == frozen
-    oldest = {id(item) for item in gc.get_objects(generation=2)}
-    assert not any(id(item) in oldest for item in kept)
 
 
 def watch_settle(monkeypatch) -> list[bool]:

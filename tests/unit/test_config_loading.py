@@ -3,14 +3,12 @@ an owner's pydantic plugin setting is left as it was."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 import yaml
 
-from compensator.config import PYDANTIC_PLUGINS_VARIABLE, ConfigError, load_settings, parse_settings
-from tests.conftest import VENUE
+from compensator.config import ConfigError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,12 +28,3 @@ def test_a_broken_file_is_worded_by_pyyaml_which_names_the_character(tmp_path: P
     with pytest.raises(ConfigError) as raised:
         load_settings(path, environ={})
     assert raised.value.problems == (f"{path}: found character '@' that cannot start any token at line 2, column 9",)
-
-
-def test_a_plugin_setting_of_the_owners_is_as_it_was_after_the_file_is_checked(monkeypatch) -> None:
-    monkeypatch.setenv(PYDANTIC_PLUGINS_VARIABLE, "logfire")
-    parse_settings(VENUE, environ={})
-    assert os.environ[PYDANTIC_PLUGINS_VARIABLE] == "logfire"
-    with pytest.raises(ConfigError):
-        parse_settings({**VENUE, "zones": []}, environ={})
-    assert os.environ[PYDANTIC_PLUGINS_VARIABLE] == "logfire"
