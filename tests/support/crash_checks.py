@@ -13,9 +13,10 @@ exactly what those answers say, no more and no less:
   status and body, marked ``Idempotency-Replayed: true``; one whose first copy had committed
   before the kill (its key's row is older than the kill) is replayed too; and no effect is
   left that only a refused request could have made;
-- **no half-applied outage**: only ended outages have compensations; each applied one has
-  exactly one credit entry or voucher (as its form says) and exactly one notice, and the
-  compensations of an ended outage are the ones its end answered with.
+- **no half-applied outage**: only ended outages have compensations, but for a leaver's (made
+  as its session ended in the dark, at the instant of its end); each applied one has exactly one
+  credit entry or voucher (as its form says) and exactly one notice, and the other compensations
+  of an ended outage are the ones its end answered with.
 
 An effect with no successful key to account for it is blamed on the re-sent requests of its
 kind and target: "refused after commit" when one of them was refused, else "doubled". The rows
@@ -270,7 +271,7 @@ def check_outages(findings: Findings, requests: list[KeyedRequest], snapshot: Sn
         by_outage[outage_id].add(compensation_id)
         pairs[(outage_id, session_id)] += 1
         outage_status = snapshot.outages.get(outage_id, ("missing", ""))[0]
-        if outage_status != "ended":
+        if outage_status != "ended" and compensation_id not in snapshot.leavers:
             findings.add(HALF_APPLIED, f"outage {outage_id} is {outage_status} but has compensation {compensation_id}",
                          endings[outage_id], subject=f"outage {outage_id}")
             continue
@@ -297,8 +298,8 @@ def check_outages(findings: Findings, requests: list[KeyedRequest], snapshot: Sn
             if listed - written:
                 findings.add(LOST, f"the end of outage {outage_id} answered compensations {sorted(listed - written)} "
                                    "that are not in the database", [request])
-            if written - listed:
-                findings.add(HALF_APPLIED, f"outage {outage_id} has compensations {sorted(written - listed)} that "
+            if written - listed - snapshot.leavers:
+                findings.add(HALF_APPLIED, f"outage {outage_id} has compensations {sorted(written - listed - snapshot.leavers)} that "
                                            "its end did not answer with", [request], subject=f"outage {outage_id}")
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from compensator.domain.kinds import SessionEventKind
 from compensator.store.models import (
     AuditRecord,
     Compensation,
@@ -103,6 +104,8 @@ class Snapshot:
     events: list[tuple[int, str, str | None]] = field(default_factory=list)
     outages: dict[int, tuple[str, str]] = field(default_factory=dict)
     compensations: dict[int, tuple[int, int, str, str]] = field(default_factory=dict)
+    # Compensations made as their session ended in the dark (a leaver's), at the instant of its end event.
+    leavers: set[int] = field(default_factory=set)
     vouchers: dict[int, tuple[str, int | None]] = field(default_factory=dict)
     redemptions: list[tuple[int, int]] = field(default_factory=list)
     notices: list[tuple[int, int]] = field(default_factory=list)
@@ -131,6 +134,10 @@ def read_snapshot(database_url: str) -> Snapshot:
                                       for row in db.execute(select(Compensation.id, Compensation.outage_id,
                                                                    Compensation.seat_session_id, Compensation.status,
                                                                    Compensation.form))}
+            snapshot.leavers = set(db.scalars(
+                select(Compensation.id).join(SessionEvent, (SessionEvent.seat_session_id == Compensation.seat_session_id)
+                                             & (SessionEvent.kind == SessionEventKind.END)
+                                             & (SessionEvent.at == Compensation.created_at))))
             snapshot.vouchers = {row.id: (row.code, row.compensation_id) for row in db.execute(
                 select(Voucher.id, Voucher.code, Voucher.compensation_id))}
             snapshot.redemptions = [tuple(row) for row in db.execute(

@@ -182,17 +182,19 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
     return _created_views(created, delivered)
 
 
-def settle_leaver(uow: UnitOfWork, outage: Outage, session_id: int, *, actor: str) -> tuple[CompensationView, ...]:
+def settle_leaver(uow: UnitOfWork, outage: Outage, session_id: int, *, actor: str,
+                  at: datetime) -> tuple[CompensationView, ...]:
     """Compensate a customer who ended their session while their seat was dark, as they leave (rule 2, amended).
 
-    What they lost is known then: all the paid time they had left. ``outage`` may still be going
-    on; when it ends, this session is compensated already and left as it is. Nothing is written
-    for a session the outage did not leave dark at its end (its UPS still held, say).
+    What they lost is known then, ``at`` the end of their session: all the paid time they had
+    left. ``outage`` may still be going on; when it ends, this session is compensated already and
+    left as it is. Nothing is written for a session the outage did not leave dark at its end (its
+    UPS still held, say).
     """
     if uow.db.scalar(select(Compensation.id).where(Compensation.outage_id == outage.id,
                                                    Compensation.seat_session_id == session_id)) is not None:
         return ()
-    now = uow.now()
+    now = at
     settings = uow.settings
     candidates = load_sessions(uow.db, [session_id], authors=False)
     loaded = candidates[session_id]

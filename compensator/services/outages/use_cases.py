@@ -158,7 +158,8 @@ def end_outage(uow: UnitOfWork, outage_id: object, *, ended_at: object = None, a
     return view
 
 
-def compensate_leaver(uow: UnitOfWork, session_id: int, seat_id: str, *, actor: str) -> tuple[LeavingCredit, ...]:
+def compensate_leaver(uow: UnitOfWork, session_id: int, seat_id: str, *, actor: str,
+                      at: datetime) -> tuple[LeavingCredit, ...]:
     """A customer ending their session while their seat is dark is compensated now, for each outage going on over it.
 
     What they lost is known as they leave (SPEC section 3, rule 2 amended): the letter and the
@@ -169,7 +170,7 @@ def compensate_leaver(uow: UnitOfWork, session_id: int, seat_id: str, *, actor: 
                                  .order_by(Outage.started_at, Outage.id)):
         if seat_id not in scope_seats(uow, outage.scope_kind, list(outage.scope_ids)):
             continue
-        for view in settle_leaver(uow, outage, session_id, actor=actor):
+        for view in settle_leaver(uow, outage, session_id, actor=actor, at=at):
             credits.append(LeavingCredit(
                 compensation_id=view.id, outage_id=view.outage_id, credit_minutes=view.figures.credit_minutes,
                 carried_minutes=view.figures.carried_minutes, form=view.figures.form,

@@ -8,6 +8,7 @@ every balance shown is derived by ``domain.ledger`` from what has been appended 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import delete, exists, or_, select
 
@@ -186,9 +187,9 @@ def extend_session(uow: UnitOfWork, session_id: object, *, minutes: object, acto
 
 
 def _append_event(uow: UnitOfWork, loaded: LoadedSession, kind: SessionEventKind, actor: str,
-                  seat_id: str | None = None) -> None:
+                  seat_id: str | None = None, at: datetime | None = None) -> None:
     uow.db.add(
-        SessionEvent(seat_session_id=loaded.row.id, kind=kind, at=uow.now(), seat_id=seat_id, actor=actor)
+        SessionEvent(seat_session_id=loaded.row.id, kind=kind, at=at or uow.now(), seat_id=seat_id, actor=actor)
     )
 
 
@@ -231,9 +232,11 @@ def end_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSessi
     """End a session: its seat is free again and a postpaid bill is final."""
     loaded = load_session(uow, session_id)
     current = _current(uow, loaded)
-    _append_event(uow, loaded, SessionEventKind.END, actor)
+    # A leaver's compensation is made at the very instant the session ends.
+    ended_at = uow.now()
+    _append_event(uow, loaded, SessionEventKind.END, actor, at=ended_at)
     uow.db.execute(delete(OpenSeatSession).where(OpenSeatSession.seat_session_id == loaded.row.id))
     uow.db.flush()
-    owed = outages.compensate_leaver(uow, loaded.row.id, current.seat_id, actor=actor)
+    owed = outages.compensate_leaver(uow, loaded.row.id, current.seat_id, actor=actor, at=ended_at)
     view = finish_session_change(uow, loaded.row.id, "session.end", actor, snapshot(current))
     return replace(view, owed_on_leaving=owed) if owed else view
