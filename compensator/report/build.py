@@ -106,9 +106,11 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
     revisions = corrections(uow, [item.id for item in day_outages])
 
     compensation_rows = compensations.rows
+    settings = uow.settings
+    zones = [zone.id for zone in settings.zones]
     all_rows = [
         _outage_row(item, window, catalog, revisions.get(item.id, ()), compensations.any_lost,
-                    compensations.counts.get(item.id, 0) if item.id in counted else 0)
+                    compensations.counts.get(item.id, 0) if item.id in counted else 0, zones)
         for item in day_outages
     ]
     # The venue's power is counted apart from the faults of single seats (see ``report.power``).
@@ -117,9 +119,7 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
     seat_faults = tuple(row for row in all_rows if power.is_seat_fault(row))
     figures = _figures(uow, window, outage_rows, len(seat_faults), compensation_rows, compensations.feedback)
     reliability = power.reliability(outage_rows, window)
-    settings = uow.settings
-    ups_by_zone = power.ups_by_zone(venue_outages, outage_rows, window, catalog,
-                                    [zone.id for zone in settings.zones])
+    ups_by_zone = power.ups_by_zone(outage_rows, catalog, zones)
     anomalies = (_ledger_corrections(uow, window) + _decided_credits(compensation_rows) + _outage_anomalies(all_rows)
                  + [Anomaly(AnomalyKind.UNCONFIRMED_OUTAGE, outage_id=item.id)
                     for item in overlapping if item.status is OutageStatus.SUSPECTED]
@@ -153,14 +153,16 @@ def _takings(uow: UnitOfWork, window: Span, rows: tuple[CompensationRow, ...],
 
 
 def _outage_row(outage: DayOutage, window: Span, catalog: Catalog, corrections: tuple[CorrectionRow, ...],
-                any_lost: frozenset[int], compensations: int) -> OutageRow:
+                any_lost: frozenset[int], compensations: int, zones: list[str]) -> OutageRow:
     ongoing = outage.ended_at is None or outage.ended_at > window[1]
+    minutes = _minutes_in(outage, window)
     return OutageRow(
         id=outage.id, kind=outage.kind, scope_kind=outage.scope_kind, scope_ids=outage.scope_ids,
         source=outage.source, status=outage.status, started_at=outage.started_at, ended_at=outage.ended_at,
-        ongoing_at_end=ongoing, minutes_in_day=_minutes_in(outage, window),
+        ongoing_at_end=ongoing, minutes_in_day=minutes,
         bridged_by_ups=not ongoing and power.is_bridged(outage, catalog, any_lost), logged_by=outage.actor,
-        note=outage.note, compensations=compensations, corrections=corrections)
+        note=outage.note, compensations=compensations, corrections=corrections,
+        ups_carried=power.carried(outage, minutes, window, catalog, zones))
 
 
 def _minutes_in(outage: DayOutage, window: Span) -> int:

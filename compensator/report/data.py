@@ -157,8 +157,18 @@ class CorrectionRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ZoneCarried:
+    """How many of a power cut's minutes in the day one zone's UPS carried (the rest it did not)."""
+
+    zone_id: str
+    zone_name: str
+    carried_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
 class OutageRow:
-    """One outage of the day."""
+    """One outage of the day; ``ups_carried`` is what each zone's UPS carried of a power cut of the
+    venue, empty for a network failure and a seat fault."""
 
     id: int
     kind: OutageKind
@@ -175,6 +185,7 @@ class OutageRow:
     note: str | None
     compensations: int
     corrections: tuple[CorrectionRow, ...]
+    ups_carried: tuple[ZoneCarried, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

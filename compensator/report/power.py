@@ -13,7 +13,7 @@ from datetime import timedelta
 from compensator.domain.intervals import Span, clip, measure, merge
 from compensator.domain.kinds import OutageKind, ScopeKind
 from compensator.domain.ledger import ceil_minutes
-from compensator.report.data import OutageRow, Reliability, ZoneUps
+from compensator.report.data import OutageRow, Reliability, ZoneCarried, ZoneUps
 from compensator.report.rows import Catalog, DayOutage
 
 
@@ -56,31 +56,44 @@ def reliability(rows: Sequence[OutageRow], window: Span) -> Reliability:
     )
 
 
-def ups_by_zone(outages: Sequence[DayOutage], rows: Sequence[OutageRow], window: Span, catalog: Catalog,
-                zones: Sequence[str]) -> tuple[ZoneUps, ...]:
+def carried(outage: DayOutage, minutes_in_day: int, window: Span, catalog: Catalog,
+            zones: Sequence[str]) -> tuple[ZoneCarried, ...]:
+    """What each zone's UPS carried of a power cut of the venue, in the day: none for a network
+    failure or a seat fault.
+
+    The UPS carried the seats from the cut's start for ``ups_minutes``, then they were dark; a
+    cut that began the day before carried (or not) what fell in this day. Never more than the
+    cut's ``minutes_in_day``, so that what was not carried is the rest of them. The zones come
+    in the order of ``zones`` (the configured ones), any other after them.
+    """
+    if outage.kind is not OutageKind.POWER or is_seat_fault(outage):
+        return ()
+    end = outage.ended_at or window[1]
+    found = []
+    place = {zone: index for index, zone in enumerate(zones)}
+    for zone in sorted(catalog.zones_covered(outage), key=lambda zone: (place.get(zone, len(place)), zone)):
+        ups_end = min(outage.started_at + timedelta(minutes=catalog.ups_minutes.get(zone, 0)), end)
+        on_ups = min(ceil_minutes(measure(clip([(outage.started_at, ups_end)], window))), minutes_in_day)
+        found.append(ZoneCarried(zone, catalog.zone_names.get(zone, zone), on_ups))
+    return tuple(found)
+
+
+def ups_by_zone(rows: Sequence[OutageRow], catalog: Catalog, zones: Sequence[str]) -> tuple[ZoneUps, ...]:
     """Each zone's UPS in the venue's power cuts: the minutes it carried, and the minutes it did not.
 
-    ``outages`` and ``rows`` are the venue's outages and their rows, in the same order; ``zones``
-    the configured zones in their order (a zone only the database knows follows them, if a cut
-    covered it). A cut's minutes in the day are split at the end of the zone's UPS: the UPS
-    carried the seats from the cut's start for ``ups_minutes``, then they were dark. A cut that
-    began the day before carried (or not) what fell in this day; the two parts always add up to
-    the cut's minutes in the day.
+    ``rows`` are the venue's outages, each power cut with what each zone's UPS carried of it
+    (``carried``); ``zones`` the configured zones in their order (a zone only the database knows
+    follows them, if a cut covered it). The two parts always add up to the cuts' minutes in the day.
     """
     cuts: dict[str, int] = dict.fromkeys(zones, 0)
-    carried: dict[str, int] = dict.fromkeys(zones, 0)
+    on_ups: dict[str, int] = dict.fromkeys(zones, 0)
     not_carried: dict[str, int] = dict.fromkeys(zones, 0)
-    for outage, row in zip(outages, rows, strict=True):
-        if outage.kind is not OutageKind.POWER:
-            continue
-        end = outage.ended_at or window[1]
-        for zone in sorted(catalog.zones_covered(outage)):
-            ups_end = min(outage.started_at + timedelta(minutes=catalog.ups_minutes.get(zone, 0)), end)
-            on_ups = min(ceil_minutes(measure(clip([(outage.started_at, ups_end)], window))), row.minutes_in_day)
-            cuts[zone] = cuts.get(zone, 0) + 1
-            carried[zone] = carried.get(zone, 0) + on_ups
-            not_carried[zone] = not_carried.get(zone, 0) + row.minutes_in_day - on_ups
+    for row in rows:
+        for zone in row.ups_carried:
+            cuts[zone.zone_id] = cuts.get(zone.zone_id, 0) + 1
+            on_ups[zone.zone_id] = on_ups.get(zone.zone_id, 0) + zone.carried_minutes
+            not_carried[zone.zone_id] = not_carried.get(zone.zone_id, 0) + row.minutes_in_day - zone.carried_minutes
     return tuple(ZoneUps(zone_id=zone, zone_name=catalog.zone_names.get(zone, zone),
-                         ups_minutes=catalog.ups_minutes.get(zone, 0), cuts=cuts[zone], carried_minutes=carried[zone],
+                         ups_minutes=catalog.ups_minutes.get(zone, 0), cuts=cuts[zone], carried_minutes=on_ups[zone],
                          not_carried_minutes=not_carried[zone])
                  for zone in cuts)

@@ -139,7 +139,7 @@ def test_a_day_with_nothing_gives_an_empty_report_in_every_format(uow, clock) ->
     assert "no sessions this day" in render(report, ReportFormat.HTML).content.decode()
     assert list(csv_sections(render(report, ReportFormat.CSV).content)["outages"]) == \
         [["id", "kind", "scope", "source", "status", "started_at", "ended_at", "ongoing_at_end", "minutes_in_day",
-          "bridged_by_ups", "logged_by", "compensations", "corrections", "note"]]
+          "bridged_by_ups", "logged_by", "compensations", "corrections", "note", "ups_carried"]]
 
 def test_the_pdf_never_fails_over_characters_its_fonts_lack(uow, clock, runtime) -> None:
     runtime.settings = make_settings(venue=dict(VENUE["venue"], name="Étoile ₦ “Star” → 星 😀 – Lagos"))

@@ -13,7 +13,7 @@ import json
 import re
 from datetime import timedelta
 
-from compensator.report.formats import ReportFormat, render
+from compensator.report.formats import ReportFormat, layout, render
 from compensator.report.formats.svg_timeline import render_svg
 from compensator.services.handover import letters
 from compensator.services.outages import use_cases as outages
@@ -37,6 +37,9 @@ def test_two_cuts_longer_than_the_ups_show_the_minutes_it_carried_beside_those_i
     assert (report.reliability.cuts, report.reliability.cuts_bridged_by_ups, report.reliability.bridged_percent) == \
         (2, 0, 0)
     assert _ups(report) == {"standard": (10, 2, 20, 9), "gaming": (0, 2, 0, 29)}
+    # Each cut says what each zone's UPS carried of it, in its UPS column.
+    assert [layout.ups_text(row) for row in report.outages] == ["Standard 10 of 16, Gaming 0 of 16",
+                                                                "Standard 10 of 13, Gaming 0 of 13"]
     data = json.loads(render(report, ReportFormat.JSON).content)
     assert [(row["zone_name"], row["carried_minutes"], row["not_carried_minutes"]) for row in data["ups_by_zone"]] == \
         [("Standard", 20, 9), ("Gaming", 0, 29)]
@@ -47,7 +50,11 @@ def test_two_cuts_longer_than_the_ups_show_the_minutes_it_carried_beside_those_i
     assert "Carried by the UPS (min)</th>" in html and "Not carried: dark (min)</th>" in html
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", html[html.index('<table class="ups">'):html.index("<h2>Takings")])
     assert cells == ["Standard", "10", "2", "20", "9", "Gaming", "none", "2", "0", "29"]
+    assert "<td>Standard 10 of 16, Gaming 0 of 16</td>" in html
     assert "Standard 10 2 20 9" in pdf_text(render(report, ReportFormat.PDF).content)
+    outage_rows = csv_sections(render(report, ReportFormat.CSV).content)["outages"]
+    assert [row[outage_rows[0].index("ups_carried")] for row in outage_rows[1:]] == \
+        ["standard:10 gaming:0", "standard:10 gaming:0"]
 
 
 def test_a_cut_the_ups_bridges_is_carried_whole_and_a_cut_across_midnight_is_split_where_it_fell(
@@ -61,6 +68,8 @@ def test_a_cut_the_ups_bridges_is_carried_whole_and_a_cut_across_midnight_is_spl
     power_cut(uow, clock, (23, 55), (0, 20, 23))
     first, second = report_of(uow, DAY), report_of(uow, DAY + timedelta(days=1))
     assert _ups(first) == {"standard": (10, 2, 5 + 5, 0), "gaming": (0, 1, 0, 5)}
+    assert [layout.ups_text(row) for row in first.outages] == ["bridged", "Standard 5 of 5, Gaming 0 of 5"]
+    assert [layout.ups_text(row) for row in second.outages] == ["Standard 5 of 20, Gaming 0 of 20"]
     assert _ups(second) == {"standard": (10, 1, 5, 15), "gaming": (0, 1, 0, 20)}
     # The two parts always make the cut's minutes in the day.
     for report in (first, second):
@@ -82,8 +91,8 @@ def test_a_seat_fault_is_listed_apart_out_of_the_power_figures_and_drawn_on_its_
     report = report_of(uow)
     # The venue's power: one 13-minute cut; the 98-minute fault of one PC is not the mains'.
     assert [row.id for row in report.outages] == [cut.id]
-    assert [(row.id, row.scope_ids, row.minutes_in_day, row.compensations) for row in report.seat_faults] == \
-        [(fault.id, ("A4",), 98, 1)]
+    assert [(row.id, row.scope_ids, row.minutes_in_day, row.compensations, row.bridged_by_ups, row.ups_carried)
+            for row in report.seat_faults] == [(fault.id, ("A4",), 98, 1, False, ())]
     reliability = report.reliability
     assert (reliability.cuts, reliability.longest_cut_minutes, reliability.downtime_minutes,
             reliability.mean_time_to_restore_minutes) == (1, 13, 13, 13)

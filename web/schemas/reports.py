@@ -18,7 +18,7 @@ OUTAGE_ROW: dict[str, Any] = {
     "type": "object",
     "required": ["id", "kind", "scope_kind", "scope_ids", "source", "status", "started_at", "ended_at",
                  "ongoing_at_end", "minutes_in_day", "bridged_by_ups", "logged_by", "note", "compensations",
-                 "corrections"],
+                 "corrections", "ups_carried"],
     "properties": {
         "id": INTEGER, "kind": {"type": "string", "enum": ["power", "network"]},
         "scope_kind": {"type": "string", "enum": ["venue", "zones", "seats"]},
@@ -27,6 +27,11 @@ OUTAGE_ROW: dict[str, Any] = {
         "minutes_in_day": INTEGER, "bridged_by_ups": {"type": "boolean"}, "logged_by": TEXT,
         "note": {"anyOf": [TEXT, {"type": "null"}]}, "compensations": INTEGER,
         "corrections": {"type": "array", "items": {"type": "object"}},
+        "ups_carried": {
+            "type": "array", "description": "what each zone's UPS carried of a power cut's minutes_in_day (the rest "
+                                            "it did not); empty for a network failure and a seat fault",
+            "items": {"type": "object", "required": ["zone_id", "zone_name", "carried_minutes"],
+                      "properties": {"zone_id": TEXT, "zone_name": TEXT, "carried_minutes": INTEGER}}},
     },
 }
 

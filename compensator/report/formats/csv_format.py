@@ -25,7 +25,8 @@ BYTE_ORDER_MARK = "\ufeff"
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 OUTAGE_COLUMNS = ["id", "kind", "scope", "source", "status", "started_at", "ended_at", "ongoing_at_end",
-                  "minutes_in_day", "bridged_by_ups", "logged_by", "compensations", "corrections", "note"]
+                  "minutes_in_day", "bridged_by_ups", "logged_by", "compensations", "corrections", "note",
+                  "ups_carried"]
 CORRECTION_COLUMNS = ["outage_id", "at", "actor", "started_before", "ended_before", "started_after", "ended_after",
                       "reason"]
 TAKINGS_COLUMNS = [field.name for field in dataclasses.fields(ZoneTakings)]
@@ -81,7 +82,9 @@ def render(report: DailyReportData) -> str:
     def outage(row: OutageRow) -> list[object]:
         return [row.id, row.kind, layout.scope(row), row.source, row.status, row.started_at, row.ended_at,
                 row.ongoing_at_end, row.minutes_in_day, row.bridged_by_ups, row.logged_by, row.compensations,
-                len(row.corrections), row.note]
+                len(row.corrections), row.note,
+                # What each zone's UPS carried of a power cut's minutes, as zone:minutes.
+                " ".join(f"{zone.zone_id}:{zone.carried_minutes}" for zone in row.ups_carried)]
 
     section("report", ["venue", "date", "from", "to", "complete", "currency", "generated_at"],
             [[report.venue_name, report.venue_date.isoformat(), report.window_start, report.window_end,

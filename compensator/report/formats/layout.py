@@ -119,6 +119,13 @@ def scope(row: OutageRow) -> str:
     return f"{row.scope_kind.value}: {', '.join(row.scope_ids)}"
 
 
+def ups_text(row: OutageRow) -> str:
+    """What the UPS did in an outage: bridged it, or what each zone's UPS carried of its minutes."""
+    if row.bridged_by_ups:
+        return "bridged"
+    return ", ".join(f"{zone.zone_name} {zone.carried_minutes} of {row.minutes_in_day}" for zone in row.ups_carried)
+
+
 def end_text(report: DailyReportData, row: OutageRow) -> str:
     """When an outage ended, or that it was still going on at the end of the window."""
     return "ongoing" if row.ongoing_at_end else local(report, row.ended_at)

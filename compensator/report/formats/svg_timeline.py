@@ -107,15 +107,17 @@ def render_svg(report: DailyReportData) -> str:
     for index, (label, sessions, dark, faults) in enumerate(rows):
         y = TOP + index * ROW_HEIGHT
         parts.append(f'<text x="4" y="{y + 11}" fill="#212529">{escape(_label(label))}</text>')
-        for band_start, band_end in faults:
-            parts.append(f'<rect x="{x(band_start)}" y="{y}" width="{width(band_start, band_end)}" '
-                         f'height="{ROW_HEIGHT}" fill="{FAULT_COLOUR}" fill-opacity="0.35"/>')
         for band_start, band_end in sessions:
             parts.append(f'<rect x="{x(band_start)}" y="{y + 2}" width="{width(band_start, band_end)}" '
                          f'height="{ROW_HEIGHT - 4}" fill="{SESSION_COLOUR}"/>')
         for band_start, band_end in dark:
             parts.append(f'<rect x="{x(band_start)}" y="{y + 5}" width="{width(band_start, band_end)}" '
                          f'height="{ROW_HEIGHT - 10}" fill="{DARK_COLOUR}"/>')
+        # A seat fault outlines its spell on this row alone, over the session and dark bands.
+        for band_start, band_end in faults:
+            parts.append(f'<rect x="{x(band_start)}" y="{y + 1}" width="{width(band_start, band_end)}" '
+                         f'height="{ROW_HEIGHT - 2}" fill="{FAULT_COLOUR}" fill-opacity="0.3" '
+                         f'stroke="{FAULT_COLOUR}" stroke-width="1.5"/>')
     if not rows:
         parts.append(f'<text x="{LABEL_WIDTH}" y="{TOP + 11}" fill="#868e96">no sessions this day</text>')
     parts.append("</svg>")
