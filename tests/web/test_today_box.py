@@ -18,7 +18,9 @@ from compensator.services.outages import use_cases as outages
 from compensator.services.sessions import use_cases as sessions
 from tests.support.known_day import MANAGER, at_local, do, power_cut, report_of
 
-pytestmark = pytest.mark.usefixtures("staff")
+# The box's counts are SQL of their own: read on both databases.
+pytestmark = [pytest.mark.usefixtures("staff"),
+              pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)]
 
 
 def test_the_today_box_counts_the_letters_listed_and_the_outages_the_report_counts(client, auth, uow, clock) -> None:
