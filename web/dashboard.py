@@ -115,10 +115,12 @@ def _board_state() -> dict[str, object]:
         ],
         "ups": ups_lines(ups_views),
         "suspected": suspected_json(suspected),
-        "figures": {"sessions": figures.sessions, "outages": figures.outages,
+        # The Today box counts what the lists show: the report's outages, seat faults apart, letters to hand over.
+        "figures": {"sessions": figures.sessions, "outages": figures.outages, "seat_faults": figures.seat_faults,
                     "credited_minutes": figures.credited_minutes, "pending_notices": figures.pending_notices,
                     "awaiting_approval": figures.awaiting_approval},
         "figures_text": {"sessions": format_number(figures.sessions), "outages": format_number(figures.outages),
+                         "seat_faults": format_number(figures.seat_faults),
                          "credited_minutes": format_number(figures.credited_minutes),
                          "pending_notices": format_number(figures.pending_notices),
                          "awaiting_approval": format_number(figures.awaiting_approval)},

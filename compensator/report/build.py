@@ -18,7 +18,7 @@ Which day an outage belongs to:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import exists, func, select
 
@@ -28,12 +28,12 @@ from compensator.domain.kinds import (
     CompensationStatus,
     EntryKind,
     Feedback,
-    OutageKind,
     OutageStatus,
 )
 from compensator.domain.ledger import ceil_minutes
 from compensator.domain.venue_day import closing_of, date_of, day_bounds
 from compensator.errors import InvalidInput
+from compensator.report import power
 from compensator.report.data import (
     Anomaly,
     AnomalyKind,
@@ -44,7 +44,6 @@ from compensator.report.data import (
     NoticeState,
     OutageBand,
     OutageRow,
-    Reliability,
     ZoneTakings,
 )
 from compensator.report.rows import (
@@ -91,23 +90,6 @@ def check_report_date(uow: UnitOfWork, value: object) -> date:
     return venue_date
 
 
-def _is_bridged(outage: DayOutage, catalog: Catalog, any_lost: frozenset[int]) -> bool:
-    """Whether a UPS bridged a power cut from start to end, so that none of its seats went dark.
-
-    A cut is bridged when it has ended, no compensation for it counted a lost minute, and the
-    UPS of every zone it covers lasts at least as long as the whole cut. A cut over a zone
-    without a UPS is never bridged, even when no seat there had a session; a cut still going
-    on is not bridged (yet).
-    """
-    if outage.kind is not OutageKind.POWER or outage.ended_at is None:
-        return False
-    if outage.id in any_lost:
-        return False
-    duration = outage.ended_at - outage.started_at
-    zones = catalog.zones_covered(outage)
-    return bool(zones) and all(timedelta(minutes=catalog.ups_minutes.get(zone, 0)) >= duration for zone in zones)
-
-
 def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
     """Compute the end-of-day report of ``venue_date``, a venue-local day."""
     start, end, complete = day_window(uow, venue_date)
@@ -124,20 +106,26 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
     revisions = corrections(uow, [item.id for item in day_outages])
 
     compensation_rows = compensations.rows
-    outage_rows = tuple(
+    settings = uow.settings
+    zones = [zone.id for zone in settings.zones]
+    all_rows = [
         _outage_row(item, window, catalog, revisions.get(item.id, ()), compensations.any_lost,
-                    compensations.counts.get(item.id, 0) if item.id in counted else 0)
+                    compensations.counts.get(item.id, 0) if item.id in counted else 0, zones)
         for item in day_outages
-    )
-    figures = _figures(uow, window, outage_rows, compensation_rows, compensations.feedback)
-    reliability = _reliability(outage_rows, day_outages, window)
-    anomalies = (_ledger_corrections(uow, window) + _decided_credits(compensation_rows) + _outage_anomalies(outage_rows)
+    ]
+    # The venue's power is counted apart from the faults of single seats (see ``report.power``).
+    venue_outages = [item for item in day_outages if not power.is_seat_fault(item)]
+    outage_rows = tuple(row for row in all_rows if not power.is_seat_fault(row))
+    seat_faults = tuple(row for row in all_rows if power.is_seat_fault(row))
+    figures = _figures(uow, window, outage_rows, len(seat_faults), compensation_rows, compensations.feedback)
+    reliability = power.reliability(outage_rows, window)
+    ups_by_zone = power.ups_by_zone(outage_rows, catalog, zones)
+    anomalies = (_ledger_corrections(uow, window) + _decided_credits(compensation_rows) + _outage_anomalies(all_rows)
                  + [Anomaly(AnomalyKind.UNCONFIRMED_OUTAGE, outage_id=item.id)
                     for item in overlapping if item.status is OutageStatus.SUSPECTED]
                  + [Anomaly(AnomalyKind.NOTICE_NOT_DELIVERED, outage_id=row.outage_id, seat_id=row.seat_id,
                             session_id=row.session_id)
                     for row in compensation_rows if row.notice is NoticeState.PENDING])
-    settings = uow.settings
     takings, takings_total = _takings(uow, window, compensation_rows, catalog)
     timeline = timeline_rows(uow, window, day_outages, compensations.seats_by_outage, catalog)
     return DailyReportData(
@@ -146,8 +134,9 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
         figures=figures, reliability=reliability, outages=outage_rows, compensations=compensation_rows,
         anomalies=tuple(anomalies), timeline=timeline,
         outage_bands=tuple(OutageBand(item.id, item.kind, max(item.started_at, start), min(item.ended_at or end, end))
-                           for item in day_outages),
-        takings=takings, takings_total=takings_total, clock=settings.venue.clock,
+                           for item in venue_outages),
+        takings=takings, takings_total=takings_total, clock=settings.venue.clock, ups_by_zone=ups_by_zone,
+        seat_faults=seat_faults,
     )
 
 
@@ -164,22 +153,24 @@ def _takings(uow: UnitOfWork, window: Span, rows: tuple[CompensationRow, ...],
 
 
 def _outage_row(outage: DayOutage, window: Span, catalog: Catalog, corrections: tuple[CorrectionRow, ...],
-                any_lost: frozenset[int], compensations: int) -> OutageRow:
+                any_lost: frozenset[int], compensations: int, zones: list[str]) -> OutageRow:
     ongoing = outage.ended_at is None or outage.ended_at > window[1]
+    minutes = _minutes_in(outage, window)
     return OutageRow(
         id=outage.id, kind=outage.kind, scope_kind=outage.scope_kind, scope_ids=outage.scope_ids,
         source=outage.source, status=outage.status, started_at=outage.started_at, ended_at=outage.ended_at,
-        ongoing_at_end=ongoing, minutes_in_day=_minutes_in(outage, window),
-        bridged_by_ups=not ongoing and _is_bridged(outage, catalog, any_lost), logged_by=outage.actor, note=outage.note,
-        compensations=compensations, corrections=corrections)
+        ongoing_at_end=ongoing, minutes_in_day=minutes,
+        bridged_by_ups=not ongoing and power.is_bridged(outage, catalog, any_lost), logged_by=outage.actor,
+        note=outage.note, compensations=compensations, corrections=corrections,
+        ups_carried=power.carried(outage, minutes, window, catalog, zones))
 
 
 def _minutes_in(outage: DayOutage, window: Span) -> int:
     return ceil_minutes(measure(clip([(outage.started_at, outage.ended_at or window[1])], window)))
 
 
-def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows: tuple[CompensationRow, ...],
-             feedback_given: tuple[Feedback, ...]) -> DayFigures:
+def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], seat_faults: int,
+             rows: tuple[CompensationRow, ...], feedback_given: tuple[Feedback, ...]) -> DayFigures:
     start, end = window
     applied = [row for row in rows if row.status is CompensationStatus.APPLIED]
 
@@ -199,6 +190,7 @@ def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows
         # seconds round up once for the day, not once per outage.
         outage_minutes=ceil_minutes(measure(clip(merge(
             (row.started_at, row.ended_at or window[1]) for row in outages), window))),
+        seat_faults=seat_faults,
         sessions_affected=len({row.session_id for row in rows}),
         # What reached the customers, as the ledger's credit entries and the vouchers hold it.
         credited_time_minutes=sum(row.given.time_minutes for row in rows),
@@ -217,22 +209,6 @@ def _figures(uow: UnitOfWork, window: Span, outages: tuple[OutageRow, ...], rows
         vouchers_redeemed=vouchers_redeemed or 0,
         vouchers_expired=vouchers_expired or 0,
         awaiting_approval=sum(1 for row in rows if row.status is CompensationStatus.AWAITING_APPROVAL),
-    )
-
-
-def _reliability(rows: tuple[OutageRow, ...], outages: list[DayOutage], window: Span) -> Reliability:
-    cuts = [row for row in rows if row.kind is OutageKind.POWER]
-    spans = [(item.started_at, item.ended_at or window[1]) for item in outages if item.kind is OutageKind.POWER]
-    restored = [row.ended_at - row.started_at for row in cuts if row.ended_at is not None and not row.ongoing_at_end]
-    bridged = sum(1 for row in cuts if row.bridged_by_ups)
-    return Reliability(
-        cuts=len(cuts),
-        downtime_minutes=ceil_minutes(measure(clip(merge(spans), window))),
-        longest_cut_minutes=max((row.minutes_in_day for row in cuts), default=0),
-        mean_time_to_restore_minutes=ceil_minutes(sum(restored, timedelta()) / len(restored)) if restored else None,
-        cuts_bridged_by_ups=bridged,
-        # A share in whole percent, rounded half up, in integers.
-        bridged_percent=(200 * bridged + len(cuts)) // (2 * len(cuts)) if cuts else None,
     )
 
 
@@ -265,7 +241,7 @@ def _decided_credits(rows: tuple[CompensationRow, ...]) -> list[Anomaly]:
     return found
 
 
-def _outage_anomalies(rows: tuple[OutageRow, ...]) -> list[Anomaly]:
+def _outage_anomalies(rows: list[OutageRow]) -> list[Anomaly]:
     anomalies = []
     for row in rows:
         if row.corrections:

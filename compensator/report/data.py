@@ -51,14 +51,18 @@ class NoticeState(StrEnum):
 class DayFigures:
     """The figures at the top of the report.
 
-    ``outage_minutes`` is the day's time under any outage, overlaps counted once (for power cuts
-    alone it equals the reliability's downtime); the credited minutes are
+    ``outages`` and ``outage_minutes`` count the venue's outages (whole venue or zones), the
+    minutes as the day's time under any of them, overlaps counted once (for power cuts alone it
+    equals the reliability's downtime); ``seat_faults`` counts the outages of single seats (one
+    PC's fault), listed apart and left out of every other outage and power figure. The credited
+    minutes (seat faults' credits included) are
     the minutes actually given (``granted``) by applied compensations, and
     ``credited_value_minor`` is their value at the zone's price.
     """
 
     outages: int
     outage_minutes: int
+    seat_faults: int
     sessions_affected: int
     credited_time_minutes: int
     credited_voucher_minutes: int
@@ -81,13 +85,15 @@ class DayFigures:
 
 @dataclass(frozen=True, slots=True)
 class Reliability:
-    """How the power held up; network failures are left out, they are not the generator's fault.
+    """How the venue's power held up; network failures are left out, they are not the generator's
+    fault, and so are seat faults (one PC's fault is not the mains').
 
     ``downtime_minutes`` is the time in the day with at least one power cut going on;
     ``mean_time_to_restore_minutes`` is the mean full length of the cuts that ended by the
     end of the window (None without one); ``bridged_percent`` is the share of all the day's
-    cuts that a UPS bridged (see ``_is_bridged`` in ``compensator.report.build``), None
-    without a cut.
+    cuts that a UPS bridged (see ``is_bridged`` in ``compensator.report.power``), None
+    without a cut. What each zone's UPS carried of the cuts it did not bridge is
+    ``DailyReportData.ups_by_zone``.
     """
 
     cuts: int
@@ -96,6 +102,24 @@ class Reliability:
     mean_time_to_restore_minutes: int | None
     cuts_bridged_by_ups: int
     bridged_percent: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneUps:
+    """What one zone's UPS did in the day's power cuts (seat faults left out).
+
+    For each power cut covering the zone, the UPS carried the seats for its first
+    ``ups_minutes`` (all of a shorter cut), and the rest of the cut was not carried: the seats
+    were dark. Both are the cut's minutes in the day, split, and summed over the zone's cuts;
+    a zone without a UPS carried nothing.
+    """
+
+    zone_id: str
+    zone_name: str
+    ups_minutes: int
+    cuts: int
+    carried_minutes: int
+    not_carried_minutes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +157,18 @@ class CorrectionRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ZoneCarried:
+    """How many of a power cut's minutes in the day one zone's UPS carried (the rest it did not)."""
+
+    zone_id: str
+    zone_name: str
+    carried_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
 class OutageRow:
-    """One outage of the day."""
+    """One outage of the day; ``ups_carried`` is what each zone's UPS carried of a power cut of the
+    venue, empty for a network failure and a seat fault."""
 
     id: int
     kind: OutageKind
@@ -151,6 +185,7 @@ class OutageRow:
     note: str | None
     compensations: int
     corrections: tuple[CorrectionRow, ...]
+    ups_carried: tuple[ZoneCarried, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,11 +261,13 @@ class TimelineRow:
     zone_id: str | None
     sessions: tuple[Span, ...]
     dark: tuple[Span, ...]
+    # The seat faults (outages of this seat alone or with a few others), drawn on this row only.
+    faults: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class OutageBand:
-    """An outage across the timeline, clipped to the window."""
+    """A venue outage (whole venue or zones) across the timeline, clipped to the window."""
 
     outage_id: int
     kind: OutageKind
@@ -252,6 +289,7 @@ class DailyReportData:
     generated_at: datetime
     figures: DayFigures
     reliability: Reliability
+    # The venue's outages (whole venue or zones); the outages of single seats are ``seat_faults``.
     outages: tuple[OutageRow, ...]
     compensations: tuple[CompensationRow, ...]
     anomalies: tuple[Anomaly, ...]
@@ -262,3 +300,7 @@ class DailyReportData:
     takings_total: ZoneTakings
     # How the venue shows a time of day (SPEC appendix A, ``venue.clock``).
     clock: ClockStyle = ClockStyle.TWENTY_FOUR_HOUR
+    # Each zone's UPS in the day's power cuts: the minutes it carried beside those it did not.
+    ups_by_zone: tuple[ZoneUps, ...] = ()
+    # Outages of single seats (a PC's fault): listed apart, out of the venue's power figures.
+    seat_faults: tuple[OutageRow, ...] = ()

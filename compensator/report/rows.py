@@ -97,7 +97,9 @@ class DayCompensations:
     ``rows`` are those of the outages counted in the day, in the order of the outages then of
     the compensations; ``seats_by_outage`` has the seat of every compensation of every outage
     read (counted or not), and ``any_lost`` the outages with a compensation that counts a lost
-    minute as it stands. ``feedback`` is the feedback of each counted notice's last delivery.
+    minute as it stands. ``feedback`` is the feedback of each counted letter's last delivery:
+    the notices of one session handed over together are one letter, and the customer gave one
+    face for it, however many cuts it told of.
     """
 
     rows: tuple[CompensationRow, ...]
@@ -151,7 +153,8 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
     seats_by_outage: dict[int, list[str]] = defaultdict(list)
     counts: dict[int, int] = defaultdict(int)
     any_lost: set[int] = set()
-    feedback: list[Feedback] = []
+    # The feedback of each letter, by its session and the moment it was first handed over.
+    feedback: dict[tuple[int, datetime], Feedback] = {}
     for row in rows:
         outage_id, compensation_id, session_id, seat_id = row[:4]
         granted, status, explanation, decided_by, decision_reason, notice_id = row[4 + FIGURE_COUNT:]
@@ -166,9 +169,9 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
         notice: NoticeState | None = None
         if notice_id is not None:
             delivered = deliveries.get(notice_id)
-            notice = delivered[0] if delivered else NoticeState.PENDING
-            if delivered and delivered[1] is not None:
-                feedback.append(delivered[1])
+            notice = delivered.state if delivered else NoticeState.PENDING
+            if delivered and delivered.feedback is not None:
+                feedback[session_id, delivered.first_at] = delivered.feedback
         # Minutes given that a correction no longer owes (and that were not taken back) still
         # count in what the customer got, at the zone's price.
         waived = max(granted - figures.credit_minutes, 0) if status is CompensationStatus.APPLIED else 0
@@ -180,7 +183,8 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
             given=given_by_form.get(compensation_id, GIVEN_NOTHING), decided_by=decided_by,
             decision_reason=decision_reason))
     ordered = tuple(row for outage in outages for row in by_outage.get(outage.id, ()))
-    return DayCompensations(ordered, dict(counts), dict(seats_by_outage), frozenset(any_lost), tuple(feedback))
+    return DayCompensations(ordered, dict(counts), dict(seats_by_outage), frozenset(any_lost),
+                            tuple(feedback.values()))
 
 
 def _given(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, GivenMinutes]:
@@ -205,18 +209,28 @@ def _given(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, GivenMinutes]:
             for compensation_id in set(time) | set(bill) | set(vouchers)}
 
 
-def _last_deliveries(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, tuple[NoticeState, Feedback | None]]:
+@dataclass(frozen=True, slots=True)
+class _Delivered:
+    """How a notice was last delivered, the feedback given then, and when it was first handed over."""
+
+    state: NoticeState
+    feedback: Feedback | None
+    first_at: datetime
+
+
+def _last_deliveries(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, _Delivered]:
     """How each notice of the outages' compensations was last delivered, with the feedback given then.
 
     A notice declined after a happy face counts no feedback: the customer's last word was to decline it.
     """
-    found: dict[int, tuple[NoticeState, Feedback | None]] = {}
-    for notice_id, how, given in fetch_tuples(uow.db, (
-            select(NoticeDelivery.notice_id, NoticeDelivery.how, NoticeDelivery.feedback)
+    found: dict[int, _Delivered] = {}
+    for notice_id, how, given, at in fetch_tuples(uow.db, (
+            select(NoticeDelivery.notice_id, NoticeDelivery.how, NoticeDelivery.feedback, NoticeDelivery.at)
             .join(Notice, Notice.id == NoticeDelivery.notice_id)
             .join(Compensation, Compensation.id == Notice.compensation_id)
             .where(Compensation.outage_id.in_(outage_ids)).order_by(NoticeDelivery.id))):
-        found[notice_id] = (NOTICE_STATES[how], given)
+        before = found.get(notice_id)
+        found[notice_id] = _Delivered(NOTICE_STATES[how], given, before.first_at if before else at)
     return found
 
 

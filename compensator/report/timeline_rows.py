@@ -6,7 +6,8 @@ columns in one statement. Only a session still going on at the window's end need
 replayed, to know whether its paid time was up (the customer has usually gone then, and the
 band stops there); there are never more of those than seats. The dark spells come from the
 compensations already read: a compensated seat was dark from the end of its UPS (at once for a
-network failure) to the outage's end, as it stands after any correction.
+network failure) to the outage's end, as it stands after any correction. A seat fault (an
+outage of single seats) is drawn on its seats' rows alone, whether or not a session was there.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, select
 
 from compensator.domain.intervals import Span, clip, merge
-from compensator.domain.kinds import OutageKind, SessionEventKind, SessionState
+from compensator.domain.kinds import OutageKind, ScopeKind, SessionEventKind, SessionState
 from compensator.domain.ledger import balance
 from compensator.report.data import TimelineRow
 from compensator.report.rows import Catalog, DayOutage
@@ -38,7 +39,11 @@ def timeline_rows(uow: UnitOfWork, window: Span, outages: Sequence[DayOutage],
     start, end = (moment.astimezone(UTC) for moment in window)
     sessions_by_seat = _held(uow, (start, end))
     dark_by_seat: dict[str, list[Span]] = defaultdict(list)
+    faults_by_seat: dict[str, list[Span]] = defaultdict(list)
     for outage in outages:
+        if outage.scope_kind is ScopeKind.SEATS:
+            for seat_id in outage.scope_ids:
+                faults_by_seat[seat_id].extend(clip([(outage.started_at, outage.ended_at or end)], (start, end)))
         # The seats of one zone share one dark spell: it is worked out once per zone.
         spells: dict[str, list[Span]] = {}
         for seat_id in seats_by_outage.get(outage.id, ()):
@@ -49,11 +54,11 @@ def timeline_rows(uow: UnitOfWork, window: Span, outages: Sequence[DayOutage],
                 dark_start = outage.started_at + timedelta(minutes=ups if outage.kind is OutageKind.POWER else 0)
                 spell = spells[zone] = clip([(dark_start, outage.ended_at or end)], (start, end))
             dark_by_seat[seat_id].extend(spell)
-    seen = set(sessions_by_seat) | set(dark_by_seat)
+    seen = set(sessions_by_seat) | set(dark_by_seat) | set(faults_by_seat)
     configured = [seat.id for seat in uow.settings.seats]
     order = [seat for seat in configured if seat in seen] + sorted(seen - set(configured))
     return tuple(TimelineRow(seat, catalog.zone_of_seat.get(seat), tuple(merge(sessions_by_seat.get(seat, ()))),
-                             tuple(merge(dark_by_seat.get(seat, ()))))
+                             tuple(merge(dark_by_seat.get(seat, ()))), tuple(merge(faults_by_seat.get(seat, ()))))
                  for seat in order)
 
 

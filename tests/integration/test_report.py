@@ -31,9 +31,12 @@ def test_the_outage_table_of_a_known_day_has_times_kinds_scopes_sources_and_corr
     assert rows == [
         ("power", "whole venue", "manual", "14:20", "14:45", 25, False, ACTOR, 3),
         ("power", "zones: gaming", "ups", "16:00", "16:05", 5, False, ACTOR, 1),
-        ("network", "seats: A12", "manual", "17:00", "17:10", 10, False, ACTOR, 0),
         ("power", "zones: standard", "manual", "17:15", "17:20", 5, True, ACTOR, 0),
     ]
+    # The network failure of the seat A12 alone is a seat fault: listed apart.
+    assert [(row.kind.value, layout.scope(row), layout.local(known_day, row.started_at),
+             layout.end_text(known_day, row), row.minutes_in_day, row.bridged_by_ups)
+            for row in known_day.seat_faults] == [("network", "seats: A12", "17:00", "17:10", 10, False)]
     (correction,) = known_day.outages[0].corrections
     assert layout.correction(known_day, correction) == \
         "14:20–14:40 → 14:20–14:45 by manager:bola at 14:50: the generator log says 14:45"
@@ -62,7 +65,8 @@ def test_the_compensation_table_of_a_known_day_has_each_credit_with_its_explanat
 def test_the_anomalies_of_a_known_day_name_the_corrected_outage_the_idle_outages_and_the_undelivered_notices(
         known_day) -> None:
     texts = [layout.anomaly(item) for item in known_day.anomalies]
-    first, second, third, fourth = (row.id for row in known_day.outages)
+    first, second, fourth = (row.id for row in known_day.outages)
+    (third,) = (row.id for row in known_day.seat_faults)
     assert texts == [
         f"outage {first} was corrected (last by manager:bola)",
         f"outage {third} affected no session",
@@ -73,7 +77,7 @@ def test_the_anomalies_of_a_known_day_name_the_corrected_outage_the_idle_outages
 
 def test_the_timeline_of_a_known_day_shows_each_used_seat_with_its_sessions_and_dark_spells(known_day) -> None:
     rows = {row.seat_id: row for row in known_day.timeline}
-    assert list(rows) == ["A1", "A5", "G1", "G2"]
+    assert list(rows) == ["A1", "A5", "A12", "G1", "G2"]
 
     def local_spans(spans):
         return [(layout.local(known_day, start), layout.local(known_day, end)) for start, end in spans]
@@ -84,6 +88,9 @@ def test_the_timeline_of_a_known_day_shows_each_used_seat_with_its_sessions_and_
     assert local_spans(rows["A1"].dark) == [("14:30", "14:45")]
     assert local_spans(rows["G1"].dark) == [("14:20", "14:45"), ("16:00", "16:05")]
     assert local_spans(rows["A5"].sessions) == [("15:00", "15:25")]
+    # The seat fault of A12 (free, nobody compensated) is drawn on A12's row alone, not across the venue.
+    assert (local_spans(rows["A12"].faults), rows["A12"].sessions, rows["A12"].dark) == ([("17:00", "17:10")], (), ())
+    assert all(not row.faults for seat, row in rows.items() if seat != "A12")
     assert [(band.outage_id, band.kind.value) for band in known_day.outage_bands] == \
         [(row.id, row.kind.value) for row in known_day.outages]
 

@@ -25,6 +25,7 @@ from tests.support.known_day import (
     DAY,
     EXPECTED_FIGURES,
     EXPECTED_RELIABILITY,
+    EXPECTED_UPS,
     MANAGER,
     at_local,
     csv_sections,
@@ -35,7 +36,7 @@ from tests.support.known_day import (
 
 # The same figures as a person reads them, in the HTML and the PDF.
 EXPECTED_SHOWN = [
-    ("Outages", "4"), ("Outage minutes", "45"), ("Sessions affected", "3"), ("Value credited", "NGN1,000.00"),
+    ("Outages", "3"), ("Outage minutes", "35"), ("Seat faults", "1"), ("Sessions affected", "3"), ("Value credited", "NGN1,000.00"),
     ("Minutes as time", "60"), ("Minutes as vouchers", "25"), ("Minutes off bills", "30"),
     ("Minutes waived after corrections", "0"), ("Notices delivered / declined / pending", "2 / 0 / 2"),
     ("Feedback happy / neutral / unhappy", "1 / 1 / 0"), ("Vouchers issued / redeemed / expired", "1 / 1 / 0"),
@@ -48,6 +49,9 @@ def test_every_figure_of_a_known_day_in_the_json_matches_the_hand_computed_one(k
     data = json.loads(render(known_day, ReportFormat.JSON).content)
     assert data["figures"] == EXPECTED_FIGURES
     assert data["reliability"] == EXPECTED_RELIABILITY
+    assert data["ups_by_zone"] == EXPECTED_UPS
+    assert [(row["id"], row["scope_ids"], row["minutes_in_day"]) for row in data["seat_faults"]] == [(3, ["A12"], 10)]
+    assert [row["seat"] for row in data["timeline"] if row["faults"]] == ["A12"]
     assert (data["venue_date"], data["window_start"], data["window_end"], data["complete"]) == \
         ("2026-11-22", "2026-11-22T00:00:00+01:00", "2026-11-22T17:30:00+01:00", False)
 
@@ -55,8 +59,8 @@ def test_the_csv_carries_the_same_numbers_in_sections(known_day) -> None:
     content = render(known_day, ReportFormat.CSV).content
     assert content.startswith("\ufeff".encode())
     sections = csv_sections(content)
-    assert list(sections) == ["report", "figures", "reliability", "takings", "outages", "corrections", "compensations",
-                              "anomalies"]
+    assert list(sections) == ["report", "figures", "reliability", "ups", "takings", "outages", "seat_faults",
+                              "corrections", "compensations", "anomalies"]
     assert dict(sections["figures"][1:]) == {key: str(value) for key, value in EXPECTED_FIGURES.items()}
     assert dict(sections["reliability"][1:]) == {key: str(value) for key, value in EXPECTED_RELIABILITY.items()}
     outages_table = [dict(zip(sections["outages"][0], row, strict=True)) for row in sections["outages"][1:]]
@@ -64,9 +68,12 @@ def test_the_csv_carries_the_same_numbers_in_sections(known_day) -> None:
             for row in outages_table] == [
         ("whole venue", "2026-11-22 14:20", "2026-11-22 14:45", "25", "1"),
         ("zones: gaming", "2026-11-22 16:00", "2026-11-22 16:05", "5", "0"),
-        ("seats: A12", "2026-11-22 17:00", "2026-11-22 17:10", "10", "0"),
         ("zones: standard", "2026-11-22 17:15", "2026-11-22 17:20", "5", "0"),
     ]
+    faults = [dict(zip(sections["seat_faults"][0], row, strict=True)) for row in sections["seat_faults"][1:]]
+    assert [(row["kind"], row["scope"], row["minutes_in_day"]) for row in faults] == [("network", "seats: A12", "10")]
+    assert [dict(zip(sections["ups"][0], row, strict=True)) for row in sections["ups"][1:]] == \
+        [{key: str(value) for key, value in row.items()} for row in EXPECTED_UPS]
     correction = dict(zip(sections["corrections"][0], sections["corrections"][1], strict=True))
     assert (correction["ended_before"], correction["ended_after"], correction["actor"]) == \
         ("2026-11-22 14:40", "2026-11-22 14:45", MANAGER)
@@ -84,6 +91,14 @@ def test_the_html_is_a_standalone_a4_page_with_the_same_numbers_and_the_timeline
     assert "Corrected 14:20–14:40 → 14:20–14:45 by manager:bola" in html
     assert "rounded to 40 min" in html
     assert "the notice for seat A1" in html
+    # Each zone's UPS: what it carried beside what it did not; the seat fault in its own section.
+    assert "<td>Standard</td><td class=\"num\">10</td><td class=\"num\">2</td><td class=\"num\">15</td>" \
+           "<td class=\"num\">15</td>" in html
+    assert "<td>Gaming</td><td class=\"num\">none</td><td class=\"num\">2</td><td class=\"num\">0</td>" \
+           "<td class=\"num\">30</td>" in html
+    faults = html[html.index("<h2>Seat faults</h2>"):html.index("<h2>Compensations</h2>")]
+    assert "seats: A12" in faults and "seats: A12" not in html[html.index("<h2>Outages</h2>"):html.index(
+        "<h2>Seat faults</h2>")]
     # Nothing is fetched from anywhere: no links, scripts, images or style sheets.
     assert re.search(r"\b(src|href)=", html) is None
 
@@ -105,19 +120,26 @@ def test_the_pdf_carries_the_same_numbers_as_extracted_text(known_day) -> None:
     assert "= 38 -> rounded to 40 min" in text
     assert "the notice for seat A1" in text
     assert "power 1" in text  # The timeline is drawn into the PDF.
+    assert "Standard 10 2 15 15" in text and "Gaming none 2 0 30" in text
+    faults = text[text.index("Seat faults Outages of single seats"):text.index("Compensations Seat")]
+    assert "seats: A12" in faults and "network" in faults
 
 def test_a_day_with_nothing_gives_an_empty_report_in_every_format(uow, clock) -> None:
     report = report_of(uow, DAY - timedelta(days=1))
     assert report.complete
     assert dataclasses.asdict(report.figures) == dict.fromkeys(EXPECTED_FIGURES, 0)
+    assert [(row.zone_id, row.cuts, row.carried_minutes, row.not_carried_minutes) for row in report.ups_by_zone] == \
+        [("standard", 0, 0, 0), ("gaming", 0, 0, 0)]
     assert (report.reliability.cuts, report.reliability.mean_time_to_restore_minutes,
             report.reliability.bridged_percent) == (0, None, None)
-    assert (report.outages, report.compensations, report.anomalies, report.timeline) == ((), (), (), ())
-    assert "No outage this day." in pdf_text(render(report, ReportFormat.PDF).content)
+    assert (report.outages, report.seat_faults, report.compensations, report.anomalies, report.timeline) == \
+        ((), (), (), (), ())
+    text = pdf_text(render(report, ReportFormat.PDF).content)
+    assert "No outage of the venue this day." in text and "No seat fault this day." in text
     assert "no sessions this day" in render(report, ReportFormat.HTML).content.decode()
     assert list(csv_sections(render(report, ReportFormat.CSV).content)["outages"]) == \
         [["id", "kind", "scope", "source", "status", "started_at", "ended_at", "ongoing_at_end", "minutes_in_day",
-          "bridged_by_ups", "logged_by", "compensations", "corrections", "note"]]
+          "bridged_by_ups", "logged_by", "compensations", "corrections", "note", "ups_carried"]]
 
 def test_the_pdf_never_fails_over_characters_its_fonts_lack(uow, clock, runtime) -> None:
     runtime.settings = make_settings(venue=dict(VENUE["venue"], name="Étoile ₦ “Star” → 星 😀 – Lagos"))
@@ -150,7 +172,7 @@ def test_a_timeline_with_more_seats_than_fit_a_page_is_drawn_one_row_per_zone(kn
     spans = known_day.timeline[0].sessions
     many = tuple(TimelineRow(f"S{number}", "standard" if number % 2 else "gaming", spans, ())
                  for number in range(MAX_SEAT_ROWS + 1))
-    labels = [label for label, _, _ in picture_rows(dataclasses.replace(known_day, timeline=many))]
+    labels = [label for label, _, _, _ in picture_rows(dataclasses.replace(known_day, timeline=many))]
     assert labels == ["gaming (21)", "standard (20)"]
     assert "gaming (21)" in render_svg(dataclasses.replace(known_day, timeline=many))
 

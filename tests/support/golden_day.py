@@ -10,9 +10,9 @@ can be checked to change nothing it says (``tests/integration/test_report_golden
     10:30  gaming-zone cut by the UPS (o2) until 11:10, corrected at 11:20 to end 11:00 (minutes waived)
     11:30  s5 ends (a postpaid bill); 12:00 s3 ends
     12:10  s2's voucher redeemed on A5 (s6)
-    13:00  network failure on the free seat A12 (o3), 13:10 ended
+    13:00  network failure on the free seat A12 (o3), 13:10 ended: a seat fault, listed apart
     13:15  standard-zone cut (o4) until 13:20, bridged by the UPS
-    14:00  s7 G6 prepaid 360; seat cut on G6 (o5) 14:10–18:10: a credit awaiting approval
+    14:00  s7 G6 prepaid 360; seat cut on G6 (o5) 14:10–18:10: a credit awaiting approval; a seat fault
     18:30  a manual credit on s7; 19:00 a suspected outage on A3-A4 from heartbeats, never confirmed
     21:00  s8 G5 prepaid 120; 21:50 power cut (o7) still going on at closing time
     notices: o1's printed (happy), shown (neutral), declined after a happy face; the others pending

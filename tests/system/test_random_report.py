@@ -5,7 +5,8 @@ customers leave in the dark, outages start, end and are corrected, large credits
 then each venue day it touched is reported. Every minute the report says was credited, by form
 (as time, off bills, as vouchers), must be what the ledger's credit entries and the vouchers of
 the day's compensations hold, read directly from the tables; and each compensation's row must
-add up the same way.
+add up the same way. The power figures count the venue's cuts alone (seat faults apart), and
+each zone's UPS minutes, carried and not, add up to the minutes of the cuts over it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from compensator.domain.kinds import COUNTED_OUTAGE_STATUSES, EntryKind, SessionMode
+from compensator.domain.kinds import COUNTED_OUTAGE_STATUSES, EntryKind, OutageKind, ScopeKind, SessionMode
 from compensator.domain.venue_day import closing_of, date_of, day_bounds
 from compensator.report.build import build_daily_report
 from compensator.store.models import Compensation, LedgerEntry, Outage, SeatSession, Voucher
@@ -50,6 +51,22 @@ def given_by_the_tables(unit, day, settings) -> dict[int, dict[str, int]]:
     return {compensation_id: given[compensation_id] for compensation_id in compensations}
 
 
+def check_power_figures(report, zones: list[str]) -> None:
+    """The power figures count the venue's cuts alone, and each zone's UPS minutes split its cuts' minutes."""
+    assert all(row.scope_kind is ScopeKind.SEATS for row in report.seat_faults)
+    assert all(row.scope_kind is not ScopeKind.SEATS for row in report.outages)
+    cuts = [row for row in report.outages if row.kind is OutageKind.POWER]
+    assert report.reliability.cuts == len(cuts)
+    assert report.reliability.longest_cut_minutes == max((row.minutes_in_day for row in cuts), default=0)
+    assert report.figures.seat_faults == len(report.seat_faults)
+    for zone in report.ups_by_zone:
+        covering = [row for row in cuts if row.scope_kind is ScopeKind.VENUE or zone.zone_id in row.scope_ids]
+        assert zone.cuts == len(covering), zone
+        assert zone.carried_minutes + zone.not_carried_minutes == sum(row.minutes_in_day for row in covering), zone
+        assert zone.carried_minutes <= zone.ups_minutes * zone.cuts, zone
+    assert [zone.zone_id for zone in report.ups_by_zone][:len(zones)] == zones
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_report_figure_by_form_is_the_sum_of_what_the_ledger_and_the_vouchers_hold(
         seed, uow, clock, settings, runtime) -> None:
@@ -74,6 +91,7 @@ def test_every_report_figure_by_form_is_the_sum_of_what_the_ledger_and_the_vouch
                 sum(item["time"] for item in tables.values()), sum(item["bill"] for item in tables.values()),
                 sum(item["voucher"] for item in tables.values())), day
             assert {row.id for row in report.compensations} == set(tables), day
+            check_power_figures(report, [zone.id for zone in settings.zones])
             for row in report.compensations:
                 held = tables.get(row.id, {"time": 0, "bill": 0, "voucher": 0})
                 assert (row.given.time_minutes, row.given.bill_minutes, row.given.voucher_minutes) == (

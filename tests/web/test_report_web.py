@@ -72,3 +72,50 @@ def test_the_daily_report_api_refuses_bad_input_with_a_json_error(client, bearer
     error = answer.get_json()["error"]
     assert (answer.status_code, error["code"], error["field"]) == (400, "invalid_input", field)
     assert words in error["message"]
+
+
+def _problems(value, schema, where="") -> list[str]:
+    """Where ``value`` breaks the JSON Schema (the keywords the API document uses for the report)."""
+    if "anyOf" in schema:
+        return [] if any(not _problems(value, option, where) for option in schema["anyOf"]) else [f"{where}: anyOf"]
+    kinds = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+    kind = schema.get("type")
+    if kind == "integer":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return [f"{where}: not an integer"]
+    elif kind is not None and not isinstance(value, kinds[kind]):
+        return [f"{where}: not {kind}"]
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{where}: {value!r} not in {schema['enum']}"]
+    found = []
+    if isinstance(value, dict):
+        found += [f"{where}.{key}: missing" for key in schema.get("required", ()) if key not in value]
+        for key, inner in schema.get("properties", {}).items():
+            if key in value:
+                found += _problems(value[key], inner, f"{where}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            found += _problems(item, schema["items"], f"{where}[{index}]")
+    return found
+
+
+def test_the_json_report_has_the_shape_the_api_document_states(client, bearer, uow, clock) -> None:
+    with uow() as unit:
+        cut = outages.start_outage(unit, actor="attendant:ada")
+        fault = outages.start_outage(unit, seats=["A4"], actor="attendant:ada")
+    clock.advance(minutes=13)
+    with uow() as unit:
+        outages.end_outage(unit, cut.id, actor="attendant:ada")
+        outages.end_outage(unit, fault.id, actor="attendant:ada")
+    document = client.get("/api/v1/openapi.json").get_json()
+    answer = document["paths"]["/reports/daily/{date}"]["get"]["responses"]["200"]["content"]["application/json"]
+    schema = answer["schema"]
+    report = client.get("/api/v1/reports/daily/2026-11-22", headers=bearer).get_json()
+    assert _problems(report, schema) == []
+    assert [(row["zone_id"], row["carried_minutes"], row["not_carried_minutes"]) for row in report["ups_by_zone"]] \
+        == [("standard", 10, 3), ("gaming", 0, 13)]
+    assert [row["scope_ids"] for row in report["seat_faults"]] == [["A4"]]
+    assert [row["id"] for row in report["outages"]] == [cut.id]
+    # The check can fail: a report without the seat faults breaks the document.
+    assert _problems({key: value for key, value in report.items() if key != "seat_faults"}, schema) == \
+        [".seat_faults: missing"]

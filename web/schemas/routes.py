@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from web.schemas import common, devices, notices, outages, sessions
+from web.schemas import common, devices, notices, outages, reports, sessions
 from web.schemas.fields import Closed
 
 # An answer is a description and its body: a model, a map of media types to JSON Schemas, or nothing.
@@ -40,7 +40,7 @@ class Operation:
 
 
 TEXT = {"type": "string"}
-REPORT_FORMATS = {"application/json": {"type": "object", "description": "the report's sections"},
+REPORT_FORMATS = {"application/json": reports.DAILY_REPORT,
                   "text/csv": TEXT, "text/html": TEXT, "application/pdf": {"type": "string", "format": "binary"}}
 NOTICE_FORMATS = {"text/plain": TEXT, "text/html": TEXT}
 

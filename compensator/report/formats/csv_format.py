@@ -1,8 +1,8 @@
 """The report as one sectioned CSV file.
 
-Each section starts with a line ``# name`` (``report``, ``figures``, ``reliability``, ``takings``,
-``outages``, ``corrections``, ``compensations``, ``anomalies``), then a header row and its
-rows; a blank line ends it. A program can split the file on the ``#`` lines. The file starts
+Each section starts with a line ``# name`` (``report``, ``figures``, ``reliability``, ``ups``,
+``takings``, ``outages``, ``seat_faults``, ``corrections``, ``compensations``, ``anomalies``),
+then a header row and its rows; a blank line ends it. A program can split the file on the ``#`` lines. The file starts
 with a UTF-8 byte order mark, without which Excel on Windows garbles accented names. Times are
 the venue's local time (``YYYY-MM-DD HH:MM``); money is in minor units; figures use the
 JSON's keys. Text that a spreadsheet would take for a formula is prefixed with ``'``.
@@ -18,17 +18,19 @@ from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from compensator.domain.figures import CompensationFigures
-from compensator.report.data import CompensationRow, DailyReportData, GivenMinutes, ZoneTakings
+from compensator.report.data import CompensationRow, DailyReportData, GivenMinutes, OutageRow, ZoneTakings, ZoneUps
 from compensator.report.formats import layout
 
 BYTE_ORDER_MARK = "\ufeff"
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 OUTAGE_COLUMNS = ["id", "kind", "scope", "source", "status", "started_at", "ended_at", "ongoing_at_end",
-                  "minutes_in_day", "bridged_by_ups", "logged_by", "compensations", "corrections", "note"]
+                  "minutes_in_day", "bridged_by_ups", "logged_by", "compensations", "corrections", "note",
+                  "ups_carried"]
 CORRECTION_COLUMNS = ["outage_id", "at", "actor", "started_before", "ended_before", "started_after", "ended_after",
                       "reason"]
 TAKINGS_COLUMNS = [field.name for field in dataclasses.fields(ZoneTakings)]
+UPS_COLUMNS = [field.name for field in dataclasses.fields(ZoneUps)]
 # A compensation's figures, and what it gave by form, are spread into columns of their own names.
 SPREAD = {"figures": CompensationFigures, "given": GivenMinutes}
 COMPENSATION_FIELDS = [(f"{field.name}.{inner.name}", inner) if field.name in SPREAD else (field.name, field)
@@ -77,24 +79,30 @@ def render(report: DailyReportData) -> str:
             values[index] = cell(values[index])
         return values
 
+    def outage(row: OutageRow) -> list[object]:
+        return [row.id, row.kind, layout.scope(row), row.source, row.status, row.started_at, row.ended_at,
+                row.ongoing_at_end, row.minutes_in_day, row.bridged_by_ups, row.logged_by, row.compensations,
+                len(row.corrections), row.note,
+                # What each zone's UPS carried of a power cut's minutes, as zone:minutes.
+                " ".join(f"{zone.zone_id}:{zone.carried_minutes}" for zone in row.ups_carried)]
+
     section("report", ["venue", "date", "from", "to", "complete", "currency", "generated_at"],
             [[report.venue_name, report.venue_date.isoformat(), report.window_start, report.window_end,
               report.complete, report.currency, report.generated_at]])
     section("figures", ["figure", "value"], [list(pair) for pair in dataclasses.asdict(report.figures).items()])
     section("reliability", ["figure", "value"],
             [list(pair) for pair in dataclasses.asdict(report.reliability).items()])
+    # What each zone's UPS carried of the day's power cuts, beside what it did not.
+    section("ups", UPS_COLUMNS, [list(dataclasses.astuple(row)) for row in report.ups_by_zone])
     # One row per zone, then the venue's total with an empty zone_id.
     section("takings", TAKINGS_COLUMNS,
             [list(dataclasses.astuple(row)) for row in (*report.takings, report.takings_total)])
-    section("outages", OUTAGE_COLUMNS, [
-        [row.id, row.kind, layout.scope(row), row.source, row.status, row.started_at, row.ended_at,
-         row.ongoing_at_end, row.minutes_in_day, row.bridged_by_ups, row.logged_by, row.compensations,
-         len(row.corrections), row.note]
-        for row in report.outages])
+    section("outages", OUTAGE_COLUMNS, [outage(row) for row in report.outages])
+    section("seat_faults", OUTAGE_COLUMNS, [outage(row) for row in report.seat_faults])
     section("corrections", CORRECTION_COLUMNS, [
         [row.id, item.at, item.actor, item.started_before, item.ended_before, item.started_after, item.ended_after,
          item.reason]
-        for row in report.outages for item in row.corrections])
+        for row in (*report.outages, *report.seat_faults) for item in row.corrections])
     section("compensations", COMPENSATION_COLUMNS, [compensation(row) for row in report.compensations], cells=False)
     section("anomalies", ["kind", "outage_id", "seat_id", "text"],
             [[item.kind, item.outage_id, item.seat_id, layout.anomaly(item)] for item in report.anomalies])

@@ -44,7 +44,8 @@ def _document(report: DailyReportData) -> dict[str, Any]:
     data["timeline"] = [
         {"seat": row.seat_id, "zone": row.zone_id,
          "sessions": [{"start": start, "end": end} for start, end in row.sessions],
-         "dark": [{"start": start, "end": end} for start, end in row.dark]}
+         "dark": [{"start": start, "end": end} for start, end in row.dark],
+         "faults": [{"start": start, "end": end} for start, end in row.faults]}
         for row in report.timeline
     ]
     data["anomalies"] = [{**_fields(item), "text": layout.anomaly(item)} for item in report.anomalies]

@@ -22,6 +22,11 @@ from compensator.report.data import (
 from compensator.timeofday import time_of_day
 
 NOTHING = "—"
+UPS_HEADER = ("Zone", "UPS (min)", "Power cuts", "Carried by the UPS (min)", "Not carried: dark (min)")
+UPS_NOTE = ("For each power cut over a zone, its UPS carried the seats for its first minutes, then they went dark: "
+            "the cuts' minutes in the day, split.")
+SEAT_FAULTS_NOTE = ("Outages of single seats (a PC's or a socket's fault), not of the venue's power: they are "
+                    "left out of the outage and power figures above; their credits are counted with the others.")
 TAKINGS_HEADER = ("Zone", "Purchases", "Extensions", "Postpaid bills", "Takings", "Credits given", "Credits' share")
 
 
@@ -45,6 +50,7 @@ def headline(report: DailyReportData) -> list[tuple[str, str]]:
     return [
         ("Outages", str(figures.outages)),
         ("Outage minutes", str(figures.outage_minutes)),
+        ("Seat faults", str(figures.seat_faults)),
         ("Sessions affected", str(figures.sessions_affected)),
         ("Value credited", money(report, figures.credited_value_minor)),
         ("Minutes as time", str(figures.credited_time_minutes)),
@@ -78,6 +84,13 @@ def reliability(report: DailyReportData) -> list[tuple[str, str]]:
     ]
 
 
+def ups(report: DailyReportData) -> list[tuple[str, ...]]:
+    """The UPS table's rows, one per zone, as ``UPS_HEADER`` names them."""
+    return [(row.zone_name, str(row.ups_minutes) if row.ups_minutes else "none", str(row.cuts),
+             str(row.carried_minutes), str(row.not_carried_minutes))
+            for row in report.ups_by_zone]
+
+
 def takings(report: DailyReportData) -> list[tuple[str, ...]]:
     """The takings table's rows, one per zone then the venue's total, as ``TAKINGS_HEADER`` names them."""
     return [(row.zone_name, *(money(report, amount) for amount in (
@@ -104,6 +117,13 @@ def scope(row: OutageRow) -> str:
     if row.scope_kind is ScopeKind.VENUE:
         return "whole venue"
     return f"{row.scope_kind.value}: {', '.join(row.scope_ids)}"
+
+
+def ups_text(row: OutageRow) -> str:
+    """What the UPS did in an outage: bridged it, or what each zone's UPS carried of its minutes."""
+    if row.bridged_by_ups:
+        return "bridged"
+    return ", ".join(f"{zone.zone_name} {zone.carried_minutes} of {row.minutes_in_day}" for zone in row.ups_carried)
 
 
 def end_text(report: DailyReportData, row: OutageRow) -> str:

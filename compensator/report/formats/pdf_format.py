@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from typing import Any
 
-from compensator.report.data import CompensationRow, DailyReportData
+from compensator.report.data import CompensationRow, DailyReportData, OutageRow
 from compensator.report.formats import layout, pdf_rows
 from compensator.report.formats.svg_timeline import WIDTH, picture_height, render_svg
 
@@ -63,6 +64,34 @@ def _compensation_cells(report: DailyReportData, compensation: CompensationRow) 
             compensation.notice.value if compensation.notice else layout.NOTHING)
 
 
+def outage_table(pdf: Any, report: DailyReportData, outages: tuple[OutageRow, ...], empty: str,
+                 heading_style: Any) -> None:
+    """The table of ``outages`` (the venue's, or the seat faults), or ``empty`` without one."""
+    def text(value: object) -> str:
+        return latin(str(value), report.currency)
+
+    if not outages:
+        pdf.multi_cell(0, 5, text(empty), new_x="LMARGIN", new_y="NEXT")
+        return
+    with pdf.table(col_widths=(7, 11, 14, 15, 24, 14, 25, 14, 32, 24), headings_style=heading_style,
+                   line_height=5, text_align="LEFT") as table:
+        table.row([text(cell) for cell in ("#", "Start", "End", "Kind", "Scope", "Source", "Logged by",
+                                            "Minutes", "UPS carried (min)", "Compensated")])
+        for outage in outages:
+            table.row([text(cell) for cell in (
+                outage.id, layout.local(report, outage.started_at), layout.end_text(report, outage),
+                outage.kind.value, layout.scope(outage), outage.source.value, outage.logged_by,
+                outage.minutes_in_day, layout.ups_text(outage), outage.compensations)])
+            for item in outage.corrections:
+                row = table.row()
+                row.cell("")
+                row.cell(text(f"Corrected {layout.correction(report, item)}"), colspan=9)
+            if outage.note:
+                row = table.row()
+                row.cell("")
+                row.cell(text(f"Note: {outage.note}"), colspan=9)
+
+
 def render(report: DailyReportData) -> bytes:
     """The report as PDF bytes, A4 portrait."""
     # fpdf2 (and fontTools under it) is imported here, when a PDF is made, not when the
@@ -110,6 +139,13 @@ def render(report: DailyReportData) -> bytes:
     pairs(layout.headline(report))
     heading("Power reliability")
     pairs(layout.reliability(report))
+    pdf.ln(2)
+    with pdf.table(col_widths=(36, 24, 24, 48, 48), headings_style=heading_style, line_height=5,
+                   text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as table:
+        table.row([text(title) for title in layout.UPS_HEADER])
+        for cells in layout.ups(report):
+            table.row([text(cell) for cell in cells])
+    line(layout.UPS_NOTE)
 
     heading("Takings")
     with pdf.table(col_widths=(30, 24, 24, 24, 24, 24, 20), headings_style=heading_style, line_height=5,
@@ -128,26 +164,10 @@ def render(report: DailyReportData) -> bytes:
     pdf.image(io.BytesIO(text(render_svg(report)).encode("utf-8")), w=width, h=width * ratio)
 
     heading("Outages")
-    if not report.outages:
-        line("No outage this day.")
-    else:
-        with pdf.table(col_widths=(8, 13, 16, 15, 30, 17, 30, 14, 14, 23), headings_style=heading_style,
-                       line_height=5, text_align="LEFT") as table:
-            table.row([text(cell) for cell in ("#", "Start", "End", "Kind", "Scope", "Source", "Logged by",
-                                                "Minutes", "UPS", "Compensated")])
-            for outage in report.outages:
-                table.row([text(cell) for cell in (
-                    outage.id, layout.local(report, outage.started_at), layout.end_text(report, outage),
-                    outage.kind.value, layout.scope(outage), outage.source.value, outage.logged_by,
-                    outage.minutes_in_day, "bridged" if outage.bridged_by_ups else "", outage.compensations)])
-                for item in outage.corrections:
-                    row = table.row()
-                    row.cell("")
-                    row.cell(text(f"Corrected {layout.correction(report, item)}"), colspan=9)
-                if outage.note:
-                    row = table.row()
-                    row.cell("")
-                    row.cell(text(f"Note: {outage.note}"), colspan=9)
+    outage_table(pdf, report, report.outages, "No outage of the venue this day.", heading_style)
+    heading("Seat faults")
+    line(layout.SEAT_FAULTS_NOTE)
+    outage_table(pdf, report, report.seat_faults, "No seat fault this day.", heading_style)
 
     heading("Compensations")
     if not report.compensations:

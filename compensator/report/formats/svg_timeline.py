@@ -2,7 +2,8 @@
 
 The picture is built as text with every value escaped and no external font or resource, so it
 can sit inline in the HTML report and be drawn into the PDF. A day with more seats in use than
-fit on a page is drawn one row per zone instead, each row the union of its seats' bands.
+fit on a page is drawn one row per zone instead, each row the union of its seats' bands. The
+venue's outages are bands across every row; a seat fault is a band on its seat's row alone.
 """
 
 from __future__ import annotations
@@ -24,22 +25,26 @@ ROW_HEIGHT = 16
 TOP = 34
 SESSION_COLOUR = "#2b8a3e"
 DARK_COLOUR = "#212529"
+FAULT_COLOUR = "#ae3ec9"
 OUTAGE_COLOURS = {OutageKind.POWER: "#c92a2a", OutageKind.NETWORK: "#e67700"}
 
 
-def picture_rows(report: DailyReportData) -> list[tuple[str, list[Span], list[Span]]]:
-    """The rows to draw as (label, session bands, dark bands): one per seat, or one per zone when many."""
+def picture_rows(report: DailyReportData) -> list[tuple[str, list[Span], list[Span], list[Span]]]:
+    """The rows to draw as (label, session bands, dark bands, seat faults): one per seat, or one per zone when many."""
     if len(report.timeline) <= MAX_SEAT_ROWS:
-        return [(row.seat_id, list(row.sessions), list(row.dark)) for row in report.timeline]
+        return [(row.seat_id, list(row.sessions), list(row.dark), list(row.faults)) for row in report.timeline]
     seats: dict[str, int] = defaultdict(int)
     sessions: dict[str, list[Span]] = defaultdict(list)
     dark: dict[str, list[Span]] = defaultdict(list)
+    faults: dict[str, list[Span]] = defaultdict(list)
     for row in report.timeline:
         zone = row.zone_id or "?"
         seats[zone] += 1
         sessions[zone].extend(row.sessions)
         dark[zone].extend(row.dark)
-    return [(f"{zone} ({count})", merge(sessions[zone]), merge(dark[zone])) for zone, count in seats.items()]
+        faults[zone].extend(row.faults)
+    return [(f"{zone} ({count})", merge(sessions[zone]), merge(dark[zone]), merge(faults[zone]))
+            for zone, count in seats.items()]
 
 
 def picture_height(report: DailyReportData) -> int:
@@ -60,7 +65,7 @@ def render_svg(report: DailyReportData) -> str:
     tz = ZoneInfo(report.timezone)
     # The picture starts at the hour of the day's first activity, not at midnight, so that an
     # afternoon's sessions are not squeezed into a sliver at the right.
-    starts = [span[0] for row in report.timeline for span in row.sessions + row.dark]
+    starts = [span[0] for row in report.timeline for span in row.sessions + row.dark + row.faults]
     starts += [band.start for band in report.outage_bands]
     first = min(starts, default=report.window_start).astimezone(tz).replace(minute=0, second=0, microsecond=0)
     start = max(report.window_start, first)
@@ -99,7 +104,7 @@ def render_svg(report: DailyReportData) -> str:
                      f'fill="{colour}" fill-opacity="0.15"/>')
         parts.append(f'<text x="{x(band.start) + 2}" y="10" fill="{colour}">'
                      f'{escape(band.kind.value)} {band.outage_id}</text>')
-    for index, (label, sessions, dark) in enumerate(rows):
+    for index, (label, sessions, dark, faults) in enumerate(rows):
         y = TOP + index * ROW_HEIGHT
         parts.append(f'<text x="4" y="{y + 11}" fill="#212529">{escape(_label(label))}</text>')
         for band_start, band_end in sessions:
@@ -108,6 +113,11 @@ def render_svg(report: DailyReportData) -> str:
         for band_start, band_end in dark:
             parts.append(f'<rect x="{x(band_start)}" y="{y + 5}" width="{width(band_start, band_end)}" '
                          f'height="{ROW_HEIGHT - 10}" fill="{DARK_COLOUR}"/>')
+        # A seat fault outlines its spell on this row alone, over the session and dark bands.
+        for band_start, band_end in faults:
+            parts.append(f'<rect x="{x(band_start)}" y="{y + 1}" width="{width(band_start, band_end)}" '
+                         f'height="{ROW_HEIGHT - 2}" fill="{FAULT_COLOUR}" fill-opacity="0.3" '
+                         f'stroke="{FAULT_COLOUR}" stroke-width="1.5"/>')
     if not rows:
         parts.append(f'<text x="{LABEL_WIDTH}" y="{TOP + 11}" fill="#868e96">no sessions this day</text>')
     parts.append("</svg>")
