@@ -18,6 +18,7 @@ from compensator.errors import InvalidInput, InvalidState, SeatBusy, SessionEnde
 from compensator.services import audit, parsing
 from compensator.services.catalog import require_seat
 from compensator.services.outages import use_cases as outages
+from compensator.services.outages.power import require_power
 from compensator.services.sessions.views import (
     LoadedSession,
     SeatSessionView,
@@ -121,6 +122,7 @@ def begin_session(
     language_code = parsing.language(language)
     _lock_seats(uow, seat)
     _require_free(uow, seat)
+    require_power(uow, seat, "start a session")
     now = uow.now()
     row = SeatSession(
         seat_id=seat,
@@ -210,6 +212,7 @@ def resume_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSe
     current = _current(uow, loaded)
     if current.state is not SessionState.PAUSED:
         raise InvalidState(f"session {loaded.row.id} is not paused")
+    require_power(uow, current.seat_id, "resume a session")
     _append_event(uow, loaded, SessionEventKind.RESUME, actor)
     return finish_session_change(uow, loaded.row.id, "session.resume", actor, snapshot(current))
 
@@ -223,6 +226,7 @@ def move_session(uow: UnitOfWork, session_id: object, *, seat_id: object, actor:
         raise InvalidInput(f"session {loaded.row.id} is already on seat {target}", field="seat")
     _lock_seats(uow, current.seat_id, target)
     _require_free(uow, target)
+    require_power(uow, target, "move a session")
     _append_event(uow, loaded, SessionEventKind.MOVE, actor, seat_id=target)
     return finish_session_change(uow, loaded.row.id, "session.move", actor, snapshot(current))
 
