@@ -183,6 +183,12 @@ def session_json(view: SeatSessionView) -> dict[str, Any]:
         "paid_end": local_time(view.paid_end), "billed_minutes": view.billed_minutes, "bill_minor": view.bill_minor,
         "bill": bill_json(view.bill) if view.bill else None,
         "past_closing_minutes": view.past_closing_minutes,
+        # A move's answer: what re-pricing the paid time left at the new seat's price came to.
+        "moved": None if view.moved is None else {
+            "minutes_left": view.moved.minutes_left,
+            "from_price_minor_per_hour": view.moved.from_price_minor_per_hour,
+            "to_price_minor_per_hour": view.moved.to_price_minor_per_hour,
+            "difference_minor": view.moved.difference_minor},
         "owed_on_leaving": [
             {"compensation": credit.compensation_id, "outage": credit.outage_id,
              "credit_minutes": credit.credit_minutes, "carried_minutes": credit.carried_minutes,

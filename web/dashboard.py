@@ -42,7 +42,7 @@ from compensator.services.sources import ups
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
-from web.billing import end_message, hourly_prices, owed_message, package_buttons
+from web.billing import end_message, hourly_prices, move_message, owed_message, package_buttons
 from web.board_words import alert_text, letter_label, outage_label, page_words
 from web.context import reading, runtime
 from web.forms import Message, submit
@@ -280,6 +280,10 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
         fields["seat"] = request.form.get("seat", "")
 
     def outcome(view: session_views.SeatSessionView) -> Message:
+        if action == "move" and view.moved is not None:
+            # A move to a seat of another price: the money changes hands at the counter now.
+            moved = _with_closing(view, move_message(view) or "")
+            return ("warning", moved[1]) if view.moved.difference_minor else moved
         if action != "end":
             return _with_closing(view, gettext(ACTION_DONE[action], seat=view.seat_id))
         owed = owed_message(view)

@@ -103,6 +103,19 @@ class LeavingCredit(Shape):
     voucher_codes: list[str]
 
 
+class MoveRepricing(Shape):
+    """A prepaid session moved to a seat of another price: its paid time left re-priced there.
+
+    ``difference_minor`` is to pay when positive and refunded when negative: the difference for
+    the time left to the second, a charge rounded down and a refund rounded up (to the customer).
+    """
+
+    minutes_left: int
+    from_price_minor_per_hour: int
+    to_price_minor_per_hour: int
+    difference_minor: int
+
+
 class Session(Shape):
     """A session with its ledger entries and derived balance."""
 
@@ -124,5 +137,7 @@ class Session(Shape):
     bill: Bill | None
     # Paid minutes that fall after the venue's closing time and cannot be used.
     past_closing_minutes: int
+    # Only in a move's answer, when the seats' prices differ and paid time was left; null otherwise.
+    moved: MoveRepricing | None
     entries: list[Entry]
     owed_on_leaving: list[LeavingCredit]
