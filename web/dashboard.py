@@ -42,7 +42,7 @@ from compensator.services.sources import ups
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
-from web.billing import end_message, hourly_prices, move_message, owed_message, package_buttons
+from web.billing import end_message, hourly_prices, money, move_message, owed_message, package_buttons
 from web.board_words import alert_text, letter_label, outage_label, page_words
 from web.context import reading, runtime
 from web.forms import Message, submit
@@ -313,8 +313,17 @@ def redeem() -> ResponseReturnValue:
     def outcome(redeemed: Redemption) -> Message:
         words = (N_("Voucher %(code)s: %(minutes)s min started on seat %(seat)s") if redeemed.started
                  else N_("Voucher %(code)s: %(minutes)s min added to seat %(seat)s"))
-        return _with_closing(redeemed.session, gettext(words, code=redeemed.code, minutes=redeemed.minutes,
-                                                       seat=redeemed.session.seat_id))
+        said = gettext(words, code=redeemed.code, minutes=redeemed.minutes, seat=redeemed.session.seat_id)
+        value = redeemed.value_minor
+        if value is not None and redeemed.minutes != redeemed.issued_minutes:
+            # Issued in a zone of another price: its value in money is kept, in this seat's minutes.
+            assert redeemed.issued_price_minor_per_hour is not None
+            said += "; " + gettext(
+                "it is worth %(value)s (%(issued)s min at %(issued_price)s/h): %(minutes)s min at this seat's "
+                "%(price)s/h.", value=money(value), issued=redeemed.issued_minutes,
+                issued_price=money(redeemed.issued_price_minor_per_hour), minutes=redeemed.minutes,
+                price=money(redeemed.price_minor_per_hour))
+        return _with_closing(redeemed.session, said)
 
     return submit(lambda uow: redeem_voucher(uow, request.form.get("code", ""), actor=actor_label(),
                                              **_voucher_target()), outcome)

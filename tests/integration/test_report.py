@@ -83,7 +83,8 @@ def test_the_timeline_of_a_known_day_shows_each_used_seat_with_its_sessions_and_
     assert local_spans(rows["G2"].dark) == [("14:20", "14:45")]
     assert local_spans(rows["A1"].dark) == [("14:30", "14:45")]
     assert local_spans(rows["G1"].dark) == [("14:20", "14:45"), ("16:00", "16:05")]
-    assert local_spans(rows["A5"].sessions) == [("15:00", "15:25")]
+    # The gaming voucher's value (25 min at NGN600/h) is 50 min on the standard seat.
+    assert local_spans(rows["A5"].sessions) == [("15:00", "15:50")]
     assert [(band.outage_id, band.kind.value) for band in known_day.outage_bands] == \
         [(row.id, row.kind.value) for row in known_day.outages]
 

@@ -109,9 +109,10 @@ OPERATIONS: tuple[Operation, ...] = (
                      common.Error)}, body=common.Empty),
     Operation("post", "/vouchers/{code}/redeem",
               "Start a session with a voucher's minutes on a free seat, or add them to a running prepaid session "
-              "(exactly one of seat and session)",
-              {201: ("the new session", sessions.Session),
-               200: ("the running session with the voucher's entry added", sessions.Session)},
+              "(exactly one of seat and session); the voucher keeps its value in money, so a seat of another price "
+              "gets that value's minutes (voucher.minutes); a dark seat is refused (409 seat_dark)",
+              {201: ("the new session", sessions.RedeemedSession),
+               200: ("the running session with the voucher's entry added", sessions.RedeemedSession)},
               body=devices.RedeemVoucher),
     Operation("post", "/heartbeats", "A seat PC is alive; the answer carries the seat's newest undelivered credit",
               _ok("recorded", devices.Heartbeat), body=devices.SeatHeartbeat),

@@ -141,3 +141,25 @@ class Session(Shape):
     moved: MoveRepricing | None
     entries: list[Entry]
     owed_on_leaving: list[LeavingCredit]
+
+
+class RedeemedVoucher(Shape):
+    """What a redeemed voucher was worth and gave: its value in money is kept in a zone of another price.
+
+    ``value_minor`` is ``issued_minutes`` at ``issued_price_minor_per_hour`` (null for a voucher
+    issued before its price was recorded: it gives its minutes anywhere); ``minutes`` is what that
+    value buys at ``price_minor_per_hour``, the seat's, a started minute counting whole.
+    """
+
+    code: str
+    issued_minutes: int
+    issued_price_minor_per_hour: int | None
+    value_minor: int | None
+    price_minor_per_hour: int
+    minutes: int
+
+
+class RedeemedSession(Session):
+    """The session a voucher started or topped up, with what the voucher was worth and gave."""
+
+    voucher: RedeemedVoucher
