@@ -10,8 +10,8 @@ session was on when the entry was made (its start seat, or the seat of its last 
 entry), since that seat's price is the one charged. A postpaid bill is stored nowhere: it is
 derived from the session's entries and events. So the postpaid sessions that ended in the
 window, and only those (a bill is final when its session ends), are loaded in a fixed number of
-statements and replayed; each bill counts in the zone of the seat where the session ended,
-whose price billed it, as at the counter.
+statements and replayed; each bill, priced as at the counter (each seat's time at its zone's
+price), counts whole in the zone of the seat where the session ended.
 """
 
 from __future__ import annotations
