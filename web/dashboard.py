@@ -77,8 +77,9 @@ def _voucher_targets(tiles: tuple[SeatTile, ...]) -> list[dict[str, str]]:
     """Where a voucher can go: each free seat (a new session), then each prepaid session by its seat."""
     # Each phrase translated once, then filled in for every seat.
     free_words, running_words = gettext("%(seat)s (free: start a session)"), gettext("%(seat)s (add to its session)")
+    # A free seat without power cannot take a session until the power is back.
     free = [{"value": f"seat:{tile.seat_id}", "label": free_words % {"seat": tile.label}}
-            for tile in tiles if tile.session_id is None]
+            for tile in tiles if tile.session_id is None and not tile.no_power]
     running = [{"value": f"session:{tile.session_id}", "label": running_words % {"seat": tile.label}}
                for tile in tiles if tile.session_id is not None and tile.mode is SessionMode.PREPAID]
     return free + running
@@ -100,6 +101,7 @@ def _board_state() -> dict[str, object]:
                 "seat": tile.seat_id, "label": tile.label, "zone": tile.zone_name, "zone_id": tile.zone_id,
                 "state": tile.state,
                 "state_label": state_labels[tile.state], "dark": tile.dark, "on_ups": tile.on_ups,
+                "no_power": tile.no_power,
                 "nearly_up": tile.nearly_up, "session": tile.session_id, "remaining_minutes": tile.remaining_minutes,
                 "paid_end": _local(tile.paid_end), "customer": tile.customer_name or "",
                 "postpaid": tile.mode is not None and tile.mode.value == "postpaid",

@@ -88,3 +88,21 @@ def test_the_dashboard_and_the_api_refuse_a_dark_seat_plainly(client, uow, clock
     assert answer.get_json()["error"]["field"] == "seat"
     with uow() as unit:
         assert not any(view.seat_id == "G3" for view in session_views.list_open_sessions(unit))
+
+
+def test_the_dashboard_marks_the_seats_without_power_and_offers_them_for_nothing(client, uow, clock) -> None:
+    log_in_cookie(client, "ada")
+    cut(uow)
+    with uow() as unit:
+        outages.start_outage(unit, kind="network", seats=["A5"], actor=ADA)
+    board = {seat["seat"]: seat for seat in client.get("/board.json").get_json()["seats"]}
+    # Gaming is dark at once; standard is on its UPS; A5's network failure leaves its PC on.
+    assert (board["G3"]["dark"], board["G3"]["no_power"]) == (True, True)
+    assert (board["A1"]["dark"], board["A1"]["no_power"]) == (False, False)
+    assert (board["A5"]["dark"], board["A5"]["no_power"]) == (True, False)
+    targets = {target["value"] for target in client.get("/board.json").get_json()["voucher_targets"]}
+    assert "seat:G3" not in targets and {"seat:A1", "seat:A5"} <= targets
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-seat="G3" data-zone="gaming" data-session="" data-state="free" data-no-power="1"' in page
+    assert 'data-seat="A1" data-zone="standard" data-session="" data-state="free" data-no-power=""' in page
+    assert "No power on this seat: it cannot be sold until the power is back." in page
