@@ -73,8 +73,9 @@ def test_a_scanner_typing_a_voucher_code_and_enter_tops_up_the_session_chosen(pa
     outage, _ = power_cut_over(uow, clock, {"G1": 30}, after_minutes=20, lasting_minutes=30)
     code = vouchers.display(outage.compensations[0].voucher_codes[0])
     log_in(page)
-    start_package(page, "A7", 60)
-    session_id = page.get_attribute('.seat[data-seat="A7"]', "data-session")
+    # A seat of the gaming zone the voucher was issued in: its own 25 minutes.
+    start_package(page, "G4", 60)
+    session_id = page.get_attribute('.seat[data-seat="G4"]', "data-session")
     typo = code[:-1] + ("2" if code[-1] != "2" else "3")
     page.select_option("#voucher-onto", f"session:{session_id}")
     page.click("#voucher-code")
@@ -87,8 +88,8 @@ def test_a_scanner_typing_a_voucher_code_and_enter_tops_up_the_session_chosen(pa
     page.keyboard.type(code.replace("-", "").lower())
     page.keyboard.press("Enter")
     page.wait_for_selector(".flash.success")
-    assert page.inner_text(".flash.success") == f"Voucher {code}: 25 min added to seat A7"
-    page.wait_for_selector('.seat[data-seat="A7"] .minutes:text("85 min")')
+    assert page.inner_text(".flash.success") == f"Voucher {code}: 25 min added to seat G4"
+    page.wait_for_selector('.seat[data-seat="G4"] .minutes:text("85 min")')
 
 
 def test_a_fast_double_click_on_power_cut_opens_one_outage(page, uow) -> None:
