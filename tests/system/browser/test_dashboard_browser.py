@@ -263,3 +263,27 @@ def test_the_dashboard_works_under_its_content_security_policy_without_console_e
     page.goto("/")
     page.wait_for_selector("#grid")
     assert problems == []
+
+
+def test_a_dark_seat_is_not_offered_for_sale_and_a_move_to_a_dearer_seat_says_the_difference(page, clock) -> None:
+    log_in(page)
+    start_package(page, "A3", 60)
+    clock.advance(minutes=20)
+    page.click("#power-cut")
+    page.wait_for_selector("#power-back:visible")
+    # Gaming has no UPS: its free seats are dark at once, and the dialog says they cannot be sold.
+    page.wait_for_selector('.seat[data-seat="G3"].is-dark')
+    page.click('.seat[data-seat="G3"]')
+    page.wait_for_selector("#dialog-no-power:visible")
+    assert "cannot be sold until the power is back" in page.inner_text("#dialog-no-power")
+    assert page.locator('#dialog-free form[data-action="start"]').is_hidden()
+    page.screenshot(path=str(ARTIFACTS / "dialog-no-power.png"))
+    page.keyboard.press("Escape")
+    page.click("#power-back")
+    page.wait_for_selector("#power-cut:visible")
+    page.wait_for_selector('.seat[data-seat="G3"]:not(.is-dark)')
+    page.click('.seat[data-seat="A3"]')
+    page.select_option('form[data-action="move"] select', "G3")
+    page.click('form[data-action="move"] button')
+    page.wait_for_selector(".flash.warning")
+    assert page.inner_text(".flash.warning") == "Moved to G3: 40 min left at NGN600.00/h; NGN200.00 more to pay."
