@@ -45,6 +45,12 @@ class SeatBusy(Conflict):
     code = "seat_busy"
 
 
+class SeatDark(Conflict):
+    """The seat has no power (an ongoing power cut, its UPS run out or none): nobody can use it until power is back."""
+
+    code = "seat_dark"
+
+
 class SessionEnded(Conflict):
     """The session has already ended; it can no longer change."""
 

@@ -49,6 +49,7 @@ from web.api_json import (
     notice_json,
     outage_json,
     query,
+    redemption_json,
     session_json,
     submitted,
     ups_json,
@@ -232,7 +233,7 @@ def redeem(code: str) -> ResponseReturnValue:
     return _mutation(actor, data, lambda uow: redeem_voucher(
         uow, code, seat_id=data.get("seat"), session_id=data.get("session"), customer_name=data.get("customer_name"),
         language=data.get("language"), actor=actor.label),
-        lambda redeemed: Answer(201 if redeemed.started else 200, session_json(redeemed.session)))
+        lambda redeemed: Answer(201 if redeemed.started else 200, redemption_json(redeemed)))
 
 
 @bp.post("/heartbeats")

@@ -21,6 +21,7 @@ from compensator.services.counter.board import SeatTile
 from compensator.services.handover.notices import NoticeView
 from compensator.services.outages.views import CompensationView, OutageView
 from compensator.services.sessions.views import SeatSessionView
+from compensator.services.sessions.vouchers import Redemption
 from compensator.services.sources.ups import UpsOutcome, UpsView
 from web.context import runtime
 from web.schemas.fields import WHOLE_MESSAGE
@@ -183,6 +184,12 @@ def session_json(view: SeatSessionView) -> dict[str, Any]:
         "paid_end": local_time(view.paid_end), "billed_minutes": view.billed_minutes, "bill_minor": view.bill_minor,
         "bill": bill_json(view.bill) if view.bill else None,
         "past_closing_minutes": view.past_closing_minutes,
+        # A move's answer: what re-pricing the paid time left at the new seat's price came to.
+        "moved": None if view.moved is None else {
+            "minutes_left": view.moved.minutes_left,
+            "from_price_minor_per_hour": view.moved.from_price_minor_per_hour,
+            "to_price_minor_per_hour": view.moved.to_price_minor_per_hour,
+            "difference_minor": view.moved.difference_minor},
         "owed_on_leaving": [
             {"compensation": credit.compensation_id, "outage": credit.outage_id,
              "credit_minutes": credit.credit_minutes, "carried_minutes": credit.carried_minutes,
@@ -197,6 +204,14 @@ def session_json(view: SeatSessionView) -> dict[str, Any]:
             for entry in view.entries
         ],
     }
+
+
+def redemption_json(redeemed: Redemption) -> dict[str, Any]:
+    """A redeemed voucher's session, with what the voucher was worth and the minutes it gave at this seat's price."""
+    return {**session_json(redeemed.session), "voucher": {
+        "code": redeemed.code, "issued_minutes": redeemed.issued_minutes,
+        "issued_price_minor_per_hour": redeemed.issued_price_minor_per_hour, "value_minor": redeemed.value_minor,
+        "price_minor_per_hour": redeemed.price_minor_per_hour, "minutes": redeemed.minutes}}
 
 
 def bill_json(bill: SessionBill) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from compensator.services.sources import ups
 from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
-from web.billing import end_message, hourly_prices, owed_message, package_buttons
+from web.billing import end_message, hourly_prices, money, move_message, owed_message, package_buttons
 from web.board_words import alert_text, letter_label, outage_label, page_words
 from web.context import reading, runtime
 from web.forms import Message, submit
@@ -77,8 +77,9 @@ def _voucher_targets(tiles: tuple[SeatTile, ...]) -> list[dict[str, str]]:
     """Where a voucher can go: each free seat (a new session), then each prepaid session by its seat."""
     # Each phrase translated once, then filled in for every seat.
     free_words, running_words = gettext("%(seat)s (free: start a session)"), gettext("%(seat)s (add to its session)")
+    # A free seat without power cannot take a session until the power is back.
     free = [{"value": f"seat:{tile.seat_id}", "label": free_words % {"seat": tile.label}}
-            for tile in tiles if tile.session_id is None]
+            for tile in tiles if tile.session_id is None and not tile.no_power]
     running = [{"value": f"session:{tile.session_id}", "label": running_words % {"seat": tile.label}}
                for tile in tiles if tile.session_id is not None and tile.mode is SessionMode.PREPAID]
     return free + running
@@ -100,6 +101,7 @@ def _board_state() -> dict[str, object]:
                 "seat": tile.seat_id, "label": tile.label, "zone": tile.zone_name, "zone_id": tile.zone_id,
                 "state": tile.state,
                 "state_label": state_labels[tile.state], "dark": tile.dark, "on_ups": tile.on_ups,
+                "no_power": tile.no_power,
                 "nearly_up": tile.nearly_up, "session": tile.session_id, "remaining_minutes": tile.remaining_minutes,
                 "paid_end": _local(tile.paid_end), "customer": tile.customer_name or "",
                 "postpaid": tile.mode is not None and tile.mode.value == "postpaid",
@@ -282,6 +284,10 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
         fields["seat"] = request.form.get("seat", "")
 
     def outcome(view: session_views.SeatSessionView) -> Message:
+        if action == "move" and view.moved is not None:
+            # A move to a seat of another price: the money changes hands at the counter now.
+            moved = _with_closing(view, move_message(view) or "")
+            return ("warning", moved[1]) if view.moved.difference_minor else moved
         if action != "end":
             return _with_closing(view, gettext(ACTION_DONE[action], seat=view.seat_id))
         owed = owed_message(view)
@@ -311,8 +317,17 @@ def redeem() -> ResponseReturnValue:
     def outcome(redeemed: Redemption) -> Message:
         words = (N_("Voucher %(code)s: %(minutes)s min started on seat %(seat)s") if redeemed.started
                  else N_("Voucher %(code)s: %(minutes)s min added to seat %(seat)s"))
-        return _with_closing(redeemed.session, gettext(words, code=redeemed.code, minutes=redeemed.minutes,
-                                                       seat=redeemed.session.seat_id))
+        said = gettext(words, code=redeemed.code, minutes=redeemed.minutes, seat=redeemed.session.seat_id)
+        value = redeemed.value_minor
+        if value is not None and redeemed.minutes != redeemed.issued_minutes:
+            # Issued in a zone of another price: its value in money is kept, in this seat's minutes.
+            assert redeemed.issued_price_minor_per_hour is not None
+            said += "; " + gettext(
+                "it is worth %(value)s (%(issued)s min at %(issued_price)s/h): %(minutes)s min at this seat's "
+                "%(price)s/h.", value=money(value), issued=redeemed.issued_minutes,
+                issued_price=money(redeemed.issued_price_minor_per_hour), minutes=redeemed.minutes,
+                price=money(redeemed.price_minor_per_hour))
+        return _with_closing(redeemed.session, said)
 
     return submit(lambda uow: redeem_voucher(uow, request.form.get("code", ""), actor=actor_label(),
                                              **_voucher_target()), outcome)

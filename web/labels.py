@@ -48,7 +48,8 @@ VOCABULARIES: dict[type[StrEnum], dict[str, str]] = {
     EntryKind: {EntryKind.PURCHASE: N_("purchase"), EntryKind.EXTENSION: N_("extension"),
                 EntryKind.OUTAGE_CREDIT: N_("outage credit"), EntryKind.OUTAGE_TOPUP: N_("outage top-up"),
                 EntryKind.MANUAL_CREDIT: N_("manual credit"), EntryKind.REVERSAL: N_("sale corrected"),
-                EntryKind.VOUCHER_REDEMPTION: N_("voucher redeemed")},
+                EntryKind.VOUCHER_REDEMPTION: N_("voucher redeemed"),
+                EntryKind.PRICE_CHANGE: N_("moved: price difference")},
 }
 # A notice's status is its delivery, or pending before it has one.
 NOTICE_STATUSES = {PENDING: N_("pending"), Delivery.SHOWN: N_("shown"), Delivery.PRINTED: N_("printed"),

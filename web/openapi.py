@@ -35,7 +35,7 @@ ERRORS = {
     401: "no valid token or login",
     403: "not allowed (manager only, or a missing CSRF token)",
     404: "unknown id",
-    409: "conflicts with the current state (seat busy, session ended, key reused)",
+    409: "conflicts with the current state (seat busy, seat dark in a power cut, session ended, key reused)",
 }
 TOO_LARGE = "the body is larger than the server takes (1 MiB)"
 IDEMPOTENCY_KEY = {

@@ -3,18 +3,20 @@
 Plain data in, plain data out. A prepaid session is paid as its minutes are bought (purchases
 and extensions, at the price of the seat's zone then), so nothing more is due when it ends. A
 postpaid session is billed at the end for its active minutes less every credit it received
-(outage bill reductions, manual credits), never below zero, at its zone's price. The minutes
+(outage bill reductions, manual credits), never below zero, at its zone's price (each seat's
+price for its time there, when it moved: ``domain.repricing``). A move of a prepaid session to
+a seat of another price is paid (or refunded) at the move, and counts with what was paid. The minutes
 are the ledger's (``domain.ledger``); this module prices them and says where the credits came from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from compensator.domain.kinds import SALE_KINDS, CreditReason, EntryKind, OutageKind, SessionMode
+from compensator.domain.kinds import PAID_KINDS, CreditReason, EntryKind, OutageKind, SessionMode
 from compensator.domain.ledger import Balance, EntryRecord, SessionFacts, ceil_minutes
-from compensator.domain.money import value_minor
+from compensator.domain.repricing import postpaid_due_minor
 
 REASON_OF_KIND = {EntryKind.MANUAL_CREDIT: CreditReason.MANUAL, EntryKind.VOUCHER_REDEMPTION: CreditReason.VOUCHER}
 REASON_OF_OUTAGE = {OutageKind.POWER: CreditReason.POWER_CUT, OutageKind.NETWORK: CreditReason.NETWORK_FAILURE}
@@ -64,8 +66,10 @@ class SessionBill:
 
 
 def session_bill(facts: SessionFacts, position: Balance, price_minor_per_hour: int,
-                 sources: Mapping[int, CreditSource]) -> SessionBill:
-    """The bill of a session at ``position`` (its balance), at the price of the zone it is billed in.
+                 sources: Mapping[int, CreditSource], price_of_seat: Callable[[str], int]) -> SessionBill:
+    """The bill of a session at ``position`` (its balance), shown at the price of the zone it is billed in.
+
+    A postpaid session that moved is billed at each seat's price for its time there (``price_of_seat``).
 
     ``sources`` names the outage behind each outage credit or top-up entry, by entry id. A
     reversal counts against what it reverses: a purchase's money and minutes, or a credit's minutes.
@@ -78,7 +82,7 @@ def session_bill(facts: SessionFacts, position: Balance, price_minor_per_hour: i
         # A reversal counts as what it reverses; one that names nothing known counts as itself.
         reversed_id = entry.reverses_id if entry.kind is EntryKind.REVERSAL else None
         target = entry if reversed_id is None else by_id.get(reversed_id, entry)
-        if target.kind in SALE_KINDS:
+        if target.kind in PAID_KINDS:
             paid_minutes += entry.minutes
             paid_minor += entry.value_minor
             continue
@@ -96,15 +100,13 @@ def session_bill(facts: SessionFacts, position: Balance, price_minor_per_hour: i
         credits=tuple(CreditLine(reason, total, len(outages.get(reason, ())))
                       for reason, total in minutes.items() if total),
         billed_minutes=billed,
-        due_minor=amount_due_minor(position, price_minor_per_hour),
+        due_minor=amount_due_minor(position, price_of_seat),
     )
 
 
-def amount_due_minor(position: Balance, price_minor_per_hour: int) -> int:
-    """What is left to pay at ``position``: a postpaid session's billed minutes at the price, 0 when prepaid."""
-    if position.billed_minutes is None:
-        return 0
-    return value_minor(position.billed_minutes, price_minor_per_hour)
+def amount_due_minor(position: Balance, price_of_seat: Callable[[str], int]) -> int:
+    """What is left to pay at ``position``: a postpaid session's billed minutes at each seat's price, 0 when prepaid."""
+    return postpaid_due_minor(position, price_of_seat)
 
 
 def _reason(entry: EntryRecord, sources: Mapping[int, CreditSource]) -> tuple[CreditReason, int | None]:

@@ -31,7 +31,7 @@ class SessionState(StrEnum):
 
 
 class EntryKind(StrEnum):
-    """The kinds of append-only ledger entries; every kind but ``reversal`` adds minutes."""
+    """The kinds of append-only ledger entries; every kind but ``reversal`` and ``price_change`` adds minutes."""
 
     PURCHASE = "purchase"
     EXTENSION = "extension"
@@ -40,11 +40,17 @@ class EntryKind(StrEnum):
     MANUAL_CREDIT = "manual_credit"
     REVERSAL = "reversal"
     VOUCHER_REDEMPTION = "voucher_redemption"
+    # A prepaid session moved to a seat of another price: a pair at the move, the minutes left
+    # taken off at the old price (negative) and put back at the new one (``domain.repricing``).
+    PRICE_CHANGE = "price_change"
 
 
 # The entries a customer pays for: a sale (a purchase, or an extension). Every other kind that adds
 # minutes is given (an outage credit or top-up, a manual credit, a redeemed voucher).
 SALE_KINDS = (EntryKind.PURCHASE, EntryKind.EXTENSION)
+# The entries that carry money the customer paid (or was refunded): the sales and a move's re-pricing,
+# whose minutes net to nothing.
+PAID_KINDS = (*SALE_KINDS, EntryKind.PRICE_CHANGE)
 
 
 class CreditReason(StrEnum):

@@ -35,7 +35,7 @@ from compensator.domain.explanation import explain
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.intervals import Span, instant_after, touches
 from compensator.domain.kinds import (
-    SALE_KINDS,
+    PAID_KINDS,
     CompensationForm,
     CompensationStatus,
     OutageKind,
@@ -191,7 +191,7 @@ def _carried(session: SessionFacts, position: Balance, dark_start: datetime, los
         if entry.created_at > dark_start:
             continue
         kind = kinds.get(entry.reverses_id, entry.kind) if entry.reverses_id is not None else entry.kind
-        if kind in SALE_KINDS:
+        if kind in PAID_KINDS:
             bought += entry.minutes * MINUTE
         else:
             given += entry.minutes * MINUTE

@@ -1,13 +1,17 @@
 """A venue day's takings by zone (purchases, extensions, postpaid bills) and the credits' share of them.
 
+A prepaid session moved to a seat of another price is re-priced at the move (``domain.repricing``):
+the time left taken off the zone it left at that zone's price, and put on the zone it moved to at
+the new price. Both count with the extensions, so that each zone keeps the money of the time spent in it.
+
 Purchases and extensions are summed by the database, in one GROUP BY over the window's ledger
 entries, a mistaken sale's reversal counted against it. Each counts in the zone of the seat its
 session was on when the entry was made (its start seat, or the seat of its last move before the
 entry), since that seat's price is the one charged. A postpaid bill is stored nowhere: it is
 derived from the session's entries and events. So the postpaid sessions that ended in the
 window, and only those (a bill is final when its session ends), are loaded in a fixed number of
-statements and replayed; each bill counts in the zone of the seat where the session ended,
-whose price billed it, as at the counter.
+statements and replayed; each bill, priced as at the counter (each seat's time at its zone's
+price), counts whole in the zone of the seat where the session ended.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from compensator.domain.bill import amount_due_minor
@@ -45,7 +49,8 @@ def daily_takings(uow: UnitOfWork, window: tuple[datetime, datetime], *, zones: 
     busy = set(bills) | set(credited_by_zone) | {zone for zone, _ in charged}
     shown = [zone for zone, _ in zones] + sorted(busy - set(names))
     rows = tuple(_row(zone, names.get(zone, zone), charged.get((zone, EntryKind.PURCHASE), 0),
-                      charged.get((zone, EntryKind.EXTENSION), 0), bills.get(zone, 0), credited_by_zone.get(zone, 0))
+                      charged.get((zone, EntryKind.EXTENSION), 0) + charged.get((zone, EntryKind.PRICE_CHANGE), 0),
+                      bills.get(zone, 0), credited_by_zone.get(zone, 0))
                  for zone in shown)
     total = _row(None, ALL_ZONES, sum(row.purchases_minor for row in rows), sum(row.extensions_minor for row in rows),
                  sum(row.postpaid_bills_minor for row in rows), sum(row.credited_value_minor for row in rows))
@@ -76,7 +81,10 @@ def _charged_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime],
     reversal = LedgerEntry.kind == EntryKind.REVERSAL
     kind = case((reversal, sold.kind), else_=LedgerEntry.kind)
     charged_at = case((reversal, sold.created_at), else_=LedgerEntry.created_at)
-    in_window = (kind.in_((EntryKind.PURCHASE, EntryKind.EXTENSION)),
+    # A move's re-pricing takes the time left off the zone left (the seat before the move made at
+    # the same instant) and puts it on the zone moved to.
+    leaving_leg = and_(LedgerEntry.kind == EntryKind.PRICE_CHANGE, LedgerEntry.minutes < 0)
+    in_window = (kind.in_((EntryKind.PURCHASE, EntryKind.EXTENSION, EntryKind.PRICE_CHANGE)),
                  LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
     totals: dict[tuple[str, EntryKind], int] = defaultdict(int)
     counts: dict[tuple[str, EntryKind], int] = defaultdict(int)
@@ -97,7 +105,8 @@ def _charged_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime],
             .outerjoin(sold, sold.id == LedgerEntry.reverses_id)
             .join(SessionEvent, and_(SessionEvent.seat_session_id == LedgerEntry.seat_session_id,
                                      SessionEvent.kind == SessionEventKind.MOVE,
-                                     SessionEvent.at <= charged_at))
+                                     or_(SessionEvent.at < charged_at,
+                                         and_(SessionEvent.at == charged_at, ~leaving_leg))))
             .where(*in_window)).tuples():
         kind_charged = EntryKind(charged_kind)
         known = last_moves.get(entry_id)
@@ -128,5 +137,5 @@ def _postpaid_bills_by_zone(uow: UnitOfWork, window: tuple[datetime, datetime], 
     for loaded in POSTPAID_ENDED.load(uow.db, {"start": start, "end": end}).values():
         position = balance(loaded.facts, end)
         zone = zone_of_seat[position.seat_id]
-        totals[zone] += amount_due_minor(position, price_minor_per_hour[zone])
+        totals[zone] += amount_due_minor(position, lambda seat: price_minor_per_hour[zone_of_seat[seat]])
     return dict(totals)

@@ -97,6 +97,10 @@ class Voucher(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     compensation_id: Mapped[int | None] = mapped_column(ForeignKey("compensations.id"), default=None)
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True, default=None)
+    # The hourly price of the zone it was issued in: its value in money is its minutes at this
+    # price, kept when it is redeemed in a zone of another price. Unknown (null) for the vouchers
+    # issued before revision 0014 whose issuing zone could not be found: they give their minutes anywhere.
+    price_minor_per_hour: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class VoucherRedemption(Base):

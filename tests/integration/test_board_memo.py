@@ -29,7 +29,9 @@ from web import create_app
 from web.api_json import seats_json
 
 STEPS = 120
-SEEDS = (1, 2, 3, 4)
+# Seeds whose runs reach every step named at the end (seed 4 no longer pauses anything: since a dark
+# seat cannot be sold, its long cuts refuse the starts its pauses needed).
+SEEDS = (1, 2, 3, 5)
 # Seconds the clock moves before a step, and between two readings of the board within one.
 STEP_SECONDS = (0, 1, 20, 59, 60, 61, 150, 300, 600, 1800)
 READING_SECONDS = (0, 0, 1, 7, 29, 59, 60, 61, 180)
@@ -99,9 +101,10 @@ def test_changes_made_by_another_runtime_on_the_database_are_seen_by_the_memo(ru
         assert remembered == fresh
         steps = [
             lambda unit: sessions.extend_session(unit, started, minutes=20, actor="other"),
-            lambda unit: outages.start_outage(unit, zones=["standard"], actor="other"),
             lambda unit: sessions.pause_session(unit, started, actor="other"),
+            # Resumed before the cut: a seat gone dark (its UPS spent) cannot be resumed on.
             lambda unit: sessions.resume_session(unit, started, actor="other"),
+            lambda unit: outages.start_outage(unit, zones=["standard"], actor="other"),
             lambda unit: sessions.move_session(unit, started, seat_id="G1", actor="other"),
             lambda unit: sessions.end_session(unit, started, actor="other"),
         ]

@@ -87,7 +87,8 @@ def test_the_timeline_of_a_known_day_shows_each_used_seat_with_its_sessions_and_
     assert local_spans(rows["G2"].dark) == [("14:20", "14:45")]
     assert local_spans(rows["A1"].dark) == [("14:30", "14:45")]
     assert local_spans(rows["G1"].dark) == [("14:20", "14:45"), ("16:00", "16:05")]
-    assert local_spans(rows["A5"].sessions) == [("15:00", "15:25")]
+    # The gaming voucher's value (25 min at NGN600/h) is 50 min on the standard seat.
+    assert local_spans(rows["A5"].sessions) == [("15:00", "15:50")]
     # The seat fault of A12 (free, nobody compensated) is drawn on A12's row alone, not across the venue.
     assert (local_spans(rows["A12"].faults), rows["A12"].sessions, rows["A12"].dark) == ([("17:00", "17:10")], (), ())
     assert all(not row.faults for seat, row in rows.items() if seat != "A12")

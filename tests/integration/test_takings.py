@@ -4,7 +4,8 @@ A day of its own (the test venue: standard seats at 300 NGN/h behind a 10-minute
 seats at 600 NGN/h without one), worked out by hand:
 
     14:00  A1 prepaid 60 (30 000) · A2 prepaid 30 (15 000) · G1 postpaid
-    14:10  A2's session moves to G2; 14:15 it buys 30 more there, at the gaming price (30 000)
+    14:10  A2's session moves to G2 with 20 min left, re-priced: 10 000 off standard's extensions,
+           20 000 on gaming's (10 000 more paid); 14:15 it buys 30 more there, at the gaming price (30 000)
     14:30  power cut, whole venue, until 14:50
            A1 dark 14:40–14:50: 10 + 3 + 10 = 23 → 25 time, worth 12 500 (standard)
            G2 dark 14:30–14:50: 20 + 3 + 10 = 33 → 35 time, worth 35 000 (gaming)
@@ -12,9 +13,9 @@ seats at 600 NGN/h without one), worked out by hand:
     15:30  G1 ends: 90 min used − 35 = 55 billed, 55 000 (gaming)
     report read at 16:00
 
-By zone: standard took 45 000 against 12 500 of credits (27.8 %); gaming took 30 000 of
-extensions and 55 000 of bills, 85 000, against 70 000 (82.4 %); the venue 130 000 against
-82 500 (63.5 %).
+By zone: standard took 45 000 less the 10 000 moved out, 35 000, against 12 500 of credits
+(35.7 %); gaming took 50 000 of extensions and moves and 55 000 of bills, 105 000, against 70 000
+(66.7 %); the venue 140 000 against 82 500 (58.9 %).
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ from compensator.services.sessions import use_cases as sessions
 from tests.support.known_day import DAY, at_local, csv_sections, do, pdf_text, report_of
 
 EXPECTED = (
-    ZoneTakings("standard", "Standard", 45000, 0, 0, 45000, 12500, 278),
-    ZoneTakings("gaming", "Gaming", 0, 30000, 55000, 85000, 70000, 824),
+    ZoneTakings("standard", "Standard", 45000, -10000, 0, 35000, 12500, 357),
+    ZoneTakings("gaming", "Gaming", 0, 50000, 55000, 105000, 70000, 667),
 )
-EXPECTED_TOTAL = ZoneTakings(None, "All zones", 45000, 30000, 55000, 130000, 82500, 635)
+EXPECTED_TOTAL = ZoneTakings(None, "All zones", 45000, 40000, 55000, 140000, 82500, 589)
 
 
 @pytest.fixture
@@ -85,25 +86,25 @@ def test_a_day_without_takings_shows_every_zone_at_zero_and_no_share(uow, clock)
 
 
 def test_the_takings_and_the_share_read_the_same_in_html_pdf_csv_and_json(day_of_takings) -> None:
-    shown = [("Standard", "NGN450.00", "NGN0.00", "NGN0.00", "NGN450.00", "NGN125.00", "27.8%"),
-             ("Gaming", "NGN0.00", "NGN300.00", "NGN550.00", "NGN850.00", "NGN700.00", "82.4%"),
-             ("All zones", "NGN450.00", "NGN300.00", "NGN550.00", "NGN1,300.00", "NGN825.00", "63.5%")]
+    shown = [("Standard", "NGN450.00", "-NGN100.00", "NGN0.00", "NGN350.00", "NGN125.00", "35.7%"),
+             ("Gaming", "NGN0.00", "NGN500.00", "NGN550.00", "NGN1,050.00", "NGN700.00", "66.7%"),
+             ("All zones", "NGN450.00", "NGN400.00", "NGN550.00", "NGN1,400.00", "NGN825.00", "58.9%")]
     html = render(day_of_takings, ReportFormat.HTML).content.decode()
     for zone, *amounts in shown:
         assert f"<td>{zone}</td>" + "".join(f'<td class="num">{cell}</td>' for cell in amounts) in html
-    assert "The credits given were worth 63.5% of the takings" in html
+    assert "The credits given were worth 58.9% of the takings" in html
     text = pdf_text(render(day_of_takings, ReportFormat.PDF).content)
     for row in shown:
         assert " ".join(row) in text
     takings = csv_sections(render(day_of_takings, ReportFormat.CSV).content)["takings"]
     assert takings[0] == ["zone_id", "zone_name", "purchases_minor", "extensions_minor", "postpaid_bills_minor",
                           "takings_minor", "credited_value_minor", "credit_share_permille"]
-    assert takings[1:] == [["standard", "Standard", "45000", "0", "0", "45000", "12500", "278"],
-                           ["gaming", "Gaming", "0", "30000", "55000", "85000", "70000", "824"],
-                           ["", "All zones", "45000", "30000", "55000", "130000", "82500", "635"]]
+    assert takings[1:] == [["standard", "Standard", "45000", "-10000", "0", "35000", "12500", "357"],
+                           ["gaming", "Gaming", "0", "50000", "55000", "105000", "70000", "667"],
+                           ["", "All zones", "45000", "40000", "55000", "140000", "82500", "589"]]
     data = json.loads(render(day_of_takings, ReportFormat.JSON).content)
-    assert [row["takings_minor"] for row in data["takings"]] == [45000, 85000]
-    assert data["takings_total"]["credit_share_permille"] == 635
+    assert [row["takings_minor"] for row in data["takings"]] == [35000, 105000]
+    assert data["takings_total"]["credit_share_permille"] == 589
 
 
 def test_the_known_days_takings_are_its_two_gaming_packages(known_day) -> None:

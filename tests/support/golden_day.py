@@ -9,7 +9,7 @@ can be checked to change nothing it says (``tests/integration/test_report_golden
     10:00  s1 pauses, 10:20 resumes
     10:30  gaming-zone cut by the UPS (o2) until 11:10, corrected at 11:20 to end 11:00 (minutes waived)
     11:30  s5 ends (a postpaid bill); 12:00 s3 ends
-    12:10  s2's voucher redeemed on A5 (s6)
+    12:10  s2's voucher redeemed on A5 (s6): its gaming value in standard minutes, twice as many
     13:00  network failure on the free seat A12 (o3), 13:10 ended: a seat fault, listed apart
     13:15  standard-zone cut (o4) until 13:20, bridged by the UPS
     14:00  s7 G6 prepaid 360; seat cut on G6 (o5) 14:10–18:10: a credit awaiting approval; a seat fault

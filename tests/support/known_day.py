@@ -8,7 +8,7 @@ standard seats A1-A12 at 300 NGN/h a 10-minute UPS):
            s1: lost 25 + 3 + 10 = 38 → 40 time (35 first, +5 top-up), worth 40 × 600 / 60 = 40 000 kobo
            s2: paid time ran out at 14:30: lost 10 + 3 + 10 = 23 → 25 voucher, worth 25 000
            s3: dark 14:30–14:45 behind the UPS: lost 15 + 3 + 10 = 28 → 30 off the bill, worth 15 000
-    15:00  s2's voucher redeemed on A5 (s4, 25 min)
+    15:00  s2's voucher redeemed on A5 (s4): its value, 25 gaming min, is 50 standard min
     16:00  gaming-zone cut reported by the UPS (o2) .... 16:00–16:05: s1 lost 5 + 3 + 10 = 18 → 20 time, 20 000
     17:00  network failure on the free seat A12 (o3) ... 17:00–17:10: nobody affected; a seat fault
     17:15  standard-zone cut (o4) ...................... 17:15–17:20: bridged by the 10-minute UPS

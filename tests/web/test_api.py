@@ -312,24 +312,25 @@ def voucher_through_api(api, clock) -> str:
 
 def test_a_voucher_redeemed_onto_a_free_seat_answers_201_with_the_new_session(api, clock) -> None:
     code = voucher_through_api(api, clock)
-    redeemed = api.post(f"/vouchers/{code}/redeem", json={"seat": "A4"})
+    # Onto a seat of the gaming zone it was issued in: its 25 minutes.
+    redeemed = api.post(f"/vouchers/{code}/redeem", json={"seat": "G4"})
     assert redeemed.status_code == 201
-    assert redeemed.get_json()["seat"] == "A4"
+    assert redeemed.get_json()["seat"] == "G4"
     assert [(entry["kind"], entry["minutes"]) for entry in redeemed.get_json()["entries"]] == [
         ("voucher_redemption", 25)]
     used = error_of(api.post(f"/vouchers/{code}/redeem", json={"seat": "A5"}))
     assert (used["code"], used["field"]) == ("conflict", "code")
-    assert used["message"].endswith("on seat A4")
+    assert used["message"].endswith("on seat G4")
 
 
 def test_a_voucher_redeemed_onto_a_running_session_answers_200_with_the_entry_added(api, clock) -> None:
     code = voucher_through_api(api, clock)
-    session_id = api.post("/sessions", json={"seat": "A7", "minutes": 60}).get_json()["id"]
+    session_id = api.post("/sessions", json={"seat": "G4", "minutes": 60}).get_json()["id"]
     redeemed = api.post(f"/vouchers/{code}/redeem", json={"session": session_id})
     assert redeemed.status_code == 200
     assert redeemed.get_json()["id"] == session_id
     assert [(entry["kind"], entry["minutes"], entry["value_minor"]) for entry in redeemed.get_json()["entries"]] == [
-        ("purchase", 60, 30000), ("voucher_redemption", 25, 0)]
+        ("purchase", 60, 60000), ("voucher_redemption", 25, 0)]
 
 
 def test_a_voucher_redemption_the_api_refuses_names_the_mistake(api, clock) -> None:

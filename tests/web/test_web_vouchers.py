@@ -39,9 +39,11 @@ def test_a_voucher_scanned_into_the_redeem_box_tops_up_the_session_chosen(client
     auth.login()
     client.get("/")
     auth.post("/vouchers/redeem", code=voucher.lower(), onto=f"session:{running.id}")
-    assert f"Voucher {voucher}: 25 min added to seat A7" in client.get("/").get_data(as_text=True)
+    # A gaming voucher (25 min at NGN600/h) keeps its value on a standard seat (NGN300/h): 50 min.
+    assert (f"Voucher {voucher}: 50 min added to seat A7; it is worth NGN250.00 (25 min at NGN600.00/h): 50 min at "
+            "this seat&#39;s NGN300.00/h.") in client.get("/").get_data(as_text=True)
     with uow() as unit:
-        assert session_views.get_session(unit, running.id).paid_minutes == 85
+        assert session_views.get_session(unit, running.id).paid_minutes == 110
 
 
 def test_a_voucher_typed_into_the_redeem_box_starts_a_session_on_the_free_seat_chosen(client, auth, uow,
@@ -49,7 +51,7 @@ def test_a_voucher_typed_into_the_redeem_box_starts_a_session_on_the_free_seat_c
     auth.login()
     auth.post("/vouchers/redeem", code=voucher, onto="seat:A3")
     page = client.get("/").get_data(as_text=True)
-    assert f"Voucher {voucher}: 25 min started on seat A3" in page
+    assert f"Voucher {voucher}: 50 min started on seat A3" in page
     assert 'value="seat:A3"' not in page
 
 

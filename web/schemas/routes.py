@@ -64,14 +64,16 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/openapi.json", "This document", _ok("the document", {"application/json": {"type": "object"}}),
               public=True),
     Operation("get", "/seats", "Every seat with its state and remaining minutes", _ok("the seats", sessions.SeatList)),
-    Operation("post", "/sessions", "Start a prepaid ({seat, minutes}) or postpaid ({seat, postpaid: true}) session",
+    Operation("post", "/sessions", "Start a prepaid ({seat, minutes}) or postpaid ({seat, postpaid: true}) session; "
+              "a seat dark in a power cut is refused (409 seat_dark)",
               {201: ("the new session", sessions.Session)}, body=sessions.StartSession),
     Operation("get", "/sessions/{session_id}", "A session with its ledger entries",
               _ok("the session", sessions.Session)),
     _session_action("extend", "Sell more minutes", sessions.ExtendSession),
     _session_action("pause", "Pause the session's clock", common.Empty),
-    _session_action("resume", "Resume a paused session", common.Empty),
-    _session_action("move", "Move the session to a free seat", sessions.MoveSession),
+    _session_action("resume", "Resume a paused session (409 seat_dark while its seat is dark)", common.Empty),
+    _session_action("move", "Move the session to a free seat that has power; a prepaid session's paid time left is "
+                    "re-priced at its price, the difference in the answer's moved", sessions.MoveSession),
     _session_action("end", "End the session", common.Empty),
     _session_action("reverse", "Managers: take back unused minutes of a mistaken purchase or extension, with a reason",
                     sessions.ReverseSale, manager_only=True),
@@ -109,9 +111,10 @@ OPERATIONS: tuple[Operation, ...] = (
                      common.Error)}, body=common.Empty),
     Operation("post", "/vouchers/{code}/redeem",
               "Start a session with a voucher's minutes on a free seat, or add them to a running prepaid session "
-              "(exactly one of seat and session)",
-              {201: ("the new session", sessions.Session),
-               200: ("the running session with the voucher's entry added", sessions.Session)},
+              "(exactly one of seat and session); the voucher keeps its value in money, so a seat of another price "
+              "gets that value's minutes (voucher.minutes); a dark seat is refused (409 seat_dark)",
+              {201: ("the new session", sessions.RedeemedSession),
+               200: ("the running session with the voucher's entry added", sessions.RedeemedSession)},
               body=devices.RedeemVoucher),
     Operation("post", "/heartbeats", "A seat PC is alive; the answer carries the seat's newest undelivered credit",
               _ok("recorded", devices.Heartbeat), body=devices.SeatHeartbeat),

@@ -103,6 +103,19 @@ class LeavingCredit(Shape):
     voucher_codes: list[str]
 
 
+class MoveRepricing(Shape):
+    """A prepaid session moved to a seat of another price: its paid time left re-priced there.
+
+    ``difference_minor`` is to pay when positive and refunded when negative: the difference for
+    the time left to the second, a charge rounded down and a refund rounded up (to the customer).
+    """
+
+    minutes_left: int
+    from_price_minor_per_hour: int
+    to_price_minor_per_hour: int
+    difference_minor: int
+
+
 class Session(Shape):
     """A session with its ledger entries and derived balance."""
 
@@ -124,5 +137,29 @@ class Session(Shape):
     bill: Bill | None
     # Paid minutes that fall after the venue's closing time and cannot be used.
     past_closing_minutes: int
+    # Only in a move's answer, when the seats' prices differ and paid time was left; null otherwise.
+    moved: MoveRepricing | None
     entries: list[Entry]
     owed_on_leaving: list[LeavingCredit]
+
+
+class RedeemedVoucher(Shape):
+    """What a redeemed voucher was worth and gave: its value in money is kept in a zone of another price.
+
+    ``value_minor`` is ``issued_minutes`` at ``issued_price_minor_per_hour`` (null for a voucher
+    issued before its price was recorded: it gives its minutes anywhere); ``minutes`` is what that
+    value buys at ``price_minor_per_hour``, the seat's, a started minute counting whole.
+    """
+
+    code: str
+    issued_minutes: int
+    issued_price_minor_per_hour: int | None
+    value_minor: int | None
+    price_minor_per_hour: int
+    minutes: int
+
+
+class RedeemedSession(Session):
+    """The session a voucher started or topped up, with what the voucher was worth and gave."""
+
+    voucher: RedeemedVoucher

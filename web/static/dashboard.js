@@ -40,6 +40,7 @@
       if (tile.className !== wanted) { tile.className = wanted; }
       tile.dataset.session = seat.session || "";
       tile.dataset.state = seat.state;
+      tile.dataset.noPower = seat.no_power ? "1" : "";
       text(tile.querySelector(".state"), seat.state_label);
       var minutes = tile.querySelector(".minutes");
       minutes.classList.toggle("word", seat.remaining_minutes === null);
@@ -236,6 +237,10 @@
       tile.querySelector(".state").textContent + " " + tile.querySelector(".minutes").textContent;
     document.getElementById("dialog-free").hidden = busy;
     document.getElementById("dialog-busy").hidden = !busy;
+    // A free seat without power is not offered for sale: the server would refuse it anyway.
+    var noPower = !busy && tile.dataset.noPower === "1";
+    document.getElementById("dialog-no-power").hidden = !noPower;
+    dialog.querySelector('form[data-action="start"]').hidden = noPower;
     // Each zone has its own prices: the buttons show those of the clicked seat's zone.
     dialog.querySelectorAll("button[data-prices]").forEach(function (button) {
       text(button.querySelector(".price"), JSON.parse(button.dataset.prices)[tile.dataset.zone] || "");
@@ -254,7 +259,7 @@
     dialog.querySelector('form[data-action="resume"]').hidden = state !== "paused";
     var select = dialog.querySelector('form[data-action="move"] select');
     select.innerHTML = "";
-    grid.querySelectorAll('.seat[data-state="free"]').forEach(function (free) {
+    grid.querySelectorAll('.seat[data-state="free"]:not([data-no-power="1"])').forEach(function (free) {
       var option = document.createElement("option");
       option.value = free.dataset.seat;
       option.textContent = free.querySelector(".label").textContent;

@@ -109,7 +109,8 @@ def takings_note(row: ZoneTakings) -> str:
     if row.credit_share_permille is None:
         return "Nothing was taken this day: the credits have no takings to be weighed against."
     return (f"The credits given were worth {share(row.credit_share_permille)} of the takings: "
-            "purchases and extensions as charged, and the bills of the postpaid sessions that ended this day.")
+            "purchases and extensions as charged (a move's price difference with the extensions), and the bills "
+            "of the postpaid sessions that ended this day.")
 
 
 def scope(row: OutageRow) -> str:

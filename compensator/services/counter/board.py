@@ -43,6 +43,8 @@ class SeatTile:
     customer_name: str | None
     dark: bool = False
     on_ups: bool = False
+    # Dark in a power cut (not only a network failure): the seat cannot be sold until power is back.
+    no_power: bool = False
     paid_end: datetime | None = None
     language: str | None = None
 
@@ -67,10 +69,15 @@ _ONGOING = select(Outage.kind, Outage.scope_kind, Outage.scope_ids, Outage.start
     Outage.status == OutageStatus.ONGOING)
 
 
-def _power_at(uow: UnitOfWork, now: datetime) -> tuple[frozenset[str], frozenset[str]]:
-    """Seats dark at ``now``, and seats running on their UPS then, because of ongoing outages."""
+# Seats dark, seats on their UPS, and the dark seats that have no power (a power cut, not a network failure).
+Power = tuple[frozenset[str], frozenset[str], frozenset[str]]
+
+
+def _power_at(uow: UnitOfWork, now: datetime) -> Power:
+    """Seats dark at ``now``, seats running on their UPS then, and the dark ones without power, because of outages."""
     dark: set[str] = set()
     on_ups: set[str] = set()
+    no_power: set[str] = set()
     ongoing = uow.db.connection().execute(_ONGOING).tuples()
     for kind, scope_kind, scope_ids, started_at in ongoing:
         for seat_id in scope_seats(uow, scope_kind, list(scope_ids)):
@@ -79,7 +86,9 @@ def _power_at(uow: UnitOfWork, now: datetime) -> tuple[frozenset[str], frozenset
                 on_ups.add(seat_id)
             else:
                 dark.add(seat_id)
-    return frozenset(dark), frozenset(on_ups - dark)
+                if kind is OutageKind.POWER:
+                    no_power.add(seat_id)
+    return frozenset(dark), frozenset(on_ups - dark), frozenset(no_power)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +122,7 @@ class _Board:
     settings: Settings
     signature: tuple[object, ...] | None
     standings: tuple[_Standing, ...]
-    power: tuple[frozenset[str], frozenset[str]]
+    power: Power
     tiles: tuple[SeatTile, ...]
     # The board holds as a whole from the latest standing's ``since`` to the earliest ``until``.
     since: datetime | None
@@ -121,7 +130,7 @@ class _Board:
 
     @classmethod
     def of(cls, settings: Settings, signature: tuple[object, ...] | None, standings: tuple[_Standing, ...],
-           power: tuple[frozenset[str], frozenset[str]]) -> _Board:
+           power: Power) -> _Board:
         """The board of these standings and this darkness, with its tiles."""
         ends = [standing.until for standing in standings if standing.until is not None]
         return cls(settings, signature, standings, power, _tiles(settings, standings, power),
@@ -133,10 +142,10 @@ class _Board:
 
 
 def _tiles(settings: Settings, standings: tuple[_Standing, ...],
-           power: tuple[frozenset[str], frozenset[str]]) -> tuple[SeatTile, ...]:
+           power: Power) -> tuple[SeatTile, ...]:
     """Every active seat's tile in configuration order; a seat with two open sessions shows the one loaded last."""
     by_seat = {standing.position.seat_id: standing for standing in standings}
-    dark, on_ups = power
+    dark, on_ups, no_power = power
     zones = settings.zones_by_id
     tiles = []
     for seat in settings.seats:
@@ -152,7 +161,8 @@ def _tiles(settings: Settings, standings: tuple[_Standing, ...],
         tiles.append(SeatTile(seat_id=seat.id, label=seat.label, zone_id=seat.zone_id,
                               zone_name=zones[seat.zone_id].name, state=state, session_id=session_id, mode=mode,
                               remaining_minutes=remaining, customer_name=customer, dark=seat.id in dark,
-                              on_ups=seat.id in on_ups, paid_end=paid_end, language=language))
+                              on_ups=seat.id in on_ups, paid_end=paid_end, language=language,
+                              no_power=seat.id in no_power))
     return tuple(tiles)
 
 

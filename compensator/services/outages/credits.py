@@ -34,7 +34,8 @@ from compensator.store.models import CompensationAdjustment, LedgerEntry, Notice
 # The columns each delivery writes, in the order its rows are built below.
 ENTRY_COLUMNS = ("seat_session_id", "kind", "minutes", "value_minor", "created_at", "actor", "compensation_id",
                  "idempotency_key", "note")
-VOUCHER_COLUMNS = ("code", "minutes", "expires_at", "created_at", "compensation_id", "idempotency_key")
+VOUCHER_COLUMNS = ("code", "minutes", "expires_at", "created_at", "compensation_id", "idempotency_key",
+                   "price_minor_per_hour")
 NOTICE_COLUMNS = ("id", "compensation_id", "adjustment_id", "language", "text", "created_at")
 
 
@@ -151,12 +152,13 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
         forms[order.compensation_id] = form
         code: str | None = None
         new_end: datetime | None = None
+        # A voucher's value in money is its minutes at this zone's price, kept wherever it is redeemed.
+        price = settings.zone(settings.seat(order.seat_id).zone_id).price_minor_per_hour
         if form is CompensationForm.VOUCHER:
             code = next(codes)
             codes_given[order.compensation_id] = (code,)
-            new_vouchers.append((code, order.minutes, expires_at, now, order.compensation_id, order.key))
+            new_vouchers.append((code, order.minutes, expires_at, now, order.compensation_id, order.key, price))
         else:
-            price = settings.zone(settings.seat(order.seat_id).zone_id).price_minor_per_hour
             voucher_minutes = past_closing.get(order.compensation_id, 0)
             minutes = order.minutes - voucher_minutes
             if minutes:
@@ -166,7 +168,7 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
             if voucher_minutes:
                 code = next(codes)
                 codes_given[order.compensation_id] = (code,)
-                new_vouchers.append((code, voucher_minutes, expires_at, now, order.compensation_id, order.key))
+                new_vouchers.append((code, voucher_minutes, expires_at, now, order.compensation_id, order.key, price))
             new_end = paid_end + timedelta(minutes=minutes) if paid_end else None
         if order.topup:
             if order.adjustment is not None and order.compensation_id in handed_over:

@@ -15,10 +15,12 @@ from sqlalchemy import delete, exists, or_, select
 from compensator.domain.kinds import EntryKind, SessionEventKind, SessionMode, SessionState
 from compensator.domain.ledger import Balance, balance
 from compensator.domain.money import value_minor
+from compensator.domain.repricing import MoveDifference, move_difference
 from compensator.errors import InvalidInput, InvalidState, SeatBusy, SessionEnded
 from compensator.services import audit, parsing
 from compensator.services.catalog import require_seat
 from compensator.services.outages import use_cases as outages
+from compensator.services.outages.power import require_power
 from compensator.services.sessions.views import (
     LoadedSession,
     SeatSessionView,
@@ -122,6 +124,7 @@ def begin_session(
     language_code = parsing.language(language)
     _lock_seats(uow, seat)
     _require_free(uow, seat)
+    require_power(uow, seat, "start a session")
     now = uow.now()
     row = SeatSession(
         seat_id=seat,
@@ -211,12 +214,13 @@ def resume_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSe
     current = _current(uow, loaded)
     if current.state is not SessionState.PAUSED:
         raise InvalidState(f"session {loaded.row.id} is not paused")
+    require_power(uow, current.seat_id, "resume a session")
     _append_event(uow, loaded, SessionEventKind.RESUME, actor)
     return finish_session_change(uow, loaded.row.id, "session.resume", actor, snapshot(current))
 
 
 def move_session(uow: UnitOfWork, session_id: object, *, seat_id: object, actor: str) -> SeatSessionView:
-    """Move a session, with its time, to another free seat."""
+    """Move a session, with its time, to another free seat; paid time left is re-priced at the new seat's price."""
     loaded = load_session(uow, session_id)
     target = require_seat(uow, seat_id)
     current = _current(uow, loaded)
@@ -224,8 +228,34 @@ def move_session(uow: UnitOfWork, session_id: object, *, seat_id: object, actor:
         raise InvalidInput(f"session {loaded.row.id} is already on seat {target}", field="seat")
     _lock_seats(uow, current.seat_id, target)
     _require_free(uow, target)
+    require_power(uow, target, "move a session")
     _append_event(uow, loaded, SessionEventKind.MOVE, actor, seat_id=target)
-    return finish_session_change(uow, loaded.row.id, "session.move", actor, snapshot(current))
+    difference = _reprice(uow, loaded, current, target, actor)
+    view = finish_session_change(uow, loaded.row.id, "session.move", actor, snapshot(current))
+    return replace(view, moved=difference)
+
+
+def _reprice(uow: UnitOfWork, loaded: LoadedSession, current: Balance, target: str,
+             actor: str) -> MoveDifference | None:
+    """A prepaid session's paid time left, re-priced at the new seat's price: the pair of ``price_change`` entries.
+
+    None when nothing is re-priced: a postpaid session (billed at each seat's price at the end),
+    no paid time left, or a seat at the same price.
+    """
+    old_price, new_price = seat_price(uow, current.seat_id), seat_price(uow, target)
+    if loaded.facts.mode is SessionMode.POSTPAID or current.remaining_minutes == 0 or old_price == new_price:
+        return None
+    difference = move_difference(current.remaining, old_price, new_price)
+    now, left = uow.now(), difference.minutes_left
+    note = f"moved from seat {current.seat_id} to {target}: {left} min left re-priced"
+    uow.db.add_all([
+        LedgerEntry(seat_session_id=loaded.row.id, kind=EntryKind.PRICE_CHANGE, minutes=-left,
+                    value_minor=-difference.left_value_minor, created_at=now, actor=actor, note=note),
+        LedgerEntry(seat_session_id=loaded.row.id, kind=EntryKind.PRICE_CHANGE, minutes=left,
+                    value_minor=difference.left_value_minor + difference.difference_minor, created_at=now,
+                    actor=actor, note=note),
+    ])
+    return difference
 
 
 def end_session(uow: UnitOfWork, session_id: object, *, actor: str) -> SeatSessionView:

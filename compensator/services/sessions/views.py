@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import BindParameter, Select, bindparam, select, union
 from sqlalchemy.orm import Session
 
-from compensator.domain.bill import CreditSource, SessionBill, session_bill
+from compensator.domain.bill import CreditSource, SessionBill, amount_due_minor, session_bill
 from compensator.domain.kinds import CompensationForm, EntryKind, SessionEventKind, SessionMode, SessionState
 from compensator.domain.ledger import Balance, EntryRecord, EventRecord, SessionFacts, balance
-from compensator.domain.money import value_minor
 from compensator.domain.records import record
+from compensator.domain.repricing import MoveDifference
 from compensator.domain.venue_day import minutes_past, next_closing
 from compensator.errors import InvalidState, NotFound, require_id
 from compensator.store.bulk import fetch_tuples
@@ -77,6 +77,8 @@ class SeatSessionView:
     owed_on_leaving: tuple[LeavingCredit, ...] = ()
     # Paid minutes of a running session that fall after the venue's closing time: they cannot be used.
     past_closing_minutes: int = 0
+    # What a move to a seat of another price came to (the move's answer only).
+    moved: MoveDifference | None = None
 
 
 @record
@@ -234,10 +236,11 @@ def view_of(uow: UnitOfWork, loaded: LoadedSession, *, at: datetime | None = Non
     price = seat_price(uow, result.seat_id)
     bill_minor = None
     if result.billed_minutes is not None:
-        bill_minor = value_minor(result.billed_minutes, price)
+        bill_minor = amount_due_minor(result, lambda seat_id: seat_price(uow, seat_id))
     bill = None
     if result.state is SessionState.ENDED:
-        bill = session_bill(loaded.facts, result, price, credit_sources(uow.db, loaded))
+        bill = session_bill(loaded.facts, result, price, credit_sources(uow.db, loaded),
+                            lambda seat_id: seat_price(uow, seat_id))
     past_closing = 0
     if result.state is SessionState.RUNNING and result.paid_end is not None:
         venue = uow.settings.venue

@@ -1,5 +1,9 @@
 """Redeeming vouchers: a voucher's minutes start a session on a free seat or top up a running one, once.
 
+A voucher keeps its value in money: its minutes at the price of the zone it was issued in. Redeemed
+onto a seat of another price it gives that value's minutes there, a started minute counting whole
+(fewer in a dearer zone, more in a cheaper one: ``domain.repricing``); the answer says both.
+
 Every refusal says plainly what is wrong, because the attendant reads it to the customer at the
 counter: a code with a typing mistake (its check character does not match), a code no voucher
 has, a voucher past its expiry (with the date, in the venue's time), one already used (when
@@ -14,13 +18,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from compensator.domain import repricing
 from compensator.domain import vouchers as codes
 from compensator.domain.kinds import EntryKind, SessionMode, SessionState
 from compensator.domain.ledger import balance
+from compensator.domain.money import value_minor
 from compensator.errors import Conflict, InvalidInput, InvalidState, NotFound, SessionEnded
 from compensator.services import audit
+from compensator.services.catalog import require_seat
 from compensator.services.sessions.use_cases import begin_session, finish_session_change, snapshot
-from compensator.services.sessions.views import SeatSessionView, load_session
+from compensator.services.sessions.views import SeatSessionView, load_session, seat_price
 from compensator.store.database import UnitOfWork
 from compensator.store.models import LedgerEntry, SeatSession, Voucher, VoucherRedemption
 
@@ -29,12 +36,28 @@ EXAMPLE_CODE = "ABC-DEF-GHJ"
 
 @dataclass(frozen=True, slots=True)
 class Redemption:
-    """A voucher just redeemed: its code as printed, its minutes, and the session it started or topped up."""
+    """A voucher just redeemed: its code as printed, the minutes it gave, and the session it started or topped up.
+
+    ``issued_minutes`` at ``issued_price_minor_per_hour`` are what it was issued for (its value in
+    money, ``value_minor``); ``minutes`` what that value buys at ``price_minor_per_hour``, the
+    price of the seat it was redeemed onto. The issuing price is None for a voucher issued before
+    it was recorded: it gives its minutes anywhere.
+    """
 
     code: str
     minutes: int
     started: bool
     session: SeatSessionView
+    issued_minutes: int
+    issued_price_minor_per_hour: int | None
+    price_minor_per_hour: int
+
+    @property
+    def value_minor(self) -> int | None:
+        """What the voucher is worth in money, fixed when it was issued (None if its issuing price is unknown)."""
+        if self.issued_price_minor_per_hour is None:
+            return None
+        return value_minor(self.issued_minutes, self.issued_price_minor_per_hour)
 
 
 def _local(uow: UnitOfWork, moment: datetime) -> str:
@@ -82,6 +105,11 @@ def _target(seat_id: object, session_id: object) -> None:
                            field="seat" if seat_id is None else "session")
 
 
+def _minutes_at(uow: UnitOfWork, voucher: Voucher, seat_id: str) -> int:
+    """The minutes the voucher's value buys at the seat's price (its own minutes at the issuing price)."""
+    return repricing.voucher_minutes(voucher.minutes, voucher.price_minor_per_hour, seat_price(uow, seat_id))
+
+
 def _onto_session(uow: UnitOfWork, session_id: object, voucher: Voucher, note: str,
                   actor: str) -> tuple[LedgerEntry, str, dict[str, object]]:
     loaded = load_session(uow, session_id)
@@ -93,7 +121,8 @@ def _onto_session(uow: UnitOfWork, session_id: object, voucher: Voucher, note: s
         raise InvalidState(f"the session on seat {current.seat_id} is postpaid, billed at the end: a voucher tops "
                            "up a prepaid session, or starts one on a free seat", field="session")
     # The customer paid for these minutes when the voucher was issued: they are not charged again.
-    entry = LedgerEntry(seat_session_id=loaded.row.id, kind=EntryKind.VOUCHER_REDEMPTION, minutes=voucher.minutes,
+    entry = LedgerEntry(seat_session_id=loaded.row.id, kind=EntryKind.VOUCHER_REDEMPTION,
+                        minutes=_minutes_at(uow, voucher, current.seat_id),
                         value_minor=0, created_at=uow.now(), actor=actor, note=note)
     uow.db.add(entry)
     return entry, current.seat_id, snapshot(current)
@@ -101,7 +130,9 @@ def _onto_session(uow: UnitOfWork, session_id: object, voucher: Voucher, note: s
 
 def _onto_free_seat(uow: UnitOfWork, seat_id: object, voucher: Voucher, note: str, customer_name: object,
                     language: object, actor: str) -> tuple[LedgerEntry, str]:
-    session_id = begin_session(uow, seat_id=seat_id, minutes=voucher.minutes, entry_kind=EntryKind.VOUCHER_REDEMPTION,
+    seat = require_seat(uow, seat_id)
+    session_id = begin_session(uow, seat_id=seat, minutes=_minutes_at(uow, voucher, seat),
+                               entry_kind=EntryKind.VOUCHER_REDEMPTION,
                                customer_name=customer_name, language=language, actor=actor, note=note, charge=False)
     row = uow.db.get_one(SeatSession, session_id)
     return uow.db.scalars(select(LedgerEntry).where(LedgerEntry.seat_session_id == session_id)).one(), row.seat_id
@@ -131,8 +162,11 @@ def redeem_voucher(uow: UnitOfWork, code: object, *, seat_id: object = None, ses
         assert used is not None
         raise used from None
     audit.record(uow, actor=actor, action="voucher.redeem", target_type="voucher", target_id=voucher.id,
-                 after={"session": entry.seat_session_id, "minutes": voucher.minutes, "seat": seat})
+                 after={"session": entry.seat_session_id, "minutes": entry.minutes, "seat": seat,
+                        "issued_minutes": voucher.minutes})
     started = session_id is None
     view = finish_session_change(uow, entry.seat_session_id, "session.start" if started else "session.voucher",
                                  actor, before)
-    return Redemption(codes.display(voucher.code), voucher.minutes, started=started, session=view)
+    return Redemption(codes.display(voucher.code), entry.minutes, started=started, session=view,
+                      issued_minutes=voucher.minutes, issued_price_minor_per_hour=voucher.price_minor_per_hour,
+                      price_minor_per_hour=seat_price(uow, seat))

@@ -73,8 +73,9 @@ def test_a_scanner_typing_a_voucher_code_and_enter_tops_up_the_session_chosen(pa
     outage, _ = power_cut_over(uow, clock, {"G1": 30}, after_minutes=20, lasting_minutes=30)
     code = vouchers.display(outage.compensations[0].voucher_codes[0])
     log_in(page)
-    start_package(page, "A7", 60)
-    session_id = page.get_attribute('.seat[data-seat="A7"]', "data-session")
+    # A seat of the gaming zone the voucher was issued in: its own 25 minutes.
+    start_package(page, "G4", 60)
+    session_id = page.get_attribute('.seat[data-seat="G4"]', "data-session")
     typo = code[:-1] + ("2" if code[-1] != "2" else "3")
     page.select_option("#voucher-onto", f"session:{session_id}")
     page.click("#voucher-code")
@@ -87,8 +88,8 @@ def test_a_scanner_typing_a_voucher_code_and_enter_tops_up_the_session_chosen(pa
     page.keyboard.type(code.replace("-", "").lower())
     page.keyboard.press("Enter")
     page.wait_for_selector(".flash.success")
-    assert page.inner_text(".flash.success") == f"Voucher {code}: 25 min added to seat A7"
-    page.wait_for_selector('.seat[data-seat="A7"] .minutes:text("85 min")')
+    assert page.inner_text(".flash.success") == f"Voucher {code}: 25 min added to seat G4"
+    page.wait_for_selector('.seat[data-seat="G4"] .minutes:text("85 min")')
 
 
 def test_a_fast_double_click_on_power_cut_opens_one_outage(page, uow) -> None:
@@ -262,3 +263,27 @@ def test_the_dashboard_works_under_its_content_security_policy_without_console_e
     page.goto("/")
     page.wait_for_selector("#grid")
     assert problems == []
+
+
+def test_a_dark_seat_is_not_offered_for_sale_and_a_move_to_a_dearer_seat_says_the_difference(page, clock) -> None:
+    log_in(page)
+    start_package(page, "A3", 60)
+    clock.advance(minutes=20)
+    page.click("#power-cut")
+    page.wait_for_selector("#power-back:visible")
+    # Gaming has no UPS: its free seats are dark at once, and the dialog says they cannot be sold.
+    page.wait_for_selector('.seat[data-seat="G3"].is-dark')
+    page.click('.seat[data-seat="G3"]')
+    page.wait_for_selector("#dialog-no-power:visible")
+    assert "cannot be sold until the power is back" in page.inner_text("#dialog-no-power")
+    assert page.locator('#dialog-free form[data-action="start"]').is_hidden()
+    page.screenshot(path=str(ARTIFACTS / "dialog-no-power.png"))
+    page.keyboard.press("Escape")
+    page.click("#power-back")
+    page.wait_for_selector("#power-cut:visible")
+    page.wait_for_selector('.seat[data-seat="G3"]:not(.is-dark)')
+    page.click('.seat[data-seat="A3"]')
+    page.select_option('form[data-action="move"] select', "G3")
+    page.click('form[data-action="move"] button')
+    page.wait_for_selector(".flash.warning")
+    assert page.inner_text(".flash.warning") == "Moved to G3: 40 min left at NGN600.00/h; NGN200.00 more to pay."
