@@ -58,30 +58,6 @@ def test_help_reads_no_configuration_library() -> None:
     assert sorted(loaded.intersection({"pydantic", "pydantic_core", "yaml"})) == []
 
 
-# Registered first, so run last at exit: how many objects are frozen out of the interpreter's last collections.
-EXIT_PROBE = """
-import atexit, gc, sys
-from web.cli import main
-atexit.register(lambda: print(gc.get_freeze_count(), file=sys.stderr))
-try:
-    main(sys.argv[1:])
-except SystemExit:
-    pass
-"""
-
-
-@pytest.mark.parametrize(("arguments", "frozen_at_exit"),
-                         [(("--help",), False), (("check-config", str(ROOT / "config.yaml")), True)],
-                         ids=["help", "check-config"])
-def test_check_config_freezes_what_it_leaves_before_the_collections_at_exit(arguments: tuple[str, ...],
-                                                                            frozen_at_exit: bool) -> None:
-    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
-    environment.pop("COMPENSATOR_CONFIG", None)
-    finished = subprocess.run([sys.executable, "-c", EXIT_PROBE, *arguments], cwd=ROOT, env=environment,
-                              capture_output=True, text=True, check=True)
-    assert (int(finished.stderr.strip().splitlines()[-1]) > 0) is frozen_at_exit
-
-
 def test_the_report_formats_load_the_pdf_library_only_when_a_pdf_is_made() -> None:
     probe = "import sys; import compensator.report.formats; print('fpdf' in sys.modules)"
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
