@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from compensator.clock import Clock, SystemClock
+from compensator.clock import Clock, SteadyClock
 from compensator.report.ready import ReadyReports
 from compensator.services.catalog import sync_catalog
+from compensator.services.clock_steps import latest_recorded
 from compensator.services.counter.board import BoardMemo
 from compensator.settings import Settings
 from compensator.store import migrate
@@ -38,11 +39,18 @@ class Compensator:
              upgrade: bool = True) -> Compensator:
         """Connect to the configured database, migrate it and mirror the seats into it."""
         engine = make_engine(database_url or settings.database.url)
-        runtime = cls(settings, clock or SystemClock(), engine, make_session_factory(engine))
+        runtime = cls(settings, clock or SteadyClock(), engine, make_session_factory(engine))
         if upgrade:
             migrate.upgrade(engine)
             with runtime.unit_of_work() as uow:
                 sync_catalog(uow)
+        if upgrade and isinstance(runtime.clock, SteadyClock):
+            # Business time never starts behind what is written already (the PC's clock was set back
+            # while the server was stopped): it goes on from there, a step recorded by the scheduler.
+            with runtime.reading() as uow:
+                floor = latest_recorded(uow)
+            if floor is not None:
+                runtime.clock.hold_at_least(floor)
         return runtime
 
     def unit_of_work(self) -> UnitOfWork:
