@@ -132,7 +132,7 @@ class SteadyClock:
 
 def describe(size: timedelta) -> str:
     """A duration in words for a log line: "1 h 0 min", "1 d 0 h 0 min", "45 s"."""
-    seconds = int(abs(size).total_seconds())
+    seconds = round(abs(size).total_seconds())
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)

@@ -74,7 +74,7 @@ def clock_step_words(step: ClockStep, step_local: str, difference: timedelta) ->
 
 def duration_words(size: timedelta) -> str:
     """A clock step's size in words: "3 days 2 h 5 min", "1 h 0 min", "45 s"."""
-    seconds = int(size.total_seconds())
+    seconds = round(size.total_seconds())
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
