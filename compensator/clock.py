@@ -11,15 +11,13 @@ so that the step is recorded once, with its size.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
-
-log = logging.getLogger(__name__)
 
 # NTP slews the wall clock and the monotonic clock alike, so they drift apart only by steps; a
 # difference this small is reading jitter, not a step.
@@ -67,9 +65,11 @@ class SteadyClock:
     """
 
     def __init__(self, *, wall: Callable[[], datetime] | None = None,
-                 monotonic: Callable[[], float] | None = None) -> None:
+                 monotonic: Callable[[], float] | None = None, boot_id: str | None = None) -> None:
         self._wall = wall or _wall_now
         self._monotonic = monotonic or _boot_seconds
+        # Which boot of the PC the monotonic clock counts from ("" when unknown).
+        self.boot_id = _read_boot_id() if boot_id is None else boot_id
         self._lock = threading.Lock()
         self._anchor = self._wall()
         self._anchor_seconds = self._monotonic()
@@ -79,7 +79,12 @@ class SteadyClock:
 
     def now(self) -> datetime:
         """Business time now; a step of the wall clock since the last reading is noted, not followed."""
-        business = self._anchor + timedelta(seconds=self._monotonic() - self._anchor_seconds)
+        return self.reading()[0]
+
+    def reading(self) -> tuple[datetime, float, timedelta]:
+        """Business time now, the monotonic reading it comes from, and how far the PC's clock is from it."""
+        seconds = self._monotonic()
+        business = self._anchor + timedelta(seconds=seconds - self._anchor_seconds)
         wall = self._wall()
         difference = wall - business
         if abs(difference - self._difference) > STEP_TOLERANCE:
@@ -88,10 +93,28 @@ class SteadyClock:
                     step = ClockStep(business, difference - self._difference, wall, difference)
                     self._difference = difference
                     self.steps.append(step)
-                    log.warning("the PC's clock was set %s by %s at %s; business time keeps counting real time "
+                    _warn("the PC's clock was set %s by %s at %s; business time keeps counting real time "
                                 "(the PC's clock is now %s business time)", "back" if step.size < timedelta() else
                                 "forward", describe(abs(step.size)), business.isoformat(), _ahead(difference))
-        return business
+        return business, seconds, self._difference
+
+    def resume(self, business: datetime, previous_difference: timedelta) -> ClockStep | None:
+        """Go on from ``business`` (where the last run left off plus the time that really passed), the
+        PC's clock then ``previous_difference`` from business time; a change of it is a step made while
+        the server was stopped."""
+        with self._lock:
+            self._anchor, self._anchor_seconds = business, self._monotonic()
+            wall = self._wall()
+            self._difference = wall - business
+            size = self._difference - previous_difference
+            if abs(size) <= STEP_TOLERANCE:
+                return None
+            step = ClockStep(business, size, wall, self._difference)
+            self.steps.append(step)
+        _warn("the PC's clock was set %s by %s while the server was stopped; business time goes on from %s "
+                    "(the PC's clock is now %s business time)", "back" if size < timedelta() else "forward",
+                    describe(abs(size)), business.isoformat(), _ahead(self._difference))
+        return step
 
     def hold_at_least(self, floor: datetime) -> ClockStep | None:
         """Never start before ``floor`` (the last time recorded): a PC's clock behind it is a step."""
@@ -104,7 +127,7 @@ class SteadyClock:
             self._difference = wall - floor
             step = ClockStep(floor, business - floor, wall, self._difference)
             self.steps.append(step)
-        log.warning("the PC's clock is %s behind the last time recorded (%s); business time goes on from there",
+        _warn("the PC's clock is %s behind the last time recorded (%s); business time goes on from there",
                     describe(floor - business), floor.isoformat())
         return step
 
@@ -151,12 +174,26 @@ def _ahead(difference: timedelta) -> str:
     return f"{describe(difference)} {'ahead of' if difference > timedelta() else 'behind'}"
 
 
+def _warn(message: str, *args: object) -> None:
+    # Imported here: the commands that never start a clock (--help, check-config) load no logging.
+    import logging
+
+    logging.getLogger(__name__).warning(message, *args)
+
+
 def _wall_now() -> datetime:
     return datetime.now(UTC)
 
 
 def _boot_seconds() -> float:
     return time.clock_gettime(time.CLOCK_BOOTTIME)
+
+
+def _read_boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        return ""
 
 
 class FakeClock:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from compensator.clock import Clock, SteadyClock
 from compensator.report.ready import ReadyReports
 from compensator.services.catalog import sync_catalog
-from compensator.services.clock_steps import latest_recorded
+from compensator.services.clock_steps import resume as resume_business_time
 from compensator.services.counter.board import BoardMemo
 from compensator.settings import Settings
 from compensator.store import migrate
@@ -45,12 +45,10 @@ class Compensator:
             with runtime.unit_of_work() as uow:
                 sync_catalog(uow)
         if upgrade and isinstance(runtime.clock, SteadyClock):
-            # Business time never starts behind what is written already (the PC's clock was set back
-            # while the server was stopped): it goes on from there, a step recorded by the scheduler.
+            # Business time never starts behind what is written already, nor leaps over time that did
+            # not pass while the server was stopped; a step found is recorded by the scheduler.
             with runtime.reading() as uow:
-                floor = latest_recorded(uow)
-            if floor is not None:
-                runtime.clock.hold_at_least(floor)
+                resume_business_time(uow, runtime.clock)
         return runtime
 
     def unit_of_work(self) -> UnitOfWork:

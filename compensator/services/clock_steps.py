@@ -7,14 +7,15 @@ time stands at start-up so that business time never runs back behind what was wr
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 
 from compensator.clock import ClockStep, SteadyClock
+from compensator.domain.kinds import OutageStatus
 from compensator.services import audit
 from compensator.store.database import UnitOfWork
-from compensator.store.models import AuditRecord
+from compensator.store.models import AuditRecord, OpenSeatSession, Outage
 from compensator.store.operations import ServerRun
 
 STEP_ACTION = "clock.step"
@@ -27,6 +28,38 @@ def latest_recorded(uow: UnitOfWork) -> datetime | None:
              uow.db.scalar(select(func.max(AuditRecord.at)))]
     known = [moment for moment in times if moment is not None]
     return max(known) if known else None
+
+
+def resume(uow: UnitOfWork, clock: SteadyClock) -> ClockStep | None:
+    """Set business time at start-up, so that it never runs back behind what is written and never leaps
+    over time that did not pass; a step of the PC's clock made while the server was stopped is noted.
+
+    On the same boot of the PC the last run's monotonic reading says how long the server was really
+    stopped: business time goes on from its last alive record by that much, unless nothing is open
+    (no session, no outage), when it takes the PC's clock again (never behind what is written), so a
+    clock that was wrong is caught up with at a quiet start. After a reboot the PC's clock is taken,
+    never behind what is written.
+    """
+    floor = latest_recorded(uow)
+    if floor is None:
+        return None
+    last = uow.db.scalar(select(ServerRun).order_by(ServerRun.last_alive_at.desc(), ServerRun.id.desc()).limit(1))
+    if (last is None or not clock.boot_id or last.boot_id != clock.boot_id or last.alive_boot_seconds is None
+            or last.clock_difference_seconds is None):
+        return clock.hold_at_least(floor)
+    # The clock was just made from the PC's clock, and no step of it has been followed.
+    wall, seconds, _ = clock.reading()
+    expected = last.last_alive_at + timedelta(seconds=max(0.0, seconds - last.alive_boot_seconds))
+    business = wall if _nothing_open(uow) and wall >= floor else max(expected, floor)
+    return clock.resume(business, timedelta(seconds=last.clock_difference_seconds))
+
+
+def _nothing_open(uow: UnitOfWork) -> bool:
+    """No session open and no outage going on: a leap of business time would change nobody's time."""
+    open_outage = or_(Outage.status == OutageStatus.ONGOING,
+                      (Outage.status == OutageStatus.SUSPECTED) & Outage.ended_at.is_(None))
+    return not uow.db.scalar(select(exists().select_from(OpenSeatSession))) and not uow.db.scalar(
+        select(exists().where(open_outage)))
 
 
 def record_pending(uow: UnitOfWork, clock: SteadyClock) -> list[ClockStep]:
