@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from compensator.clock import Clock, SystemClock
+from compensator.clock import Clock, SteadyClock
 from compensator.report.ready import ReadyReports
 from compensator.services.catalog import sync_catalog
+from compensator.services.clock_steps import resume as resume_business_time
 from compensator.services.counter.board import BoardMemo
 from compensator.settings import Settings
 from compensator.store import migrate
@@ -38,11 +39,16 @@ class Compensator:
              upgrade: bool = True) -> Compensator:
         """Connect to the configured database, migrate it and mirror the seats into it."""
         engine = make_engine(database_url or settings.database.url)
-        runtime = cls(settings, clock or SystemClock(), engine, make_session_factory(engine))
+        runtime = cls(settings, clock or SteadyClock(), engine, make_session_factory(engine))
         if upgrade:
             migrate.upgrade(engine)
             with runtime.unit_of_work() as uow:
                 sync_catalog(uow)
+        if upgrade and isinstance(runtime.clock, SteadyClock):
+            # Business time never starts behind what is written already, nor leaps over time that did
+            # not pass while the server was stopped; a step found is recorded by the scheduler.
+            with runtime.reading() as uow:
+                resume_business_time(uow, runtime.clock)
         return runtime
 
     def unit_of_work(self) -> UnitOfWork:

@@ -19,11 +19,13 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from compensator.adapters.escpos import PrinterFactory, open_printer
+from compensator.clock import ClockStep, SteadyClock
 from compensator.collector import collector_held_off
 from compensator.domain.kinds import SessionMode, SessionState
 from compensator.report.archive import archive_due_reports
 from compensator.runtime import Compensator
-from compensator.services import once
+from compensator.scheduler_time import run_scheduler_on
+from compensator.services import clock_steps, once
 from compensator.services.backups import NightlyBackup, nightly_backup
 from compensator.services.counter.alerts import Alert, AlertBoard
 from compensator.services.handover.printing import PrintRun, print_pending
@@ -54,6 +56,8 @@ AUTO_PRINT_EVERY_SECONDS = 5
 AUTO_PRINT_ACTOR = "auto-print"
 UPS_REPORTS_JOB = "evaluate-ups-reports"
 UPS_REPORTS_EVERY_SECONDS = 1
+CLOCK_JOB = "record-clock-steps"
+CLOCK_EVERY_SECONDS = 5
 
 
 def warn_sessions_nearly_up(runtime: Compensator, board: AlertBoard) -> list[Alert]:
@@ -93,16 +97,29 @@ def back_up_tonight(runtime: Compensator) -> NightlyBackup | None:
 
 
 class ServerAlive:
-    """The server's current run: begun by the first call (at start-up, raising a gap found), moved on by the next."""
+    """The server's current run: begun by the first call (at start-up, raising a gap found), moved on by the next.
+
+    A gap is raised only when this process really did not run: its own ticks (on business time,
+    which a step of the PC's clock does not move) came too far apart, as when the PC slept. A tick
+    that could not be written (the database was away) still shows that the server ran.
+    """
 
     def __init__(self, runtime: Compensator) -> None:
         self.runtime = runtime
         self.run_id: int | None = None
+        self.last_tick: datetime | None = None
 
     def __call__(self) -> server_gap.RunStart:
         """Record that the server is alive now; a gap longer than the threshold raises its suspected outage."""
+        now = self.runtime.clock.now()
+        threshold = timedelta(minutes=self.runtime.settings.server_gap.threshold_minutes)
+        ran = self.last_tick is not None and now - self.last_tick <= threshold
+        self.last_tick = now
         with self.runtime.unit_of_work() as uow:
-            run = server_gap.start_run(uow) if self.run_id is None else server_gap.note_alive(uow, self.run_id)
+            if self.run_id is None:
+                run = server_gap.start_run(uow)
+            else:
+                run = server_gap.note_alive(uow, self.run_id, ran_throughout=ran)
         self.run_id = run.run_id
         return run
 
@@ -154,33 +171,48 @@ def archive_reports(runtime: Compensator) -> list[date]:
     return archive_due_reports(runtime)
 
 
+def record_clock_steps(runtime: Compensator) -> list[ClockStep]:
+    """Write the steps of the PC's clock noticed since the last run into the audit log, once each."""
+    if not isinstance(runtime.clock, SteadyClock):
+        return []
+    with runtime.unit_of_work() as uow:
+        return clock_steps.record_pending(uow, runtime.clock)
+
+
 def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundScheduler:
     """The scheduler with its jobs registered, not started."""
     tz = runtime.settings.venue.tz
     closing = runtime.settings.venue.closing_time
+    # On business time, so that no step of the PC's clock stalls a job or counts it missed.
+    run_scheduler_on(runtime.clock if isinstance(runtime.clock, SteadyClock) else None)
     scheduler = BackgroundScheduler(timezone=tz, job_defaults={"max_instances": 1})
+    start = runtime.clock.now()
+
+    def every(**interval: int) -> IntervalTrigger:
+        return IntervalTrigger(**interval, timezone=tz, start_date=start + timedelta(**interval))
+
     # However late it is, an archive is still wanted (the PC may have slept through closing
     # time), and several missed closings make one run: it archives every due day anyway.
     scheduler.add_job(archive_reports, CronTrigger(hour=closing.hour, minute=closing.minute, timezone=tz),
                       args=[runtime], id=ARCHIVE_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
     # Once at start-up, to catch up on the days the PC was off at closing time. Without a grace
     # limit the run is not dropped when the scheduler starts a moment after the job was added.
-    scheduler.add_job(archive_reports, DateTrigger(timezone=tz), args=[runtime], id=CATCH_UP_JOB,
+    scheduler.add_job(archive_reports, DateTrigger(run_date=start, timezone=tz), args=[runtime], id=CATCH_UP_JOB,
                       replace_existing=True, misfire_grace_time=None)
     # A warning is only useful now: a late run within one period still helps, older ones are
     # superseded by the next run, and missed runs never pile up.
-    scheduler.add_job(warn_sessions_nearly_up, IntervalTrigger(seconds=WARN_EVERY_SECONDS, timezone=tz),
+    scheduler.add_job(warn_sessions_nearly_up, every(seconds=WARN_EVERY_SECONDS),
                       args=[runtime, board], id=WARN_JOB, replace_existing=True, coalesce=True,
                       misfire_grace_time=WARN_EVERY_SECONDS)
     # First at start-up (the gap check), then every 30 s. A late tick is simply the next one:
     # coalesced, never back-filled, so the run's last alive record only moves when the server
     # really ran, which is what the server-gap source measures.
-    scheduler.add_job(ServerAlive(runtime), IntervalTrigger(seconds=ALIVE_EVERY_SECONDS, timezone=tz), id=ALIVE_JOB,
+    scheduler.add_job(ServerAlive(runtime), every(seconds=ALIVE_EVERY_SECONDS), id=ALIVE_JOB,
                       next_run_time=runtime.clock.now(), replace_existing=True, coalesce=True,
                       misfire_grace_time=ALIVE_EVERY_SECONDS)
     # Silence is judged afresh each run from the stored heartbeats, so a missed run loses
     # nothing: runs never pile up and a late one within a period still counts.
-    scheduler.add_job(detect_silent_seats, IntervalTrigger(seconds=DETECT_EVERY_SECONDS, timezone=tz),
+    scheduler.add_job(detect_silent_seats, every(seconds=DETECT_EVERY_SECONDS),
                       args=[runtime], id=DETECT_JOB, replace_existing=True, coalesce=True,
                       misfire_grace_time=DETECT_EVERY_SECONDS)
     # After the closing-time archive, so the night's backup holds the day's report. However late
@@ -190,26 +222,29 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
                       args=[runtime], id=BACKUP_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
     # Keys only need to outlive a client's retries by far: one run an hour is plenty, a late
     # or missed run just prunes a little later, and runs never need to catch up.
-    scheduler.add_job(prune_idempotency_keys, IntervalTrigger(hours=1, timezone=tz), args=[runtime],
+    scheduler.add_job(prune_idempotency_keys, every(hours=1), args=[runtime],
                       id=PRUNE_KEYS_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
+    # A step is noticed at the clock's next reading and recorded within seconds, even when idle.
+    scheduler.add_job(record_clock_steps, every(seconds=CLOCK_EVERY_SECONDS), args=[runtime], id=CLOCK_JOB,
+                      next_run_time=start, replace_existing=True, coalesce=True, misfire_grace_time=None)
     if sqlite_file(runtime.engine.url) is not None:
         # Each run copies whatever the log holds by then, so a late or missed run only leaves a
         # longer log for the next one: coalesce, and never catch up.
-        scheduler.add_job(checkpoint_database_log, IntervalTrigger(seconds=CHECKPOINT_EVERY_SECONDS, timezone=tz),
+        scheduler.add_job(checkpoint_database_log, every(seconds=CHECKPOINT_EVERY_SECONDS),
                           args=[runtime], id=CHECKPOINT_JOB, replace_existing=True, coalesce=True,
                           misfire_grace_time=None)
     if any(not monitor.poll for monitor in runtime.settings.ups):
         # A webhook reports changes only, so something must notice that an ONBATT has lasted.
         # Each run looks at the time now and back-dates from the stored state, so a late run is
         # only late, never wrong: coalesce, and skip what is older than a run.
-        scheduler.add_job(evaluate_ups_reports, IntervalTrigger(seconds=UPS_REPORTS_EVERY_SECONDS, timezone=tz),
+        scheduler.add_job(evaluate_ups_reports, every(seconds=UPS_REPORTS_EVERY_SECONDS),
                           args=[runtime], id=UPS_REPORTS_JOB, replace_existing=True, coalesce=True,
                           misfire_grace_time=UPS_REPORTS_EVERY_SECONDS)
     if runtime.settings.printer.auto_print:
         # Receipts come out a few seconds after Power back. A notice printed is no longer pending,
         # so a late or coalesced run never prints one twice, and a printer that was off is simply
         # tried again on the next run.
-        scheduler.add_job(print_new_notices, IntervalTrigger(seconds=AUTO_PRINT_EVERY_SECONDS, timezone=tz),
+        scheduler.add_job(print_new_notices, every(seconds=AUTO_PRINT_EVERY_SECONDS),
                           args=[runtime, partial(open_printer, runtime.settings.printer)], id=AUTO_PRINT_JOB,
                           replace_existing=True, coalesce=True, misfire_grace_time=AUTO_PRINT_EVERY_SECONDS)
     return scheduler

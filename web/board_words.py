@@ -7,6 +7,9 @@ elapsed time of a cut, the confirmation before ending a session) comes from ``pa
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from compensator.clock import STEP_TOLERANCE, ClockStep
 from compensator.domain.kinds import OutageKind
 from compensator.services.counter.alerts import Alert
 from compensator.services.handover import letters
@@ -51,3 +54,34 @@ def page_words() -> dict[str, str]:
             "seat": gettext("Seat %(seat)s", seat="{seat}"), "noneWaiting": gettext("None waiting."),
             "elapsed": gettext("%(minutes)s min %(seconds)s s", minutes="{minutes}", seconds="{seconds}"),
             "confirmEnd": gettext("End the session on seat %(seat)s?", seat="{seat}")}
+
+
+def clock_step_words(step: ClockStep, step_local: str, difference: timedelta) -> str:
+    """The dashboard's warning after the PC's clock was set: by how much, when, and what it changed."""
+    size = duration_words(abs(step.size))
+    said = (gettext("The PC's clock was set back by %(size)s at %(time)s.", size=size, time=step_local)
+            if step.size < timedelta() else
+            gettext("The PC's clock was set forward by %(size)s at %(time)s.", size=size, time=step_local))
+    said += " " + gettext("Compensator kept counting the time that really passed: sessions, bills and credits "
+                          "are not changed by it.")
+    if abs(difference) > STEP_TOLERANCE:
+        gap = duration_words(abs(difference))
+        said += " " + (gettext("Times shown here are %(size)s behind the PC's clock.", size=gap)
+                       if difference > timedelta() else
+                       gettext("Times shown here are %(size)s ahead of the PC's clock.", size=gap))
+    return said
+
+
+def duration_words(size: timedelta) -> str:
+    """A clock step's size in words: "3 days 2 h 5 min", "1 h 0 min", "45 s"."""
+    seconds = round(size.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if not days and not hours and not minutes:
+        return gettext("%(seconds)d s", seconds=seconds)
+    words = gettext("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes) if days or hours else \
+        gettext("%(minutes)d min", minutes=minutes)
+    if days:
+        words = ngettext("%(num)d day", "%(num)d days", days) + " " + words
+    return words

@@ -66,7 +66,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Serve the dashboard and the API for the configured venue."""
     from compensator.runtime import Compensator
 
-    runtime = Compensator.open(load_settings(args.config))
+    settings = load_settings(args.config)
+    # Before the runtime opens: a step of the PC's clock found at start-up is told like any other.
+    _log_engine_to_stderr()
+    runtime = Compensator.open(settings)
     try:
         return serve(runtime, args.host or runtime.settings.server.host, args.port or runtime.settings.server.port)
     finally:

@@ -24,6 +24,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask.typing import ResponseReturnValue
 
 from compensator import seat_agent
+from compensator.clock import STEP_TOLERANCE, SteadyClock
 from compensator.collector import collector_held_off
 from compensator.domain.kinds import OutageStatus, SessionMode
 from compensator.domain.ups import UpsDisplay
@@ -43,7 +44,7 @@ from compensator.settings import PrinterKind
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
 from web.billing import end_message, hourly_prices, money, move_message, owed_message, package_buttons
-from web.board_words import alert_text, letter_label, outage_label, page_words
+from web.board_words import alert_text, clock_step_words, letter_label, outage_label, page_words
 from web.context import reading, runtime
 from web.forms import Message, submit
 from web.i18n import N_, format_number, gettext, ngettext, ui_language
@@ -54,6 +55,8 @@ bp = Blueprint("dashboard", __name__)
 
 
 ALERTS_SHOWN = 5
+# A step of the PC's clock is told for a day (and as long as the clock still differs).
+CLOCK_WARNING_FOR = timedelta(hours=24)
 # A "5 min left" alert is stale once those minutes have passed.
 ALERTS_SHOWN_FOR = timedelta(minutes=NEARLY_UP_MINUTES)
 # What the flash says once a session action other than ending is done, by the action's name.
@@ -138,8 +141,23 @@ def _board_state() -> dict[str, object]:
         "alerts": [{"id": alert.id, "seat": alert.seat_id, "message": alert_text(alert)}
                    for alert in current_app.extensions["compensator.alerts"].fresh(
                        runtime().clock.now(), ALERTS_SHOWN_FOR)[-ALERTS_SHOWN:]],
+        "clock_warning": clock_warning(),
         "now": runtime().clock.now().isoformat(),
     }
+
+
+def clock_warning() -> str:
+    """A plain warning after the PC's clock was set (the day it happened, or while it still differs)."""
+    clock = runtime().clock
+    if not isinstance(clock, SteadyClock):
+        return ""
+    step = clock.last_step
+    if step is None:
+        return ""
+    difference = clock.difference
+    if clock.now() - step.at > CLOCK_WARNING_FOR and abs(difference) <= STEP_TOLERANCE:
+        return ""
+    return clock_step_words(step, _local(step.at), difference)
 
 
 def waiting_label(item: outage_views.WaitingCredit) -> str:

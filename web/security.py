@@ -16,7 +16,9 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
+from compensator.clock import Clock
 from compensator.runtime import Compensator
 from compensator.store.database import data_directory
 
@@ -60,10 +62,26 @@ def _create_secret(path: Path) -> str:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie session, Secure whenever the request came over HTTPS."""
+    """Flask's signed cookie session, Secure whenever the request came over HTTPS, its cookies dated
+    in business time: setting the PC's clock back an hour must not log every counter out (a cookie
+    "signed in the future" is refused), nor setting it forward age them."""
 
-    def __init__(self, https: bool) -> None:
+    def __init__(self, https: bool, clock: Clock) -> None:
         self.https = https
+        self.clock = clock
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer, with a signer that reads the business clock."""
+        serializer = super().get_signing_serializer(app)
+        if serializer is not None:
+            clock = self.clock
+
+            class BusinessTimestampSigner(TimestampSigner):
+                def get_timestamp(self) -> int:
+                    return int(clock.now().timestamp())
+
+            serializer.signer = BusinessTimestampSigner
+        return serializer
 
     def get_cookie_secure(self, app: Flask) -> bool:
         """Secure when configured for HTTPS or when this request arrived over it."""
@@ -81,5 +99,5 @@ def init_app(app: Flask, runtime: Compensator) -> None:
     """Give the app its cookie key, its cookie session and the security headers."""
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(runtime)
-    app.session_interface = SessionInterface(runtime.settings.server.https)
+    app.session_interface = SessionInterface(runtime.settings.server.https, runtime.clock)
     app.after_request(add_security_headers)

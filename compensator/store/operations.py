@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from compensator.store.database import Base, UTCDateTime
@@ -83,6 +83,11 @@ class ServerRun(Base):
     last_alive_at: Mapped[datetime] = mapped_column(UTCDateTime())
     follows_run_id: Mapped[int | None] = mapped_column(ForeignKey("server_runs.id"), unique=True, default=None)
     gap_outage_id: Mapped[int | None] = mapped_column(ForeignKey("outages.id"), default=None)
+    # At ``last_alive_at``: the PC's boot, its monotonic clock, and how far its wall clock was from
+    # business time; a start on the same boot knows from them how long the server really was stopped.
+    boot_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    alive_boot_seconds: Mapped[float | None] = mapped_column(Float, default=None)
+    clock_difference_seconds: Mapped[float | None] = mapped_column(Float, default=None)
 
 
 class DailyReport(Base):

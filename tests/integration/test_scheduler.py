@@ -22,6 +22,7 @@ from compensator.scheduler import (
     BACKUP_JOB,
     CATCH_UP_JOB,
     CHECKPOINT_JOB,
+    CLOCK_JOB,
     DETECT_JOB,
     PRUNE_KEYS_JOB,
     WARN_JOB,
@@ -237,7 +238,7 @@ def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_
     finally:
         scheduler.shutdown(wait=True)
     assert set(jobs) == {ARCHIVE_JOB, CATCH_UP_JOB, WARN_JOB, ALIVE_JOB, PRUNE_KEYS_JOB, BACKUP_JOB, DETECT_JOB,
-                         CHECKPOINT_JOB}
+                         CHECKPOINT_JOB, CLOCK_JOB}
     backup = {field.name: str(field) for field in jobs[BACKUP_JOB].trigger.fields}
     assert (backup["hour"], backup["minute"]) == ("22", "15")
     assert (jobs[BACKUP_JOB].coalesce, jobs[BACKUP_JOB].misfire_grace_time) == (True, None)

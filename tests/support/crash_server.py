@@ -95,8 +95,10 @@ def prepare_venue(directory: Path, *, database_url: str | None = None) -> Venue:
 class Server:
     """``compensator run`` on a prepared venue, in a subprocess that is killed and restarted."""
 
-    def __init__(self, venue: Venue) -> None:
+    def __init__(self, venue: Venue, *, environment: dict[str, str] | None = None) -> None:
         self.venue = venue
+        # More of the child's environment (libfaketime's, for the clock's fault test).
+        self.environment = environment or {}
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = venue.directory / "server.log"
         self.start_seconds: list[float] = []
@@ -110,7 +112,8 @@ class Server:
             self.process = subprocess.Popen(
                 compensator_command("run", "--config", str(self.venue.config_path), "--host", "127.0.0.1",
                                     "--port", str(self.venue.port)),
-                cwd=ROOT, env=command_environment(self.venue.database_url), stdin=subprocess.DEVNULL,
+                cwd=ROOT, env={**command_environment(self.venue.database_url), **self.environment},
+                stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT)
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         while True:

@@ -77,8 +77,10 @@ def back_date_last_alive(venue, minutes: int) -> None:
         run_id, last = connection.execute(
             "SELECT id, last_alive_at FROM server_runs ORDER BY last_alive_at DESC LIMIT 1").fetchone()
         moved = datetime.fromisoformat(last) - timedelta(minutes=minutes)
-        connection.execute("UPDATE server_runs SET last_alive_at = ?, started_at = MIN(started_at, ?) WHERE id = ?",
-                           (moved.isoformat(sep=" "), moved.isoformat(sep=" "), run_id))
+        # The monotonic reading kept with it goes back as far: the server measures a stop by it.
+        connection.execute("UPDATE server_runs SET last_alive_at = ?, started_at = MIN(started_at, ?), "
+                           "alive_boot_seconds = alive_boot_seconds - ? WHERE id = ?",
+                           (moved.isoformat(sep=" "), moved.isoformat(sep=" "), minutes * 60, run_id))
     connection.close()
 
 

@@ -94,6 +94,13 @@
     });
   }
 
+  // The warning after the PC's clock was set, with its size, as the server words it.
+  function patchClock(warning) {
+    var box = document.getElementById("clock-warning");
+    box.hidden = !warning;
+    if (box.textContent !== warning) { box.textContent = warning || ""; }
+  }
+
   function patchAlerts(alerts) {
     var box = document.getElementById("alerts");
     var list = document.getElementById("alert-list");
@@ -221,6 +228,7 @@
         patchPower(state.outages);
         patchSuspected(state.suspected);
         patchAlerts(state.alerts);
+        patchClock(state.clock_warning);
         patchVoucherTargets(state.voucher_targets);
         patchUps(state.ups);
       })

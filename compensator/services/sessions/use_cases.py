@@ -66,7 +66,9 @@ def _require_free(uow: UnitOfWork, seat_id: str, field: str = "seat") -> None:
 
 def _current(uow: UnitOfWork, loaded: LoadedSession) -> Balance:
     result = balance(loaded.facts, uow.now())
-    if result.state is SessionState.ENDED:
+    # An END is final whatever time it bears: one recorded "later" than now (a clock that was
+    # ahead) still ended the session, which is never ended a second time.
+    if result.state is SessionState.ENDED or any(event.kind is SessionEventKind.END for event in loaded.facts.events):
         raise SessionEnded(f"session {loaded.row.id} has already ended")
     return result
 
