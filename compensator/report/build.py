@@ -171,7 +171,7 @@ def _outage_row(outage: DayOutage, window: Span, catalog: Catalog, corrections: 
         source=outage.source, status=outage.status, started_at=outage.started_at, ended_at=outage.ended_at,
         ongoing_at_end=ongoing, minutes_in_day=_minutes_in(outage, window),
         bridged_by_ups=not ongoing and _is_bridged(outage, catalog, any_lost), logged_by=outage.actor, note=outage.note,
-        compensations=compensations, corrections=corrections)
+        compensations=compensations, corrections=corrections, flaps=outage.flaps)
 
 
 def _minutes_in(outage: DayOutage, window: Span) -> int:

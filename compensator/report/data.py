@@ -151,6 +151,8 @@ class OutageRow:
     note: str | None
     compensations: int
     corrections: tuple[CorrectionRow, ...]
+    # How many times mains came back for less than a UPS's merge and went off again: one cut, flapping.
+    flaps: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ BYTE_ORDER_MARK = "\ufeff"
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 OUTAGE_COLUMNS = ["id", "kind", "scope", "source", "status", "started_at", "ended_at", "ongoing_at_end",
-                  "minutes_in_day", "bridged_by_ups", "logged_by", "compensations", "corrections", "note"]
+                  "minutes_in_day", "bridged_by_ups", "logged_by", "compensations", "corrections", "flaps", "note"]
 CORRECTION_COLUMNS = ["outage_id", "at", "actor", "started_before", "ended_before", "started_after", "ended_after",
                       "reason"]
 TAKINGS_COLUMNS = [field.name for field in dataclasses.fields(ZoneTakings)]
@@ -89,7 +89,7 @@ def render(report: DailyReportData) -> str:
     section("outages", OUTAGE_COLUMNS, [
         [row.id, row.kind, layout.scope(row), row.source, row.status, row.started_at, row.ended_at,
          row.ongoing_at_end, row.minutes_in_day, row.bridged_by_ups, row.logged_by, row.compensations,
-         len(row.corrections), row.note]
+         len(row.corrections), row.flaps, row.note]
         for row in report.outages])
     section("corrections", CORRECTION_COLUMNS, [
         [row.id, item.at, item.actor, item.started_before, item.ended_before, item.started_after, item.ended_after,

@@ -131,23 +131,24 @@ def render(report: DailyReportData) -> bytes:
     if not report.outages:
         line("No outage this day.")
     else:
-        with pdf.table(col_widths=(8, 13, 16, 15, 30, 17, 30, 14, 14, 23), headings_style=heading_style,
+        with pdf.table(col_widths=(8, 13, 16, 15, 24, 17, 23, 14, 12, 14, 24), headings_style=heading_style,
                        line_height=5, text_align="LEFT") as table:
             table.row([text(cell) for cell in ("#", "Start", "End", "Kind", "Scope", "Source", "Logged by",
-                                                "Minutes", "UPS", "Compensated")])
+                                                "Minutes", "Flaps", "UPS", "Compensated")])
             for outage in report.outages:
                 table.row([text(cell) for cell in (
                     outage.id, layout.local(report, outage.started_at), layout.end_text(report, outage),
                     outage.kind.value, layout.scope(outage), outage.source.value, outage.logged_by,
-                    outage.minutes_in_day, "bridged" if outage.bridged_by_ups else "", outage.compensations)])
+                    outage.minutes_in_day, layout.flaps(outage), "bridged" if outage.bridged_by_ups else "",
+                    outage.compensations)])
                 for item in outage.corrections:
                     row = table.row()
                     row.cell("")
-                    row.cell(text(f"Corrected {layout.correction(report, item)}"), colspan=9)
+                    row.cell(text(f"Corrected {layout.correction(report, item)}"), colspan=10)
                 if outage.note:
                     row = table.row()
                     row.cell("")
-                    row.cell(text(f"Note: {outage.note}"), colspan=9)
+                    row.cell(text(f"Note: {outage.note}"), colspan=10)
 
     heading("Compensations")
     if not report.compensations:
