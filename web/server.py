@@ -14,10 +14,11 @@ waitress's defaults (100 connections in all, an idle timeout of 120 s that every
   of sockets, and the process's limit of open files is raised to fit (on Linux it is often
   1,024 by default, less than the slots plus the database and the logs); where it cannot be
   raised that far, the slots are cut to fit it.
-- ``CONNECTIONS_PER_ADDRESS`` (20): one client address holds at most that many connections; the
+- ``CONNECTIONS_PER_ADDRESS`` (32): one client address holds at most that many connections; the
   next is answered ``503`` with ``Retry-After`` and closed at once. A browser opens at most 6
-  to a server, a seat agent or ``upsmon`` one. waitress has no such limit: the channel counts
-  its address's connections when it is accepted. (Behind a proxy or a NAT every client would
+  to a server, a seat agent or ``upsmon`` one, ``bench.mixed_load`` 20 from the counter itself;
+  a hostile seat can hold 32, and it takes 31 of them to fill the slots. waitress has no such
+  limit: the channel counts its address's connections when it is accepted. (Behind a proxy or a NAT every client would
   have one address; Compensator is served directly on the venue's network.)
 - ``REQUEST_SECONDS`` (30): a request must arrive whole (headers and body) within that time
   from its first byte, or its connection is closed. On a local network a request takes
@@ -55,7 +56,7 @@ log = logging.getLogger(__name__)
 SERVER_THREADS = 3
 HAS_POLL = hasattr(select, "poll")
 CONNECTION_LIMIT = 1000 if HAS_POLL else 500
-CONNECTIONS_PER_ADDRESS = 20
+CONNECTIONS_PER_ADDRESS = 32
 REQUEST_SECONDS = 30.0
 IDLE_SECONDS = 60
 CLEANUP_SECONDS = 5

@@ -6,8 +6,9 @@ connections in all: 100 such sockets left the counter unanswered for as long as 
 
 ``compensator run`` runs in a subprocess (``tests.support.crash_server``) with its real waitress
 settings, and 150 slow sockets come from ten addresses of the loopback network (127.0.0.2 to
-127.0.0.11, 15 each, as ten seat PCs would) while a client on 127.0.0.1 reads the login page
-and the seats and starts and ends a session. A smaller server in this process, with tighter
+127.0.0.11, 15 each, as ten seat PCs would) and 40 from one more (which gets 32, and 503 for
+the rest) while a client on 127.0.0.1 reads the login page and the seats and starts and ends
+a session. A smaller server in this process, with tighter
 limits, shows the limit per address and the request timeout at work in seconds.
 """
 
@@ -30,6 +31,7 @@ from web import server as web_server
 
 SLOW_CLIENTS = 150
 SLOW_ADDRESSES = [f"127.0.0.{index}" for index in range(2, 12)]
+GREEDY_ADDRESS = "127.0.0.12"
 DRIP_SECONDS = 2.0
 ANSWER_WITHIN_SECONDS = 10.0
 UNDER_ATTACK_SECONDS = 20.0
@@ -135,9 +137,12 @@ def running(tmp_path: Path) -> Iterator[Server]:
 def test_150_slow_connections_from_ten_seats_leave_the_counter_answering(running: Server) -> None:
     venue = running.venue
     slow = SlowClients(venue.port, SLOW_ADDRESSES, SLOW_CLIENTS)
+    # And one seat that tries more than its share.
+    greedy = SlowClients(venue.port, [GREEDY_ADDRESS], web_server.CONNECTIONS_PER_ADDRESS + 8)
     try:
         time.sleep(DRIP_SECONDS * 2)
         assert len(slow.open()) == SLOW_CLIENTS, "every slow connection is held: none is over the limits"
+        assert len(greedy.open()) == web_server.CONNECTIONS_PER_ADDRESS and len(greedy.refused) == 8
         answered = 0
         deadline = time.monotonic() + UNDER_ATTACK_SECONDS
         while time.monotonic() < deadline:
@@ -159,11 +164,14 @@ def test_150_slow_connections_from_ten_seats_leave_the_counter_answering(running
         closing = time.monotonic() + web_server.REQUEST_SECONDS + 2 * web_server.CLEANUP_SECONDS + 10
         while slow.open() and time.monotonic() < closing:
             time.sleep(1)
-        assert slow.open() == []
+        assert slow.open() == [] and greedy.open() == []
     finally:
         slow.close()
+        greedy.close()
     status, _, _ = timed_call(venue.port, "GET", "/api/v1/seats", venue.token)
     assert status == 200
+    log = running.log_path.read_text(encoding="utf-8", errors="replace")
+    assert log.count(f"refused connections from {GREEDY_ADDRESS}") == 1
 
 
 @pytest.fixture
