@@ -18,7 +18,9 @@ The rules:
   outage once the spells reach the debounce, back-dated to the first reading on battery; mains
   back for ``merge_seconds`` before that forget the spells. The outage counts its flaps (those
   before it opened and those during it) and ends once mains have lasted ``merge_seconds``,
-  back-dated to when they came back.
+  back-dated to when they came back. A return is measured as a spell is: from its first
+  reading on mains to the next on battery, so a late reading on battery (a webhook event after
+  a long quiet) still finds that mains had lasted.
 - *Lost contact*: while ``upsd`` does not answer nothing is opened or ended. A silence between
   two readings of the same status does not break that status's run: the likeliest story is
   that it held throughout, and the next answer decides.
