@@ -18,21 +18,13 @@ from compensator.config import load_settings
 if TYPE_CHECKING:
     from compensator.runtime import Compensator
 
-# waitress's worker threads. One process runs Python one thread at a time, so more threads only
-# fight over the interpreter lock: under bench.mixed_load 4 or 8 served a fifth fewer requests
-# than 3, at a higher p99. Three still let two requests wait on the database or a socket while
-# the third runs; waitress queues the rest.
-SERVER_THREADS = 3
-
-
 def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None = None) -> int:
     """Serve the dashboard and API of ``runtime``, with the scheduler and UPS pollers running, until interrupted."""
-    from waitress import serve as waitress_serve
-
     from compensator.adapters.nut import start_pollers, stop_pollers
     from compensator.collector import freeze_after_start_up
     from compensator.scheduler import build_scheduler
     from web import create_app
+    from web.server import serve_app
 
     _log_engine_to_stderr()
     app = create_app(runtime, {"SECRET_KEY": secret_key} if secret_key else None)
@@ -43,7 +35,8 @@ def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None 
     freeze_after_start_up()
     print(f"Compensator serving {runtime.settings.venue.name} on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
     try:
-        waitress_serve(app, host=host, port=port, threads=SERVER_THREADS, ident="compensator")
+        # waitress, guarded against slow and hostile clients: web.server says how.
+        serve_app(app, host, port)
     finally:
         stop_pollers(pollers)
         scheduler.shutdown(wait=False)

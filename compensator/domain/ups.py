@@ -9,10 +9,18 @@ persists the state and carries the decisions out.
 
 The rules:
 
-- *Debounce*: an outage opens once readings on battery have lasted ``debounce_seconds``; a
-  shorter blip opens nothing.
-- *Flapping*: mains back for less than ``merge_seconds`` and off again stays one outage; it ends
-  once mains have lasted ``merge_seconds``, back-dated to when they came back.
+- *Debounce*: an outage opens once the time on battery has reached ``debounce_seconds``; a
+  shorter blip opens nothing. A spell on battery lasts from its first reading on battery to the
+  first reading that is not (on mains, or the first unanswered one when a silence ends on mains).
+- *Flapping*: mains back for less than ``merge_seconds`` and off again is a *flap*: it neither
+  ends an outage nor restarts the debounce. Before the outage opens, the spells on battery
+  separated by such short returns add up, so mains off 12 s and on 2 s over and over open one
+  outage once the spells reach the debounce, back-dated to the first reading on battery; mains
+  back for ``merge_seconds`` before that forget the spells. The outage counts its flaps (those
+  before it opened and those during it) and ends once mains have lasted ``merge_seconds``,
+  back-dated to when they came back. A return is measured as a spell is: from its first
+  reading on mains to the next on battery, so a late reading on battery (a webhook event after
+  a long quiet) still finds that mains had lasted.
 - *Lost contact*: while ``upsd`` does not answer nothing is opened or ended. A silence between
   two readings of the same status does not break that status's run: the likeliest story is
   that it held throughout, and the next answer decides.
@@ -73,10 +81,14 @@ class UpsState:
     mains_since: datetime | None = None
     answering: bool = True
     silent_since: datetime | None = None
-    # The first reading on battery not yet turned into an outage, and, while an outage is open,
-    # the first reading on mains not yet turned into its end.
+    # The first reading on battery not yet turned into an outage, and the first reading on mains
+    # not yet turned into the outage's end (or, before it opens, into forgetting its spells).
     off_since: datetime | None = None
     on_since: datetime | None = None
+    # Before the outage opens: the time on battery of the spells already over since ``off_since``,
+    # and the short returns of mains between them.
+    battery: timedelta = timedelta(0)
+    flaps: int = 0
     in_outage: bool = False
     changed_at: datetime | None = None
     read_at: datetime | None = None
@@ -98,9 +110,10 @@ class UpsState:
 
 @dataclass(frozen=True, slots=True)
 class OpenOutage:
-    """Mains have been off long enough: open an outage starting at ``started_at``."""
+    """Mains have been off long enough: open an outage starting at ``started_at``, flapped ``flaps`` times so far."""
 
     started_at: datetime
+    flaps: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +121,13 @@ class EndOutage:
     """Mains have been back long enough: end the outage at ``ended_at``."""
 
     ended_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Flapped:
+    """Mains came back for less than the merge and went off again at ``at``, during an open outage."""
+
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +139,7 @@ class DisplayChanged:
     at: datetime
 
 
-Decision = OpenOutage | EndOutage | DisplayChanged
+Decision = OpenOutage | EndOutage | Flapped | DisplayChanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +160,29 @@ def observe(state: UpsState, reading: Reading, at: datetime, timing: Timing) -> 
     changed = replace(state, answering=True, silent_since=None, read_at=at)
     if reading is not state.mains:
         changed = replace(changed, mains=reading, mains_since=at)
+    extra: tuple[Decision, ...] = ()
     if reading is Reading.ON_BATTERY:
-        changed = replace(changed, on_since=None, off_since=None if state.in_outage else (state.off_since or at))
+        if state.on_since is not None and _heard_until(state, at) - state.on_since >= timing.merge:
+            # Mains were back the merge or longer, from their first reading to this one (or to
+            # the silence before it): that return lasted, though no reading on mains said so.
+            changed, extra = _mains_lasted(changed)
+        flapped = changed.on_since is not None
+        changed = replace(changed, on_since=None)
+        if changed.in_outage:
+            extra = (*extra, Flapped(at)) if flapped else extra
+        elif changed.off_since is None:
+            changed = replace(changed, off_since=at, battery=timedelta(0), flaps=0)
+        elif flapped:
+            changed = replace(changed, flaps=changed.flaps + 1)
     else:
-        changed = replace(changed, off_since=None, on_since=(state.on_since or at) if state.in_outage else None)
-    return _decide(state, changed, at, timing)
+        if state.off_since is not None and state.mains is Reading.ON_BATTERY and state.mains_since is not None:
+            # The spell on battery ends here, or where the monitor fell silent if it did.
+            spell = _heard_until(state, at) - state.mains_since
+            changed = replace(changed, battery=state.battery + max(spell, timedelta(0)))
+        if state.in_outage or state.off_since is not None:
+            changed = replace(changed, on_since=state.on_since or at)
+    step = _decide(state, changed, at, timing)
+    return replace(step, decisions=(*extra, *step.decisions)) if extra else step
 
 
 def elapse(state: UpsState, at: datetime, timing: Timing) -> Step:
@@ -160,13 +198,31 @@ def elapse(state: UpsState, at: datetime, timing: Timing) -> Step:
 
 def _decide(before: UpsState, state: UpsState, at: datetime, timing: Timing) -> Step:
     decisions: list[Decision] = []
-    if state.answering and state.off_since is not None and at - state.off_since >= timing.debounce:
-        decisions.append(OpenOutage(state.off_since))
-        state = replace(state, in_outage=True, off_since=None)
+    if state.answering and state.off_since is not None and _on_battery(state, at) >= timing.debounce:
+        decisions.append(OpenOutage(state.off_since, state.flaps))
+        state = replace(state, in_outage=True, off_since=None, battery=timedelta(0), flaps=0)
     elif state.answering and state.on_since is not None and at - state.on_since >= timing.merge:
-        decisions.append(EndOutage(state.on_since))
-        state = replace(state, in_outage=False, on_since=None)
+        state, ended = _mains_lasted(state)
+        decisions.extend(ended)
     return _with_display_change(before, state, at, tuple(decisions))
+
+
+def _heard_until(state: UpsState, at: datetime) -> datetime:
+    """Until when the last status read is known to have held: ``at``, or the start of a silence before it."""
+    return at if state.answering or state.silent_since is None else state.silent_since
+
+
+def _mains_lasted(state: UpsState) -> tuple[UpsState, tuple[Decision, ...]]:
+    """Mains back since ``on_since`` lasted the merge: the outage ends then (or its spells are forgotten)."""
+    assert state.on_since is not None
+    ended = (EndOutage(state.on_since),) if state.in_outage else ()
+    return replace(state, in_outage=False, on_since=None, off_since=None, battery=timedelta(0), flaps=0), ended
+
+
+def _on_battery(state: UpsState, at: datetime) -> timedelta:
+    """The time on battery since ``off_since``: the spells over, and the one going on until ``at``."""
+    going_on = state.mains is Reading.ON_BATTERY and state.mains_since is not None and state.on_since is None
+    return state.battery + (at - state.mains_since if going_on and state.mains_since is not None else timedelta(0))
 
 
 def _with_display_change(before: UpsState, after: UpsState, at: datetime, decisions: tuple[Decision, ...]) -> Step:

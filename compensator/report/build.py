@@ -162,7 +162,7 @@ def _outage_row(outage: DayOutage, window: Span, catalog: Catalog, corrections: 
         ongoing_at_end=ongoing, minutes_in_day=minutes,
         bridged_by_ups=not ongoing and power.is_bridged(outage, catalog, any_lost), logged_by=outage.actor,
         note=outage.note, compensations=compensations, corrections=corrections,
-        ups_carried=power.carried(outage, minutes, window, catalog, zones))
+        ups_carried=power.carried(outage, minutes, window, catalog, zones), flaps=outage.flaps)
 
 
 def _minutes_in(outage: DayOutage, window: Span) -> int:

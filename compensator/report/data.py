@@ -186,6 +186,8 @@ class OutageRow:
     compensations: int
     corrections: tuple[CorrectionRow, ...]
     ups_carried: tuple[ZoneCarried, ...] = ()
+    # How many times mains came back for less than a UPS's merge and went off again: one cut, flapping.
+    flaps: int = 0
 
 
 @dataclass(frozen=True, slots=True)

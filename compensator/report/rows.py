@@ -88,6 +88,7 @@ class DayOutage:
     status: OutageStatus
     actor: str
     note: str | None
+    flaps: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +127,13 @@ def overlapping_outages(uow: UnitOfWork, start: datetime, end: datetime) -> list
     """Every outage, of any status, that overlaps ``[start, end)``, oldest first, in one statement."""
     rows = uow.db.execute(
         select(Outage.id, Outage.kind, Outage.scope_kind, Outage.scope_ids, Outage.started_at, Outage.ended_at,
-               Outage.source, Outage.status, Outage.actor, Outage.note)
+               Outage.source, Outage.status, Outage.actor, Outage.note, Outage.flaps)
         .where(outage_overlaps(start, end))
         .order_by(Outage.started_at, Outage.id)).tuples()
-    return [DayOutage(outage_id, kind, scope_kind, tuple(scope_ids), started_at, ended_at, source, status, actor, note)
-            for outage_id, kind, scope_kind, scope_ids, started_at, ended_at, source, status, actor, note in rows]
+    return [DayOutage(outage_id, kind, scope_kind, tuple(scope_ids), started_at, ended_at, source, status, actor, note,
+                      flaps)
+            for outage_id, kind, scope_kind, scope_ids, started_at, ended_at, source, status, actor, note, flaps
+            in rows]
 
 
 def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[int],

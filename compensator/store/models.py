@@ -243,6 +243,8 @@ class Outage(Base):
     actor: Mapped[str] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # How many times mains came back for less than a UPS's merge and went off again within it.
+    flaps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class OutageRevision(Base):

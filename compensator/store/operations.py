@@ -122,6 +122,9 @@ class UpsStateRecord(Base):
     in_outage: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Before an outage opens: the time on battery of the spells over, and the short returns between them.
+    battery_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    flaps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 # The history tables. Migration 0004 imports this list and guards every table in it; before

@@ -141,9 +141,8 @@ def test_after_start_up_the_objects_alive_are_frozen_and_garbage_is_not() -> Non
 
 
 def test_the_server_freezes_what_start_up_left_alive_before_it_serves(runtime, monkeypatch) -> None:
-    import waitress
-
     from compensator import scheduler
+    from web import server
     from web.cli import serve
 
     class Scheduler:
@@ -154,7 +153,7 @@ def test_the_server_freezes_what_start_up_left_alive_before_it_serves(runtime, m
             pass
 
     frozen_when_serving: list[int] = []
-    monkeypatch.setattr(waitress, "serve", lambda *_args, **_kwargs: frozen_when_serving.append(gc.get_freeze_count()))
+    monkeypatch.setattr(server, "serve_app", lambda *_args, **_kwargs: frozen_when_serving.append(gc.get_freeze_count()))
     # The scheduler's jobs are not what this is about, and would outlive the test.
     monkeypatch.setattr(scheduler, "build_scheduler", lambda *_args: Scheduler())
     gc.unfreeze()

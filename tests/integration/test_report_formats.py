@@ -17,8 +17,10 @@ from compensator.report.data import TimelineRow
 from compensator.report.formats import ReportFormat, render
 from compensator.report.formats.pdf_format import latin
 from compensator.report.formats.svg_timeline import MAX_SEAT_ROWS, picture_rows, render_svg
+from compensator.scheduler import evaluate_ups_reports
 from compensator.services.outages import use_cases as outages
 from compensator.services.sessions import use_cases as sessions
+from compensator.services.sources import ups
 from compensator.timeofday import ClockStyle
 from tests.conftest import VENUE, make_settings
 from tests.support.known_day import (
@@ -139,7 +141,40 @@ def test_a_day_with_nothing_gives_an_empty_report_in_every_format(uow, clock) ->
     assert "no sessions this day" in render(report, ReportFormat.HTML).content.decode()
     assert list(csv_sections(render(report, ReportFormat.CSV).content)["outages"]) == \
         [["id", "kind", "scope", "source", "status", "started_at", "ended_at", "ongoing_at_end", "minutes_in_day",
-          "bridged_by_ups", "logged_by", "compensations", "corrections", "note", "ups_carried"]]
+          "bridged_by_ups", "logged_by", "compensations", "corrections", "note", "ups_carried", "flaps"]]
+
+
+def test_a_flapping_supply_is_one_cut_with_its_flaps_in_every_format(uow, clock, runtime) -> None:
+    # Issue 23, item 5: mains off 12 s and back 2 s, five times, reported by upsmon's webhook.
+    runtime.settings = make_settings(ups=[{"name": "venue", "poll": False, "debounce_seconds": 15,
+                                           "merge_seconds": 60}])
+    do(uow, sessions.start_session, seat_id="G1", minutes=60)
+    at_local(clock, 14, 10)
+    for _ in range(5):
+        for event, seconds in (("ONBATT", 12), ("ONLINE", 2)):
+            with uow() as unit:
+                ups.report_event(unit, "venue", event)
+            for _ in range(seconds):
+                clock.advance(seconds=1)
+                evaluate_ups_reports(runtime)
+    clock.advance(seconds=60)
+    evaluate_ups_reports(runtime)
+    clock.advance(minutes=5)
+    report = report_of(uow)
+    (row,) = report.outages
+    assert (row.source.value, row.status.value, row.flaps, row.minutes_in_day) == ("ups", "ended", 4, 2)
+
+    (outage,) = json.loads(render(report, ReportFormat.JSON).content)["outages"]
+    assert (outage["id"], outage["flaps"]) == (row.id, 4)
+    sections = csv_sections(render(report, ReportFormat.CSV).content)
+    (shown,) = [dict(zip(sections["outages"][0], line, strict=True)) for line in sections["outages"][1:]]
+    assert (shown["source"], shown["flaps"]) == ("ups", "4")
+    html = render(report, ReportFormat.HTML).content.decode()
+    assert re.search(r'<th class="num"[^>]*>Flaps</th>', html)
+    assert re.search(r'<td class="num">2</td><td class="num">4</td>', html)
+    text = pdf_text(render(report, ReportFormat.PDF).content)
+    assert "Minutes Flaps UPS carried (min) Compensated 1 14:10 14:11 power whole venue ups ups:venue 2 4 " in text
+
 
 def test_the_pdf_never_fails_over_characters_its_fonts_lack(uow, clock, runtime) -> None:
     runtime.settings = make_settings(venue=dict(VENUE["venue"], name="Étoile ₦ “Star” → 星 😀 – Lagos"))

@@ -108,6 +108,66 @@ def test_a_flap_shorter_than_the_merge_keeps_one_outage(runtime, uow, clock) -> 
         assert len(outage_views.list_outages(unit, start=outage.started_at, end=clock.now())) == 1
 
 
+def flap(uow, runtime, clock, spells: int, off: int = 12, on: int = 2) -> None:
+    """Mains off ``off`` s and back ``on`` s, ``spells`` times, reported by webhook and ticked every second."""
+    for _ in range(spells):
+        for event, seconds in (("ONBATT", off), ("ONLINE", on)):
+            report(uow, "venue", event)
+            for _ in range(seconds):
+                clock.advance(seconds=1)
+                tick(runtime)
+
+
+def test_mains_off_twelve_seconds_and_on_two_five_times_is_one_outage_with_four_flaps(runtime, uow, clock) -> None:
+    # Issue 23, item 5: each 2-s return used to restart the 15-s debounce, and no outage opened.
+    with uow() as unit:
+        session = sessions.start_session(unit, seat_id="G1", minutes=120, actor="test")
+    first_ob = clock.now()
+    flap(uow, runtime, clock, 5)
+    mains_back = clock.now() - timedelta(seconds=2)
+    (outage,) = ongoing(uow)
+    assert outage.started_at == first_ob and outage.source is OutageSource.UPS
+    for _ in range(60):
+        clock.advance(seconds=1)
+        tick(runtime)
+    with uow() as unit:
+        (ended,) = outage_views.list_outages(unit, start=first_ob, end=clock.now())
+    assert ended.id == outage.id and ended.status is OutageStatus.ENDED and ended.ended_at == mains_back
+    assert ended.flaps == 4
+    (compensation,) = ended.compensations
+    assert compensation.session_id == session.id and compensation.current.lost_minutes == 2
+
+
+def test_flaps_are_counted_on_the_outage_a_click_opened(runtime, uow, clock) -> None:
+    with uow() as unit:
+        clicked = outages.start_outage(unit, actor="attendant:ada")
+    flap(uow, runtime, clock, 3, off=6)
+    report(uow, "venue", "ONBATT")
+    clock.advance(seconds=2)
+    tick(runtime)
+    with uow() as unit:
+        outage = outage_views.get_outage(unit, clicked.id)
+    # 6 + 6 s on battery and a return, then 6 s more: it opened (already open) with 2 flaps; one more came.
+    assert [item.id for item in ongoing(uow)] == [clicked.id] and outage.flaps == 3
+
+
+def test_time_on_battery_added_up_so_far_survives_a_restart(settings, clock, database_url, runtime, uow) -> None:
+    first_ob = clock.now()
+    flap(uow, runtime, clock, 1, off=10)
+    runtime.close()
+    restarted = Compensator.open(settings, clock=clock, database_url=database_url)
+    try:
+        with restarted.unit_of_work() as unit:
+            ups.report_event(unit, "venue", "ONBATT")
+        clock.advance(seconds=4)
+        assert all(outcome.opened is None for outcome in evaluate_ups_reports(restarted))
+        clock.advance(seconds=1)
+        (outcome,) = evaluate_ups_reports(restarted)
+        assert outcome.opened is not None and outcome.opened.started_at == first_ob and outcome.opened.flaps == 1
+    finally:
+        restarted.close()
+
+
 def test_a_click_then_the_ups_for_the_same_scope_are_one_outage(runtime, uow, clock) -> None:
     with uow() as unit:
         clicked = outages.start_outage(unit, actor="attendant:ada")

@@ -146,6 +146,59 @@ def test_a_cut_with_upsd_stopped_midway_is_one_outage_back_dated_at_both_ends(nu
           f"end {ended.ended_at - stamp(mains_back)} after mains back")
 
 
+@pytest.fixture
+def flapping(nut: NutServer, tmp_path: Path) -> Iterator[tuple[Compensator, UpsPoller]]:
+    """An engine polling the dummy UPS with a debounce longer than any one spell of the flapping below."""
+    data = {**copy.deepcopy(VENUE), "ups": [{"name": nut.name, "port": nut.port, "username": USERNAME,
+                                             "poll_seconds": POLL_SECONDS, "debounce_seconds": FLAP_DEBOUNCE_SECONDS,
+                                             "merge_seconds": FLAP_MERGE_SECONDS}]}
+    settings = parse_settings(data, environ={password_variable(nut.name): PASSWORD})
+    runtime = Compensator.open(settings, clock=SystemClock(), database_url=f"sqlite:///{tmp_path / 'flap.db'}")
+    poller = UpsPoller(runtime, settings.ups[0])
+    poller.start()
+    yield runtime, poller
+    poller.stop()
+    runtime.close()
+
+
+FLAP_DEBOUNCE_SECONDS = 7
+FLAP_MERGE_SECONDS = 5
+OFF_SECONDS, ON_SECONDS, SPELLS = 3, 2, 4
+
+
+def test_mains_flapping_open_one_outage_over_the_whole_span_with_its_flaps_counted(nut: NutServer, flapping) -> None:
+    # Issue 23, item 5, scaled down: mains off 3 s and back 2 s, four times. No spell reaches the
+    # 7-s debounce, and each return used to restart it: no outage, while unprotected seats went dark.
+    runtime, _ = flapping
+    with runtime.unit_of_work() as uow:
+        session = sessions.start_session(uow, seat_id="G1", minutes=120, actor="test")
+    wait_until(lambda: view_of(runtime).display is UpsDisplay.ONLINE, 5, "the poller to read OL")
+    first_ob = mains_back = 0.0
+    for spell in range(SPELLS):
+        nut.set_status("OB DISCHRG")
+        served = nut.wait_for_status("OB DISCHRG")
+        first_ob = first_ob or served
+        time.sleep(OFF_SECONDS)
+        nut.set_status("OL")
+        mains_back = nut.wait_for_status("OL")
+        if spell < SPELLS - 1:
+            time.sleep(ON_SECONDS)
+    (outage,) = outages_of(runtime)
+    assert outage.source is OutageSource.UPS and outage.status is OutageStatus.ONGOING
+    assert -SLACK_SECONDS <= (outage.started_at - stamp(first_ob)).total_seconds() <= POLL_SECONDS + SLACK_SECONDS
+
+    (ended,) = wait_until(lambda: [o for o in outages_of(runtime) if o.status is OutageStatus.ENDED],
+                          FLAP_MERGE_SECONDS + 4, "the outage to end")
+    assert ended.id == outage.id and len(outages_of(runtime)) == 1
+    assert -SLACK_SECONDS <= (ended.ended_at - stamp(mains_back)).total_seconds() <= POLL_SECONDS + SLACK_SECONDS
+    assert ended.flaps == SPELLS - 1
+    (compensation,) = ended.compensations
+    assert compensation.session_id == session.id and compensation.current.lost_minutes > 0
+    with runtime.unit_of_work() as uow:
+        assert not ups.ups_views(uow)[0].in_outage
+    print(f"one outage of {(ended.ended_at - ended.started_at).total_seconds():.1f} s, {ended.flaps} flaps")
+
+
 def test_a_poller_on_a_port_where_nothing_answers_shows_not_answering_and_keeps_polling(tmp_path: Path) -> None:
     settings = make_settings(ups=[{"name": "venue", "port": 1, "poll_seconds": 0.2}])
     runtime = Compensator.open(settings, clock=SystemClock(), database_url=f"sqlite:///{tmp_path / 'live.db'}")

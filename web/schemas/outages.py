@@ -125,6 +125,8 @@ class Outage(Shape):
     logged_by: str
     note: str | None
     corrections: int
+    # How many times mains came back for less than the UPS's merge_seconds and went off again within it.
+    flaps: int
     compensations: list[Compensation]
 
 

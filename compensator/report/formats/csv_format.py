@@ -26,7 +26,7 @@ BYTE_ORDER_MARK = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 OUTAGE_COLUMNS = ["id", "kind", "scope", "source", "status", "started_at", "ended_at", "ongoing_at_end",
                   "minutes_in_day", "bridged_by_ups", "logged_by", "compensations", "corrections", "note",
-                  "ups_carried"]
+                  "ups_carried", "flaps"]
 CORRECTION_COLUMNS = ["outage_id", "at", "actor", "started_before", "ended_before", "started_after", "ended_after",
                       "reason"]
 TAKINGS_COLUMNS = [field.name for field in dataclasses.fields(ZoneTakings)]
@@ -84,7 +84,7 @@ def render(report: DailyReportData) -> str:
                 row.ongoing_at_end, row.minutes_in_day, row.bridged_by_ups, row.logged_by, row.compensations,
                 len(row.corrections), row.note,
                 # What each zone's UPS carried of a power cut's minutes, as zone:minutes.
-                " ".join(f"{zone.zone_id}:{zone.carried_minutes}" for zone in row.ups_carried)]
+                " ".join(f"{zone.zone_id}:{zone.carried_minutes}" for zone in row.ups_carried), row.flaps]
 
     section("report", ["venue", "date", "from", "to", "complete", "currency", "generated_at"],
             [[report.venue_name, report.venue_date.isoformat(), report.window_start, report.window_end,

@@ -127,6 +127,11 @@ def ups_text(row: OutageRow) -> str:
     return ", ".join(f"{zone.zone_name} {zone.carried_minutes} of {row.minutes_in_day}" for zone in row.ups_carried)
 
 
+def flaps(row: OutageRow) -> str:
+    """How often mains came back briefly within the outage, blank when never: one cut, however often it flapped."""
+    return str(row.flaps) if row.flaps else ""
+
+
 def end_text(report: DailyReportData, row: OutageRow) -> str:
     """When an outage ended, or that it was still going on at the end of the window."""
     return "ongoing" if row.ongoing_at_end else local(report, row.ended_at)

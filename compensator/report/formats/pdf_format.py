@@ -73,23 +73,23 @@ def outage_table(pdf: Any, report: DailyReportData, outages: tuple[OutageRow, ..
     if not outages:
         pdf.multi_cell(0, 5, text(empty), new_x="LMARGIN", new_y="NEXT")
         return
-    with pdf.table(col_widths=(7, 11, 14, 15, 24, 14, 25, 14, 32, 24), headings_style=heading_style,
+    with pdf.table(col_widths=(7, 11, 14, 14, 22, 13, 22, 14, 11, 28, 24), headings_style=heading_style,
                    line_height=5, text_align="LEFT") as table:
         table.row([text(cell) for cell in ("#", "Start", "End", "Kind", "Scope", "Source", "Logged by",
-                                            "Minutes", "UPS carried (min)", "Compensated")])
+                                            "Minutes", "Flaps", "UPS carried (min)", "Compensated")])
         for outage in outages:
             table.row([text(cell) for cell in (
                 outage.id, layout.local(report, outage.started_at), layout.end_text(report, outage),
                 outage.kind.value, layout.scope(outage), outage.source.value, outage.logged_by,
-                outage.minutes_in_day, layout.ups_text(outage), outage.compensations)])
+                outage.minutes_in_day, layout.flaps(outage), layout.ups_text(outage), outage.compensations)])
             for item in outage.corrections:
                 row = table.row()
                 row.cell("")
-                row.cell(text(f"Corrected {layout.correction(report, item)}"), colspan=9)
+                row.cell(text(f"Corrected {layout.correction(report, item)}"), colspan=10)
             if outage.note:
                 row = table.row()
                 row.cell("")
-                row.cell(text(f"Note: {outage.note}"), colspan=9)
+                row.cell(text(f"Note: {outage.note}"), colspan=10)
 
 
 def render(report: DailyReportData) -> bytes:

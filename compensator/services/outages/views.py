@@ -100,6 +100,8 @@ class OutageView:
     corrections: int
     compensations: tuple[CompensationView, ...]
     created: bool = False
+    # How many times mains came back for less than a UPS's merge and went off again within it.
+    flaps: int = 0
 
 
 FIGURE_NAMES = CompensationFigures.names()
@@ -193,6 +195,7 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
             note=outage.note,
             corrections=corrections[outage.id],
             compensations=tuple(compensations[outage.id]),
+            flaps=outage.flaps,
         )
         for outage in outages
     ]

@@ -12,7 +12,7 @@ same scope are one outage, whichever came first. One log line per change of stat
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from compensator.domain.kinds import OutageKind, OutageSource, OutageStatus, Sco
 from compensator.domain.ups import (
     DisplayChanged,
     EndOutage,
+    Flapped,
     OpenOutage,
     Reading,
     Step,
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 # What a upsmon NOTIFYCMD reports (its NOTIFYTYPE) and the reading it stands for.
 EVENT_READINGS = {"ONBATT": Reading.ON_BATTERY, "ONLINE": Reading.ONLINE}
 STATE_FIELDS = ("mains_since", "answering", "silent_since", "off_since", "on_since", "in_outage", "changed_at",
-                "read_at")
+                "read_at", "flaps")
 DISPLAY_WORDS = {UpsDisplay.ONLINE: "on mains", UpsDisplay.ON_BATTERY: "on battery",
                  UpsDisplay.NOT_ANSWERING: "monitor not answering", UpsDisplay.UNKNOWN: "not heard from yet"}
 
@@ -129,7 +130,7 @@ def _lock_state(uow: UnitOfWork, name: str) -> UpsState:
 def _state_of(row: UpsStateRecord | None) -> UpsState:
     if row is None:
         return UpsState()
-    return UpsState(mains=Reading(row.mains) if row.mains else None,
+    return UpsState(mains=Reading(row.mains) if row.mains else None, battery=timedelta(seconds=row.battery_seconds),
                     **{name: getattr(row, name) for name in STATE_FIELDS})
 
 
@@ -142,6 +143,7 @@ def _carry_out(uow: UnitOfWork, ups: UpsSettings, step: Step) -> UpsOutcome:
     row = uow.db.get(UpsStateRecord, ups.name)
     assert row is not None
     row.mains = step.state.mains.value if step.state.mains else None
+    row.battery_seconds = step.state.battery.total_seconds()
     for name in STATE_FIELDS:
         setattr(row, name, getattr(step.state, name))
     opened = ended = None
@@ -152,6 +154,8 @@ def _carry_out(uow: UnitOfWork, ups: UpsSettings, step: Step) -> UpsOutcome:
                 log.info("UPS %s: %s -> %s", ups.name, DISPLAY_WORDS[decision.before], DISPLAY_WORDS[decision.after])
             elif isinstance(decision, OpenOutage):
                 opened = _open(uow, ups, decision)
+            elif isinstance(decision, Flapped):
+                _flapped(uow, ups, decision)
             elif isinstance(decision, EndOutage):
                 ended = _end(uow, ups, decision)
     uow.commit()
@@ -166,16 +170,38 @@ def _open(uow: UnitOfWork, ups: UpsSettings, decision: OpenOutage) -> OutageView
     outage = outages.start_outage(uow, zones=list(ups.zones) if ups.zones else None, started_at=decision.started_at,
                                   source=OutageSource.UPS, note=f"mains off: UPS {ups.name} on battery",
                                   actor=_actor(ups))
-    log.info("UPS %s: power outage %d %s, from %s", ups.name, outage.id,
-             "opened" if outage.created else "already open", decision.started_at.isoformat())
+    flapped = ""
+    if decision.flaps:
+        # The short returns of mains before it opened are its flaps too.
+        row = _open_outage(uow, ups)
+        if row is not None:
+            row.flaps += decision.flaps
+            outage = replace(outage, flaps=row.flaps)
+            flapped = f", mains back and off again {decision.flaps} times meanwhile"
+    log.info("UPS %s: power outage %d %s, from %s%s", ups.name, outage.id,
+             "opened" if outage.created else "already open", decision.started_at.isoformat(), flapped)
     return outage
 
 
-def _end(uow: UnitOfWork, ups: UpsSettings, decision: EndOutage) -> OutageView | None:
+def _flapped(uow: UnitOfWork, ups: UpsSettings, _: Flapped) -> None:
+    outage = _open_outage(uow, ups)
+    if outage is None:
+        # Someone pressed Power back meanwhile: there is no outage left to count the flap in.
+        return
+    # No line of its own: the log already says "on mains -> on battery"; the report counts them.
+    outage.flaps += 1
+
+
+def _open_outage(uow: UnitOfWork, ups: UpsSettings) -> Outage | None:
+    """The open power outage of the UPS's scope, whoever opened it."""
     key = scope_key(ScopeKind.ZONES, list(ups.zones)) if ups.zones else scope_key(ScopeKind.VENUE, [])
-    outage = uow.db.scalar(select(Outage).where(
+    return uow.db.scalar(select(Outage).where(
         Outage.kind == OutageKind.POWER, Outage.scope_key == key,
         Outage.status.in_((OutageStatus.ONGOING, OutageStatus.SUSPECTED))))
+
+
+def _end(uow: UnitOfWork, ups: UpsSettings, decision: EndOutage) -> OutageView | None:
+    outage = _open_outage(uow, ups)
     if outage is None:
         # Someone pressed Power back already: the outage ended then, and that stands.
         log.info("UPS %s: mains back since %s; no outage left open", ups.name, decision.ended_at.isoformat())
