@@ -23,6 +23,13 @@ from compensator.collector import collector_held_off
 from compensator.domain.kinds import SessionMode, SessionState
 from compensator.report.archive import archive_due_reports
 from compensator.runtime import Compensator
+from compensator.scheduler_guard import (
+    PROBE_EVERY_SECONDS,
+    PROBE_JOB,
+    checkpoint_database_log,
+    probe_database,
+    skipping_when_database_down,
+)
 from compensator.services import once
 from compensator.services.backups import NightlyBackup, nightly_backup
 from compensator.services.counter.alerts import Alert, AlertBoard
@@ -30,7 +37,7 @@ from compensator.services.handover.printing import PrintRun, print_pending
 from compensator.services.sessions.views import list_open_sessions
 from compensator.services.sources import detection, server_gap, ups
 from compensator.store.backup import BackupError
-from compensator.store.database import checkpoint, sqlite_file
+from compensator.store.database import sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -93,23 +100,45 @@ def back_up_tonight(runtime: Compensator) -> NightlyBackup | None:
 
 
 class ServerAlive:
-    """The server's current run: begun by the first call (at start-up, raising a gap found), moved on by the next."""
+    """The server's current run: begun by the first call (at start-up, raising a gap found), moved on by the next.
+
+    A tick that cannot reach the database is skipped and remembered: the server ran all along,
+    so the tick after the database's return moves the run on without raising a gap, however
+    long the database was away.
+    """
 
     def __init__(self, runtime: Compensator) -> None:
         self.runtime = runtime
         self.run_id: int | None = None
+        self.database_was_lost = False
 
-    def __call__(self) -> server_gap.RunStart:
+    def __call__(self) -> server_gap.RunStart | None:
         """Record that the server is alive now; a gap longer than the threshold raises its suspected outage."""
-        with self.runtime.unit_of_work() as uow:
-            run = server_gap.start_run(uow) if self.run_id is None else server_gap.note_alive(uow, self.run_id)
+        try:
+            with self.runtime.unit_of_work() as uow:
+                if self.run_id is None:
+                    run = server_gap.start_run(uow)
+                else:
+                    run = server_gap.note_alive(uow, self.run_id, ran_throughout=self.database_was_lost)
+        except Exception as error:
+            if self.runtime.health.failed(error) is None:
+                raise
+            self.database_was_lost = True
+            return None
+        self.database_was_lost = False
         self.run_id = run.run_id
         return run
 
 
 @collector_held_off()
 def detect_silent_seats(runtime: Compensator) -> detection.DetectionRun:
-    """Raise a suspected outage for seats that fell silent, and end it when they beat again."""
+    """Raise a suspected outage for seats that fell silent, and end it when they beat again.
+
+    Not until the database has been back for as long as a seat may be silent: the seats' heartbeats
+    were refused while it was away, and their silence then was the database's, not the mains'.
+    """
+    if not runtime.health.settled_for(runtime.settings.heartbeats.silent_after_seconds):
+        return detection.DetectionRun()
     with runtime.unit_of_work() as uow:
         return detection.detect(uow)
 
@@ -121,11 +150,6 @@ def prune_idempotency_keys(runtime: Compensator) -> int:
     if removed:
         log.info("pruned %d idempotency keys older than %d days", removed, once.KEEP.days)
     return removed
-
-
-def checkpoint_database_log(runtime: Compensator) -> tuple[int, int] | None:
-    """Copy SQLite's write-ahead log into the database file, off every use case's path (``store.database``)."""
-    return checkpoint(runtime.engine)
 
 
 def print_new_notices(runtime: Compensator, printer: PrinterFactory) -> PrintRun:
@@ -159,17 +183,22 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
     tz = runtime.settings.venue.tz
     closing = runtime.settings.venue.closing_time
     scheduler = BackgroundScheduler(timezone=tz, job_defaults={"max_instances": 1})
+    # Every job but the alive tick (which remembers it) skips its run while the database is lost
+    # or its disk full (``scheduler_guard``), and the probe says when it works again.
+    guarded = partial(skipping_when_database_down, runtime)
+    scheduler.add_job(probe_database, IntervalTrigger(seconds=PROBE_EVERY_SECONDS, timezone=tz), args=[runtime],
+                      id=PROBE_JOB, replace_existing=True, coalesce=True, misfire_grace_time=PROBE_EVERY_SECONDS)
     # However late it is, an archive is still wanted (the PC may have slept through closing
     # time), and several missed closings make one run: it archives every due day anyway.
-    scheduler.add_job(archive_reports, CronTrigger(hour=closing.hour, minute=closing.minute, timezone=tz),
+    scheduler.add_job(guarded(archive_reports), CronTrigger(hour=closing.hour, minute=closing.minute, timezone=tz),
                       args=[runtime], id=ARCHIVE_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
     # Once at start-up, to catch up on the days the PC was off at closing time. Without a grace
     # limit the run is not dropped when the scheduler starts a moment after the job was added.
-    scheduler.add_job(archive_reports, DateTrigger(timezone=tz), args=[runtime], id=CATCH_UP_JOB,
+    scheduler.add_job(guarded(archive_reports), DateTrigger(timezone=tz), args=[runtime], id=CATCH_UP_JOB,
                       replace_existing=True, misfire_grace_time=None)
     # A warning is only useful now: a late run within one period still helps, older ones are
     # superseded by the next run, and missed runs never pile up.
-    scheduler.add_job(warn_sessions_nearly_up, IntervalTrigger(seconds=WARN_EVERY_SECONDS, timezone=tz),
+    scheduler.add_job(guarded(warn_sessions_nearly_up), IntervalTrigger(seconds=WARN_EVERY_SECONDS, timezone=tz),
                       args=[runtime, board], id=WARN_JOB, replace_existing=True, coalesce=True,
                       misfire_grace_time=WARN_EVERY_SECONDS)
     # First at start-up (the gap check), then every 30 s. A late tick is simply the next one:
@@ -180,36 +209,38 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
                       misfire_grace_time=ALIVE_EVERY_SECONDS)
     # Silence is judged afresh each run from the stored heartbeats, so a missed run loses
     # nothing: runs never pile up and a late one within a period still counts.
-    scheduler.add_job(detect_silent_seats, IntervalTrigger(seconds=DETECT_EVERY_SECONDS, timezone=tz),
+    scheduler.add_job(guarded(detect_silent_seats), IntervalTrigger(seconds=DETECT_EVERY_SECONDS, timezone=tz),
                       args=[runtime], id=DETECT_JOB, replace_existing=True, coalesce=True,
                       misfire_grace_time=DETECT_EVERY_SECONDS)
     # After the closing-time archive, so the night's backup holds the day's report. However late
     # (the PC may have slept), a backup is still wanted; missed nights make one run, not several.
     backup_at = (datetime.combine(date(2000, 1, 1), closing) + BACKUP_AFTER_CLOSING).time()
-    scheduler.add_job(back_up_tonight, CronTrigger(hour=backup_at.hour, minute=backup_at.minute, timezone=tz),
+    scheduler.add_job(guarded(back_up_tonight), CronTrigger(hour=backup_at.hour, minute=backup_at.minute, timezone=tz),
                       args=[runtime], id=BACKUP_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
     # Keys only need to outlive a client's retries by far: one run an hour is plenty, a late
     # or missed run just prunes a little later, and runs never need to catch up.
-    scheduler.add_job(prune_idempotency_keys, IntervalTrigger(hours=1, timezone=tz), args=[runtime],
+    scheduler.add_job(guarded(prune_idempotency_keys), IntervalTrigger(hours=1, timezone=tz), args=[runtime],
                       id=PRUNE_KEYS_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
     if sqlite_file(runtime.engine.url) is not None:
         # Each run copies whatever the log holds by then, so a late or missed run only leaves a
         # longer log for the next one: coalesce, and never catch up.
-        scheduler.add_job(checkpoint_database_log, IntervalTrigger(seconds=CHECKPOINT_EVERY_SECONDS, timezone=tz),
+        scheduler.add_job(guarded(checkpoint_database_log),
+                          IntervalTrigger(seconds=CHECKPOINT_EVERY_SECONDS, timezone=tz),
                           args=[runtime], id=CHECKPOINT_JOB, replace_existing=True, coalesce=True,
                           misfire_grace_time=None)
     if any(not monitor.poll for monitor in runtime.settings.ups):
         # A webhook reports changes only, so something must notice that an ONBATT has lasted.
         # Each run looks at the time now and back-dates from the stored state, so a late run is
         # only late, never wrong: coalesce, and skip what is older than a run.
-        scheduler.add_job(evaluate_ups_reports, IntervalTrigger(seconds=UPS_REPORTS_EVERY_SECONDS, timezone=tz),
+        scheduler.add_job(guarded(evaluate_ups_reports),
+                          IntervalTrigger(seconds=UPS_REPORTS_EVERY_SECONDS, timezone=tz),
                           args=[runtime], id=UPS_REPORTS_JOB, replace_existing=True, coalesce=True,
                           misfire_grace_time=UPS_REPORTS_EVERY_SECONDS)
     if runtime.settings.printer.auto_print:
         # Receipts come out a few seconds after Power back. A notice printed is no longer pending,
         # so a late or coalesced run never prints one twice, and a printer that was off is simply
         # tried again on the next run.
-        scheduler.add_job(print_new_notices, IntervalTrigger(seconds=AUTO_PRINT_EVERY_SECONDS, timezone=tz),
+        scheduler.add_job(guarded(print_new_notices), IntervalTrigger(seconds=AUTO_PRINT_EVERY_SECONDS, timezone=tz),
                           args=[runtime, partial(open_printer, runtime.settings.printer)], id=AUTO_PRINT_JOB,
                           replace_existing=True, coalesce=True, misfire_grace_time=AUTO_PRINT_EVERY_SECONDS)
     return scheduler

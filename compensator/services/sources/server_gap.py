@@ -79,12 +79,16 @@ def start_run(uow: UnitOfWork) -> RunStart:
     return RunStart(run.id, outage)
 
 
-def note_alive(uow: UnitOfWork, run_id: int) -> RunStart:
-    """Move the run's last alive record to now; after a gap too long (the PC slept) begin a new run instead."""
+def note_alive(uow: UnitOfWork, run_id: int, *, ran_throughout: bool = False) -> RunStart:
+    """Move the run's last alive record to now; after a gap too long (the PC slept) begin a new run instead.
+
+    ``ran_throughout`` says the process kept running but could not record it (the database was
+    away): however long that was, it is no gap, and the run simply moves on.
+    """
     now = uow.now()
     last = uow.db.scalar(select(ServerRun.last_alive_at).where(ServerRun.id == run_id))
     threshold = timedelta(minutes=uow.settings.server_gap.threshold_minutes)
-    if last is None or now - last > threshold:
+    if last is None or (not ran_throughout and now - last > threshold):
         return start_run(uow)
     uow.db.execute(update(ServerRun).where(ServerRun.id == run_id).values(last_alive_at=now))
     uow.commit()
