@@ -31,7 +31,7 @@ from compensator.scheduler_guard import (
     skipping_when_database_down,
 )
 from compensator.services import once
-from compensator.services.backups import NightlyBackup, nightly_backup
+from compensator.services.backups import NightlyBackup, claim_nightly_backup, nightly_backup
 from compensator.services.counter.alerts import Alert, AlertBoard
 from compensator.services.handover.printing import PrintRun, print_pending
 from compensator.services.sessions.views import list_open_sessions
@@ -89,6 +89,10 @@ def warn_sessions_nearly_up(runtime: Compensator, board: AlertBoard) -> list[Ale
 def back_up_tonight(runtime: Compensator) -> NightlyBackup | None:
     """Make tonight's backup and prune the old ones; a failure is logged and tried again tomorrow."""
     url = runtime.engine.url.render_as_string(hide_password=False)
+    with runtime.unit_of_work() as uow:
+        if not claim_nightly_backup(uow, url):
+            log.info("tonight's backup is made by another server sharing the database")
+            return None
     try:
         made = nightly_backup(runtime.settings, url, runtime.clock.now())
     except (BackupError, OSError) as error:

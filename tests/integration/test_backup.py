@@ -209,6 +209,24 @@ def test_the_nightly_backup_job_is_registered_and_a_failure_is_only_logged(runti
     assert "nightly backup failed" in caplog.text
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_servers_sharing_a_postgres_database_make_the_nights_backup_once(runtime, settings, clock, database_url,
+                                                                         tmp_path) -> None:
+    shared = make_settings(backups={"directory": str(tmp_path / "backups")})
+    servers = [Compensator.open(shared, clock=clock, database_url=database_url, upgrade=False) for _ in range(2)]
+    try:
+        made = [back_up_tonight(server) for server in servers]
+        # The next night is a night of its own.
+        clock.advance(timedelta(days=1))
+        next_night = [back_up_tonight(server) for server in reversed(servers)]
+    finally:
+        for server in servers:
+            server.close()
+    assert made[0] is not None and made[1] is None
+    assert next_night[0] is not None and next_night[1] is None
+    assert len(list((tmp_path / "backups").glob("compensator-*.dump"))) == 2
+
+
 def test_backup_and_restore_from_the_command_line(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     config = tmp_path / "config.yaml"
