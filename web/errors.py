@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -59,6 +59,8 @@ def database_answer(problem: DatabaseProblem) -> ResponseReturnValue:
     if wants_json():
         response, _ = json_error(status, code, gettext(message))
     else:
+        # Who is logged in is in the database too: the page is shown without the navigation.
+        g.actor = None
         response = Response(render_template("error.html", title=gettext(title), message=gettext(message)))
     response.status_code = status
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -176,13 +176,14 @@ class SessionLoad:
     acknowledged: list[Acknowledged] = field(default_factory=list)
     unanswered: list[str] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _abandoned: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def keyed(self, method: str, path: str, body: object, deadline: float) -> Answer | None:
         """Send until answered below 500 (None if the deadline passed first); every attempt's status is counted."""
         key = uuid.uuid4().hex
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not self._abandoned.is_set():
             try:
                 answer = call(self.venue.base_url, method, path, body, token=self.venue.token, key=key)
             except OSError as error:
@@ -233,6 +234,13 @@ class SessionLoad:
         for thread in self._threads:
             thread.join(320)
         assert not any(thread.is_alive() for thread in self._threads)
+
+    def abandon(self) -> None:
+        """Stop at once, the requests still unanswered left so (a test that failed already)."""
+        self._abandoned.set()
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(60)
 
     def acknowledged_count(self) -> int:
         """How many sessions were acknowledged so far."""

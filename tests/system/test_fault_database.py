@@ -63,7 +63,7 @@ def test_a_lost_database_is_answered_503_logged_once_and_raises_no_outage(own_po
         outages = call(venue.base_url, "GET", "/api/v1/outages", token=venue.token).body["outages"]
         assert [outage for outage in outages if outage["source"] == "server_gap"] == []
     finally:
-        load.stop()
+        load.abandon()
         server.stop()
     assert load.statuses[503] > 0
     assert load.statuses[500] == 0, load.statuses
