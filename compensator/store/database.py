@@ -137,11 +137,12 @@ class WriteInReadOnlyUnitOfWork(RuntimeError):
     """A read-only unit of work was asked to write: a programming error, never the user's."""
 
 
-# The write-ahead log is copied into the database file by the scheduler every half minute
-# (``checkpoint``), so that no use case waits on that copy: the close of a venue-wide outage
-# would otherwise pay for it every few closes. SQLite copies it at a commit only once it holds
-# this many pages (about 40 MB), a backstop for a process that runs no scheduler.
-WAL_BACKSTOP_PAGES = 10_000
+# The write-ahead log is copied into the database file by the scheduler every ten seconds
+# (``checkpoint``), so that use cases seldom wait on that copy. SQLite also copies it at a commit
+# once it holds this many pages (about 4 MB): a burst of writes (a few megabytes a second under a
+# heavy load) must not grow the log past what a small or nearly full disk has room for, and a
+# log that ate the disk could not be copied back any more (the database file must grow a little).
+WAL_BACKSTOP_PAGES = 1_000
 # Once copied, the log is cut back to this size rather than kept at its largest (``journal_size_limit``),
 # and a log found larger than this is checkpointed with TRUNCATE: on a small or nearly full disk a
 # log left at its largest would hold the space the database itself needs.

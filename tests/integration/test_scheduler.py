@@ -255,7 +255,7 @@ def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_
     assert jobs[ALIVE_JOB].trigger.interval == timedelta(seconds=30)
     assert jobs[DETECT_JOB].trigger.interval == timedelta(seconds=5)
     assert jobs[PRUNE_KEYS_JOB].trigger.interval == timedelta(hours=1)
-    assert jobs[CHECKPOINT_JOB].trigger.interval == timedelta(seconds=30)
+    assert jobs[CHECKPOINT_JOB].trigger.interval == timedelta(seconds=10)
     assert (jobs[CHECKPOINT_JOB].coalesce, jobs[CHECKPOINT_JOB].func.__wrapped__) == (True, checkpoint_database_log)
     assert all(job.max_instances == 1 for job in jobs.values())
 
