@@ -8,12 +8,16 @@ Backups made at the same moment to the same file all succeed, and the file is a 
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tests.support.crash_server import ROOT, Server, Venue, command_environment, compensator_command, free_port
-from tests.support.faults import call
+from tests.support.faults import OwnPostgres, call, log_lines, wait_until
+from tests.system.conftest import fault_venue_in
 
 ROUNDS = 4
 AT_ONCE = 3
@@ -69,3 +73,40 @@ def test_backups_made_at_once_to_one_file_all_succeed_and_leave_a_whole_backup(f
         assert backup.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert backup.execute("SELECT count(*) FROM alembic_version").fetchone()[0] == 1
     backup.close()
+
+
+def test_two_servers_sharing_a_postgres_database_both_serve_and_make_the_nights_backup_once(
+        own_postgres: OwnPostgres, tmp_path: Path) -> None:
+    # The nightly backup runs 15 minutes after closing time: closing is set so that it comes at the
+    # next whole minute at least 20 seconds away, for both servers at once.
+    now = datetime.now(ZoneInfo("Africa/Lagos"))
+    backup_at = (now + timedelta(seconds=80)).replace(second=0, microsecond=0)
+    closing = backup_at - timedelta(minutes=15)
+    backups = tmp_path / "backups"
+    venue = fault_venue_in(tmp_path / "first", own_postgres.url, backups={"directory": str(backups)},
+                           venue={"name": "Bright Star Cyber Café", "timezone": "Africa/Lagos", "currency": "NGN",
+                                  "languages": ["en", "fr", "pcm"], "closing_time": f"{closing:%H:%M}"})
+    (tmp_path / "second").mkdir()
+    servers = [Server(venue), Server(dataclasses.replace(venue, directory=tmp_path / "second", port=free_port()))]
+    for server in servers:
+        server.start()
+    try:
+        # Both serve the same venue: a session started on one is read on the other.
+        started = call(servers[0].venue.base_url, "POST", "/api/v1/sessions", {"seat": "A1", "minutes": 30},
+                       token=venue.token, key="on-the-first")
+        assert started.status == 201
+        assert call(servers[1].venue.base_url, "GET", f"/api/v1/sessions/{started.body['id']}",
+                    token=venue.token).status == 200
+
+        def nights_told() -> list[str]:
+            return [line for server in servers for line in log_lines(server.log_path)
+                    if "nightly backup" in line or "tonight's backup" in line]
+
+        assert wait_until(lambda: len(nights_told()) >= 2, 180, pause=1), "\n".join(nights_told())
+    finally:
+        for server in servers:
+            server.stop()
+    told = nights_told()
+    assert sum("nightly backup written" in line for line in told) == 1, told
+    assert sum("made by another server" in line for line in told) == 1, told
+    assert [path.name for path in backups.iterdir()] == [f"compensator-{backup_at:%Y-%m-%d}.dump"]
