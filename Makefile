@@ -37,9 +37,9 @@ test: $(VENV)/.installed-test
 test-unit: $(VENV)/.installed-test
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
-# Everything but the browser, NUT and crash tests, with the property tests at a tenth of their budgets.
+# Everything but the browser, NUT, crash and fault tests, with the property tests at a tenth of their budgets.
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m "not browser and not nut and not crash and not faketime" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m "not browser and not nut and not crash and not faketime and not fault" $(PYTEST_ARGS)
 
 # The style gate: ruff (lint and import order) and mypy (types), both configured in pyproject.toml.
 check: $(VENV)/.installed-test

@@ -24,15 +24,22 @@ from compensator.collector import collector_held_off
 from compensator.domain.kinds import SessionMode, SessionState
 from compensator.report.archive import archive_due_reports
 from compensator.runtime import Compensator
+from compensator.scheduler_guard import (
+    PROBE_EVERY_SECONDS,
+    PROBE_JOB,
+    checkpoint_database_log,
+    probe_database,
+    skipping_when_database_down,
+)
 from compensator.scheduler_time import run_scheduler_on
 from compensator.services import clock_steps, once
-from compensator.services.backups import NightlyBackup, nightly_backup
+from compensator.services.backups import NightlyBackup, claim_nightly_backup, nightly_backup
 from compensator.services.counter.alerts import Alert, AlertBoard
 from compensator.services.handover.printing import PrintRun, print_pending
 from compensator.services.sessions.views import list_open_sessions
 from compensator.services.sources import detection, server_gap, ups
 from compensator.store.backup import BackupError
-from compensator.store.database import checkpoint, sqlite_file
+from compensator.store.database import sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +57,9 @@ DETECT_JOB = "detect-silent-seats"
 DETECT_EVERY_SECONDS = 5
 PRUNE_KEYS_JOB = "prune-idempotency-keys"
 CHECKPOINT_JOB = "checkpoint-database-log"
-CHECKPOINT_EVERY_SECONDS = 30
+# Often enough that a burst of writes cannot grow the log past a few megabytes between two runs
+# (a small or nearly full disk must keep its space); a run over a short log costs next to nothing.
+CHECKPOINT_EVERY_SECONDS = 10
 AUTO_PRINT_JOB = "print-new-notices"
 AUTO_PRINT_EVERY_SECONDS = 5
 AUTO_PRINT_ACTOR = "auto-print"
@@ -86,6 +95,10 @@ def warn_sessions_nearly_up(runtime: Compensator, board: AlertBoard) -> list[Ale
 def back_up_tonight(runtime: Compensator) -> NightlyBackup | None:
     """Make tonight's backup and prune the old ones; a failure is logged and tried again tomorrow."""
     url = runtime.engine.url.render_as_string(hide_password=False)
+    with runtime.unit_of_work() as uow:
+        if not claim_nightly_backup(uow, url):
+            log.info("tonight's backup is made by another server sharing the database")
+            return None
     try:
         made = nightly_backup(runtime.settings, url, runtime.clock.now())
     except (BackupError, OSError) as error:
@@ -101,7 +114,8 @@ class ServerAlive:
 
     A gap is raised only when this process really did not run: its own ticks (on business time,
     which a step of the PC's clock does not move) came too far apart, as when the PC slept. A tick
-    that could not be written (the database was away) still shows that the server ran.
+    that could not be written (the database was away, or its disk full) still shows that the server
+    ran: it is skipped quietly, and the tick after the database's return moves the run on.
     """
 
     def __init__(self, runtime: Compensator) -> None:
@@ -109,24 +123,35 @@ class ServerAlive:
         self.run_id: int | None = None
         self.last_tick: datetime | None = None
 
-    def __call__(self) -> server_gap.RunStart:
+    def __call__(self) -> server_gap.RunStart | None:
         """Record that the server is alive now; a gap longer than the threshold raises its suspected outage."""
         now = self.runtime.clock.now()
         threshold = timedelta(minutes=self.runtime.settings.server_gap.threshold_minutes)
         ran = self.last_tick is not None and now - self.last_tick <= threshold
         self.last_tick = now
-        with self.runtime.unit_of_work() as uow:
-            if self.run_id is None:
-                run = server_gap.start_run(uow)
-            else:
-                run = server_gap.note_alive(uow, self.run_id, ran_throughout=ran)
+        try:
+            with self.runtime.unit_of_work() as uow:
+                if self.run_id is None:
+                    run = server_gap.start_run(uow)
+                else:
+                    run = server_gap.note_alive(uow, self.run_id, ran_throughout=ran)
+        except Exception as error:
+            if self.runtime.health.failed(error) is None:
+                raise
+            return None
         self.run_id = run.run_id
         return run
 
 
 @collector_held_off()
 def detect_silent_seats(runtime: Compensator) -> detection.DetectionRun:
-    """Raise a suspected outage for seats that fell silent, and end it when they beat again."""
+    """Raise a suspected outage for seats that fell silent, and end it when they beat again.
+
+    Not until the database has been back for as long as a seat may be silent: the seats' heartbeats
+    were refused while it was away, and their silence then was the database's, not the mains'.
+    """
+    if not runtime.health.settled_for(runtime.settings.heartbeats.silent_after_seconds):
+        return detection.DetectionRun()
     with runtime.unit_of_work() as uow:
         return detection.detect(uow)
 
@@ -138,11 +163,6 @@ def prune_idempotency_keys(runtime: Compensator) -> int:
     if removed:
         log.info("pruned %d idempotency keys older than %d days", removed, once.KEEP.days)
     return removed
-
-
-def checkpoint_database_log(runtime: Compensator) -> tuple[int, int] | None:
-    """Copy SQLite's write-ahead log into the database file, off every use case's path (``store.database``)."""
-    return checkpoint(runtime.engine)
 
 
 def print_new_notices(runtime: Compensator, printer: PrinterFactory) -> PrintRun:
@@ -191,17 +211,23 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
     def every(**interval: int) -> IntervalTrigger:
         return IntervalTrigger(**interval, timezone=tz, start_date=start + timedelta(**interval))
 
+    # Every job but the alive tick (which remembers it) skips its run while the database is lost
+    # or its disk full (``scheduler_guard``), and the probe says when it works again.
+    guarded = partial(skipping_when_database_down, runtime)
+    scheduler.add_job(probe_database, every(seconds=PROBE_EVERY_SECONDS), args=[runtime],
+                      id=PROBE_JOB, replace_existing=True, coalesce=True, misfire_grace_time=PROBE_EVERY_SECONDS)
+
     # However late it is, an archive is still wanted (the PC may have slept through closing
     # time), and several missed closings make one run: it archives every due day anyway.
-    scheduler.add_job(archive_reports, CronTrigger(hour=closing.hour, minute=closing.minute, timezone=tz),
+    scheduler.add_job(guarded(archive_reports), CronTrigger(hour=closing.hour, minute=closing.minute, timezone=tz),
                       args=[runtime], id=ARCHIVE_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
     # Once at start-up, to catch up on the days the PC was off at closing time. Without a grace
     # limit the run is not dropped when the scheduler starts a moment after the job was added.
-    scheduler.add_job(archive_reports, DateTrigger(run_date=start, timezone=tz), args=[runtime], id=CATCH_UP_JOB,
-                      replace_existing=True, misfire_grace_time=None)
+    scheduler.add_job(guarded(archive_reports), DateTrigger(run_date=start, timezone=tz), args=[runtime],
+                      id=CATCH_UP_JOB, replace_existing=True, misfire_grace_time=None)
     # A warning is only useful now: a late run within one period still helps, older ones are
     # superseded by the next run, and missed runs never pile up.
-    scheduler.add_job(warn_sessions_nearly_up, every(seconds=WARN_EVERY_SECONDS),
+    scheduler.add_job(guarded(warn_sessions_nearly_up), every(seconds=WARN_EVERY_SECONDS),
                       args=[runtime, board], id=WARN_JOB, replace_existing=True, coalesce=True,
                       misfire_grace_time=WARN_EVERY_SECONDS)
     # First at start-up (the gap check), then every 30 s. A late tick is simply the next one:
@@ -212,39 +238,39 @@ def build_scheduler(runtime: Compensator, board: AlertBoard) -> BackgroundSchedu
                       misfire_grace_time=ALIVE_EVERY_SECONDS)
     # Silence is judged afresh each run from the stored heartbeats, so a missed run loses
     # nothing: runs never pile up and a late one within a period still counts.
-    scheduler.add_job(detect_silent_seats, every(seconds=DETECT_EVERY_SECONDS),
+    scheduler.add_job(guarded(detect_silent_seats), every(seconds=DETECT_EVERY_SECONDS),
                       args=[runtime], id=DETECT_JOB, replace_existing=True, coalesce=True,
                       misfire_grace_time=DETECT_EVERY_SECONDS)
     # After the closing-time archive, so the night's backup holds the day's report. However late
     # (the PC may have slept), a backup is still wanted; missed nights make one run, not several.
     backup_at = (datetime.combine(date(2000, 1, 1), closing) + BACKUP_AFTER_CLOSING).time()
-    scheduler.add_job(back_up_tonight, CronTrigger(hour=backup_at.hour, minute=backup_at.minute, timezone=tz),
+    scheduler.add_job(guarded(back_up_tonight), CronTrigger(hour=backup_at.hour, minute=backup_at.minute, timezone=tz),
                       args=[runtime], id=BACKUP_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
     # Keys only need to outlive a client's retries by far: one run an hour is plenty, a late
     # or missed run just prunes a little later, and runs never need to catch up.
-    scheduler.add_job(prune_idempotency_keys, every(hours=1), args=[runtime],
+    scheduler.add_job(guarded(prune_idempotency_keys), every(hours=1), args=[runtime],
                       id=PRUNE_KEYS_JOB, replace_existing=True, coalesce=True, misfire_grace_time=None)
     # A step is noticed at the clock's next reading and recorded within seconds, even when idle.
-    scheduler.add_job(record_clock_steps, every(seconds=CLOCK_EVERY_SECONDS), args=[runtime], id=CLOCK_JOB,
+    scheduler.add_job(guarded(record_clock_steps), every(seconds=CLOCK_EVERY_SECONDS), args=[runtime], id=CLOCK_JOB,
                       next_run_time=start, replace_existing=True, coalesce=True, misfire_grace_time=None)
     if sqlite_file(runtime.engine.url) is not None:
         # Each run copies whatever the log holds by then, so a late or missed run only leaves a
         # longer log for the next one: coalesce, and never catch up.
-        scheduler.add_job(checkpoint_database_log, every(seconds=CHECKPOINT_EVERY_SECONDS),
+        scheduler.add_job(guarded(checkpoint_database_log), every(seconds=CHECKPOINT_EVERY_SECONDS),
                           args=[runtime], id=CHECKPOINT_JOB, replace_existing=True, coalesce=True,
                           misfire_grace_time=None)
     if any(not monitor.poll for monitor in runtime.settings.ups):
         # A webhook reports changes only, so something must notice that an ONBATT has lasted.
         # Each run looks at the time now and back-dates from the stored state, so a late run is
         # only late, never wrong: coalesce, and skip what is older than a run.
-        scheduler.add_job(evaluate_ups_reports, every(seconds=UPS_REPORTS_EVERY_SECONDS),
+        scheduler.add_job(guarded(evaluate_ups_reports), every(seconds=UPS_REPORTS_EVERY_SECONDS),
                           args=[runtime], id=UPS_REPORTS_JOB, replace_existing=True, coalesce=True,
                           misfire_grace_time=UPS_REPORTS_EVERY_SECONDS)
     if runtime.settings.printer.auto_print:
         # Receipts come out a few seconds after Power back. A notice printed is no longer pending,
         # so a late or coalesced run never prints one twice, and a printer that was off is simply
         # tried again on the next run.
-        scheduler.add_job(print_new_notices, every(seconds=AUTO_PRINT_EVERY_SECONDS),
+        scheduler.add_job(guarded(print_new_notices), every(seconds=AUTO_PRINT_EVERY_SECONDS),
                           args=[runtime, partial(open_printer, runtime.settings.printer)], id=AUTO_PRINT_JOB,
                           replace_existing=True, coalesce=True, misfire_grace_time=AUTO_PRINT_EVERY_SECONDS)
     return scheduler

@@ -76,11 +76,12 @@ TESTS = Path(__file__).resolve().parent
 # Each folder under tests/ is a tier, and the tier's name is the marker of every test in it.
 TIERS = ("unit", "integration", "web", "system")
 # The fixtures that start something a quick run leaves out, and the marker each gives its tests.
-MARKING_FIXTURES = {"nut": "nut", "crash_run": "crash", "faketime": "faketime"}
+MARKING_FIXTURES = {"nut": "nut", "crash_run": "crash", "faketime": "faketime", "own_postgres": "fault",
+                    "small_disk": "fault", "fault_venue": "fault"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test with its tier, and as browser, nut, crash, faketime or postgres where it drives or starts one."""
+    """Mark each test with its tier, and as browser, nut, crash, faketime, fault or postgres where it drives or starts one."""
     for item in items:
         tier = item.path.relative_to(TESTS).parts[0]
         if tier not in TIERS:

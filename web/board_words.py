@@ -53,7 +53,8 @@ def page_words() -> dict[str, str]:
     return {"minutes": gettext("%(minutes)s min", minutes="{minutes}"), "postpaid": gettext("postpaid"),
             "seat": gettext("Seat %(seat)s", seat="{seat}"), "noneWaiting": gettext("None waiting."),
             "elapsed": gettext("%(minutes)s min %(seconds)s s", minutes="{minutes}", seconds="{seconds}"),
-            "confirmEnd": gettext("End the session on seat %(seat)s?", seat="{seat}")}
+            "confirmEnd": gettext("End the session on seat %(seat)s?", seat="{seat}"),
+            "databaseLost": gettext("Database unavailable"), "diskFull": gettext("Disk full")}
 
 
 def clock_step_words(step: ClockStep, step_local: str, difference: timedelta) -> str:

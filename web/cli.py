@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compensator import cli
-from compensator.cli.common import EXIT_OK
-from compensator.config import load_settings
+from compensator.cli.common import EXIT_OK, CommandError, runtime_of, settings_of
 
 if TYPE_CHECKING:
     from compensator.runtime import Compensator
@@ -44,29 +43,45 @@ def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None 
 
 
 def _log_engine_to_stderr() -> None:
-    """Show the engine's own log lines (a UPS on battery, a report archived) on the server's terminal."""
+    """Show the program's own log lines (a UPS on battery, a report archived) on the server's terminal, once each.
+
+    One handler, on the root logger: waitress's ``logging.basicConfig()`` then finds it there and
+    adds none, and a line from the engine or the web layer goes through it once. Libraries keep
+    the root's WARNING level; the program's own loggers say what they do at INFO.
+    """
     import logging
 
-    engine_log = logging.getLogger("compensator")
-    if not engine_log.handlers:
+    root = logging.getLogger()
+    if not root.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        engine_log.addHandler(handler)
-        engine_log.setLevel(logging.INFO)
+        root.addHandler(handler)
+    for name in ("compensator", "web"):
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Serve the dashboard and the API for the configured venue."""
-    from compensator.runtime import Compensator
+    from compensator.store.health import DatabaseUnusable
+    from compensator.store.server_lock import hold_server_lock
 
-    settings = load_settings(args.config)
     # Before the runtime opens: a step of the PC's clock found at start-up is told like any other.
     _log_engine_to_stderr()
-    runtime = Compensator.open(settings)
+    # Taken before the migrations: a second server on the same SQLite file is refused before it touches it.
     try:
-        return serve(runtime, args.host or runtime.settings.server.host, args.port or runtime.settings.server.port)
+        lock = hold_server_lock(settings_of(args).database.url)
+    except DatabaseUnusable as error:
+        raise CommandError(str(error)) from None
+    try:
+        runtime = runtime_of(args)
+        try:
+            return serve(runtime, args.host or runtime.settings.server.host,
+                         args.port or runtime.settings.server.port)
+        finally:
+            runtime.close()
     finally:
-        runtime.close()
+        if lock is not None:
+            lock.release()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -46,6 +46,7 @@ from web.auth import current_actor, login_required
 from web.billing import end_message, hourly_prices, money, move_message, owed_message, package_buttons
 from web.board_words import alert_text, clock_step_words, letter_label, outage_label, page_words
 from web.context import reading, runtime
+from web.errors import database_warning
 from web.forms import Message, submit
 from web.i18n import N_, format_number, gettext, ngettext, ui_language
 from web.labels import name_of
@@ -143,6 +144,8 @@ def _board_state() -> dict[str, object]:
                        runtime().clock.now(), ALERTS_SHOWN_FOR)[-ALERTS_SHOWN:]],
         "clock_warning": clock_warning(),
         "now": runtime().clock.now().isoformat(),
+        # A full disk still lets the board be read: the page warns while nothing can be saved.
+        "database": database_warning(runtime().health.problem),
     }
 
 

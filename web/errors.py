@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -17,6 +17,7 @@ from compensator.errors import (
     PermissionDenied,
     PrinterUnavailable,
 )
+from compensator.store.health import RETRY_AFTER_SECONDS, DatabaseProblem
 from web.i18n import N_, gettext
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,40 @@ STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     # The one 5xx: the receipt printer, outside the program, is off or refused the receipt.
     (PrinterUnavailable, 503),
 )
+
+
+# A database lost or a disk full is the machine's fault, not a bug: the status, the API's code,
+# and the words a person reads (the JSON message too, so the dashboard's script can show it).
+DATABASE_ANSWERS = {
+    DatabaseProblem.UNAVAILABLE: (503, "database_unavailable", N_("Database unavailable"),
+                                  N_("The database cannot be reached: nothing was changed. "
+                                     "The dashboard keeps the last board and tries again by itself.")),
+    DatabaseProblem.DISK_FULL: (507, "disk_full", N_("Disk full"),
+                                N_("The disk of the counter PC is full: nothing was saved. Free some space "
+                                   "(old files, the recycle bin); the dashboard tries again by itself.")),
+}
+
+
+def database_warning(problem: DatabaseProblem | None) -> dict[str, str] | None:
+    """What the dashboard shows while the database is lost or its disk full: its code and words; None when well."""
+    if problem is None:
+        return None
+    _status, code, title, message = DATABASE_ANSWERS[problem]
+    return {"code": code, "title": gettext(title), "message": gettext(message)}
+
+
+def database_answer(problem: DatabaseProblem) -> ResponseReturnValue:
+    """The answer to a request the database could not serve: 503 or 507, with ``Retry-After``, no traceback."""
+    status, code, title, message = DATABASE_ANSWERS[problem]
+    if wants_json():
+        response, _ = json_error(status, code, gettext(message))
+    else:
+        # Who is logged in is in the database too: the page is shown without the navigation.
+        g.actor = None
+        response = Response(render_template("error.html", title=gettext(title), message=gettext(message)))
+    response.status_code = status
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 # The refusals a person can meet while clicking around, with the words the page shows.
@@ -94,6 +129,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def on_unexpected(error: Exception) -> ResponseReturnValue:
+        # The database lost or its disk full: logged once when it begins (``store.health``), answered plainly.
+        problem = current_app.extensions["compensator"].health.failed(error)
+        if problem is not None:
+            return database_answer(problem)
         # A bug must never show a traceback to a user; it is logged for the developers.
         log.exception("unexpected error on %s %s", request.method, request.path)
         if wants_json():

@@ -38,6 +38,12 @@ ERRORS = {
     409: "conflicts with the current state (seat busy, seat dark in a power cut, session ended, key reused)",
 }
 TOO_LARGE = "the body is larger than the server takes (1 MiB)"
+# Faults of the machine, not of the request: said with a Retry-After header, and the same request
+# may be sent again (with its Idempotency-Key) once that time has passed.
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before sending the request again",
+                               "schema": {"type": "integer", "minimum": 1}}}
+DATABASE_UNAVAILABLE = "database_unavailable: the database cannot be reached; nothing was changed"
+DISK_FULL = "disk_full: the disk of the counter PC is full; nothing was saved"
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key", "in": "header", "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"^[!-~]([ -~]*[!-~])?$"},
@@ -95,6 +101,13 @@ def _operation(operation: Operation, schemas: _Schemas) -> dict[str, Any]:
         refusals[413] = TOO_LARGE
     for status, description in refusals.items():
         answers.setdefault(str(status), {"description": description, **_content(Error, schemas)})
+    if not operation.public:
+        lost = answers.setdefault("503", {"description": DATABASE_UNAVAILABLE, **_content(Error, schemas)})
+        if lost["description"] != DATABASE_UNAVAILABLE:
+            lost["description"] += f"; or {DATABASE_UNAVAILABLE}"
+        lost["headers"] = RETRY_AFTER
+        if operation.mutation:
+            answers["507"] = {"description": DISK_FULL, "headers": RETRY_AFTER, **_content(Error, schemas)}
     parameters = [{"name": name, "in": "path", "required": True,
                    **(PATH_PARAMETERS.get(name) or {"schema": ID})}
                   for name in re.findall(r"{([^}]+)}", operation.path)]

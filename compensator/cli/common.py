@@ -34,8 +34,12 @@ def runtime_of(args: argparse.Namespace) -> Compensator:
     # The database layer is imported by the commands that use it: ``--help`` and
     # ``check-config`` start in a fraction of the time without it.
     from compensator.runtime import Compensator
+    from compensator.store.health import DatabaseUnusable
 
-    return Compensator.open(settings_of(args))
+    try:
+        return Compensator.open(settings_of(args))
+    except DatabaseUnusable as error:
+        raise CommandError(str(error)) from None
 
 
 def read_pin() -> str:

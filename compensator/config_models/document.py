@@ -29,7 +29,7 @@ from compensator.config_models.sections import (
     ServerModel,
 )
 from compensator.config_models.ups import UpsModel, UpsName, UpsZones
-from compensator.config_models.venue import SeatIds, SeatModel, SeatZone, VenueModel, ZoneId, ZoneModel
+from compensator.config_models.venue import MAX_SEATS, SeatIds, SeatModel, SeatZone, VenueModel, ZoneId, ZoneModel
 from compensator.settings import DatabaseSettings, Settings
 
 DATABASE_URL_VARIABLE = "COMPENSATOR_DATABASE_URL"
@@ -149,6 +149,8 @@ def across_entries(data: Mapping[str, Any]) -> list[Problem]:
                 found.append((("seats", index, "id"), f"seat {seat_id} is already defined by seats[{seen[seat_id]}]"))
             else:
                 seen[seat_id] = index
+    if len(seen) > MAX_SEATS:
+        found.append((("seats",), f"a venue holds at most {MAX_SEATS} seats; these entries make {len(seen)}"))
     for index, zone in declared(data.get("seats"), "zone", SEAT_ZONE):
         if known is not None and zone not in known:
             found.append((("seats", index, "zone"), f"unknown zone {zone!r}" + did_you_mean(zone, known)))

@@ -39,6 +39,9 @@ LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
 CLOCK_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})$")
 MAX_SEATS_IN_RANGE = 1000
+# The largest gaming centres known hold about 1,800 seats; far more is a typing mistake, and a
+# million seats take minutes and gigabytes to start.
+MAX_SEATS = 5000
 MAX_PRICE_MINOR_PER_HOUR = 10**9
 
 

@@ -13,7 +13,13 @@ from pathlib import Path
 
 from compensator.settings import Settings
 from compensator.store import backup as store_backup
-from compensator.store.database import data_directory
+from compensator.store.database import UnitOfWork, data_directory, insert_unless_present, sqlite_file
+from compensator.store.operations import IdempotencyRecord
+
+# The claim of a night's backup among the servers sharing one PostgreSQL database, kept as a
+# key of the scheduler's (pruned with the other keys after a week).
+NIGHTLY_CLAIM_ACTOR = "scheduler"
+NIGHTLY_CLAIM_PREFIX = "nightly-backup:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +50,17 @@ def nightly_backup(settings: Settings, database_url: str, now: datetime) -> Nigh
     written = store_backup.backup(database_url, store_backup.nightly_path(directory, day, database_url))
     pruned = store_backup.prune(directory, settings.backups.keep, database_url)
     return NightlyBackup(written, tuple(pruned))
+
+
+def claim_nightly_backup(uow: UnitOfWork, database_url: str) -> bool:
+    """Whether this server makes tonight's backup: always on SQLite (one server per file), on
+    PostgreSQL only the first server whose claim of the night commits (counters share it by design)."""
+    if sqlite_file(database_url) is not None:
+        return True
+    now = uow.now()
+    day = now.astimezone(uow.settings.venue.tz).date()
+    claimed = insert_unless_present(uow.db, IdempotencyRecord.__table__, {
+        "actor": NIGHTLY_CLAIM_ACTOR, "key": f"{NIGHTLY_CLAIM_PREFIX}{day.isoformat()}", "fingerprint": "",
+        "status": None, "body": None, "created_at": now})
+    uow.commit()
+    return claimed

@@ -15,6 +15,8 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -66,16 +68,21 @@ def suffix_for(database_url: str) -> str:
 def backup(database_url: str, out: Path) -> BackupFile:
     """Write a consistent backup of the database to ``out`` (created or replaced whole)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    # Written beside the target and renamed at the end: a backup cut short never leaves a
-    # half-written file under the name of a good one.
-    partial = out.with_name(f".{out.name}.partial")
-    partial.unlink(missing_ok=True)
+    # Written beside the target under a name of its own and renamed at the end: a backup cut
+    # short never leaves a half-written file under the name of a good one, and two backups made
+    # at once (two servers, or a backup by hand at the nightly one's minute) never share a file.
+    handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
+    os.close(handle)
+    partial = Path(name)
     try:
         if is_sqlite(database_url):
             _backup_sqlite(sqlite_path(database_url), partial)
         else:
             _run_pg("pg_dump", "--format=custom", "--no-owner", f"--file={partial}",
                     f"--dbname={_libpq_url(database_url)}")
+        # An empty file is never a backup, whatever the copy said.
+        if partial.stat().st_size == 0:
+            raise BackupError(f"{out}: the copy came out empty; no backup was written")
         # A backup holds PIN hashes and token digests: only its owner may read it.
         os.chmod(partial, 0o600)
         os.replace(partial, out)
@@ -88,6 +95,8 @@ def check_backup(database_url: str, path: Path) -> None:
     """Refuse a file that is not a whole backup of a Compensator database of this kind."""
     if not path.is_file():
         raise BackupError(f"{path}: no such backup file")
+    if path.stat().st_size == 0:
+        raise BackupError(f"{path}: the file is empty (0 bytes): not a backup; choose another one")
     if is_sqlite(database_url):
         try:
             with sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True) as connection:
@@ -152,12 +161,16 @@ def prune(directory: Path, keep: int, database_url: str) -> list[Path]:
 def _backup_sqlite(source: Path, target: Path) -> None:
     if not source.exists():
         raise BackupError(f"{source}: no such database")
-    with sqlite3.connect(source) as origin, sqlite3.connect(target) as copy:
-        origin.execute("PRAGMA busy_timeout = 10000")
-        origin.backup(copy, pages=SQLITE_PAGES_PER_STEP)
-    # A backup stands on its own: one file, without the write-ahead log beside it.
-    with sqlite3.connect(target) as copy:
-        copy.execute("PRAGMA journal_mode = DELETE")
+    try:
+        with closing(sqlite3.connect(source)) as origin, closing(sqlite3.connect(target)) as copy:
+            origin.execute("PRAGMA busy_timeout = 10000")
+            origin.backup(copy, pages=SQLITE_PAGES_PER_STEP)
+        # A backup stands on its own: one file, without the write-ahead log beside it.
+        with closing(sqlite3.connect(target)) as copy:
+            copy.execute("PRAGMA journal_mode = DELETE")
+    except sqlite3.Error as error:
+        # A disk that is full or failing, a database that is damaged: said in one line.
+        raise BackupError(f"{source}: the backup could not be made ({error})") from None
 
 
 def _restore_sqlite(backup_file: Path, target: Path) -> None:

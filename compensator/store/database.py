@@ -26,6 +26,7 @@ from sqlalchemy.types import TypeDecorator
 
 from compensator.clock import Clock
 from compensator.settings import Settings
+from compensator.store.health import DatabaseHealth
 
 
 def enum_column(enum_class: type[StrEnum]) -> Enum:
@@ -136,26 +137,39 @@ class WriteInReadOnlyUnitOfWork(RuntimeError):
     """A read-only unit of work was asked to write: a programming error, never the user's."""
 
 
-# The write-ahead log is copied into the database file by the scheduler every half minute
-# (``checkpoint``), so that no use case waits on that copy: the close of a venue-wide outage
-# would otherwise pay for it every few closes. SQLite copies it at a commit only once it holds
-# this many pages (about 40 MB), a backstop for a process that runs no scheduler.
-WAL_BACKSTOP_PAGES = 10_000
+# The write-ahead log is copied into the database file by the scheduler every ten seconds
+# (``checkpoint``), so that use cases seldom wait on that copy. SQLite also copies it at a commit
+# once it holds this many pages (about 4 MB): a burst of writes (a few megabytes a second under a
+# heavy load) must not grow the log past what a small or nearly full disk has room for, and a
+# log that ate the disk could not be copied back any more (the database file must grow a little).
+WAL_BACKSTOP_PAGES = 1_000
+# Once copied, the log is cut back to this size rather than kept at its largest (``journal_size_limit``),
+# and a log found larger than this is checkpointed with TRUNCATE: on a small or nearly full disk a
+# log left at its largest would hold the space the database itself needs.
+WAL_KEPT_BYTES = 4 * 1024 * 1024
 
 
-def checkpoint(engine: Engine) -> tuple[int, int] | None:
+def wal_file(engine: Engine) -> Path | None:
+    """The write-ahead log beside a SQLite file, or None for a database with none."""
+    database = sqlite_file(engine.url)
+    return None if database is None else database.with_name(database.name + "-wal")
+
+
+def checkpoint(engine: Engine, *, truncate: bool = False) -> tuple[int, int] | None:
     """Copy into a SQLite file what its write-ahead log holds, as far as no reader still needs it.
 
     Passive: it waits for no reader and no writer, and what a reader still needs is copied at
-    a later run. Returns the pages in the log and those copied, or None for a database with no
-    log (PostgreSQL, an in-memory SQLite database).
+    a later run. With ``truncate`` it waits for them (up to the busy timeout), copies everything
+    and cuts the log to nothing, which gives its space back to the disk. Returns the pages in
+    the log and those copied, or None for a database with no log (PostgreSQL, an in-memory SQLite database).
     """
     if sqlite_file(engine.url) is None:
         return None
+    mode = "TRUNCATE" if truncate else "PASSIVE"
     connection = engine.raw_connection()
     try:
         # Outside any transaction (the driver's own handling is off): a checkpoint runs on its own.
-        _busy, pages, copied = connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        _busy, pages, copied = connection.cursor().execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
     finally:
         connection.close()
     return pages, copied
@@ -193,6 +207,7 @@ def _configure_sqlite(engine: Engine, *, memory: bool, reads_take_write_lock: bo
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
+            cursor.execute(f"PRAGMA journal_size_limit={WAL_KEPT_BYTES}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
@@ -218,13 +233,16 @@ class UnitOfWork:
     """
 
     def __init__(self, session_factory: sessionmaker[Session], clock: Clock, settings: Settings, *,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, health: DatabaseHealth | None = None) -> None:
         self._session_factory = session_factory
         self.clock = clock
         self.settings = settings
         self.read_only = read_only
         self.db: Session
         self._commits_held = 0
+        # Told whether the database worked (a lost one is back, a full disk took a write) or failed.
+        self._health = health
+        self._committed = False
 
     def __enter__(self) -> UnitOfWork:
         if not self.read_only:
@@ -235,10 +253,17 @@ class UnitOfWork:
         self.db.connection(execution_options={READ_ONLY_OPTION: True})
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, _type: object, error: BaseException | None, _traceback: object) -> None:
         # Closing rolls back whatever was not committed; unlike rollback() it leaves loaded
         # objects readable, detached, for the caller.
-        self.db.close()
+        try:
+            self.db.close()
+        finally:
+            if self._health is not None:
+                if error is None:
+                    self._health.worked(wrote=self._committed)
+                else:
+                    self._health.failed(error)
 
     def commit(self) -> None:
         """Make everything done in this unit of work permanent (at the held commit, if one is held)."""
@@ -248,6 +273,7 @@ class UnitOfWork:
             self.db.flush()
             return
         self.db.commit()
+        self._committed = True
 
     @contextmanager
     def commit_held(self) -> Iterator[None]:

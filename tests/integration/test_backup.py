@@ -138,6 +138,39 @@ def test_a_file_that_is_not_a_whole_backup_is_refused_before_anything_is_touched
     assert not (tmp_path / "target.db").exists()
 
 
+def test_an_empty_file_is_refused_as_empty(tmp_path) -> None:
+    target = f"sqlite:///{(tmp_path / 'target.db').as_posix()}"
+    empty = tmp_path / "compensator-2026-12-07.db"
+    empty.touch()
+    with pytest.raises(store_backup.BackupError, match=r"the file is empty \(0 bytes\)"):
+        store_backup.restore(target, empty)
+    assert not (tmp_path / "target.db").exists()
+
+
+def test_backups_made_at_once_to_the_same_file_never_collide(runtime, database_url, tmp_path) -> None:
+    out = tmp_path / "backups" / "same.db"
+    outcomes: list[object] = []
+
+    def back_up() -> None:
+        try:
+            outcomes.append(store_backup.backup(database_url, out))
+        except Exception as error:  # noqa: BLE001 - the test counts what each backup came to
+            outcomes.append(error)
+
+    for _ in range(5):
+        threads = [threading.Thread(target=back_up) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert all(isinstance(outcome, store_backup.BackupFile) and outcome.size_bytes > 0 for outcome in outcomes), \
+        outcomes
+    assert len(outcomes) == 15
+    # The last one renamed is whole, and no partial file is left behind.
+    store_backup.check_backup(database_url, out)
+    assert sorted(path.name for path in out.parent.iterdir()) == ["same.db"]
+
+
 def test_an_older_backup_is_migrated_to_this_versions_schema(tmp_path) -> None:
     old = f"sqlite:///{(tmp_path / 'old.db').as_posix()}"
     engine = make_engine(old)
@@ -174,6 +207,24 @@ def test_the_nightly_backup_job_is_registered_and_a_failure_is_only_logged(runti
     finally:
         broken.close()
     assert "nightly backup failed" in caplog.text
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_servers_sharing_a_postgres_database_make_the_nights_backup_once(runtime, settings, clock, database_url,
+                                                                         tmp_path) -> None:
+    shared = make_settings(backups={"directory": str(tmp_path / "backups")})
+    servers = [Compensator.open(shared, clock=clock, database_url=database_url, upgrade=False) for _ in range(2)]
+    try:
+        made = [back_up_tonight(server) for server in servers]
+        # The next night is a night of its own.
+        clock.advance(timedelta(days=1))
+        next_night = [back_up_tonight(server) for server in reversed(servers)]
+    finally:
+        for server in servers:
+            server.close()
+    assert made[0] is not None and made[1] is None
+    assert next_night[0] is not None and next_night[1] is None
+    assert len(list((tmp_path / "backups").glob("compensator-*.dump"))) == 2
 
 
 def test_backup_and_restore_from_the_command_line(tmp_path, monkeypatch, capsys) -> None:

@@ -24,6 +24,7 @@ from compensator.scheduler import (
     CHECKPOINT_JOB,
     CLOCK_JOB,
     DETECT_JOB,
+    PROBE_JOB,
     PRUNE_KEYS_JOB,
     WARN_JOB,
     ServerAlive,
@@ -238,7 +239,7 @@ def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_
     finally:
         scheduler.shutdown(wait=True)
     assert set(jobs) == {ARCHIVE_JOB, CATCH_UP_JOB, WARN_JOB, ALIVE_JOB, PRUNE_KEYS_JOB, BACKUP_JOB, DETECT_JOB,
-                         CHECKPOINT_JOB, CLOCK_JOB}
+                         CHECKPOINT_JOB, CLOCK_JOB, PROBE_JOB}
     backup = {field.name: str(field) for field in jobs[BACKUP_JOB].trigger.fields}
     assert (backup["hour"], backup["minute"]) == ("22", "15")
     assert (jobs[BACKUP_JOB].coalesce, jobs[BACKUP_JOB].misfire_grace_time) == (True, None)
@@ -247,7 +248,7 @@ def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_
     fields = {field.name: str(field) for field in archive.trigger.fields}
     assert (fields["hour"], fields["minute"]) == ("22", "0")
     assert str(archive.trigger.timezone) == "Africa/Lagos"
-    assert (archive.coalesce, archive.misfire_grace_time, archive.func) == (True, None, archive_reports)
+    assert (archive.coalesce, archive.misfire_grace_time, archive.func.__wrapped__) == (True, None, archive_reports)
     assert isinstance(jobs[CATCH_UP_JOB].trigger, DateTrigger)
     assert jobs[CATCH_UP_JOB].misfire_grace_time is None
     assert isinstance(jobs[WARN_JOB].trigger, IntervalTrigger)
@@ -255,8 +256,8 @@ def test_the_scheduler_registers_each_job_under_its_id_with_its_trigger(reports_
     assert jobs[ALIVE_JOB].trigger.interval == timedelta(seconds=30)
     assert jobs[DETECT_JOB].trigger.interval == timedelta(seconds=5)
     assert jobs[PRUNE_KEYS_JOB].trigger.interval == timedelta(hours=1)
-    assert jobs[CHECKPOINT_JOB].trigger.interval == timedelta(seconds=30)
-    assert (jobs[CHECKPOINT_JOB].coalesce, jobs[CHECKPOINT_JOB].func) == (True, checkpoint_database_log)
+    assert jobs[CHECKPOINT_JOB].trigger.interval == timedelta(seconds=10)
+    assert (jobs[CHECKPOINT_JOB].coalesce, jobs[CHECKPOINT_JOB].func.__wrapped__) == (True, checkpoint_database_log)
     assert all(job.max_instances == 1 for job in jobs.values())
 
 

@@ -54,6 +54,19 @@ def test_a_seat_range_expands_to_every_seat_in_it() -> None:
     assert "at most" in expand_seat_ids("A1-A5000")
 
 
+def test_a_venue_of_more_than_5000_seats_is_refused_however_its_ranges_are_split() -> None:
+    def ranges(count: int, size: int) -> list[dict[str, str]]:
+        prefixes = [f"R{chr(97 + index // 26)}{chr(97 + index % 26)}" for index in range(count)]
+        return [{"id": f"{prefix}1-{prefix}{size}", "zone": "standard"} for prefix in prefixes]
+
+    assert len(parse_settings(with_changes(seats=ranges(5, 1000)), environ={}).seats) == 5000
+    assert problems_of(with_changes(seats=ranges(6, 1000))) == (
+        "seats: a venue holds at most 5000 seats; these entries make 6000",)
+    # A thousand small ranges are counted the same way as a few large ones.
+    assert problems_of(with_changes(seats=ranges(501, 10))) == (
+        "seats: a venue holds at most 5000 seats; these entries make 5010",)
+
+
 def test_a_venue_shows_a_24_hour_clock_unless_it_chooses_a_12_hour_one() -> None:
     assert parse_settings(VENUE, environ={}).venue.clock is ClockStyle.TWENTY_FOUR_HOUR
     data = with_changes(venue={**VENUE["venue"], "clock": "12h"})

@@ -215,11 +215,36 @@
     });
   }
 
+  // The database lost or its disk full: the banner says so, and the board stays as last read.
+  function showDatabase(warning) {
+    var banner = document.getElementById("database-banner");
+    if (!banner) { return; }
+    banner.hidden = !warning;
+    if (warning) {
+      text(banner.querySelector(".title"), warning.title || "");
+      text(banner.querySelector(".message"), warning.message || "");
+    }
+  }
+
   function poll() {
     fetch(config.board, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        if (response.ok) { return response.json(); }
+        if (response.status === 503 || response.status === 507) {
+          return response.json().then(function (body) {
+            var error = (body && body.error) || {};
+            if (error.code === "database_unavailable" || error.code === "disk_full") {
+              showDatabase({title: response.status === 503 ? say("databaseLost") : say("diskFull"),
+                            message: error.message});
+            }
+            return null;
+          }, function () { return null; });
+        }
+        return null;
+      })
       .then(function (state) {
         if (!state) { return; }
+        showDatabase(state.database);
         serverOffset = Date.parse(state.now) - Date.now();
         patchTiles(state.seats);
         patchFigures(state.figures_text);
