@@ -30,9 +30,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop the flaps and the time on battery."""
-    with op.batch_alter_table("outages") as batch:
-        batch.drop_column("flaps")
-    with op.batch_alter_table("ups_states") as batch:
-        batch.drop_column("flaps")
-        batch.drop_column("battery_seconds")
+    """Drop the flaps and the time on battery.
+
+    In place (SQLite 3.35 and later drop a column without copying the table): copying ``outages``
+    would drop a table that compensations refer to, which SQLite's foreign keys refuse.
+    """
+    op.drop_column("outages", "flaps")
+    op.drop_column("ups_states", "flaps")
+    op.drop_column("ups_states", "battery_seconds")
