@@ -171,7 +171,7 @@ def index() -> str:
     settings = runtime().settings
     return render_template("dashboard.html", state=_board_state(), zones=settings.zones,
                            packages=package_buttons(), hourly_prices=hourly_prices(), seats=settings.seats,
-                           can_print=can_print(), words=page_words())
+                           can_print=can_print(), words=page_words(), onto=request.args.get("onto", ""))
 
 
 @bp.get("/board.json")
@@ -312,8 +312,10 @@ def redeem() -> ResponseReturnValue:
         return _with_closing(redeemed.session, gettext(words, code=redeemed.code, minutes=redeemed.minutes,
                                                        seat=redeemed.session.seat_id))
 
+    # A refused code comes back with the same "Onto" chosen, so that the re-scan goes where the attendant meant.
     return submit(lambda uow: redeem_voucher(uow, request.form.get("code", ""), actor=actor_label(),
-                                             **_voucher_target()), outcome)
+                                             **_voucher_target()), outcome,
+                  refused_location=url_for("dashboard.index", onto=request.form.get("onto", "")[:80] or None))
 
 
 @bp.get("/seat-agent.py")
