@@ -40,6 +40,7 @@ from compensator.services.sessions import views as session_views
 from compensator.services.sessions.vouchers import Redemption, redeem_voucher
 from compensator.services.sources import ups
 from compensator.settings import PrinterKind
+from compensator.store.database import UnitOfWork
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
 from web.billing import end_message, hourly_prices, owed_message, package_buttons
@@ -56,9 +57,10 @@ bp = Blueprint("dashboard", __name__)
 ALERTS_SHOWN = 5
 # A "5 min left" alert is stale once those minutes have passed.
 ALERTS_SHOWN_FOR = timedelta(minutes=NEARLY_UP_MINUTES)
-# What the flash says once a session action other than ending is done, by the action's name.
-ACTION_DONE = {"extend": N_("Seat %(seat)s: extend done."), "pause": N_("Seat %(seat)s: pause done."),
-               "resume": N_("Seat %(seat)s: resume done."), "move": N_("Seat %(seat)s: move done.")}
+# What the flash says once a session action other than ending is done, by the action's name: what happened.
+ACTION_DONE = {"extend": N_("Seat %(seat)s: %(minutes)s min added (%(paid)s min paid in all)."),
+               "pause": N_("Session on %(seat)s paused."), "resume": N_("Session on %(seat)s resumed."),
+               "move": N_("Seat %(from_seat)s moved to %(seat)s.")}
 
 
 def actor_label() -> str:
@@ -279,9 +281,16 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
     if "seat" in found.fields:
         fields["seat"] = request.form.get("seat", "")
 
+    before: dict[str, str] = {}
+
+    def run(uow: UnitOfWork) -> session_views.SeatSessionView:
+        before["seat"] = session_views.get_session(uow, session_id).seat_id
+        return found.run(uow, session_id, fields, actor.label)
+
     def outcome(view: session_views.SeatSessionView) -> Message:
         if action != "end":
-            return _with_closing(view, gettext(ACTION_DONE[action], seat=view.seat_id))
+            return _with_closing(view, gettext(ACTION_DONE[action], seat=view.seat_id, minutes=fields.get("minutes"),
+                                               paid=view.paid_minutes, from_seat=before.get("seat", "")))
         owed = owed_message(view)
         letter = next((credit.notice_id for credit in view.owed_on_leaving if credit.notice_id is not None), None)
         if letter is not None:
@@ -291,7 +300,7 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
         return "warning" if owed else "success", f"{end_message(view)} {owed}".strip(), (
             gettext("Print the bill"), url_for("dashboard.bill_receipt", session_id=view.id, width=width))
 
-    return submit(lambda uow: found.run(uow, session_id, fields, actor.label), outcome)
+    return submit(run, outcome)
 
 
 def _voucher_target() -> dict[str, object]:
