@@ -87,6 +87,23 @@ def test_seats_list_every_seat_with_state_and_remaining_minutes(api) -> None:
     assert seats["G2"]["remaining_minutes"] == 60
 
 
+def test_a_seat_whose_time_is_up_has_its_own_state_documented_in_the_api(api, clock) -> None:
+    api.post("/sessions", json={"seat": "A2", "minutes": 30})
+    api.post("/sessions", json={"seat": "A3", "minutes": 60})
+    api.post("/sessions", json={"seat": "A4", "postpaid": True})
+    clock.advance(minutes=31)
+    seats = {seat["seat"]: seat for seat in api.get("/seats").get_json()["seats"]}
+    assert [seats[seat]["state"] for seat in ("A2", "A3", "A4", "A5")] == ["time_up", "in_session", "in_session",
+                                                                          "free"]
+    assert seats["A2"]["remaining_minutes"] == 0
+    api.post("/outages", json={})
+    clock.advance(minutes=20)
+    assert api.get("/seats").get_json()["seats"][1]["state"] == "dark"
+    document = api.get("/openapi.json").get_json()["components"]["schemas"]
+    assert "time_up" in document["SeatState"]["enum"]
+    assert "time_up (the prepaid time has run out" in document["Seat"]["properties"]["state"]["description"]
+
+
 def test_a_session_starts_extends_pauses_resumes_moves_and_ends(api, clock) -> None:
     created = api.post("/sessions", json={"seat": "A1", "minutes": 60, "customer_name": "Ngozi", "language": "fr"})
     assert created.status_code == 201

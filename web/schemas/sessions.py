@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from compensator.domain.kinds import CompensationForm, CreditReason, EntryKind, SeatState, SessionMode, SessionState
 from web.schemas.common import Time
 from web.schemas.fields import Closed, Id, Language, Minutes, Name, Note, SeatId, Shape
@@ -43,7 +45,9 @@ class Seat(Shape):
     seat: str
     label: str
     zone: str
-    state: SeatState
+    state: SeatState = Field(description="free; in_session (time left, or postpaid); paused; time_up (the prepaid "
+                                         "time has run out and the session is not ended yet); dark (no power, "
+                                         "whatever the session: this comes first)")
     session: int | None
     remaining_minutes: int | None
     paid_end: Time | None
