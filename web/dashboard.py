@@ -44,7 +44,7 @@ from compensator.store.database import UnitOfWork
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
 from web.billing import end_message, hourly_prices, owed_message, package_buttons
-from web.board_words import alert_text, letter_label, outage_label, page_words
+from web.board_words import alert_text, letter_label, outage_label, page_words, zone_names
 from web.context import reading, runtime
 from web.forms import Message, submit
 from web.i18n import N_, format_number, gettext, ngettext, ui_language
@@ -162,7 +162,7 @@ def ups_lines(views: list[ups.UpsView]) -> list[dict[str, str]]:
         if view.display is UpsDisplay.NOT_ANSWERING and view.in_outage:
             label += " " + gettext("(the outage stays open)")
         lines.append({"name": view.name, "state": view.display.value, "label": label,
-                      "zones": ", ".join(view.zones) if view.zones else gettext("whole venue")})
+                      "zones": zone_names(view.zones) if view.zones else gettext("whole venue")})
     return lines
 
 

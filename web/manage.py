@@ -34,6 +34,7 @@ from compensator.services.sessions import views as session_views
 from compensator.services.sources import ups
 from web.audit_view import audit_row
 from web.auth import current_actor, manager_required
+from web.board_words import scope_words
 from web.context import reading, runtime
 from web.dashboard import ups_lines
 from web.forms import submit
@@ -104,7 +105,7 @@ def index() -> str:
         attendants=attendants, tokens=tokens, records=[audit_row(record, settings) for record in records],
         older_audit=records[-1].id if len(records) == AUDIT_PAGE else None,
         policy=describe_policy(settings.policy), tz=settings.venue.tz, ups_states=ups_lines(ups_views),
-        open_sessions=open_sessions)
+        open_sessions=open_sessions, scope_words=scope_words)
 
 
 def _audit_before() -> int | None:

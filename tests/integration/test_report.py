@@ -25,14 +25,14 @@ from tests.support.known_day import ACTOR, DAY, MANAGER, at_local, do, pdf_text,
 
 
 def test_the_outage_table_of_a_known_day_has_times_kinds_scopes_sources_and_corrections(known_day) -> None:
-    rows = [(row.kind.value, layout.scope(row), row.source.value, layout.local(known_day, row.started_at),
+    rows = [(row.kind.value, layout.scope(known_day, row), row.source.value, layout.local(known_day, row.started_at),
              layout.end_text(known_day, row), row.minutes_in_day, row.bridged_by_ups, row.logged_by, row.compensations)
             for row in known_day.outages]
     assert rows == [
         ("power", "whole venue", "manual", "14:20", "14:45", 25, False, ACTOR, 3),
-        ("power", "zones: gaming", "ups", "16:00", "16:05", 5, False, ACTOR, 1),
+        ("power", "zones: Gaming", "ups", "16:00", "16:05", 5, False, ACTOR, 1),
         ("network", "seats: A12", "manual", "17:00", "17:10", 10, False, ACTOR, 0),
-        ("power", "zones: standard", "manual", "17:15", "17:20", 5, True, ACTOR, 0),
+        ("power", "zones: Standard", "manual", "17:15", "17:20", 5, True, ACTOR, 0),
     ]
     (correction,) = known_day.outages[0].corrections
     assert layout.correction(known_day, correction) == \

@@ -87,7 +87,7 @@ def render(report: DailyReportData) -> str:
     section("takings", TAKINGS_COLUMNS,
             [list(dataclasses.astuple(row)) for row in (*report.takings, report.takings_total)])
     section("outages", OUTAGE_COLUMNS, [
-        [row.id, row.kind, layout.scope(row), row.source, row.status, row.started_at, row.ended_at,
+        [row.id, row.kind, layout.scope(report, row), row.source, row.status, row.started_at, row.ended_at,
          row.ongoing_at_end, row.minutes_in_day, row.bridged_by_ups, row.logged_by, row.compensations,
          len(row.corrections), row.note]
         for row in report.outages])

@@ -99,10 +99,17 @@ def takings_note(row: ZoneTakings) -> str:
             "purchases and extensions as charged, and the bills of the postpaid sessions that ended this day.")
 
 
-def scope(row: OutageRow) -> str:
-    """What an outage covered, in words."""
+def zone_name(report: DailyReportData, zone_id: str) -> str:
+    """A zone as people read it: its name (its id only for a zone the report has no name for)."""
+    return next((row.zone_name for row in report.takings if row.zone_id == zone_id), zone_id)
+
+
+def scope(report: DailyReportData, row: OutageRow) -> str:
+    """What an outage covered, in words: zones by their names, seats by their ids."""
     if row.scope_kind is ScopeKind.VENUE:
         return "whole venue"
+    if row.scope_kind is ScopeKind.ZONES:
+        return f"zones: {', '.join(zone_name(report, zone) for zone in row.scope_ids)}"
     return f"{row.scope_kind.value}: {', '.join(row.scope_ids)}"
 
 

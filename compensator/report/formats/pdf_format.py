@@ -138,7 +138,7 @@ def render(report: DailyReportData) -> bytes:
             for outage in report.outages:
                 table.row([text(cell) for cell in (
                     outage.id, layout.local(report, outage.started_at), layout.end_text(report, outage),
-                    outage.kind.value, layout.scope(outage), outage.source.value, outage.logged_by,
+                    outage.kind.value, layout.scope(report, outage), outage.source.value, outage.logged_by,
                     outage.minutes_in_day, "bridged" if outage.bridged_by_ups else "", outage.compensations)])
                 for item in outage.corrections:
                     row = table.row()

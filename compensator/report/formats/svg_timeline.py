@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from compensator.domain.intervals import Span, merge
 from compensator.domain.kinds import OutageKind
 from compensator.report.data import DailyReportData
+from compensator.report.formats.layout import zone_name
 
 WIDTH = 900
 LABEL_WIDTH = 90
@@ -39,7 +40,8 @@ def picture_rows(report: DailyReportData) -> list[tuple[str, list[Span], list[Sp
         seats[zone] += 1
         sessions[zone].extend(row.sessions)
         dark[zone].extend(row.dark)
-    return [(f"{zone} ({count})", merge(sessions[zone]), merge(dark[zone])) for zone, count in seats.items()]
+    return [(f"{zone_name(report, zone)} ({count})", merge(sessions[zone]), merge(dark[zone]))
+            for zone, count in seats.items()]
 
 
 def picture_height(report: DailyReportData) -> int:
