@@ -236,7 +236,9 @@ def suspected_action(outage_id: int, action: str) -> ResponseReturnValue:
                                    "Confirmed. %(num)d customers compensated: hand over their notices.",
                                    len(view.compensations))
 
-    return submit(lambda uow: found.run(uow, outage_id, {}, actor.label), outcome, location=location)
+    # A dismissal may say why (kept with the outage, shown on the manager page, in the API and the report).
+    fields: dict[str, object] = {"reason": request.form.get("reason") or None} if action == "dismiss" else {}
+    return submit(lambda uow: found.run(uow, outage_id, fields, actor.label), outcome, location=location)
 
 
 @bp.post("/seats/<seat_id>/start")

@@ -52,6 +52,7 @@ from compensator.report.rows import (
     DayOutage,
     corrections,
     day_compensations,
+    dismissals,
     load_catalog,
     overlapping_outages,
 )
@@ -108,6 +109,13 @@ def _is_bridged(outage: DayOutage, catalog: Catalog, any_lost: frozenset[int]) -
     return bool(zones) and all(timedelta(minutes=catalog.ups_minutes.get(zone, 0)) >= duration for zone in zones)
 
 
+def _dismissed(uow: UnitOfWork, overlapping: list[DayOutage]) -> list[Anomaly]:
+    """The day's dismissed outages, each with who dismissed it and why: counted nowhere, but the owner may ask."""
+    dismissed = [item.id for item in overlapping if item.status is OutageStatus.DISMISSED]
+    return [Anomaly(AnomalyKind.DISMISSED_OUTAGE, outage_id=outage_id, actor=actor, reason=reason)
+            for outage_id, (actor, reason) in dismissals(uow, dismissed).items()]
+
+
 def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
     """Compute the end-of-day report of ``venue_date``, a venue-local day."""
     start, end, complete = day_window(uow, venue_date)
@@ -134,6 +142,7 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
     anomalies = (_ledger_corrections(uow, window) + _decided_credits(compensation_rows) + _outage_anomalies(outage_rows)
                  + [Anomaly(AnomalyKind.UNCONFIRMED_OUTAGE, outage_id=item.id)
                     for item in overlapping if item.status is OutageStatus.SUSPECTED]
+                 + _dismissed(uow, overlapping)
                  + [Anomaly(AnomalyKind.NOTICE_NOT_DELIVERED, outage_id=row.outage_id, seat_id=row.seat_id,
                             session_id=row.session_id)
                     for row in compensation_rows if row.notice is NoticeState.PENDING])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from compensator.domain.kinds import (
     CompensationForm,
     CompensationStatus,
@@ -125,6 +127,8 @@ class Outage(Shape):
     logged_by: str
     note: str | None
     corrections: int
+    dismissal_reason: str | None = Field(description="why a suspected outage was dismissed, as written by the person "
+                                                     "who dismissed it; null unless dismissed with a reason")
     compensations: list[Compensation]
 
 

@@ -145,6 +145,9 @@ def anomaly(item: Anomaly) -> str:
         return f"outage {item.outage_id} affected no session"
     if item.kind is AnomalyKind.NOTICE_NOT_DELIVERED:
         return f"the notice for seat {item.seat_id} (outage {item.outage_id}) was never delivered"
+    if item.kind is AnomalyKind.DISMISSED_OUTAGE:
+        return (f"outage {item.outage_id} was dismissed by {item.actor}: "
+                + (item.reason if item.reason else "no reason given"))
     if item.kind is AnomalyKind.ONGOING_OUTAGE:
         return f"outage {item.outage_id} was still going on at the end of the day ({item.minutes} min so far)"
     return f"outage {item.outage_id} is still suspected: confirm or dismiss it"

@@ -213,9 +213,10 @@ def dismiss_outage(uow: UnitOfWork, outage_id: object, *, reason: object = None,
     if outage.status is not OutageStatus.SUSPECTED:
         raise InvalidState(f"only a suspected outage can be dismissed; outage {outage.id} is {outage.status.value}")
     outage.status = OutageStatus.DISMISSED
-    _revision(uow, outage, RevisionAction.DISMISS, actor, parsing.note(reason, "reason"))
+    why = parsing.note(reason, "reason")
+    _revision(uow, outage, RevisionAction.DISMISS, actor, why)
     audit.record(uow, actor=actor, action="outage.dismiss", target_type="outage", target_id=outage.id,
-                 after={"status": outage.status.value})
+                 after={"status": outage.status.value, "reason": why})
     uow.db.flush()
     view = outage_views(uow, [outage])[0]
     uow.commit()

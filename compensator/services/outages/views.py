@@ -100,6 +100,8 @@ class OutageView:
     corrections: int
     compensations: tuple[CompensationView, ...]
     created: bool = False
+    # Why a suspected outage was dismissed, as the person who dismissed it wrote it (None if no reason was given).
+    dismissal_reason: str | None = None
 
 
 FIGURE_NAMES = CompensationFigures.names()
@@ -134,6 +136,9 @@ def adjustments_of(uow: UnitOfWork,
 # A row for each correction of the outages ``ids`` (built once: every outage answer runs it).
 CORRECTED = select(OutageRevision.outage_id).where(
     OutageRevision.outage_id.in_(bindparam("ids", expanding=True)), OutageRevision.action == RevisionAction.CORRECT)
+DISMISSED = select(OutageRevision.outage_id, OutageRevision.reason).where(
+    OutageRevision.outage_id.in_(bindparam("ids", expanding=True)), OutageRevision.action == RevisionAction.DISMISS
+).order_by(OutageRevision.id)
 
 
 def outage_views(uow: UnitOfWork, outages: list[Outage],
@@ -179,6 +184,8 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
     corrections: dict[int, int] = defaultdict(int)
     for outage_id in uow.db.scalars(CORRECTED, {"ids": ids}):
         corrections[outage_id] += 1
+    dismissed = [outage.id for outage in outages if outage.status is OutageStatus.DISMISSED]
+    reasons = dict(uow.db.execute(DISMISSED, {"ids": dismissed}).tuples().all()) if dismissed else {}
     return [
         OutageView(
             id=outage.id,
@@ -193,6 +200,7 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
             note=outage.note,
             corrections=corrections[outage.id],
             compensations=tuple(compensations[outage.id]),
+            dismissal_reason=reasons.get(outage.id),
         )
         for outage in outages
     ]
