@@ -82,6 +82,13 @@ class PrinterUnavailable(DomainError):
     kept_for_retries = False
 
 
+class PrinterNotConfigured(PrinterUnavailable):
+    """No receipt printer is configured at all (``printer.kind: none``): a state of the configuration, not a fault."""
+
+    code = "printer_not_configured"
+    kept_for_retries = True
+
+
 # Ids are 32-bit on PostgreSQL: a larger one names no row, and looking it up would overflow.
 ID_MAX = 2**31 - 1
 

@@ -14,21 +14,27 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from compensator import __version__
+from compensator.domain.vouchers import ALPHABET, LENGTH
 from compensator.services.once import MAX_KEY_LENGTH
 from web.schemas.common import Error
 from web.schemas.fields import ID_MAX, NO_NUL, YEARS
 from web.schemas.routes import OPERATIONS, Body, Operation
 
 JSON = "application/json"
+# A voucher code as the server reads it: 9 characters of the alphabet, in any case, with dashes and spaces anywhere.
+_LETTER = "[" + "".join(sorted(set(ALPHABET + ALPHABET.lower()))) + "]"
+VOUCHER_CODE = rf"^[\s-]*({_LETTER}[\s-]*){{{LENGTH}}}$"
 REF = "#/components/schemas/{model}"
 ID = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
-    "code": {"schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
-             "description": "the voucher's code; dashes and case do not matter"},
+    "code": {"schema": {"type": "string", "minLength": LENGTH, "maxLength": 64, "pattern": VOUCHER_CODE},
+             "description": "the voucher's code: its 9 letters and digits as printed (no 0, 1, I, L or O); dashes, "
+                            "spaces and case do not matter. A code whose check character does not match names no "
+                            "voucher: 404, with a message about a typing mistake"},
     "name": {"schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
              "description": "the UPS's name under ups: in config.yaml"},
     "date": {"schema": {"type": "string", "format": "date", "pattern": YEARS},
-             "description": "the venue day, today or earlier"},
+             "description": "the venue day, today or earlier: a day still to come has no report (404)"},
 }
 ERRORS = {
     400: "bad input: a missing field, a wrong type, an absurd number, an unknown field",

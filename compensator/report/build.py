@@ -33,7 +33,7 @@ from compensator.domain.kinds import (
 )
 from compensator.domain.ledger import ceil_minutes
 from compensator.domain.venue_day import closing_of, date_of, day_bounds
-from compensator.errors import InvalidInput
+from compensator.errors import InvalidInput, NotFound
 from compensator.report.data import (
     Anomaly,
     AnomalyKind,
@@ -77,7 +77,8 @@ def day_window(uow: UnitOfWork, venue_date: date) -> tuple[datetime, datetime, b
     tz = settings.venue.tz
     now = uow.now()
     if venue_date > date_of(now, tz):
-        raise InvalidInput(f"{venue_date.isoformat()} is in the future: there is no report for it yet", field="date")
+        # A well-formed day that has not come yet names no report: not found, as an unknown id is.
+        raise NotFound(f"{venue_date.isoformat()} is in the future: there is no report for it yet", field="date")
     if venue_date < EARLIEST_REPORT_DATE:
         raise InvalidInput(f"there are no reports before {EARLIEST_REPORT_DATE.isoformat()}", field="date")
     start = day_bounds(venue_date, tz)[0]

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from compensator.domain.kinds import EntryKind
-from compensator.errors import InvalidInput
+from compensator.errors import InvalidInput, NotFound
 from compensator.report.build import build_daily_report, check_report_date, day_window, parse_report_date
 from compensator.report.data import AnomalyKind, NoticeState
 from compensator.report.formats import ReportFormat, layout, parse_format, render
@@ -203,7 +203,7 @@ def test_a_closing_time_of_midnight_makes_the_whole_day_the_window(settings, clo
 
 def test_a_date_in_the_future_a_date_before_2000_and_a_malformed_date_are_clear_errors(uow) -> None:
     with uow() as unit:
-        with pytest.raises(InvalidInput, match="in the future") as raised:
+        with pytest.raises(NotFound, match="in the future") as raised:
             build_daily_report(unit, DAY + timedelta(days=1))
         assert raised.value.field == "date"
         with pytest.raises(InvalidInput, match="in the years 2000 to 2100"):

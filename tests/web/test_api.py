@@ -365,7 +365,7 @@ def test_a_voucher_redemption_the_api_refuses_names_the_mistake(api, clock) -> N
             status, error_code, field), request_body
     mistyped = api.post(f"/vouchers/{typo}/redeem", json={"seat": "A4"})
     assert (mistyped.status_code, error_of(mistyped)["message"]) == (
-        400, "this code has a typing mistake: check it against the voucher")
+        404, "this code has a typing mistake: check it against the voucher")
     unknown = api.post(f"/vouchers/{vouchers.new_code(random.Random(99).choice)}/redeem", json={"seat": "A4"})
     assert (unknown.status_code, error_of(unknown)["field"]) == (404, "code")
     assert api.post(f"/vouchers/{code}/redeem", json={"seat": "A4"}).status_code == 201
@@ -380,3 +380,16 @@ def test_a_heartbeat_is_recorded_for_a_known_seat_only(api) -> None:
 def test_an_unknown_api_path_or_method_answers_json(api, client) -> None:
     assert error_of(api.get("/nothing-here"))["code"] == "not_found"
     assert client.delete("/api/v1/seats").status_code == 405
+
+
+def test_printing_where_no_printer_is_configured_is_a_409_of_the_configuration(api, uow, ended_outage) -> None:
+    notice_id = api.get("/notices?status=pending").get_json()["notices"][0]["id"]
+    refused = api.post(f"/notices/{notice_id}/print", json={}, headers={"Idempotency-Key": "print-none"})
+    assert (refused.status_code, error_of(refused)["code"]) == (409, "printer_not_configured")
+    assert "printer.kind is none" in error_of(refused)["message"]
+    # A state of the configuration: the retry hears the same answer, and the notice stays pending.
+    again = api.post(f"/notices/{notice_id}/print", json={}, headers={"Idempotency-Key": "print-none"})
+    assert (again.status_code, again.headers.get("Idempotency-Replayed")) == (409, "true")
+    assert api.get(f"/notices/{notice_id}").get_json()["status"] == "pending"
+    answers = api.get("/openapi.json").get_json()["paths"]["/notices/{notice_id}/print"]["post"]["responses"]
+    assert "printer_not_configured" in answers["409"]["description"]

@@ -70,7 +70,10 @@ def _whole(value: object) -> object:
 
 
 Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(_whole)]
-SeatId = text(parsing.MAX_NAME_LENGTH, min_length=1)
+# Not blank: the server strips a seat or zone id, and an id of spaces alone names nothing (400).
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+SeatId = Annotated[str, Field(min_length=1, max_length=parsing.MAX_NAME_LENGTH, pattern=NOT_BLANK),
+                   AfterValidator(_clean_text)]
 Name = text(parsing.MAX_NAME_LENGTH)
 Note = text(parsing.MAX_NOTE_LENGTH)
 Minutes = Annotated[int, Field(ge=1, le=parsing.MAX_PURCHASE_MINUTES), BeforeValidator(_whole)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from compensator.domain.kinds import (
     CompensationForm,
@@ -18,6 +18,13 @@ from web.schemas.fields import Closed, Day, Id, IdList, Minutes, Moment, Note, Q
 
 class StartOutage(Closed):
     """The whole venue unless ``zones`` or ``seats`` (not both) narrow it; ``started_at`` back-dates it."""
+
+    # What the server enforces beyond each field (400 otherwise): zones or seats, not both.
+    model_config = ConfigDict(json_schema_extra={
+        "not": {"required": ["zones", "seats"],
+                "properties": {"zones": {"type": "array"}, "seats": {"type": "array"}}},
+        "examples": [{}, {"zones": ["gaming"], "note": "generator failed"}, {"seats": ["A4"], "kind": "network"}],
+    })
 
     kind: OutageKind | None = None
     zones: IdList | None = None
@@ -56,6 +63,8 @@ class RefuseCredit(Closed):
 
 class DismissOutage(Closed):
     """Reject a suspected outage, optionally saying why."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "the seat agents restarted for an update"}]})
 
     reason: Note | None = None
 

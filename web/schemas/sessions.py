@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from compensator.domain.kinds import CompensationForm, CreditReason, EntryKind, SeatState, SessionMode, SessionState
 from web.schemas.common import Time
@@ -11,6 +11,18 @@ from web.schemas.fields import Closed, Id, Language, Minutes, Name, Note, SeatId
 
 class StartSession(Closed):
     """``{seat, minutes}`` for prepaid time, or ``{seat, postpaid: true}``; minutes are required unless postpaid."""
+
+    # What the server enforces beyond each field (400 otherwise): minutes unless postpaid, never both.
+    model_config = ConfigDict(json_schema_extra={
+        "oneOf": [
+            {"title": "prepaid", "required": ["minutes"],
+             "properties": {"minutes": {"type": "integer"}, "postpaid": {"const": False}}},
+            {"title": "postpaid", "required": ["postpaid"],
+             "properties": {"postpaid": {"const": True}, "minutes": {"type": "null"}}},
+        ],
+        "examples": [{"seat": "A1", "minutes": 60, "customer_name": "Ngozi", "language": "en"},
+                     {"seat": "A2", "postpaid": True}],
+    })
 
     seat: SeatId
     minutes: Minutes | None = None
@@ -21,6 +33,8 @@ class StartSession(Closed):
 
 class ExtendSession(Closed):
     """Sell more minutes."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"minutes": 30}]})
 
     minutes: Minutes
 
@@ -35,6 +49,8 @@ class ReverseSale(Closed):
 
 class MoveSession(Closed):
     """Move the session to a free seat."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"seat": "A5"}]})
 
     seat: SeatId
 
