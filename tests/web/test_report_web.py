@@ -77,7 +77,7 @@ def test_a_day_still_to_come_has_no_report_404(client, bearer) -> None:
     answer = client.get("/api/v1/reports/daily/2026-12-25", headers=bearer)
     error = answer.get_json()["error"]
     assert (answer.status_code, error["code"], error["field"]) == (404, "not_found", "date")
-    assert "2026-12-25 is in the future: there is no report for it yet" == error["message"]
+    assert error["message"] == "2026-12-25 is in the future: there is no report for it yet"
     document = client.get("/api/v1/openapi.json").get_json()
     (date,) = document["paths"]["/reports/daily/{date}"]["get"]["parameters"][:1]
     assert "a day still to come has no report (404)" in date["description"]
