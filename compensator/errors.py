@@ -45,6 +45,12 @@ class SeatBusy(Conflict):
     code = "seat_busy"
 
 
+class TimeOutOfRange(Conflict):
+    """A well-formed time that the current state refuses: in the future, too far back, or before what it ends."""
+
+    code = "time_out_of_range"
+
+
 class SessionEnded(Conflict):
     """The session has already ended; it can no longer change."""
 

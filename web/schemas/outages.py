@@ -13,7 +13,7 @@ from compensator.domain.kinds import (
     ScopeKind,
 )
 from web.schemas.common import Time
-from web.schemas.fields import Closed, Day, Id, IdList, Minutes, Moment, Note, Query, Shape
+from web.schemas.fields import Closed, Day, Id, IdList, Minutes, Moment, Note, Query, Reason, Shape
 
 
 class StartOutage(Closed):
@@ -43,22 +43,29 @@ class EndOutage(Closed):
 class CorrectOutage(Closed):
     """A manager revises the outage's times, saying why."""
 
+    # What the server enforces beyond each field (400 otherwise): a new start, a new end, or both.
+    model_config = ConfigDict(json_schema_extra={
+        "anyOf": [{"required": ["started_at"], "properties": {"started_at": {"type": "string"}}},
+                  {"required": ["ended_at"], "properties": {"ended_at": {"type": "string"}}}],
+        "examples": [{"ended_at": "2026-11-22T14:45:00+01:00", "reason": "the generator log says 14:45"}],
+    })
+
     started_at: Moment | None = None
     ended_at: Moment | None = None
-    reason: Note
+    reason: Reason
 
 
 class ReduceCredit(Closed):
     """A manager gives fewer minutes than the policy did, saying why."""
 
     minutes: Minutes
-    reason: Note
+    reason: Reason
 
 
 class RefuseCredit(Closed):
     """A manager refuses the credit, saying why."""
 
-    reason: Note
+    reason: Reason
 
 
 class DismissOutage(Closed):

@@ -6,7 +6,7 @@ from pydantic import ConfigDict, Field
 
 from compensator.domain.kinds import CompensationForm, CreditReason, EntryKind, SeatState, SessionMode, SessionState
 from web.schemas.common import Time
-from web.schemas.fields import Closed, Id, Language, Minutes, Name, Note, SeatId, Shape
+from web.schemas.fields import Closed, Id, Language, Minutes, Name, Reason, SeatId, Shape
 
 
 class StartSession(Closed):
@@ -44,7 +44,7 @@ class ReverseSale(Closed):
 
     entry: Id
     minutes: Minutes | None = None
-    reason: Note
+    reason: Reason
 
 
 class MoveSession(Closed):
