@@ -83,6 +83,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Serve a demo venue with live data from a database kept in a folder of its own."""
     import os
     import secrets
+    import shlex
+    import sys
 
     from compensator.demo import CONFIG_FILE, DEMO_PINS, open_demo
 
@@ -93,8 +95,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
           "(delete the folder, or start with --fresh, for a new demo).", flush=True)
     print("Log in as " + " or ".join(f"{name} (PIN {pin}, {role})" for name, (role, pin) in DEMO_PINS.items())
           + ".", flush=True)
+    # The command as it was started (`make run` starts .venv/bin/compensator), so that the line runs as printed.
+    command = sys.argv[0] if Path(sys.argv[0]).name == "compensator" else "compensator"
     print(f"The command line reaches this demo's data with --config {config}, for example:\n"
-          f"  compensator --config {config} token create my-device", flush=True)
+          f"  {shlex.quote(command)} --config {shlex.quote(str(config))} token create my-device", flush=True)
     if os.environ.get("COMPENSATOR_DATABASE_URL"):
         print("Note: COMPENSATOR_DATABASE_URL is set and would win over that --config: unset it for the demo.",
               flush=True)
