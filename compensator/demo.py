@@ -1,7 +1,12 @@
-"""The demo venue behind ``compensator demo`` and ``make run``: live data in a throw-away database.
+"""The demo venue behind ``compensator demo`` and ``make run``: live data in a database of its own.
 
 It has sessions running, one past power cut with its compensations and notices, an attendant
 ``ada`` (PIN 1234) and a manager ``bola`` (PIN 4321).
+
+The demo lives in one folder (``compensator-demo`` in the current directory unless told): its
+SQLite database ``demo.db`` and a ``config.yaml`` naming that database, so that every CLI
+command reaches the demo's data with ``compensator --config FOLDER/config.yaml ...``. The folder
+is kept: the next start serves the same data (``--fresh`` seeds a new demo).
 
 The demo replays an afternoon through the real service layer on a fake clock that starts in the
 past, then hands over to the system clock, so that what the dashboard shows was made by the
@@ -10,6 +15,7 @@ same code a real venue runs.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from datetime import timedelta
 from pathlib import Path
@@ -40,12 +46,47 @@ DEMO_VENUE = {
 DEMO_PINS = {"ada": ("attendant", "1234"), "bola": ("manager", "4321")}
 
 
+DATABASE_FILE = "demo.db"
+CONFIG_FILE = "config.yaml"
+CONFIG_HEADER = ("# Written by `compensator demo` at each start: the demo venue and its database in this folder.\n"
+                 "# Any command reaches the demo's data with: compensator --config THIS_FILE COMMAND ...\n")
+
+
 def demo_settings(directory: Path, config_path: str | None = None) -> Settings:
-    """The configured venue if there is a config file, else the built-in one; always a temporary database."""
+    """The configured venue if there is a config file, else the built-in one; always the demo's own database."""
     path = resolve_config_path(config_path)
     settings = load_settings(path) if path.exists() else parse_settings(DEMO_VENUE, environ={})
-    url = f"sqlite:///{(directory / 'demo.db').as_posix()}"
+    url = f"sqlite:///{(directory.resolve() / DATABASE_FILE).as_posix()}"
     return dataclasses.replace(settings, database=DatabaseSettings(url=url))
+
+
+def write_demo_config(directory: Path, config_path: str | None = None) -> Path:
+    """Write the demo's ``config.yaml``: the configured venue (or the built-in one) with the demo's database."""
+    import yaml
+
+    path = resolve_config_path(config_path)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else copy.deepcopy(DEMO_VENUE)
+    raw["database"] = {"url": demo_settings(directory, config_path).database.url}
+    target = directory / CONFIG_FILE
+    target.write_text(CONFIG_HEADER + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def open_demo(directory: Path, *, config_path: str | None = None, fresh: bool = False) -> tuple[Compensator, bool]:
+    """The demo in ``directory``: its kept database if there is one (and not ``fresh``), else a new one seeded.
+
+    Returns the runtime and whether it was seeded now. ``FOLDER/config.yaml`` names the database
+    either way (``compensator --config FOLDER/config.yaml ...`` reaches it).
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    database = directory / DATABASE_FILE
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            database.with_name(DATABASE_FILE + suffix).unlink(missing_ok=True)
+    config = write_demo_config(directory, config_path)
+    if database.exists():
+        return Compensator.open(load_settings(config, environ={})), False
+    return build_demo(directory, config_path=config_path), True
 
 
 def build_demo(directory: Path, *, config_path: str | None = None) -> Compensator:

@@ -51,6 +51,12 @@ class SeatDark(Conflict):
     code = "seat_dark"
 
 
+class TimeOutOfRange(Conflict):
+    """A well-formed time that the current state refuses: in the future, too far back, or before what it ends."""
+
+    code = "time_out_of_range"
+
+
 class SessionEnded(Conflict):
     """The session has already ended; it can no longer change."""
 
@@ -86,6 +92,13 @@ class PrinterUnavailable(DomainError):
 
     code = "printer_unavailable"
     kept_for_retries = False
+
+
+class PrinterNotConfigured(PrinterUnavailable):
+    """No receipt printer is configured at all (``printer.kind: none``): a state of the configuration, not a fault."""
+
+    code = "printer_not_configured"
+    kept_for_retries = True
 
 
 # Ids are 32-bit on PostgreSQL: a larger one names no row, and looking it up would overflow.

@@ -74,7 +74,9 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
                 "feedback_name": labels.feedback_name,
                 "time_of_day": lambda moment: time_of_day(moment, runtime.settings.venue.tz,
                                                           runtime.settings.venue.clock, i18n.ui_language()),
-                "day_and_time": lambda moment: i18n.day_and_time(moment, runtime.settings.venue)}
+                "day_and_time": lambda moment: i18n.day_and_time(moment, runtime.settings.venue),
+                # The folder of `compensator demo`'s data when this is the demo (the login page says so).
+                "demo_folder": app.config.get("COMPENSATOR_DEMO_FOLDER")}
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(language.bp)

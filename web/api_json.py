@@ -256,6 +256,7 @@ def outage_json(view: OutageView) -> dict[str, Any]:
         if view.scope_kind.value == "seats" else None, "started_at": local_time(view.started_at),
         "ended_at": local_time(view.ended_at), "source": view.source.value, "status": view.status.value,
         "logged_by": view.actor, "note": view.note, "corrections": view.corrections, "flaps": view.flaps,
+        "dismissal_reason": view.dismissal_reason,
         "compensations": [compensation_json(item) for item in view.compensations],
     }
 

@@ -7,20 +7,35 @@ elapsed time of a cut, the confirmation before ending a session) comes from ``pa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from compensator.clock import STEP_TOLERANCE, ClockStep
-from compensator.domain.kinds import OutageKind
+from compensator.domain.kinds import OutageKind, ScopeKind
 from compensator.services.counter.alerts import Alert
 from compensator.services.handover import letters
 from compensator.services.outages import views as outage_views
+from web.context import runtime
 from web.i18n import N_, gettext, ngettext
 from web.labels import name_of
 
 
+def zone_names(zone_ids: Iterable[str]) -> str:
+    """Zones as people read them: by their names from the configuration (an unknown one by its id)."""
+    zones = runtime().settings.zones_by_id
+    return ", ".join(zones[zone].name if zone in zones else zone for zone in zone_ids)
+
+
+def scope_words(outage: outage_views.OutageView) -> str:
+    """Where an outage is: the whole venue, its zones by name, or its seats."""
+    if outage.scope_kind is ScopeKind.ZONES:
+        return zone_names(outage.scope_ids)
+    return ", ".join(outage.scope_ids) if outage.scope_ids else gettext("whole venue")
+
+
 def outage_label(outage: outage_views.OutageView, started_local: str) -> str:
     """An ongoing cut as the power bar shows it: its kind, since when, where, and who reported it."""
-    scope = ", ".join(outage.scope_ids) if outage.scope_ids else gettext("whole venue")
+    scope = scope_words(outage)
     words = (N_("Network cut since %(time)s (%(scope)s, %(source)s)") if outage.kind is OutageKind.NETWORK
              else N_("Power cut since %(time)s (%(scope)s, %(source)s)"))
     return gettext(words, time=started_local, scope=scope, source=name_of(outage.source))

@@ -17,7 +17,12 @@ from compensator.cli.common import EXIT_OK, CommandError, runtime_of, settings_o
 if TYPE_CHECKING:
     from compensator.runtime import Compensator
 
-def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None = None) -> int:
+# Where `compensator demo` (and `make run`) keeps its database and config.yaml unless --dir says otherwise.
+DEMO_FOLDER = "compensator-demo"
+
+
+def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None = None,
+          demo_folder: Path | None = None) -> int:
     """Serve the dashboard and API of ``runtime``, with the scheduler and UPS pollers running, until interrupted."""
     from compensator.adapters.nut import start_pollers, stop_pollers
     from compensator.collector import freeze_after_start_up
@@ -26,7 +31,10 @@ def serve(runtime: Compensator, host: str, port: int, *, secret_key: str | None 
     from web.server import serve_app
 
     _log_engine_to_stderr()
-    app = create_app(runtime, {"SECRET_KEY": secret_key} if secret_key else None)
+    config: dict[str, Any] = {"SECRET_KEY": secret_key} if secret_key else {}
+    if demo_folder is not None:
+        config["COMPENSATOR_DEMO_FOLDER"] = str(demo_folder)
+    app = create_app(runtime, config or None)
     scheduler = build_scheduler(runtime, app.extensions["compensator.alerts"])
     scheduler.start()
     pollers = start_pollers(runtime)
@@ -85,19 +93,33 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Serve a demo venue with live data from a temporary database."""
+    """Serve a demo venue with live data from a database kept in a folder of its own."""
+    import os
     import secrets
-    import tempfile
+    import shlex
+    import sys
 
-    from compensator.demo import build_demo
+    from compensator.demo import CONFIG_FILE, DEMO_PINS, open_demo
 
-    with tempfile.TemporaryDirectory(prefix="compensator-demo-") as directory:
-        runtime = build_demo(Path(directory), config_path=args.config)
-        try:
-            # A demo's logins need not survive it: a fresh key leaves no file behind.
-            return serve(runtime, args.host, args.port, secret_key=secrets.token_hex(32))
-        finally:
-            runtime.close()
+    folder = Path(args.dir).resolve()
+    runtime, seeded = open_demo(folder, config_path=args.config, fresh=args.fresh)
+    config = folder / CONFIG_FILE
+    print(("Demo seeded in " if seeded else "Demo data kept from the last start in ") + f"{folder} "
+          "(delete the folder, or start with --fresh, for a new demo).", flush=True)
+    print("Log in as " + " or ".join(f"{name} (PIN {pin}, {role})" for name, (role, pin) in DEMO_PINS.items())
+          + ".", flush=True)
+    # The command as it was started (`make run` starts .venv/bin/compensator), so that the line runs as printed.
+    command = sys.argv[0] if Path(sys.argv[0]).name == "compensator" else "compensator"
+    print(f"The command line reaches this demo's data with --config {config}, for example:\n"
+          f"  {shlex.quote(command)} --config {shlex.quote(str(config))} token create my-device", flush=True)
+    if os.environ.get("COMPENSATOR_DATABASE_URL"):
+        print("Note: COMPENSATOR_DATABASE_URL is set and would win over that --config: unset it for the demo.",
+              flush=True)
+    try:
+        # A demo's logins need not survive it: a fresh key leaves no file behind.
+        return serve(runtime, args.host, args.port, secret_key=secrets.token_hex(32), demo_folder=folder)
+    finally:
+        runtime.close()
 
 
 def add_server_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -106,9 +128,12 @@ def add_server_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     run.add_argument("--host", default=None)
     run.add_argument("--port", type=int, default=None)
     run.set_defaults(handler=cmd_run)
-    demo = commands.add_parser("demo", parents=[common], help="serve a demo venue from a temporary database")
+    demo = commands.add_parser("demo", parents=[common],
+                               help="serve a demo venue from a database kept in a folder (./compensator-demo)")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--dir", default=DEMO_FOLDER, help="the demo's folder: its database and config.yaml")
+    demo.add_argument("--fresh", action="store_true", help="throw the kept demo data away and seed a new demo")
     demo.set_defaults(handler=cmd_demo)
 
 

@@ -41,10 +41,11 @@ from compensator.services.sessions import views as session_views
 from compensator.services.sessions.vouchers import Redemption, redeem_voucher
 from compensator.services.sources import ups
 from compensator.settings import PrinterKind
+from compensator.store.database import UnitOfWork
 from compensator.timeofday import time_of_day
 from web.auth import current_actor, login_required
 from web.billing import end_message, hourly_prices, money, move_message, owed_message, package_buttons
-from web.board_words import alert_text, clock_step_words, letter_label, outage_label, page_words
+from web.board_words import alert_text, clock_step_words, letter_label, outage_label, page_words, zone_names
 from web.context import reading, runtime
 from web.errors import database_warning
 from web.forms import Message, submit
@@ -60,9 +61,10 @@ ALERTS_SHOWN = 5
 CLOCK_WARNING_FOR = timedelta(hours=24)
 # A "5 min left" alert is stale once those minutes have passed.
 ALERTS_SHOWN_FOR = timedelta(minutes=NEARLY_UP_MINUTES)
-# What the flash says once a session action other than ending is done, by the action's name.
-ACTION_DONE = {"extend": N_("Seat %(seat)s: extend done."), "pause": N_("Seat %(seat)s: pause done."),
-               "resume": N_("Seat %(seat)s: resume done."), "move": N_("Seat %(seat)s: move done.")}
+# What the flash says once a session action other than ending is done, by the action's name: what happened.
+ACTION_DONE = {"extend": N_("Seat %(seat)s: %(minutes)s min added (%(paid)s min paid in all)."),
+               "pause": N_("Session on %(seat)s paused."), "resume": N_("Session on %(seat)s resumed."),
+               "move": N_("Seat %(from_seat)s moved to %(seat)s.")}
 
 
 def actor_label() -> str:
@@ -185,7 +187,7 @@ def ups_lines(views: list[ups.UpsView]) -> list[dict[str, str]]:
         if view.display is UpsDisplay.NOT_ANSWERING and view.in_outage:
             label += " " + gettext("(the outage stays open)")
         lines.append({"name": view.name, "state": view.display.value, "label": label,
-                      "zones": ", ".join(view.zones) if view.zones else gettext("whole venue")})
+                      "zones": zone_names(view.zones) if view.zones else gettext("whole venue")})
     return lines
 
 
@@ -196,7 +198,7 @@ def index() -> str:
     settings = runtime().settings
     return render_template("dashboard.html", state=_board_state(), zones=settings.zones,
                            packages=package_buttons(), hourly_prices=hourly_prices(), seats=settings.seats,
-                           can_print=can_print(), words=page_words())
+                           can_print=can_print(), words=page_words(), onto=request.args.get("onto", ""))
 
 
 @bp.get("/board.json")
@@ -259,7 +261,9 @@ def suspected_action(outage_id: int, action: str) -> ResponseReturnValue:
                                    "Confirmed. %(num)d customers compensated: hand over their notices.",
                                    len(view.compensations))
 
-    return submit(lambda uow: found.run(uow, outage_id, {}, actor.label), outcome, location=location)
+    # A dismissal may say why (kept with the outage, shown on the manager page, in the API and the report).
+    fields: dict[str, object] = {"reason": request.form.get("reason") or None} if action == "dismiss" else {}
+    return submit(lambda uow: found.run(uow, outage_id, fields, actor.label), outcome, location=location)
 
 
 @bp.post("/seats/<seat_id>/start")
@@ -304,13 +308,20 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
     if "seat" in found.fields:
         fields["seat"] = request.form.get("seat", "")
 
+    before: dict[str, str] = {}
+
+    def run(uow: UnitOfWork) -> session_views.SeatSessionView:
+        before["seat"] = session_views.get_session(uow, session_id).seat_id
+        return found.run(uow, session_id, fields, actor.label)
+
     def outcome(view: session_views.SeatSessionView) -> Message:
         if action == "move" and view.moved is not None:
             # A move to a seat of another price: the money changes hands at the counter now.
             moved = _with_closing(view, move_message(view) or "")
             return ("warning", moved[1]) if view.moved.difference_minor else moved
         if action != "end":
-            return _with_closing(view, gettext(ACTION_DONE[action], seat=view.seat_id))
+            return _with_closing(view, gettext(ACTION_DONE[action], seat=view.seat_id, minutes=fields.get("minutes"),
+                                               paid=view.paid_minutes, from_seat=before.get("seat", "")))
         owed = owed_message(view)
         letter = next((credit.notice_id for credit in view.owed_on_leaving if credit.notice_id is not None), None)
         if letter is not None:
@@ -320,7 +331,7 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
         return "warning" if owed else "success", f"{end_message(view)} {owed}".strip(), (
             gettext("Print the bill"), url_for("dashboard.bill_receipt", session_id=view.id, width=width))
 
-    return submit(lambda uow: found.run(uow, session_id, fields, actor.label), outcome)
+    return submit(run, outcome)
 
 
 def _voucher_target() -> dict[str, object]:
@@ -350,8 +361,10 @@ def redeem() -> ResponseReturnValue:
                 price=money(redeemed.price_minor_per_hour))
         return _with_closing(redeemed.session, said)
 
+    # A refused code comes back with the same "Onto" chosen, so that the re-scan goes where the attendant meant.
     return submit(lambda uow: redeem_voucher(uow, request.form.get("code", ""), actor=actor_label(),
-                                             **_voucher_target()), outcome)
+                                             **_voucher_target()), outcome,
+                  refused_location=url_for("dashboard.index", onto=request.form.get("onto", "")[:80] or None))
 
 
 @bp.get("/seat-agent.py")

@@ -15,6 +15,7 @@ from compensator.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    PrinterNotConfigured,
     PrinterUnavailable,
 )
 from compensator.store.health import RETRY_AFTER_SECONDS, DatabaseProblem
@@ -23,6 +24,8 @@ from web.i18n import N_, gettext
 log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
+    # No printer configured at all is a state of the venue's configuration, as a conflict is (before the 503).
+    (PrinterNotConfigured, 409),
     (InvalidInput, 400),
     (AuthenticationFailed, 401),
     (PermissionDenied, 403),

@@ -39,8 +39,12 @@ def form_fields() -> Markup:
 
 
 def submit(action: Callable[[UnitOfWork], T], outcome: Callable[[T], Message | None], *,
-           location: str | None = None) -> ResponseReturnValue:
-    """Run a form's use case once per key, flash its outcome and redirect (to the dashboard by default)."""
+           location: str | None = None, refused_location: str | None = None) -> ResponseReturnValue:
+    """Run a form's use case once per key, flash its outcome and redirect (to the dashboard by default).
+
+    A refusal goes back to ``refused_location`` when given (a page that keeps what the form had
+    chosen), else to the page the form was on.
+    """
     actor = current_actor()
     assert actor is not None
     payload = {name: request.form.getlist(name) for name in sorted(request.form) if name not in NOT_COMPARED}
@@ -53,10 +57,17 @@ def submit(action: Callable[[UnitOfWork], T], outcome: Callable[[T], Message | N
         return Answer(302, {"location": target, "flash": [list(message)] if message else []})
 
     def refusal(error: DomainError) -> Answer:
-        return Answer(302, {"location": request.referrer or target, "flash": [["error", error.message]]})
+        return Answer(302, {"location": refused_location or request.referrer or target,
+                            "flash": [["error", error.message]]})
 
-    with unit_of_work() as uow:
-        reply = run_once(uow, key, action, answer, refusal)
+    try:
+        with unit_of_work() as uow:
+            reply = run_once(uow, key, action, answer, refusal)
+    except DomainError as error:
+        # A form without a key is refused by raising, its unit of work rolled back.
+        if refused_location is None:
+            raise
+        reply = refusal(error)
     for category, message, *link in reply.body["flash"]:
         flash(_with_link(message, *link[0]) if link else message, category)
     return redirect(reply.body["location"], code=reply.status)

@@ -34,19 +34,20 @@ from compensator.services.sessions import views as session_views
 from compensator.services.sources import ups
 from web.audit_view import audit_row
 from web.auth import current_actor, manager_required
+from web.board_words import scope_words
 from web.context import reading, runtime
 from web.dashboard import ups_lines
 from web.forms import submit
-from web.i18n import N_, gettext
+from web.i18n import N_, gettext, ngettext
 from web.labels import name_of
 from web.suspected import suspected_json
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 RECENT_DAYS = 7
-# What the flash says once an outage action is done, by the action's name.
-OUTAGE_ACTION_DONE = {"confirm": N_("Outage %(outage)s: confirm done."),
-                      "dismiss": N_("Outage %(outage)s: dismiss done."),
-                      "correct": N_("Outage %(outage)s: correct done.")}
+# What the flash says once an outage action is done, by the action's name: what happened.
+OUTAGE_ACTION_DONE = {"confirm": N_("Outage %(outage)s confirmed: it is going on."),
+                      "dismiss": N_("Outage %(outage)s dismissed: nobody is compensated for it."),
+                      "correct": N_("Outage %(outage)s corrected: its credits follow the new times.")}
 FIELD_NAMES = {"started_at": N_("start"), "ended_at": N_("end")}
 CREDIT_DECIDED = {"approve": N_("%(minutes)s min approved for seat %(seat)s."),
                   "reduce": N_("Seat %(seat)s: credit reduced to %(minutes)s min."),
@@ -104,7 +105,7 @@ def index() -> str:
         attendants=attendants, tokens=tokens, records=[audit_row(record, settings) for record in records],
         older_audit=records[-1].id if len(records) == AUDIT_PAGE else None,
         policy=describe_policy(settings.policy), tz=settings.venue.tz, ups_states=ups_lines(ups_views),
-        open_sessions=open_sessions)
+        open_sessions=open_sessions, scope_words=scope_words)
 
 
 def _audit_before() -> int | None:
@@ -122,8 +123,15 @@ def outage_action(outage_id: int, action: str) -> ResponseReturnValue:
     fields: dict[str, object] = {"reason": request.form.get("reason")}
     if action == "correct":
         fields.update(started_at=_local_field("started_at"), ended_at=_local_field("ended_at"))
-    return submit(lambda uow: found.run(uow, outage_id, fields, _actor_label()),
-                  lambda view: ("success", gettext(OUTAGE_ACTION_DONE[action], outage=outage_id)),
+
+    def outcome(view: outage_views.OutageView) -> tuple[str, str]:
+        if action == "confirm" and view.status is not OutageStatus.ONGOING:
+            return "success", ngettext("Outage %(outage)s confirmed: %(num)d customer compensated.",
+                                       "Outage %(outage)s confirmed: %(num)d customers compensated.",
+                                       len(view.compensations), outage=outage_id)
+        return "success", gettext(OUTAGE_ACTION_DONE[action], outage=outage_id)
+
+    return submit(lambda uow: found.run(uow, outage_id, fields, _actor_label()), outcome,
                   location=url_for("manage.index"))
 
 

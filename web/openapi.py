@@ -14,28 +14,36 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from compensator import __version__
+from compensator.domain.vouchers import ALPHABET, LENGTH
 from compensator.services.once import MAX_KEY_LENGTH
 from web.schemas.common import Error
-from web.schemas.fields import ID_MAX, NO_NUL, YEARS
+from web.schemas.fields import DAY_PATTERN, ID_MAX, NO_NUL
 from web.schemas.routes import OPERATIONS, Body, Operation
 
 JSON = "application/json"
+# A voucher code as the server reads it: 9 characters of the alphabet, in any case, with dashes and spaces anywhere.
+_LETTER = "[" + "".join(sorted(set(ALPHABET + ALPHABET.lower()))) + "]"
+VOUCHER_CODE = rf"^[\s-]*({_LETTER}[\s-]*){{{LENGTH}}}$"
 REF = "#/components/schemas/{model}"
 ID = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
-    "code": {"schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
-             "description": "the voucher's code; dashes and case do not matter"},
+    "code": {"schema": {"type": "string", "minLength": LENGTH, "maxLength": 64, "pattern": VOUCHER_CODE},
+             "description": "the voucher's code: its 9 letters and digits as printed (no 0, 1, I, L or O); dashes, "
+                            "spaces and case do not matter. A code whose check character does not match names no "
+                            "voucher: 404, with a message about a typing mistake"},
     "name": {"schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
              "description": "the UPS's name under ups: in config.yaml"},
-    "date": {"schema": {"type": "string", "format": "date", "pattern": YEARS},
-             "description": "the venue day, today or earlier"},
+    "date": {"schema": {"type": "string", "format": "date", "pattern": DAY_PATTERN},
+             "description": "the venue day, today or earlier: a day still to come has no report (404)"},
 }
 ERRORS = {
     400: "bad input: a missing field, a wrong type, an absurd number, an unknown field",
     401: "no valid token or login",
     403: "not allowed (manager only, or a missing CSRF token)",
     404: "unknown id",
-    409: "conflicts with the current state (seat busy, seat dark in a power cut, session ended, key reused)",
+    409: "conflicts with the current state: a seat busy, a seat dark in a power cut, a session ended, a key reused, "
+         "an action that does not apply now (invalid_state), or a well-formed time the clock or the outage refuses: "
+         "in the future, more than 7 days back, or before what it ends (time_out_of_range)",
 }
 TOO_LARGE = "the body is larger than the server takes (1 MiB)"
 # Faults of the machine, not of the request: said with a Retry-After header, and the same request
@@ -124,7 +132,9 @@ def _operation(operation: Operation, schemas: _Schemas) -> dict[str, Any]:
     if parameters:
         document["parameters"] = parameters
     if operation.body is not None:
-        document["requestBody"] = {"required": bool(operation.body.model_json_schema().get("required")),
+        # A body is required when it has required fields, or must be one of several shapes (a seat or a session).
+        body_schema = operation.body.model_json_schema()
+        document["requestBody"] = {"required": bool(body_schema.get("required")) or "oneOf" in body_schema,
                                    "content": {JSON: {"schema": schemas.ref(operation.body, "validation")}}}
     return document
 

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from compensator.collector import collector_held_off
-from compensator.errors import InvalidInput
+from compensator.errors import InvalidInput, NotFound
 from compensator.report.build import check_report_date, parse_report_date
 from compensator.report.formats import ReportFormat, parse_format
 from web.api_json import query
@@ -50,7 +50,7 @@ def page() -> str:
     try:
         with reading() as uow:
             chosen = check_report_date(uow, chosen).isoformat()
-    except InvalidInput as problem:
+    except (InvalidInput, NotFound) as problem:
         error = problem.message
     return render_template("reports.html", today=today, chosen=chosen, error=error,
                            formats=[report_format.value for report_format in ReportFormat])

@@ -24,7 +24,7 @@ from escpos.exceptions import DeviceNotFoundError
 from escpos.exceptions import Error as EscposError
 from escpos.printer import File, Network, Serial, Usb
 
-from compensator.errors import PrinterUnavailable
+from compensator.errors import PrinterNotConfigured, PrinterUnavailable
 from compensator.settings import COLUMNS_BY_WIDTH_MM, PrinterKind, PrinterSettings
 
 # Long enough for a printer on a busy café network, short enough for an attendant to wait for.
@@ -125,7 +125,7 @@ def open_printer(settings: PrinterSettings) -> Escpos:
         return Serial(settings.device or "")
     if settings.kind is PrinterKind.FILE:
         return File(settings.device or "")
-    raise PrinterUnavailable("no receipt printer is configured (printer.kind is none in config.yaml)")
+    raise PrinterNotConfigured("no receipt printer is configured (printer.kind is none in config.yaml)")
 
 
 def send_receipt(printer_factory: PrinterFactory, receipt: Receipt, width_mm: int) -> None:

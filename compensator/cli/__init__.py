@@ -33,6 +33,9 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
     common.add_argument("--config", metavar="PATH", default=None,
                         help="configuration file (default: $COMPENSATOR_CONFIG, then ./config.yaml)")
     parser = argparse.ArgumentParser(prog="compensator", description=__doc__.splitlines()[0])
+    # Also before the command (`compensator --config PATH token create NAME`); after it wins.
+    parser.add_argument("--config", metavar="PATH", default=None, dest="config_before_command",
+                        help="configuration file (default: $COMPENSATOR_CONFIG, then ./config.yaml)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     if add_commands is not None:
         add_commands(commands, common)
@@ -84,6 +87,8 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
 def main(argv: Sequence[str] | None = None, add_commands: AddCommands | None = None) -> int:
     """Run the ``compensator`` command and return its exit status."""
     args = build_parser(add_commands).parse_args(argv)
+    if getattr(args, "config", None) is None and "config" in vars(args):
+        args.config = args.config_before_command
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)

@@ -168,9 +168,14 @@ class TileState(StrEnum):
 
 
 class SeatState(StrEnum):
-    """A seat's state as the JSON API names it (SPEC appendix C)."""
+    """A seat's state as the JSON API names it (SPEC appendix C, with ``time_up`` added by issue 22).
+
+    ``dark`` comes first (a seat without power, whatever its session); ``time_up`` is a seat whose
+    prepaid time has run out while its session is still open (the customer has not been ended yet).
+    """
 
     FREE = "free"
     IN_SESSION = "in_session"
     PAUSED = "paused"
+    TIME_UP = "time_up"
     DARK = "dark"

@@ -32,7 +32,7 @@ from compensator.domain.kinds import (
 )
 from compensator.domain.ledger import ceil_minutes
 from compensator.domain.venue_day import closing_of, date_of, day_bounds
-from compensator.errors import InvalidInput
+from compensator.errors import InvalidInput, NotFound
 from compensator.report import power
 from compensator.report.data import (
     Anomaly,
@@ -51,6 +51,7 @@ from compensator.report.rows import (
     DayOutage,
     corrections,
     day_compensations,
+    dismissals,
     load_catalog,
     overlapping_outages,
 )
@@ -75,7 +76,8 @@ def day_window(uow: UnitOfWork, venue_date: date) -> tuple[datetime, datetime, b
     tz = settings.venue.tz
     now = uow.now()
     if venue_date > date_of(now, tz):
-        raise InvalidInput(f"{venue_date.isoformat()} is in the future: there is no report for it yet", field="date")
+        # A well-formed day that has not come yet names no report: not found, as an unknown id is.
+        raise NotFound(f"{venue_date.isoformat()} is in the future: there is no report for it yet", field="date")
     if venue_date < EARLIEST_REPORT_DATE:
         raise InvalidInput(f"there are no reports before {EARLIEST_REPORT_DATE.isoformat()}", field="date")
     start = day_bounds(venue_date, tz)[0]
@@ -88,6 +90,13 @@ def check_report_date(uow: UnitOfWork, value: object) -> date:
     venue_date = parse_report_date(value)
     day_window(uow, venue_date)
     return venue_date
+
+
+def _dismissed(uow: UnitOfWork, overlapping: list[DayOutage]) -> list[Anomaly]:
+    """The day's dismissed outages, each with who dismissed it and why: counted nowhere, but the owner may ask."""
+    dismissed = [item.id for item in overlapping if item.status is OutageStatus.DISMISSED]
+    return [Anomaly(AnomalyKind.DISMISSED_OUTAGE, outage_id=outage_id, actor=actor, reason=reason)
+            for outage_id, (actor, reason) in dismissals(uow, dismissed).items()]
 
 
 def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
@@ -123,6 +132,7 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
     anomalies = (_ledger_corrections(uow, window) + _decided_credits(compensation_rows) + _outage_anomalies(all_rows)
                  + [Anomaly(AnomalyKind.UNCONFIRMED_OUTAGE, outage_id=item.id)
                     for item in overlapping if item.status is OutageStatus.SUSPECTED]
+                 + _dismissed(uow, overlapping)
                  + [Anomaly(AnomalyKind.NOTICE_NOT_DELIVERED, outage_id=row.outage_id, seat_id=row.seat_id,
                             session_id=row.session_id)
                     for row in compensation_rows if row.notice is NoticeState.PENDING])

@@ -36,6 +36,7 @@ class AnomalyKind(StrEnum):
     NOTICE_NOT_DELIVERED = "notice_not_delivered"
     ONGOING_OUTAGE = "ongoing_outage"
     UNCONFIRMED_OUTAGE = "unconfirmed_outage"
+    DISMISSED_OUTAGE = "dismissed_outage"
 
 
 class NoticeState(StrEnum):

@@ -267,3 +267,13 @@ def corrections(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, tuple[Corre
                                                ended_after=ended_at))
         previous[outage_id] = (started_at, ended_at)
     return {outage_id: tuple(items) for outage_id, items in found.items()}
+
+
+def dismissals(uow: UnitOfWork, outage_ids: list[int]) -> dict[int, tuple[str, str | None]]:
+    """Who dismissed each of these (dismissed) outages, and why as they wrote it (None when they gave no reason)."""
+    if not outage_ids:
+        return {}
+    return {outage_id: (actor, reason) for outage_id, actor, reason in uow.db.execute(
+        select(OutageRevision.outage_id, OutageRevision.actor, OutageRevision.reason)
+        .where(OutageRevision.outage_id.in_(outage_ids), OutageRevision.action == RevisionAction.DISMISS)
+        .order_by(OutageRevision.id)).tuples()}

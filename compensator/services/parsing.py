@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from compensator.clock import as_utc
 from compensator.domain.kinds import OutageKind, OutageSource
-from compensator.errors import InvalidInput
+from compensator.errors import InvalidInput, TimeOutOfRange
 
 # One purchase or extension is at most a day: anything larger is a typo, not a sale.
 MAX_PURCHASE_MINUTES = 24 * 60
@@ -155,8 +155,9 @@ def past_moment(value: object, field: str, now: datetime) -> datetime:
         moment = as_utc(value)
     except ValueError:
         raise InvalidInput(f"{field} must include a time zone offset", field=field) from None
+    # Well formed, but refused by the clock as it stands now: a conflict with the current state (409), not bad input.
     if moment > now:
-        raise InvalidInput(f"{field} cannot be in the future", field=field)
+        raise TimeOutOfRange(f"{field} cannot be in the future", field=field)
     if moment < now - MAX_BACKDATE:
-        raise InvalidInput(f"{field} cannot be more than {MAX_BACKDATE.days} days ago", field=field)
+        raise TimeOutOfRange(f"{field} cannot be more than {MAX_BACKDATE.days} days ago", field=field)
     return moment

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     event,
+    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -92,6 +93,10 @@ class Attendant(Base):
     language: Mapped[DashboardLanguage | None] = mapped_column(enum_column(DashboardLanguage), default=None)
     # A login cookie names the version it was issued under; moving it on ends every such cookie.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+# "Ada" and "ada" are one name: the database refuses a second spelling of a name in another case.
+Index("uq_attendants_name_lower", func.lower(Attendant.name), unique=True)
 
 
 class ApiToken(Base):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from compensator.domain.kinds import CompensationForm, CompensationStatus, EntryKind, OutageStatus
-from compensator.errors import InvalidInput, InvalidState, NotFound
+from compensator.errors import InvalidInput, InvalidState, NotFound, TimeOutOfRange
 from compensator.services.outages import approvals
 from compensator.services.outages import use_cases as outages
 from compensator.services.outages import views as outage_views
@@ -109,9 +109,10 @@ def test_a_bad_outage_start_is_refused_with_the_field_named(uow, kwargs, error, 
 
 
 def test_an_outage_can_be_back_dated_but_never_start_in_the_future(uow, clock) -> None:
-    with pytest.raises(InvalidInput, match="future"):
+    # Well formed, refused by the clock: a conflict with the state (409), not bad input.
+    with pytest.raises(TimeOutOfRange, match="future"):
         do(uow, outages.start_outage, started_at=clock.now() + timedelta(minutes=1))
-    with pytest.raises(InvalidInput, match="days ago"):
+    with pytest.raises(TimeOutOfRange, match="days ago"):
         do(uow, outages.start_outage, started_at=clock.now() - timedelta(days=8))
     outage = do(uow, outages.start_outage, started_at=clock.now() - timedelta(minutes=5))
     assert outage.started_at == clock.now() - timedelta(minutes=5)
@@ -143,7 +144,7 @@ def test_settling_an_outage_again_writes_nothing(uow, clock) -> None:
 
 def test_an_outage_cannot_end_before_it_started(uow, clock) -> None:
     outage = do(uow, outages.start_outage)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(TimeOutOfRange):
         do(uow, outages.end_outage, outage.id, ended_at=clock.now() - timedelta(minutes=1))
     with pytest.raises(NotFound):
         do(uow, outages.end_outage, 999)
@@ -291,9 +292,10 @@ def test_a_session_that_ran_out_during_the_cut_gets_a_voucher(uow, clock) -> Non
 def test_a_correction_that_changes_nothing_is_refused_and_writes_no_revision(uow, clock) -> None:
     outage, _ = power_cut_over(uow, clock, {"G1": 120}, after_minutes=10, lasting_minutes=20)
     revisions = count(uow, OutageRevision)
-    with pytest.raises(InvalidInput, match="the correction changes nothing"):
+    with pytest.raises(InvalidState, match="the correction changes nothing"):
         do(uow, outages.correct_outage, outage.id, started_at=outage.started_at, ended_at=outage.ended_at,
            reason="same times")
+    # No time at all is a body the API document refuses too (400); the same times are the outage's state (409).
     with pytest.raises(InvalidInput, match="the correction changes nothing"):
         do(uow, outages.correct_outage, outage.id, reason="no times at all")
     assert count(uow, OutageRevision) == revisions

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from compensator.cli import main
-from compensator.errors import AuthenticationFailed, InvalidInput, InvalidState, NotFound
+from compensator.errors import AuthenticationFailed, Conflict, InvalidInput, InvalidState, NotFound
 from compensator.services.people import accounts as people
 from compensator.services.people import throttle
-from compensator.store.models import AuditRecord
+from compensator.store.models import Attendant, AuditRecord
 
 ACTOR = "manager:bola"
 
@@ -20,6 +22,25 @@ ACTOR = "manager:bola"
 def ada(uow):
     with uow() as unit:
         return people.add_attendant(unit, name="Ada", role="attendant", pin="1234", actor=ACTOR)
+
+
+@pytest.mark.parametrize("spelling", ["ada", "ADA", "aDa", " Ada "])
+def test_a_name_someone_has_in_any_case_is_refused_plainly(uow, ada, spelling) -> None:
+    with pytest.raises(Conflict) as refused, uow() as unit:
+        people.add_attendant(unit, name=spelling, role="manager", pin="5678", actor=ACTOR)
+    assert refused.value.field == "name"
+    assert "an attendant named 'Ada' already exists" in refused.value.message
+    if spelling.strip() != "Ada":
+        assert "names are the same whatever their case" in refused.value.message
+    with uow() as unit:
+        assert [person.name for person in people.list_attendants(unit)] == ["Ada"]
+
+
+def test_the_database_itself_refuses_a_name_in_another_case(uow, ada) -> None:
+    with pytest.raises(IntegrityError), uow() as unit:
+        unit.db.execute(insert(Attendant).values(name="ADA", role="attendant", pin_hash="x",
+                                                 created_at=datetime(2026, 11, 22, tzinfo=UTC), session_version=1))
+        unit.db.flush()
 
 
 def test_a_login_cookie_stands_until_the_persons_version_moves_on(uow, ada) -> None:
@@ -147,6 +168,11 @@ def test_people_commands_list_disable_enable_pin_and_revoke(tmp_path, monkeypatc
     common = ["--config", str(config)]
     monkeypatch.setattr("sys.stdin", io.StringIO("1234\n"))
     assert main(["attendant", "add", "Ada", *common]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("1234\n"))
+    capsys.readouterr()
+    assert main(["attendant", "add", "ada", *common]) == 2
+    assert "an attendant named 'Ada' already exists: names are the same whatever their case" in \
+        capsys.readouterr().err
     assert main(["token", "create", "ups", *common]) == 0
     capsys.readouterr()
     assert main(["attendant", "disable", "Ada", *common]) == 0

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from compensator.domain.kinds import EntryKind
-from compensator.errors import InvalidInput
+from compensator.errors import InvalidInput, NotFound
 from compensator.report.build import build_daily_report, check_report_date, day_window, parse_report_date
 from compensator.report.data import AnomalyKind, NoticeState
 from compensator.report.formats import ReportFormat, layout, parse_format, render
@@ -25,13 +25,13 @@ from tests.support.known_day import ACTOR, DAY, MANAGER, at_local, do, pdf_text,
 
 
 def test_the_outage_table_of_a_known_day_has_times_kinds_scopes_sources_and_corrections(known_day) -> None:
-    rows = [(row.kind.value, layout.scope(row), row.source.value, layout.local(known_day, row.started_at),
+    rows = [(row.kind.value, layout.scope(known_day, row), row.source.value, layout.local(known_day, row.started_at),
              layout.end_text(known_day, row), row.minutes_in_day, row.bridged_by_ups, row.logged_by, row.compensations)
             for row in known_day.outages]
     assert rows == [
         ("power", "whole venue", "manual", "14:20", "14:45", 25, False, ACTOR, 3),
-        ("power", "zones: gaming", "ups", "16:00", "16:05", 5, False, ACTOR, 1),
-        ("power", "zones: standard", "manual", "17:15", "17:20", 5, True, ACTOR, 0),
+        ("power", "zones: Gaming", "ups", "16:00", "16:05", 5, False, ACTOR, 1),
+        ("power", "zones: Standard", "manual", "17:15", "17:20", 5, True, ACTOR, 0),
     ]
     # The network failure of the seat A12 alone is a seat fault: listed apart.
     assert [(row.kind.value, layout.scope(row), layout.local(known_day, row.started_at),
@@ -211,7 +211,7 @@ def test_a_closing_time_of_midnight_makes_the_whole_day_the_window(settings, clo
 
 def test_a_date_in_the_future_a_date_before_2000_and_a_malformed_date_are_clear_errors(uow) -> None:
     with uow() as unit:
-        with pytest.raises(InvalidInput, match="in the future") as raised:
+        with pytest.raises(NotFound, match="in the future") as raised:
             build_daily_report(unit, DAY + timedelta(days=1))
         assert raised.value.field == "date"
         with pytest.raises(InvalidInput, match="in the years 2000 to 2100"):

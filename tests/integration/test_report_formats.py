@@ -69,8 +69,8 @@ def test_the_csv_carries_the_same_numbers_in_sections(known_day) -> None:
     assert [(row["scope"], row["started_at"], row["ended_at"], row["minutes_in_day"], row["corrections"])
             for row in outages_table] == [
         ("whole venue", "2026-11-22 14:20", "2026-11-22 14:45", "25", "1"),
-        ("zones: gaming", "2026-11-22 16:00", "2026-11-22 16:05", "5", "0"),
-        ("zones: standard", "2026-11-22 17:15", "2026-11-22 17:20", "5", "0"),
+        ("zones: Gaming", "2026-11-22 16:00", "2026-11-22 16:05", "5", "0"),
+        ("zones: Standard", "2026-11-22 17:15", "2026-11-22 17:20", "5", "0"),
     ]
     faults = [dict(zip(sections["seat_faults"][0], row, strict=True)) for row in sections["seat_faults"][1:]]
     assert [(row["kind"], row["scope"], row["minutes_in_day"]) for row in faults] == [("network", "seats: A12", "10")]
@@ -208,8 +208,8 @@ def test_a_timeline_with_more_seats_than_fit_a_page_is_drawn_one_row_per_zone(kn
     many = tuple(TimelineRow(f"S{number}", "standard" if number % 2 else "gaming", spans, ())
                  for number in range(MAX_SEAT_ROWS + 1))
     labels = [label for label, _, _, _ in picture_rows(dataclasses.replace(known_day, timeline=many))]
-    assert labels == ["gaming (21)", "standard (20)"]
-    assert "gaming (21)" in render_svg(dataclasses.replace(known_day, timeline=many))
+    assert labels == ["Gaming (21)", "Standard (20)"]
+    assert "Gaming (21)" in render_svg(dataclasses.replace(known_day, timeline=many))
 
 def test_the_report_command_writes_a_file_and_refuses_bad_input_in_one_line(tmp_path, capsys) -> None:
     import yaml

@@ -96,7 +96,7 @@ def test_moving_onto_a_busy_seat_is_refused_and_the_old_seat_frees_up(uow) -> No
 
 def test_moving_to_the_same_seat_is_refused(uow) -> None:
     first = start(uow, seat_id="A1")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidState, match="already on seat A1"):
         act(uow, sessions.move_session, first.id, seat_id="A1")
 
 

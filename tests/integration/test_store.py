@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, DateTime, Integer, MetaData, Table, func, insert, select, text, type_coerce
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, func, insert, inspect, select, text, type_coerce
+from sqlalchemy.exc import IntegrityError
 
 from compensator.store import migrate, models, operations
 from compensator.store.database import READ_ONLY_OPTION, WAL_BACKSTOP_PAGES, Base, UTCDateTime, checkpoint, make_engine
@@ -19,11 +21,49 @@ SCHEMA_MODULES = (models, operations)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+# SQLite's reflection cannot read an index on an expression (lower(name)): it is checked by name below.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index uq_attendants_name_lower")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_the_migrations_build_exactly_the_schema_of_the_models(runtime) -> None:
     with runtime.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        indexes = {index["name"]: index for index in inspect(connection).get_indexes("attendants")}
     assert differences == []
     assert migrate.current_revision(runtime.engine) == migrate.head_revision()
+    if runtime.engine.dialect.name == "postgresql":
+        assert indexes["uq_attendants_name_lower"]["unique"]
+        assert indexes["uq_attendants_name_lower"]["expressions"] == ["lower(name::text)"]
+    else:
+        with runtime.engine.connect() as connection:
+            sql = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = 'uq_attendants_name_lower'"))
+            assert sql.scalar_one() == "CREATE UNIQUE INDEX uq_attendants_name_lower ON attendants (lower(name))"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_upgrading_renames_the_later_of_two_names_equal_but_for_case_then_refuses_another(database_url) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine, "0016")
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO attendants (id, name, role, pin_hash, created_at, session_version) VALUES "
+                "(1, 'ada', 'attendant', 'x', '2026-11-20 10:00:00', 1), "
+                "(2, 'Bola', 'manager', 'x', '2026-11-20 10:00:00', 1), "
+                "(3, 'Ada', 'manager', 'x', '2026-11-21 10:00:00', 4)"))
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            people = connection.execute(text("SELECT id, name, session_version FROM attendants ORDER BY id")).all()
+            renames = connection.execute(text("SELECT actor, action, target_id, before, after FROM audit_log")).all()
+        assert [tuple(row) for row in people] == [(1, "ada", 1), (2, "Bola", 1), (3, "Ada-3", 5)]
+        ((actor, action, target, before, after),) = renames
+        assert (actor, action, target) == ("migration:0017", "attendant.rename", "3")
+        assert (json.loads(before) if isinstance(before, str) else before) == {"name": "Ada"}
+        assert (json.loads(after) if isinstance(after, str) else after)["name"] == "Ada-3"
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(text("INSERT INTO attendants (name, role, pin_hash, created_at, session_version) "
+                                    "VALUES ('BOLA', 'attendant', 'x', '2026-11-22 10:00:00', 1)"))
+    finally:
+        engine.dispose()
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(tmp_path: Path) -> None:

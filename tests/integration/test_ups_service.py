@@ -308,7 +308,7 @@ def test_the_dashboard_and_the_manager_page_show_each_ups_and_the_source_of_each
     board = client.get("/board.json").get_json()
     assert board["ups"] == [
         {"name": "venue", "state": "on_battery", "label": "on battery since 14:00", "zones": "whole venue"},
-        {"name": "gaming-ups", "state": "unknown", "label": "not heard from yet", "zones": "gaming"}]
+        {"name": "gaming-ups", "state": "unknown", "label": "not heard from yet", "zones": "Gaming"}]
     assert board["outages"][0]["source"] == "ups"
     page = client.get("/").get_data(as_text=True)
     assert "on battery since 14:00" in page and "whole venue, UPS" in page

@@ -133,8 +133,18 @@ def test_an_expired_voucher_is_refused_with_its_expiry_in_the_venues_time(uow, c
 def test_a_code_whose_check_character_fails_is_called_a_typing_mistake(uow, voucher_code) -> None:
     typo = voucher_code[:-1] + ("2" if voucher_code[-1] != "2" else "3")
     refused = refusal(uow, typo, seat_id="A3")
-    assert isinstance(refused, InvalidInput)
+    # Well formed, it names no voucher: unknown, as the API document says (404).
+    assert isinstance(refused, NotFound)
     assert refused.message == "this code has a typing mistake: check it against the voucher"
+
+
+@ON_BOTH_DATABASES
+@pytest.mark.parametrize("sign", ["0", "I", "ſ", "\uff21", "é"])
+def test_a_code_with_a_character_no_voucher_has_is_refused_as_bad_input(uow, voucher_code, sign) -> None:
+    # "ſ" is a capital S once upper-cased and "Ａ" is a full-width A: neither is on a voucher.
+    refused = refusal(uow, voucher_code[:4] + sign + voucher_code[5:], seat_id="A3")
+    assert isinstance(refused, InvalidInput)
+    assert refused.message.startswith("this code has a character no voucher has")
 
 
 @ON_BOTH_DATABASES

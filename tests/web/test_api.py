@@ -87,6 +87,23 @@ def test_seats_list_every_seat_with_state_and_remaining_minutes(api) -> None:
     assert seats["G2"]["remaining_minutes"] == 60
 
 
+def test_a_seat_whose_time_is_up_has_its_own_state_documented_in_the_api(api, clock) -> None:
+    api.post("/sessions", json={"seat": "A2", "minutes": 30})
+    api.post("/sessions", json={"seat": "A3", "minutes": 60})
+    api.post("/sessions", json={"seat": "A4", "postpaid": True})
+    clock.advance(minutes=31)
+    seats = {seat["seat"]: seat for seat in api.get("/seats").get_json()["seats"]}
+    assert [seats[seat]["state"] for seat in ("A2", "A3", "A4", "A5")] == ["time_up", "in_session", "in_session",
+                                                                          "free"]
+    assert seats["A2"]["remaining_minutes"] == 0
+    api.post("/outages", json={})
+    clock.advance(minutes=20)
+    assert api.get("/seats").get_json()["seats"][1]["state"] == "dark"
+    document = api.get("/openapi.json").get_json()["components"]["schemas"]
+    assert "time_up" in document["SeatState"]["enum"]
+    assert "time_up (the prepaid time has run out" in document["Seat"]["properties"]["state"]["description"]
+
+
 def test_a_session_starts_extends_pauses_resumes_moves_and_ends(api, clock) -> None:
     created = api.post("/sessions", json={"seat": "A1", "minutes": 60, "customer_name": "Ngozi", "language": "fr"})
     assert created.status_code == 201
@@ -199,7 +216,7 @@ def test_an_outage_start_with_an_idempotency_key_is_safe_to_retry(api, clock) ->
         ({"seats": ["A1"], "zones": ["gaming"]}, 400, "zones"),
         ({"started_at": "yesterday"}, 400, "started_at"),
         ({"started_at": "2026-11-22T13:00:00"}, 400, "started_at"),
-        ({"started_at": "2030-01-01T00:00:00+00:00"}, 400, "started_at"),
+        ({"started_at": "2030-01-01T00:00:00+00:00"}, 409, "started_at"),
         ({"source": "rumour"}, 400, "source"),
         ({"note": 42}, 400, "note"),
     ],
@@ -349,7 +366,7 @@ def test_a_voucher_redemption_the_api_refuses_names_the_mistake(api, clock) -> N
             status, error_code, field), request_body
     mistyped = api.post(f"/vouchers/{typo}/redeem", json={"seat": "A4"})
     assert (mistyped.status_code, error_of(mistyped)["message"]) == (
-        400, "this code has a typing mistake: check it against the voucher")
+        404, "this code has a typing mistake: check it against the voucher")
     unknown = api.post(f"/vouchers/{vouchers.new_code(random.Random(99).choice)}/redeem", json={"seat": "A4"})
     assert (unknown.status_code, error_of(unknown)["field"]) == (404, "code")
     assert api.post(f"/vouchers/{code}/redeem", json={"seat": "A4"}).status_code == 201
@@ -364,3 +381,16 @@ def test_a_heartbeat_is_recorded_for_a_known_seat_only(api) -> None:
 def test_an_unknown_api_path_or_method_answers_json(api, client) -> None:
     assert error_of(api.get("/nothing-here"))["code"] == "not_found"
     assert client.delete("/api/v1/seats").status_code == 405
+
+
+def test_printing_where_no_printer_is_configured_is_a_409_of_the_configuration(api, uow, ended_outage) -> None:
+    notice_id = api.get("/notices?status=pending").get_json()["notices"][0]["id"]
+    refused = api.post(f"/notices/{notice_id}/print", json={}, headers={"Idempotency-Key": "print-none"})
+    assert (refused.status_code, error_of(refused)["code"]) == (409, "printer_not_configured")
+    assert "printer.kind is none" in error_of(refused)["message"]
+    # A state of the configuration: the retry hears the same answer, and the notice stays pending.
+    again = api.post(f"/notices/{notice_id}/print", json={}, headers={"Idempotency-Key": "print-none"})
+    assert (again.status_code, again.headers.get("Idempotency-Replayed")) == (409, "true")
+    assert api.get(f"/notices/{notice_id}").get_json()["status"] == "pending"
+    answers = api.get("/openapi.json").get_json()["paths"]["/notices/{notice_id}/print"]["post"]["responses"]
+    assert "printer_not_configured" in answers["409"]["description"]

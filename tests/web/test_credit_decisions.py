@@ -61,18 +61,18 @@ def test_a_manager_refuses_a_large_credit_with_a_reason_and_nothing_reaches_the_
         "customer was not in the venue"]
 
 
-@pytest.mark.parametrize(("decide", "words", "field"), [
+@pytest.mark.parametrize(("decide", "words", "field", "error"), [
     (lambda unit, item: approvals.reduce_compensation(unit, item.id, minutes=100, reason=" ", actor=BOLA),
-     "reducing a credit needs a reason", "reason"),
+     "reducing a credit needs a reason", "reason", InvalidInput),
     (lambda unit, item: approvals.refuse_compensation(unit, item.id, reason=None, actor=BOLA),
-     "refusing a credit needs a reason", "reason"),
+     "refusing a credit needs a reason", "reason", InvalidInput),
     (lambda unit, item: approvals.reduce_compensation(unit, item.id, minutes=255, reason="x", actor=BOLA),
-     "fewer than the 255 min due", "minutes"),
+     "fewer than the 255 min due", "minutes", InvalidState),
     (lambda unit, item: approvals.reduce_compensation(unit, item.id, minutes="lots", reason="x", actor=BOLA),
-     "whole number", "minutes"),
+     "whole number", "minutes", InvalidInput),
 ])
-def test_a_decision_without_a_reason_or_giving_all_is_refused(uow, waiting, decide, words, field) -> None:
-    with pytest.raises(InvalidInput, match=words) as refused, uow() as unit:
+def test_a_decision_without_a_reason_or_giving_all_is_refused(uow, waiting, decide, words, field, error) -> None:
+    with pytest.raises(error, match=words) as refused, uow() as unit:
         decide(unit, waiting)
     assert refused.value.field == field
 

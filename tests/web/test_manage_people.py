@@ -54,6 +54,14 @@ def test_a_bad_pin_or_an_unknown_person_is_a_plain_message(app) -> None:
     assert "no attendant named" in manager.get("/manage").get_data(as_text=True)
 
 
+def test_a_name_someone_has_in_another_case_is_refused_on_the_manager_page(app) -> None:
+    manager, helper = as_manager(app)
+    helper.post("/manage/attendants", name="Ada", role="attendant", pin="5678", idempotency_key="a1")
+    page = manager.get("/manage").get_data(as_text=True)
+    assert "an attendant named &#39;ada&#39; already exists: names are the same whatever their case" in page
+    assert "<td>Ada</td>" not in page
+
+
 def test_the_last_manager_cannot_be_disabled(app) -> None:
     manager, helper = as_manager(app)
     helper.post("/manage/attendants/bola/disable", idempotency_key="self")

@@ -63,7 +63,6 @@ def test_the_daily_report_api_answers_each_format_with_its_content_type(client, 
 @pytest.mark.parametrize(("path", "field", "words"), [
     ("22-11-2026", "date", "like 2026-11-22"),
     ("2026-02-30", "date", "like 2026-11-22"),
-    ("2026-12-25", "date", "in the future"),
     ("0001-01-01", "date", "in the years 2000 to 2100"),
     ("2026-11-22?format=docx", "format", "json, csv, html or pdf"),
 ])
@@ -119,3 +118,13 @@ def test_the_json_report_has_the_shape_the_api_document_states(client, bearer, u
     # The check can fail: a report without the seat faults breaks the document.
     assert _problems({key: value for key, value in report.items() if key != "seat_faults"}, schema) == \
         [".seat_faults: missing"]
+
+
+def test_a_day_still_to_come_has_no_report_404(client, bearer) -> None:
+    answer = client.get("/api/v1/reports/daily/2026-12-25", headers=bearer)
+    error = answer.get_json()["error"]
+    assert (answer.status_code, error["code"], error["field"]) == (404, "not_found", "date")
+    assert error["message"] == "2026-12-25 is in the future: there is no report for it yet"
+    document = client.get("/api/v1/openapi.json").get_json()
+    (date,) = document["paths"]["/reports/daily/{date}"]["get"]["parameters"][:1]
+    assert "a day still to come has no report (404)" in date["description"]

@@ -84,7 +84,7 @@ def test_two_managers_correcting_one_sale_at_once_correct_it_once(uow, monkeypat
 @pytest.mark.parametrize(("changes", "error", "words", "field"), [
     ({"reason": None}, InvalidInput, "needs a reason", "reason"),
     ({"reason": "   "}, InvalidInput, "needs a reason", "reason"),
-    ({"minutes": 61}, InvalidInput, "sold 60 min: at most that", "minutes"),
+    ({"minutes": 61}, InvalidState, "sold 60 min: at most that", "minutes"),
     ({"minutes": 0}, InvalidInput, "minutes", "minutes"),
     ({"entry": 999}, NotFound, "has no entry 999", "entry"),
 ])
@@ -101,7 +101,7 @@ def test_only_a_sale_can_be_taken_back_and_only_from_its_own_session(uow) -> Non
     with pytest.raises(NotFound, match="has no entry"):
         take_back(uow, first, entry=other.entries[0].id, minutes=5)
     corrected = take_back(uow, first, minutes=5)
-    with pytest.raises(InvalidInput, match="is a reversal: only a purchase or an extension"):
+    with pytest.raises(InvalidState, match="is a reversal: only a purchase or an extension"):
         take_back(uow, first, entry=corrected.entries[-1].id, minutes=1)
 
 

@@ -193,7 +193,7 @@ def test_a_double_submit_of_extend_extends_once_and_shows_the_same_outcome(auth,
     assert first.headers["Location"] == again.headers["Location"]
     with uow() as unit:
         assert session_views.get_session(unit, session_id).paid_minutes == 90
-    assert "Seat A1: extend done." in client.get("/").get_data(as_text=True)
+    assert "Seat A1: 30 min added (90 min paid in all)." in client.get("/").get_data(as_text=True)
     conflict = auth.post(f"/sessions/{session_id}/extend", minutes="60", idempotency_key=key)
     assert conflict.status_code == 302
     assert "different request" in client.get("/").get_data(as_text=True)

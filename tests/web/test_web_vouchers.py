@@ -75,6 +75,30 @@ def test_each_voucher_the_redeem_box_refuses_flashes_its_plain_message(client, a
         client.get("/").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("key", [{}, {"idempotency_key": "refused-once"}], ids=["no key", "the page's key"])
+def test_after_a_refused_code_onto_stays_the_session_chosen_so_the_re_scan_tops_it_up(client, auth, uow,
+                                                                                    voucher, key) -> None:
+    with uow() as unit:
+        running = sessions.start_session(unit, seat_id="G2", minutes=60, actor="test")
+    auth.login()
+    typo = voucher[:-1] + ("2" if voucher[-1] != "2" else "3")
+    refused = auth.post("/vouchers/redeem", code=typo, onto=f"session:{running.id}", **key)
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "this code has a typing mistake" in page
+    chosen = re.findall(r'<option value="([^"]+)" selected>', page)
+    assert chosen == [f"session:{running.id}"]
+    # The re-scan submits the form as the page now holds it: onto the session, not the first free seat.
+    auth.post("/vouchers/redeem", code=voucher, onto=chosen[0])
+    with uow() as unit:
+        assert session_views.get_session(unit, running.id).paid_minutes == 85
+    assert f"Voucher {voucher}: 25 min added to seat G2" in client.get("/").get_data(as_text=True)
+
+
+def test_a_page_without_a_refusal_chooses_no_seat_of_its_own(client, auth) -> None:
+    auth.login()
+    assert " selected>" not in client.get("/?onto=seat:ZZ").get_data(as_text=True).split('id="voucher-onto"')[1][:4000]
+
+
 @pytest.fixture
 def voucher_notice(uow, clock) -> int:
     outage, _ = power_cut_over(uow, clock, {"G1": 30}, after_minutes=20, lasting_minutes=25)

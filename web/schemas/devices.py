@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import ConfigDict
+
 from compensator.domain.ups import Reading, UpsDisplay
 from web.schemas.common import Time
 from web.schemas.fields import Closed, Id, Language, Name, Query, SeatId, Shape, text
@@ -16,6 +18,17 @@ Download = text(16)
 class RedeemVoucher(Closed):
     """Exactly one of ``seat`` (a free seat: a new session) and ``session`` (a running prepaid one)."""
 
+    # What the server enforces beyond each field (400 otherwise): a seat or a session, exactly one.
+    model_config = ConfigDict(json_schema_extra={
+        "oneOf": [
+            {"title": "onto a free seat", "required": ["seat"],
+             "properties": {"seat": {"type": "string"}, "session": {"type": "null"}}},
+            {"title": "onto a running session", "required": ["session"],
+             "properties": {"session": {"type": "integer"}, "seat": {"type": "null"}}},
+        ],
+        "examples": [{"seat": "A3", "customer_name": "Tunde"}, {"session": 1}],
+    })
+
     seat: SeatId | None = None
     session: Id | None = None
     customer_name: Name | None = None
@@ -24,6 +37,8 @@ class RedeemVoucher(Closed):
 
 class SeatHeartbeat(Closed):
     """The seat PC that is alive."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"seat": "A1"}]})
 
     seat: SeatId
 

@@ -23,6 +23,8 @@ PAGE_MAX = 500
 NO_NUL = r"^[^\x00]*$"
 # The years a time or a day may have, as the document states them (patterns match a prefix).
 YEARS = rf"^(20\d\d|{parsing.MAX_YEAR})-"
+# A whole venue day as the document states it: the years above, a month and a day of the month.
+DAY_PATTERN = rf"^(20\d\d|{parsing.MAX_YEAR})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 # The error type of a message that names its field itself.
 WHOLE_MESSAGE = "sentence"
 
@@ -70,9 +72,15 @@ def _whole(value: object) -> object:
 
 
 Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(_whole)]
-SeatId = text(parsing.MAX_NAME_LENGTH, min_length=1)
+# Not blank: the server strips a seat or zone id, and an id of spaces alone names nothing (400).
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+SeatId = Annotated[str, Field(min_length=1, max_length=parsing.MAX_NAME_LENGTH, pattern=NOT_BLANK),
+                   AfterValidator(_clean_text)]
 Name = text(parsing.MAX_NAME_LENGTH)
 Note = text(parsing.MAX_NOTE_LENGTH)
+# A reason the server requires: some text once stripped (a reason of spaces alone is none: 400).
+Reason = Annotated[str, Field(min_length=1, max_length=parsing.MAX_NOTE_LENGTH, pattern=NOT_BLANK),
+                   AfterValidator(_clean_text)]
 Minutes = Annotated[int, Field(ge=1, le=parsing.MAX_PURCHASE_MINUTES), BeforeValidator(_whole)]
 Language = Annotated[str, Field(min_length=2, max_length=16, pattern=r"^[A-Za-z]+([-_][A-Za-z]+)*$")]
 IdList = Annotated[list[SeatId], Field(min_length=1, max_length=1000)]
@@ -107,7 +115,7 @@ def _day(value: object) -> date:
 
 
 Day = Annotated[date, PlainValidator(_day), WithJsonSchema(
-    {"type": "string", "format": "date", "pattern": YEARS,
+    {"type": "string", "format": "date", "pattern": DAY_PATTERN,
      "description": f"a venue day, years {parsing.MIN_YEAR} to {parsing.MAX_YEAR}"})]
 
 

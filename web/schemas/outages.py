@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import ConfigDict, Field
+
 from compensator.domain.kinds import (
     CompensationForm,
     CompensationStatus,
@@ -11,11 +13,18 @@ from compensator.domain.kinds import (
     ScopeKind,
 )
 from web.schemas.common import Time
-from web.schemas.fields import Closed, Day, Id, IdList, Minutes, Moment, Note, Query, Shape
+from web.schemas.fields import Closed, Day, Id, IdList, Minutes, Moment, Note, Query, Reason, Shape
 
 
 class StartOutage(Closed):
     """The whole venue unless ``zones`` or ``seats`` (not both) narrow it; ``started_at`` back-dates it."""
+
+    # What the server enforces beyond each field (400 otherwise): zones or seats, not both.
+    model_config = ConfigDict(json_schema_extra={
+        "not": {"required": ["zones", "seats"],
+                "properties": {"zones": {"type": "array"}, "seats": {"type": "array"}}},
+        "examples": [{}, {"zones": ["gaming"], "note": "generator failed"}, {"seats": ["A4"], "kind": "network"}],
+    })
 
     kind: OutageKind | None = None
     zones: IdList | None = None
@@ -34,26 +43,35 @@ class EndOutage(Closed):
 class CorrectOutage(Closed):
     """A manager revises the outage's times, saying why."""
 
+    # What the server enforces beyond each field (400 otherwise): a new start, a new end, or both.
+    model_config = ConfigDict(json_schema_extra={
+        "anyOf": [{"required": ["started_at"], "properties": {"started_at": {"type": "string"}}},
+                  {"required": ["ended_at"], "properties": {"ended_at": {"type": "string"}}}],
+        "examples": [{"ended_at": "2026-11-22T14:45:00+01:00", "reason": "the generator log says 14:45"}],
+    })
+
     started_at: Moment | None = None
     ended_at: Moment | None = None
-    reason: Note
+    reason: Reason
 
 
 class ReduceCredit(Closed):
     """A manager gives fewer minutes than the policy did, saying why."""
 
     minutes: Minutes
-    reason: Note
+    reason: Reason
 
 
 class RefuseCredit(Closed):
     """A manager refuses the credit, saying why."""
 
-    reason: Note
+    reason: Reason
 
 
 class DismissOutage(Closed):
     """Reject a suspected outage, optionally saying why."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "the seat agents restarted for an update"}]})
 
     reason: Note | None = None
 
@@ -127,6 +145,8 @@ class Outage(Shape):
     corrections: int
     # How many times mains came back for less than the UPS's merge_seconds and went off again within it.
     flaps: int
+    dismissal_reason: str | None = Field(description="why a suspected outage was dismissed, as written by the person "
+                                                     "who dismissed it; null unless dismissed with a reason")
     compensations: list[Compensation]
 
 

@@ -107,6 +107,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("post", "/notices/{notice_id}/print",
               "Print the notice's receipt on the ESC/POS printer and record it printed",
               {200: ("the notice, now printed", notices.Notice),
+               409: ("conflicts with the current state: the notice was already handed over, or "
+                     "printer_not_configured: the venue has no receipt printer (printer.kind is none)", common.Error),
                503: ("printer_unavailable: the receipt printer is off or refused; the notice stays pending",
                      common.Error)}, body=common.Empty),
     Operation("post", "/vouchers/{code}/redeem",

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from pydantic import ConfigDict, Field
+
 from compensator.domain.kinds import CompensationForm, CreditReason, EntryKind, SeatState, SessionMode, SessionState
 from web.schemas.common import Time
-from web.schemas.fields import Closed, Id, Language, Minutes, Name, Note, SeatId, Shape
+from web.schemas.fields import Closed, Id, Language, Minutes, Name, Reason, SeatId, Shape
 
 
 class StartSession(Closed):
     """``{seat, minutes}`` for prepaid time, or ``{seat, postpaid: true}``; minutes are required unless postpaid."""
+
+    # What the server enforces beyond each field (400 otherwise): minutes unless postpaid, never both.
+    model_config = ConfigDict(json_schema_extra={
+        "oneOf": [
+            {"title": "prepaid", "required": ["minutes"],
+             "properties": {"minutes": {"type": "integer"}, "postpaid": {"const": False}}},
+            {"title": "postpaid", "required": ["postpaid"],
+             "properties": {"postpaid": {"const": True}, "minutes": {"type": "null"}}},
+        ],
+        "examples": [{"seat": "A1", "minutes": 60, "customer_name": "Ngozi", "language": "en"},
+                     {"seat": "A2", "postpaid": True}],
+    })
 
     seat: SeatId
     minutes: Minutes | None = None
@@ -20,6 +34,8 @@ class StartSession(Closed):
 class ExtendSession(Closed):
     """Sell more minutes."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"minutes": 30}]})
+
     minutes: Minutes
 
 
@@ -28,11 +44,13 @@ class ReverseSale(Closed):
 
     entry: Id
     minutes: Minutes | None = None
-    reason: Note
+    reason: Reason
 
 
 class MoveSession(Closed):
     """Move the session to a free seat."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"seat": "A5"}]})
 
     seat: SeatId
 
@@ -43,7 +61,9 @@ class Seat(Shape):
     seat: str
     label: str
     zone: str
-    state: SeatState
+    state: SeatState = Field(description="free; in_session (time left, or postpaid); paused; time_up (the prepaid "
+                                         "time has run out and the session is not ended yet); dark (no power, "
+                                         "whatever the session: this comes first)")
     session: int | None
     remaining_minutes: int | None
     paid_end: Time | None

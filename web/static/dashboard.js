@@ -41,6 +41,7 @@
       tile.dataset.session = seat.session || "";
       tile.dataset.state = seat.state;
       tile.dataset.noPower = seat.no_power ? "1" : "";
+      tile.dataset.postpaid = seat.postpaid ? "1" : "";
       text(tile.querySelector(".state"), seat.state_label);
       var minutes = tile.querySelector(".minutes");
       minutes.classList.toggle("word", seat.remaining_minutes === null);
@@ -286,8 +287,10 @@
       delete form.dataset.sent;
       form.querySelectorAll("button").forEach(function (button) { button.disabled = false; });
     });
-    // Offer only what applies: pause a running session, resume a paused one, move to a free seat.
+    // Offer only what applies: extend a prepaid session (a postpaid one is billed at the end),
+    // pause a running session, resume a paused one, move to a free seat.
     var state = tile.dataset.state;
+    dialog.querySelector('form[data-action="extend"]').hidden = tile.dataset.postpaid === "1";
     dialog.querySelector('form[data-action="pause"]').hidden = state !== "running";
     dialog.querySelector('form[data-action="resume"]').hidden = state !== "paused";
     var select = dialog.querySelector('form[data-action="move"] select');

@@ -80,7 +80,7 @@ def render(report: DailyReportData) -> str:
         return values
 
     def outage(row: OutageRow) -> list[object]:
-        return [row.id, row.kind, layout.scope(row), row.source, row.status, row.started_at, row.ended_at,
+        return [row.id, row.kind, layout.scope(report, row), row.source, row.status, row.started_at, row.ended_at,
                 row.ongoing_at_end, row.minutes_in_day, row.bridged_by_ups, row.logged_by, row.compensations,
                 len(row.corrections), row.note,
                 # What each zone's UPS carried of a power cut's minutes, as zone:minutes.

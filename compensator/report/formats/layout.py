@@ -113,10 +113,17 @@ def takings_note(row: ZoneTakings) -> str:
             "of the postpaid sessions that ended this day.")
 
 
-def scope(row: OutageRow) -> str:
-    """What an outage covered, in words."""
+def zone_name(report: DailyReportData, zone_id: str) -> str:
+    """A zone as people read it: its name (its id only for a zone the report has no name for)."""
+    return next((row.zone_name for row in report.takings if row.zone_id == zone_id), zone_id)
+
+
+def scope(report: DailyReportData, row: OutageRow) -> str:
+    """What an outage covered, in words: zones by their names, seats by their ids."""
     if row.scope_kind is ScopeKind.VENUE:
         return "whole venue"
+    if row.scope_kind is ScopeKind.ZONES:
+        return f"zones: {', '.join(zone_name(report, zone) for zone in row.scope_ids)}"
     return f"{row.scope_kind.value}: {', '.join(row.scope_ids)}"
 
 
@@ -164,6 +171,9 @@ def anomaly(item: Anomaly) -> str:
         return f"outage {item.outage_id} affected no session"
     if item.kind is AnomalyKind.NOTICE_NOT_DELIVERED:
         return f"the notice for seat {item.seat_id} (outage {item.outage_id}) was never delivered"
+    if item.kind is AnomalyKind.DISMISSED_OUTAGE:
+        return (f"outage {item.outage_id} was dismissed by {item.actor}: "
+                + (item.reason if item.reason else "no reason given"))
     if item.kind is AnomalyKind.ONGOING_OUTAGE:
         return f"outage {item.outage_id} was still going on at the end of the day ({item.minutes} min so far)"
     return f"outage {item.outage_id} is still suspected: confirm or dismiss it"

@@ -80,7 +80,7 @@ def outage_table(pdf: Any, report: DailyReportData, outages: tuple[OutageRow, ..
         for outage in outages:
             table.row([text(cell) for cell in (
                 outage.id, layout.local(report, outage.started_at), layout.end_text(report, outage),
-                outage.kind.value, layout.scope(outage), outage.source.value, outage.logged_by,
+                outage.kind.value, layout.scope(report, outage), outage.source.value, outage.logged_by,
                 outage.minutes_in_day, layout.flaps(outage), layout.ups_text(outage), outage.compensations)])
             for item in outage.corrections:
                 row = table.row()

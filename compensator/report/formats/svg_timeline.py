@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from compensator.domain.intervals import Span, merge
 from compensator.domain.kinds import OutageKind
 from compensator.report.data import DailyReportData
+from compensator.report.formats.layout import zone_name
 
 WIDTH = 900
 LABEL_WIDTH = 90
@@ -43,7 +44,7 @@ def picture_rows(report: DailyReportData) -> list[tuple[str, list[Span], list[Sp
         sessions[zone].extend(row.sessions)
         dark[zone].extend(row.dark)
         faults[zone].extend(row.faults)
-    return [(f"{zone} ({count})", merge(sessions[zone]), merge(dark[zone]), merge(faults[zone]))
+    return [(f"{zone_name(report, zone)} ({count})", merge(sessions[zone]), merge(dark[zone]), merge(faults[zone]))
             for zone, count in seats.items()]
 
 

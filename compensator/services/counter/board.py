@@ -56,12 +56,11 @@ class SeatTile:
 
     @property
     def api_state(self) -> SeatState:
-        """The state as the JSON API names it: free, in_session, paused or dark."""
+        """The state as the JSON API names it: free, in_session, paused, time_up or dark."""
         if self.dark:
             return SeatState.DARK
-        if self.state is TileState.FREE:
-            return SeatState.FREE
-        return SeatState.PAUSED if self.state is TileState.PAUSED else SeatState.IN_SESSION
+        return {TileState.FREE: SeatState.FREE, TileState.PAUSED: SeatState.PAUSED,
+                TileState.TIME_UP: SeatState.TIME_UP}.get(self.state, SeatState.IN_SESSION)
 
 
 # Built once: the board reads it at every reading, and building it costs more than running it.

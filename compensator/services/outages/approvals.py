@@ -62,7 +62,7 @@ def _decide(uow: UnitOfWork, compensation_id: object, *, minutes: object, reason
         raise InvalidState(f"compensation {row.id} has nothing left to decide: a correction brought it to 0 min")
     given = figures.credit_minutes if minutes is None else 0 if minutes == 0 else parsing.minutes(minutes)
     if minutes is not None and given >= figures.credit_minutes:
-        raise InvalidInput(f"a reduced credit gives fewer than the {figures.credit_minutes} min due: "
+        raise InvalidState(f"a reduced credit gives fewer than the {figures.credit_minutes} min due: "
                            "approve it to give them all", field="minutes")
     row.applied_at = uow.now()
     row.approved_by = actor

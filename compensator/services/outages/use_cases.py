@@ -22,7 +22,7 @@ from compensator.domain.kinds import (
     OutageStatus,
     RevisionAction,
 )
-from compensator.errors import InvalidInput, InvalidState, NotFound, require_id
+from compensator.errors import InvalidInput, InvalidState, NotFound, TimeOutOfRange, require_id
 from compensator.services import audit, parsing
 from compensator.services.outages.scopes import resolve_scope, scope_key, scope_seats
 from compensator.services.outages.settlement import (
@@ -93,7 +93,7 @@ def start_outage(
     start = parsing.past_moment(started_at, "started_at", uow.now()) if started_at is not None else uow.now()
     end = parsing.past_moment(ended_at, "ended_at", uow.now()) if ended_at is not None else None
     if end is not None and end < start:
-        raise InvalidInput("ended_at must not be before started_at", field="ended_at")
+        raise TimeOutOfRange("ended_at must not be before started_at", field="ended_at")
     if end is not None and not suspected:
         raise InvalidInput("only a suspected outage can be recorded with its end", field="ended_at")
     text_note = parsing.note(note)
@@ -143,7 +143,7 @@ def end_outage(uow: UnitOfWork, outage_id: object, *, ended_at: object = None, a
     if outage.ended_at is not None:
         end = outage.ended_at
     if end < outage.started_at:
-        raise InvalidInput("ended_at must not be before the outage started", field="ended_at")
+        raise TimeOutOfRange("ended_at must not be before the outage started", field="ended_at")
     outage.ended_at = end
     if outage.status is OutageStatus.ONGOING:
         outage.status = OutageStatus.ENDED
@@ -214,9 +214,10 @@ def dismiss_outage(uow: UnitOfWork, outage_id: object, *, reason: object = None,
     if outage.status is not OutageStatus.SUSPECTED:
         raise InvalidState(f"only a suspected outage can be dismissed; outage {outage.id} is {outage.status.value}")
     outage.status = OutageStatus.DISMISSED
-    _revision(uow, outage, RevisionAction.DISMISS, actor, parsing.note(reason, "reason"))
+    why = parsing.note(reason, "reason")
+    _revision(uow, outage, RevisionAction.DISMISS, actor, why)
     audit.record(uow, actor=actor, action="outage.dismiss", target_type="outage", target_id=outage.id,
-                 after={"status": outage.status.value})
+                 after={"status": outage.status.value, "reason": why})
     uow.db.flush()
     view = outage_views(uow, [outage])[0]
     uow.commit()
@@ -240,10 +241,10 @@ def correct_outage(uow: UnitOfWork, outage_id: object, *, started_at: object = N
     if ended_at is not None and outage.ended_at is None:
         raise InvalidState(f"outage {outage.id} is still going on: end it instead", field="ended_at")
     if end is not None and end < start:
-        raise InvalidInput("the outage cannot end before it starts", field="ended_at")
+        raise TimeOutOfRange("the outage cannot end before it starts", field="ended_at")
     if (start, end) == (outage.started_at, outage.ended_at):
         shown = " to ".join(_seconds(uow, moment) for moment in (start, end) if moment is not None)
-        raise InvalidInput(f"the correction changes nothing: outage {outage.id} already runs {shown}",
+        raise InvalidState(f"the correction changes nothing: outage {outage.id} already runs {shown}",
                            field="started_at" if started_at is not None else "ended_at")
     before = {"started_at": outage.started_at.isoformat(),
               "ended_at": outage.ended_at.isoformat() if outage.ended_at else None}

@@ -102,6 +102,8 @@ class OutageView:
     created: bool = False
     # How many times mains came back for less than a UPS's merge and went off again within it.
     flaps: int = 0
+    # Why a suspected outage was dismissed, as the person who dismissed it wrote it (None if no reason was given).
+    dismissal_reason: str | None = None
 
 
 FIGURE_NAMES = CompensationFigures.names()
@@ -136,6 +138,9 @@ def adjustments_of(uow: UnitOfWork,
 # A row for each correction of the outages ``ids`` (built once: every outage answer runs it).
 CORRECTED = select(OutageRevision.outage_id).where(
     OutageRevision.outage_id.in_(bindparam("ids", expanding=True)), OutageRevision.action == RevisionAction.CORRECT)
+DISMISSED = select(OutageRevision.outage_id, OutageRevision.reason).where(
+    OutageRevision.outage_id.in_(bindparam("ids", expanding=True)), OutageRevision.action == RevisionAction.DISMISS
+).order_by(OutageRevision.id)
 
 
 def outage_views(uow: UnitOfWork, outages: list[Outage],
@@ -181,6 +186,8 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
     corrections: dict[int, int] = defaultdict(int)
     for outage_id in uow.db.scalars(CORRECTED, {"ids": ids}):
         corrections[outage_id] += 1
+    dismissed = [outage.id for outage in outages if outage.status is OutageStatus.DISMISSED]
+    reasons = dict(uow.db.execute(DISMISSED, {"ids": dismissed}).tuples().all()) if dismissed else {}
     return [
         OutageView(
             id=outage.id,
@@ -196,6 +203,7 @@ def outage_views(uow: UnitOfWork, outages: list[Outage],
             corrections=corrections[outage.id],
             compensations=tuple(compensations[outage.id]),
             flaps=outage.flaps,
+            dismissal_reason=reasons.get(outage.id),
         )
         for outage in outages
     ]

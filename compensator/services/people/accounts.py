@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from compensator.domain.kinds import DashboardLanguage, Role
 from compensator.errors import AuthenticationFailed, Conflict, InvalidInput, InvalidState, NotFound
@@ -77,6 +78,17 @@ def _language(language: object) -> DashboardLanguage:
                           message="language must be " + " or ".join(DashboardLanguage))
 
 
+def _refuse_taken_name(uow: UnitOfWork, clean: str) -> None:
+    """Refuse a name someone already has, whatever the case of either ("Ada" and "ada" are one name)."""
+    wanted = clean.casefold()
+    taken = next((name for name in uow.db.scalars(select(Attendant.name)) if name.casefold() == wanted), None)
+    if taken == clean:
+        raise Conflict(f"an attendant named {clean!r} already exists", field="name")
+    if taken is not None:
+        raise Conflict(f"an attendant named {taken!r} already exists: names are the same whatever their case",
+                       field="name")
+
+
 def add_attendant(uow: UnitOfWork, *, name: object, role: object, pin: object, actor: str,
                   language: object = None) -> AttendantView:
     """Create an attendant or manager with a hashed PIN of 4 to 12 digits (and, if given, their language)."""
@@ -84,12 +96,16 @@ def add_attendant(uow: UnitOfWork, *, name: object, role: object, pin: object, a
     chosen_role = parsing.choice(Role, role, field="role", message="role must be attendant or manager")
     pin = _clean_pin(pin)
     chosen_language = None if language is None else _language(language)
-    if uow.db.scalar(select(Attendant.id).where(Attendant.name == clean)) is not None:
-        raise Conflict(f"an attendant named {clean!r} already exists", field="name")
+    _refuse_taken_name(uow, clean)
     row = Attendant(name=clean, role=chosen_role, pin_hash=hash_pin(pin), created_at=uow.now(), session_version=1,
                     language=chosen_language)
-    uow.db.add(row)
-    uow.db.flush()
+    try:
+        with uow.db.begin_nested():
+            uow.db.add(row)
+            uow.db.flush()
+    except IntegrityError:
+        # Someone added the same name (in some case) at the same moment: the index refused the second.
+        raise Conflict(f"an attendant named {clean!r} already exists", field="name") from None
     after = {"name": clean, "role": chosen_role.value}
     if chosen_language is not None:
         after["language"] = chosen_language.value

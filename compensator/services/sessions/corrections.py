@@ -29,7 +29,7 @@ def reverse_sale(uow: UnitOfWork, session_id: object, *, entry: object, minutes:
     sale = _sale(loaded, require_id(entry, "entry"))
     taken = sale.minutes if minutes is None else parsing.minutes(minutes)
     if taken > sale.minutes:
-        raise InvalidInput(f"entry {sale.id} sold {sale.minutes} min: at most that can be taken back", field="minutes")
+        raise InvalidState(f"entry {sale.id} sold {sale.minutes} min: at most that can be taken back", field="minutes")
     text_reason = parsing.note(reason, "reason")
     if text_reason is None:
         raise InvalidInput("correcting a sale needs a reason", field="reason")
@@ -59,7 +59,7 @@ def _sale(loaded: LoadedSession, entry_id: int) -> EntryRecord:
     if sale is None:
         raise NotFound(f"session {loaded.row.id} has no entry {entry_id}", field="entry")
     if sale.kind not in SALE_KINDS:
-        raise InvalidInput(f"entry {entry_id} is a {sale.kind.value.replace('_', ' ')}: only a purchase or an "
+        raise InvalidState(f"entry {entry_id} is a {sale.kind.value.replace('_', ' ')}: only a purchase or an "
                            "extension can be taken back", field="entry")
     if any(item.reverses_id == entry_id for item in entries):
         raise _already_reversed(sale)

@@ -227,7 +227,7 @@ def move_session(uow: UnitOfWork, session_id: object, *, seat_id: object, actor:
     target = require_seat(uow, seat_id)
     current = _current(uow, loaded)
     if target == current.seat_id:
-        raise InvalidInput(f"session {loaded.row.id} is already on seat {target}", field="seat")
+        raise InvalidState(f"session {loaded.row.id} is already on seat {target}", field="seat")
     _lock_seats(uow, current.seat_id, target)
     _require_free(uow, target)
     require_power(uow, target, "move a session")

@@ -67,13 +67,18 @@ def _local(uow: UnitOfWork, moment: datetime) -> str:
 def _find(uow: UnitOfWork, code: object) -> Voucher:
     if not isinstance(code, str) or not codes.tidy(code):
         raise InvalidInput("a voucher code is required", field="code")
-    typed = codes.tidy(code)
+    # As typed, before capitals: a sign whose capital is a letter of the alphabet ("ſ" is "S") is still no letter of it.
+    typed = "".join(code.split()).replace("-", "")
     if len(typed) != codes.LENGTH:
         raise InvalidInput(f"a voucher code has {codes.LENGTH} characters, like {EXAMPLE_CODE}: "
                            f"this one has {len(typed)}", field="code")
+    if not all(character.upper() in codes.ALPHABET and character.isascii() for character in typed):
+        raise InvalidInput("this code has a character no voucher has (vouchers have no 0, 1, I, L or O): "
+                           "check it against the voucher", field="code")
     canonical = codes.normalize(typed)
     if canonical is None:
-        raise InvalidInput("this code has a typing mistake: check it against the voucher", field="code")
+        # Well formed, but no voucher can have it (its check character does not match): unknown, like any other.
+        raise NotFound("this code has a typing mistake: check it against the voucher", field="code")
     # Locked, so that two counters redeeming one voucher queue here and the second hears it is used.
     voucher = uow.db.scalar(select(Voucher).where(Voucher.code == canonical).with_for_update())
     if voucher is None:
