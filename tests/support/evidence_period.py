@@ -27,7 +27,7 @@ from compensator.services.sessions import use_cases as sessions
 from compensator.services.sources import detection, server_gap, ups
 from compensator.services.sources.heartbeats import record_seat_heartbeat
 from tests.conftest import make_settings
-from tests.support.known_day import ACTOR, MANAGER, at_local, do
+from tests.support.known_day import MANAGER, at_local, do
 
 MONITORS = [{"name": "gaming-ups", "zones": ["gaming"], "debounce_seconds": 15, "merge_seconds": 60,
              "poll_seconds": 1}]
