@@ -114,8 +114,8 @@ def live_the_period(uow, clock) -> dict[str, int]:
     at_local(clock, 17, 5)
     _beat(uow, clock, 10, "A2", "A3", "A4", "A5")
     with uow() as unit:
-        suspected = [view.id for view in outages_listed(unit) if view.source.value == "heartbeat"]
-    ids["silence"] = suspected[0]
+        by_source = {view.source.value: view.id for view in outages_listed(unit)}
+    ids["ups"], ids["silence"] = by_source["ups"], by_source["heartbeat"]
     do(uow, outages.dismiss_outage, ids["silence"], reason=DISMISS_REASON, actor=MANAGER)
 
     at_local(clock, 9, 0, day=23)

@@ -17,7 +17,7 @@ from compensator.report.formats import pdf_rows
 from compensator.report.formats.pdf_format import FONT, latin
 
 CREDIT_HEADER = ("Seat", "Session", "Dark from", "Dark to", "Lost", "Credit", "Given", "Value", "Form")
-CREDIT_WIDTHS = (5, 7, 8, 8, 5, 6, 6, 14, 30)
+CREDIT_WIDTHS = (5, 7, 9, 9, 5, 6, 6, 14, 30)
 SEAT_HEADER = ("Seat", "Zone", "Outages", "Lost (min)", "Credited (min)", "Value")
 SEAT_WIDTHS = (6, 16, 8, 11, 15, 16)
 
@@ -48,6 +48,8 @@ def render(evidence: Evidence) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_title(latin(f"{evidence.venue_name} - {layout.TITLE.lower()} {evidence.first_day.isoformat()} to "
                         f"{evidence.last_day.isoformat()}"))
+    # The file says when the evidence was generated, by the venue's clock, not when the bytes were laid out.
+    pdf.set_creation_date(evidence.generated_at)
     pdf.add_page()
 
     def text(value: object) -> str:
@@ -93,7 +95,7 @@ def render(evidence: Evidence) -> bytes:
     if not evidence.outages:
         line("No outage was recorded in the period.")
     for outage in evidence.outages:
-        _outage(pdf, evidence, outage, heading, line, pairs, text)
+        _outage(pdf, evidence, outage, heading, line, text)
 
     heading("Minutes lost per seat", 14)
     if not evidence.seats:
@@ -107,8 +109,7 @@ def render(evidence: Evidence) -> bytes:
     return bytes(pdf.output())
 
 
-def _outage(pdf: Any, evidence: Evidence, outage: EvidenceOutage, heading: Any, line: Any, pairs: Any,
-            text: Any) -> None:
+def _outage(pdf: Any, evidence: Evidence, outage: EvidenceOutage, heading: Any, line: Any, text: Any) -> None:
     """One outage: its facts, what recorded it, its corrections and its credits."""
     tz = layout.tz_of(evidence)
     # An outage's heading and facts start a page rather than sit alone at its bottom.
@@ -119,10 +120,17 @@ def _outage(pdf: Any, evidence: Evidence, outage: EvidenceOutage, heading: Any, 
              ("Length", layout.length(outage)), ("Source", outage.source.value),
              ("Status", layout.standing(outage)), ("Opened by", outage.actor)]
     if outage.flaps:
-        facts.append(("Flaps (mains back briefly, then off again)", str(outage.flaps)))
+        facts.append(("Flaps", f"{outage.flaps} (mains back briefly, then off again)"))
     if outage.note:
         facts.append(("Note", outage.note))
-    pairs(facts, (55, 125))
+    # Two facts a row keep an outage's heading and its witnesses close together.
+    with pdf.table(col_widths=(22, 68, 22, 68), first_row_as_headings=False, line_height=5,
+                   text_align="LEFT") as table:
+        for index in range(0, len(facts), 2):
+            row = table.row()
+            for label, value in facts[index:index + 2]:
+                row.cell(text(label))
+                row.cell(text(value))
     pdf.set_font(FONT, "B", 9)
     line("Recorded by")
     pdf.set_font(FONT, "", 9)
