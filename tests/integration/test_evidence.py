@@ -129,6 +129,7 @@ def test_the_minutes_each_seat_lost_add_up_its_credits_over_the_period(period) -
     assert evidence.totals.value_minor == sum(seat[3] for seat in seats.values())
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_the_csv_has_every_section_with_the_values_of_the_period(period) -> None:
     ids, evidence = period
     sections = csv_sections(render(evidence, EvidenceFormat.CSV))
