@@ -242,3 +242,14 @@ def test_the_cli_refuses_another_extension_a_reversed_period_a_bad_day_and_a_fut
     assert main(["evidence", *arguments, "--config", str(cli_config)]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_period_without_an_outage_says_so_in_both_formats(uow, clock) -> None:
+    live_the_period(uow, clock)
+    with uow() as unit:
+        evidence = build_evidence(unit, "2026-11-19", "2026-11-19")
+    assert (evidence.outages, evidence.seats, evidence.totals.outages, evidence.totals.value_minor) == ((), (), 0, 0)
+    sections = csv_sections(render(evidence, EvidenceFormat.CSV))
+    assert sections["outages"] == [sections["outages"][0]] and sections["seats"] == [sections["seats"][0]]
+    text = pdf_text(render(evidence, EvidenceFormat.PDF))
+    assert "No outage was recorded in the period." in text and "No seat lost time in the period." in text
