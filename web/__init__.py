@@ -43,6 +43,7 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
         auth,
         dashboard,
         errors,
+        evidence,
         forms,
         guards,
         i18n,
@@ -85,4 +86,5 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     app.register_blueprint(sales.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(evidence.bp)
     return app

@@ -19,6 +19,7 @@ from compensator import seat_agent
 from compensator.cli.backup import add_backup_commands
 from compensator.cli.common import EXIT_FAILURE, EXIT_USAGE, CommandError
 from compensator.cli.engine import cmd_check_config, cmd_db_upgrade, cmd_report, cmd_simulate
+from compensator.cli.evidence import add_evidence_command
 from compensator.cli.people import add_people_commands, cmd_attendant_add, cmd_token_create
 from compensator.config import ConfigError
 from compensator.domain.kinds import DashboardLanguage
@@ -81,6 +82,7 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
 
     add_people_commands(attendant_commands, token_commands, common)
     add_backup_commands(commands, common)
+    add_evidence_command(commands, common)
     return parser
 
 
