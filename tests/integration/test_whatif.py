@@ -8,22 +8,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 
 from compensator.cli import main
+from compensator.clock import FakeClock
 from compensator.errors import InvalidInput
 from compensator.services.outages import use_cases as outages
 from compensator.services.sessions import use_cases as sessions
 from compensator.services.whatif import parse_changes, what_if
 from tests.conftest import VENUE
+from tests.support.golden_day import report_of_the_golden_day
 from tests.support.known_day import DAY, at_local, do
 
 # 40 + 25 + 30 + 20 minutes; 40 000 + 25 000 + 15 000 + 20 000 kobo; s1 (o1), s2, s3, s1 (o2).
 REAL = {"credit_minutes": 115, "credit_value_minor": 100000, "compensations": 4}
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A fake clock at 08:00 Lagos time on the known day, before the golden day opens."""
+    return FakeClock(datetime(2026, 11, 22, 7, 0, tzinfo=UTC))
 
 
 def ask(uow, *texts: str, first: date = DAY, last: date = DAY, price: int | None = None):
@@ -169,3 +177,11 @@ def test_the_command_refuses_a_bad_key_with_exit_status_2(runtime, tmp_path: Pat
     assert "unknown zone 'vip'" in capsys.readouterr().err
     assert main(["whatif", "--config", str(config), "--from", "2026-11-30", "--to", "2026-11-01"]) == 2
     assert "ends before it begins" in capsys.readouterr().err
+
+
+def test_the_golden_day_replayed_unchanged_gives_what_was_really_credited(uow, clock) -> None:
+    # Moves, pauses, corrections that top up and waive, a voucher redeemed, a credit awaiting approval.
+    report_of_the_golden_day(uow, clock)
+    outcome = ask(uow)
+    assert outcome.before.compensations > 5
+    assert outcome.after == outcome.before
