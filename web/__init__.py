@@ -53,6 +53,7 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
         reports,
         sales,
         security,
+        whatif,
     )
 
     security.init_app(app, runtime)
@@ -83,4 +84,5 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     app.register_blueprint(sales.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(whatif.bp)
     return app

@@ -31,13 +31,13 @@ from compensator.errors import InvalidInput
 from compensator.services.outages.scopes import scope_seats
 from compensator.services.outages.settlement import current_figures
 from compensator.services.sessions.views import SessionLoader, sessions_not_ended_before
-from compensator.services.whatif.changes import WhatIfChanges, parse_changes
+from compensator.services.whatif.changes import GENERATOR_KEY, WhatIfChanges, parse_changes
 from compensator.store.bulk import fetch_tuples
 from compensator.store.conditions import outage_counts
 from compensator.store.database import UnitOfWork
 from compensator.store.models import Compensation, LedgerEntry, Outage, OutageRevision
 
-__all__ = ["WhatIfAnswer", "WhatIfChanges", "parse_changes", "what_if"]
+__all__ = ["GENERATOR_KEY", "WhatIfAnswer", "WhatIfChanges", "parse_changes", "what_if"]
 
 OUTAGE_COLUMNS = (Outage.id, Outage.kind, Outage.started_at, Outage.ended_at, Outage.scope_kind, Outage.scope_ids)
 

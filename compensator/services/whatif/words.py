@@ -7,7 +7,7 @@ own translations; these are the command line's, in English.
 
 from __future__ import annotations
 
-from compensator.domain.whatif import WhatIfOutcome, payback_months
+from compensator.domain.whatif import SAVING_DAYS, WhatIfOutcome, payback_months
 from compensator.notices.wording import format_money
 from compensator.services.whatif.changes import GENERATOR_KEY
 from compensator.settings import Settings
@@ -43,7 +43,9 @@ def summary(settings: Settings, changes: tuple[str, ...], outcome: WhatIfOutcome
         return f"{what} would have cost {money(-saving)} more in credits {period}."
     sentence = f"{what} would have saved {money(saving)} {period}"
     days = outcome.payback_days
-    if price_minor is not None and days is not None:
+    if price_minor is not None and days is not None and days < SAVING_DAYS:
+        sentence += f"; at {money(price_minor)} it pays for itself in {days} days"
+    elif price_minor is not None and days is not None:
         sentence += f"; at {money(price_minor)} it pays for itself in {payback_months(days)} months ({days} days)"
     elif price_minor is not None:
         sentence += f"; at {money(price_minor)} it never pays for itself"
