@@ -25,7 +25,7 @@ from compensator.settings import Settings
 from web.auth import manager_required
 from web.billing import money
 from web.context import reading, runtime
-from web.i18n import gettext
+from web.i18n import gettext, ngettext
 
 bp = Blueprint("whatif", __name__, url_prefix="/manage/whatif")
 # The changes the form suggests, as the manager types them.
@@ -74,14 +74,16 @@ def sentence(settings: Settings, changes: tuple[str, ...], outcome: WhatIfOutcom
     what = gettext(" and ").join(change_words(settings, text) for text in changes)
     what = what[0].upper() + what[1:]
     if outcome.saving_minor < 0:
-        said = gettext("%(what)s would have cost %(amount)s more in credits over these %(days)s days.",
-                       what=what, amount=money(-outcome.saving_minor), days=outcome.days)
-        return said
-    said = gettext("%(what)s would have saved %(amount)s over these %(days)s days.", what=what,
-                   amount=money(outcome.saving_minor), days=outcome.days)
+        return ngettext("%(what)s would have cost %(amount)s more in credits in %(num)d day.",
+                        "%(what)s would have cost %(amount)s more in credits over these %(num)d days.",
+                        outcome.days, what=what, amount=money(-outcome.saving_minor))
+    said = ngettext("%(what)s would have saved %(amount)s in %(num)d day.",
+                    "%(what)s would have saved %(amount)s over these %(num)d days.", outcome.days, what=what,
+                    amount=money(outcome.saving_minor))
     days = outcome.payback_days
     if price is not None and days is not None and days < SAVING_DAYS:
-        said += " " + gettext("At %(price)s it pays for itself in %(days)s days.", price=money(price), days=days)
+        said += " " + ngettext("At %(price)s it pays for itself in %(num)d day.",
+                               "At %(price)s it pays for itself in %(num)d days.", days, price=money(price))
     elif price is not None and days is not None:
         said += " " + gettext("At %(price)s it pays for itself in %(months)s months (%(days)s days).",
                               price=money(price), months=payback_months(days), days=days)
