@@ -185,3 +185,21 @@ def test_the_golden_day_replayed_unchanged_gives_what_was_really_credited(uow, c
     outcome = ask(uow)
     assert outcome.before.compensations > 5
     assert outcome.after == outcome.before
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+def test_on_either_database_the_replay_equals_the_real_credits_and_writes_nothing(uow, known_day) -> None:
+    from sqlalchemy import func, select
+
+    from compensator.store.models import AuditRecord, Compensation, LedgerEntry, Notice, Voucher
+
+    def counts():
+        with uow() as unit:
+            return [unit.db.scalar(select(func.count()).select_from(model))
+                    for model in (Compensation, LedgerEntry, Voucher, Notice, AuditRecord)]
+
+    before = counts()
+    assert ask(uow).after.as_dict() == REAL
+    bridged = ask(uow, "zones.gaming.ups_minutes=30", "zones.standard.ups_minutes=30")
+    assert bridged.after.as_dict() == {"credit_minutes": 0, "credit_value_minor": 0, "compensations": 0}
+    assert counts() == before
