@@ -9,8 +9,9 @@ settled, and writes nothing: the credits it would give are entries added to its 
 each session's facts (the real outage credits of the replayed outages taken out first).
 
 What it keeps as it was: the sessions as they happened (when they started, paused, moved,
-ended, what was bought), the outages' times unless a generator shortens them, and what the
-sessions received for outages outside the period. What it cannot know: a manager's decision
+ended, what was bought and what vouchers were redeemed, even one the change would not have
+given), the outages' times unless a generator shortens them, and what the sessions received
+for outages outside the period. What it cannot know: a manager's decision
 on a credit above the approval threshold (it counts what the policy owes, and gives no time
 for it, as before approval). A customer who left in the dark is compensated at the outage's
 end rather than as they left: the policy gives them the same (all the paid time they had left).

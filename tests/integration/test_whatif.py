@@ -152,6 +152,7 @@ def test_the_command_answers_in_json_and_leaves_the_database_byte_for_byte(runti
                  "--set", "zones.gaming.ups_minutes=30", "--set", "zones.standard.ups_minutes=30",
                  "--price", "180000", "--format", "json"]) == 0
     answer = json.loads(capsys.readouterr().out)
+    assert list(answer) == ["before", "after", "saving_minor", "saving_per_30_days_minor", "payback_days"]
     assert _sha256(database) == before
     assert not database.with_name(database.name + "-wal").exists() or database.with_name(
         database.name + "-wal").stat().st_size == 0

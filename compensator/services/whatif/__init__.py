@@ -52,10 +52,8 @@ class WhatIfAnswer:
     outcome: WhatIfOutcome
 
     def as_dict(self) -> dict[str, object]:
-        """The answer as the JSON document gives it: the outcome's keys, then the question."""
-        return {**self.outcome.as_dict(), "period": {"from": self.first_day.isoformat(),
-                                                     "to": self.last_day.isoformat()},
-                "changes": list(self.changes)}
+        """The answer as the JSON document gives it: the outcome's keys, and only those."""
+        return self.outcome.as_dict()
 
 
 def what_if(uow: UnitOfWork, first_day: date, last_day: date, changes: WhatIfChanges,
