@@ -25,10 +25,11 @@ to every outage alike.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from compensator.domain.batch import CompensationBatch
@@ -102,6 +103,32 @@ def _held_during(session: SessionFacts, outage: OutageFacts) -> bool:
     return session.started_at < outage.ended_at and (ended_at is None or ended_at >= outage.started_at)
 
 
+class SessionIndex:
+    """The sessions by start, to find those that held a seat during an outage without looking at all of them.
+
+    A session that held a seat during ``[start, end)`` began before ``end`` and no longer ago
+    than the longest session before ``start`` (or is still open): a month of busy days is
+    searched a day at a time, not whole for every outage.
+    """
+
+    def __init__(self, sessions: Mapping[int, SessionFacts]) -> None:
+        ordered = sorted(sessions.items(), key=lambda item: (item[1].started_at, item[0]))
+        self._starts = [session.started_at for _, session in ordered]
+        self._ordered = ordered
+        ended = [session.ended_at - session.started_at for _, session in ordered if session.ended_at is not None]
+        self._longest = max(ended, default=timedelta(0))
+        self._open = [(session_id, session) for session_id, session in ordered if session.ended_at is None]
+
+    def held_during(self, outage: OutageFacts) -> list[int]:
+        """The ids of the sessions that held a seat during ``outage`` (ended), in id order."""
+        assert outage.ended_at is not None
+        low = bisect_left(self._starts, outage.started_at - self._longest)
+        high = bisect_left(self._starts, outage.ended_at)
+        found = {session_id for session_id, session in self._ordered[low:high] if _held_during(session, outage)}
+        found.update(session_id for session_id, session in self._open if _held_during(session, outage))
+        return sorted(found)
+
+
 def _given_entry(figures: CompensationFigures, minutes_past_closing: int, at: datetime,
                  entry_id: int) -> EntryRecord | None:
     """The ledger entry a credit adds to the session (time, or a bill reduction); None for a voucher."""
@@ -127,6 +154,7 @@ def replay(outages: Sequence[SettledOutage], around: Sequence[OutageFacts], sess
     prior: dict[int, list[tuple[datetime, PriorCompensation]]] = defaultdict(list)
     for item in received:
         prior[item.session_id].append((item.created_at, item.prior))
+    index = SessionIndex(sessions)
     credits = Credits()
     next_entry = -1
     for outage_id in sorted(changed, key=lambda key: (changed[key][1], key)):
@@ -134,9 +162,8 @@ def replay(outages: Sequence[SettledOutage], around: Sequence[OutageFacts], sess
         seat_terms = terms.seat_terms_as_they_were if outage_id in faults else terms.seat_terms
         batch = CompensationBatch(this, _seen_at(context, now), seat_terms, terms.policy, terms.timezone, now,
                                   closing=next_closing(now, terms.timezone, terms.closing_time))
-        for session_id, session in sorted(facts.items()):
-            if not _held_during(session, this):
-                continue
+        for session_id in index.held_during(this):
+            session = facts[session_id]
             result = batch.compensate(session, tuple(item for at, item in prior[session_id] if at <= now))
             figures = result.figures
             if figures is None:
