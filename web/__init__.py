@@ -54,6 +54,7 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
         reports,
         sales,
         security,
+        whatif,
     )
 
     security.init_app(app, runtime)
@@ -87,4 +88,5 @@ def create_app(runtime: Compensator, test_config: dict[str, Any] | None = None) 
     app.register_blueprint(api.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(evidence.bp)
+    app.register_blueprint(whatif.bp)
     return app

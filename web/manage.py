@@ -13,6 +13,8 @@ URL table (managers only; attendants get 403):
     POST /manage/tokens                            create a device token (shown once)
     POST /manage/tokens/<name>/revoke              revoke a device token
 
+The what-if form on the page is answered by ``web.whatif`` (``/manage/whatif``).
+
 Correcting a mistaken sale has pages of its own (``web.sales``, under ``/manage/sessions``).
 """
 
@@ -41,6 +43,7 @@ from web.forms import submit
 from web.i18n import N_, gettext, ngettext
 from web.labels import name_of
 from web.suspected import suspected_json
+from web.whatif import whatif_form
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 RECENT_DAYS = 7
@@ -105,7 +108,7 @@ def index() -> str:
         attendants=attendants, tokens=tokens, records=[audit_row(record, settings) for record in records],
         older_audit=records[-1].id if len(records) == AUDIT_PAGE else None,
         policy=describe_policy(settings.policy), tz=settings.venue.tz, ups_states=ups_lines(ups_views),
-        open_sessions=open_sessions, scope_words=scope_words)
+        open_sessions=open_sessions, scope_words=scope_words, **whatif_form())
 
 
 def _audit_before() -> int | None:

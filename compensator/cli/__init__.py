@@ -4,7 +4,7 @@ The ``compensator`` console script (``web.cli``) adds ``run`` and ``demo``, whic
 engine itself never imports it. Every sub-command that touches the engine builds one
 ``Compensator`` runtime from the settings and calls the same service functions the web layer
 calls. Bad input ends with a one-line message on standard error and exit status 2, never a
-traceback. One module per group of commands: ``engine``, ``people``, ``backup``; ``common``
+traceback. One module per group of commands: ``engine``, ``people``, ``backup``, ``whatif``; ``common``
 holds what they share.
 """
 
@@ -21,6 +21,7 @@ from compensator.cli.common import EXIT_FAILURE, EXIT_USAGE, CommandError
 from compensator.cli.engine import cmd_check_config, cmd_db_upgrade, cmd_report, cmd_simulate
 from compensator.cli.evidence import add_evidence_command
 from compensator.cli.people import add_people_commands, cmd_attendant_add, cmd_token_create
+from compensator.cli.whatif import add_whatif_command
 from compensator.config import ConfigError
 from compensator.domain.kinds import DashboardLanguage
 from compensator.errors import DomainError
@@ -83,6 +84,7 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
     add_people_commands(attendant_commands, token_commands, common)
     add_backup_commands(commands, common)
     add_evidence_command(commands, common)
+    add_whatif_command(commands, common)
     return parser
 
 
