@@ -50,13 +50,13 @@ def money(amount_minor: int) -> str:
     return format_money(amount_minor, runtime().settings.venue.currency, ui_language())
 
 
-def move_message(view: SeatSessionView) -> str | None:
+def move_message(view: SeatSessionView, from_seat: str) -> str | None:
     """What a move to a seat of another price came to: the minutes left at the new price, and the difference."""
     moved = view.moved
     if moved is None:
         return None
-    where = gettext("Moved to %(seat)s: %(minutes)s min left at %(price)s/h;", seat=view.seat_id,
-                    minutes=moved.minutes_left, price=money(moved.to_price_minor_per_hour))
+    where = gettext("Seat %(from_seat)s moved to %(seat)s: %(minutes)s min left at %(price)s/h;", from_seat=from_seat,
+                    seat=view.seat_id, minutes=moved.minutes_left, price=money(moved.to_price_minor_per_hour))
     if moved.difference_minor > 0:
         return where + " " + gettext("%(amount)s more to pay.", amount=money(moved.difference_minor))
     if moved.difference_minor < 0:

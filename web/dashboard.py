@@ -317,7 +317,7 @@ def session_action(session_id: int, action: str) -> ResponseReturnValue:
     def outcome(view: session_views.SeatSessionView) -> Message:
         if action == "move" and view.moved is not None:
             # A move to a seat of another price: the money changes hands at the counter now.
-            moved = _with_closing(view, move_message(view) or "")
+            moved = _with_closing(view, move_message(view, before.get("seat", "")) or "")
             return ("warning", moved[1]) if view.moved.difference_minor else moved
         if action != "end":
             return _with_closing(view, gettext(ACTION_DONE[action], seat=view.seat_id, minutes=fields.get("minutes"),

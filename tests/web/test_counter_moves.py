@@ -84,8 +84,8 @@ def test_each_zone_keeps_the_takings_of_the_time_spent_in_it(uow, clock) -> None
 
 
 @pytest.mark.parametrize(("target", "said"), [
-    ("G4", "Moved to G4: 40 min left at NGN600.00/h; NGN200.00 more to pay."),
-    ("A2", "Seat A2: move done."),
+    ("G4", "Seat A11 moved to G4: 40 min left at NGN600.00/h; NGN200.00 more to pay."),
+    ("A2", "Seat A11 moved to A2."),
 ])
 def test_the_dashboard_says_the_difference(client, uow, clock, target: str, said: str) -> None:
     log_in_cookie(client, "ada")
@@ -119,4 +119,4 @@ def test_the_french_dashboard_says_the_refund(client, uow, clock) -> None:
     session_id = read(uow, session_views.list_open_sessions)[0].id
     client.post(f"/sessions/{session_id}/move", data={"csrf_token": "t", "seat": "A3"}, headers=FRENCH)
     shown = unescape(client.get("/", headers=FRENCH).get_data(as_text=True))
-    assert "Déplacé sur A3 : il reste 40 min à 300,00\u00a0NGN/h ; rendre 200,00\u00a0NGN au client." in shown
+    assert "Poste G2 déplacé vers A3\u00a0: il reste 40 min à 300,00\u00a0NGN/h\u00a0; rendre 200,00\u00a0NGN au client." in shown

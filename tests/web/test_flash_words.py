@@ -26,9 +26,9 @@ pytestmark = pytest.mark.usefixtures("staff")
 
 SESSION_WORDS = {
     "en": ["Seat A3: 30 min added (90 min paid in all).", "Session on A3 paused.", "Session on A3 resumed.",
-           "Seat A3 moved to G2."],
+           "Seat A3 moved to G2: 90 min left at NGN600.00/h; NGN450.00 more to pay."],
     "fr": ["Poste A3\u00a0: 30 min ajoutées (90 min payées en tout).", "Séance du poste A3 mise en pause.",
-           "Séance du poste A3 reprise.", "Poste A3 déplacé vers G2."],
+           "Séance du poste A3 reprise.", "Poste A3 déplacé vers G2\u00a0: il reste 90 min à 600,00\u00a0NGN/h\u00a0; 450,00\u00a0NGN de plus à payer."],
 }
 OUTAGE_WORDS = {
     "en": ["dismissed: nobody is compensated for it.", "corrected: its credits follow the new times.",

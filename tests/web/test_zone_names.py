@@ -66,4 +66,4 @@ def test_the_report_names_the_zone_cut_and_draws_zone_rows_by_name(uow, gaming_c
     rows = [TimelineRow(f"S{number}", "standard", (), ()) for number in range(30)] + \
         [TimelineRow(f"G{number}", "gaming", (), ()) for number in range(20)]
     many = dataclasses.replace(report, timeline=tuple(rows))
-    assert [label for label, _, _ in svg_timeline.picture_rows(many)] == ["Standard (30)", "Gaming (20)"]
+    assert [label for label, _, _, _ in svg_timeline.picture_rows(many)] == ["Standard (30)", "Gaming (20)"]

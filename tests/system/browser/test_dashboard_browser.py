@@ -302,4 +302,4 @@ def test_a_dark_seat_is_not_offered_for_sale_and_a_move_to_a_dearer_seat_says_th
     page.select_option('form[data-action="move"] select', "G3")
     page.click('form[data-action="move"] button')
     page.wait_for_selector(".flash.warning")
-    assert page.inner_text(".flash.warning") == "Moved to G3: 40 min left at NGN600.00/h; NGN200.00 more to pay."
+    assert page.inner_text(".flash.warning") == "Seat A3 moved to G3: 40 min left at NGN600.00/h; NGN200.00 more to pay."
