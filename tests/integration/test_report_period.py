@@ -131,3 +131,44 @@ def test_a_period_is_checked(uow, clock) -> None:
             build_period_report(unit, "2026-11-01", "2026-11-23")
         with pytest.raises(InvalidInput):
             build_period_report(unit, "2026-11-01", "yesterday")
+
+
+def test_the_period_report_in_every_format(month, tmp_path) -> None:
+    import json
+
+    from compensator.report.formats import ReportFormat
+    from compensator.report.period.formats import render
+    from tests.support.known_day import csv_sections, pdf_text
+
+    document = json.loads(render(month, ReportFormat.JSON).content)
+    assert list(document) == ["period", "venue", "zones", "days", "restore_minutes", "vouchers", "care",
+                              "retention", "findings"]
+    assert [{key: zone[key] for key in ("zone", "seats", "saifi", "saidi_minutes", "caidi_minutes", "maifi",
+                                        "asai_percent", "credit_minutes", "credit_value_minor")}
+            for zone in document["zones"]] == [
+        {"zone": "standard", "seats": 12, "saifi": 2.0, "saidi_minutes": 16.0, "caidi_minutes": 8.0, "maifi": 1.0,
+         "asai_percent": 99.963, "credit_minutes": 40, "credit_value_minor": 20000},
+        {"zone": "gaming", "seats": 6, "saifi": 4.0, "saidi_minutes": 56.0, "caidi_minutes": 14.0, "maifi": 0.0,
+         "asai_percent": 99.87, "credit_minutes": 55, "credit_value_minor": 55000}]
+    assert document["restore_minutes"] == {"cuts": 4, "median": 16, "p90": 30}
+    assert document["vouchers"]["outstanding_count"] == 1
+    assert document["period"]["from"] == "2026-11-01" and len(document["days"]) == 30
+
+    sections = csv_sections(render(month, ReportFormat.CSV).content)
+    assert sections["Restore minutes"] == [["cuts", "median", "p90"], ["4", "16", "30"]]
+    assert sections["Power and credits per seat"][3][:5] == ["venue", "18", "5", "2.67", "29.3"]
+
+    html = render(month, ReportFormat.HTML).content.decode()
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 3
+    assert "Standard: UPS holds 10 min, power comes back in a median 16 min: 6 min short in 2 of 3 cuts" in html
+    # Five days with a cut: five bars in the chart of cuts.
+    cuts_chart = html.split('class="chart"')[1]
+    assert cuts_chart.split("</svg>")[0].count('fill="#333"') == 5
+
+    pdf = render(month, ReportFormat.PDF)
+    assert pdf.content.startswith(b"%PDF")
+    text = pdf_text(pdf.content)
+    assert "Standard: UPS holds 10 min, power comes back in a median 16 min: 6 min short in 2 of 3 cuts" in text
+    assert "Power cuts per day" in text and "attendant:chi" in text
+    (tmp_path / "period.pdf").write_bytes(pdf.content)
+    assert pdf.filename == "compensator-report-2026-11-01-to-2026-11-30.pdf"

@@ -14,6 +14,11 @@ from compensator.notices.wording import format_money
 from compensator.report.period.data import Finding, Indices, Margin, PeriodReportData
 
 
+def counted(count: int, thing: str, things: str | None = None) -> str:
+    """``count`` things, in the singular for one: "1 voucher", "2 vouchers"."""
+    return f"{count} {thing if count == 1 else things or thing + 's'}"
+
+
 def margin_text(name: str, margin: Margin) -> str:
     """A zone's UPS against the median time to restore, like "Standard: UPS holds 10 min, power comes
     back in a median 16 min: 6 min short in 7 of 9 cuts"."""
@@ -44,20 +49,23 @@ def findings(report: PeriodReportData) -> tuple[Finding, ...]:
     if owed.outstanding_count:
         soon = (f"; {owed.expiring_7_days_count} worth {format_money(owed.expiring_7_days_value_minor, money)} "
                 f"expire in the next 7 days" if owed.expiring_7_days_count else "")
-        found.append(Finding(f"{owed.outstanding_count} vouchers ({owed.outstanding_minutes} min) are still owed, "
+        found.append(Finding(f"{counted(owed.outstanding_count, 'voucher')} ({owed.outstanding_minutes} min) "
+                             f"still owed, "
                              f"worth {format_money(owed.outstanding_value_minor, money)}{soon}.",
                              owed.outstanding_value_minor))
     care = report.care
     if care.letters_pending:
-        found.append(Finding(f"{care.letters_pending} letters were never handed over: their customers may not know "
+        found.append(Finding(f"{counted(care.letters_pending, 'letter was', 'letters were')} never handed over: "
+                             f"their customers may not know "
                              f"of {format_money(care.pending_value_minor, money)} in credits.",
                              care.pending_value_minor))
     unhappy = sum(row.unhappy for row in care.attendants)
     if unhappy:
-        found.append(Finding(f"{unhappy} customers were unhappy with their letter.", 0))
+        found.append(Finding(f"{counted(unhappy, 'customer was', 'customers were')} unhappy with their letter.", 0))
     retention = report.retention
     if retention.issued:
-        found.append(Finding(f"Of {retention.issued} vouchers issued, {retention.redeemed_within_30_days} came back "
+        found.append(Finding(f"Of {counted(retention.issued, 'voucher')} issued, "
+                             f"{retention.redeemed_within_30_days} came back "
                              f"within 30 days ({retention.redeemed_within_7_days} within 7).", 0))
     if report.restore.median is not None:
         found.append(Finding(f"Power came back in a median {report.restore.median} min; 9 cuts in 10 within "
