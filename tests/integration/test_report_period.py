@@ -172,3 +172,29 @@ def test_the_period_report_in_every_format(month, tmp_path) -> None:
     assert "Power cuts per day" in text and "attendant:chi" in text
     (tmp_path / "period.pdf").write_bytes(pdf.content)
     assert pdf.filename == "compensator-report-2026-11-01-to-2026-11-30.pdf"
+
+
+def test_the_report_command_writes_a_period_and_refuses_a_half_given_one(tmp_path, capsys) -> None:
+    import json
+
+    import yaml
+
+    from compensator.cli import main
+
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump(dict(VENUE, database={"url": f"sqlite:///{(tmp_path / 'r.db').as_posix()}"})),
+                      encoding="utf-8")
+    out = tmp_path / "month.json"
+    assert main(["report", "--from", "2026-01-01", "--to", "2026-01-31", "--format", "json", "--out", str(out),
+                 "--config", str(config)]) == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert (document["period"]["days"], document["venue"]["saifi"], document["vouchers"]["outstanding_count"]) == \
+        (31, 0.0, 0)
+    assert document["findings"] == [{"text": "No power cut in the period.", "cost_minor": 0}]
+    capsys.readouterr()
+    for argv, message in ((["report", "--from", "2026-01-01"], "both --from DAY and --to DAY"),
+                          (["report", "2026-01-02", "--from", "2026-01-01", "--to", "2026-01-03"], "either a DATE"),
+                          (["report"], "give a DATE"),
+                          (["report", "--from", "2026-01-31", "--to", "2026-01-01"], "put the earlier day first")):
+        assert main([*argv, "--config", str(config)]) == 2
+        assert message in capsys.readouterr().err
