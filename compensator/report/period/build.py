@@ -70,7 +70,7 @@ def build_period_report(uow: UnitOfWork, first: object, last: object) -> PeriodR
     applied = [credit for credit in given if credit.status is CompensationStatus.APPLIED]
     letters = rows.letters(uow, counted, ended, {(credit.outage_id, credit.session_id): credit.value_minor
                                                  for credit in applied})
-    vouchers = rows.vouchers(uow, max(end, uow.now()), catalog)
+    vouchers = rows.vouchers(uow, max(end, uow.now()))
     sessions = rows.sessions_by_zone(uow, start, end)
 
     zone_ids = [zone.id for zone in settings.zones]

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from compensator.domain.intervals import Span
+from compensator.report.period import rows
 from compensator.report.period.data import AgeBand, Owed, Retention
 from compensator.report.period.rows import VoucherRow
+from compensator.store.database import UnitOfWork
 
 # The age bands of the vouchers outstanding: (label, oldest age in days, or None for no limit).
 AGE_BANDS = (("up to 7 days", 7), ("8 to 30 days", 30), ("over 30 days", None))
@@ -58,3 +60,13 @@ def retention(rows: Sequence[VoucherRow], window: Span) -> Retention:
                    if row.redeemed_at is not None and row.redeemed_at - row.created_at <= timedelta(days=days))
 
     return Retention(len(issued), back_within(7), back_within(30))
+
+
+# The manager page's window for what was issued, redeemed and let expire: the last 30 days.
+RECENT = timedelta(days=30)
+
+
+def owed_now(uow: UnitOfWork) -> Owed:
+    """What the venue owes in vouchers now, with the last 30 days' issues, redemptions and expiries."""
+    now = uow.now()
+    return owed(rows.vouchers(uow, now), (now - RECENT, now))

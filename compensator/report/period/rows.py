@@ -137,7 +137,7 @@ def letters(uow: UnitOfWork, outage_ids: list[int], ended: dict[int, datetime | 
     return found
 
 
-def vouchers(uow: UnitOfWork, end: datetime, catalog: Catalog) -> list[VoucherRow]:
+def vouchers(uow: UnitOfWork, end: datetime) -> list[VoucherRow]:
     """Every voucher issued before ``end`` with its redemption, in one statement.
 
     A voucher keeps its value in money: minutes at the price it was issued at, or (issued before
