@@ -40,11 +40,11 @@ def index_row(report: PeriodReportData, row: Indices) -> tuple[str, ...]:
     """One zone's (or the venue's) figures as the table shows them."""
     interrupted = f"{row.sessions_interrupted} of {row.sessions}"
     if row.interrupted_percent is not None:
-        interrupted += f" ({row.interrupted_percent:.1f} %)"
+        interrupted += f" ({row.interrupted_percent:.1f}\u00a0%)"
     return (row.zone_name, str(row.seats), str(row.cuts), number(row.saifi), number(row.saidi_minutes),
-            number(row.caidi_minutes), number(row.maifi), f"{row.asai_percent:.3f} %", interrupted,
+            number(row.caidi_minutes), number(row.maifi), f"{row.asai_percent:.3f}\u00a0%", interrupted,
             str(row.credit_minutes), money(report, row.credit_value_minor),
-            NOTHING if row.credit_share_percent is None else f"{row.credit_share_percent:.1f} %")
+            NOTHING if row.credit_share_percent is None else f"{row.credit_share_percent:.1f}\u00a0%")
 
 
 def index_rows(report: PeriodReportData) -> list[tuple[str, ...]]:
