@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from compensator.domain.intervals import Span, clip, measure
-from compensator.domain.kinds import COUNTED_OUTAGE_STATUSES, CompensationStatus
+from compensator.domain.kinds import COUNTED_OUTAGE_STATUSES
 from compensator.domain.venue_day import date_of, day_bounds
 from compensator.errors import InvalidInput
 from compensator.report.build import EARLIEST_REPORT_DATE, day_window
@@ -67,32 +67,28 @@ def build_period_report(uow: UnitOfWork, first: object, last: object) -> PeriodR
                if item.ended_at is not None and start <= item.ended_at < credit_until]
     ended = {item.id: item.ended_at for item in outages}
     given = rows.credits(uow, counted, catalog)
-    applied = [credit for credit in given if credit.status is CompensationStatus.APPLIED]
-    letters = rows.letters(uow, counted, ended, {(credit.outage_id, credit.session_id): credit.value_minor
-                                                 for credit in applied})
+    letters = rows.letters(uow, counted, ended)
     vouchers = rows.vouchers(uow, max(end, uow.now()))
     sessions = rows.sessions_by_zone(uow, start, end)
 
     zone_ids = [zone.id for zone in settings.zones]
     names = {zone.id: catalog.zone_names.get(zone.id, zone.name) for zone in settings.zones}
-    credited: dict[str, int] = defaultdict(int)
-    for credit in applied:
-        credited[catalog.zone_of_seat.get(credit.seat_id, "")] += credit.value_minor
     takings, total = daily_takings(uow, window, zones=list(names.items()), zone_of_seat=catalog.zone_of_seat,
-                                   price_minor_per_hour=catalog.price_minor_per_hour, credited_by_zone=credited)
+                                   price_minor_per_hour=catalog.price_minor_per_hour,
+                                   credited_by_zone=given.value_minor)
     taken = {row.zone_id: row.takings_minor for row in takings}
     zone_power = {zone: power.zone_power(cuts, zone, catalog, window) for zone in zone_ids}
     seats = {zone: sum(1 for seat in catalog.active_seats if catalog.zone_of_seat.get(seat) == zone)
              for zone in zone_ids}
     minutes = max(int((end - start).total_seconds()) // 60, 1)
     zones = tuple(_zone_indices(zone, names[zone], seats[zone], zone_power[zone], minutes, sessions.get(zone, 0),
-                                [credit for credit in given if catalog.zone_of_seat.get(credit.seat_id) == zone],
-                                taken.get(zone, 0))
+                                given, taken.get(zone, 0))
                   for zone in zone_ids)
     venue = _venue_indices(zones, len(power.joined(cuts, window)), minutes, given, total.takings_minor)
-    days = _days(first_day, last_day, window, tz, power.joined(cuts, window), zone_power, seats, applied, ended)
+    days = _days(first_day, last_day, window, tz, power.joined(cuts, window), zone_power, seats, given.by_outage,
+                 ended)
     owed_now = owed.owed(vouchers, window)
-    care = care_figures.care(letters)
+    care = care_figures.care(letters, len(given.pending_sessions), given.pending_value_minor)
     retention = owed.retention(vouchers, window)
     report = PeriodReportData(
         venue_name=settings.venue.name, currency=settings.venue.currency, timezone=settings.venue.timezone,
@@ -108,21 +104,20 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def _zone_indices(zone: str, name: str, seats: int, lived: power.ZonePower, minutes: int, sessions: int,
-                  given: Sequence[rows.Credit], takings: int) -> Indices:
-    applied = [credit for credit in given if credit.status is CompensationStatus.APPLIED]
-    interrupted = len({credit.session_id for credit in given})
-    value = sum(credit.value_minor for credit in applied)
+                  given: rows.Credits, takings: int) -> Indices:
+    interrupted = len(given.sessions.get(zone, ()))
+    value = given.value_minor.get(zone, 0)
     return Indices(
         zone=zone, zone_name=name, seats=seats, cuts=len(lived.cuts), saifi=float(lived.interruptions),
         saidi_minutes=float(lived.dark_minutes),
         caidi_minutes=round(lived.dark_minutes / lived.interruptions, 1) if lived.interruptions else None,
         maifi=float(lived.momentary), asai_percent=round(100 * (1 - lived.dark_minutes / minutes), 3),
         sessions=sessions, sessions_interrupted=interrupted, interrupted_percent=_share(interrupted, sessions),
-        credit_minutes=sum(credit.minutes for credit in applied), credit_value_minor=value, takings_minor=takings,
+        credit_minutes=given.minutes.get(zone, 0), credit_value_minor=value, takings_minor=takings,
         credit_share_percent=_share(value, takings), margin=lived.margin)
 
 
-def _venue_indices(zones: Sequence[Indices], cuts: int, minutes: int, given: Sequence[rows.Credit],
+def _venue_indices(zones: Sequence[Indices], cuts: int, minutes: int, given: rows.Credits,
                    takings: int) -> Indices:
     """The venue's figures: the zones' indices weighted by their seats; credits of every seat, seat faults' too."""
     seats = sum(zone.seats for zone in zones)
@@ -132,32 +127,32 @@ def _venue_indices(zones: Sequence[Indices], cuts: int, minutes: int, given: Seq
 
     saifi = weighted([zone.saifi for zone in zones])
     saidi = weighted([zone.saidi_minutes for zone in zones])
-    applied = [credit for credit in given if credit.status is CompensationStatus.APPLIED]
     sessions = sum(zone.sessions for zone in zones)
-    interrupted = len({credit.session_id for credit in given})
-    value = sum(credit.value_minor for credit in applied)
+    # A session compensated on seats of two zones is one session interrupted.
+    interrupted = len(set().union(*given.sessions.values()))
+    value = sum(given.value_minor.values())
     return Indices(
         zone=None, zone_name="Venue", seats=seats, cuts=cuts, saifi=round(saifi, 2), saidi_minutes=round(saidi, 1),
         caidi_minutes=round(saidi / saifi, 1) if saifi else None,
         maifi=round(weighted([zone.maifi for zone in zones]), 2), asai_percent=round(100 * (1 - saidi / minutes), 3),
         sessions=sessions, sessions_interrupted=interrupted, interrupted_percent=_share(interrupted, sessions),
-        credit_minutes=sum(credit.minutes for credit in applied), credit_value_minor=value, takings_minor=takings,
+        credit_minutes=sum(given.minutes.values()), credit_value_minor=value, takings_minor=takings,
         credit_share_percent=_share(value, takings), margin=None)
 
 
 def _days(first_day: date, last_day: date, window: Span, tz: ZoneInfo, cuts: Sequence[power.Cut],
-          zone_power: dict[str, power.ZonePower], seats: dict[str, int], applied: Sequence[rows.Credit],
+          zone_power: dict[str, power.ZonePower], seats: dict[str, int], credited: dict[int, list[int]],
           ended: dict[int, datetime | None]) -> tuple[DayPoint, ...]:
     """Each day of the period: the cuts that began in it (one begun before the period on its first day),
     the minutes its seats were dark on average, and the credits of the outages that ended in it."""
     total_seats = sum(seats.values())
     credit_minutes: dict[date, int] = defaultdict(int)
     credit_value: dict[date, int] = defaultdict(int)
-    for credit in applied:
-        end = ended.get(credit.outage_id)
+    for outage_id, (minutes, value) in credited.items():
+        end = ended.get(outage_id)
         if end is not None:
-            credit_minutes[date_of(end, tz)] += credit.minutes
-            credit_value[date_of(end, tz)] += credit.value_minor
+            credit_minutes[date_of(end, tz)] += minutes
+            credit_value[date_of(end, tz)] += value
     begun: dict[date, int] = defaultdict(int)
     for cut in cuts:
         begun[date_of(max(cut.start, window[0]), tz)] += 1
