@@ -18,6 +18,8 @@ from tests.conftest import VENUE, make_settings
 from tests.support.known_month import ADA, CHI, at, live_the_known_month
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
+# The figures are checked on SQLite and on PostgreSQL.
+BOTH_DATABASES = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture
@@ -43,6 +45,7 @@ def _indices(row):
     return (row.seats, row.cuts, row.saifi, row.saidi_minutes, row.caidi_minutes, row.maifi, row.asai_percent)
 
 
+@BOTH_DATABASES
 def test_the_indices_per_zone_and_for_the_venue_count_a_seat_as_the_customer(month) -> None:
     standard, gaming = month.zones
     assert (standard.zone, gaming.zone) == ("standard", "gaming")
@@ -51,6 +54,7 @@ def test_the_indices_per_zone_and_for_the_venue_count_a_seat_as_the_customer(mon
     assert _indices(month.venue) == (18, 5, 2.67, 29.3, 11.0, 0.67, 99.932)
 
 
+@BOTH_DATABASES
 def test_the_restore_times_and_each_zones_margin(month) -> None:
     assert (month.restore.cuts, month.restore.median, month.restore.p90) == (4, 16, 30)
     standard, gaming = month.zones
@@ -64,6 +68,7 @@ def test_the_restore_times_and_each_zones_margin(month) -> None:
                for text in texts)
 
 
+@BOTH_DATABASES
 def test_credits_sessions_and_takings_by_zone(month) -> None:
     standard, gaming = month.zones
     assert [(row.credit_minutes, row.credit_value_minor, row.takings_minor, row.credit_share_percent)
@@ -73,6 +78,7 @@ def test_credits_sessions_and_takings_by_zone(month) -> None:
             for row in (standard, gaming, month.venue)] == [(2, 2, 100.0), (3, 2, 66.7), (5, 4, 80.0)]
 
 
+@BOTH_DATABASES
 def test_what_is_owed_and_who_came_back(month) -> None:
     owed = month.owed
     assert (owed.outstanding_count, owed.outstanding_minutes, owed.outstanding_value_minor) == (1, 20, 10000)
@@ -84,6 +90,7 @@ def test_what_is_owed_and_who_came_back(month) -> None:
     assert (retention.issued, retention.redeemed_within_7_days, retention.redeemed_within_30_days) == (2, 1, 1)
 
 
+@BOTH_DATABASES
 def test_care_per_attendant_counts_one_letter_per_handover(month) -> None:
     assert [(row.attendant, row.letters, row.shown, row.printed, row.declined, row.median_minutes_to_handover,
              row.happy, row.neutral, row.unhappy) for row in month.care.attendants] == [
@@ -91,6 +98,7 @@ def test_care_per_attendant_counts_one_letter_per_handover(month) -> None:
     assert (month.care.letters_pending, month.care.pending_value_minor) == (1, 10000)
 
 
+@BOTH_DATABASES
 def test_the_days_count_each_cut_once_and_clip_its_minutes(month) -> None:
     assert len(month.days) == 30
     busy = {point.day.day: (point.cuts, point.minutes_lost_per_seat, point.credit_minutes, point.credit_value_minor)
@@ -107,6 +115,7 @@ def test_the_findings_come_most_costly_first(month) -> None:
     assert month.findings[0].text.startswith("Gaming gave NGN")
 
 
+@BOTH_DATABASES
 def test_a_cut_across_the_edge_is_counted_in_both_periods_clipped_to_each(uow, clock) -> None:
     live_the_known_month(uow, clock)
     with uow() as unit:
