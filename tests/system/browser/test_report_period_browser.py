@@ -58,3 +58,18 @@ def test_the_reports_page_shows_a_months_report_with_its_charts_and_prints_it(pa
     assert 1 <= pages <= 4
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(printed), str(ARTIFACTS / "report-period-printed")],
                    check=True)
+
+
+def test_the_manager_page_shows_what_is_owed(page, uow, clock) -> None:
+    live_the_known_month(uow, clock)
+    page.goto("/")
+    page.fill("input[name=name]", "bola")
+    page.fill("input[name=pin]", "4321")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#grid")
+    page.goto("/manage")
+    owed = page.locator("#owed")
+    # s4's voucher of 20 standard minutes (NGN 100), issued on 3 November and valid 30 days.
+    assert "1 voucher not used yet: 20 min, worth NGN" in owed.inner_text()
+    assert "Expiring in the next 7 days: 1" in owed.inner_text()
+    owed.screenshot(path=str(ARTIFACTS / "manage-owed.png"))
