@@ -207,3 +207,17 @@ def test_the_report_command_writes_a_period_and_refuses_a_half_given_one(tmp_pat
                           (["report", "--from", "2026-01-31", "--to", "2026-01-01"], "put the earlier day first")):
         assert main([*argv, "--config", str(config)]) == 2
         assert message in capsys.readouterr().err
+
+
+def test_the_csv_keeps_a_name_a_spreadsheet_would_run_as_text(month) -> None:
+    import dataclasses
+
+    from compensator.report.formats import ReportFormat
+    from compensator.report.period.formats import render
+    from tests.support.known_day import csv_sections
+
+    (first, *others) = month.care.attendants
+    named = dataclasses.replace(month, care=dataclasses.replace(
+        month.care, attendants=(dataclasses.replace(first, attendant="=HYPERLINK(1)"), *others)))
+    rows = csv_sections(render(named, ReportFormat.CSV).content)["Care"]
+    assert rows[1][0] == "'=HYPERLINK(1)"

@@ -1,4 +1,8 @@
-"""The period report as CSV: one section per table, each under a ``# title`` line, a blank line between."""
+"""The period report as CSV: one section per table, each under a ``# title`` line, a blank line between.
+
+Money is in minor units and figures use the JSON's keys; as in the day's CSV, text a spreadsheet
+would take for a formula (a zone or an attendant named ``=...``) is prefixed with ``'``.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,25 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from compensator.report.formats.csv_format import FORMULA_STARTS
 from compensator.report.period.data import PeriodReportData
 from compensator.report.period.formats.json_format import INDEX_FIELDS
+
+
+def _cell(value: object) -> object:
+    """A value as the CSV writes it: nothing for None, text a spreadsheet would run as a formula behind ``'``."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _section(out: io.StringIO, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     out.write(f"# {title}\n")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
     out.write("\n")
 
 
