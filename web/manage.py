@@ -2,7 +2,7 @@
 
 URL table (managers only; attendants get 403):
 
-    GET  /manage                                   everything a manager decides, on one page
+    GET  /manage                                   everything a manager decides (and what is owed), on one page
     POST /manage/outages/<id>/confirm|dismiss      settle a suspected outage
     POST /manage/outages/<id>/correct              revise an outage's times, with a reason
     POST /manage/compensations/<id>/approve        apply a credit that waits for approval
@@ -29,6 +29,7 @@ from compensator.collector import collector_held_off
 from compensator.domain.kinds import OutageStatus
 from compensator.domain.terms import describe_policy
 from compensator.errors import InvalidInput
+from compensator.report.period.owed import owed_now
 from compensator.services import actions, audit
 from compensator.services.outages import views as outage_views
 from compensator.services.people import accounts as people
@@ -36,6 +37,7 @@ from compensator.services.sessions import views as session_views
 from compensator.services.sources import ups
 from web.audit_view import audit_row
 from web.auth import current_actor, manager_required
+from web.billing import money
 from web.board_words import scope_words
 from web.context import reading, runtime
 from web.dashboard import ups_lines
@@ -56,6 +58,9 @@ CREDIT_DECIDED = {"approve": N_("%(minutes)s min approved for seat %(seat)s."),
                   "reduce": N_("Seat %(seat)s: credit reduced to %(minutes)s min."),
                   "refuse": N_("Seat %(seat)s: credit refused.")}
 AUDIT_PAGE = 100
+# The age bands of the vouchers owed (``report.period.owed.AGE_BANDS``), in the page's words.
+AGE_BANDS = {"up to 7 days": N_("up to 7 days"), "8 to 30 days": N_("8 to 30 days"),
+             "over 30 days": N_("over 30 days")}
 
 
 def _actor_label() -> str:
@@ -90,7 +95,8 @@ def _local_field(name: str) -> datetime | None:
 @bp.get("")
 @manager_required
 def index() -> str:
-    """Show suspected outages, recent outages, credits awaiting approval, people, tokens, audit log, policy."""
+    """Show suspected outages, recent outages, credits awaiting approval, what is owed in vouchers, people,
+    tokens, audit log, policy."""
     settings = runtime().settings
     now = runtime().clock.now()
     with reading() as uow:
@@ -101,6 +107,7 @@ def index() -> str:
         records = audit.recent(uow, limit=AUDIT_PAGE, before=_audit_before())
         ups_views = ups.ups_views(uow)
         open_sessions = sorted(session_views.list_open_sessions(uow), key=lambda item: item.seat_id)
+        owed = owed_now(uow)
     suspected = [item for item in recent_outages if item.status is OutageStatus.SUSPECTED]
     return render_template(
         "manage.html", suspected=suspected, suspected_banners=suspected_json(suspected),
@@ -108,7 +115,8 @@ def index() -> str:
         attendants=attendants, tokens=tokens, records=[audit_row(record, settings) for record in records],
         older_audit=records[-1].id if len(records) == AUDIT_PAGE else None,
         policy=describe_policy(settings.policy), tz=settings.venue.tz, ups_states=ups_lines(ups_views),
-        open_sessions=open_sessions, scope_words=scope_words, **whatif_form())
+        open_sessions=open_sessions, scope_words=scope_words, owed=owed, money=money,
+        age_bands={label: gettext(words) for label, words in AGE_BANDS.items()}, **whatif_form())
 
 
 def _audit_before() -> int | None:

@@ -66,8 +66,12 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
     create.add_argument("name")
     create.set_defaults(handler=cmd_token_create)
 
-    report = commands.add_parser("report", parents=[common], help="the end-of-day report of a venue day")
-    report.add_argument("date", metavar="DATE", help="the venue day, like 2026-11-22")
+    report = commands.add_parser("report", parents=[common],
+                                 help="the end-of-day report of a venue day, or the report of a period")
+    report.add_argument("date", metavar="DATE", nargs="?", default=None, help="the venue day, like 2026-11-22")
+    report.add_argument("--from", dest="first", metavar="DAY", default=None,
+                        help="the first venue day of a period (with --to): the owner's week or month")
+    report.add_argument("--to", dest="last", metavar="DAY", default=None, help="the last venue day of the period")
     report.add_argument("--format", default="html", help="html, csv, pdf or json (default html)")
     report.add_argument("--out", metavar="PATH", default=None, help="write to this file instead of the screen")
     report.set_defaults(handler=cmd_report)

@@ -71,17 +71,28 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 @collector_held_off()
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the end-of-day report of a venue day in one format, to a file or standard output."""
+    """Write the end-of-day report of a venue day, or the report of a period, in one format, to a file or
+    standard output."""
     from compensator.report.build import parse_report_date
     from compensator.report.formats import parse_format
+    from compensator.report.period import formats as period_formats
+    from compensator.report.period.build import build_period_report
 
-    venue_date = parse_report_date(args.date)
+    period = args.first is not None or args.last is not None
+    if period and (args.date is not None or args.first is None or args.last is None):
+        raise CommandError("give either a DATE, or a period with both --from DAY and --to DAY")
+    if not period and args.date is None:
+        raise CommandError("give a DATE, or a period with --from DAY --to DAY")
+    venue_date = None if period else parse_report_date(args.date)
     report_format = parse_format(args.format)
     runtime = runtime_of(args)
     try:
-        # A closed day archived at closing time, and unchanged since, is written from the archive.
         with runtime.reading() as uow:
-            rendered = runtime.reports.rendered(uow, venue_date, report_format)
+            if venue_date is None:
+                rendered = period_formats.render(build_period_report(uow, args.first, args.last), report_format)
+            else:
+                # A closed day archived at closing time, and unchanged since, is written from the archive.
+                rendered = runtime.reports.rendered(uow, venue_date, report_format)
     finally:
         runtime.close()
     if args.out:

@@ -1,5 +1,9 @@
-"""The end-of-day report as a pipeline: the day's rows read in a fixed number of statements
-(``rows``, ``timeline_rows``, ``takings``), its figures built from them (``build``, into the records
-of ``data``), rendered (``formats``), archived at closing time (``archive``) and served again while
-nothing it was built from changed (``ready``, ``stamp``).
+"""The reports as pipelines: rows read → figures → formats.
+
+The end-of-day report: the day's rows read in a fixed number of statements (``rows``,
+``timeline_rows``, ``takings``), its figures built from them (``build``, into the records of
+``data``), rendered (``formats``), archived at closing time (``archive``) and served again while
+nothing it was built from changed (``ready``, ``stamp``). The owner's report of a period of days
+(``period``) reads with the day's readers where they serve (the catalog, the outages, the
+takings) and its own where a month's rows must be summed as they come.
 """

@@ -5,9 +5,10 @@ credit or voucher and one notice per session. Through the ORM or SQLAlchemy's ro
 most of that time goes into per-row bookkeeping, not into the database, so here rows go to and
 from the DBAPI driver as plain tuples:
 
-- ``fetch_tuples`` runs a Core ``SELECT`` (compiled and bound by SQLAlchemy, its cache included),
-  takes the driver's rows as they come and converts only the columns whose type needs it
-  (times, enums, flags), as that type itself reads them, each distinct value of a column once:
+- ``fetch_tuples`` (and ``stream_tuples``, a chunk at a time) runs a Core ``SELECT`` (compiled and
+  bound by SQLAlchemy, its cache included), takes the driver's rows as they come and converts
+  only the columns whose type needs it (times, enums, flags), as that type itself reads them,
+  each distinct value of a column once:
   a close's or a busy day's report's thousands of rows repeat the same instants and kinds;
 - ``insert_tuples`` writes prepared tuples in one ``executemany``, each value bound as its
   column's type binds it;
@@ -20,7 +21,7 @@ Everything runs inside the caller's transaction: nothing here commits.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Select, Table
@@ -51,6 +52,25 @@ def fetch_tuples(db: Session, statement: Select[Any],
         result.close()
     converters = _result_converters(tuple(column.type for column in statement.selected_columns), connection.dialect)
     return _converted(rows, converters)
+
+
+def stream_tuples(db: Session, statement: Select[Any], parameters: Mapping[str, Any] | None = None,
+                  chunk: int = 10_000) -> Iterator[tuple[Any, ...]]:
+    """The rows ``statement`` selects, as ``fetch_tuples`` gives them, read ``chunk`` rows at a time.
+
+    One statement still, but the rows are never all in memory at once: for a reader that sums
+    a month's hundreds of thousands of rows as they come.
+    """
+    if db.autoflush:
+        db.flush()
+    connection = db.connection()
+    result = connection.execute(statement, dict(parameters) if parameters else None)
+    converters = _result_converters(tuple(column.type for column in statement.selected_columns), connection.dialect)
+    try:
+        while rows := result.cursor.fetchmany(chunk):
+            yield from _converted(rows, converters)
+    finally:
+        result.close()
 
 
 def insert_tuples(db: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

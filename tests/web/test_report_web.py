@@ -77,7 +77,8 @@ def _problems(value, schema, where="") -> list[str]:
     """Where ``value`` breaks the JSON Schema (the keywords the API document uses for the report)."""
     if "anyOf" in schema:
         return [] if any(not _problems(value, option, where) for option in schema["anyOf"]) else [f"{where}: anyOf"]
-    kinds = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+    kinds = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None),
+             "number": (int, float)}
     kind = schema.get("type")
     if kind == "integer":
         if not isinstance(value, int) or isinstance(value, bool):

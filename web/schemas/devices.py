@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from compensator.domain.ups import Reading, UpsDisplay
 from web.schemas.common import Time
@@ -111,5 +111,18 @@ class Sources(Shape):
 class ReportQuery(Query):
     """``?format=`` of the daily report (JSON unless asked)."""
 
+    format: Literal["json", "csv", "html", "pdf"] = "json"
+    download: Download | None = None
+
+
+PeriodDay = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^\d{4}-\d{2}-\d{2}$",
+                                 description="a venue day, like 2026-11-22")]
+
+
+class PeriodReportQuery(Query):
+    """``?from=&to=`` (both venue days, included) and ``?format=`` of the period report (JSON unless asked)."""
+
+    first: PeriodDay = Field(alias="from")
+    to: PeriodDay
     format: Literal["json", "csv", "html", "pdf"] = "json"
     download: Download | None = None

@@ -76,3 +76,71 @@ DAILY_REPORT: dict[str, Any] = {
         "anomalies": {"type": "array", "items": {"type": "object"}},
     },
 }
+
+NUMBER = {"type": "number"}
+MAYBE_NUMBER = {"anyOf": [NUMBER, {"type": "null"}]}
+MAYBE_INTEGER = {"anyOf": [INTEGER, {"type": "null"}]}
+INDICES_REQUIRED = ["zone", "zone_name", "seats", "cuts", "saifi", "saidi_minutes", "caidi_minutes", "maifi",
+                    "asai_percent", "sessions", "sessions_interrupted", "interrupted_percent", "credit_minutes",
+                    "credit_value_minor", "takings_minor", "credit_share_percent"]
+INDICES: dict[str, Any] = {
+    "type": "object",
+    "description": "a seat counts as a customer, interrupted when it went dark whether or not someone sat at it: "
+                   "saifi cuts that darkened a seat, saidi_minutes minutes a seat was dark, caidi_minutes their "
+                   "ratio, maifi cuts its UPS bridged completely, asai_percent the share of the period's minutes "
+                   "with power (per seat; the venue's are the zones' weighted by their seats); the venue's power "
+                   "only: seat faults and suspected or dismissed outages are left out",
+    "required": INDICES_REQUIRED,
+    "properties": {"zone": {"anyOf": [TEXT, {"type": "null"}]}, "zone_name": TEXT, "seats": INTEGER, "cuts": INTEGER,
+                   "saifi": NUMBER, "saidi_minutes": NUMBER, "caidi_minutes": MAYBE_NUMBER, "maifi": NUMBER,
+                   "asai_percent": NUMBER, "sessions": INTEGER, "sessions_interrupted": INTEGER,
+                   "interrupted_percent": MAYBE_NUMBER, "credit_minutes": INTEGER, "credit_value_minor": INTEGER,
+                   "takings_minor": INTEGER, "credit_share_percent": MAYBE_NUMBER,
+                   "margin": {"type": "object", "description": "the zone's UPS (rated minutes) against the median "
+                                                               "length of the cuts over it that ended",
+                              "required": ["ups_minutes", "median_restore_minutes", "short_minutes", "short_cuts",
+                                           "cuts"],
+                              "properties": {"ups_minutes": INTEGER, "median_restore_minutes": MAYBE_INTEGER,
+                                             "short_minutes": INTEGER, "short_cuts": INTEGER, "cuts": INTEGER}}},
+}
+
+PERIOD_REPORT: dict[str, Any] = {
+    "type": "object",
+    "description": "the owner's report of a period of venue days: reliability per seat, credits, what is owed in "
+                   "vouchers, care and retention, findings (most costly first)",
+    "required": ["period", "venue", "zones", "days", "restore_minutes", "vouchers", "care", "retention", "findings"],
+    "properties": {
+        "period": {"type": "object", "required": ["from", "to", "days", "start", "end", "complete"],
+                   "properties": {"from": {"type": "string", "format": "date"},
+                                  "to": {"type": "string", "format": "date"}, "days": INTEGER, "start": MOMENT,
+                                  "end": MOMENT, "complete": {"type": "boolean"}}},
+        "venue": INDICES,
+        "zones": {"type": "array", "items": {**INDICES, "required": [*INDICES_REQUIRED, "margin"]}},
+        "days": {"type": "array", "items": {
+            "type": "object", "required": ["date", "cuts", "minutes_lost_per_seat", "credit_minutes",
+                                           "credit_value_minor"],
+            "properties": {"date": {"type": "string", "format": "date"}, "cuts": INTEGER,
+                           "minutes_lost_per_seat": NUMBER, "credit_minutes": INTEGER,
+                           "credit_value_minor": INTEGER}}},
+        "restore_minutes": {"type": "object", "required": ["cuts", "median", "p90"],
+                            "description": "nearest-rank percentiles of the lengths of the cuts that ended",
+                            "properties": {"cuts": INTEGER, "median": MAYBE_INTEGER, "p90": MAYBE_INTEGER}},
+        "vouchers": {"type": "object",
+                     "required": ["outstanding_count", "outstanding_minutes", "outstanding_value_minor", "by_age",
+                                  "expiring_7_days_count", "expiring_7_days_value_minor", "issued", "redeemed",
+                                  "expired", "expired_value_minor"],
+                     "properties": {"outstanding_count": INTEGER, "outstanding_minutes": INTEGER,
+                                    "outstanding_value_minor": INTEGER, "by_age": {"type": "array"},
+                                    "expiring_7_days_count": INTEGER, "expiring_7_days_value_minor": INTEGER,
+                                    "issued": INTEGER, "redeemed": INTEGER, "expired": INTEGER,
+                                    "expired_value_minor": INTEGER}},
+        "care": {"type": "object", "required": ["attendants", "letters_pending", "pending_value_minor"],
+                 "properties": {"attendants": {"type": "array", "items": {"type": "object"}},
+                                "letters_pending": INTEGER, "pending_value_minor": INTEGER}},
+        "retention": {"type": "object", "required": ["issued", "redeemed_within_7_days", "redeemed_within_30_days"],
+                      "properties": {"issued": INTEGER, "redeemed_within_7_days": INTEGER,
+                                     "redeemed_within_30_days": INTEGER}},
+        "findings": {"type": "array", "items": {"type": "object", "required": ["text", "cost_minor"],
+                                                "properties": {"text": TEXT, "cost_minor": INTEGER}}},
+    },
+}

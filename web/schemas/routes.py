@@ -42,6 +42,7 @@ class Operation:
 TEXT = {"type": "string"}
 REPORT_FORMATS = {"application/json": reports.DAILY_REPORT,
                   "text/csv": TEXT, "text/html": TEXT, "application/pdf": {"type": "string", "format": "binary"}}
+PERIOD_REPORT_FORMATS = {**REPORT_FORMATS, "application/json": reports.PERIOD_REPORT}
 NOTICE_FORMATS = {"text/plain": TEXT, "text/html": TEXT}
 
 
@@ -129,6 +130,8 @@ OPERATIONS: tuple[Operation, ...] = (
               _ok("one key per source", devices.Sources)),
     Operation("get", "/reports/daily/{date}", "The end-of-day report of a venue day",
               _ok("the report", REPORT_FORMATS), query=devices.ReportQuery),
+    Operation("get", "/reports/period", "The owner's report of a period of venue days (a week, a month, any two days)",
+              _ok("the report", PERIOD_REPORT_FORMATS), query=devices.PeriodReportQuery),
 )
 
 BODIES: dict[tuple[str, str], type[Closed]] = {
