@@ -16,7 +16,7 @@ from flask import Blueprint, Response, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from compensator.collector import collector_held_off
-from compensator.errors import InvalidInput, NotFound
+from compensator.errors import InvalidInput, NotFound, TimeOutOfRange
 from compensator.report.build import check_report_date, parse_report_date
 from compensator.report.formats import RenderedReport, ReportFormat, parse_format
 from compensator.report.period import formats as period_formats
@@ -75,7 +75,7 @@ def page() -> str:
                 period = (first.isoformat(), last.isoformat())
             else:
                 chosen = check_report_date(uow, chosen).isoformat()
-    except (InvalidInput, NotFound) as problem:
+    except (InvalidInput, NotFound, TimeOutOfRange) as problem:
         error = problem.message
     return render_template("reports.html", today=today.isoformat(), chosen=chosen, period=period, error=error,
                            periods=_periods(today), formats=[report_format.value for report_format in ReportFormat])

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from compensator.clock import FakeClock
-from compensator.errors import InvalidInput
+from compensator.errors import InvalidInput, NotFound, TimeOutOfRange
 from compensator.report.period.build import build_period_report
 from tests.conftest import VENUE, make_settings
 from tests.support.known_month import ADA, CHI, at, live_the_known_month
@@ -134,9 +134,11 @@ def test_a_cut_across_the_edge_is_counted_in_both_periods_clipped_to_each(uow, c
 def test_a_period_is_checked(uow, clock) -> None:
     at(clock, 11, 22, 14, 0)
     with uow() as unit:
-        with pytest.raises(InvalidInput, match="put the earlier day first"):
+        with pytest.raises(TimeOutOfRange, match="put the earlier day first"):
             build_period_report(unit, "2026-11-10", "2026-11-01")
-        with pytest.raises(InvalidInput, match="in the future"):
+        with pytest.raises(TimeOutOfRange, match="at most 400 days"):
+            build_period_report(unit, "2025-01-01", "2026-11-01")
+        with pytest.raises(NotFound, match="in the future"):
             build_period_report(unit, "2026-11-01", "2026-11-23")
         with pytest.raises(InvalidInput):
             build_period_report(unit, "2026-11-01", "yesterday")

@@ -53,8 +53,12 @@ def test_a_period_report_is_a_page_and_the_api_answers_it_in_each_format(client,
 
 
 def test_the_period_api_refuses_a_missing_or_wrong_day_naming_the_parameter(client, bearer) -> None:
-    for query, field in (("from=2026-11-01", "to"), ("from=2026-11-10&to=2026-11-01", "to"),
-                         ("from=2026-11-01&to=2026-12-25", "to"), ("from=2026-02-30&to=2026-11-01", "from")):
+    for query, status, code, field in (
+            ("from=2026-11-01", 400, "invalid_input", "to"),
+            ("from=2026-02-30&to=2026-11-01", 400, "invalid_input", "from"),
+            # Well-formed days that the calendar refuses: a day still to come, a period backwards.
+            ("from=2026-11-01&to=2026-12-25", 404, "not_found", "to"),
+            ("from=2026-11-10&to=2026-11-01", 409, "time_out_of_range", "to")):
         answer = client.get(f"/api/v1/reports/period?{query}", headers=bearer)
         error = answer.get_json()["error"]
-        assert (answer.status_code, error["code"], error.get("field")) == (400, "invalid_input", field), query
+        assert (answer.status_code, error["code"], error.get("field")) == (status, code, field), query

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import ConfigDict, Field
 
 from compensator.domain.ups import Reading, UpsDisplay
 from web.schemas.common import Time
-from web.schemas.fields import Closed, Id, Language, Name, Query, SeatId, Shape, text
+from web.schemas.fields import Closed, Day, Id, Language, Name, Query, SeatId, Shape, text
 from web.schemas.outages import Outage
 
 # Any value asks for the report as a file to save rather than shown in the browser.
@@ -115,14 +115,12 @@ class ReportQuery(Query):
     download: Download | None = None
 
 
-PeriodDay = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^\d{4}-\d{2}-\d{2}$",
-                                 description="a venue day, like 2026-11-22")]
-
-
 class PeriodReportQuery(Query):
     """``?from=&to=`` (both venue days, included) and ``?format=`` of the period report (JSON unless asked)."""
 
-    first: PeriodDay = Field(alias="from")
-    to: PeriodDay
+    first: Day = Field(alias="from", description="the period's first venue day, like 2026-11-01")
+    to: Day = Field(description="the period's last venue day, today or earlier: a day still to come has no report "
+                                "(404); a last day before the first, or a period longer than 400 days, is 409 "
+                                "time_out_of_range")
     format: Literal["json", "csv", "html", "pdf"] = "json"
     download: Download | None = None

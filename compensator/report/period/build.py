@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from compensator.domain.intervals import Span, clip, measure
 from compensator.domain.kinds import COUNTED_OUTAGE_STATUSES
 from compensator.domain.venue_day import date_of, day_bounds
-from compensator.errors import InvalidInput
+from compensator.errors import InvalidInput, NotFound, TimeOutOfRange
 from compensator.report.build import EARLIEST_REPORT_DATE, day_window
 from compensator.report.period import care as care_figures
 from compensator.report.period import findings, owed, power, rows
@@ -40,11 +40,11 @@ def parse_period(uow: UnitOfWork, first: object, last: object) -> tuple[date, da
     if first_day < EARLIEST_REPORT_DATE:
         raise InvalidInput(f"there are no reports before {EARLIEST_REPORT_DATE.isoformat()}", field="from")
     if last_day > today:
-        raise InvalidInput(f"{last_day.isoformat()} is in the future: there is no report for it yet", field="to")
+        raise NotFound(f"{last_day.isoformat()} is in the future: there is no report for it yet", field="to")
     if last_day < first_day:
-        raise InvalidInput("the period ends before it begins: put the earlier day first", field="to")
+        raise TimeOutOfRange("the period ends before it begins: put the earlier day first", field="to")
     if (last_day - first_day).days >= LONGEST_PERIOD_DAYS:
-        raise InvalidInput(f"a period is at most {LONGEST_PERIOD_DAYS} days long", field="to")
+        raise TimeOutOfRange(f"a period is at most {LONGEST_PERIOD_DAYS} days long", field="to")
     return first_day, last_day
 
 
