@@ -103,6 +103,7 @@ def test_the_file_runs_alone_with_python_and_never_prints_a_traceback(tmp_path) 
     token = tmp_path / "token.txt"
     token.write_text("x", encoding="utf-8")
     environment = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    environment["XDG_STATE_HOME"] = str(tmp_path / "state")
     # The agent must work from its file alone: run it from a folder where the package is not importable.
     process = subprocess.Popen([sys.executable, str(AGENT_FILE), "--server", "http://127.0.0.1:9", "--seat", "A1",
                                 "--token-file", str(token), "--every", "1"], cwd=tmp_path, env=environment,
@@ -112,6 +113,8 @@ def test_the_file_runs_alone_with_python_and_never_prints_a_traceback(tmp_path) 
     out, err = process.communicate(timeout=10)
     assert "Traceback" not in err + out
     assert "is not answering" in err
+    # Its last-alive record is kept per user by default, even while the server does not answer.
+    assert (tmp_path / "state" / "compensator" / "seat-agent" / "seat-A1.json").exists()
     bad = subprocess.run([sys.executable, str(AGENT_FILE), "--server", "x", "--seat", "A1", "--token-file", "t",
                           "--every", "0"], cwd=tmp_path, capture_output=True, text=True, timeout=30)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
