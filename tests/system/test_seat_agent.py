@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 import threading
@@ -127,3 +129,29 @@ def test_compensator_seat_agent_takes_the_same_options() -> None:
                                       "--token-file", "/etc/token", "--every", "5"])
     assert (args.handler, args.server, args.seat, args.every) == (seat_agent.run_from_args, "http://counter:8080",
                                                                  "G2", 5)
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_install_writes_a_unit_systemd_accepts_that_starts_the_agent_with_the_same_options(tmp_path) -> None:
+    # No systemctl on the PATH: the test never enables anything in a real user manager.
+    environment = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": str(tmp_path)}
+    token = tmp_path / "token file.txt"
+    token.write_text("x", encoding="utf-8")
+    options = ["--server", "http://192.168.1.10:8080", "--seat", "A1", "--token-file", str(token), "--every", "5",
+               "--state-dir", str(tmp_path / "state")]
+    done = subprocess.run([sys.executable, str(AGENT_FILE), *options, "--install"], cwd=tmp_path, env=environment,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    unit = tmp_path / "config" / "systemd" / "user" / "compensator-seat-agent.service"
+    verified = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    assert verified.returncode == 0, verified.stderr
+    [exec_start] = [line for line in unit.read_text(encoding="utf-8").splitlines() if line.startswith("ExecStart=")]
+    assert shlex.split(exec_start.removeprefix("ExecStart=")) == [sys.executable, str(AGENT_FILE.resolve()), *options]
+    # Where systemd cannot enable it, the desktop session starts it instead, with the same command.
+    assert "could not enable" in done.stderr
+    entry = (tmp_path / "config" / "autostart" / "compensator-seat-agent.desktop").read_text(encoding="utf-8")
+    [exec_line] = [line for line in entry.splitlines() if line.startswith("Exec=")]
+    assert shlex.split(exec_line.removeprefix("Exec=")) == shlex.split(exec_start.removeprefix("ExecStart="))
+    removed = subprocess.run([sys.executable, str(AGENT_FILE), "--uninstall"], cwd=tmp_path, env=environment,
+                             capture_output=True, text=True, timeout=60)
+    assert removed.returncode == 0 and not unit.exists()
