@@ -1,0 +1,200 @@
+"""Issue 24's "Done means": real seat agents killed with SIGKILL (their PCs losing power) against ``compensator run``.
+
+A zone rated 2 minutes, three running seats with agents, a 4-minute cut. A1's agent is killed one
+minute in, under ``faketime`` three hours wrong; A3's three minutes in, after the rating ran out;
+A2's keeps beating. After Power back the two killed agents start again on a "new boot" (their
+PCs did not really restart: ``COMPENSATOR_AGENT_BOOT_ID`` stands for it) and report when their
+PCs went down. The policy rounds to the minute and caps lost work at one minute here, so that
+each measured minute shows in the credit. The test lasts about five minutes of real time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from compensator import seat_agent
+from tests.support.crash_server import Server, prepare_venue
+
+AGENT_FILE = Path(seat_agent.__file__)
+CUT_SECONDS = 240
+# The agent rewrites its record every 5 s: it went down at most that (and a second's slack) after it.
+RECORD_SECONDS = seat_agent.RECORD_SECONDS + seat_agent.RECORD_SLACK_SECONDS
+pytestmark = [pytest.mark.crash,
+              pytest.mark.skipif(shutil.which("faketime") is None, reason="faketime is not installed")]
+
+
+@pytest.fixture
+def venue(tmp_path: Path):
+    prepared = prepare_venue(tmp_path / "venue")
+    config = yaml.safe_load(prepared.config_path.read_text(encoding="utf-8"))
+    for zone in config["zones"]:
+        if zone["id"] == "standard":
+            zone["ups_minutes"] = 2
+    config["policy"] = {**config.get("policy", {}), "round_to_minutes": 1, "lost_work_cap_minutes": 1}
+    # No suspected outage from the killed agents' silence: the cut is the attendant's.
+    config["heartbeats"] = {"silent_after_seconds": 5, "silent_share_percent": 100, "min_seats": 50}
+    prepared.config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return prepared
+
+
+@pytest.fixture
+def server(venue):
+    running = Server(venue)
+    running.start()
+    yield running
+    running.stop()
+
+
+def call(venue, method: str, path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(f"{venue.base_url}/api/v1{path}", method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": f"Bearer {venue.token}",
+                                              "Content-Type": "application/json"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+class Agents:
+    """Real agent processes, one per seat, each with its own state folder."""
+
+    def __init__(self, venue, tmp_path: Path) -> None:
+        self.venue = venue
+        self.tmp_path = tmp_path
+        self.token = tmp_path / "token.txt"
+        self.token.write_text(venue.token, encoding="utf-8")
+        self.running: dict[str, subprocess.Popen[str]] = {}
+
+    def start(self, seat: str, boot: str, *, hours_wrong: int = 0) -> None:
+        environment = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
+        environment[seat_agent.BOOT_ID_VARIABLE] = boot
+        prefix: list[str] = []
+        if hours_wrong:
+            environment["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
+            prefix = ["faketime", "-f", f"{hours_wrong:+d}h"]
+        self.running[seat] = subprocess.Popen(
+            [*prefix, sys.executable, str(AGENT_FILE), "--server", self.venue.base_url, "--seat", seat,
+             "--token-file", str(self.token), "--every", "1", "--state-dir", str(self.tmp_path / seat)],
+            cwd=self.tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def record(self, seat: str) -> dict:
+        path = self.tmp_path / seat / f"seat-{seat}.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    def kill(self, seat: str) -> float:
+        """Its PC loses power: SIGKILL, nothing written after. The moment, by this host's clock."""
+        process = self.running.pop(seat)
+        process.send_signal(signal.SIGKILL)
+        killed = time.time()
+        process.wait(timeout=10)
+        return killed
+
+    def stop_all(self) -> list[str]:
+        errors = []
+        for process in self.running.values():
+            process.terminate()
+            errors.append(process.communicate(timeout=10)[1])
+        self.running.clear()
+        return errors
+
+
+@pytest.fixture
+def agents(venue, tmp_path):
+    running = Agents(venue, tmp_path)
+    yield running
+    running.stop_all()
+
+
+def sleep_until(moment: float) -> None:
+    time.sleep(max(moment - time.time(), 0))
+
+
+def compensations(venue, outage_id: int) -> dict[str, dict]:
+    [outage] = [item for item in call(venue, "GET", "/outages")["outages"] if item["id"] == outage_id]
+    return {item["seat"]: item for item in outage["compensations"]}
+
+
+def moment(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()
+
+
+def test_killed_agents_report_when_their_pcs_went_down_and_each_is_credited_once(venue, server, agents) -> None:
+    sessions = {seat: call(venue, "POST", "/sessions", {"seat": seat, "minutes": 60})["id"]
+                for seat in ("A1", "A2", "A3")}
+    agents.start("A1", "boot-1", hours_wrong=-3)
+    agents.start("A2", "boot-1")
+    agents.start("A3", "boot-1")
+    deadline = time.time() + 20
+    while not all(agents.record(seat).get("anchor") for seat in ("A1", "A2", "A3")):
+        assert time.time() < deadline, "the agents did not reach the server"
+        time.sleep(0.5)
+    # A1's PC clock is three hours behind, yet its record holds the server's time.
+    outage = call(venue, "POST", "/outages", {"kind": "power"})
+    cut_at = moment(outage["started_at"])
+    sleep_until(cut_at + 61)
+    killed_a1 = agents.kill("A1")
+    sleep_until(cut_at + 181)
+    killed_a3 = agents.kill("A3")
+    sleep_until(cut_at + CUT_SECONDS)
+    ended = call(venue, "POST", f"/outages/{outage['id']}/end")
+    assert ended["status"] == "ended"
+    first = compensations(venue, outage["id"])
+    # A2 kept beating through the cut: nothing; A1 and A3 by the rating, dark from two minutes in.
+    assert set(first) == {"A1", "A3"}
+    for seat in ("A1", "A3"):
+        assert first[seat]["dark_basis"] == "ups_rating" and first[seat]["adjustments"] == []
+        assert moment(first[seat]["dark_start"]) == pytest.approx(cut_at + 120, abs=1)
+    rated = {seat: first[seat]["granted_minutes"] for seat in ("A1", "A3")}
+
+    # The PCs boot again: the agents start on a new boot and report.
+    restarted = time.time()
+    agents.start("A1", "boot-2", hours_wrong=-3)
+    agents.start("A3", "boot-2")
+    deadline = restarted + 60
+    while True:
+        now = compensations(venue, outage["id"])
+        if all(now[seat]["adjustments"] for seat in ("A1", "A3")):
+            break
+        assert time.time() < deadline, "no correction from the agents' reports within a minute"
+        time.sleep(1)
+    time.sleep(5)  # the agents go on beating (and would repeat an unanswered report): still one adjustment each
+    now = compensations(venue, outage["id"])
+    a1, a3 = now["A1"], now["A3"]
+    assert [len(a1["adjustments"]), len(a3["adjustments"])] == [1, 1]
+    assert set(now) == {"A1", "A3"}
+
+    # A1: went down a minute in, measured within its record's interval of the kill despite its clock.
+    [adjustment] = a1["adjustments"]
+    dark = moment(adjustment["dark_start"])
+    assert killed_a1 - RECORD_SECONDS - 1 <= dark <= killed_a1 + 1
+    assert adjustment["dark_basis"] == "seat_report" and adjustment["lost_minutes"] == 3
+    assert adjustment["topup_minutes"] == adjustment["credit_minutes"] - rated["A1"] > 0
+    assert a1["granted_minutes"] == adjustment["credit_minutes"]
+    # A3: went down after the rating: nothing taken back, the difference waived.
+    [adjustment] = a3["adjustments"]
+    dark = moment(adjustment["dark_start"])
+    assert killed_a3 - RECORD_SECONDS - 1 <= dark <= killed_a3 + 1
+    assert adjustment["dark_basis"] == "seat_report" and adjustment["lost_minutes"] == 1
+    assert adjustment["topup_minutes"] == 0 and adjustment["waived_minutes"] == rated["A3"] - adjustment["credit_minutes"] > 0
+    assert a3["granted_minutes"] == rated["A3"]
+    assert "waived" in adjustment["explanation"] and "after its UPS's rated 2" in adjustment["explanation"]
+
+    # The same report posted again, as an agent whose answer was lost would: nothing more.
+    after = datetime.fromisoformat(a1["adjustments"][0]["dark_start"])
+    again = call(venue, "POST", "/heartbeats", {"seat": "A1", "up_seconds": 100, "went_down": {
+        "after": after.isoformat(), "before": (after + timedelta(seconds=6)).isoformat()}})
+    assert again["went_down"] == f"outage {outage['id']}: recomputed"
+    assert [len(item["adjustments"]) for item in compensations(venue, outage["id"]).values()] == [1, 1]
+    assert all("Traceback" not in error for error in agents.stop_all())
