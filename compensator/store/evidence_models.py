@@ -2,9 +2,10 @@
 
 ``SeatPowerReport`` is each report a seat agent made after its PC started again ("my PC went
 down between 14:24:10 and 14:24:15 and booted at 14:41"), kept once however often the agent
-repeats it. ``SeatDarkEvidence`` is what the policy uses: one row per seat and outage, ever
-(UNIQUE), claimed in the same transaction as the compensation or the correction it made, so
-that a report repeated, raced or replayed changes the credit exactly once. Each row is a
+repeats it. ``SeatDarkEvidence`` is what the policy uses: one row per seat, outage and basis,
+ever (UNIQUE), claimed in the same transaction as the compensation or the correction it made,
+so that a report repeated, raced or replayed changes the credit exactly once (a zone's UPS on
+low battery and the seat's own later report are two bases; the policy takes the strongest). Each row is a
 measured bridge of that seat's UPS: how long it held (from the outage's start to ``dark_from``;
 the whole cut when ``dark_from`` is null) against the zone's ``rated_minutes``. Both tables are
 only ever inserted into.
@@ -42,7 +43,7 @@ class SeatDarkEvidence(Base):
     """The evidence the policy uses for one seat in one outage: when it went dark (or that it never did)."""
 
     __tablename__ = "seat_dark_evidence"
-    __table_args__ = (UniqueConstraint("seat_id", "outage_id", name="uq_seat_dark_evidence_seat_outage"),
+    __table_args__ = (UniqueConstraint("seat_id", "outage_id", "basis", name="uq_seat_dark_evidence_seat_outage"),
                       Index("ix_seat_dark_evidence_outage", "outage_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

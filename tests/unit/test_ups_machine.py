@@ -191,3 +191,10 @@ def test_no_run_of_on_battery_shorter_than_the_debounce_ever_opens_an_outage(
             later = next((s for s, r in answered if s > start and r is OL), None)
             lasted = max(s for s in run if later is None or s < later) - start
             assert lasted >= TIMING.debounce.total_seconds()
+
+
+def test_a_low_battery_or_a_forced_shutdown_says_the_battery_is_about_to_give_out() -> None:
+    from compensator.domain.ups import battery_low
+
+    assert [battery_low(status) for status in ("OB LB", "OB DISCHRG LB", "FSD OB", "ol chrg lb", "OB DISCHRG", "OL",
+                                               None, "")] == [True, True, True, True, False, False, False, False]

@@ -42,9 +42,10 @@ class SeatHeartbeat(Closed):
 
 
 class UpsEvent(Closed):
-    """What NUT's upsmon saw: the mains off (``ONBATT``) or back (``ONLINE``)."""
+    """What NUT's upsmon saw: the mains off (``ONBATT``) or back (``ONLINE``), or its battery about to give out
+    (``LOWBATT``, ``FSD``): the seats it feeds go dark then."""
 
-    event: Literal["ONBATT", "ONLINE"]
+    event: Literal["ONBATT", "ONLINE", "LOWBATT", "FSD"]
 
 
 class SeatMessage(Shape):

@@ -6,7 +6,7 @@
   the seat's zone has no UPS, ``ups_rating`` otherwise.
 - ``seat_heartbeats.booted_at``: when the seat's PC booted, from its agent's uptime.
 - ``seat_power_reports`` and ``seat_dark_evidence``: a seat agent's reports that its PC went down,
-  and the evidence the policy uses per seat and outage (one row each, ever). Both are history:
+  and the evidence the policy uses per seat, outage and basis (one row each, ever). Both are history:
   guarded against UPDATE, DELETE (and REPLACE, TRUNCATE) as the tables of revision 0005.
 
 Revision ID: 0014
@@ -73,7 +73,7 @@ def upgrade() -> None:
         sa.Column("report_id", sa.Integer(), sa.ForeignKey("seat_power_reports.id"), nullable=True),
         sa.Column("at", _timestamp(), nullable=False),
         sa.Column("actor", sa.String(100), nullable=False),
-        sa.UniqueConstraint("seat_id", "outage_id", name="uq_seat_dark_evidence_seat_outage"),
+        sa.UniqueConstraint("seat_id", "outage_id", "basis", name="uq_seat_dark_evidence_seat_outage"),
     )
     op.create_index("ix_seat_dark_evidence_outage", "seat_dark_evidence", ["outage_id"])
     bind = op.get_bind()

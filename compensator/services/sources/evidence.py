@@ -49,9 +49,15 @@ def dark_evidence(uow: UnitOfWork, outage_ids: Iterable[int]) -> dict[str, tuple
 
 def claim(uow: UnitOfWork, outage: Outage, seat_id: str, basis: DarkBasis, dark_from: datetime | None, *,
           actor: str, report_id: int | None = None) -> bool:
-    """Claim the evidence of ``seat_id`` for ``outage``; False when it was claimed before (nothing to do)."""
-    assert outage.ended_at is not None
+    """Claim the evidence of ``seat_id`` for ``outage`` on ``basis``; False when claimed before (nothing to do)."""
     held_until = dark_from if dark_from is not None else outage.ended_at
+    assert held_until is not None
+    # Looked for first: SQLite's guard of a kept row refuses even an insert that would do nothing
+    # on its key. A race past this (two transactions at once) fails on the key and is retried.
+    if uow.db.scalar(select(SeatDarkEvidence.id).where(
+            SeatDarkEvidence.seat_id == seat_id, SeatDarkEvidence.outage_id == outage.id,
+            SeatDarkEvidence.basis == basis)) is not None:
+        return False
     return insert_unless_present(uow.db, SeatDarkEvidence.__table__, {
         "seat_id": seat_id, "outage_id": outage.id, "basis": basis.value, "dark_from": dark_from,
         "held_seconds": max(round((held_until - outage.started_at).total_seconds()), 0),
@@ -104,9 +110,10 @@ def report_row(uow: UnitOfWork, seat_id: str, down_after: datetime) -> SeatPower
                                                        SeatPowerReport.down_after == down_after))
 
 
-def evidence_claimed(uow: UnitOfWork, seat_id: str, outage_ids: list[int]) -> set[int]:
-    """Those of ``outage_ids`` for which ``seat_id``'s evidence was claimed already."""
+def evidence_claimed(uow: UnitOfWork, seat_id: str, outage_ids: list[int], basis: DarkBasis) -> set[int]:
+    """Those of ``outage_ids`` for which ``seat_id``'s evidence on ``basis`` was claimed already."""
     if not outage_ids:
         return set()
     return set(uow.db.scalars(select(SeatDarkEvidence.outage_id).where(
-        SeatDarkEvidence.seat_id == seat_id, SeatDarkEvidence.outage_id.in_(outage_ids))))
+        SeatDarkEvidence.seat_id == seat_id, SeatDarkEvidence.outage_id.in_(outage_ids),
+        SeatDarkEvidence.basis == basis)))

@@ -67,7 +67,7 @@ def record_power_report(uow: UnitOfWork, seat_id: str, down_after: datetime, dow
     if known is not None:
         return known.outcome
     outages, why_not = outages_to_correct(uow, seat_id, down_after)
-    claimed = evidence_claimed(uow, seat_id, [outage.id for outage in outages])
+    claimed = evidence_claimed(uow, seat_id, [outage.id for outage in outages], DarkBasis.SEAT_REPORT)
     outcome = "; ".join(
         f"outage {outage.id}: " + ("this seat's evidence was already counted" if outage.id in claimed else "recomputed")
         for outage in outages) or why_not or "nothing to correct"
