@@ -184,7 +184,7 @@ def test_an_unknown_ups_or_event_is_refused(uow) -> None:
     with pytest.raises(NotFound):
         report(uow, "nope", "ONBATT")
     with pytest.raises(InvalidInput):
-        report(uow, "venue", "LOWBATT")
+        report(uow, "venue", "COMMBAD")
 
 
 def test_every_configured_ups_is_shown_before_it_is_heard_from(uow) -> None:
@@ -225,7 +225,7 @@ def test_a_retried_webhook_call_with_its_key_acts_once(client, bearer, clock) ->
 
 @pytest.mark.parametrize(("path", "body", "status", "code"), [
     ("/api/v1/ups/nope/events", {"event": "ONBATT"}, 404, "not_found"),
-    ("/api/v1/ups/venue/events", {"event": "LOWBATT"}, 400, "invalid_input"),
+    ("/api/v1/ups/venue/events", {"event": "COMMBAD"}, 400, "invalid_input"),
     ("/api/v1/ups/venue/events", {}, 400, "invalid_input"),
     ("/api/v1/ups/venue/events", {"event": "ONBATT", "ups": "venue"}, 400, "invalid_input"),
 ])

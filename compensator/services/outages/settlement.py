@@ -326,7 +326,8 @@ def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, re
     order: CreditOrder | None = None
     if decided.status is not row.status:
         row.status, row.applied_at = decided.status, now
-    if decided.outcome is CorrectionOutcome.NOW_APPLIED:
+    if decided.outcome is CorrectionOutcome.NOW_APPLIED or (decided.topup_minutes and row.granted_minutes == 0):
+        # Nothing was ever given (it waited for a manager, or nothing was due): this is its first credit.
         row.form = figures.form
         order = _first_credit(row.id, row.seat_id, figures, loaded, result)
     else:

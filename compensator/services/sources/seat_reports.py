@@ -6,7 +6,8 @@ seat went dark at the start of that interval: the last moment it is known alive,
 of the doubt (at most one record's interval) going to the customer, as seconds are rounded up.
 A first heartbeat after a silence whose PC's uptime began before an outage shows the PC stayed
 on through it. Either is claimed once per seat and outage and recomputes the outage's
-compensations through the path of a manager's correction (``settlement.settle``), recorded as
+compensations (and those of the outages overlapping it) through the path of a manager's
+correction (``settlement.settle_correction``), recorded as
 an ``evidence`` revision of the outage: a top-up when the customer lost more, nothing taken
 back when less (waived), the waiting letter reworded or a short new one when it was handed over.
 """
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from compensator.domain.explanation import measured_words
 from compensator.domain.kinds import DarkBasis, OutageKind, OutageStatus, RevisionAction
 from compensator.services.outages.scopes import scope_seats
-from compensator.services.outages.settlement import CorrectionInProgress, settle
+from compensator.services.outages.settlement import CorrectionInProgress, settle_correction
 from compensator.services.sources.evidence import (
     EVIDENCE_WINDOW,
     claim,
@@ -53,7 +54,9 @@ def correct_from_evidence(uow: UnitOfWork, outage: Outage, seat_id: str, basis: 
     uow.db.flush()
     correction = CorrectionInProgress(outage.id, revision, outage.started_at, outage.ended_at, outage.started_at,
                                       outage.ended_at, actor.rpartition(":")[2], evidence=words)
-    settle(uow, outage, actor=actor, correction=correction)
+    # The seat's evidence moves its darkness over the whole cut it is part of: the outages
+    # overlapping this one are recomputed too, as after a manager's correction.
+    settle_correction(uow, outage, correction, actor=actor)
     return True
 
 
