@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import datetime, timedelta
@@ -36,8 +37,17 @@ pytestmark = [pytest.mark.crash,
 
 
 @pytest.fixture
-def venue(tmp_path: Path):
-    prepared = prepare_venue(tmp_path / "venue")
+def workdir():
+    """A folder of the test's own: a run of minutes outlives the rotation of pytest's temporary folders by
+    the other pytest runs on this machine."""
+    path = Path(tempfile.mkdtemp(prefix="seat-power-reports-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def venue(workdir: Path):
+    prepared = prepare_venue(workdir / "venue")
     config = yaml.safe_load(prepared.config_path.read_text(encoding="utf-8"))
     for zone in config["zones"]:
         if zone["id"] == "standard":
@@ -115,8 +125,8 @@ class Agents:
 
 
 @pytest.fixture
-def agents(venue, tmp_path):
-    running = Agents(venue, tmp_path)
+def agents(venue, workdir):
+    running = Agents(venue, workdir)
     yield running
     running.stop_all()
 
@@ -152,8 +162,10 @@ def test_killed_agents_report_when_their_pcs_went_down_and_each_is_credited_once
     killed_a1 = agents.kill("A1")
     sleep_until(cut_at + 188)
     killed_a3 = agents.kill("A3")
-    sleep_until(cut_at + CUT_SECONDS)
-    ended = call(venue, "POST", f"/outages/{outage['id']}/end")
+    sleep_until(cut_at + CUT_SECONDS + 0.5)
+    # Power back four minutes after the cut began, to the microsecond (a late click would add a minute).
+    ended = call(venue, "POST", f"/outages/{outage['id']}/end", {
+        "ended_at": (datetime.fromisoformat(outage["started_at"]) + timedelta(seconds=CUT_SECONDS)).isoformat()})
     assert ended["status"] == "ended"
     first = compensations(venue, outage["id"])
     # A2 kept beating through the cut: nothing; A1 and A3 by the rating, dark from two minutes in.
