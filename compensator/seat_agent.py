@@ -19,7 +19,8 @@ due. Neither moment rests on the PC's own clock, which may be hours wrong. Its h
 that report until the server has it, and always the PC's uptime, so that a PC that never went
 down (its UPS held, or only the network failed) shows it was up all along. ``--install``
 registers the agent to start at logon (Windows: a scheduled task; Linux: a systemd user unit,
-or an XDG autostart entry where systemd cannot enable it); ``--uninstall`` removes that.
+or an XDG autostart entry where systemd cannot enable it); ``--uninstall`` removes that. A
+server of an older version refuses those fields: the agent then sends plain heartbeats.
 """
 
 from __future__ import annotations
@@ -260,11 +261,18 @@ class SeatAgent:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
                 answer = json.loads(response.read().decode("utf-8"))
         except urllib.error.HTTPError as error:
-            if error.code in (400, 422) and len(body) > 1:
-                self.plain = True
-                self.say("the server does not take this agent's reports (an older version): plain heartbeats")
+            problem = _error_body(error)
+            if error.code in (400, 422) and len(body) > 1 and self.record is not None:
+                if sent is not None and problem.get("field") == "went_down":
+                    # A report the server cannot take (a record from a PC whose clock jumped): dropped, said once.
+                    self.record.answered(None, sent, True)
+                    self.say(f"the server refused the report that the PC went down: {problem.get('message')}")
+                else:
+                    self.plain = True
+                    self.say("the server does not take this agent's reports (an older version): plain heartbeats")
                 return self.beat()
-            raise HeartbeatFailed(f"the server refused the heartbeat: {error.code} {_error_message(error)}") from None
+            raise HeartbeatFailed(f"the server refused the heartbeat: {error.code} "
+                                  f"{problem.get('message') or error.reason or ''}") from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise HeartbeatFailed(f"the server at {self.url} is not answering ({reason})") from None
@@ -319,11 +327,13 @@ class SeatAgent:
             stop.set()
 
 
-def _error_message(error: urllib.error.HTTPError) -> str:
+def _error_body(error: urllib.error.HTTPError) -> dict[str, object]:
+    """The server's ``{"error": {"code", "message", "field"}}``, or nothing when unreadable."""
     try:
-        return str(json.loads(error.read().decode("utf-8"))["error"]["message"])
+        found = json.loads(error.read().decode("utf-8"))["error"]
+        return found if isinstance(found, dict) else {}
     except Exception:  # noqa: BLE001 - any unreadable error body: the status says enough
-        return error.reason or ""
+        return {}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.server
+import json
 import os
 import shlex
 import shutil
@@ -155,3 +157,53 @@ def test_install_writes_a_unit_systemd_accepts_that_starts_the_agent_with_the_sa
     removed = subprocess.run([sys.executable, str(AGENT_FILE), "--uninstall"], cwd=tmp_path, env=environment,
                              capture_output=True, text=True, timeout=60)
     assert removed.returncode == 0 and not unit.exists()
+
+
+class OlderServer(http.server.BaseHTTPRequestHandler):
+    """A server of the version before the agents' reports: any field but ``seat`` is refused, as its schema did."""
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if set(body) != {"seat"}:
+            status, answer = 400, {"error": {"code": "invalid_input", "message": "unknown field",
+                                             "field": sorted(set(body) - {"seat"})[0]}}
+        else:
+            status, answer = 200, {"seat": body["seat"], "at": "2026-12-08T14:00:00+01:00", "message": None}
+        data = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+def test_an_agent_talking_to_an_older_server_falls_back_to_plain_heartbeats(tmp_path) -> None:
+    older = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OlderServer)
+    threading.Thread(target=older.serve_forever, daemon=True).start()
+    token = tmp_path / "token.txt"
+    token.write_text("x", encoding="utf-8")
+    said: list[str] = []
+    record = seat_agent.LastAlive(tmp_path / "seat-A1.json")
+    agent = seat_agent.SeatAgent(f"http://127.0.0.1:{older.server_port}", "A1", token, every_seconds=2,
+                                 show=lambda _: None, say=said.append, record=record)
+    try:
+        assert agent.step() == 2 and agent.step() == 2
+    finally:
+        older.shutdown()
+        older.server_close()
+    assert agent.plain and said[0].startswith("the server does not take this agent's reports")
+    assert record.anchor is not None and record.anchor[0] == "2026-12-08T14:00:00+01:00"
+
+
+def test_a_report_the_server_refuses_is_dropped_and_the_heartbeats_go_on(server, token_file, tmp_path) -> None:
+    said: list[str] = []
+    record = seat_agent.LastAlive(tmp_path / "seat-A1.json")
+    record.pending = [{"after": "2026-11-22T14:10:06+01:00", "before": "2026-11-22T14:10:00+01:00"}]
+    agent = seat_agent.SeatAgent(server.url, "A1", token_file, every_seconds=2, show=lambda _: None,
+                                 say=said.append, record=record)
+    assert agent.step() == 2
+    assert record.report() is None and not agent.plain
+    assert said[0].startswith("the server refused the report that the PC went down: went_down must run")
