@@ -133,7 +133,10 @@ class NoticeComposer:
         # The cut as it was, then when and why this seat went dark, then what the customer lost.
         cut = fill("apology_ongoing" if facts.cut_end is None else "apology")
         seat = fill(seat_key(facts))
-        if facts.left_while_dark and facts.left_at is not None:
+        if facts.dark_basis is DarkBasis.HEARTBEATS:
+            # Its PC stayed on (evidence after Power back): nothing was lost, and nothing is taken back.
+            lost = fill("lost_none")
+        elif facts.left_while_dark and facts.left_at is not None:
             lost = fill("lost_left")
             if facts.carried_minutes:
                 lost = f"{lost} {fill('carried')}"
@@ -153,6 +156,8 @@ def seat_key(facts: NoticeFacts) -> str:
     """The wording of when and why the seat went dark: at once, after its UPS held, or later (it sat elsewhere)."""
     if facts.kind is OutageKind.NETWORK:
         return "seat.network"
+    if facts.dark_basis is DarkBasis.HEARTBEATS:
+        return "seat.kept_running"
     if facts.dark_basis in (DarkBasis.SEAT_REPORT, DarkBasis.UPS_BATTERY) and facts.cut_start is not None:
         return _measured_key(facts, facts.cut_start)
     if facts.cut_start is None or facts.dark_start <= facts.cut_start:

@@ -136,7 +136,12 @@ def test_a_pc_heard_again_after_the_cut_whose_uptime_began_before_it_stayed_on_a
     assert adjustment.explanation.startswith("seat A5's PC showed it stayed on through the cut")
     with uow() as unit:  # more heartbeats change nothing more
         record_seat_heartbeat(unit, seat_id="A5", up_seconds=7210)
+        [pending] = notices.list_notices(unit, status="pending")
+        text = letters.letter_for(unit, pending.id).text
     assert len(compensation(uow, ids["A5"]).adjustments) == 1
+    # The waiting letter tells the truth: the PC stayed on, and the 25 minutes given stay given.
+    assert "Your PC stayed on through the cut, as its own record shows." in text
+    assert "You lost none of the time you paid for" in text and "We have added 25 minutes" in text
 
 
 def test_a_report_days_later_or_for_a_seat_nobody_sat_at_changes_nothing_and_is_recorded(uow, clock) -> None:
