@@ -5,7 +5,8 @@ minute in, under ``faketime`` three hours wrong; A3's three minutes in, after th
 A2's keeps beating. After Power back the two killed agents start again on a "new boot" (their
 PCs did not really restart: ``COMPENSATOR_AGENT_BOOT_ID`` stands for it) and report when their
 PCs went down. The policy rounds to the minute and caps lost work at one minute here, so that
-each measured minute shows in the credit. The test lasts about five minutes of real time.
+each measured minute shows in the credit. That test lasts about five minutes of real time and is
+marked ``crash`` (``make test-fast`` leaves it out); a quick one checks the wrong clock alone.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -32,8 +34,7 @@ AGENT_FILE = Path(seat_agent.__file__)
 CUT_SECONDS = 240
 # The agent rewrites its record every 5 s: it went down at most that (and a second's slack) after it.
 RECORD_SECONDS = seat_agent.RECORD_SECONDS + seat_agent.RECORD_SLACK_SECONDS
-pytestmark = [pytest.mark.crash,
-              pytest.mark.skipif(shutil.which("faketime") is None, reason="faketime is not installed")]
+pytestmark = pytest.mark.skipif(shutil.which("faketime") is None, reason="faketime is not installed")
 
 
 @pytest.fixture
@@ -144,6 +145,36 @@ def moment(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
 
 
+def test_an_agent_whose_clock_is_three_hours_ahead_reports_the_moment_of_its_kill_in_the_servers_time(
+        venue, server, agents) -> None:
+    agents.start("A1", "boot-1", hours_wrong=3)
+    deadline = time.time() + 20
+    while not agents.record("A1").get("anchor"):
+        assert time.time() < deadline, "the agent did not reach the server"
+        time.sleep(0.5)
+    time.sleep(7)  # a record or two more, each with the PC's uptime
+    killed = agents.kill("A1")
+    agents.start("A1", "boot-2", hours_wrong=3)
+    database = venue.database_url.removeprefix("sqlite:///")
+    deadline = time.time() + 30
+    while True:
+        with sqlite3.connect(database) as connection:
+            row = connection.execute("SELECT down_after, down_before, outcome FROM seat_power_reports").fetchone()
+        connection.close()
+        if row is not None:
+            break
+        assert time.time() < deadline, "no report from the agent started again"
+        time.sleep(0.5)
+    after, before = (datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp() for text in row[:2])
+    # Kept in UTC by the server's clock: the PC's own clock, three hours ahead, plays no part.
+    assert killed - RECORD_SECONDS - 1 <= after <= killed + 1
+    # The next record was due 6 s after the last; an agent started again sooner than that came back by then.
+    assert 0 <= before - after <= RECORD_SECONDS
+    assert row[2] == "no ended power cut over this seat at that moment"
+    assert all("Traceback" not in error for error in agents.stop_all())
+
+
+@pytest.mark.crash
 def test_killed_agents_report_when_their_pcs_went_down_and_each_is_credited_once(venue, server, agents) -> None:
     for seat in ("A1", "A2", "A3"):
         call(venue, "POST", "/sessions", {"seat": seat, "minutes": 60})

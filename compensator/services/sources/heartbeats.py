@@ -76,8 +76,10 @@ def record_seat_heartbeat(uow: UnitOfWork, *, seat_id: object, up_seconds: int |
     outcome = None
     if went_down is not None:
         after, before = (as_utc(went_down.after), as_utc(went_down.before))
-        if not after <= before <= now:
-            raise InvalidInput("went_down must run from after to before, both past", field="went_down")
+        if not after <= before or after > now:
+            raise InvalidInput("went_down must run from after to before, after being past", field="went_down")
+        # The next record was due by ``before``; a PC back that fast (an agent restarted) came back by now.
+        before = min(before, now)
         outcome = record_power_report(uow, seat, after, before, booted_at, actor=actor)
     elif booted_at is not None and (last_seen is None or last_seen <= cutoff):
         # Heard from again after a silence: a PC up since before a cut stayed on through it.
