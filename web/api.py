@@ -40,7 +40,7 @@ from compensator.services.sessions import use_cases as sessions
 from compensator.services.sessions import views as session_views
 from compensator.services.sessions.vouchers import redeem_voucher
 from compensator.services.sources import detection, server_gap, ups
-from compensator.services.sources.heartbeats import HeartbeatView, record_seat_heartbeat
+from compensator.services.sources.heartbeats import HeartbeatView, PowerDown, record_seat_heartbeat
 from compensator.store.database import UnitOfWork
 from web.api_json import (
     Submitted,
@@ -241,15 +241,19 @@ def heartbeat() -> ResponseReturnValue:
     """A seat PC is alive; the answer carries the seat's newest undelivered credit for its screen."""
     actor = require_api_actor()
     data = submitted(devices.SeatHeartbeat)
-    return _mutation(actor, data, lambda uow: record_seat_heartbeat(uow, seat_id=data.get("seat")),
-                     lambda beat: Answer(200, _heartbeat_json(beat)))
+    down = data.get("went_down")
+    went_down = PowerDown(down["after"], down["before"]) if isinstance(down, dict) else None
+    return _mutation(actor, data, lambda uow: record_seat_heartbeat(
+        uow, seat_id=data.get("seat"), up_seconds=data.get("up_seconds"), went_down=went_down, actor=actor.label),
+        lambda beat: Answer(200, _heartbeat_json(beat)))
 
 
 def _heartbeat_json(beat: HeartbeatView) -> dict[str, Any]:
     message = beat.message
     return {"seat": beat.seat_id, "at": local_time(beat.last_seen_at),
             "message": None if message is None else {"notice_id": message.notice_id, "text": message.text,
-                                                      "credit_minutes": message.credit_minutes}}
+                                                      "credit_minutes": message.credit_minutes},
+            "went_down": beat.went_down}
 
 
 def _silent_seats(uow: UnitOfWork) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from typing import Any
 from PyNUTClient.PyNUT import PyNUTClient
 
 from compensator.collector import collector_held_off
-from compensator.domain.ups import Reading, reading_of_status
+from compensator.domain.ups import Reading, battery_low, reading_of_status
 from compensator.runtime import Compensator
 from compensator.services.sources.ups import record_reading
 from compensator.settings import UpsSettings
@@ -89,6 +89,8 @@ class NutReader:
         self._ups = ups
         self._client_factory = client_factory
         self._client: Any = None
+        # Whether the last status read said the battery is low (``LB`` or ``FSD``).
+        self.low_battery = False
 
     def read(self) -> tuple[Reading, str | None]:
         """The UPS's reading now, and what went wrong when it is no answer."""
@@ -106,6 +108,7 @@ class NutReader:
         raw = values.get(b"ups.status", b"")
         status = raw.decode("ascii", "replace") if isinstance(raw, bytes) else str(raw)
         reading = reading_of_status(status)
+        self.low_battery = battery_low(status)
         return reading, None if reading is not Reading.NO_ANSWER else f"ups.status is {status or 'missing'!r}"
 
 
@@ -141,7 +144,8 @@ class UpsPoller:
         try:
             reading, problem = self._reader.read()
             with collector_held_off(), self.runtime.unit_of_work() as uow:
-                record_reading(uow, self.ups.name, reading, at=self.runtime.clock.now())
+                record_reading(uow, self.ups.name, reading, at=self.runtime.clock.now(),
+                               low_battery=getattr(self._reader, "low_battery", False))
         except Exception as error:  # noqa: BLE001 - a poller must outlive a busy or restarting database
             self._note(f"could not record a reading: {type(error).__name__}: {error}", error)
             return

@@ -25,7 +25,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from compensator.domain.breakdown import Breakdown
-from compensator.domain.darkness import OutageFacts, SeatDarkness
+from compensator.domain.darkness import NO_EVIDENCE, DarkEvidence, OutageFacts, SeatDarkness
 from compensator.domain.explanation import explain, explain_delivery
 from compensator.domain.intervals import Span, merge
 from compensator.domain.kinds import SessionEventKind, SessionMode, SessionState
@@ -42,7 +42,8 @@ class CompensationBatch:
     """The policy applied to the sessions of one outage, once per distinct kind of session."""
 
     def __init__(self, outage: OutageFacts, outages: tuple[OutageFacts, ...], seat_terms: Mapping[str, ZoneTerms],
-                 policy: PolicySettings, timezone: ZoneInfo, now: datetime, closing: datetime | None = None) -> None:
+                 policy: PolicySettings, timezone: ZoneInfo, now: datetime, closing: datetime | None = None,
+                 evidence: Mapping[str, tuple[DarkEvidence, ...]] = NO_EVIDENCE) -> None:
         self.outage = outage
         self.closing = closing
         self.outages = outages
@@ -50,8 +51,9 @@ class CompensationBatch:
         self.policy = policy
         self.timezone = timezone
         self.now = now
-        self.darkness = SeatDarkness(outage, outages, seat_terms, now)
-        self._seats: dict[str, tuple[tuple[tuple[tuple[int, Span], ...], ZoneTerms | None], datetime | None]] = {}
+        self.evidence = evidence
+        self.darkness = SeatDarkness(outage, outages, seat_terms, now, evidence)
+        self._seats: dict[str, tuple[tuple[object, ...], datetime | None]] = {}
         self._results: dict[tuple[object, ...], CompensationResult] = {}
         # By the breakdown's identity (each kept alive beside its steps): a shared result's is worded once.
         self._explanations: dict[int, tuple[Breakdown, tuple[str, ...]]] = {}
@@ -66,7 +68,7 @@ class CompensationBatch:
             found = compensate(CompensationInput(
                 session=session, outage=self.outage, outages=self.outages, prior=prior, seat_terms=self.seat_terms,
                 policy=self.policy, timezone=self.timezone, now=self.now, darkness=self.darkness,
-                closing=self.closing))
+                closing=self.closing, evidence=self.evidence))
             if key is not None:
                 self._results[key] = found
             return found
@@ -124,7 +126,9 @@ class CompensationBatch:
         seat = self._seats.get(session.seat_id)
         if seat is None:
             spans = self.darkness.spans(session.seat_id)
-            seat = self._seats[session.seat_id] = ((tuple(spans.items()), self.seat_terms.get(session.seat_id)),
+            # What the dark spans rest on is worded in the explanation: seats alike share it too.
+            bases = tuple(self.darkness.bases(session.seat_id).items())
+            seat = self._seats[session.seat_id] = ((tuple(spans.items()), bases, self.seat_terms.get(session.seat_id)),
                                                    _first_dark(spans, self.outage.id))
         shape, first_dark = seat
         if first_dark is None:

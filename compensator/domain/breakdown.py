@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.intervals import Span
-from compensator.domain.kinds import CompensationForm
+from compensator.domain.kinds import CompensationForm, DarkBasis
 from compensator.domain.records import record
 
 
@@ -22,6 +22,8 @@ class NothingGiven(StrEnum):
 
     # A UPS bridged the whole cut, or the session sat elsewhere meanwhile.
     NEVER_DARK = "never_dark"
+    # The seat's PC stayed on through the cut: its heartbeats (or its uptime) show it.
+    KEPT_RUNNING = "kept_running"
     # The seat was dark, but the session was paused or not yet started then.
     NOT_RUNNING = "not_running"
     # Overlapping outages counted the minutes already, or no paid time was left.
@@ -109,6 +111,9 @@ class Breakdown:
     # Rule 1: the span this outage first to last darkened the session, and rule 9: the credit's value.
     dark: Span | None = None
     value_minor: int | None = None
+    # Rule 1 amended: what the seat's dark start rests on, and its zone's UPS rating (minutes).
+    basis: DarkBasis = DarkBasis.UPS_RATING
+    rated_minutes: int = 0
 
     def figures(self) -> CompensationFigures | None:
         """The compensation's figures, read off the steps (None when nothing is given)."""
@@ -121,7 +126,7 @@ class Breakdown:
             restart_minutes=extras.restart_minutes, lost_work_minutes=extras.lost_work_minutes,
             goodwill_minutes=extras.goodwill_minutes, extras_minutes=extras.minutes, credit_minutes=credit.minutes,
             opened_stretch=extras.stretches_opened > 0, form=delivery.form, value_minor=self.value_minor,
-            carried_minutes=lost.carried_minutes)
+            carried_minutes=lost.carried_minutes, dark_basis=self.basis)
 
 
 class CorrectionOutcome(StrEnum):
@@ -154,3 +159,5 @@ class CorrectionChange:
     waived_minutes: int = 0
     # Set when the correction was of another outage, overlapping this one, whose minutes it counted.
     corrected_outage_id: int | None = None
+    # Set when evidence from the seat made the correction, rather than a person: what it said, in words.
+    evidence: str | None = None

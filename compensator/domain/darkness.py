@@ -4,6 +4,11 @@ Power outages that overlap or touch on one seat are one long power cut for that 
 bridges the start of that cut only once, however many outage records describe it. A network
 outage is dark at once. ``SeatDarkness`` works this out per seat and is shared by every session
 compensated for one outage; ``session_dark`` then follows one session over the seats it sat at.
+
+Rule 1 as amended: where something was measured about a seat's power (``DarkEvidence``: its
+PC's own report of when it went down, its heartbeats through the cut, a low battery of its
+zone's UPS), the seat went dark then, or never; only without evidence does the zone's rating
+(``ups_minutes``) decide. Each dark span is given with its ``DarkBasis``.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 
 from compensator.domain.intervals import Span, clip, merge
-from compensator.domain.kinds import OutageKind, SessionMode
+from compensator.domain.kinds import DarkBasis, OutageKind, SessionMode
 from compensator.domain.ledger import Balance, Interval
 from compensator.domain.terms import ZoneTerms
 
@@ -33,6 +39,22 @@ class OutageFacts:
         return self.ended_at if self.ended_at is not None else max(horizon, self.started_at)
 
 
+@dataclass(frozen=True, slots=True)
+class DarkEvidence:
+    """Something measured about one seat's power during one outage (SPEC section 3, rule 1 amended)."""
+
+    outage_id: int
+    # ``seat_report``, ``heartbeats`` or ``ups_battery``.
+    basis: DarkBasis
+    # When the seat went dark; None when it never did (its PC stayed on through the outage).
+    dark_from: datetime | None
+
+
+# Evidence strongest first: the PC's own report, then its heartbeats, then its zone's UPS.
+STRENGTH = {DarkBasis.SEAT_REPORT: 0, DarkBasis.HEARTBEATS: 1, DarkBasis.UPS_BATTERY: 2}
+NO_EVIDENCE: Mapping[str, tuple[DarkEvidence, ...]] = MappingProxyType({})
+
+
 class SeatDarkness:
     """When each seat was dark because of each outage, after UPS bridging.
 
@@ -42,14 +64,16 @@ class SeatDarkness:
     """
 
     def __init__(self, outage: OutageFacts, outages: tuple[OutageFacts, ...],
-                 seat_terms: Mapping[str, ZoneTerms], now: datetime) -> None:
+                 seat_terms: Mapping[str, ZoneTerms], now: datetime,
+                 evidence: Mapping[str, tuple[DarkEvidence, ...]] = NO_EVIDENCE) -> None:
         self.outage = outage
         self.horizon = outage.end_or(now)
         # The outage being compensated replaces any older version of itself (before a correction).
         self.outages = tuple(other for other in outages if other.id != outage.id) + (outage,)
         self._seat_terms = seat_terms
-        self._by_seat: dict[str, dict[int, Span]] = {}
-        self._by_shape: dict[tuple[int, tuple[int, ...]], dict[int, Span]] = {}
+        self.evidence = evidence
+        self._by_seat: dict[str, Darkened] = {}
+        self._by_shape: dict[tuple[object, ...], Darkened] = {}
 
     def fits(self, outage: OutageFacts, now: datetime) -> bool:
         """Whether this was worked out for ``outage`` as it stands at ``now``."""
@@ -57,35 +81,78 @@ class SeatDarkness:
 
     def spans(self, seat_id: str) -> dict[int, Span]:
         """The dark span of ``seat_id`` for each outage that darkened it, by outage id."""
+        return self._darkened(seat_id).spans
+
+    def bases(self, seat_id: str) -> dict[int, DarkBasis]:
+        """What the dark start of ``seat_id`` rests on for each outage that covers it, dark or not."""
+        return self._darkened(seat_id).bases
+
+    def rated_minutes(self, seat_id: str) -> int:
+        """How long the UPS of ``seat_id``'s zone is rated to hold."""
+        terms = self._seat_terms.get(seat_id)
+        return terms.ups_minutes if terms else 0
+
+    def _darkened(self, seat_id: str) -> Darkened:
         found = self._by_seat.get(seat_id)
         if found is None:
             terms = self._seat_terms.get(seat_id)
             covering = tuple(other for other in self.outages if seat_id in other.seat_ids) if terms else ()
-            shape = (terms.ups_minutes if terms else 0, tuple(other.id for other in covering))
+            ids = tuple(other.id for other in covering)
+            measured = tuple(item for item in self.evidence.get(seat_id, ()) if item.outage_id in ids)
+            shape = (terms.ups_minutes if terms else 0, ids, measured)
             found = self._by_shape.get(shape)
             if found is None:
-                found = self._by_shape[shape] = _dark_spans(covering, shape[0], self.horizon)
+                found = self._by_shape[shape] = _dark_spans(covering, shape[0], self.horizon, measured)
             self._by_seat[seat_id] = found
         return found
 
 
-def _dark_spans(covering: tuple[OutageFacts, ...], ups_minutes: int, horizon: datetime) -> dict[int, Span]:
+@dataclass(frozen=True, slots=True)
+class Darkened:
+    """One seat's dark span for each outage that darkened it, and the basis of each covering outage's."""
+
+    spans: dict[int, Span]
+    bases: dict[int, DarkBasis]
+
+
+def _dark_spans(covering: tuple[OutageFacts, ...], ups_minutes: int, horizon: datetime,
+                evidence: tuple[DarkEvidence, ...] = ()) -> Darkened:
     """The dark span of each outage over one seat: a network failure is dark at once; power
-    cuts that overlap or touch are one cut, whose beginning the UPS bridges once."""
+    cuts that overlap or touch are one cut, whose beginning the UPS bridges once, until the
+    moment measured when there is evidence (the strongest, then the earliest, of the cut's)."""
     found: dict[int, Span] = {}
-    cuts = merge((other.started_at, other.end_or(horizon)) for other in covering if other.kind is OutageKind.POWER)
+    bases: dict[int, DarkBasis] = {}
+    power = [other for other in covering if other.kind is OutageKind.POWER]
+    cuts = merge((other.started_at, other.end_or(horizon)) for other in power)
+    rated = DarkBasis.UPS_RATING if ups_minutes else DarkBasis.NO_UPS
     bridge = timedelta(minutes=ups_minutes)
+    # Each cut's measured dark start (None: never dark) and its basis, when there is evidence.
+    measured: dict[Span, tuple[datetime | None, DarkBasis]] = {}
+    for cut in cuts:
+        inside = {other.id for other in power if cut[0] <= other.started_at and other.end_or(horizon) <= cut[1]}
+        known = sorted((item for item in evidence if item.outage_id in inside),
+                       key=lambda item: (STRENGTH[item.basis], item.dark_from is not None,
+                                         item.dark_from or cut[0]))
+        if known:
+            dark_from = known[0].dark_from
+            measured[cut] = (None if dark_from is None else min(max(dark_from, cut[0]), cut[1]), known[0].basis)
     for other in covering:
         start, end = other.started_at, other.end_or(horizon)
         if end <= start:
+            bases[other.id] = DarkBasis.NETWORK if other.kind is not OutageKind.POWER else rated
             continue
-        if other.kind is OutageKind.POWER:
-            cut_start = next(cut[0] for cut in cuts if cut[0] <= start and end <= cut[1])
-            start = max(start, cut_start + bridge)
+        if other.kind is not OutageKind.POWER:
+            bases[other.id] = DarkBasis.NETWORK
+        else:
+            cut = next(cut for cut in cuts if cut[0] <= start and end <= cut[1])
+            dark_from, bases[other.id] = measured.get(cut, (cut[0] + bridge, rated))
+            if dark_from is None:
+                continue
+            start = max(start, dark_from)
             if end <= start:
                 continue
         found[other.id] = (start, end)
-    return found
+    return Darkened(found, bases)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,11 +23,12 @@ from compensator.domain.breakdown import (
     VoucherReason,
 )
 from compensator.domain.intervals import Span
-from compensator.domain.kinds import CompensationForm
+from compensator.domain.kinds import CompensationForm, DarkBasis
 
 NOTHING_WORDS: dict[NothingGiven, str] = {
     NothingGiven.NEVER_DARK:
         "the seat never went dark during this session (a UPS bridged the cut, or the seat was elsewhere)",
+    NothingGiven.KEPT_RUNNING: "the seat's PC kept running through the cut (its heartbeats show it): never dark",
     NothingGiven.NOT_RUNNING: "dark {spans}, but the session was not running then: no minutes lost",
     NothingGiven.ALREADY_COUNTED: "dark {spans}: these minutes were already counted or no paid time was left",
 }
@@ -46,14 +47,51 @@ def explain(breakdown: Breakdown, timezone: ZoneInfo) -> tuple[str, ...]:
     extras, credit, delivery = breakdown.extras, breakdown.credit, breakdown.delivery
     assert lost is not None and extras is not None and credit is not None and delivery is not None
     steps: list[str] = []
-    if lost.ups_bridged is not None:
-        cut_at, held_until = lost.ups_bridged
-        steps.append(f"power cut {_clock(cut_at, timezone)}, UPS held until {_clock(held_until, timezone)}")
+    step = _dark_step(breakdown, lost, timezone)
+    if step is not None:
+        steps.append(step)
     steps.append(_sum(lost, spans, extras, credit, timezone))
     steps.append(explain_delivery(delivery, credit, timezone))
     if breakdown.approval_above_minutes is not None:
         steps.append(f"above {breakdown.approval_above_minutes} min: waits for a manager's approval")
     return tuple(steps)
+
+
+MEASURED_WORDS = {
+    DarkBasis.SEAT_REPORT: "the seat's PC went off at {at} by its own report",
+    DarkBasis.UPS_BATTERY: "the zone's UPS reported a low battery at {at}",
+}
+
+
+def measured_words(basis: DarkBasis, cut_at: datetime, dark_from: datetime, rated_minutes: int,
+                   timezone: ZoneInfo) -> str:
+    """When a seat went dark by what was measured, against its UPS's rating (rule 1 amended).
+
+    For example ``power cut 14:18, the seat's PC went off at 14:24 by its own report: 6 min into
+    the cut, 4 min before its UPS's rated 10``.
+    """
+    head = MEASURED_WORDS[basis].format(at=_clock(dark_from, timezone))
+    held = round((dark_from - cut_at).total_seconds())
+    if held <= 0:
+        return f"{head}, as the power cut began"
+    text = f"power cut {_clock(cut_at, timezone)}, {head}: {duration(held)} into the cut"
+    if rated_minutes:
+        short = rated_minutes * 60 - held
+        if short > 0:
+            text += f", {duration(short)} before its UPS's rated {rated_minutes}"
+        elif short < 0:
+            text += f", {duration(-short)} after its UPS's rated {rated_minutes}"
+        else:
+            text += f", at its UPS's rated {rated_minutes}"
+    return text
+
+
+def duration(seconds: int) -> str:
+    """A length of time as ``6 min``, ``6 min 20 s`` or ``40 s``."""
+    minutes, rest = divmod(seconds, 60)
+    if not rest:
+        return f"{minutes} min"
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
 
 
 TOPUP_FORM_WORDS: dict[CompensationForm, str] = {
@@ -74,6 +112,10 @@ def explain_correction(change: CorrectionChange, recomputed: Breakdown, timezone
         ("start", change.started_before, change.started_after), ("end", change.ended_before, change.ended_after))
         if before != after]
     which = "outage" if change.corrected_outage_id is None else f"overlapping outage {change.corrected_outage_id}"
+    if change.evidence is not None:
+        text = (f"{change.evidence}: lost {change.lost_before} → {change.lost_after}, "
+                f"credit {change.credit_before} → {change.credit_after}, {_outcome(change)}")
+        return f"{text}; recomputed: {arithmetic(recomputed, timezone)}"
     if len(moved) == 1:
         what, before, after = moved[0]
         head = f"{which} {what} corrected {_moved(before, after, timezone)}"
@@ -115,7 +157,23 @@ def arithmetic(breakdown: Breakdown, timezone: ZoneInfo) -> str:
         return explain(breakdown, timezone)[0]
     lost, extras, credit = breakdown.lost, breakdown.extras, breakdown.credit
     assert lost is not None and extras is not None and credit is not None
-    return _sum(lost, _spans(lost.spans, timezone), extras, credit, timezone)
+    step = _dark_step(breakdown, lost, timezone) if breakdown.basis in MEASURED_WORDS else None
+    total = _sum(lost, _spans(lost.spans, timezone), extras, credit, timezone)
+    # A measured moment is what moved the figures: it comes before the sum.
+    return total if step is None else f"{step}; {total}"
+
+
+def _dark_step(breakdown: Breakdown, lost: LostTime, timezone: ZoneInfo) -> str | None:
+    """When the seat went dark in the power cut: after its UPS held, or at the moment measured."""
+    measured = breakdown.basis in MEASURED_WORDS
+    if lost.ups_bridged is not None:
+        cut_at, held_until = lost.ups_bridged
+        if measured:
+            return measured_words(breakdown.basis, cut_at, held_until, breakdown.rated_minutes, timezone)
+        return f"power cut {_clock(cut_at, timezone)}, UPS held until {_clock(held_until, timezone)}"
+    if measured and lost.spans:
+        return measured_words(breakdown.basis, lost.spans[0][0], lost.spans[0][0], breakdown.rated_minutes, timezone)
+    return None
 
 
 def _sum(lost: LostTime, spans: str, extras: Extras, credit: Credit, timezone: ZoneInfo) -> str:

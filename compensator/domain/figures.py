@@ -13,7 +13,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from compensator.domain.kinds import CompensationForm
+from compensator.domain.kinds import CompensationForm, DarkBasis
 from compensator.domain.records import record
 
 
@@ -35,6 +35,8 @@ class CompensationFigures:
     # Of a leaver's lost minutes, those they had received as compensation before and not used:
     # carried into the voucher, not new credit (SPEC section 3, rule 2 amended).
     carried_minutes: int = 0
+    # What the dark start rests on: the zone's rating, or what was measured (SPEC section 3, rule 1 amended).
+    dark_basis: DarkBasis = DarkBasis.UPS_RATING
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -46,7 +48,10 @@ class CompensationFigures:
         """The figures from values in the order of ``names()`` (such as the columns of a row read so)."""
         if len(values) != len(_NAMES):
             raise ValueError(f"{len(_NAMES)} figures expected, {len(values)} given")
-        return cls(*values)
+        figures = cls(*values)
+        # A basis read from a column is its text.
+        return figures if isinstance(figures.dark_basis, DarkBasis) else replace(
+            figures, dark_basis=DarkBasis(figures.dark_basis))
 
     def values(self) -> tuple[object, ...]:
         """The figures in the order of ``names()``, to fill the columns of those names."""

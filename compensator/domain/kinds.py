@@ -107,6 +107,28 @@ class OutageStatus(StrEnum):
 COUNTED_OUTAGE_STATUSES = (OutageStatus.ONGOING, OutageStatus.ENDED)
 
 
+class DarkBasis(StrEnum):
+    """What a seat's dark start rests on (SPEC section 3, rule 1 amended), strongest evidence first.
+
+    ``seat_report``: the seat agent's own last-alive record, reported after its PC started again;
+    ``heartbeats``: the seat's heartbeats (or its PC's uptime) show it stayed on through the cut;
+    ``ups_battery``: the zone's UPS reported a low battery (``LB``) or a forced shutdown (``FSD``).
+    Without evidence: ``ups_rating`` (the zone's ``ups_minutes``), ``no_ups`` (dark at once), and
+    ``network`` for an internet failure (no UPS matters).
+    """
+
+    SEAT_REPORT = "seat_report"
+    HEARTBEATS = "heartbeats"
+    UPS_BATTERY = "ups_battery"
+    UPS_RATING = "ups_rating"
+    NO_UPS = "no_ups"
+    NETWORK = "network"
+
+
+# The bases that rest on something measured, rather than on the zone's rating.
+MEASURED_BASES = (DarkBasis.SEAT_REPORT, DarkBasis.HEARTBEATS, DarkBasis.UPS_BATTERY)
+
+
 class ScopeKind(StrEnum):
     """What an outage covers: the whole venue, some zones, or some seats."""
 
@@ -156,6 +178,8 @@ class RevisionAction(StrEnum):
     CORRECT = "correct"
     CONFIRM = "confirm"
     DISMISS = "dismiss"
+    # Evidence from a seat (its PC's own report, its heartbeats) recomputed the outage's compensations.
+    EVIDENCE = "evidence"
 
 
 class TileState(StrEnum):

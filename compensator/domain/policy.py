@@ -30,7 +30,7 @@ from compensator.domain.breakdown import (
     NothingGiven,
     VoucherReason,
 )
-from compensator.domain.darkness import OutageFacts, SeatDarkness
+from compensator.domain.darkness import NO_EVIDENCE, DarkEvidence, OutageFacts, SeatDarkness
 from compensator.domain.explanation import explain
 from compensator.domain.figures import CompensationFigures
 from compensator.domain.intervals import Span, instant_after, touches
@@ -38,6 +38,7 @@ from compensator.domain.kinds import (
     PAID_KINDS,
     CompensationForm,
     CompensationStatus,
+    DarkBasis,
     OutageKind,
     SessionMode,
     SessionState,
@@ -72,6 +73,8 @@ class CompensationInput:
     darkness: SeatDarkness | None = None
     # The venue's next closing time: a time credit past it is given as a voucher (rule 8, amended).
     closing: datetime | None = None
+    # What was measured of each seat's power, by seat (rule 1 amended); none: the zones' ratings decide.
+    evidence: Mapping[str, tuple[DarkEvidence, ...]] | None = None
 
 
 @record
@@ -112,17 +115,24 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
     policy = inputs.policy
     darkness = inputs.darkness
     if darkness is None or not darkness.fits(inputs.outage, inputs.now):
-        darkness = SeatDarkness(inputs.outage, inputs.outages, inputs.seat_terms, inputs.now)
+        darkness = SeatDarkness(inputs.outage, inputs.outages, inputs.seat_terms, inputs.now,
+                                inputs.evidence or NO_EVIDENCE)
     # The session as it stands now, not only up to this outage's end: an overlapping outage that
     # was compensated already may have ended later, and the minutes it counted are taken off
     # this one's only as far as the session's time is seen through to its end.
     position = balance(inputs.session, max(darkness.horizon, inputs.now))
     dark = dark_stretches(inputs.outage.id, inputs.prior, darkness, position)
     if dark is None:
-        return _nothing(inputs, Breakdown(nothing=NothingGiven.NEVER_DARK))
+        basis = darkness.bases(inputs.session.seat_id).get(inputs.outage.id, DarkBasis.UPS_RATING)
+        never = NothingGiven.KEPT_RUNNING if basis is DarkBasis.HEARTBEATS else NothingGiven.NEVER_DARK
+        return _nothing(inputs, Breakdown(nothing=never, basis=basis,
+                                          rated_minutes=darkness.rated_minutes(inputs.session.seat_id)))
+    basis = darkness.bases(dark.own.seat_id)[inputs.outage.id]
+    rated = darkness.rated_minutes(dark.own.seat_id)
     lost = _lost_time(inputs, darkness, dark, position)
     if lost.minutes == 0:
-        return _nothing(inputs, Breakdown(nothing=_why_nothing(dark, lost), lost=lost))
+        return _nothing(inputs, Breakdown(nothing=_why_nothing(dark, lost), lost=lost, basis=basis,
+                                          rated_minutes=rated))
     extras = _extras(policy, inputs.session.started_at, dark, lost)
     credit = _rounded(policy, lost, extras)
     # The form depends on the session as it is when the credit is applied (now), not as it was.
@@ -131,7 +141,8 @@ def compensate(inputs: CompensationInput) -> CompensationResult:
     money = _value(inputs.seat_terms[dark.own.seat_id], credit, lost)
     approval_above = _approval_above(policy, credit)
     breakdown = Breakdown(lost=lost, extras=extras, credit=credit, delivery=delivery,
-                          approval_above_minutes=approval_above, dark=(dark.start, dark.end), value_minor=money)
+                          approval_above_minutes=approval_above, dark=(dark.start, dark.end), value_minor=money,
+                          basis=basis, rated_minutes=rated)
     return CompensationResult(inputs.outage.id, dark.own.seat_id, breakdown.figures(), approval_above is not None,
                               policy.fingerprint(), breakdown, inputs.timezone, current.paid_end)
 

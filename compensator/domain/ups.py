@@ -64,6 +64,13 @@ def reading_of_status(status: str | None) -> Reading:
     return Reading.NO_ANSWER
 
 
+def battery_low(status: str | None) -> bool:
+    """Whether a NUT ``ups.status`` says the battery is about to give out: ``LB`` (low battery) or ``FSD``
+    (forced shutdown). The seats it feeds go dark then, whatever its rating (SPEC section 3, rule 1 amended)."""
+    flags = (status or "").upper().split()
+    return "LB" in flags or "FSD" in flags
+
+
 @dataclass(frozen=True, slots=True)
 class Timing:
     """How long a status must last before it counts."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from compensator.domain.kinds import CompensationForm, OutageKind
+from compensator.domain.kinds import CompensationForm, DarkBasis, OutageKind
 from compensator.domain.records import record
 from compensator.notices.wording import (
     NoticeCatalog,
@@ -59,6 +59,8 @@ class NoticeFacts:
     # Of a time credit, the minutes past closing time that came as a voucher (rule 8 amended).
     voucher_minutes: int = 0
     closing: datetime | None = None
+    # What the dark start rests on: the UPS's rating, or what was measured (SPEC section 3, rule 1 amended).
+    dark_basis: DarkBasis = DarkBasis.UPS_RATING
 
 
 def seat_message(catalog: NoticeCatalog, language: str | None, kind: OutageKind, form: CompensationForm,
@@ -104,7 +106,7 @@ class NoticeComposer:
         locale = babel_locale(chosen)
         key = (chosen, facts.venue_name, facts.timezone, facts.currency, facts.kind, facts.dark_start,
                facts.dark_end, facts.lost_minutes, facts.credit_minutes, facts.value_minor, facts.clock,
-               facts.cut_start, facts.cut_end, facts.ups_minutes)
+               facts.cut_start, facts.cut_end, facts.ups_minutes, facts.dark_basis)
         shared = self._shared.get(key)
         if shared is None:
             shared = self._shared[key] = _Shared.of(catalog, chosen, locale, facts)
@@ -131,7 +133,10 @@ class NoticeComposer:
         # The cut as it was, then when and why this seat went dark, then what the customer lost.
         cut = fill("apology_ongoing" if facts.cut_end is None else "apology")
         seat = fill(seat_key(facts))
-        if facts.left_while_dark and facts.left_at is not None:
+        if facts.dark_basis is DarkBasis.HEARTBEATS:
+            # Its PC stayed on (evidence after Power back): nothing was lost, and nothing is taken back.
+            lost = fill("lost_none")
+        elif facts.left_while_dark and facts.left_at is not None:
             lost = fill("lost_left")
             if facts.carried_minutes:
                 lost = f"{lost} {fill('carried')}"
@@ -151,11 +156,29 @@ def seat_key(facts: NoticeFacts) -> str:
     """The wording of when and why the seat went dark: at once, after its UPS held, or later (it sat elsewhere)."""
     if facts.kind is OutageKind.NETWORK:
         return "seat.network"
+    if facts.dark_basis is DarkBasis.HEARTBEATS:
+        return "seat.kept_running"
+    if facts.dark_basis in (DarkBasis.SEAT_REPORT, DarkBasis.UPS_BATTERY) and facts.cut_start is not None:
+        return _measured_key(facts, facts.cut_start)
     if facts.cut_start is None or facts.dark_start <= facts.cut_start:
         return "seat.at_once"
     if facts.ups_minutes and facts.dark_start == facts.cut_start + timedelta(minutes=facts.ups_minutes):
         return "seat.ups"
     return "seat.later"
+
+
+def _measured_key(facts: NoticeFacts, cut_start: datetime) -> str:
+    """The wording of a dark start that was measured: when, and against the UPS's rating."""
+    if facts.dark_basis is DarkBasis.UPS_BATTERY:
+        return "seat.battery" if facts.dark_start > cut_start else "seat.at_once"
+    if facts.dark_start <= cut_start:
+        return "seat.measured_at_once"
+    if not facts.ups_minutes:
+        return "seat.measured"
+    rated = cut_start + timedelta(minutes=facts.ups_minutes)
+    if facts.dark_start == rated:
+        return "seat.ups"
+    return "seat.measured_early" if facts.dark_start < rated else "seat.measured_late"
 
 
 def compensation_key(facts: NoticeFacts) -> str:
@@ -282,6 +305,12 @@ def _shared_values(catalog: NoticeCatalog, chosen: str, locale: str, facts: Noti
         "cut_told": cut_words(catalog, chosen, cut_start, facts.cut_end,
                               lambda moment: time_of_day(moment, local, facts.clock, locale)),
         "ups_length": minutes(facts.ups_minutes),
+        # How long into the cut the seat went dark, and how much before or after its UPS's rating.
+        "into": length(catalog, chosen, max(facts.dark_start - cut_start, timedelta())),
+        "short": length(catalog, chosen, max(cut_start + timedelta(minutes=facts.ups_minutes) - facts.dark_start,
+                                             timedelta())),
+        "over": length(catalog, chosen, max(facts.dark_start - cut_start - timedelta(minutes=facts.ups_minutes),
+                                            timedelta())),
         "start": time_of_day(facts.dark_start, local, facts.clock, locale),
         "end": time_of_day(facts.dark_end, local, facts.clock, locale),
         "dark_seconds": str(dark_seconds),

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from compensator.domain.kinds import CompensationForm, CompensationStatus, Delivery, Feedback
+from compensator.domain.kinds import CompensationForm, CompensationStatus, DarkBasis, Delivery, Feedback
 from compensator.store.database import Base, UTCDateTime, enum_column
 
 
@@ -35,6 +35,7 @@ class FigureColumns:
     form: Mapped[CompensationForm] = mapped_column(enum_column(CompensationForm))
     value_minor: Mapped[int] = mapped_column(Integer)
     carried_minutes: Mapped[int] = mapped_column(Integer, server_default="0")
+    dark_basis: Mapped[DarkBasis] = mapped_column(enum_column(DarkBasis), server_default=DarkBasis.UPS_RATING.value)
     policy_fingerprint: Mapped[str] = mapped_column(String(64))
 
 

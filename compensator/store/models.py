@@ -51,6 +51,11 @@ from compensator.store.credit_models import (  # noqa: F401 - the credits, named
     VoucherRedemption,
 )
 from compensator.store.database import Base, UTCDateTime, enum_column
+from compensator.store.evidence_models import (  # noqa: F401 - the seats' evidence, named beside the history
+    EVIDENCE_MODELS,
+    SeatDarkEvidence,
+    SeatPowerReport,
+)
 
 
 class Zone(Base):
@@ -280,6 +285,7 @@ def _refuse_change(_mapper: Any, _connection: Any, target: Any) -> None:
     raise PermissionError(f"{type(target).__tablename__} is append-only: add a correcting row instead")
 
 
-for _model in APPEND_ONLY_MODELS:
+# The seats' evidence is history too, guarded alike since migration 0014 (``evidence_models``).
+for _model in (*APPEND_ONLY_MODELS, *EVIDENCE_MODELS):
     event.listen(_model, "before_update", _refuse_change)
     event.listen(_model, "before_delete", _refuse_change)

@@ -47,6 +47,8 @@ class SeatHeartbeat(Base):
     seat_id: Mapped[str] = mapped_column(ForeignKey("seats.id"), primary_key=True)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     beating_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # When the seat's PC booted, as its agent's uptime tells (server time); null from an agent that does not say.
+    booted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class HeartbeatSilence(Base):

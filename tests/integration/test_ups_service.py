@@ -244,7 +244,7 @@ def test_an_unknown_ups_or_event_is_refused(uow) -> None:
     with pytest.raises(NotFound):
         report(uow, "nope", "ONBATT")
     with pytest.raises(InvalidInput):
-        report(uow, "venue", "LOWBATT")
+        report(uow, "venue", "COMMBAD")
 
 
 def test_every_configured_ups_is_shown_before_it_is_heard_from(uow) -> None:
@@ -285,7 +285,7 @@ def test_a_retried_webhook_call_with_its_key_acts_once(client, bearer, clock) ->
 
 @pytest.mark.parametrize(("path", "body", "status", "code"), [
     ("/api/v1/ups/nope/events", {"event": "ONBATT"}, 404, "not_found"),
-    ("/api/v1/ups/venue/events", {"event": "LOWBATT"}, 400, "invalid_input"),
+    ("/api/v1/ups/venue/events", {"event": "COMMBAD"}, 400, "invalid_input"),
     ("/api/v1/ups/venue/events", {}, 400, "invalid_input"),
     ("/api/v1/ups/venue/events", {"event": "ONBATT", "ups": "venue"}, 400, "invalid_input"),
 ])
@@ -317,3 +317,40 @@ def test_the_dashboard_and_the_manager_page_show_each_ups_and_the_source_of_each
     manager_page = client.get("/manage").get_data(as_text=True)
     assert "monitor not answering since 14:00 (the outage stays open)" in manager_page
     assert "power (UPS)" in manager_page
+
+
+def test_a_low_battery_during_the_cut_darkens_the_seats_then_and_a_seats_own_report_still_wins(
+        runtime, uow, clock) -> None:
+    from compensator.domain.kinds import DarkBasis
+    from compensator.services.sources.heartbeats import PowerDown, record_seat_heartbeat
+
+    with uow() as unit:
+        first = sessions.start_session(unit, seat_id="A1", minutes=120, actor="test").id
+        second = sessions.start_session(unit, seat_id="A2", minutes=120, actor="test").id
+    cut_at = clock.now()
+    report(uow, "venue", "ONBATT")
+    clock.advance(seconds=16)
+    tick(runtime)
+    clock.advance(minutes=4)
+    low_at = clock.now()
+    report(uow, "venue", "LOWBATT")
+    clock.advance(seconds=30)
+    report(uow, "venue", "FSD")  # later flags of the same cut change nothing
+    clock.advance(minutes=6)
+    report(uow, "venue", "ONLINE")
+    clock.advance(seconds=61)
+    tick(runtime)
+    with uow() as unit:
+        [outage] = outage_views.list_outages(unit)
+    figures = {item.session_id: item.current for item in outage.compensations}
+    # The zone is rated 10 minutes; its UPS gave out after 4 min 16 s, and the cut lasted 10 min 46 s.
+    assert figures[first].dark_basis is DarkBasis.UPS_BATTERY and figures[first].dark_start == low_at
+    assert figures[first].lost_minutes == 7
+    clock.advance(minutes=1)
+    with uow() as unit:  # A2's PC says it went off 2 minutes into the cut: stronger than its UPS's flag
+        record_seat_heartbeat(unit, seat_id="A2", up_seconds=30, went_down=PowerDown(
+            cut_at + timedelta(minutes=2), cut_at + timedelta(minutes=2, seconds=6)))
+        [outage] = outage_views.list_outages(unit)
+    [item] = [item for item in outage.compensations if item.session_id == second]
+    assert item.current.dark_basis is DarkBasis.SEAT_REPORT and item.current.lost_minutes == 9
+    assert "LOWBATT" in str(ups.BATTERY_EVENTS)

@@ -9,7 +9,7 @@ power, none for network.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -91,7 +91,13 @@ def versions_of(settings: Settings, outage_rows: list[OutageRow], revisions: lis
             for outage_id, _at, started_at, ended_at, status in revisions]
 
 
-def dark_by_seat(settings: Settings, versions: list[Version]) -> dict[str, list[Span]]:
+# Evidence as the table holds it: (seat, outage, basis, dark_from).
+Evidence = Sequence[tuple[str, int, Any, datetime | None]]
+# How long before a cut's recorded start a PC's last record may still belong to it (``sources.evidence``).
+EARLY_SLACK = timedelta(minutes=2)
+
+
+def dark_by_seat(settings: Settings, versions: list[Version], evidence: Evidence = ()) -> dict[str, list[Span]]:
     """When each seat was dark because of an outage in any of its versions, by policy rule 1 worked out afresh.
 
     Power cuts that overlap or touch on a seat are one cut, whose start the zone's UPS bridges
@@ -100,8 +106,14 @@ def dark_by_seat(settings: Settings, versions: list[Version]) -> dict[str, list[
     nothing. Every recorded version counts, not only the current one: a correction recomputes
     the compensations of the outage corrected, while those of an overlapping outage keep the
     darkness they were computed with (the UPS bridged a merged cut from its old start).
+    A seat's PC that reported going down in a cut may have been dark from then on, if earlier
+    than the rating says (SPEC section 3, rule 1 amended): the measure takes the earlier.
     """
     dark: dict[str, list[Span]] = {}
+    reported: dict[str, list[datetime]] = defaultdict(list)
+    for seat_id, _outage_id, _basis, dark_from in evidence:
+        if dark_from is not None:
+            reported[seat_id].append(dark_from)
     for seat in settings.seats:
         bridge = timedelta(minutes=settings.zone(seat.zone_id).ups_minutes)
         covering = [item for item in versions if seat.id in item.seats]
@@ -119,16 +131,23 @@ def dark_by_seat(settings: Settings, versions: list[Version]) -> dict[str, list[
                 continue  # A corrected outage may last no time at all: it darkens nothing.
             start = item.started_at
             if item.kind is OutageKind.POWER:
-                cut_start = next(cut[0] for cut in cuts if cut[0] <= item.started_at and ended_at <= cut[1])
-                start = max(start, cut_start + bridge)
+                cut_start, cut_end = next(cut for cut in cuts if cut[0] <= item.started_at and ended_at <= cut[1])
+                went = [moment for moment in reported[seat.id] if cut_start - EARLY_SLACK <= moment <= cut_end]
+                start = max(start, min([cut_start + bridge] + [max(moment, cut_start) for moment in went]))
             spans.append((start, ended_at))
         dark[seat.id] = merged(spans)
     return dark
 
 
-def surely_dark_by_seat(settings: Settings, outage_rows: list[OutageRow]) -> dict[str, list[Span]]:
-    """When each seat was surely dark because of an ended outage as it stands: the UPS bridged that cut's own start."""
+def surely_dark_by_seat(settings: Settings, outage_rows: list[OutageRow],
+                        evidence: Evidence = ()) -> dict[str, list[Span]]:
+    """When each seat was surely dark because of an ended outage as it stands: the UPS bridged that cut's own start.
+
+    Evidence for the seat in an outage overlapping it may say the seat went dark later than the
+    rating (its PC's report), or never (its heartbeats): the measure takes the later, or nothing.
+    """
     dark: dict[str, list[Span]] = defaultdict(list)
+    rows = {row.id: row for row in outage_rows}
     for row in outage_rows:
         if row.status is not OutageStatus.ENDED:
             continue
@@ -136,8 +155,21 @@ def surely_dark_by_seat(settings: Settings, outage_rows: list[OutageRow]) -> dic
         for seat_id in seats_of(settings, row):
             bridge = timedelta(minutes=settings.zone(settings.seat(seat_id).zone_id).ups_minutes)
             start = row.started_at + bridge if row.kind is OutageKind.POWER else row.started_at
+            near = [dark_from for seat, outage_id, _basis, dark_from in evidence if seat == seat_id
+                    and outage_id in rows and _touch(rows[outage_id], row)]
+            if row.kind is OutageKind.POWER and near:
+                if any(moment is None for moment in near):
+                    continue
+                start = max([start] + [moment for moment in near if moment is not None])
             dark[seat_id].append((start, row.ended_at))
     return {seat_id: merged(spans) for seat_id, spans in dark.items()}
+
+
+def _touch(one: OutageRow, other: OutageRow) -> bool:
+    """Whether two outages overlap or touch in time (an outage going on reaches on)."""
+    one_end, other_end = one.ended_at or datetime.max.replace(tzinfo=one.started_at.tzinfo), (
+        other.ended_at or datetime.max.replace(tzinfo=other.started_at.tzinfo))
+    return one.started_at <= other_end and other.started_at <= one_end
 
 
 def running_paid(facts: Any, now: datetime) -> tuple[dict[str, list[Span]], timedelta, str]:

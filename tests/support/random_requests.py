@@ -22,6 +22,7 @@ from compensator.services.once import Answer
 from compensator.services.outages import approvals
 from compensator.services.outages import use_cases as outages
 from compensator.services.sessions import use_cases as sessions
+from compensator.services.sources.heartbeats import PowerDown, record_seat_heartbeat
 from tests.support.random_world import World
 
 ATTENDANT = "attendant:random"
@@ -35,8 +36,11 @@ WEIGHTS = {
     "session.start": 3.0, "session.extend": 1.0, "session.pause": 0.8, "session.resume": 0.8,
     "session.move": 0.8, "session.end": 1.2, "outage.start": 1.6, "outage.suspect": 0.4,
     "outage.end": 1.5, "outage.correct": 1.6, "outage.confirm": 0.4, "outage.dismiss": 0.3,
-    "compensation.approve": 0.8,
+    "compensation.approve": 0.8, "seat.report": 0.8,
 }
+# What a seat agent reports: its PC went down at a random moment of an ended power cut (or a little
+# before it), the next record due six seconds later.
+AGENT = "token:seat-agent"
 
 
 # --- requests and their answers --------------------------------------------------------------
@@ -183,6 +187,22 @@ def draw(rng: random.Random, world: World, now: datetime) -> Request:
         return Request(operation, {"outage": outage_id, "reason": "a switch was unplugged"}, ATTENDANT,
                        lambda unit: outages.dismiss_outage(unit, outage_id, reason="a switch was unplugged",
                                                            actor=ATTENDANT))
+    if operation == "seat.report":
+        ended = [row for row in world.outages if row.status is OutageStatus.ENDED and row.ended_at is not None]
+        seat = rng.choice(SEATS)
+        if not ended:
+            moment = now - timedelta(minutes=rng.randint(0, 30))
+        else:
+            row = rng.choice(ended)
+            assert row.ended_at is not None
+            moment = row.started_at - timedelta(seconds=rng.choice([0, 0, 0, 90])) + (
+                row.ended_at - row.started_at) * rng.random()
+        moment = moment.replace(microsecond=0)
+        before = min(moment + timedelta(seconds=6), now)
+        up_seconds = rng.randint(0, 600)
+        payload = {"seat": seat, "up_seconds": up_seconds, "went_down": {"after": iso(moment), "before": iso(before)}}
+        return Request(operation, payload, AGENT, lambda unit: record_seat_heartbeat(
+            unit, seat_id=seat, up_seconds=up_seconds, went_down=PowerDown(moment, before), actor=AGENT))
     assert operation == "compensation.approve"
     compensation_id = pick(rng, world.awaiting, world.applied)
     return Request(operation, {"compensation": compensation_id}, MANAGER,

@@ -37,6 +37,7 @@ from compensator.store.models import (
     Notice,
     Outage,
     OutageRevision,
+    SeatDarkEvidence,
     SeatSession,
     Voucher,
 )
@@ -163,7 +164,7 @@ class History:
 
 
 # The steps that may write compensations, credits, vouchers or notices.
-CREDITING = {"outage.end", "outage.correct", "outage.confirm", "compensation.approve", "session.end"}
+CREDITING = {"outage.end", "outage.correct", "outage.confirm", "compensation.approve", "session.end", "seat.report"}
 
 
 def check(uow: Callable[[], Any], settings: Settings, now: datetime, history: History, operation: str) -> World:
@@ -187,8 +188,11 @@ def check(uow: Callable[[], Any], settings: Settings, now: datetime, history: Hi
         # What ``session_views.get_session`` shows, for every session, from one load rather than one per session.
         views = {session_id: sessions.view_of(unit, item) for session_id, item in loaded.items()}
         open_ids = session_views.open_session_ids(db)
+        evidence = db.execute(select(SeatDarkEvidence.seat_id, SeatDarkEvidence.outage_id, SeatDarkEvidence.basis,
+                                     SeatDarkEvidence.dark_from)).tuples().all()
 
-    corrections = Counter(outage_id for outage_id, *_, action in revisions if action == "correct")
+    # A seat's evidence after Power back recomputes as a correction does (an ``evidence`` revision).
+    corrections = Counter(outage_id for outage_id, *_, action in revisions if action in ("correct", "evidence"))
 
     # 3. Balances equal the entries, and remaining time is never negative.
     entry_sums: Counter[int] = Counter()
@@ -239,10 +243,12 @@ def check(uow: Callable[[], Any], settings: Settings, now: datetime, history: Hi
         # overlapping it, each at most once (its key names the correction's revision).
         assert len(topups) <= sum(corrections.values()), (compensation_id, made)
         assert notices[compensation_id] <= 1, compensation_id
-        if item.status is CompensationStatus.AWAITING_APPROVAL:
+        if item.status is CompensationStatus.AWAITING_APPROVAL or (
+                item.granted_minutes == 0 and item.credit_minutes == 0 and not made):
+            # Waiting for a manager, or applied with nothing due after a correction while it waited.
             assert (made, notices[compensation_id], item.granted_minutes) == ([], 0, 0), compensation_id
         else:
-            assert first and notices[compensation_id] == 1, (compensation_id, made)
+            assert first and notices[compensation_id] == 1, (operation, compensation_id, made, item)
             by_voucher = {write[0] == "voucher-credit" for write in first}
             assert by_voucher == {True} if item.form is CompensationForm.VOUCHER else (
                 item.form is CompensationForm.TIME or by_voucher == {False}), (compensation_id, made)
@@ -275,7 +281,7 @@ def check(uow: Callable[[], Any], settings: Settings, now: datetime, history: Hi
     # (measured afresh). A customer who left while their seat was dark lost all the paid time
     # they had left (rule 2), which is added. Each compensation rounds its seconds up to a
     # minute, so the sum may pass the measure by up to one minute per compensation.
-    dark = dark_by_seat(settings, versions_of(settings, outage_rows, [row[:5] for row in revisions], now))
+    dark = dark_by_seat(settings, versions_of(settings, outage_rows, [row[:5] for row in revisions], now), evidence)
     lost_by_session: dict[int, list[int]] = defaultdict(list)
     for item in figures.values():
         lost_by_session[item.session_id].append(item.lost_minutes)
@@ -287,7 +293,7 @@ def check(uow: Callable[[], Any], settings: Settings, now: datetime, history: Hi
         if ended_at is not None and facts.mode is SessionMode.PREPAID and any(
                 start <= ended_at <= end for start, end in dark.get(seat_at_end, [])):
             bound += left_at_end
-        assert sum(lost) * MINUTE <= bound + len(lost) * MINUTE, (session_id, lost, bound)
+        assert sum(lost) * MINUTE <= bound + len(lost) * MINUTE, (operation, session_id, lost, bound)
 
     # ... and no minute is left out: a postpaid session (paid for all the time it runs, so no
     # paid-time cap applies) gets back every minute it ran on a seat that an ended outage
@@ -296,7 +302,7 @@ def check(uow: Callable[[], Any], settings: Settings, now: datetime, history: Hi
     # them may group the seat's dark stretches differently (an ongoing outage joins stretches
     # only up to the end of the outage being settled), so up to one minute per compensation
     # may be missing from the sum.
-    surely = surely_dark_by_seat(settings, outage_rows)
+    surely = surely_dark_by_seat(settings, outage_rows, evidence)
     for session_id, item in loaded.items():
         if item.facts.mode is not SessionMode.POSTPAID:
             continue

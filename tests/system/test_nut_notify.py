@@ -57,8 +57,15 @@ def test_an_onbatt_from_upsmon_reaches_the_server_and_online_follows(server_url,
 
 
 def test_other_notifications_are_ignored(server_url, token_file, uow) -> None:
-    done = notify(server_url, token_file, NOTIFYTYPE="LOWBATT", UPSNAME="venue@localhost")
+    done = notify(server_url, token_file, NOTIFYTYPE="COMMBAD", UPSNAME="venue@localhost")
     assert done.returncode == 0 and done.stderr == ""
+    assert display(uow) is UpsDisplay.UNKNOWN
+
+
+def test_a_low_battery_is_posted_and_changes_nothing_the_mains_show(server_url, token_file, uow) -> None:
+    for event in ("LOWBATT", "FSD"):
+        done = notify(server_url, token_file, NOTIFYTYPE=event, UPSNAME="venue@localhost")
+        assert done.returncode == 0 and done.stderr == "", done.stderr
     assert display(uow) is UpsDisplay.UNKNOWN
 
 

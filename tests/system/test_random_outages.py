@@ -3,9 +3,11 @@
 It drives the real service functions through the fake clock: sessions start, extend, pause,
 resume, move and end on a handful of seats in both zones; outages (power or network, over the
 venue, a zone or some seats, sometimes back-dated, sometimes first only suspected) start and
-end; a manager corrects outages and approves large credits. Many steps go through ``run_once``
-with an idempotency key, and some of those are retried with the same key: at once, a few steps
-later, and as copies racing in threads, each with its own unit of work.
+end; a manager corrects outages and approves large credits; seat PCs report that they went
+down at random moments of ended cuts (issue 24), each report a correction from evidence. Many
+steps go through ``run_once`` with an idempotency key, and some of those are retried with the
+same key: at once, a few steps later, and as copies racing in threads, each with its own unit
+of work.
 
 After every step the database is checked against what must always hold:
 
@@ -34,7 +36,9 @@ running, paid time afresh for invariant 2.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
+from compensator.store.models import SeatDarkEvidence
 from tests.support.random_steps import Simulation
 
 STEPS = 150
@@ -52,6 +56,10 @@ def test_random_sessions_outages_corrections_and_retries_never_credit_a_minute_t
     simulation = Simulation(seed, uow, clock, settings, runtime.engine)
     stats = simulation.run(STEPS)
     # The run must have done what it is meant to check, or it proves nothing.
-    assert all(stats[name] for name in ("outage.end", "outage.correct", "retried", "raced", "refused")), stats
+    assert all(stats[name] for name in ("outage.end", "outage.correct", "retried", "raced", "refused",
+                                        "seat.report")), stats
+    # Seats whose PCs died at random moments of the cuts corrected their compensations (issue 24).
+    with uow() as unit:
+        assert unit.db.scalar(select(func.count()).select_from(SeatDarkEvidence)), "no seat report was ever used"
     # No dark minute left out: a postpaid session got back every minute it ran on a surely dark seat.
     assert not simulation.history.shortfalls, simulation.history.shortfalls[0]

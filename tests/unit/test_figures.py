@@ -23,6 +23,6 @@ def test_cleared_figures_keep_the_dark_span_and_form_and_zero_every_amount() -> 
     cleared = FIGURES.cleared()
     assert (cleared.dark_start, cleared.dark_end, cleared.form) == (FIGURES.dark_start, FIGURES.dark_end,
                                                                     CompensationForm.TIME)
-    assert [value for name, value in cleared.columns().items() if name not in ("dark_start", "dark_end", "form")] == [
+    assert [value for name, value in cleared.columns().items() if name not in ("dark_start", "dark_end", "form", "dark_basis")] == [
         0, 0, 0, 0, 0, 0, False, 0, 0]
     assert cleared.opened_stretch is False

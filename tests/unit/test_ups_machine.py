@@ -315,3 +315,10 @@ def test_an_onbatt_pushed_after_an_online_that_lasted_the_merge_ends_the_outage_
     state, decisions = feed([(30, OL), (95, OB)], state)
     assert flaps_of(decisions) == [EndOutage(at(30))]
     assert not state.in_outage and state.off_since == at(95) and state.flaps == 0
+
+
+def test_a_low_battery_or_a_forced_shutdown_says_the_battery_is_about_to_give_out() -> None:
+    from compensator.domain.ups import battery_low
+
+    assert [battery_low(status) for status in ("OB LB", "OB DISCHRG LB", "FSD OB", "ol chrg lb", "OB DISCHRG", "OL",
+                                               None, "")] == [True, True, True, True, False, False, False, False]

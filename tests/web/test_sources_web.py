@@ -7,7 +7,7 @@ import pytest
 from compensator.services.outages import use_cases as outages
 from compensator.services.sessions import use_cases as sessions
 from compensator.services.sources import detection, server_gap
-from tests.conftest import log_in_cookie
+from tests.conftest import log_in_cookie, power_cut_over
 
 pytestmark = pytest.mark.usefixtures("staff")
 
@@ -101,3 +101,26 @@ def test_the_seat_agent_is_downloaded_from_the_dashboard(client) -> None:
     assert response.headers["Content-Disposition"] == "attachment; filename=seat_agent.py"
     source = response.get_data(as_text=True)
     assert "def main(" in source and "import flask" not in source
+
+
+def test_a_heartbeat_may_carry_the_pcs_uptime_and_its_report_and_an_old_agents_still_works(
+        client, bearer, uow, clock) -> None:
+    old = client.post("/api/v1/heartbeats", json={"seat": "A1"}, headers=bearer)
+    assert old.status_code == 200 and old.get_json()["went_down"] is None
+    _, ids = power_cut_over(uow, clock, {"A2": 90}, after_minutes=5, lasting_minutes=20)
+    clock.advance(minutes=2)
+    went_down = {"after": "2026-11-22T14:06:00+01:00", "before": "2026-11-22T14:06:06+01:00"}
+    answer = client.post("/api/v1/heartbeats", json={"seat": "A2", "up_seconds": 60, "went_down": went_down},
+                         headers=bearer)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["went_down"].endswith(": recomputed")
+    [outage] = client.get("/api/v1/outages", headers=bearer).get_json()["outages"]
+    [item] = outage["compensations"]
+    assert (item["dark_basis"], item["dark_start"], item["lost_minutes"]) == ("seat_report", "2026-11-22T14:06:00+01:00",
+                                                                             19)
+    assert item["adjustments"][0]["dark_basis"] == "seat_report"
+    backwards = client.post("/api/v1/heartbeats", json={"seat": "A2", "went_down": {
+        "after": went_down["before"], "before": went_down["after"]}}, headers=bearer)
+    assert backwards.status_code == 400 and backwards.get_json()["error"]["field"] == "went_down"
+    unknown = client.post("/api/v1/heartbeats", json={"seat": "A2", "uptime": 5}, headers=bearer)
+    assert unknown.status_code == 400

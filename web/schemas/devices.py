@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
 from compensator.domain.ups import Reading, UpsDisplay
 from web.schemas.common import Time
-from web.schemas.fields import Closed, Day, Id, Language, Name, Query, SeatId, Shape, text
+from web.schemas.fields import Closed, Day, Id, Language, Moment, Name, Query, SeatId, Shape, text
 from web.schemas.outages import Outage
 
 # Any value asks for the report as a file to save rather than shown in the browser.
@@ -35,18 +35,30 @@ class RedeemVoucher(Closed):
     language: Language | None = None
 
 
+class PowerDown(Closed):
+    """The seat agent's report that its PC lost power: alive at ``after`` by its last record, the next due by
+    ``before`` (the server's time, worked out from the server's answers before the cut)."""
+
+    after: Moment
+    before: Moment
+
+
 class SeatHeartbeat(Closed):
-    """The seat PC that is alive."""
+    """The seat PC that is alive; a seat agent of this version also says how long its PC has been up, and
+    (after its PC lost power, until the answer says ``went_down``) when it went down."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"seat": "A1"}]})
 
     seat: SeatId
+    up_seconds: Annotated[int, Field(ge=0, le=10 ** 9)] | None = None
+    went_down: PowerDown | None = None
 
 
 class UpsEvent(Closed):
-    """What NUT's upsmon saw: the mains off (``ONBATT``) or back (``ONLINE``)."""
+    """What NUT's upsmon saw: the mains off (``ONBATT``) or back (``ONLINE``), or its battery about to give out
+    (``LOWBATT``, ``FSD``): the seats it feeds go dark then."""
 
-    event: Literal["ONBATT", "ONLINE"]
+    event: Literal["ONBATT", "ONLINE", "LOWBATT", "FSD"]
 
 
 class SeatMessage(Shape):
@@ -63,6 +75,8 @@ class Heartbeat(Shape):
     seat: str
     at: Time
     message: SeatMessage | None
+    # What the report that the PC went down did, in words; null when the heartbeat carried none.
+    went_down: str | None = None
 
 
 class Ups(Shape):

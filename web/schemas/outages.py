@@ -7,6 +7,7 @@ from pydantic import ConfigDict, Field
 from compensator.domain.kinds import (
     CompensationForm,
     CompensationStatus,
+    DarkBasis,
     OutageKind,
     OutageSource,
     OutageStatus,
@@ -87,6 +88,10 @@ class Figures(Shape):
 
     dark_start: Time
     dark_end: Time
+    # What ``dark_start`` rests on: the zone's UPS rating (``ups_rating``), no UPS (``no_ups``), an internet
+    # failure (``network``), or what was measured: the seat PC's own report (``seat_report``), its heartbeats
+    # through the cut (``heartbeats``), its zone's UPS on low battery (``ups_battery``).
+    dark_basis: DarkBasis
     lost_minutes: int
     restart_minutes: int
     lost_work_minutes: int

@@ -177,7 +177,7 @@ def _composed(uow: UnitOfWork, notices: list[NoticeView], session_notices: list[
             ups_minutes=settings.seat_terms[notices[0].seat_id].ups_minutes
             if notices[0].seat_id in settings.seat_terms else 0,
             left_at=cut.left_at, carried_minutes=cut.carried_minutes, voucher_minutes=cut.voucher_minutes,
-            closing=closing if cut.voucher_minutes else None))
+            closing=closing if cut.voucher_minutes else None, dark_basis=item.figures.dark_basis))
     else:
         chosen, text = compose_letter(catalog, language, letter)
     return LetterView(tuple(notices), chosen, text, codes)

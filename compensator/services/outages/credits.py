@@ -186,7 +186,8 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
             left_while_dark=left, clock=settings.venue.clock, cut_start=outage.started_at, cut_end=outage.ended_at,
             ups_minutes=settings.seat_terms[order.seat_id].ups_minutes,
             left_at=order.session.facts.ended_at if left else None, carried_minutes=order.figures.carried_minutes,
-            voucher_minutes=voucher_minutes, closing=closing if voucher_minutes else None))
+            voucher_minutes=voucher_minutes, closing=closing if voucher_minutes else None,
+            dark_basis=order.figures.dark_basis))
         notices.append((order.compensation_id, None, language, text))
     if topup_notices:
         # The adjustments get their ids.

@@ -35,6 +35,7 @@ from compensator.services.outages.credits import CreditOrder, Delivered, apply_c
 from compensator.services.outages.scopes import scope_seats
 from compensator.services.outages.views import CompensationView, adjustments_of
 from compensator.services.sessions.views import LoadedSession, SessionLoader, load_sessions, sessions_not_ended_before
+from compensator.services.sources.evidence import claim_heartbeats_at_power_back, dark_evidence
 from compensator.store.bulk import fetch_tuples, insert_tuples, reserve_ids
 from compensator.store.conditions import outage_counts
 from compensator.store.database import UnitOfWork
@@ -60,6 +61,8 @@ class CorrectionInProgress:
     started_after: datetime
     ended_after: datetime
     by: str
+    # Set for a correction from a seat's evidence rather than of the outage's times: what it said, in words.
+    evidence: str | None = None
 
 
 @record
@@ -148,6 +151,9 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
         compensated = set(already)
     else:
         compensated = {session_id for (session_id,) in fetch_tuples(uow.db, COMPENSATED, {"outage_id": outage.id})}
+    if correction is None:
+        # At Power back: the seats whose PCs stayed on through the cut, by their heartbeats.
+        claim_heartbeats_at_power_back(uow, outage)
     reads = RECOMPUTED_CANDIDATES if already else FIRST_CANDIDATES
     window = {"start": outage.started_at, "end": outage.ended_at, "outage_id": outage.id}
     candidates = reads.sessions.load(uow.db, window)
@@ -160,7 +166,8 @@ def settle(uow: UnitOfWork, outage: Outage, *, actor: str,
     this = outage_facts(uow, outage)
     # Sessions alike share the policy's work (``domain.batch``).
     batch = CompensationBatch(this, outages, settings.seat_terms, settings.policy, settings.venue.tz, now,
-                              closing=next_closing(now, settings.venue.tz, settings.venue.closing_time))
+                              closing=next_closing(now, settings.venue.tz, settings.venue.closing_time),
+                              evidence=dark_evidence(uow, {other.id for other in outages} | {outage.id}))
     new_rows: list[tuple[NewCompensation, CompensationResult]] = []
     orders: list[CreditOrder] = []
     for session_id, loaded in candidates.items():
@@ -321,13 +328,15 @@ def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, re
     order: CreditOrder | None = None
     if decided.status is not row.status:
         row.status, row.applied_at = decided.status, now
-    if decided.outcome is CorrectionOutcome.NOW_APPLIED:
+    if decided.outcome is CorrectionOutcome.NOW_APPLIED or (decided.topup_minutes and row.granted_minutes == 0):
+        # Nothing was ever given (it waited for a manager, or nothing was due): this is its first credit.
         row.form = figures.form
         order = _first_credit(row.id, row.seat_id, figures, loaded, result)
     else:
         # What was given keeps its form (a bill reduction stays one once the bill is closed); a
-        # top-up takes the form the session can take now (a voucher once it has ended).
-        figures = replace(figures, form=row.form)
+        # top-up takes the form the session can take now (a voucher once it has ended). Figures
+        # of which nothing is due any more say what the recomputation rested on.
+        figures = replace(figures, form=row.form, dark_basis=result.breakdown.basis)
         if decided.topup_minutes:
             position = balance(loaded.facts, now)
             topup_form = choose_form(loaded.facts.mode, position.state)
@@ -342,7 +351,8 @@ def _adjust(uow: UnitOfWork, row: Compensation, current: CompensationFigures, re
         credit_after=figures.credit_minutes, outcome=decided.outcome, topup_minutes=decided.topup_minutes,
         topup_form=order.form if order is not None and decided.topup_minutes else None,
         waived_minutes=decided.waived_minutes,
-        corrected_outage_id=None if correction.outage_id == row.outage_id else correction.outage_id)
+        corrected_outage_id=None if correction.outage_id == row.outage_id else correction.outage_id,
+        evidence=correction.evidence)
     adjustment = CompensationAdjustment(
         compensation_id=row.id, revision_id=correction.revision.id, at=now,
         previous_credit_minutes=current.credit_minutes, topup_minutes=decided.topup_minutes,

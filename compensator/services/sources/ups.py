@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from compensator.domain.kinds import OutageKind, OutageSource, OutageStatus, ScopeKind
+from compensator.domain.kinds import DarkBasis, OutageKind, OutageSource, OutageStatus, ScopeKind
 from compensator.domain.ups import (
     DisplayChanged,
     EndOutage,
@@ -33,8 +33,9 @@ from compensator.domain.ups import (
 )
 from compensator.errors import InvalidInput, NotFound
 from compensator.services.outages import use_cases as outages
-from compensator.services.outages.scopes import scope_key
+from compensator.services.outages.scopes import scope_key, scope_seats
 from compensator.services.outages.views import OutageView
+from compensator.services.sources.evidence import claim
 from compensator.settings import UpsSettings
 from compensator.store.database import UnitOfWork, insert_unless_present
 from compensator.store.models import Outage
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 
 # What a upsmon NOTIFYCMD reports (its NOTIFYTYPE) and the reading it stands for.
 EVENT_READINGS = {"ONBATT": Reading.ON_BATTERY, "ONLINE": Reading.ONLINE}
+# The events that say the battery is about to give out: low battery, forced shutdown.
+BATTERY_EVENTS = ("LOWBATT", "FSD")
 STATE_FIELDS = ("mains_since", "answering", "silent_since", "off_since", "on_since", "in_outage", "changed_at",
                 "read_at", "flaps")
 DISPLAY_WORDS = {UpsDisplay.ONLINE: "on mains", UpsDisplay.ON_BATTERY: "on battery",
@@ -81,19 +84,44 @@ def require_ups(uow: UnitOfWork, name: object) -> UpsSettings:
     return found
 
 
-def record_reading(uow: UnitOfWork, name: str, reading: Reading, *, at: datetime | None = None) -> UpsOutcome:
-    """Take one reading of UPS ``name`` made at ``at`` (now by default) and act on it."""
+def record_reading(uow: UnitOfWork, name: str, reading: Reading, *, at: datetime | None = None,
+                   low_battery: bool = False) -> UpsOutcome:
+    """Take one reading of UPS ``name`` made at ``at`` (now by default) and act on it.
+
+    ``low_battery`` when its status said ``LB`` or ``FSD``: its seats go dark then (``note_low_battery``).
+    """
     ups = require_ups(uow, name)
     state = _lock_state(uow, ups.name)
-    return _carry_out(uow, ups, observe(state, reading, at or uow.now(), _timing(ups)))
+    outcome = _carry_out(uow, ups, observe(state, reading, at or uow.now(), _timing(ups)))
+    if low_battery:
+        note_low_battery(uow, ups, at or uow.now())
+    return outcome
+
+
+def note_low_battery(uow: UnitOfWork, ups: UpsSettings, at: datetime) -> None:
+    """The UPS's battery is about to give out during its power outage: its seats' evidence of going dark at ``at``.
+
+    The first ``LB`` or ``FSD`` of an outage counts for each seat (``evidence.claim``); the
+    policy uses it when the seat's own PC says nothing stronger.
+    """
+    outage = _open_outage(uow, ups)
+    if outage is None:
+        return
+    for seat_id in sorted(scope_seats(uow, outage.scope_kind, list(outage.scope_ids))):
+        claim(uow, outage, seat_id, DarkBasis.UPS_BATTERY, max(at, outage.started_at), actor=_actor(ups))
+    uow.commit()
 
 
 def report_event(uow: UnitOfWork, name: object, event: object) -> UpsOutcome:
     """A upsmon elsewhere reports the mains off (``ONBATT``) or back (``ONLINE``) for UPS ``name``."""
     ups = require_ups(uow, name)
+    if event in BATTERY_EVENTS:
+        note_low_battery(uow, ups, uow.now())
+        return UpsOutcome(_view(ups, _state_of(uow.db.get(UpsStateRecord, ups.name))))
     reading = EVENT_READINGS.get(event) if isinstance(event, str) else None
     if reading is None:
-        raise InvalidInput(f"event must be {' or '.join(EVENT_READINGS)}", field="event")
+        raise InvalidInput(f"event must be {', '.join(EVENT_READINGS)} or {' or '.join(BATTERY_EVENTS)}",
+                           field="event")
     return record_reading(uow, ups.name, reading)
 
 
