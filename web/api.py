@@ -241,10 +241,14 @@ def heartbeat() -> ResponseReturnValue:
     """A seat PC is alive; the answer carries the seat's newest undelivered credit for its screen."""
     actor = require_api_actor()
     data = submitted(devices.SeatHeartbeat)
-    down = data.get("went_down")
-    went_down = PowerDown(down["after"], down["before"]) if isinstance(down, dict) else None
+
+    def went_down() -> PowerDown | None:
+        # Read only once the body is known valid: a refused one is answered before this runs.
+        down = data.get("went_down")
+        return PowerDown(down["after"], down["before"]) if isinstance(down, dict) else None
+
     return _mutation(actor, data, lambda uow: record_seat_heartbeat(
-        uow, seat_id=data.get("seat"), up_seconds=data.get("up_seconds"), went_down=went_down, actor=actor.label),
+        uow, seat_id=data.get("seat"), up_seconds=data.get("up_seconds"), went_down=went_down(), actor=actor.label),
         lambda beat: Answer(200, _heartbeat_json(beat)))
 
 

@@ -29,9 +29,9 @@ from web import create_app
 from web.api_json import seats_json
 
 STEPS = 120
-# Seeds whose runs reach every step named at the end (seed 4 no longer pauses anything: since a dark
-# seat cannot be sold, its long cuts refuse the starts its pauses needed).
-SEEDS = (1, 2, 3, 5)
+# Seeds whose runs reach every step named at the end (2 and 5 no longer move or correct anything since
+# the seats report their own darkness, a request of its own in the random runs).
+SEEDS = (1, 3, 4, 7)
 # Seconds the clock moves before a step, and between two readings of the board within one.
 STEP_SECONDS = (0, 1, 20, 59, 60, 61, 150, 300, 600, 1800)
 READING_SECONDS = (0, 0, 1, 7, 29, 59, 60, 61, 180)
