@@ -114,8 +114,10 @@ def deliver_letter(uow: UnitOfWork, notice_id: object, *, how: object, feedback:
                    actor: str) -> LetterView:
     """Record that a letter was shown, printed or declined: each of its notices, in one transaction."""
     letter = letter_for(uow, notice_id)
+    # One moment for the whole letter: it is how a reopened letter finds the notices handed over with it.
+    handed_over = uow.now()
     for notice in letter.notices:
-        record_delivery(uow, notice, how=how, feedback=feedback, actor=actor)
+        record_delivery(uow, notice, how=how, feedback=feedback, actor=actor, at=handed_over)
     uow.db.flush()
     delivered = notice_views(uow, [notice.id for notice in letter.notices])
     uow.commit()
