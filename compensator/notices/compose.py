@@ -167,6 +167,11 @@ def compensation_key(facts: NoticeFacts) -> str:
             return "compensation.time_and_voucher"
         if facts.new_end is None:
             return "compensation.time_paused"
+    if facts.form is CompensationForm.BILL_REDUCTION and facts.voucher_minutes:
+        # A bill paid before a correction's top-up: those minutes came as a voucher.
+        if facts.voucher_minutes >= facts.credit_minutes:
+            return "compensation.voucher"
+        return "compensation.bill_and_voucher"
     return f"compensation.{facts.form.value}"
 
 

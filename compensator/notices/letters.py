@@ -41,6 +41,8 @@ class CutFacts:
     voucher_minutes: int = 0
     # Of the lost minutes, those given back before and not used (carried over).
     carried_minutes: int = 0
+    # Every voucher the cut came with, as (code, minutes): more than one after a correction's top-up.
+    vouchers: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +85,14 @@ class _Words:
 
     def given(self, cut: CutFacts) -> str:
         """What came back for one cut, as the clause its line ends with."""
-        values = {"credit": self.minutes(cut.credit_minutes), "code": cut.voucher_code or "",
+        values = {"credit": self.minutes(cut.credit_minutes), "code": self.codes(cut),
                   "time_credit": self.minutes(cut.credit_minutes - cut.voucher_minutes),
                   "voucher_credit": self.minutes(cut.voucher_minutes)}
-        form = cut.form.value
-        if cut.form is CompensationForm.TIME and cut.voucher_minutes:
-            form = "voucher" if cut.voucher_minutes >= cut.credit_minutes else "time_and_voucher"
-        return self.fill(f"letter.given.{form}", values)
+        return self.fill(f"letter.given.{given_form(cut.form, cut.credit_minutes, cut.voucher_minutes)}", values)
+
+    def codes(self, cut: CutFacts) -> str:
+        """The cut's voucher code, or each of its codes with its minutes when it came with several."""
+        return codes_told(self.catalog, self.chosen, cut.vouchers) or cut.voucher_code or ""
 
     def cut_values(self, cut: CutFacts) -> dict[str, str]:
         """The placeholders of one cut: the cut as it was, the seat's dark span, the lost minutes."""
@@ -107,7 +110,24 @@ class _Words:
                 "dark_length": length(self.catalog, self.chosen, cut.dark_end - cut.dark_start),
                 "seconds": length(self.catalog, self.chosen, cut.dark_end - cut.dark_start),
                 "left_at": self.clock(cut.left_at) if cut.left_at else "", "lost": self.minutes(cut.lost_minutes),
-                "credit": self.minutes(cut.credit_minutes), "code": cut.voucher_code or ""}
+                "credit": self.minutes(cut.credit_minutes), "code": self.codes(cut)}
+
+
+def given_form(form: CompensationForm, credit_minutes: int, voucher_minutes: int) -> str:
+    """How a credit reached the customer: its form, or a voucher for the part (or all) that could not
+    go on the session (past closing) or on the bill (already paid)."""
+    if form not in (CompensationForm.TIME, CompensationForm.BILL_REDUCTION) or not voucher_minutes:
+        return form.value
+    if voucher_minutes >= credit_minutes:
+        return "voucher"
+    return "time_and_voucher" if form is CompensationForm.TIME else "bill_and_voucher"
+
+
+def codes_told(catalog: NoticeCatalog, language: str, vouchers: tuple[tuple[str, int], ...]) -> str:
+    """Several vouchers' codes each with its minutes ("ABC-DEF-GHJ (20 minutes), ..."); one code alone; or ""."""
+    if len(vouchers) == 1:
+        return vouchers[0][0]
+    return ", ".join(f"{code} ({catalog.counted(language, 'minutes', minutes)})" for code, minutes in vouchers)
 
 
 def compose_letter(catalog: NoticeCatalog, language: str | None, facts: LetterFacts) -> tuple[str, str]:

@@ -22,7 +22,7 @@ from compensator.domain.figures import CompensationFigures
 from compensator.domain.kinds import CompensationForm, OutageKind, SessionState
 from compensator.domain.venue_day import next_closing
 from compensator.notices.compose import NoticeComposer, NoticeFacts
-from compensator.notices.letters import CutFacts, LetterFacts, compose_letter, compose_topup
+from compensator.notices.letters import CutFacts, LetterFacts, codes_told, compose_letter, compose_topup
 from compensator.services.handover.notices import NoticeView, get_notice, list_notices, notice_views, record_delivery
 from compensator.services.outages.credits import catalog_for
 from compensator.services.outages.views import adjustments_of
@@ -174,7 +174,9 @@ def _composed(uow: UnitOfWork, notices: list[NoticeView], session_notices: list[
             venue_name=venue.name, timezone=venue.tz, currency=venue.currency, customer_name=session.customer_name,
             kind=cut.kind, dark_start=cut.dark_start, dark_end=cut.dark_end, lost_minutes=cut.lost_minutes,
             credit_minutes=cut.credit_minutes, form=cut.form, value_minor=item.figures.value_minor,
-            new_end=until_closing or new_end, voucher_code=cut.voucher_code, voucher_expires_at=item.expires_at,
+            new_end=until_closing or new_end,
+            voucher_code=codes_told(catalog, catalog.resolve_language(language), cut.vouchers) or cut.voucher_code,
+            voucher_expires_at=item.expires_at,
             left_while_dark=cut.left_while_dark, clock=venue.clock, cut_start=cut.cut_start, cut_end=cut.cut_end,
             ups_minutes=settings.seat_terms[notices[0].seat_id].ups_minutes
             if notices[0].seat_id in settings.seat_terms else 0,
@@ -183,6 +185,10 @@ def _composed(uow: UnitOfWork, notices: list[NoticeView], session_notices: list[
     else:
         chosen, text = compose_letter(catalog, language, letter)
     return LetterView(tuple(notices), chosen, text, codes)
+
+
+# Credits whose minutes (or some of them) become a voucher when the session or the bill is closed.
+_MAY_END_AS_VOUCHER = (CompensationForm.TIME, CompensationForm.BILL_REDUCTION)
 
 
 def _cuts(uow: UnitOfWork, notices: list[NoticeView], session: SeatSessionView,
@@ -226,8 +232,9 @@ def _cuts(uow: UnitOfWork, notices: list[NoticeView], session: SeatSessionView,
             lost_minutes=figures.lost_minutes, credit_minutes=credit, form=compensation.form,
             voucher_code=vouchers.display(own[0].code) if own else None, left_while_dark=left,
             cut_start=outage.started_at, cut_end=outage.ended_at, left_at=session.ended_at if left else None,
-            voucher_minutes=voucher_minutes if compensation.form is CompensationForm.TIME else 0,
-            carried_minutes=figures.carried_minutes if notice.adjustment_id is None else 0),
+            voucher_minutes=voucher_minutes if compensation.form in _MAY_END_AS_VOUCHER else 0,
+            carried_minutes=figures.carried_minutes if notice.adjustment_id is None else 0,
+            vouchers=tuple((vouchers.display(voucher.code), voucher.minutes) for voucher in own)),
             figures, tuple(vouchers.display(voucher.code) for voucher in own),
             own[0].expires_at if own else None))
     return cuts
