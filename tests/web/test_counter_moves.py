@@ -85,7 +85,7 @@ def test_each_zone_keeps_the_takings_of_the_time_spent_in_it(uow, clock) -> None
 
 @pytest.mark.parametrize(("target", "said"), [
     ("G4", "Moved to G4: 40 min left at NGN600.00/h; NGN200.00 more to pay."),
-    ("A2", "Seat A2: move done."),
+    ("A2", "Seat A11 moved to A2."),
 ])
 def test_the_dashboard_says_the_difference(client, uow, clock, target: str, said: str) -> None:
     log_in_cookie(client, "ada")
