@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from compensator.domain.kinds import CompensationForm
 from compensator.services.handover import letters, notices
 from compensator.services.outages import use_cases as outages
 from compensator.services.sessions import use_cases as sessions
@@ -146,3 +147,19 @@ def test_a_waiting_letter_tells_the_bill_reduction_and_the_voucher_a_correction_
     (code,) = letter.voucher_codes
     assert ("We have taken 20 minutes off your bill; the other 5 minutes, given once the bill was paid, are on a "
             f"voucher: {code}.") in letter.text.replace("\n", " ")
+
+
+def test_a_waiting_letter_is_listed_in_the_form_its_credit_was_given(uow, clock) -> None:
+    # Found on the Chromium walk: a credit past closing, given as a voucher, was listed as "20 min time".
+    with uow() as unit:
+        sessions.start_session(unit, seat_id="G3", minutes=480, actor=ADA)
+        sessions.start_session(unit, seat_id="G4", minutes=60, actor=ADA)
+    clock.advance(minutes=10)
+    with uow() as unit:
+        outage = outages.start_outage(unit, actor=ADA)
+    clock.advance(minutes=5)
+    with uow() as unit:
+        outages.end_outage(unit, outage.id, actor=ADA)
+    with uow() as unit:
+        listed = {letter.seat_id: letter.forms for letter in letters.pending_letters(unit)}
+    assert listed == {"G3": (CompensationForm.VOUCHER,), "G4": (CompensationForm.TIME,)}

@@ -83,12 +83,38 @@ class PendingLetter:
 def pending_letters(uow: UnitOfWork) -> list[PendingLetter]:
     """Every pending notice grouped by session (a correction's short letter apart), the one waiting longest first."""
     grouped: dict[tuple[int, bool], list[NoticeView]] = defaultdict(list)
-    for notice in sorted(list_notices(uow, status="pending"), key=lambda notice: notice.id):
+    waiting = sorted(list_notices(uow, status="pending"), key=lambda notice: notice.id)
+    for notice in waiting:
         grouped[notice.session_id, notice.adjustment_id is not None].append(notice)
+    given = _given_forms(uow, waiting)
     return [PendingLetter(tuple(notice.id for notice in group), session_id, group[-1].seat_id,
-                          sum(notice.credit_minutes for notice in group), tuple(notice.form for notice in group),
-                          topup)
+                          sum(notice.credit_minutes for notice in group),
+                          tuple(form for notice in group for form in given[notice.id]), topup)
             for (session_id, topup), group in grouped.items()]
+
+
+def _given_forms(uow: UnitOfWork, notices: list[NoticeView]) -> dict[int, tuple[CompensationForm, ...]]:
+    """Each waiting notice's credit in the forms it was given: a time credit past closing, or a top-up
+    on a paid bill, came (in part or whole) as a voucher."""
+    by_compensation: dict[int, int] = defaultdict(int)
+    by_code: dict[str, int] = {}
+    for compensation_id, code, minutes in uow.db.execute(
+            select(Voucher.compensation_id, Voucher.code, Voucher.minutes)
+            .where(Voucher.compensation_id.in_({notice.compensation_id for notice in notices}))).tuples():
+        assert compensation_id is not None
+        by_compensation[compensation_id] += minutes
+        by_code[code] = minutes
+    forms: dict[int, tuple[CompensationForm, ...]] = {}
+    for notice in notices:
+        if notice.form not in _MAY_END_AS_VOUCHER or notice.voucher_code is None:
+            forms[notice.id] = (notice.form,)
+            continue
+        # A waiting first notice holds every voucher of its credit; a top-up's short letter its own.
+        minutes = (by_code.get(notice.voucher_code, 0) if notice.adjustment_id is not None
+                   else by_compensation[notice.compensation_id])
+        forms[notice.id] = ((CompensationForm.VOUCHER,) if minutes >= notice.credit_minutes
+                            else (notice.form, CompensationForm.VOUCHER))
+    return forms
 
 
 def letter_for(uow: UnitOfWork, notice_id: object) -> LetterView:
