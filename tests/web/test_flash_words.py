@@ -26,9 +26,9 @@ pytestmark = pytest.mark.usefixtures("staff")
 
 SESSION_WORDS = {
     "en": ["Seat A3: 30 min added (90 min paid in all).", "Session on A3 paused.", "Session on A3 resumed.",
-           "Seat A3 moved to G2."],
+           "Seat A3 moved to A4."],
     "fr": ["Poste A3\u00a0: 30 min ajoutées (90 min payées en tout).", "Séance du poste A3 mise en pause.",
-           "Séance du poste A3 reprise.", "Poste A3 déplacé vers G2."],
+           "Séance du poste A3 reprise.", "Poste A3 déplacé vers A4."],
 }
 OUTAGE_WORDS = {
     "en": ["dismissed: nobody is compensated for it.", "corrected: its credits follow the new times.",
@@ -45,7 +45,7 @@ def test_each_session_action_says_what_happened(client, auth, uow, language) -> 
         session_id = sessions.start_session(unit, seat_id="A3", minutes=60, actor="test").id
     auth.login(*PEOPLE[language][0])
     shown = []
-    for action, fields in (("extend", {"minutes": "30"}), ("pause", {}), ("resume", {}), ("move", {"seat": "G2"})):
+    for action, fields in (("extend", {"minutes": "30"}), ("pause", {}), ("resume", {}), ("move", {"seat": "A4"})):
         auth.post(f"/sessions/{session_id}/{action}", **fields)
         shown.append(client.get("/").get_data(as_text=True))
     for words, page in zip(SESSION_WORDS[language], shown, strict=True):
