@@ -59,6 +59,8 @@ class NoticeFacts:
     # Of a time credit, the minutes past closing time that came as a voucher (rule 8 amended).
     voucher_minutes: int = 0
     closing: datetime | None = None
+    # An outage of single seats (a PC's or a socket's fault): told as a fault on the seat, not a cut of the venue.
+    seat_fault: bool = False
 
 
 def seat_message(catalog: NoticeCatalog, language: str | None, kind: OutageKind, form: CompensationForm,
@@ -104,7 +106,7 @@ class NoticeComposer:
         locale = babel_locale(chosen)
         key = (chosen, facts.venue_name, facts.timezone, facts.currency, facts.kind, facts.dark_start,
                facts.dark_end, facts.lost_minutes, facts.credit_minutes, facts.value_minor, facts.clock,
-               facts.cut_start, facts.cut_end, facts.ups_minutes)
+               facts.cut_start, facts.cut_end, facts.ups_minutes, facts.seat_fault)
         shared = self._shared.get(key)
         if shared is None:
             shared = self._shared[key] = _Shared.of(catalog, chosen, locale, facts)
@@ -145,6 +147,11 @@ class NoticeComposer:
         paragraphs = [fill("title").upper(), greeting, f"{cut} {seat} {lost}", fill(compensation_key(facts)),
                       fill("fix"), thanks, f"— {facts.venue_name}"]
         return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
+
+
+def what_key(kind: OutageKind, seat_fault: bool) -> str:
+    """The wording of what happened: a power cut, an internet failure, or a power fault on the customer's seat."""
+    return "what.power_seat" if seat_fault and kind is OutageKind.POWER else f"what.{kind.value}"
 
 
 def seat_key(facts: NoticeFacts) -> str:
@@ -279,7 +286,7 @@ def _shared_values(catalog: NoticeCatalog, chosen: str, locale: str, facts: Noti
     cut_start = facts.cut_start or facts.dark_start
     return {
         "venue": facts.venue_name,
-        "what": catalog.text(chosen, f"what.{facts.kind.value}"),
+        "what": catalog.text(chosen, what_key(facts.kind, facts.seat_fault)),
         "date": day_text(cut_start, local, locale),
         "cut_start": time_of_day(cut_start, local, facts.clock, locale),
         "cut_end": time_of_day(facts.cut_end, local, facts.clock, locale) if facts.cut_end else "",

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from compensator.domain.kinds import CompensationForm, OutageKind
-from compensator.notices.compose import cut_words, length, span_words
+from compensator.notices.compose import cut_words, length, span_words, what_key
 from compensator.notices.wording import NoticeCatalog, babel_locale, day_text, fill_template
 from compensator.timeofday import ClockStyle, time_of_day
 
@@ -43,6 +43,8 @@ class CutFacts:
     carried_minutes: int = 0
     # Every voucher the cut came with, as (code, minutes): more than one after a correction's top-up.
     vouchers: tuple[tuple[str, int], ...] = ()
+    # An outage of single seats: told as a fault on the seat.
+    seat_fault: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,8 @@ class _Words:
         dark_when = (span_words(self.catalog, self.chosen, self.clock(cut.dark_start), self.clock(cut.dark_end))
                      if dark >= timedelta(minutes=1) else
                      self.fill("when.lasting", {"length": length(self.catalog, self.chosen, dark)}))
-        return {"what": self.catalog.text(self.chosen, f"what.{cut.kind.value}"), "date": self.day(cut_start),
+        what = self.catalog.text(self.chosen, what_key(cut.kind, cut.seat_fault))
+        return {"what": what, "date": self.day(cut_start),
                 "cut_told": cut_words(self.catalog, self.chosen, cut_start, cut.cut_end, self.clock),
                 "dark_when": dark_when,
                 "cut_start": self.clock(cut_start), "cut_end": self.clock(cut.cut_end) if cut.cut_end else "",

@@ -163,3 +163,20 @@ def test_a_waiting_letter_is_listed_in_the_form_its_credit_was_given(uow, clock)
     with uow() as unit:
         listed = {letter.seat_id: letter.forms for letter in letters.pending_letters(unit)}
     assert listed == {"G3": (CompensationForm.VOUCHER,), "G4": (CompensationForm.TIME,)}
+
+
+def test_a_seat_fault_is_told_as_a_fault_on_the_seat_not_a_power_cut_of_the_venue(uow, clock) -> None:
+    # Found on the Chromium walk: A5's own PSU failure read "there were 3 cuts ... The power cut from 02:25".
+    with uow() as unit:
+        sessions.start_session(unit, seat_id="G3", minutes=60, actor=ADA)
+    clock.advance(minutes=10)
+    with uow() as unit:
+        outage = outages.start_outage(unit, seats=["G3"], actor=ADA)
+    clock.advance(minutes=5)
+    with uow() as unit:
+        (item,) = outages.end_outage(unit, outage.id, actor=ADA).compensations
+    with uow() as unit:
+        letter = letters.letter_for(unit, item.notice_id)
+        (stored,) = notices.notice_views(unit, [item.notice_id])
+    assert "there was a power fault on your seat at Bright Star Cyber Café on November 22, 2026" in letter.text
+    assert "power cut" not in letter.text and letter.text == stored.text

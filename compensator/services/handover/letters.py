@@ -19,7 +19,7 @@ from sqlalchemy import select
 from compensator.domain import vouchers
 from compensator.domain.darkness import ended_in_the_dark
 from compensator.domain.figures import CompensationFigures
-from compensator.domain.kinds import CompensationForm, OutageKind, SessionState
+from compensator.domain.kinds import CompensationForm, OutageKind, ScopeKind, SessionState
 from compensator.domain.venue_day import next_closing
 from compensator.notices.compose import NoticeComposer, NoticeFacts
 from compensator.notices.letters import CutFacts, LetterFacts, codes_told, compose_letter, compose_topup
@@ -207,7 +207,7 @@ def _composed(uow: UnitOfWork, notices: list[NoticeView], session_notices: list[
             ups_minutes=settings.seat_terms[notices[0].seat_id].ups_minutes
             if notices[0].seat_id in settings.seat_terms else 0,
             left_at=cut.left_at, carried_minutes=cut.carried_minutes, voucher_minutes=cut.voucher_minutes,
-            closing=closing if cut.voucher_minutes else None))
+            closing=closing if cut.voucher_minutes else None, seat_fault=cut.seat_fault))
     else:
         chosen, text = compose_letter(catalog, language, letter)
     return LetterView(tuple(notices), chosen, text, codes)
@@ -260,7 +260,8 @@ def _cuts(uow: UnitOfWork, notices: list[NoticeView], session: SeatSessionView,
             cut_start=outage.started_at, cut_end=outage.ended_at, left_at=session.ended_at if left else None,
             voucher_minutes=voucher_minutes if compensation.form in _MAY_END_AS_VOUCHER else 0,
             carried_minutes=figures.carried_minutes if notice.adjustment_id is None else 0,
-            vouchers=tuple((vouchers.display(voucher.code), voucher.minutes) for voucher in own)),
+            vouchers=tuple((vouchers.display(voucher.code), voucher.minutes) for voucher in own),
+            seat_fault=outage.scope_kind == ScopeKind.SEATS),
             figures, tuple(vouchers.display(voucher.code) for voucher in own),
             own[0].expires_at if own else None))
     return cuts
