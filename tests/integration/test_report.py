@@ -34,7 +34,7 @@ def test_the_outage_table_of_a_known_day_has_times_kinds_scopes_sources_and_corr
         ("power", "zones: Standard", "manual", "17:15", "17:20", 5, True, ACTOR, 0),
     ]
     # The network failure of the seat A12 alone is a seat fault: listed apart.
-    assert [(row.kind.value, layout.scope(row), layout.local(known_day, row.started_at),
+    assert [(row.kind.value, layout.scope(known_day, row), layout.local(known_day, row.started_at),
              layout.end_text(known_day, row), row.minutes_in_day, row.bridged_by_ups)
             for row in known_day.seat_faults] == [("network", "seats: A12", "17:00", "17:10", 10, False)]
     (correction,) = known_day.outages[0].corrections
