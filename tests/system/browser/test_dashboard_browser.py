@@ -15,7 +15,7 @@ from compensator.domain import vouchers
 from compensator.services.outages import use_cases as outages
 from compensator.store.models import NoticeDelivery, Outage
 from tests.conftest import power_cut_over
-from tests.support.browser import ARTIFACTS, start_package
+from tests.support.browser import ARTIFACTS, log_in, start_package
 from tests.support.letters import pending_of, three_cuts_for_one_customer
 
 
@@ -23,14 +23,6 @@ from tests.support.letters import pending_of, three_cuts_for_one_customer
 def ada(add_person) -> None:
     """ada, the attendant who logs in, with PIN 1234."""
     add_person("ada")
-
-
-def log_in(page) -> None:
-    page.goto("/")
-    page.fill("input[name=name]", "ada")
-    page.fill("input[name=pin]", "1234")
-    page.click("button[type=submit]")
-    page.wait_for_selector("#grid")
 
 
 def outage_count(uow) -> int:
