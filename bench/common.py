@@ -1,4 +1,4 @@
-"""Shared helpers of the benchmarks: a venue of N seats, a statement counter, medians."""
+"""Shared helpers of the benchmarks: a venue of N seats, a statement counter and recorder, timings, medians."""
 
 from __future__ import annotations
 
@@ -66,6 +66,22 @@ class StatementCounter:
             yield
         finally:
             self.enabled = False
+
+
+@contextmanager
+def recorded_statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """The statements (with their parameters) ``engine`` executes inside the block, BEGIN left out."""
+    statements: list[tuple[str, Any]] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        if not statement.startswith("BEGIN"):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def timed(action: Callable[[], object]) -> float:

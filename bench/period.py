@@ -123,9 +123,7 @@ def _open(path: Path) -> Any:
 
 def measure(path: Path, repetitions: int) -> dict[str, Any]:
     """Every figure of the month's report on the cached month."""
-    from sqlalchemy import event
-
-    from bench.common import StatementCounter
+    from bench.common import StatementCounter, recorded_statements, timed
     from compensator.collector import collector_held_off
     from compensator.report.period.build import build_period_report
     from compensator.report.period.formats import json_format
@@ -137,16 +135,8 @@ def measure(path: Path, repetitions: int) -> dict[str, Any]:
         with counter.counting(), runtime.unit_of_work() as uow:
             build_period_report(uow, FIRST, FIRST + timedelta(days=days - 1))
         result["statements"][days] = counter.count
-    statements: list[tuple[str, Any]] = []
-
-    def record(_connection: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
-        if not statement.startswith("BEGIN"):
-            statements.append((statement, parameters))
-
-    event.listen(runtime.engine, "before_cursor_execute", record)
-    with runtime.unit_of_work() as uow:
+    with recorded_statements(runtime.engine) as statements, runtime.unit_of_work() as uow:
         report = build_period_report(uow, FIRST, LAST)
-    event.remove(runtime.engine, "before_cursor_execute", record)
     document = json_format.document(report)
     result["cuts"] = report.venue.cuts
     result["credits"] = sum(zone.sessions_interrupted for zone in report.zones)
@@ -162,8 +152,8 @@ def measure(path: Path, repetitions: int) -> dict[str, Any]:
         with collector_held_off(), runtime.unit_of_work() as uow:
             json_format.render(build_period_report(uow, FIRST, LAST))
 
-    result["floor"] = [_timed(floor) for _ in range(repetitions)]
-    result["build"] = [_timed(build) for _ in range(repetitions)]
+    result["floor"] = [timed(floor) for _ in range(repetitions)]
+    result["build"] = [timed(build) for _ in range(repetitions)]
     tracemalloc.start()
     build()
     result["peak"] = tracemalloc.get_traced_memory()[1]
@@ -171,12 +161,6 @@ def measure(path: Path, repetitions: int) -> dict[str, Any]:
     result["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     runtime.close()
     return result
-
-
-def _timed(action: Any) -> float:
-    began = time.perf_counter()
-    action()
-    return time.perf_counter() - began
 
 
 def main(argv: list[str] | None = None) -> None:

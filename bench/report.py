@@ -93,10 +93,8 @@ def reads_seconds(path: Path, statements: list[tuple[str, Any]]) -> list[float]:
 
 def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dict[str, Any]:
     """Every figure of one checkout's report code on the cached days (run in a subprocess)."""
-    from sqlalchemy import event
-
     import compensator
-    from bench.common import StatementCounter
+    from bench.common import StatementCounter, recorded_statements, timed
     from bench.report_day import DAY, open_day
     from compensator.collector import collector_held_off
 
@@ -111,18 +109,11 @@ def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dic
         from compensator.services.report import build_daily_report  # type: ignore[no-redef]
 
     result: dict[str, Any] = {"code": str(Path(compensator.__file__).resolve().parent.parent)}
-    statements: list[tuple[str, Any]] = []
-
-    def record(_connection: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
-        if not statement.startswith("BEGIN"):
-            statements.append((statement, parameters))
-
     for name, path in (("small", small), ("big", big)):
         runtime = open_day(Path(path))
         counter = StatementCounter(runtime.engine)
-        if name == "big":
-            event.listen(runtime.engine, "before_cursor_execute", record)
-        with counter.counting(), runtime.unit_of_work() as uow:
+        # The statements of the big day's build are kept, to be run again by plain sqlite3.
+        with recorded_statements(runtime.engine) as statements, counter.counting(), runtime.unit_of_work() as uow:
             report = build_daily_report(uow, DAY)
         result[f"statements_{name}"] = counter.count
         result[f"compensations_{name}"] = len(report.compensations)
@@ -130,7 +121,6 @@ def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dic
             runtime.close()
     start, end = (moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
                   for moment in (report.window_start, report.window_end))
-    event.remove(runtime.engine, "before_cursor_execute", record)
     result["floor"] = floor_seconds(Path(big), (start, end))
     result["reads"] = reads_seconds(Path(big), statements)
 
@@ -143,10 +133,10 @@ def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dic
         with collector_held_off():
             return render_format(report, report_format)
 
-    result["build"] = [_timed(build) for _ in range(repetitions)]
+    result["build"] = [timed(build) for _ in range(repetitions)]
     for report_format in FORMATS:
         count = pdf_repetitions if report_format == "pdf" else repetitions
-        result[report_format] = [_timed(lambda chosen=report_format: render(build(), ReportFormat(chosen)))
+        result[report_format] = [timed(lambda chosen=report_format: render(build(), ReportFormat(chosen)))
                                  for _ in range(count)]
     for report_format in FORMATS:
         if not result[report_format]:
@@ -166,17 +156,11 @@ def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dic
         for report_format in FORMATS:
             if result[report_format]:
                 served(report_format)
-                result["served"][report_format] = [_timed(lambda chosen=report_format: served(chosen))
+                result["served"][report_format] = [timed(lambda chosen=report_format: served(chosen))
                                                    for _ in range(repetitions)]
     result["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     runtime.close()
     return result
-
-
-def _timed(action: Any) -> float:
-    began = time.perf_counter()
-    action()
-    return time.perf_counter() - began
 
 
 def run_checkout(code: Path, big: Path, small: Path, repetitions: int, pdf_repetitions: int) -> dict[str, Any]:

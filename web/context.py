@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from flask import current_app
@@ -17,6 +18,11 @@ if TYPE_CHECKING:
 def runtime() -> Compensator:
     """The engine runtime of the current app."""
     return current_app.extensions["compensator"]
+
+
+def venue_today() -> date:
+    """The venue's date now, by the current app's clock."""
+    return runtime().clock.now().astimezone(runtime().settings.venue.tz).date()
 
 
 def printer() -> PrinterFactory:

@@ -14,7 +14,8 @@ from compensator.errors import InvalidInput
 from compensator.report import evidence
 from compensator.report.evidence.build import build_evidence
 from web.auth import manager_required
-from web.context import reading, runtime
+from web.context import reading, venue_today
+from web.downloads import file_response
 
 bp = Blueprint("evidence", __name__)
 
@@ -24,18 +25,15 @@ def _file(first: str, last: str, shape: str) -> Response:
     evidence_format = evidence.parse_format(shape)
     with reading() as uow:
         found = build_evidence(uow, first, last)
-    response = Response(evidence.render(found, evidence_format),
-                        content_type=evidence.CONTENT_TYPES[evidence_format])
-    response.headers["Content-Disposition"] = f'attachment; filename="{evidence.filename(found, evidence_format)}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(evidence.render(found, evidence_format), evidence.CONTENT_TYPES[evidence_format],
+                         evidence.filename(found, evidence_format))
 
 
 @bp.get("/reports/evidence")
 @manager_required
 def download() -> ResponseReturnValue:
     """Choose a period and download its outage evidence as a PDF or a CSV file."""
-    today = runtime().clock.now().astimezone(runtime().settings.venue.tz).date()
+    today = venue_today()
     first = request.args.get("from")
     last = request.args.get("to")
     shape = request.args.get("format", evidence.EvidenceFormat.PDF.value)

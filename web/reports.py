@@ -23,7 +23,8 @@ from compensator.report.period import formats as period_formats
 from compensator.report.period.build import build_period_report, parse_period
 from web.api_json import query
 from web.auth import login_required, require_api_actor
-from web.context import reading, runtime
+from web.context import reading, runtime, venue_today
+from web.downloads import file_response
 from web.i18n import gettext
 from web.schemas.devices import PeriodReportQuery, ReportQuery
 from web.security import CONTENT_SECURITY_POLICY
@@ -52,19 +53,15 @@ def _period_response(default_format: ReportFormat) -> Response:
 
 
 def _file_response(rendered: RenderedReport, report_format: ReportFormat) -> Response:
-    response = Response(rendered.content, content_type=rendered.content_type)
-    disposition = "attachment" if report_format in ALWAYS_DOWNLOADED or request.args.get("download") else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{rendered.filename}"'
-    # Today's report changes by the minute: a browser must not show a stale copy.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    attachment = report_format in ALWAYS_DOWNLOADED or bool(request.args.get("download"))
+    return file_response(rendered.content, rendered.content_type, rendered.filename, attachment=attachment)
 
 
 @bp.get("/reports")
 @login_required
 def page() -> str:
     """Choose a day or a period and read or download its report."""
-    today = runtime().clock.now().astimezone(runtime().settings.venue.tz).date()
+    today = venue_today()
     chosen = request.args.get("date") or today.isoformat()
     period = None
     error = None

@@ -24,7 +24,7 @@ from compensator.services.whatif import GENERATOR_KEY, parse_changes, what_if
 from compensator.settings import Settings
 from web.auth import manager_required
 from web.billing import money
-from web.context import reading, runtime
+from web.context import reading, runtime, venue_today
 from web.i18n import gettext, ngettext
 
 bp = Blueprint("whatif", __name__, url_prefix="/manage/whatif")
@@ -95,7 +95,7 @@ def sentence(settings: Settings, changes: tuple[str, ...], outcome: WhatIfOutcom
 def whatif_form() -> dict[str, object]:
     """What the form needs to be drawn, filled from the query or with this month."""
     settings = runtime().settings
-    first, last = this_month(runtime().clock.now().astimezone(settings.venue.tz).date())
+    first, last = this_month(venue_today())
     form = {"from": request.args.get("from", first.isoformat()), "to": request.args.get("to", last.isoformat()),
             "changes": request.args.get("changes", ""), "price": request.args.get("price", "")}
     return {"form": form, "examples": [text.format(zone=settings.zones[0].id) for text in EXAMPLES]}

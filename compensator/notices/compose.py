@@ -61,6 +61,8 @@ class NoticeFacts:
     closing: datetime | None = None
     # What the dark start rests on: the UPS's rating, or what was measured (SPEC section 3, rule 1 amended).
     dark_basis: DarkBasis = DarkBasis.UPS_RATING
+    # An outage of single seats (a PC's or a socket's fault): told as a fault on the seat, not a cut of the venue.
+    seat_fault: bool = False
 
 
 def seat_message(catalog: NoticeCatalog, language: str | None, kind: OutageKind, form: CompensationForm,
@@ -106,7 +108,7 @@ class NoticeComposer:
         locale = babel_locale(chosen)
         key = (chosen, facts.venue_name, facts.timezone, facts.currency, facts.kind, facts.dark_start,
                facts.dark_end, facts.lost_minutes, facts.credit_minutes, facts.value_minor, facts.clock,
-               facts.cut_start, facts.cut_end, facts.ups_minutes, facts.dark_basis)
+               facts.cut_start, facts.cut_end, facts.ups_minutes, facts.dark_basis, facts.seat_fault)
         shared = self._shared.get(key)
         if shared is None:
             shared = self._shared[key] = _Shared.of(catalog, chosen, locale, facts)
@@ -152,6 +154,11 @@ class NoticeComposer:
         return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
+def what_key(kind: OutageKind, seat_fault: bool) -> str:
+    """The wording of what happened: a power cut, an internet failure, or a power fault on the customer's seat."""
+    return "what.power_seat" if seat_fault and kind is OutageKind.POWER else f"what.{kind.value}"
+
+
 def seat_key(facts: NoticeFacts) -> str:
     """The wording of when and why the seat went dark: at once, after its UPS held, or later (it sat elsewhere)."""
     if facts.kind is OutageKind.NETWORK:
@@ -190,6 +197,11 @@ def compensation_key(facts: NoticeFacts) -> str:
             return "compensation.time_and_voucher"
         if facts.new_end is None:
             return "compensation.time_paused"
+    if facts.form is CompensationForm.BILL_REDUCTION and facts.voucher_minutes:
+        # A bill paid before a correction's top-up: those minutes came as a voucher.
+        if facts.voucher_minutes >= facts.credit_minutes:
+            return "compensation.voucher"
+        return "compensation.bill_and_voucher"
     return f"compensation.{facts.form.value}"
 
 
@@ -297,7 +309,7 @@ def _shared_values(catalog: NoticeCatalog, chosen: str, locale: str, facts: Noti
     cut_start = facts.cut_start or facts.dark_start
     return {
         "venue": facts.venue_name,
-        "what": catalog.text(chosen, f"what.{facts.kind.value}"),
+        "what": catalog.text(chosen, what_key(facts.kind, facts.seat_fault)),
         "date": day_text(cut_start, local, locale),
         "cut_start": time_of_day(cut_start, local, facts.clock, locale),
         "cut_end": time_of_day(facts.cut_end, local, facts.clock, locale) if facts.cut_end else "",

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from compensator.domain.kinds import CompensationForm, OutageKind
-from compensator.notices.compose import cut_words, length, span_words
+from compensator.notices.compose import cut_words, length, span_words, what_key
 from compensator.notices.wording import NoticeCatalog, babel_locale, day_text, fill_template
 from compensator.timeofday import ClockStyle, time_of_day
 
@@ -41,6 +41,10 @@ class CutFacts:
     voucher_minutes: int = 0
     # Of the lost minutes, those given back before and not used (carried over).
     carried_minutes: int = 0
+    # Every voucher the cut came with, as (code, minutes): more than one after a correction's top-up.
+    vouchers: tuple[tuple[str, int], ...] = ()
+    # An outage of single seats: told as a fault on the seat.
+    seat_fault: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +87,14 @@ class _Words:
 
     def given(self, cut: CutFacts) -> str:
         """What came back for one cut, as the clause its line ends with."""
-        values = {"credit": self.minutes(cut.credit_minutes), "code": cut.voucher_code or "",
+        values = {"credit": self.minutes(cut.credit_minutes), "code": self.codes(cut),
                   "time_credit": self.minutes(cut.credit_minutes - cut.voucher_minutes),
                   "voucher_credit": self.minutes(cut.voucher_minutes)}
-        form = cut.form.value
-        if cut.form is CompensationForm.TIME and cut.voucher_minutes:
-            form = "voucher" if cut.voucher_minutes >= cut.credit_minutes else "time_and_voucher"
-        return self.fill(f"letter.given.{form}", values)
+        return self.fill(f"letter.given.{given_form(cut.form, cut.credit_minutes, cut.voucher_minutes)}", values)
+
+    def codes(self, cut: CutFacts) -> str:
+        """The cut's voucher code, or each of its codes with its minutes when it came with several."""
+        return codes_told(self.catalog, self.chosen, cut.vouchers) or cut.voucher_code or ""
 
     def cut_values(self, cut: CutFacts) -> dict[str, str]:
         """The placeholders of one cut: the cut as it was, the seat's dark span, the lost minutes."""
@@ -98,7 +103,8 @@ class _Words:
         dark_when = (span_words(self.catalog, self.chosen, self.clock(cut.dark_start), self.clock(cut.dark_end))
                      if dark >= timedelta(minutes=1) else
                      self.fill("when.lasting", {"length": length(self.catalog, self.chosen, dark)}))
-        return {"what": self.catalog.text(self.chosen, f"what.{cut.kind.value}"), "date": self.day(cut_start),
+        what = self.catalog.text(self.chosen, what_key(cut.kind, cut.seat_fault))
+        return {"what": what, "date": self.day(cut_start),
                 "cut_told": cut_words(self.catalog, self.chosen, cut_start, cut.cut_end, self.clock),
                 "dark_when": dark_when,
                 "cut_start": self.clock(cut_start), "cut_end": self.clock(cut.cut_end) if cut.cut_end else "",
@@ -107,7 +113,24 @@ class _Words:
                 "dark_length": length(self.catalog, self.chosen, cut.dark_end - cut.dark_start),
                 "seconds": length(self.catalog, self.chosen, cut.dark_end - cut.dark_start),
                 "left_at": self.clock(cut.left_at) if cut.left_at else "", "lost": self.minutes(cut.lost_minutes),
-                "credit": self.minutes(cut.credit_minutes), "code": cut.voucher_code or ""}
+                "credit": self.minutes(cut.credit_minutes), "code": self.codes(cut)}
+
+
+def given_form(form: CompensationForm, credit_minutes: int, voucher_minutes: int) -> str:
+    """How a credit reached the customer: its form, or a voucher for the part (or all) that could not
+    go on the session (past closing) or on the bill (already paid)."""
+    if form not in (CompensationForm.TIME, CompensationForm.BILL_REDUCTION) or not voucher_minutes:
+        return form.value
+    if voucher_minutes >= credit_minutes:
+        return "voucher"
+    return "time_and_voucher" if form is CompensationForm.TIME else "bill_and_voucher"
+
+
+def codes_told(catalog: NoticeCatalog, language: str, vouchers: tuple[tuple[str, int], ...]) -> str:
+    """Several vouchers' codes each with its minutes ("ABC-DEF-GHJ (20 minutes), ..."); one code alone; or ""."""
+    if len(vouchers) == 1:
+        return vouchers[0][0]
+    return ", ".join(f"{code} ({catalog.counted(language, 'minutes', minutes)})" for code, minutes in vouchers)
 
 
 def compose_letter(catalog: NoticeCatalog, language: str | None, facts: LetterFacts) -> tuple[str, str]:

@@ -179,6 +179,9 @@ def day_compensations(uow: UnitOfWork, outages: list[DayOutage], counted: set[in
         # count in what the customer got, at the zone's price.
         waived = max(granted - figures.credit_minutes, 0) if status is CompensationStatus.APPLIED else 0
         given = figures.value_minor + (value_minor(waived, catalog.price_of_seat(seat_id)) if waived else 0)
+        if status is CompensationStatus.APPLIED and granted < figures.credit_minutes:
+            # A manager gave fewer minutes than the policy did: their value, minutes carried over left out.
+            given = value_minor(max(granted - figures.carried_minutes, 0), catalog.price_of_seat(seat_id))
         by_outage[outage_id].append(CompensationRow(
             id=compensation_id, outage_id=outage_id, session_id=session_id, seat_id=seat_id, figures=figures,
             granted_minutes=granted, waived_minutes=waived, status=status, given_value_minor=given, notice=notice,

@@ -23,23 +23,12 @@ from compensator.store.database import UnitOfWork
 from compensator.store.models import AuditRecord, Outage
 from compensator.store.operations import ServerRun
 from tests.conftest import START
-
-
-class Machine:
-    """A PC's wall clock (which people set) and its monotonic clock (which they cannot)."""
-
-    def __init__(self) -> None:
-        self.wall = START
-        self.seconds = 500.0
-
-    def run(self, seconds: float) -> None:
-        self.wall += timedelta(seconds=seconds)
-        self.seconds += seconds
+from tests.support.machine import Machine
 
 
 def test_each_step_is_audited_once_with_its_size(runtime: Compensator) -> None:
-    machine = Machine()
-    runtime.clock = SteadyClock(wall=lambda: machine.wall, monotonic=lambda: machine.seconds)
+    machine = Machine(START, seconds=500.0)
+    runtime.clock = machine.steady_clock()
     assert record_clock_steps(runtime) == []
     machine.run(30)
     machine.wall -= timedelta(hours=1)
@@ -65,9 +54,8 @@ def test_business_time_goes_on_from_the_last_time_recorded_when_the_pc_clock_is_
         floor = latest_recorded(uow)
     assert floor == clock.now()
     # Restarted with the PC's clock set an hour back: business time does not go back behind it.
-    machine = Machine()
-    machine.wall = clock.now() - timedelta(hours=1)
-    steady = SteadyClock(wall=lambda: machine.wall, monotonic=lambda: machine.seconds)
+    machine = Machine(clock.now() - timedelta(hours=1), seconds=500.0)
+    steady = machine.steady_clock()
     step = steady.hold_at_least(floor)
     assert step is not None and step.size == timedelta(hours=-1)
     assert steady.now() == floor
@@ -117,13 +105,12 @@ class Restarts:
 
     def __init__(self, settings: Settings, database_url: str) -> None:
         self.settings, self.url = settings, database_url
-        self.machine = Machine()
+        self.machine = Machine(START, seconds=500.0)
         self.boot = "boot-1"
         self.opened: list[Compensator] = []
 
     def start(self) -> tuple[Compensator, server_gap.RunStart]:
-        machine = self.machine
-        clock = SteadyClock(wall=lambda: machine.wall, monotonic=lambda: machine.seconds, boot_id=self.boot)
+        clock = self.machine.steady_clock(boot_id=self.boot)
         runtime = Compensator.open(self.settings, clock=clock, database_url=self.url)
         self.opened.append(runtime)
         return runtime, ServerAlive(runtime)()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timedelta
 
 import pytest
 from escpos.printer import Dummy
@@ -70,6 +71,28 @@ def test_delivering_a_letter_delivers_each_of_its_notices_and_a_delivered_one_is
     with uow() as unit:
         remarked = letters.deliver_letter(unit, waiting[2].id, how="printed", actor=ACTOR)
     assert {notice.feedback.value for notice in remarked.notices} == {"happy"}
+
+
+def test_a_letter_handed_over_on_a_clock_that_moves_between_readings_reopens_whole(uow, clock, monkeypatch) -> None:
+    # A real clock reads a little later each time: the notices of one hand-over must still be one letter.
+    first, _ = three_cuts_for_one_customer(uow, clock)
+    waiting = pending_of(uow, first)
+    read = clock.now
+
+    def ticking() -> datetime:
+        clock.advance(timedelta(microseconds=150))
+        return read()
+
+    monkeypatch.setattr(clock, "now", ticking)
+    with uow() as unit:
+        delivered = letters.deliver_letter(unit, waiting[0].id, how="shown", feedback="happy", actor=ACTOR)
+    with uow() as unit:
+        again = letters.letter_for(unit, waiting[0].id)
+    assert [notice.id for notice in again.notices] == [notice.id for notice in waiting]
+    assert again.text == delivered.text
+    with uow() as unit:
+        remarked = letters.deliver_letter(unit, waiting[0].id, how="printed", actor=ACTOR)
+    assert [(notice.status, notice.feedback.value) for notice in remarked.notices] == [("printed", "happy")] * 3
 
 
 def test_a_refused_delivery_of_a_letter_delivers_none_of_its_notices(uow, clock) -> None:

@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 
 from compensator.report.data import TimelineRow
 from compensator.report.formats import ReportFormat, render
-from compensator.report.formats.pdf_format import latin
+from compensator.report.formats.pdf_page import latin
 from compensator.report.formats.svg_timeline import MAX_SEAT_ROWS, picture_rows, render_svg
 from compensator.scheduler import evaluate_ups_reports
 from compensator.services.outages import use_cases as outages

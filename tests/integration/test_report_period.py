@@ -7,15 +7,14 @@ and the cuts across midnight and across the period's edges counted once, their m
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
-from compensator.clock import FakeClock
 from compensator.errors import InvalidInput, NotFound, TimeOutOfRange
 from compensator.report.period.build import build_period_report
-from tests.conftest import VENUE, make_settings
-from tests.support.known_month import ADA, CHI, at, live_the_known_month
+from tests.conftest import VENUE
+from tests.support.known_month import ADA, CHI, at, live_the_known_month, month_clock, month_settings
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
 # The figures are checked on SQLite and on PostgreSQL.
@@ -24,14 +23,12 @@ BOTH_DATABASES = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"
 
 @pytest.fixture
 def settings():
-    # The venue closes at midnight: the period of November is its 30 whole days.
-    return make_settings(venue=dict(VENUE["venue"], closing_time="00:00"))
+    return month_settings()
 
 
 @pytest.fixture
 def clock():
-    # The known month begins on 31 October, before the tests' usual day.
-    return FakeClock(datetime(2026, 10, 1, tzinfo=UTC))
+    return month_clock()
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+import pytest
 
 from compensator.report.formats import ReportFormat, layout, render
 from compensator.report.formats.svg_timeline import render_svg
@@ -121,7 +123,17 @@ def test_a_seat_fault_is_listed_apart_out_of_the_power_figures_and_drawn_on_its_
     assert "Longest cut (min)<b>13</b>" in html and "Seat faults<b>1</b>" in html
 
 
-def test_a_customers_feedback_on_a_letter_of_two_cuts_counts_once(uow, clock) -> None:
+@pytest.mark.parametrize("ticking", [False, True], ids=["still-clock", "clock-moving-between-readings"])
+def test_a_customers_feedback_on_a_letter_of_two_cuts_counts_once(uow, clock, monkeypatch, ticking) -> None:
+    if ticking:
+        # As a real clock does (found on the Chromium walk: one face counted once per notice).
+        read = clock.now
+
+        def later_each_time() -> datetime:
+            clock.advance(timedelta(microseconds=150))
+            return read()
+
+        monkeypatch.setattr(clock, "now", later_each_time)
     do(uow, sessions.start_session, seat_id="G1", minutes=300)
     do(uow, sessions.start_session, seat_id="G2", minutes=300)
     power_cut(uow, clock, (14, 10), (14, 20))

@@ -1,4 +1,4 @@
-"""What the browser tests share: Debian's Chromium and its arguments, the folder of screenshots, a click to sell time."""
+"""What the browser tests share: Debian's Chromium and its arguments, the folder of screenshots, logging in, a click to sell time."""
 
 from __future__ import annotations
 
@@ -10,6 +10,15 @@ CHROMIUM_ARGUMENTS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
+
+
+def log_in(page, name: str = "ada", pin: str = "1234") -> None:
+    """Log in through the login page as ``name`` and wait for the seat board."""
+    page.goto("/")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=pin]", pin)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#grid")
 
 
 def start_package(page, seat: str, minutes: int) -> None:

@@ -296,6 +296,16 @@ def log_lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8", errors="replace").splitlines()
 
 
+def check_fault_logged(path: Path, began: str, ended: str) -> None:
+    """The server's log tells the fault once as it began and once as it ended, without a traceback,
+    in a few lines for the whole run rather than a line per failed request."""
+    lines = log_lines(path)
+    assert sum(began in line for line in lines) == 1, "\n".join(lines)
+    assert sum(ended in line for line in lines) == 1, "\n".join(lines)
+    assert not any("Traceback" in line for line in lines), "\n".join(lines)
+    assert len(lines) < 40, "\n".join(lines)
+
+
 def wait_until(predicate: Any, seconds: float, pause: float = 0.2) -> bool:
     """Whether ``predicate()`` came true within ``seconds``."""
     deadline = time.monotonic() + seconds

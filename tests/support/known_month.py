@@ -40,15 +40,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from compensator.clock import FakeClock
 from compensator.services.handover import notices
 from compensator.services.outages import use_cases as outages
 from compensator.services.outages import views as outage_views
 from compensator.services.sessions import use_cases as sessions
 from compensator.services.sessions.vouchers import redeem_voucher
+from tests.conftest import VENUE, make_settings
 from tests.support.known_day import ACTOR, do
 
 ADA = ACTOR
 CHI = "attendant:chi"
+
+
+def month_settings():
+    """The test venue closing at midnight: the period of November is its 30 whole days."""
+    return make_settings(venue=dict(VENUE["venue"], closing_time="00:00"))
+
+
+def month_clock() -> FakeClock:
+    """A fake clock on 1 October 2026: the known month begins on 31 October, before the tests' usual day."""
+    return FakeClock(datetime(2026, 10, 1, tzinfo=UTC))
 
 
 def at(clock, month: int, day: int, hour: int, minute: int) -> None:

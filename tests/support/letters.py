@@ -1,4 +1,5 @@
-"""A customer who lives through three cuts, and their notices waiting to be handed over as one letter."""
+"""A customer who lives through three cuts, and their notices waiting to be handed over as one letter;
+a customer who leaves in the dark, compensated as they leave."""
 
 from __future__ import annotations
 
@@ -26,6 +27,21 @@ def three_cuts_for_one_customer(uow, clock) -> tuple[int, int]:
         with uow() as unit:
             outages.end_outage(unit, outage.id, actor=ACTOR)
     return first, other
+
+
+def leave_in_the_dark(uow, clock):
+    """A7 (Standard, 60 min) leaves 16 min into a cut begun 5 min after it started, 1 min after its 10-min UPS ran out.
+
+    The session, the outage (still going on) and what ending the session gave.
+    """
+    with uow() as unit:
+        seat = sessions.start_session(unit, seat_id="A7", minutes=60, actor=ACTOR)
+    clock.advance(minutes=5)
+    with uow() as unit:
+        outage = outages.start_outage(unit, actor=ACTOR)
+    clock.advance(minutes=11)
+    with uow() as unit:
+        return seat, outage, sessions.end_session(unit, seat.id, actor=ACTOR)
 
 
 def pending_of(uow, session_id: int) -> list[notices.NoticeView]:

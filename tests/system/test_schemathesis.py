@@ -19,7 +19,6 @@ profile, derandomized) so that they take a few minutes and fail the same way twi
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -29,10 +28,10 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.engine import events, from_schema
 from schemathesis.engine.run import PhaseName
-from werkzeug.serving import make_server
 
 from tests.conftest import power_cut_over
 from tests.support.budgets import budget
+from tests.support.served import served_in_a_thread
 from web.schemas.routes import OPERATIONS
 
 MAX_EXAMPLES = budget(20)
@@ -86,12 +85,8 @@ def test_every_operation_answers_as_documented(app, token, caplog, method, path,
 @pytest.fixture
 def served(app) -> Iterator[str]:
     """The app served by werkzeug in a thread, as ``schemathesis run`` reaches a server: its API's address."""
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}/api/v1"
-    http.shutdown()
-    thread.join(timeout=10)
+    with served_in_a_thread(app) as address:
+        yield f"{address}/api/v1"
 
 
 # Hypothesis warns when it writes out a large generated value; the run's report is what matters.

@@ -54,20 +54,26 @@ def nut(tmp_path: Path) -> Iterator[NutServer]:
     server.stop()
 
 
-@pytest.fixture
-def live(nut: NutServer, tmp_path: Path) -> Iterator[tuple[Compensator, UpsPoller]]:
+def polling(nut: NutServer, database: Path, debounce_seconds: int,
+            merge_seconds: int) -> Iterator[tuple[Compensator, UpsPoller]]:
     """An engine on the real clock with a poller on the dummy UPS, its password from the environment."""
     data = {**copy.deepcopy(VENUE), "ups": [{"name": nut.name, "port": nut.port, "username": USERNAME,
-                                             "poll_seconds": POLL_SECONDS, "debounce_seconds": DEBOUNCE_SECONDS,
-                                             "merge_seconds": MERGE_SECONDS}]}
+                                             "poll_seconds": POLL_SECONDS, "debounce_seconds": debounce_seconds,
+                                             "merge_seconds": merge_seconds}]}
     settings = parse_settings(data, environ={password_variable(nut.name): PASSWORD})
     assert settings.ups[0].password == PASSWORD
-    runtime = Compensator.open(settings, clock=SystemClock(), database_url=f"sqlite:///{tmp_path / 'live.db'}")
+    runtime = Compensator.open(settings, clock=SystemClock(), database_url=f"sqlite:///{database}")
     poller = UpsPoller(runtime, settings.ups[0])
     poller.start()
     yield runtime, poller
     poller.stop()
     runtime.close()
+
+
+@pytest.fixture
+def live(nut: NutServer, tmp_path: Path) -> Iterator[tuple[Compensator, UpsPoller]]:
+    """An engine polling the dummy UPS with the usual debounce and merge."""
+    yield from polling(nut, tmp_path / "live.db", DEBOUNCE_SECONDS, MERGE_SECONDS)
 
 
 def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
@@ -149,16 +155,7 @@ def test_a_cut_with_upsd_stopped_midway_is_one_outage_back_dated_at_both_ends(nu
 @pytest.fixture
 def flapping(nut: NutServer, tmp_path: Path) -> Iterator[tuple[Compensator, UpsPoller]]:
     """An engine polling the dummy UPS with a debounce longer than any one spell of the flapping below."""
-    data = {**copy.deepcopy(VENUE), "ups": [{"name": nut.name, "port": nut.port, "username": USERNAME,
-                                             "poll_seconds": POLL_SECONDS, "debounce_seconds": FLAP_DEBOUNCE_SECONDS,
-                                             "merge_seconds": FLAP_MERGE_SECONDS}]}
-    settings = parse_settings(data, environ={password_variable(nut.name): PASSWORD})
-    runtime = Compensator.open(settings, clock=SystemClock(), database_url=f"sqlite:///{tmp_path / 'flap.db'}")
-    poller = UpsPoller(runtime, settings.ups[0])
-    poller.start()
-    yield runtime, poller
-    poller.stop()
-    runtime.close()
+    yield from polling(nut, tmp_path / "flap.db", FLAP_DEBOUNCE_SECONDS, FLAP_MERGE_SECONDS)
 
 
 FLAP_DEBOUNCE_SECONDS = 7

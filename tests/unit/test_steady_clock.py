@@ -8,33 +8,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from compensator.clock import SteadyClock, describe
+from tests.support.machine import Machine
 
 START = datetime(2026, 12, 7, 19, 25, tzinfo=UTC)
 
 
-class Machine:
-    """A PC's two clocks: the wall clock (which people set) and the monotonic one (which they cannot)."""
-
-    def __init__(self) -> None:
-        self.wall = START
-        self.seconds = 1000.0
-
-    def run(self, seconds: float) -> None:
-        self.wall += timedelta(seconds=seconds)
-        self.seconds += seconds
-
-    def set_wall(self, step: timedelta) -> None:
-        self.wall += step
-
-
 @pytest.fixture
 def machine() -> Machine:
-    return Machine()
+    return Machine(START, seconds=1000.0)
 
 
 @pytest.fixture
 def steady(machine: Machine) -> SteadyClock:
-    return SteadyClock(wall=lambda: machine.wall, monotonic=lambda: machine.seconds)
+    return machine.steady_clock()
 
 
 def test_business_time_starts_at_the_wall_clock_and_follows_the_time_that_passes(machine, steady) -> None:

@@ -6,27 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from compensator.clock import SteadyClock
 from compensator.runtime import Compensator
 from tests.conftest import START
-
-
-class Machine:
-    """A PC's wall clock (which people set) and its monotonic clock (which they cannot)."""
-
-    def __init__(self) -> None:
-        self.wall = START
-        self.seconds = 100.0
-
-    def run(self, seconds: float) -> None:
-        self.wall += timedelta(seconds=seconds)
-        self.seconds += seconds
+from tests.support.machine import Machine
 
 
 @pytest.fixture
 def machine(runtime: Compensator) -> Machine:
-    pc = Machine()
-    runtime.clock = SteadyClock(wall=lambda: pc.wall, monotonic=lambda: pc.seconds)
+    pc = Machine(START, seconds=100.0)
+    runtime.clock = pc.steady_clock()
     return pc
 
 

@@ -44,6 +44,9 @@ def test_a_manager_reduces_a_large_credit_with_a_reason_and_the_customer_gets_th
         report = build_daily_report(unit, date(2026, 11, 22))
     assert "120 minutes" in letter.text
     assert report.figures.credited_time_minutes == 120
+    # Found on the Chromium walk: the value was the 255 min the policy gave, not the 120 given (NGN10.00 a minute).
+    assert report.figures.credited_value_minor == 120 * 1000
+    assert [row.given_value_minor for row in report.compensations] == [120 * 1000]
     (row,) = [item for item in report.anomalies if item.kind.value == "credit_reduced"]
     assert (row.seat_id, row.minutes, row.actor, row.reason) == ("G1", 120, BOLA, "the PC was off anyway")
 

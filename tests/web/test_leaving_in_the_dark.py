@@ -14,20 +14,14 @@ from compensator.services.sessions import use_cases as sessions
 from compensator.services.sessions import vouchers
 from compensator.store.models import Compensation, Voucher
 from tests.conftest import log_in_cookie
+from tests.support.letters import leave_in_the_dark
 
 ADA = "attendant:ada"
 
 
 def test_leaving_in_the_dark_gives_the_voucher_and_letter_before_power_back(uow, clock) -> None:
-    with uow() as unit:
-        seat = sessions.start_session(unit, seat_id="A7", minutes=60, actor=ADA)
-    clock.advance(minutes=5)
-    with uow() as unit:
-        outage = outages.start_outage(unit, actor=ADA)
     # The Standard zone's UPS holds 10 minutes: the seat goes dark at 14:15, the customer leaves at 14:16.
-    clock.advance(minutes=11)
-    with uow() as unit:
-        ended = sessions.end_session(unit, seat.id, actor=ADA)
+    seat, outage, ended = leave_in_the_dark(uow, clock)
     (owed,) = ended.owed_on_leaving
     # 45 min of paid time were left at 14:15 (15 used): all lost, plus restart 3 and lost work 10.
     assert (owed.form, owed.credit_minutes, owed.awaiting_approval) == (CompensationForm.VOUCHER, 60, False)

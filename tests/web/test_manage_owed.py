@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from compensator.services.outages import use_cases as outages
-from compensator.services.sessions import use_cases as sessions
-from tests.conftest import log_in_cookie
+from tests.conftest import log_in_cookie, power_cut_over
 
 
 def test_the_manager_page_shows_the_vouchers_owed_at_their_value(client, uow, clock) -> None:
-    with uow() as unit:
-        # A 20-minute session on a gaming seat runs out during the cut: its credit is a voucher.
-        sessions.start_session(unit, seat_id="G1", minutes=20, actor="attendant:ada")
-    clock.advance(minutes=10)
-    with uow() as unit:
-        cut = outages.start_outage(unit, actor="attendant:ada")
-    clock.advance(minutes=20)
-    with uow() as unit:
-        ended = outages.end_outage(unit, cut.id, actor="attendant:ada")
+    # A 20-minute session on a gaming seat runs out during the cut: its credit is a voucher.
+    ended, _ = power_cut_over(uow, clock, {"G1": 20}, after_minutes=10, lasting_minutes=20, actor="attendant:ada")
     (credit,) = ended.compensations
     assert credit.voucher_codes
     clock.advance(timedelta(days=24))

@@ -18,6 +18,7 @@ from compensator.services.sessions import use_cases as sessions
 from compensator.services.sessions import vouchers
 from compensator.store.models import Voucher
 from tests.conftest import log_in_cookie
+from tests.support.letters import leave_in_the_dark
 
 ADA = "attendant:ada"
 
@@ -32,14 +33,8 @@ def test_the_minutes_keep_the_value_rounded_up_to_the_customer() -> None:
 
 def leavers_voucher(uow, clock) -> str:
     """A Standard customer's 60-min voucher: A7 (60 min) left 1 min after its 10-min UPS ran out."""
-    with uow() as unit:
-        seat = sessions.start_session(unit, seat_id="A7", minutes=60, actor=ADA)
-    clock.advance(minutes=5)
-    with uow() as unit:
-        outage = outages.start_outage(unit, actor=ADA)
-    clock.advance(minutes=11)
-    with uow() as unit:
-        (owed,) = sessions.end_session(unit, seat.id, actor=ADA).owed_on_leaving
+    _, outage, ended = leave_in_the_dark(uow, clock)
+    (owed,) = ended.owed_on_leaving
     clock.advance(minutes=5)
     with uow() as unit:
         outages.end_outage(unit, outage.id, actor=ADA)

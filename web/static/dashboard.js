@@ -191,6 +191,8 @@
         row.appendChild(elapsed);
         info.appendChild(row);
       });
+      // The new lines show the elapsed time at once, not blank until the next second's tick.
+      tickElapsed();
     }
     // A fresh page must be able to cut again once the power is back.
     if (!ongoing) { document.getElementById("power-cut").disabled = false; }

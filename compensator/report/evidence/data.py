@@ -9,7 +9,7 @@ an insurer needs them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from compensator.domain.kinds import (
@@ -21,7 +21,7 @@ from compensator.domain.kinds import (
     ScopeKind,
 )
 from compensator.report.data import CorrectionRow
-from compensator.timeofday import ClockStyle
+from compensator.report.header import PeriodHeader
 
 
 class Standing(StrEnum):
@@ -147,18 +147,9 @@ class EvidenceTotals:
 
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(PeriodHeader):
     """The evidence of a period of venue days, from the first's midnight to the night after the last."""
 
-    venue_name: str
-    currency: str
-    timezone: str
-    clock: ClockStyle
-    first_day: date
-    last_day: date
-    window_start: datetime
-    window_end: datetime
-    generated_at: datetime
     outages: tuple[EvidenceOutage, ...]
     seats: tuple[SeatLoss, ...]
     totals: EvidenceTotals

@@ -22,16 +22,17 @@ from compensator.report.formats.svg_timeline import render_svg
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-@functools.lru_cache(maxsize=1)
-def _environment() -> Environment:
+@functools.lru_cache(maxsize=4)
+def environment(templates: Path = TEMPLATES) -> Environment:
+    """The Jinja2 environment of the report templates in ``templates`` (the day's, or the period's)."""
     # Built on first use and kept: templates are compiled once per process.
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+    return Environment(loader=FileSystemLoader(templates), autoescape=select_autoescape(["html"]),
                        trim_blocks=True, lstrip_blocks=True)
 
 
 def render(report: DailyReportData) -> str:
     """The report as an HTML document."""
-    return _environment().get_template("report.html").render(
+    return environment().get_template("report.html").render(
         report=report, layout=layout, headline=layout.headline(report), reliability=layout.reliability(report),
         takings=layout.takings(report), ups=layout.ups(report), timeline=Markup(render_svg(report)),
         compensation_rows=_compensation_rows(report), anomaly_items=_anomaly_items(report))

@@ -11,9 +11,9 @@ zones' weighted by their seats.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from compensator.timeofday import ClockStyle
+from compensator.report.header import PeriodHeader
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,19 +146,10 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
-class PeriodReportData:
+class PeriodReportData(PeriodHeader):
     """Everything the period report shows."""
 
-    venue_name: str
-    currency: str
-    timezone: str
-    clock: ClockStyle
-    first_day: date
-    last_day: date
-    window_start: datetime
-    window_end: datetime
     complete: bool
-    generated_at: datetime
     venue: Indices
     zones: tuple[Indices, ...]
     days: tuple[DayPoint, ...]

@@ -19,10 +19,10 @@ from sqlalchemy import select
 from compensator.domain import vouchers
 from compensator.domain.darkness import ended_in_the_dark
 from compensator.domain.figures import CompensationFigures
-from compensator.domain.kinds import CompensationForm, OutageKind, SessionState
+from compensator.domain.kinds import CompensationForm, OutageKind, ScopeKind, SessionState
 from compensator.domain.venue_day import next_closing
 from compensator.notices.compose import NoticeComposer, NoticeFacts
-from compensator.notices.letters import CutFacts, LetterFacts, compose_letter, compose_topup
+from compensator.notices.letters import CutFacts, LetterFacts, codes_told, compose_letter, compose_topup
 from compensator.services.handover.notices import NoticeView, get_notice, list_notices, notice_views, record_delivery
 from compensator.services.outages.credits import catalog_for
 from compensator.services.outages.views import adjustments_of
@@ -83,12 +83,38 @@ class PendingLetter:
 def pending_letters(uow: UnitOfWork) -> list[PendingLetter]:
     """Every pending notice grouped by session (a correction's short letter apart), the one waiting longest first."""
     grouped: dict[tuple[int, bool], list[NoticeView]] = defaultdict(list)
-    for notice in sorted(list_notices(uow, status="pending"), key=lambda notice: notice.id):
+    waiting = sorted(list_notices(uow, status="pending"), key=lambda notice: notice.id)
+    for notice in waiting:
         grouped[notice.session_id, notice.adjustment_id is not None].append(notice)
+    given = _given_forms(uow, waiting)
     return [PendingLetter(tuple(notice.id for notice in group), session_id, group[-1].seat_id,
-                          sum(notice.credit_minutes for notice in group), tuple(notice.form for notice in group),
-                          topup)
+                          sum(notice.credit_minutes for notice in group),
+                          tuple(form for notice in group for form in given[notice.id]), topup)
             for (session_id, topup), group in grouped.items()]
+
+
+def _given_forms(uow: UnitOfWork, notices: list[NoticeView]) -> dict[int, tuple[CompensationForm, ...]]:
+    """Each waiting notice's credit in the forms it was given: a time credit past closing, or a top-up
+    on a paid bill, came (in part or whole) as a voucher."""
+    by_compensation: dict[int, int] = defaultdict(int)
+    by_code: dict[str, int] = {}
+    for compensation_id, code, minutes in uow.db.execute(
+            select(Voucher.compensation_id, Voucher.code, Voucher.minutes)
+            .where(Voucher.compensation_id.in_({notice.compensation_id for notice in notices}))).tuples():
+        assert compensation_id is not None
+        by_compensation[compensation_id] += minutes
+        by_code[code] = minutes
+    forms: dict[int, tuple[CompensationForm, ...]] = {}
+    for notice in notices:
+        if notice.form not in _MAY_END_AS_VOUCHER or notice.voucher_code is None:
+            forms[notice.id] = (notice.form,)
+            continue
+        # A waiting first notice holds every voucher of its credit; a top-up's short letter its own.
+        minutes = (by_code.get(notice.voucher_code, 0) if notice.adjustment_id is not None
+                   else by_compensation[notice.compensation_id])
+        forms[notice.id] = ((CompensationForm.VOUCHER,) if minutes >= notice.credit_minutes
+                            else (notice.form, CompensationForm.VOUCHER))
+    return forms
 
 
 def letter_for(uow: UnitOfWork, notice_id: object) -> LetterView:
@@ -114,8 +140,10 @@ def deliver_letter(uow: UnitOfWork, notice_id: object, *, how: object, feedback:
                    actor: str) -> LetterView:
     """Record that a letter was shown, printed or declined: each of its notices, in one transaction."""
     letter = letter_for(uow, notice_id)
+    # One moment for the whole letter: it is how a reopened letter finds the notices handed over with it.
+    handed_over = uow.now()
     for notice in letter.notices:
-        record_delivery(uow, notice, how=how, feedback=feedback, actor=actor)
+        record_delivery(uow, notice, how=how, feedback=feedback, actor=actor, at=handed_over)
     uow.db.flush()
     delivered = notice_views(uow, [notice.id for notice in letter.notices])
     uow.commit()
@@ -172,15 +200,22 @@ def _composed(uow: UnitOfWork, notices: list[NoticeView], session_notices: list[
             venue_name=venue.name, timezone=venue.tz, currency=venue.currency, customer_name=session.customer_name,
             kind=cut.kind, dark_start=cut.dark_start, dark_end=cut.dark_end, lost_minutes=cut.lost_minutes,
             credit_minutes=cut.credit_minutes, form=cut.form, value_minor=item.figures.value_minor,
-            new_end=until_closing or new_end, voucher_code=cut.voucher_code, voucher_expires_at=item.expires_at,
+            new_end=until_closing or new_end,
+            voucher_code=codes_told(catalog, catalog.resolve_language(language), cut.vouchers) or cut.voucher_code,
+            voucher_expires_at=item.expires_at,
             left_while_dark=cut.left_while_dark, clock=venue.clock, cut_start=cut.cut_start, cut_end=cut.cut_end,
             ups_minutes=settings.seat_terms[notices[0].seat_id].ups_minutes
             if notices[0].seat_id in settings.seat_terms else 0,
             left_at=cut.left_at, carried_minutes=cut.carried_minutes, voucher_minutes=cut.voucher_minutes,
-            closing=closing if cut.voucher_minutes else None, dark_basis=item.figures.dark_basis))
+            closing=closing if cut.voucher_minutes else None, dark_basis=item.figures.dark_basis,
+            seat_fault=cut.seat_fault))
     else:
         chosen, text = compose_letter(catalog, language, letter)
     return LetterView(tuple(notices), chosen, text, codes)
+
+
+# Credits whose minutes (or some of them) become a voucher when the session or the bill is closed.
+_MAY_END_AS_VOUCHER = (CompensationForm.TIME, CompensationForm.BILL_REDUCTION)
 
 
 def _cuts(uow: UnitOfWork, notices: list[NoticeView], session: SeatSessionView,
@@ -224,8 +259,10 @@ def _cuts(uow: UnitOfWork, notices: list[NoticeView], session: SeatSessionView,
             lost_minutes=figures.lost_minutes, credit_minutes=credit, form=compensation.form,
             voucher_code=vouchers.display(own[0].code) if own else None, left_while_dark=left,
             cut_start=outage.started_at, cut_end=outage.ended_at, left_at=session.ended_at if left else None,
-            voucher_minutes=voucher_minutes if compensation.form is CompensationForm.TIME else 0,
-            carried_minutes=figures.carried_minutes if notice.adjustment_id is None else 0),
+            voucher_minutes=voucher_minutes if compensation.form in _MAY_END_AS_VOUCHER else 0,
+            carried_minutes=figures.carried_minutes if notice.adjustment_id is None else 0,
+            vouchers=tuple((vouchers.display(voucher.code), voucher.minutes) for voucher in own),
+            seat_fault=outage.scope_kind == ScopeKind.SEATS),
             figures, tuple(vouchers.display(voucher.code) for voucher in own),
             own[0].expires_at if own else None))
     return cuts

@@ -129,8 +129,11 @@ def notice_views(uow: UnitOfWork, notice_ids: list[int]) -> list[NoticeView]:
 
 
 def record_delivery(uow: UnitOfWork, view: NoticeView, *, how: object, feedback: object = None,
-                    actor: str) -> None:
-    """Append how a notice was delivered, with the customer's reaction if given, without committing."""
+                    actor: str, at: datetime | None = None) -> None:
+    """Append how a notice was delivered, with the customer's reaction if given, without committing.
+
+    ``at`` is the moment of a hand-over of several notices at once (a letter): one time for all.
+    """
     delivery = parsing.choice(Delivery, how, field="how", message="how must be shown, printed or declined")
     reaction = None
     if feedback is not None:
@@ -139,7 +142,8 @@ def record_delivery(uow: UnitOfWork, view: NoticeView, *, how: object, feedback:
     elif delivery is not Delivery.DECLINED:
         # Marking a letter again (printed once more, shown again) keeps the customer's reaction.
         reaction = view.feedback
-    uow.db.add(NoticeDelivery(notice_id=view.id, how=delivery, feedback=reaction, actor=actor, at=uow.now()))
+    uow.db.add(NoticeDelivery(notice_id=view.id, how=delivery, feedback=reaction, actor=actor,
+                                 at=at or uow.now()))
     audit.record(uow, actor=actor, action="notice.deliver", target_type="notice", target_id=view.id,
                  before={"status": view.status},
                  after={"status": delivery.value, "feedback": reaction.value if reaction else None})

@@ -17,7 +17,7 @@ from sqlalchemy import exists, select
 from compensator.domain import vouchers
 from compensator.domain.darkness import ended_in_the_dark
 from compensator.domain.figures import CompensationFigures
-from compensator.domain.kinds import CompensationForm, EntryKind
+from compensator.domain.kinds import CompensationForm, EntryKind, ScopeKind
 from compensator.domain.ledger import balance
 from compensator.domain.money import value_minor
 from compensator.domain.policy import choose_form, time_delivery
@@ -187,7 +187,7 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
             ups_minutes=settings.seat_terms[order.seat_id].ups_minutes,
             left_at=order.session.facts.ended_at if left else None, carried_minutes=order.figures.carried_minutes,
             voucher_minutes=voucher_minutes, closing=closing if voucher_minutes else None,
-            dark_basis=order.figures.dark_basis))
+            dark_basis=order.figures.dark_basis, seat_fault=outage.scope_kind == ScopeKind.SEATS))
         notices.append((order.compensation_id, None, language, text))
     if topup_notices:
         # The adjustments get their ids.
@@ -199,7 +199,7 @@ def apply_credits(uow: UnitOfWork, orders: list[CreditOrder], *, outage: Outage,
             cuts=(CutFacts(kind=outage.kind, dark_start=order.figures.dark_start, dark_end=order.figures.dark_end,
                            lost_minutes=order.figures.lost_minutes, credit_minutes=order.minutes, form=form,
                            voucher_code=vouchers.display(code) if code else None, cut_start=outage.started_at,
-                           cut_end=outage.ended_at),),
+                           cut_end=outage.ended_at, seat_fault=outage.scope_kind == ScopeKind.SEATS),),
             new_end=new_end, voucher_expires_at=expires_at if code else None, clock=settings.venue.clock))
         notices.append((order.compensation_id, order.adjustment.id, language, text))
     # One executemany per table, whatever the number of rows; the notices' ids are reserved

@@ -8,14 +8,13 @@ tests/artifacts/.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 from compensator.runtime import Compensator
 from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGUMENTS
+from tests.support.served import served_in_a_thread
 from web import create_app
 
 if not CHROMIUM.exists():
@@ -29,13 +28,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 @pytest.fixture
 def server(runtime: Compensator) -> Iterator[str]:
     """The dashboard served by werkzeug in a thread: its address."""
-    app = create_app(runtime, {"SECRET_KEY": "browser-test"})
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(timeout=10)
+    with served_in_a_thread(create_app(runtime, {"SECRET_KEY": "browser-test"})) as address:
+        yield address
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from compensator.store.database import make_engine, make_session_factory
-from tests.support.browser import ARTIFACTS, start_package
+from tests.support.browser import ARTIFACTS, log_in, start_package
 
 NOWHERE = "postgresql+psycopg://postgres@127.0.0.1:1/compensator"
 
@@ -22,11 +22,7 @@ def ada(add_person) -> None:
 
 def test_the_dashboard_says_the_database_is_unavailable_and_keeps_the_last_board(page, runtime,
                                                                                  monkeypatch) -> None:
-    page.goto("/")
-    page.fill("input[name=name]", "ada")
-    page.fill("input[name=pin]", "1234")
-    page.click("button[type=submit]")
-    page.wait_for_selector("#grid")
+    log_in(page)
     start_package(page, "G1", 60)
     assert page.locator("#database-banner").is_hidden()
 

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import subprocess
-from datetime import UTC, datetime
 
 import pytest
 
-from compensator.clock import FakeClock
-from tests.conftest import VENUE, make_settings
-from tests.support.browser import ARTIFACTS
-from tests.support.known_month import live_the_known_month
+from tests.support.browser import ARTIFACTS, log_in
+from tests.support.known_month import live_the_known_month, month_clock, month_settings
 
 
 @pytest.fixture
 def settings():
-    return make_settings(venue=dict(VENUE["venue"], closing_time="00:00"))
+    return month_settings()
 
 
 @pytest.fixture
 def clock():
-    return FakeClock(datetime(2026, 10, 1, tzinfo=UTC))
+    return month_clock()
 
 
 @pytest.fixture(autouse=True)
@@ -30,11 +27,7 @@ def bola(add_person) -> None:
 
 def test_the_reports_page_shows_a_months_report_with_its_charts_and_prints_it(page, uow, clock, tmp_path) -> None:
     live_the_known_month(uow, clock)
-    page.goto("/")
-    page.fill("input[name=name]", "bola")
-    page.fill("input[name=pin]", "4321")
-    page.click("button[type=submit]")
-    page.wait_for_selector("#grid")
+    log_in(page, "bola", "4321")
     page.goto("/reports")
     page.click("a.period >> text=Last month")
     frame = page.frame_locator("iframe.report-frame")
@@ -62,11 +55,7 @@ def test_the_reports_page_shows_a_months_report_with_its_charts_and_prints_it(pa
 
 def test_the_manager_page_shows_what_is_owed(page, uow, clock) -> None:
     live_the_known_month(uow, clock)
-    page.goto("/")
-    page.fill("input[name=name]", "bola")
-    page.fill("input[name=pin]", "4321")
-    page.click("button[type=submit]")
-    page.wait_for_selector("#grid")
+    log_in(page, "bola", "4321")
     page.goto("/manage")
     owed = page.locator("#owed")
     # s4's voucher of 20 standard minutes (NGN 100), issued on 3 November and valid 30 days.

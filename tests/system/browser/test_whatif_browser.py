@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import ARTIFACTS
+from tests.support.browser import ARTIFACTS, log_in
 
 
 @pytest.fixture(autouse=True)
@@ -14,11 +14,7 @@ def bola(add_person) -> None:
 
 
 def test_a_manager_asks_what_a_bigger_ups_would_have_saved(page, known_day) -> None:
-    page.goto("/")
-    page.fill("input[name=name]", "bola")
-    page.fill("input[name=pin]", "4321")
-    page.click("button[type=submit]")
-    page.wait_for_selector("#grid")
+    log_in(page, "bola", "4321")
     page.goto("/manage#whatif")
     form = page.locator("#whatif form")
     form.locator("input[name=from]").fill("2026-11-22")

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from compensator.report.formats import CONTENT_TYPES, RenderedReport, ReportFormat
+from compensator.report.formats import RenderedReport, Renderers, ReportFormat
 from compensator.report.period.data import PeriodReportData
 from compensator.report.period.formats import csv_format, html_format, json_format, pdf_format
+
+PERIOD = Renderers(json_format.render, csv_format.render, html_format.render, pdf_format.render)
 
 
 def render(report: PeriodReportData, report_format: ReportFormat) -> RenderedReport:
     """The period report in ``report_format``, with its type and file name."""
-    if report_format is ReportFormat.JSON:
-        content = json_format.render(report).encode("utf-8")
-    elif report_format is ReportFormat.CSV:
-        content = csv_format.render(report).encode("utf-8")
-    elif report_format is ReportFormat.HTML:
-        content = html_format.render(report).encode("utf-8")
-    else:
-        content = pdf_format.render(report)
-    filename = (f"compensator-report-{report.first_day.isoformat()}-to-{report.last_day.isoformat()}"
-                f".{report_format.value}")
-    return RenderedReport(content, CONTENT_TYPES[report_format], filename)
+    return PERIOD.render(report, report_format, f"compensator-report-{report.first_day.isoformat()}-to-"
+                                                f"{report.last_day.isoformat()}")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from compensator.report.formats.pdf_format import FONT, latin
+from compensator.report.formats.pdf_page import Page
 from compensator.report.period.data import PeriodReportData
 from compensator.report.period.formats import charts, layout
 
@@ -14,40 +11,9 @@ CHART_HEIGHT = 30
 
 def render(report: PeriodReportData) -> bytes:
     """The report as PDF bytes, A4 portrait."""
-    from fpdf import FPDF
-    from fpdf.fonts import FontFace
-
-    heading_style = FontFace(emphasis="BOLD", fill_color=(241, 243, 245))
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_margins(15, 15, 15)
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_title(latin(layout.title(report)))
-    pdf.add_page()
-
-    def text(value: object) -> str:
-        return latin(str(value), report.currency)
-
-    def line(value: str, height: float = 5) -> None:
-        pdf.multi_cell(0, height, text(value), new_x="LMARGIN", new_y="NEXT")
-
-    def heading(title: str) -> None:
-        pdf.ln(3)
-        pdf.set_font(FONT, "B", 12)
-        line(title, 7)
-        pdf.set_font(FONT, "", 9)
-
-    def table(header: Sequence[str] | None, rows: Sequence[Sequence[str]],
-              widths: Sequence[int] | None = None) -> None:
-        with pdf.table(col_widths=widths, headings_style=heading_style, line_height=5, text_align="LEFT",
-                       first_row_as_headings=header is not None) as drawn:
-            if header is not None:
-                drawn.row([text(cell) for cell in header])
-            for row in rows:
-                drawn.row([text(cell) for cell in row])
-
-    pdf.set_font(FONT, "B", 15)
-    line(layout.title(report), 7)
-    pdf.set_font(FONT, "", 9)
+    page = Page(layout.title(report), report.currency)
+    line, heading, table = page.line, page.heading, page.table
+    page.title(layout.title(report))
     state = "" if report.complete else ", the last still open: figures so far"
     line(f"{len(report.days)} days{state} - generated {layout.generated(report)} ({report.timezone})")
 
@@ -56,22 +22,22 @@ def render(report: PeriodReportData) -> bytes:
         line(f"{number}. {finding.text}")
 
     heading("Power, per seat")
-    pdf.set_font(FONT, "", 7.5)
+    page.font(7.5)
     table(layout.INDEX_HEADER, layout.index_rows(report), (14, 8, 8, 9, 10, 10, 9, 13, 20, 11, 16, 12))
-    pdf.set_font(FONT, "", 8)
+    page.font(8)
     line(layout.INDEX_NOTE, 4)
-    pdf.set_font(FONT, "", 9)
+    page.font(9)
     line(layout.restore(report))
     for sentence in layout.margins(report):
         line(f"- {sentence}")
 
     heading("Day by day")
     for chart in charts.charts(report, lambda amount: layout.money(report, amount)):
-        _chart(pdf, report, chart, text)
+        _chart(page, report, chart)
 
     heading("What is owed")
     table(None, layout.owed(report), (2, 1))
-    pdf.ln(2)
+    page.pdf.ln(2)
     table(layout.AGE_HEADER, layout.age_rows(report))
 
     heading("Care and retention")
@@ -81,16 +47,17 @@ def render(report: PeriodReportData) -> bytes:
         line("No letter was handed over.")
     line(layout.pending(report))
     line(layout.retention(report))
-    return bytes(pdf.output())
+    return page.output()
 
 
-def _chart(pdf: Any, report: PeriodReportData, chart: charts.Chart, text: Any) -> None:
+def _chart(page: Page, report: PeriodReportData, chart: charts.Chart) -> None:
     """One chart: its title, a framed plot with its scale, a dark bar per day, the first and last day."""
+    pdf, text = page.pdf, page.text
     if pdf.will_page_break(CHART_HEIGHT + 14):
         pdf.add_page()
-    pdf.set_font(FONT, "B", 9)
+    page.font(9, "B")
     pdf.cell(0, 5, text(chart.title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 8)
+    page.font(8)
     left = pdf.l_margin + 22
     top = pdf.get_y() + 1
     width = pdf.w - pdf.r_margin - left
