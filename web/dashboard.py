@@ -26,7 +26,7 @@ from flask.typing import ResponseReturnValue
 from compensator import seat_agent
 from compensator.clock import STEP_TOLERANCE, SteadyClock
 from compensator.collector import collector_held_off
-from compensator.domain.kinds import OutageStatus, SessionMode
+from compensator.domain.kinds import CompensationStatus, OutageStatus, SessionMode
 from compensator.domain.ups import UpsDisplay
 from compensator.domain.venue_day import next_closing
 from compensator.errors import InvalidInput, NotFound
@@ -229,11 +229,18 @@ def power_back() -> ResponseReturnValue:
 
 
 def _power_back_outcome(ended: list[outage_views.OutageView]) -> tuple[str, str]:
-    compensated = sum(len(item.compensations) for item in ended)
-    if not compensated:
-        return "success", gettext("Power back. No customer lost time.")
-    return "success", ngettext("Power back. %(num)d customer compensated: hand over the notice.",
-                               "Power back. %(num)d customers compensated: hand over their notices.", compensated)
+    # What this Power back gave: not the customers compensated earlier as they left in the dark.
+    made = [item for outage in ended for item in outage.compensations
+            if outage.ended_at is None or item.created_at >= outage.ended_at]
+    compensated = sum(item.status is CompensationStatus.APPLIED for item in made)
+    waiting = sum(item.status is CompensationStatus.AWAITING_APPROVAL for item in made)
+    said = (ngettext("Power back. %(num)d customer compensated: hand over the notice.",
+                     "Power back. %(num)d customers compensated: hand over their notices.", compensated)
+            if compensated else gettext("Power back.") if waiting else gettext("Power back. No customer lost time."))
+    if waiting:
+        said += " " + ngettext("%(num)d credit waits for a manager's approval.",
+                               "%(num)d credits wait for a manager's approval.", waiting)
+    return ("warning" if waiting else "success"), said
 
 
 SUSPECTED_ACTIONS = ("confirm", "dismiss")

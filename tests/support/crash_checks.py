@@ -163,9 +163,14 @@ def check_sessions(findings: Findings, requests: list[KeyedRequest], snapshot: S
             findings.add(OTHER, f"session {session_id} bought {found[0][2]} minutes, not {claimed.body['minutes']}",
                          [claimed])
         unexpected = {item[1] for item in entries_by_session[session_id]} - {
-            "purchase", "voucher_redemption", "extension", "outage_credit"}
+            "purchase", "voucher_redemption", "extension", "outage_credit", "price_change"}
         if unexpected:
             findings.add(OTHER, f"session {session_id} has entries of kinds nobody asked for: {sorted(unexpected)}")
+        # A move to a seat of another price re-prices the time left: a pair of entries, at most one per move.
+        repriced = sum(item[1] == "price_change" for item in entries_by_session[session_id])
+        moves = sum(event[0] == session_id and event[1] == "move" for event in snapshot.events)
+        if repriced % 2 or repriced > 2 * moves:
+            findings.add(OTHER, f"session {session_id} has {repriced} price_change entries for {moves} moves")
 
     extends: dict[int, list[KeyedRequest]] = defaultdict(list)
     for request in requests:

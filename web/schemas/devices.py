@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
 from compensator.domain.ups import Reading, UpsDisplay
 from web.schemas.common import Time
-from web.schemas.fields import Closed, Day, Id, Language, Moment, Name, Query, SeatId, Shape, text
+from web.schemas.fields import Closed, Day, Id, Language, Moment, Name, Query, SeatId, Shape, text, whole_number
 from web.schemas.outages import Outage
 
 # Any value asks for the report as a file to save rather than shown in the browser.
@@ -50,7 +50,7 @@ class SeatHeartbeat(Closed):
     model_config = ConfigDict(json_schema_extra={"examples": [{"seat": "A1"}]})
 
     seat: SeatId
-    up_seconds: Annotated[int, Field(ge=0, le=10 ** 9)] | None = None
+    up_seconds: Annotated[int, Field(ge=0, le=10 ** 9), BeforeValidator(whole_number)] | None = None
     went_down: PowerDown | None = None
 
 

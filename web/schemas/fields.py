@@ -64,14 +64,14 @@ def text(max_length: int, *, min_length: int = 0) -> Any:
                      AfterValidator(_clean_text)]
 
 
-def _whole(value: object) -> object:
+def whole_number(value: object) -> object:
     # JSON Schema counts 60.0 as an integer; so does the API, while "60" and true stay refused.
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
 
 
-Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(_whole)]
+Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(whole_number)]
 # Not blank: the server strips a seat or zone id, and an id of spaces alone names nothing (400).
 NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
 SeatId = Annotated[str, Field(min_length=1, max_length=parsing.MAX_NAME_LENGTH, pattern=NOT_BLANK),
@@ -81,7 +81,7 @@ Note = text(parsing.MAX_NOTE_LENGTH)
 # A reason the server requires: some text once stripped (a reason of spaces alone is none: 400).
 Reason = Annotated[str, Field(min_length=1, max_length=parsing.MAX_NOTE_LENGTH, pattern=NOT_BLANK),
                    AfterValidator(_clean_text)]
-Minutes = Annotated[int, Field(ge=1, le=parsing.MAX_PURCHASE_MINUTES), BeforeValidator(_whole)]
+Minutes = Annotated[int, Field(ge=1, le=parsing.MAX_PURCHASE_MINUTES), BeforeValidator(whole_number)]
 Language = Annotated[str, Field(min_length=2, max_length=16, pattern=r"^[A-Za-z]+([-_][A-Za-z]+)*$")]
 IdList = Annotated[list[SeatId], Field(min_length=1, max_length=1000)]
 
