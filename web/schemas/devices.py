@@ -55,10 +55,11 @@ class SeatHeartbeat(Closed):
 
 
 class UpsEvent(Closed):
-    """What NUT's upsmon saw: the mains off (``ONBATT``) or back (``ONLINE``), or its battery about to give out
-    (``LOWBATT``, ``FSD``): the seats it feeds go dark then."""
+    """What NUT's upsmon saw: the mains off (``ONBATT``) or back (``ONLINE``), its battery about to give out
+    (``LOWBATT``, ``FSD``: the seats it feeds go dark then), or its battery to replace (``REPLBATT``: kept in
+    the equipment record only)."""
 
-    event: Literal["ONBATT", "ONLINE", "LOWBATT", "FSD"]
+    event: Literal["ONBATT", "ONLINE", "LOWBATT", "FSD", "REPLBATT"]
 
 
 class SeatMessage(Shape):
