@@ -15,6 +15,7 @@ from compensator.services.sources import equipment, ups
 from compensator.store.models import UpsStatusChange
 from tests.conftest import make_settings
 
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 MONITORS = [
     {"name": "venue", "debounce_seconds": 15, "merge_seconds": 60, "poll": False},
     {"name": "gaming-ups", "zones": ["gaming"], "debounce_seconds": 15, "merge_seconds": 60, "poll_seconds": 0.5},
