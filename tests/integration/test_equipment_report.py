@@ -1,87 +1,33 @@
 """The daily report's equipment section: the seat whose UPS held 1 of its rated 2 minutes is named (issue 24, item 4).
 
-A zone rated 2 minutes, three cuts of 4 minutes from 14:10, 14:30 and 14:50. Each seat's agent
-reports after Power back when its PC went down, through the real heartbeat path: A3 after
-1 minute in two of the cuts (and after 3 in the third), A7 after 1 minute once, A5 always after
-3 minutes. The gaming zone's UPS is polled; its status changes say it went on low battery 5
-minutes into its one cut, and later that its battery needs replacing.
+The history is ``tests.support.weak_seat``'s: three cuts of a zone rated 2 minutes, in two of which
+seat A3's PC went off after 1 minute by its agent's report, and a polled UPS on low battery.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 
-from compensator.domain.equipment import UpsStatus
-from compensator.domain.ups import reading_of_status
 from compensator.report.build import build_daily_report
 from compensator.report.equipment_data import SEAT, WEAK_UPS, ZONE
 from compensator.report.formats import ReportFormat, render
-from compensator.services.outages import use_cases as outages
-from compensator.services.sessions import use_cases as sessions
-from compensator.services.sources import ups
-from compensator.services.sources.heartbeats import PowerDown, record_seat_heartbeat
-from tests.conftest import START, VENUE, make_settings
+from tests.conftest import START
 from tests.support.known_day import pdf_text
+from tests.support.weak_seat import A3_FINDING, at, weak_seat_history, weak_seat_settings
 
-A3_FINDING = "Seat A3: its UPS held at most 1 min of its rated 2 minutes in 2 of the last 3 cuts — check its battery"
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture
 def settings():
-    zones = [{**VENUE["zones"][0], "ups_minutes": 2}, {**VENUE["zones"][1], "ups_minutes": 15}]
-    return make_settings(zones=zones, ups=[{"name": "gaming-ups", "zones": ["gaming"], "debounce_seconds": 15,
-                                            "merge_seconds": 60}])
-
-
-def at(minutes: float):
-    return START + timedelta(minutes=minutes)
-
-
-def went_down(uow, seat: str, moment) -> None:
-    with uow() as unit:
-        record_seat_heartbeat(unit, seat_id=seat, up_seconds=30,
-                              went_down=PowerDown(moment, moment + timedelta(seconds=5)), actor="device:agent")
-
-
-def cut(uow, clock, start: float, downs: dict[str, float]) -> None:
-    """The standard zone's power off 4 minutes from ``start``; each seat of ``downs`` reports its PC off that far in."""
-    clock.set(at(start))
-    with uow() as unit:
-        outage_id = outages.start_outage(unit, actor="test", zones=["standard"]).id
-    clock.set(at(start + 4))
-    with uow() as unit:
-        outages.end_outage(unit, outage_id, actor="test")
-    clock.set(at(start + 6))
-    for seat, minutes in downs.items():
-        went_down(uow, seat, at(start + minutes))
-
-
-def poll(uow, clock, minutes: float, status: str, charge: int) -> None:
-    clock.set(at(minutes))
-    with uow() as unit:
-        ups.record_reading(unit, "gaming-ups", reading_of_status(status), status=UpsStatus(status, charge))
+    return weak_seat_settings()
 
 
 @pytest.fixture
 def report(uow, clock):
-    for seat in ("A3", "A5", "A7"):
-        with uow() as unit:
-            sessions.start_session(unit, seat_id=seat, minutes=180, actor="test")
-    cut(uow, clock, 10, {"A3": 1, "A5": 3, "A7": 1})
-    cut(uow, clock, 30, {"A3": 1, "A5": 3})
-    cut(uow, clock, 50, {"A3": 3, "A5": 3})
-    poll(uow, clock, 70, "OL", 100)
-    poll(uow, clock, 71, "OB DISCHRG", 99)
-    poll(uow, clock, 74, "OB DISCHRG", 60)
-    poll(uow, clock, 76, "OB DISCHRG LB", 20)
-    poll(uow, clock, 80, "OL CHRG", 22)
-    poll(uow, clock, 82, "OL CHRG", 22)
-    poll(uow, clock, 90, "OL CHRG RB", 60)
-    clock.set(at(120))
+    weak_seat_history(uow, clock)
     with uow() as unit:
         return build_daily_report(unit, START.date())
 
