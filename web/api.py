@@ -39,12 +39,13 @@ from compensator.services.outages import views as outage_views
 from compensator.services.sessions import use_cases as sessions
 from compensator.services.sessions import views as session_views
 from compensator.services.sessions.vouchers import redeem_voucher
-from compensator.services.sources import detection, server_gap, ups
+from compensator.services.sources import detection, equipment, server_gap, ups
 from compensator.services.sources.heartbeats import HeartbeatView, PowerDown, record_seat_heartbeat
 from compensator.store.database import UnitOfWork
 from web.api_json import (
     Submitted,
     compensation_json,
+    equipment_json,
     local_time,
     notice_json,
     outage_json,
@@ -285,12 +286,14 @@ SOURCES: dict[str, Callable[[UnitOfWork], Any]] = {
     "ups": lambda uow: [ups_json(view) for view in ups.ups_views(uow)],
     "silent_seats": _silent_seats,
     "last_server_gap": _last_server_gap,
+    "equipment": lambda uow: equipment_json(equipment.last_bridges(uow)),
 }
 
 
 @bp.get("/sources")
 def sources() -> ResponseReturnValue:
-    """The state of each automatic outage source: every UPS, the seats silent now, the last server gap."""
+    """The state of each automatic outage source: every UPS, the seats silent now, the last server gap, and the
+    equipment record (each zone's last UPS status changes, each seat's last measured bridges)."""
     require_api_actor()
     with reading() as uow:
         return jsonify({name: build(uow) for name, build in SOURCES.items()})

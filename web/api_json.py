@@ -22,6 +22,7 @@ from compensator.services.handover.notices import NoticeView
 from compensator.services.outages.views import CompensationView, OutageView
 from compensator.services.sessions.views import SeatSessionView
 from compensator.services.sessions.vouchers import Redemption
+from compensator.services.sources.equipment import LastBridges
 from compensator.services.sources.ups import UpsOutcome, UpsView
 from web.context import runtime
 from web.schemas.fields import WHOLE_MESSAGE
@@ -283,6 +284,24 @@ def ups_json(view: UpsView) -> dict[str, Any]:
         "name": view.name, "state": view.display.value, "since": local_time(view.since),
         "last_change": local_time(view.last_change), "mains": view.mains.value if view.mains else None,
         "zones": list(view.zones) if view.zones else None, "outage_open": view.in_outage, "polled": view.polled,
+    }
+
+
+def equipment_json(record: LastBridges) -> dict[str, Any]:
+    """The equipment record as ``GET /sources`` shows it: each zone's last UPS status changes, each seat's last
+    measured bridges, newest first."""
+    tz = runtime().settings.venue.tz
+    return {
+        "zones": [{"zone": zone.zone_id, "name": zone.zone_name, "ups": list(zone.ups), "changes": [
+            {"ups": change.ups, "at": local_time(change.at, tz), "status": change.status,
+             "battery_charge": change.battery_charge, "battery_runtime": change.battery_runtime,
+             "ups_load": change.ups_load, "source": change.source} for change in zone.changes]}
+            for zone in record.zones],
+        "seats": [{"seat": seat.seat_id, "zone": seat.zone_id, "bridges": [
+            {"outage": bridge.outage_id, "started_at": local_time(bridge.started_at, tz), "basis": bridge.basis.value,
+             "dark_from": local_time(bridge.dark_from, tz), "held_seconds": bridge.held_seconds,
+             "rated_minutes": bridge.rated_minutes} for bridge in seat.bridges]}
+            for seat in record.seats],
     }
 
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from compensator.domain.kinds import (
     CompensationForm,
+    DarkBasis,
     Delivery,
     EntryKind,
     Feedback,
@@ -40,6 +41,9 @@ VOCABULARIES: dict[type[StrEnum], dict[str, str]] = {
                    OutageStatus.ENDED: N_("ended"), OutageStatus.DISMISSED: N_("dismissed")},
     CompensationForm: {CompensationForm.TIME: N_("time"), CompensationForm.VOUCHER: N_("voucher"),
                        CompensationForm.BILL_REDUCTION: N_("bill reduction")},
+    DarkBasis: {DarkBasis.SEAT_REPORT: N_("its PC's own report"), DarkBasis.HEARTBEATS: N_("its heartbeats"),
+                DarkBasis.UPS_BATTERY: N_("UPS low battery"), DarkBasis.UPS_RATING: N_("UPS rating"),
+                DarkBasis.NO_UPS: N_("no UPS"), DarkBasis.NETWORK: N_("network")},
     Role: {Role.ATTENDANT: N_("attendant"), Role.MANAGER: N_("manager")},
     Feedback: {Feedback.HAPPY: N_("happy"), Feedback.NEUTRAL: N_("neutral"), Feedback.UNHAPPY: N_("unhappy")},
     SessionMode: {SessionMode.PREPAID: N_("prepaid"), SessionMode.POSTPAID: N_("postpaid")},

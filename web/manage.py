@@ -41,6 +41,7 @@ from web.billing import money
 from web.board_words import scope_words
 from web.context import reading, runtime
 from web.dashboard import ups_lines
+from web.equipment_view import equipment_card, held_words, row_name
 from web.forms import submit
 from web.i18n import N_, gettext, ngettext
 from web.labels import name_of
@@ -95,8 +96,8 @@ def _local_field(name: str) -> datetime | None:
 @bp.get("")
 @manager_required
 def index() -> str:
-    """Show suspected outages, recent outages, credits awaiting approval, what is owed in vouchers, people,
-    tokens, audit log, policy."""
+    """Show suspected outages, recent outages, credits awaiting approval, what is owed in vouchers, the equipment
+    record, people, tokens, audit log, policy."""
     settings = runtime().settings
     now = runtime().clock.now()
     with reading() as uow:
@@ -108,6 +109,7 @@ def index() -> str:
         ups_views = ups.ups_views(uow)
         open_sessions = sorted(session_views.list_open_sessions(uow), key=lambda item: item.seat_id)
         owed = owed_now(uow)
+        equipment = equipment_card(uow)
     suspected = [item for item in recent_outages if item.status is OutageStatus.SUSPECTED]
     return render_template(
         "manage.html", suspected=suspected, suspected_banners=suspected_json(suspected),
@@ -116,7 +118,8 @@ def index() -> str:
         older_audit=records[-1].id if len(records) == AUDIT_PAGE else None,
         policy=describe_policy(settings.policy), tz=settings.venue.tz, ups_states=ups_lines(ups_views),
         open_sessions=open_sessions, scope_words=scope_words, owed=owed, money=money,
-        age_bands={label: gettext(words) for label, words in AGE_BANDS.items()}, **whatif_form())
+        age_bands={label: gettext(words) for label, words in AGE_BANDS.items()}, equipment=equipment,
+        held_words=held_words, equipment_row_name=row_name, **whatif_form())
 
 
 def _audit_before() -> int | None:

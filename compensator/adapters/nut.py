@@ -20,6 +20,7 @@ from typing import Any
 from PyNUTClient.PyNUT import PyNUTClient
 
 from compensator.collector import collector_held_off
+from compensator.domain.equipment import UpsStatus, number
 from compensator.domain.ups import Reading, battery_low, reading_of_status
 from compensator.runtime import Compensator
 from compensator.services.sources.ups import record_reading
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 MIN_TIMEOUT_SECONDS = 1.0
 MAX_TIMEOUT_SECONDS = 5.0
 ClientFactory = Callable[..., Any]
+# The battery's figures kept with each status change, in the order of ``UpsStatus``'s fields.
+FIGURES = (b"battery.charge", b"battery.runtime", b"ups.load")
 
 
 class GuardedClient(PyNUTClient):  # type: ignore[misc]  # PyNUTClient ships no types: it is Any to mypy
@@ -91,6 +94,8 @@ class NutReader:
         self._client: Any = None
         # Whether the last status read said the battery is low (``LB`` or ``FSD``).
         self.low_battery = False
+        # The last status read, with the battery's figures, for the equipment record.
+        self.status: UpsStatus | None = None
 
     def read(self) -> tuple[Reading, str | None]:
         """The UPS's reading now, and what went wrong when it is no answer."""
@@ -104,11 +109,13 @@ class NutReader:
         except Exception as error:  # noqa: BLE001 - refused, timed out, an ERR line: all mean "no answer"
             # The connection may be half-read or dead: the next poll starts a new one.
             self.close()
+            self.status = None
             return Reading.NO_ANSWER, f"{type(error).__name__}: {error}".rstrip(": ")
         raw = values.get(b"ups.status", b"")
         status = raw.decode("ascii", "replace") if isinstance(raw, bytes) else str(raw)
         reading = reading_of_status(status)
         self.low_battery = battery_low(status)
+        self.status = UpsStatus(status, *(number(values.get(name)) for name in FIGURES)) if status.strip() else None
         return reading, None if reading is not Reading.NO_ANSWER else f"ups.status is {status or 'missing'!r}"
 
 
@@ -145,7 +152,8 @@ class UpsPoller:
             reading, problem = self._reader.read()
             with collector_held_off(), self.runtime.unit_of_work() as uow:
                 record_reading(uow, self.ups.name, reading, at=self.runtime.clock.now(),
-                               low_battery=getattr(self._reader, "low_battery", False))
+                               low_battery=getattr(self._reader, "low_battery", False),
+                               status=getattr(self._reader, "status", None))
         except Exception as error:  # noqa: BLE001 - a poller must outlive a busy or restarting database
             self._note(f"could not record a reading: {type(error).__name__}: {error}", error)
             return

@@ -46,6 +46,7 @@ from compensator.report.data import (
     OutageRow,
     ZoneTakings,
 )
+from compensator.report.equipment import build_equipment
 from compensator.report.rows import (
     Catalog,
     DayOutage,
@@ -136,6 +137,9 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
                  + [Anomaly(AnomalyKind.NOTICE_NOT_DELIVERED, outage_id=row.outage_id, seat_id=row.seat_id,
                             session_id=row.session_id)
                     for row in compensation_rows if row.notice is NoticeState.PENDING])
+    equipment = build_equipment(uow, end, catalog)
+    anomalies += [Anomaly(AnomalyKind.EQUIPMENT, seat_id=", ".join(finding.seats) or None, reason=finding.text)
+                  for finding in equipment.findings]
     takings, takings_total = _takings(uow, window, compensation_rows, catalog)
     timeline = timeline_rows(uow, window, day_outages, compensations.seats_by_outage, catalog)
     return DailyReportData(
@@ -146,7 +150,7 @@ def build_daily_report(uow: UnitOfWork, venue_date: date) -> DailyReportData:
         outage_bands=tuple(OutageBand(item.id, item.kind, max(item.started_at, start), min(item.ended_at or end, end))
                            for item in venue_outages),
         takings=takings, takings_total=takings_total, clock=settings.venue.clock, ups_by_zone=ups_by_zone,
-        seat_faults=seat_faults,
+        seat_faults=seat_faults, equipment=equipment,
     )
 
 

@@ -21,6 +21,7 @@ from compensator.domain.kinds import (
     ScopeKind,
 )
 from compensator.domain.records import record
+from compensator.report.equipment_data import NO_EQUIPMENT, Equipment
 from compensator.timeofday import ClockStyle
 
 
@@ -37,6 +38,8 @@ class AnomalyKind(StrEnum):
     ONGOING_OUTAGE = "ongoing_outage"
     UNCONFIRMED_OUTAGE = "unconfirmed_outage"
     DISMISSED_OUTAGE = "dismissed_outage"
+    # A UPS that fell short of its rating in 2 of its last 3 cuts, or NUT's flag to replace its battery.
+    EQUIPMENT = "equipment"
 
 
 class NoticeState(StrEnum):
@@ -252,7 +255,7 @@ class Anomaly:
     session_id: int | None = None
     minutes: int | None = None
     actor: str | None = None
-    # Why, as the person who did it wrote it (a sale's correction).
+    # Why, as the person who did it wrote it (a sale's correction); an equipment finding's sentence.
     reason: str | None = None
 
 
@@ -307,3 +310,5 @@ class DailyReportData:
     ups_by_zone: tuple[ZoneUps, ...] = ()
     # Outages of single seats (a PC's fault): listed apart, out of the venue's power figures.
     seat_faults: tuple[OutageRow, ...] = ()
+    # How each zone's UPS and each seat's own UPS held in the cuts measured (``report.equipment``).
+    equipment: Equipment = NO_EQUIPMENT

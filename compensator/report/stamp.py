@@ -2,8 +2,9 @@
 
 A report of a day that is over changes only when something about that day changes: one of
 its outages is corrected, confirmed or dismissed, an outage is back-dated into it, one of its
-compensations is created (a late confirmation), approved or given a notice, or the venue's
-settings, seats or zones are edited. Everything else written later (the next day's sessions,
+compensations is created (a late confirmation), approved or given a notice, a seat's bridge in
+a cut ended by then is measured late (its equipment section), or the venue's settings, seats,
+zones or UPSes are edited. Everything else written later (the next day's sessions,
 heartbeats, credits) is stamped with its own later time, after the day's window.
 
 A ``DayStamp`` holds a digest of the code, the settings and the catalog the report was built
@@ -41,8 +42,10 @@ from compensator.store.models import (
     Outage,
     OutageRevision,
     Seat,
+    SeatDarkEvidence,
     SeatSession,
     SessionEvent,
+    UpsStatusChange,
     Voucher,
     VoucherRedemption,
     Zone,
@@ -55,6 +58,8 @@ MARKED: dict[str, Any] = {
     "compensation_adjustments": CompensationAdjustment, "notices": Notice, "notice_deliveries": NoticeDelivery,
     "audit_log": AuditRecord, "ledger_entries": LedgerEntry, "session_events": SessionEvent,
     "seat_sessions": SeatSession, "vouchers": Voucher, "voucher_redemptions": VoucherRedemption,
+    # The equipment section's: the seats' measured bridges and the UPSes' status changes.
+    "seat_dark_evidence": SeatDarkEvidence, "ups_status_changes": UpsStatusChange,
 }
 
 
@@ -96,7 +101,8 @@ def _digest(uow: UnitOfWork) -> str:
     """The code, the settings a report uses, and every zone and seat row, as one digest."""
     settings = uow.settings
     digest = hashlib.sha256(code_digest().encode())
-    digest.update(repr((settings.venue, settings.zones, settings.seats)).encode())
+    # The UPSes too: the equipment section measures the zones they feed (their passwords are not in their repr).
+    digest.update(repr((settings.venue, settings.zones, settings.seats, settings.ups)).encode())
     for zone in uow.db.execute(select(Zone.id, Zone.name, Zone.price_minor_per_hour, Zone.ups_minutes, Zone.retired)
                                .order_by(Zone.id)):
         digest.update(repr(tuple(zone)).encode())
@@ -174,6 +180,11 @@ def unchanged_since(uow: UnitOfWork, window: tuple[datetime, datetime], stamp: D
         _newer(VoucherRedemption, stamp, "voucher_redemptions", or_(
             _unindexed(VoucherRedemption.at) < end,
             exists(select(Voucher.id).where(Voucher.id == VoucherRedemption.voucher_id, Voucher.expires_at < end)))),
+        # A seat's bridge measured late (its agent reports after Power back) for a cut ended by the day's end,
+        # and a UPS's status change up to it.
+        _newer(SeatDarkEvidence, stamp, "seat_dark_evidence", exists(
+            select(Outage.id).where(Outage.id == SeatDarkEvidence.outage_id, Outage.ended_at <= end))),
+        _newer(UpsStatusChange, stamp, "ups_status_changes", _unindexed(UpsStatusChange.at) <= end),
     )
     # A table whose newest row is older than its mark was put back (a backup restored under a
     # running server): ids written since may repeat those the stamp saw, so nothing holds.

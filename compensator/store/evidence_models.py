@@ -9,6 +9,10 @@ low battery and the seat's own later report are two bases; the policy takes the 
 measured bridge of that seat's UPS: how long it held (from the outage's start to ``dark_from``;
 the whole cut when ``dark_from`` is null) against the zone's ``rated_minutes``. Both tables are
 only ever inserted into.
+
+``UpsStatusChange`` is the equipment record of each UPS: every change of its status seen through
+NUT's ``upsd`` or the ``upsmon`` webhook, with the battery's figures (``domain.equipment``
+says which readings are kept). It is inserted into only, too.
 """
 
 from __future__ import annotations
@@ -60,4 +64,22 @@ class SeatDarkEvidence(Base):
     actor: Mapped[str] = mapped_column(String(100))
 
 
-EVIDENCE_MODELS = (SeatPowerReport, SeatDarkEvidence)
+class UpsStatusChange(Base):
+    """A UPS's status as it changed (``OB DISCHRG``, ``OB LB``, ``OL CHRG RB``), with its battery's figures then."""
+
+    __tablename__ = "ups_status_changes"
+    __table_args__ = (Index("ix_ups_status_changes_ups_at", "ups_name", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ups_name: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(64))
+    # Percent, seconds and percent, as NUT gives them (rounded); null when the UPS or the webhook does not say.
+    battery_charge: Mapped[int | None] = mapped_column(Integer, default=None)
+    battery_runtime: Mapped[int | None] = mapped_column(Integer, default=None)
+    ups_load: Mapped[int | None] = mapped_column(Integer, default=None)
+    # ``nut`` (the poller read it from upsd) or ``webhook`` (upsmon elsewhere reported it).
+    source: Mapped[str] = mapped_column(String(16))
+
+
+EVIDENCE_MODELS = (SeatPowerReport, SeatDarkEvidence, UpsStatusChange)

@@ -55,6 +55,7 @@ from compensator.store.evidence_models import (  # noqa: F401 - the seats' evide
     EVIDENCE_MODELS,
     SeatDarkEvidence,
     SeatPowerReport,
+    UpsStatusChange,
 )
 
 

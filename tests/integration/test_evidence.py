@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -32,6 +33,8 @@ from tests.support.evidence_period import (
     live_the_period,
 )
 from tests.support.known_day import csv_sections, pdf_text
+
+TZ = ZoneInfo("Africa/Lagos")
 
 
 @pytest.fixture
@@ -84,10 +87,16 @@ def test_what_recorded_each_outage_names_the_person_the_ups_the_silent_seats_and
     assert gap.traces[-1].text == "confirmed by manager:bola" and gap.traces[-1].kind is TraceKind.PERSON
     assert [trace.text for trace in cut.traces if trace.actor == "manager:bola"] == [
         f"times corrected by manager:bola to 2026-11-22 14:20:00 - 2026-11-22 14:45:00: {CORRECTION_REASON}"]
-    assert [trace.text for trace in ups.traces] == [
-        "UPS gaming-ups reported mains off (on battery) from 2026-11-22 16:00:00",
-        "UPS gaming-ups reported mains back from 2026-11-22 16:05:00; mains came back briefly and went off "
-        "again once before"]
+    # The UPS's own status changes (issue 24, item 4), each where it fell among what they caused.
+    assert [(trace.at.astimezone(TZ).strftime("%H:%M:%S"), trace.text) for trace in ups.traces] == [
+        ("16:00:00", "UPS gaming-ups status OB DISCHRG (on battery, discharging): battery 98%, runtime 25 min, "
+                     "load 40%, read from NUT's upsd"),
+        ("16:00:16", "UPS gaming-ups reported mains off (on battery) from 2026-11-22 16:00:00"),
+        ("16:01:00", "UPS gaming-ups status OL CHRG (on mains, charging): battery 90%, read from NUT's upsd"),
+        ("16:01:20", "UPS gaming-ups status OB DISCHRG (on battery, discharging): battery 88%, read from NUT's upsd"),
+        ("16:05:00", "UPS gaming-ups status OL CHRG (on mains, charging): battery 70%, read from NUT's upsd"),
+        ("16:06:01", "UPS gaming-ups reported mains back from 2026-11-22 16:05:00; mains came back briefly and went "
+                     "off again once before")]
     assert {trace.kind for trace in ups.traces} == {TraceKind.UPS}
     assert ("3 seats fell silent, last heard: A2 2026-11-22 17:00:00, A3 2026-11-22 17:00:00, "
             "A4 2026-11-22 17:00:00; the first beat again at 2026-11-22 17:05:10") in [t.text for t in silence.traces]
@@ -173,6 +182,7 @@ def test_the_pdf_is_a4_with_a_title_page_and_every_outage_correction_and_credit(
     for expected in ("Start 2026-11-20 23:50:00", "Source server_gap", "Opened by ups:gaming-ups",
                      "Flaps 1 (mains back briefly, then off again)", f"dismissed: {DISMISS_REASON}",
                      "UPS gaming-ups reported mains off (on battery) from 2026-11-22 16:00:00",
+                     "UPS gaming-ups status OB DISCHRG (on battery, discharging): battery 98%",
                      "run 2 started at 2026-11-21 10:12:05", "3 seats fell silent",
                      f"by manager:bola at 2026-11-22 14:50:00: {CORRECTION_REASON}",
                      "G1 3 14:20:00 14:45:00 25 40 40 NGN400.00 time", "bill reduction", "voucher",

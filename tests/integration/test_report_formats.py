@@ -61,8 +61,8 @@ def test_the_csv_carries_the_same_numbers_in_sections(known_day) -> None:
     content = render(known_day, ReportFormat.CSV).content
     assert content.startswith("\ufeff".encode())
     sections = csv_sections(content)
-    assert list(sections) == ["report", "figures", "reliability", "ups", "takings", "outages", "seat_faults",
-                              "corrections", "compensations", "anomalies"]
+    assert list(sections) == ["report", "figures", "reliability", "ups", "equipment", "equipment_findings", "takings",
+                              "outages", "seat_faults", "corrections", "compensations", "anomalies"]
     assert dict(sections["figures"][1:]) == {key: str(value) for key, value in EXPECTED_FIGURES.items()}
     assert dict(sections["reliability"][1:]) == {key: str(value) for key, value in EXPECTED_RELIABILITY.items()}
     outages_table = [dict(zip(sections["outages"][0], row, strict=True)) for row in sections["outages"][1:]]

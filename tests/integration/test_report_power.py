@@ -50,7 +50,7 @@ def test_two_cuts_longer_than_the_ups_show_the_minutes_it_carried_beside_those_i
     assert ups_rows[1:] == [["standard", "Standard", "10", "2", "20", "9"], ["gaming", "Gaming", "0", "2", "0", "29"]]
     html = render(report, ReportFormat.HTML).content.decode()
     assert "Carried by the UPS (min)</th>" in html and "Not carried: dark (min)</th>" in html
-    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html[html.index('<table class="ups">'):html.index("<h2>Takings")])
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html[html.index('<table class="ups">'):html.index("<h2>Equipment")])
     assert cells == ["Standard", "10", "2", "20", "9", "Gaming", "none", "2", "0", "29"]
     assert "<td>Standard 10 of 16, Gaming 0 of 16</td>" in html
     assert "Standard 10 2 20 9" in pdf_text(render(report, ReportFormat.PDF).content)

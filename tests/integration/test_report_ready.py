@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from compensator.domain.kinds import DarkBasis
 from compensator.report import ready
 from compensator.report import stamp as report_stamp
 from compensator.report.archive import archive_report
@@ -29,7 +30,9 @@ from compensator.services.outages import approvals
 from compensator.services.outages import use_cases as outages
 from compensator.services.outages import views as outage_views
 from compensator.services.sessions import use_cases as sessions
+from compensator.services.sources import evidence
 from compensator.settings import ReportSettings, ZoneSettings
+from compensator.store.models import Outage
 from tests.support.known_day import DAY, MANAGER, at_local, do, report_of_the_known_day
 
 
@@ -128,6 +131,21 @@ def test_an_outage_back_dated_into_the_day_counts(closed_day, clock, builds) -> 
     assert len(after["outages"]) == len(before["outages"]) + 1
     do(closed_day.unit_of_work, outages.end_outage, outage.id, ended_at=started + timedelta(minutes=10))
     assert assert_served_as_built(closed_day)["figures"] != after["figures"]
+
+
+def test_a_seats_bridge_measured_the_next_day_counts_in_the_equipment_section(closed_day, builds) -> None:
+    # Issue 24, item 4: a seat heard from the next morning shows by its uptime that it stayed on through a cut
+    # of the day; kept without a revision of the outage when nothing was credited to correct.
+    before = document(served(closed_day))
+    assert before["equipment"]["rows"] == []
+    ended = [row for row in before["outages"] if row["kind"] == "power" and row["scope_kind"] == "venue"
+             and not row["ongoing_at_end"]][0]
+    with closed_day.unit_of_work() as uow:
+        outage = uow.db.get(Outage, ended["id"])
+        assert evidence.claim(uow, outage, "A12", DarkBasis.HEARTBEATS, None, actor="device:agent")
+        uow.commit()
+    after = assert_served_as_built(closed_day)
+    assert [(row["kind"], row["id"], row["cuts"]) for row in after["equipment"]["rows"]] == [("seat", "A12", 1)]
 
 
 def test_a_credit_approved_the_next_day_counts(runtime, clock, builds) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from compensator.domain.equipment import UpsStatus
 from compensator.domain.ups import Reading
 from compensator.services.outages import use_cases as outages
 from compensator.services.sessions import use_cases as sessions
@@ -40,10 +41,12 @@ def evidence_settings():
     return make_settings(ups=MONITORS)
 
 
-def _reading(uow, clock, reading: Reading, seconds: int) -> None:
+def _reading(uow, clock, reading: Reading, seconds: int, charge: int) -> None:
+    """A poll of the UPS ``seconds`` later, as the poller hands it over: its status with the battery's charge."""
     clock.advance(seconds=seconds)
+    status = UpsStatus("OB DISCHRG" if reading is Reading.ON_BATTERY else "OL CHRG", charge)
     with uow() as unit:
-        ups.record_reading(unit, "gaming-ups", reading)
+        ups.record_reading(unit, "gaming-ups", reading, status=status)
 
 
 def _beat(uow, clock, seconds: int, *seats: str) -> None:
@@ -97,14 +100,14 @@ def live_the_period(uow, clock) -> dict[str, int]:
 
     at_local(clock, 16, 0)
     with uow() as unit:
-        ups.record_reading(unit, "gaming-ups", Reading.ON_BATTERY)
-    _reading(uow, clock, Reading.ON_BATTERY, 16)
-    _reading(uow, clock, Reading.ONLINE, 44)
-    _reading(uow, clock, Reading.ON_BATTERY, 20)
+        ups.record_reading(unit, "gaming-ups", Reading.ON_BATTERY, status=UpsStatus("OB DISCHRG", 98, 1500, 40))
+    _reading(uow, clock, Reading.ON_BATTERY, 16, 95)
+    _reading(uow, clock, Reading.ONLINE, 44, 90)
+    _reading(uow, clock, Reading.ON_BATTERY, 20, 88)
     at_local(clock, 16, 5)
     with uow() as unit:
-        ups.record_reading(unit, "gaming-ups", Reading.ONLINE)
-    _reading(uow, clock, Reading.ONLINE, 61)
+        ups.record_reading(unit, "gaming-ups", Reading.ONLINE, status=UpsStatus("OL CHRG", 70))
+    _reading(uow, clock, Reading.ONLINE, 61, 72)
 
     at_local(clock, 16, 59)
     for seat in ("A2", "A3", "A4", "A5"):

@@ -84,10 +84,14 @@ class NutServer:
         self._stop(self._driver)
         self._driver = None
 
-    def set_status(self, status: str) -> None:
-        """Rewrite the driver's ``.dev`` file, at once (written aside and renamed)."""
+    def set_status(self, status: str, charge: int = 100, *, runtime: int | None = None,
+                   load: int | None = None) -> None:
+        """Rewrite the driver's ``.dev`` file, at once (written aside and renamed): the status, the battery's
+        charge, and its runtime (seconds) and the load (percent) when given."""
         partial = self.folder / f"{self.name}.dev.partial"
-        partial.write_text(f"ups.status: {status}\nbattery.charge: 100\n")
+        extra = "".join(f"{name}: {value}\n" for name, value in (("battery.runtime", runtime), ("ups.load", load))
+                        if value is not None)
+        partial.write_text(f"ups.status: {status}\nbattery.charge: {charge}\n{extra}")
         partial.replace(self.folder / f"{self.name}.dev")
 
     def upsc_status(self) -> str | None:

@@ -24,12 +24,14 @@ from compensator.adapters.nut import GuardedClient, NutReader, UpsPoller
 from compensator.clock import SystemClock
 from compensator.config import parse_settings
 from compensator.config_models.ups import password_variable
-from compensator.domain.kinds import OutageSource, OutageStatus
+from compensator.domain.kinds import DarkBasis, OutageSource, OutageStatus
 from compensator.domain.ups import Reading, UpsDisplay
+from compensator.domain.venue_day import date_of
+from compensator.report.build import build_daily_report
 from compensator.runtime import Compensator
 from compensator.services.outages import views as outage_views
 from compensator.services.sessions import use_cases as sessions
-from compensator.services.sources import ups
+from compensator.services.sources import equipment, ups
 from compensator.settings import UpsSettings
 from tests.conftest import VENUE, make_settings
 from tests.support.nut_server import PASSWORD, USERNAME, NutServer, nut_available
@@ -228,3 +230,58 @@ def test_an_upsd_that_closes_the_connection_mid_answer_is_no_answer_not_a_hang()
         reading, problem = NutReader(monitor, GuardedClient).read()
     assert reading is Reading.NO_ANSWER and "closed" in (problem or "")
     assert time.monotonic() - started < 2
+
+
+def kept_changes(runtime: Compensator) -> list[Any]:
+    with runtime.unit_of_work() as uow:
+        return list(reversed(equipment.changes_of(uow, ("venue",))))
+
+
+def test_a_ups_running_down_is_kept_change_by_change_and_its_low_battery_darkens_the_seats(nut: NutServer,
+                                                                                            live) -> None:
+    # Issue 24, items 4 and 5: OL -> OB DISCHRG -> OB LB -> OL CHRG played by dummy-ups, the charge falling.
+    runtime, _ = live
+    with runtime.unit_of_work() as uow:
+        session = sessions.start_session(uow, seat_id="A1", minutes=120, actor="test")
+    wait_until(lambda: kept_changes(runtime), 5, "the poller to keep OL")
+    nut.set_status("OB DISCHRG", 90, runtime=900, load=35)
+    first_ob = nut.wait_for_status("OB DISCHRG")
+    (outage,) = wait_until(lambda: outages_of(runtime), DEBOUNCE_SECONDS + 3, "the outage to open")
+    # The same flags with the charge 4 points lower, then 20: only the second is a change worth a row.
+    nut.set_status("OB DISCHRG", 86, runtime=800, load=35)
+    wait_until(lambda: nut.upsc_status() == "OB DISCHRG", 3, "upsd to serve the new charge")
+    time.sleep(2 + 2 * POLL_SECONDS)
+    nut.set_status("OB DISCHRG", 70, runtime=600, load=35)
+    wait_until(lambda: len(kept_changes(runtime)) == 3, 5, "the charge at 70% to be kept")
+    nut.set_status("OB LB", 15, runtime=60, load=35)
+    low = nut.wait_for_status("OB LB")
+    wait_until(lambda: len(kept_changes(runtime)) == 4, 5, "OB LB to be kept")
+    time.sleep(2)
+    # dummy-ups keeps a variable the file no longer names: each status gives all three.
+    nut.set_status("OL CHRG", 16, runtime=120, load=30)
+    nut.wait_for_status("OL CHRG")
+    (ended,) = wait_until(lambda: [o for o in outages_of(runtime) if o.status is OutageStatus.ENDED],
+                          MERGE_SECONDS + 3, "the outage to end")
+
+    changes = kept_changes(runtime)
+    assert [(change.status, change.battery_charge, change.battery_runtime, change.ups_load, change.source)
+            for change in changes] == [
+        ("OL", 100, None, None, "nut"), ("OB DISCHRG", 90, 900, 35, "nut"), ("OB DISCHRG", 70, 600, 35, "nut"),
+        ("OB LB", 15, 60, 35, "nut"), ("OL CHRG", 16, 120, 30, "nut")]
+    on_battery, low_battery = changes[1], changes[3]
+    # The outage starts at the reading that first saw OB: the same moment as its row.
+    assert on_battery.at == ended.started_at
+    assert -SLACK_SECONDS <= (on_battery.at - stamp(first_ob)).total_seconds() <= POLL_SECONDS + SLACK_SECONDS
+    assert -SLACK_SECONDS <= (low_battery.at - stamp(low)).total_seconds() <= POLL_SECONDS + SLACK_SECONDS
+    assert changes[-1].at == ended.ended_at
+    # Seat A1's zone is rated 10 minutes: its UPS's low battery, not the rating, darkened it.
+    (compensation,) = ended.compensations
+    assert compensation.session_id == session.id
+    assert compensation.current.dark_basis is DarkBasis.UPS_BATTERY
+    assert compensation.current.dark_start == low_battery.at
+    with runtime.unit_of_work() as uow:
+        report = build_daily_report(uow, date_of(low_battery.at, runtime.settings.venue.tz))
+    (zone,) = [row for row in report.equipment.rows if row.id == "standard"]
+    held = round((low_battery.at - ended.started_at).total_seconds())
+    assert (zone.cuts, zone.median_held_seconds, zone.rated_minutes) == (1, held, 10)
+    print(f"kept {len(changes)} changes; low battery {held} s into the cut")

@@ -36,8 +36,10 @@ def test_a_heartbeat_answers_with_a_null_message_when_nothing_is_owed(client, be
 
 
 def test_sources_list_the_silent_seats_and_the_last_server_gap(client, bearer, uow, clock) -> None:
-    assert client.get("/api/v1/sources", headers=bearer).get_json() == {"ups": [], "silent_seats": [],
-                                                                         "last_server_gap": None}
+    no_changes = [{"zone": "standard", "name": "Standard", "ups": [], "changes": []},
+                  {"zone": "gaming", "name": "Gaming", "ups": [], "changes": []}]
+    assert client.get("/api/v1/sources", headers=bearer).get_json() == {
+        "ups": [], "silent_seats": [], "last_server_gap": None, "equipment": {"zones": no_changes, "seats": []}}
     silent_gaming_seats(uow, clock, client, bearer)
     with uow() as unit:
         server_gap.start_run(unit)

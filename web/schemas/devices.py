@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field
 
+from compensator.domain.kinds import DarkBasis
 from compensator.domain.ups import Reading, UpsDisplay
 from web.schemas.common import Time
 from web.schemas.fields import Closed, Day, Id, Language, Moment, Name, Query, SeatId, Shape, text, whole_number
@@ -55,10 +56,11 @@ class SeatHeartbeat(Closed):
 
 
 class UpsEvent(Closed):
-    """What NUT's upsmon saw: the mains off (``ONBATT``) or back (``ONLINE``), or its battery about to give out
-    (``LOWBATT``, ``FSD``): the seats it feeds go dark then."""
+    """What NUT's upsmon saw: the mains off (``ONBATT``) or back (``ONLINE``), its battery about to give out
+    (``LOWBATT``, ``FSD``: the seats it feeds go dark then), or its battery to replace (``REPLBATT``: kept in
+    the equipment record only)."""
 
-    event: Literal["ONBATT", "ONLINE", "LOWBATT", "FSD"]
+    event: Literal["ONBATT", "ONLINE", "LOWBATT", "FSD", "REPLBATT"]
 
 
 class SeatMessage(Shape):
@@ -114,12 +116,63 @@ class ServerGap(Shape):
     outage: int | None
 
 
+class UpsChange(Shape):
+    """A change of a UPS's status as NUT gave it (``OB DISCHRG``, ``OB LB``, ``OL CHRG RB``), with the battery's
+    charge (percent), runtime (seconds) and the load (percent) where the UPS gives them; ``source`` ``nut`` (polled)
+    or ``webhook`` (reported by upsmon)."""
+
+    ups: str
+    at: Time
+    status: str
+    battery_charge: int | None
+    battery_runtime: int | None
+    ups_load: int | None
+    source: Literal["nut", "webhook"]
+
+
+class ZoneEquipment(Shape):
+    """A zone, the UPSes whose mains feed it, and their last status changes, newest first."""
+
+    zone: str
+    name: str
+    ups: list[str]
+    changes: list[UpsChange]
+
+
+class SeatBridge(Shape):
+    """One measured bridge of a seat's UPS: from the cut's start it held ``held_seconds`` (to ``dark_from``, or
+    through the whole cut when that is null), against its zone's rating."""
+
+    outage: int
+    started_at: Time
+    basis: DarkBasis
+    dark_from: Time | None
+    held_seconds: int
+    rated_minutes: int
+
+
+class SeatEquipment(Shape):
+    """A seat with a measured bridge, and its last ones (three at most), newest first."""
+
+    seat: str
+    zone: str | None
+    bridges: list[SeatBridge]
+
+
+class Equipment(Shape):
+    """The equipment record: every configured zone's last UPS status changes, every measured seat's last bridges."""
+
+    zones: list[ZoneEquipment]
+    seats: list[SeatEquipment]
+
+
 class Sources(Shape):
-    """The state of each automatic outage source."""
+    """The state of each automatic outage source, and the equipment record."""
 
     ups: list[Ups]
     silent_seats: list[SilentSeat]
     last_server_gap: ServerGap | None
+    equipment: Equipment
 
 
 class ReportQuery(Query):

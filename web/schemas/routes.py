@@ -123,11 +123,13 @@ OPERATIONS: tuple[Operation, ...] = (
               _ok("recorded", devices.Heartbeat), body=devices.SeatHeartbeat),
     Operation("post", "/ups/{name}/events",
               "A NUT upsmon reports the mains off (ONBATT) or back (ONLINE) for a configured UPS; debounced like a "
-              "poll: an outage opens once ONBATT has lasted debounce_seconds, back-dated to the event",
+              "poll: an outage opens once ONBATT has lasted debounce_seconds, back-dated to the event; LOWBATT and FSD "
+              "darken its seats, REPLBATT is kept in the equipment record",
               _ok("the UPS after the event, with the outage it opened or ended (else null)", devices.UpsOutcome),
               body=devices.UpsEvent),
-    Operation("get", "/sources", "The state of each automatic outage source",
-              _ok("one key per source", devices.Sources)),
+    Operation("get", "/sources", "The state of each automatic outage source, and the equipment record",
+              _ok("one key per source; equipment: each zone's last UPS status changes, each seat's last measured "
+                  "bridges", devices.Sources)),
     Operation("get", "/reports/daily/{date}", "The end-of-day report of a venue day",
               _ok("the report", REPORT_FORMATS), query=devices.ReportQuery),
     Operation("get", "/reports/period", "The owner's report of a period of venue days (a week, a month, any two days)",

@@ -30,6 +30,7 @@ from compensator.report.evidence.data import (
     Standing,
 )
 from compensator.services import parsing
+from compensator.services.sources.equipment import StatusChange, changes_of
 from compensator.store.database import UnitOfWork
 
 
@@ -91,7 +92,8 @@ def build_evidence(uow: UnitOfWork, first: object, last: object) -> Evidence:
             dismissed_reason=dismissal.reason if dismissal else None, started_at=outage.started_at,
             ended_at=outage.ended_at, minutes=_whole_minutes(outage.started_at, outage.ended_at), flaps=outage.flaps,
             actor=outage.actor, note=outage.note,
-            traces=witness.traces(history, silences.get(outage.id, []), gaps.get(outage.id), outage.flaps, tz),
+            traces=witness.traces(history, silences.get(outage.id, []), gaps.get(outage.id), outage.flaps, tz,
+                                  _status_changes(uow, history, outage.started_at, outage.ended_at or window_end)),
             corrections=corrections.get(outage.id, ()), credits=tuple(credits_by_outage.get(outage.id, ()))))
     credits = [credit for outage in found for credit in outage.credits]
     return Evidence(
@@ -99,6 +101,14 @@ def build_evidence(uow: UnitOfWork, first: object, last: object) -> Evidence:
         clock=settings.venue.clock, first_day=first_day, last_day=last_day, window_start=window_start,
         window_end=window_end, generated_at=uow.now(), outages=tuple(found),
         seats=_seats(credits, catalog), totals=_totals(found, credits))
+
+
+def _status_changes(uow: UnitOfWork, history: list[rows.RevisionRow], start: datetime,
+                    end: datetime) -> list[StatusChange]:
+    """The status changes the UPSes that recorded an outage made during it, oldest first (none for another outage)."""
+    names = tuple(sorted({item.actor.removeprefix(witness.UPS_PREFIX) for item in history
+                          if item.actor.startswith(witness.UPS_PREFIX)}))
+    return list(reversed(changes_of(uow, names, since=start, until=end))) if names else []
 
 
 def _seats(credits: list[CreditRow], catalog: day_rows.Catalog) -> tuple[SeatLoss, ...]:

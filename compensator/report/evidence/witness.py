@@ -4,7 +4,10 @@ Every stored revision of an outage becomes one trace (who opened it, ended it, c
 dismissed or corrected it, and when), worded after its actor: ``ups:NAME`` is the UPS reporting
 through NUT or upsmon, ``heartbeats`` the seats' detector, ``server-gap`` the server itself, any
 other actor a person or a program with a token. The heartbeat silences and the server's runs add
-what those detectors saw. Times are the venue's, to the second, with their date.
+what those detectors saw, and the UPS's status changes kept during a UPS outage
+(``ups_status_changes``) what the UPS itself said: ``OB DISCHRG`` at the start, ``LB`` when its
+battery ran low, ``OL`` when mains came back, with its charge. Times are the venue's, to the
+second, with their date.
 """
 
 from __future__ import annotations
@@ -13,12 +16,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from compensator.domain.kinds import RevisionAction
+from compensator.report.equipment import duration
 from compensator.report.evidence.data import Trace, TraceKind
 from compensator.report.evidence.rows import GapRow, RevisionRow, SilenceRow
+from compensator.services.sources.equipment import FROM_NUT, StatusChange
 
 UPS_PREFIX = "ups:"
 HEARTBEATS_ACTOR = "heartbeats"
 SERVER_GAP_ACTOR = "server-gap"
+# NUT's status flags in words; any other is shown as NUT gives it.
+FLAG_WORDS = {"OL": "on mains", "OB": "on battery", "LB": "low battery", "RB": "replace battery",
+              "FSD": "forced shutdown", "CHRG": "charging", "DISCHRG": "discharging"}
 
 
 def stamp(moment: datetime | None, tz: ZoneInfo) -> str:
@@ -65,10 +73,22 @@ def _revision_text(revision: RevisionRow, kind: TraceKind, tz: ZoneInfo, flaps: 
             f"{stamp(revision.ended_at, tz)}: {revision.reason}")
 
 
+def status_text(change: StatusChange) -> str:
+    """A UPS's status change as a sentence: its flags in words, the battery's figures, how it was heard."""
+    words = ", ".join(FLAG_WORDS.get(flag, flag) for flag in change.status.split())
+    figures = [f"{label} {shown}" for label, shown in (
+        ("battery", None if change.battery_charge is None else f"{change.battery_charge}%"),
+        ("runtime", None if change.battery_runtime is None else duration(change.battery_runtime)),
+        ("load", None if change.ups_load is None else f"{change.ups_load}%")) if shown is not None]
+    heard = "read from NUT's upsd" if change.source == FROM_NUT else "reported by upsmon"
+    return (f"UPS {change.ups} status {change.status} ({words})" + (f": {', '.join(figures)}" if figures else "")
+            + f", {heard}")
+
+
 def traces(revisions: list[RevisionRow], silences: list[SilenceRow], gap: GapRow | None, flaps: int,
-           tz: ZoneInfo) -> tuple[Trace, ...]:
-    """The outage's witnesses, in the order they were recorded."""
-    found = []
+           tz: ZoneInfo, changes: list[StatusChange] | None = None) -> tuple[Trace, ...]:
+    """The outage's witnesses, in the order they were recorded (a UPS's status change before what it caused)."""
+    found = [Trace(change.at, TraceKind.UPS, UPS_PREFIX + change.ups, status_text(change)) for change in changes or ()]
     for revision in revisions:
         kind = kind_of(revision.actor)
         found.append(Trace(revision.at, kind, revision.actor, _revision_text(revision, kind, tz, flaps)))

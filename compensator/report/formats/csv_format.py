@@ -1,7 +1,8 @@
 """The report as one sectioned CSV file.
 
 Each section starts with a line ``# name`` (``report``, ``figures``, ``reliability``, ``ups``,
-``takings``, ``outages``, ``seat_faults``, ``corrections``, ``compensations``, ``anomalies``),
+``equipment``, ``equipment_findings``, ``takings``, ``outages``, ``seat_faults``, ``corrections``,
+``compensations``, ``anomalies``),
 then a header row and its rows; a blank line ends it. A program can split the file on the ``#`` lines. The file starts
 with a UTF-8 byte order mark, without which Excel on Windows garbles accented names. Times are
 the venue's local time (``YYYY-MM-DD HH:MM``); money is in minor units; figures use the
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from compensator.domain.figures import CompensationFigures
 from compensator.report.data import CompensationRow, DailyReportData, GivenMinutes, OutageRow, ZoneTakings, ZoneUps
+from compensator.report.equipment_data import EquipmentRow
 from compensator.report.formats import layout
 
 BYTE_ORDER_MARK = "\ufeff"
@@ -31,6 +33,10 @@ CORRECTION_COLUMNS = ["outage_id", "at", "actor", "started_before", "ended_befor
                       "reason"]
 TAKINGS_COLUMNS = [field.name for field in dataclasses.fields(ZoneTakings)]
 UPS_COLUMNS = [field.name for field in dataclasses.fields(ZoneUps)]
+# A zone's UPSes, and the seats and zones a finding names, are one cell each, space-separated.
+EQUIPMENT_COLUMNS = [field.name for field in dataclasses.fields(EquipmentRow)]
+FINDING_COLUMNS = ["kind", "seats", "zones", "ups", "rated_minutes", "held_seconds", "short_in_last_cuts",
+                   "last_cuts", "text"]
 # A compensation's figures, and what it gave by form, are spread into columns of their own names.
 SPREAD = {"figures": CompensationFigures, "given": GivenMinutes}
 COMPENSATION_FIELDS = [(f"{field.name}.{inner.name}", inner) if field.name in SPREAD else (field.name, field)
@@ -94,6 +100,14 @@ def render(report: DailyReportData) -> str:
             [list(pair) for pair in dataclasses.asdict(report.reliability).items()])
     # What each zone's UPS carried of the day's power cuts, beside what it did not.
     section("ups", UPS_COLUMNS, [list(dataclasses.astuple(row)) for row in report.ups_by_zone])
+    # How each zone's UPS and each seat's own held in the cuts measured, and what to do about it.
+    section("equipment", EQUIPMENT_COLUMNS,
+            [[" ".join(value) if isinstance(value, tuple) else value for value in dataclasses.astuple(row)]
+             for row in report.equipment.rows])
+    section("equipment_findings", FINDING_COLUMNS,
+            [[item.kind, " ".join(item.seats), " ".join(item.zones), " ".join(item.ups), item.rated_minutes,
+              item.held_seconds, item.short_in_last_cuts, item.last_cuts, item.text]
+             for item in report.equipment.findings])
     # One row per zone, then the venue's total with an empty zone_id.
     section("takings", TAKINGS_COLUMNS,
             [list(dataclasses.astuple(row)) for row in (*report.takings, report.takings_total)])

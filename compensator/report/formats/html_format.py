@@ -34,7 +34,8 @@ def render(report: DailyReportData) -> str:
     """The report as an HTML document."""
     return environment().get_template("report.html").render(
         report=report, layout=layout, headline=layout.headline(report), reliability=layout.reliability(report),
-        takings=layout.takings(report), ups=layout.ups(report), timeline=Markup(render_svg(report)),
+        takings=layout.takings(report), ups=layout.ups(report), equipment=layout.equipment(report),
+        timeline=Markup(render_svg(report)),
         compensation_rows=_compensation_rows(report), anomaly_items=_anomaly_items(report))
 
 

@@ -19,6 +19,8 @@ from compensator.report.data import (
     OutageRow,
     ZoneTakings,
 )
+from compensator.report.equipment import duration
+from compensator.report.equipment_data import ZONE
 from compensator.timeofday import time_of_day
 
 NOTHING = "—"
@@ -27,6 +29,8 @@ UPS_NOTE = ("For each power cut over a zone, its UPS carried the seats for its f
             "the cuts' minutes in the day, split.")
 SEAT_FAULTS_NOTE = ("Outages of single seats (a PC's or a socket's fault), not of the venue's power: they are "
                     "left out of the outage and power figures above; their credits are counted with the others.")
+EQUIPMENT_HEADER = ("Zone or seat", "UPS", "Cuts measured", "Held, median", "Held, shortest", "Rated (min)",
+                    "Short of rating", "New battery (RB)")
 TAKINGS_HEADER = ("Zone", "Purchases", "Extensions", "Postpaid bills", "Takings", "Credits given", "Credits' share")
 
 
@@ -89,6 +93,30 @@ def ups(report: DailyReportData) -> list[tuple[str, ...]]:
     return [(row.zone_name, str(row.ups_minutes) if row.ups_minutes else "none", str(row.cuts),
              str(row.carried_minutes), str(row.not_carried_minutes))
             for row in report.ups_by_zone]
+
+
+def equipment(report: DailyReportData) -> list[tuple[str, ...]]:
+    """The equipment table's rows, zones then seats, as ``EQUIPMENT_HEADER`` names them."""
+    rows: list[tuple[str, ...]] = []
+    for row in report.equipment.rows:
+        measured = bool(row.cuts)
+        rows.append((
+            f"Zone {row.zone_name}" if row.kind == ZONE else f"Seat {row.id}",
+            ", ".join(row.ups) if row.kind == ZONE else "its own",
+            str(row.cuts),
+            duration(row.median_held_seconds) if measured else NOTHING,
+            duration(row.shortest_held_seconds) if measured else NOTHING,
+            str(row.rated_minutes) if row.rated_minutes else "none",
+            f"{row.short_in_last_cuts} of the last {row.last_cuts}" if measured else NOTHING,
+            local(report, row.replace_battery_at, "%d %b") if row.replace_battery_at else ""))
+    return rows
+
+
+def equipment_note(report: DailyReportData) -> str:
+    """What the equipment table measures, as a sentence."""
+    return (f"The power cuts that ended in the {report.equipment.days} days up to this day's end, as measured: a "
+            "zone by its UPS's status changes (it held until its first low battery, LB, or through the cut), a seat "
+            "by its own PC (until the moment it went off, or through the cut). Held times count from the cut's start.")
 
 
 def takings(report: DailyReportData) -> list[tuple[str, ...]]:
@@ -174,6 +202,8 @@ def anomaly(item: Anomaly) -> str:
     if item.kind is AnomalyKind.DISMISSED_OUTAGE:
         return (f"outage {item.outage_id} was dismissed by {item.actor}: "
                 + (item.reason if item.reason else "no reason given"))
+    if item.kind is AnomalyKind.EQUIPMENT:
+        return item.reason or ""
     if item.kind is AnomalyKind.ONGOING_OUTAGE:
         return f"outage {item.outage_id} was still going on at the end of the day ({item.minutes} min so far)"
     return f"outage {item.outage_id} is still suspected: confirm or dismiss it"

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from compensator.domain.equipment import UpsStatus
 from compensator.domain.kinds import DarkBasis, OutageKind, OutageSource, OutageStatus, ScopeKind
 from compensator.domain.ups import (
     DisplayChanged,
@@ -35,6 +36,7 @@ from compensator.errors import InvalidInput, NotFound
 from compensator.services.outages import use_cases as outages
 from compensator.services.outages.scopes import scope_key, scope_seats
 from compensator.services.outages.views import OutageView
+from compensator.services.sources import equipment
 from compensator.services.sources.evidence import claim
 from compensator.settings import UpsSettings
 from compensator.store.database import UnitOfWork, insert_unless_present
@@ -47,6 +49,10 @@ log = logging.getLogger(__name__)
 EVENT_READINGS = {"ONBATT": Reading.ON_BATTERY, "ONLINE": Reading.ONLINE}
 # The events that say the battery is about to give out: low battery, forced shutdown.
 BATTERY_EVENTS = ("LOWBATT", "FSD")
+# NUT says the battery needs replacing: kept in the equipment record, nothing else.
+REPLACE_EVENT = "REPLBATT"
+# The status each event stands for in the equipment record: what it says, and no more.
+EVENT_STATUSES = {"ONBATT": "OB", "ONLINE": "OL", "LOWBATT": "LB", "FSD": "FSD", REPLACE_EVENT: "RB"}
 STATE_FIELDS = ("mains_since", "answering", "silent_since", "off_since", "on_since", "in_outage", "changed_at",
                 "read_at", "flaps")
 DISPLAY_WORDS = {UpsDisplay.ONLINE: "on mains", UpsDisplay.ON_BATTERY: "on battery",
@@ -85,16 +91,22 @@ def require_ups(uow: UnitOfWork, name: object) -> UpsSettings:
 
 
 def record_reading(uow: UnitOfWork, name: str, reading: Reading, *, at: datetime | None = None,
-                   low_battery: bool = False) -> UpsOutcome:
+                   low_battery: bool = False, status: UpsStatus | None = None,
+                   source: str = equipment.FROM_NUT) -> UpsOutcome:
     """Take one reading of UPS ``name`` made at ``at`` (now by default) and act on it.
 
     ``low_battery`` when its status said ``LB`` or ``FSD``: its seats go dark then (``note_low_battery``).
+    ``status``, the status read with the battery's figures, goes to the equipment record when it
+    is a change (``equipment.record_status``), committed with the reading's effect.
     """
     ups = require_ups(uow, name)
+    moment = at or uow.now()
     state = _lock_state(uow, ups.name)
-    outcome = _carry_out(uow, ups, observe(state, reading, at or uow.now(), _timing(ups)))
-    if low_battery:
-        note_low_battery(uow, ups, at or uow.now())
+    if status is not None and equipment.record_status(uow, ups.name, status, moment, source):
+        log.info("UPS %s: status %s", ups.name, equipment.normalised(status.status))
+    outcome = _carry_out(uow, ups, observe(state, reading, moment, _timing(ups)))
+    if low_battery or (status is not None and status.battery_low):
+        note_low_battery(uow, ups, moment)
     return outcome
 
 
@@ -115,14 +127,21 @@ def note_low_battery(uow: UnitOfWork, ups: UpsSettings, at: datetime) -> None:
 def report_event(uow: UnitOfWork, name: object, event: object) -> UpsOutcome:
     """A upsmon elsewhere reports the mains off (``ONBATT``) or back (``ONLINE``) for UPS ``name``."""
     ups = require_ups(uow, name)
-    if event in BATTERY_EVENTS:
-        note_low_battery(uow, ups, uow.now())
-        return UpsOutcome(_view(ups, _state_of(uow.db.get(UpsStateRecord, ups.name))))
+    if event in BATTERY_EVENTS or event == REPLACE_EVENT:
+        # No reading of the mains: the status it stands for goes to the equipment record alone.
+        state = _lock_state(uow, ups.name)
+        equipment.record_status(uow, ups.name, UpsStatus(EVENT_STATUSES[str(event)]), uow.now(),
+                                equipment.FROM_WEBHOOK)
+        if event in BATTERY_EVENTS:
+            note_low_battery(uow, ups, uow.now())
+        uow.commit()
+        return UpsOutcome(_view(ups, state))
     reading = EVENT_READINGS.get(event) if isinstance(event, str) else None
     if reading is None:
-        raise InvalidInput(f"event must be {', '.join(EVENT_READINGS)} or {' or '.join(BATTERY_EVENTS)}",
-                           field="event")
-    return record_reading(uow, ups.name, reading)
+        raise InvalidInput(f"event must be {', '.join(EVENT_READINGS)}, {' or '.join(BATTERY_EVENTS)} "
+                           f"or {REPLACE_EVENT}", field="event")
+    return record_reading(uow, ups.name, reading, status=UpsStatus(EVENT_STATUSES[str(event)]),
+                          source=equipment.FROM_WEBHOOK)
 
 
 def evaluate_reported(uow: UnitOfWork, name: str) -> UpsOutcome:
