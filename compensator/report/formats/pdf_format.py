@@ -71,11 +71,8 @@ def render(report: DailyReportData) -> bytes:
     if not report.equipment.rows:
         line("No cut measured.")
     else:
-        with pdf.table(col_widths=(26, 22, 18, 22, 22, 16, 30, 24), headings_style=heading_style, line_height=5,
-                       text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")) as table:
-            table.row([text(title) for title in layout.EQUIPMENT_HEADER])
-            for cells in layout.equipment(report):
-                table.row([text(cell) for cell in cells])
+        page.table(layout.EQUIPMENT_HEADER, layout.equipment(report), (26, 22, 18, 22, 22, 16, 30, 24),
+                   ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"))
     for finding in report.equipment.findings:
         line(f"- {finding.text}.")
     line(layout.equipment_note(report))
