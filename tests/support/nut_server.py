@@ -47,6 +47,8 @@ class NutServer:
         self.port = free_port()
         self.state = folder / "state"
         self.state.mkdir(mode=0o700, parents=True)
+        # The modification time of the .dev file last written: dummy-ups compares whole seconds.
+        self._written_at = 0.0
         # The driver looks for changes every pollinterval seconds: one keeps the flips quick.
         (folder / "ups.conf").write_text(f"pollinterval = 1\n[{name}]\n  driver = dummy-ups\n  port = {name}.dev\n"
                                          f'  desc = "test UPS"\n')
@@ -92,6 +94,10 @@ class NutServer:
         extra = "".join(f"{name}: {value}\n" for name, value in (("battery.runtime", runtime), ("ups.load", load))
                         if value is not None)
         partial.write_text(f"ups.status: {status}\nbattery.charge: {charge}\n{extra}")
+        # dummy-ups reads the file again only when its modification time, in whole seconds, changed: two
+        # writes within one second would leave the second unread, so each is dated a second after the last.
+        self._written_at = max(float(int(time.time())), self._written_at + 1)
+        os.utime(partial, (self._written_at, self._written_at))
         partial.replace(self.folder / f"{self.name}.dev")
 
     def upsc_status(self) -> str | None:
