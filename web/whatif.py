@@ -25,7 +25,7 @@ from compensator.settings import Settings
 from web.auth import manager_required
 from web.billing import money
 from web.context import reading, runtime, venue_today
-from web.i18n import gettext, ngettext
+from web.i18n import gettext, long_day, ngettext
 
 bp = Blueprint("whatif", __name__, url_prefix="/manage/whatif")
 # The changes the form suggests, as the manager types them.
@@ -92,6 +92,14 @@ def sentence(settings: Settings, changes: tuple[str, ...], outcome: WhatIfOutcom
     return said
 
 
+def heading(first_day: date, last_day: date) -> str:
+    """The answer's title: the credits of which days (the form is left out when the page is printed)."""
+    if first_day == last_day:
+        return gettext("Credits on %(day)s", day=long_day(first_day))
+    return gettext("Credits from %(first)s to %(last)s (%(days)s days)", first=long_day(first_day),
+                   last=long_day(last_day), days=(last_day - first_day).days + 1)
+
+
 def whatif_form() -> dict[str, object]:
     """What the form needs to be drawn, filled from the query or with this month."""
     settings = runtime().settings
@@ -126,6 +134,6 @@ def page() -> tuple[str, int] | str:
         "rows": [(gettext("Before"), outcome.before, money(outcome.before.credit_value_minor)),
                  (gettext("After"), outcome.after, money(outcome.after.credit_value_minor))],
         "saving": money(outcome.saving_minor), "per_30_days": money(outcome.saving_per_30_days_minor),
-        "payback_days": outcome.payback_days, "days": outcome.days}
+        "payback_days": outcome.payback_days, "heading": heading(answer.first_day, answer.last_day)}
     shown["said"] = sentence(settings, answer.changes, outcome, price)
     return render_template("whatif.html", **shown)
