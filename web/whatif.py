@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import get_currency_precision
 from flask import Blueprint, render_template, request
 
+from compensator.collector import collector_held_off
 from compensator.domain.whatif import SAVING_DAYS, WhatIfOutcome, payback_months
 from compensator.errors import InvalidInput
 from compensator.services.parsing import venue_day
@@ -124,7 +125,8 @@ def page() -> tuple[str, int] | str:
         last_day = venue_day(form["to"], field=gettext("to"))
         price = _price_minor(form["price"], settings.venue.currency)
         changes = parse_changes(settings, [line for line in form["changes"].splitlines() if line.strip()])
-        with reading() as uow:
+        # A month's replay makes millions of objects, none in a cycle: the collector's passes made it 4 times slower.
+        with collector_held_off(), reading() as uow:
             answer = what_if(uow, first_day, last_day, changes, price)
     except InvalidInput as error:
         shown["error"] = error.message
