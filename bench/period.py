@@ -112,7 +112,8 @@ def _repeat_day(path: Path) -> None:
     connection.close()
 
 
-def _open(path: Path) -> Any:
+def open_month(path: Path) -> Any:
+    """The engine on the cached month, its clock the morning after the last day."""
     from bench.common import venue_settings
     from compensator.clock import FakeClock
     from compensator.runtime import Compensator
@@ -128,7 +129,7 @@ def measure(path: Path, repetitions: int) -> dict[str, Any]:
     from compensator.report.period.build import build_period_report
     from compensator.report.period.formats import json_format
 
-    runtime = _open(path)
+    runtime = open_month(path)
     counter = StatementCounter(runtime.engine)
     result: dict[str, Any] = {"statements": {}}
     for days in (1, 7, DAYS):

@@ -6,9 +6,10 @@ included: at 2,000 sessions that made the close cost more per session than at 50
 objects alive once the server has started are frozen out of the collector's sight, and the
 entry points that close outages or make reports hold the collector off while they run (the
 objects made are collected after, in one pass): the web views of Power back and of the outage
-actions, the report views, the scheduler's jobs that end outages or archive reports, each UPS
-poller's reading, and the CLI's ``report`` and ``simulate``. A busy day's report is hundreds of thousands of rows,
-times and records, none in a cycle, whose collections were a third of the build. The use cases
+actions, the report views, the what-if page, the scheduler's jobs that end outages or archive
+reports, each UPS poller's reading, and the CLI's ``report``, ``whatif`` and ``simulate``. A busy
+day's report is hundreds of thousands of rows, times and records, none in a cycle, whose
+collections were a third of the build. The use cases
 themselves know nothing of the collector.
 """
 

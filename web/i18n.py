@@ -12,7 +12,7 @@ page's language. The switch itself is ``web.language``.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,11 @@ def N_(message: str) -> str:  # noqa: N802 - the name Babel's extraction looks f
 def format_number(number: int) -> str:
     """A number written the way the page's language writes it (``1,234`` or ``1 234``)."""
     return format_decimal(number, locale=ui_language())
+
+
+def long_day(day: date) -> str:
+    """A day with its month in words, in the page's language (``22 November 2026``, ``22 novembre 2026``)."""
+    return format_date(day, "d MMMM yyyy", locale=ui_language())
 
 
 def day_and_time(moment: datetime, venue: VenueSettings) -> str:

@@ -176,6 +176,7 @@ def test_the_pdf_is_a4_with_a_title_page_and_every_outage_correction_and_credit(
     text = pdf_text(content)
     first_page = text[:text.index("Outages Outage")] if "Outages Outage" in text else text[:800]
     for expected in ("Outage evidence", "Bright Star Cyber Café", "21 November 2026 to 22 November 2026",
+                     "From 2026-11-21 00:00:00 (Africa/Lagos)", "To (not included) 2026-11-23 00:00:00 (Africa/Lagos)",
                      "Generated 2026-11-23 09:10:00 (Africa/Lagos)", "Outages recorded 5",
                      "Counted / suspected / dismissed 4 / 0 / 1", f"Minutes credited {evidence.totals.granted_minutes}"):
         assert expected in first_page, expected

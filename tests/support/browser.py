@@ -1,7 +1,8 @@
-"""What the browser tests share: Debian's Chromium and its arguments, the folder of screenshots, logging in, a click to sell time."""
+"""What the browser tests share: Debian's Chromium and its arguments, the folder of screenshots, logging in, a click to sell time, what pdfinfo says of a PDF."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -26,3 +27,9 @@ def start_package(page, seat: str, minutes: int) -> None:
     page.click(f'.seat[data-seat="{seat}"]')
     page.click(f'#dialog-free button[name=minutes][value="{minutes}"]')
     page.wait_for_selector(f'.seat[data-seat="{seat}"].running')
+
+
+def pdf_info(path: Path) -> dict[str, str]:
+    """What ``pdfinfo`` says of a PDF file, by field (``Pages``, ``Page size``...)."""
+    said = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in said.splitlines())}

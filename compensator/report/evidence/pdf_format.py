@@ -55,7 +55,7 @@ def render(evidence: Evidence) -> bytes:
     page.font(10)
     page.pairs([("Period", layout.period(evidence)),
                 ("From", f"{stamp(evidence.window_start, tz)} ({evidence.timezone})"),
-                ("To (not included)", stamp(evidence.window_end, tz)),
+                ("To (not included)", f"{stamp(evidence.window_end, tz)} ({evidence.timezone})"),
                 ("Generated", f"{stamp(evidence.generated_at, tz)} ({evidence.timezone})")], TITLE_WIDTHS, 6)
     heading("Totals")
     page.font(10)

@@ -47,6 +47,9 @@ def draw_lines(pdf: Any, header: str | None, groups: Iterable[tuple[str, Sequenc
                text: Callable[[str], str]) -> None:
     """Draw ``header`` then each group's row and its indented notes, a line each, repeating the header on new pages.
 
+    A row and its notes that fit on a page are not split across two: a note read under another
+    page's header would seem to belong to no row.
+
     Without a header, only the rows and notes are drawn.
 
     ``text`` makes a string fit the PDF's fonts; ``pdf`` is an ``FPDF`` whose cursor is at the
@@ -70,12 +73,16 @@ def draw_lines(pdf: Any, header: str | None, groups: Iterable[tuple[str, Sequenc
     y = draw_header()
     page: list[str] = []
     top = y
+    # The most lines a new page holds under its header: a row with its notes shorter than that is kept whole.
+    whole = int((bottom - pdf.t_margin - (y - pdf.get_y())) // LINE_MM)
     for row, extra in groups:
         lines = wrap(row, characters, "", INDENT)
         for note in extra:
             lines.extend(wrap(note, characters, INDENT, INDENT + "  "))
+        keep_whole = bool(page) and len(lines) <= whole and y + LINE_MM * len(lines) > bottom
         for shown in lines:
-            if y + LINE_MM > bottom:
+            if keep_whole or y + LINE_MM > bottom:
+                keep_whole = False
                 _draw_block(pdf, left, top, page, text)
                 page = []
                 pdf.add_page()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
-from tests.support.browser import ARTIFACTS, log_in
+from tests.support.browser import ARTIFACTS, log_in, pdf_info
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +39,25 @@ def test_a_manager_asks_what_a_bigger_ups_would_have_saved(page, known_day) -> N
     page.wait_for_selector("[role=alert]")
     assert "unknown zone 'vip'" in page.locator("[role=alert]").inner_text()
     page.screenshot(path=str(ARTIFACTS / "whatif-error.png"))
+
+
+def test_the_what_if_answer_prints_on_a4_with_its_figures(page, known_day, tmp_path) -> None:
+    log_in(page, "bola", "4321")
+    page.goto("/manage/whatif?from=2026-11-22&to=2026-11-22&price=1800"
+              "&changes=zones.gaming.ups_minutes%3D30%0Azones.standard.ups_minutes%3D30")
+    page.locator("#whatif-answer").wait_for()
+    printed = tmp_path / "whatif-printed.pdf"
+    page.pdf(path=str(printed), format="A4", print_background=True)
+    info = pdf_info(printed)
+    assert "(A4)" in info["Page size"] and int(info["Pages"]) == 1, info
+    text = " ".join(subprocess.run(["pdftotext", "-layout", str(printed), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    # On paper the answer says which day it is about, without the navigation nor the form to ask again.
+    assert "Credits on 22 November 2026" in text, text
+    assert "Replay the period" not in text and "Log out" not in text and "Back to the manager page" not in text
+    assert text.startswith("Bright Star Cyber Café What a fix would save"), text
+    # Before: the known day's 115 minutes credited; after, with both zones bridged: none.
+    assert "Before 115 NGN1,000.00 4" in text, text
+    assert "After 0 NGN0.00 0" in text, text
+    assert "pays for itself in 2 days" in text
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(printed), str(ARTIFACTS / "whatif-printed")], check=True)
