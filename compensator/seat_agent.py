@@ -466,10 +466,10 @@ def run_from_args(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "seat_agent.py") -> int:
     """``python seat_agent.py --server URL --seat ID --token-file PATH [--every SECONDS] [--state-dir PATH]
-    [--install | --uninstall]``."""
-    parser = argparse.ArgumentParser(prog="seat_agent.py", description=__doc__.splitlines()[0])
+    [--install | --uninstall]`` (or ``compensator seat-agent ...``)."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     add_arguments(parser)
     return run_from_args(parser.parse_args(argv))
 

@@ -15,7 +15,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from compensator import seat_agent
 from compensator.cli.backup import add_backup_commands
 from compensator.cli.common import EXIT_FAILURE, EXIT_USAGE, CommandError
 from compensator.cli.engine import cmd_check_config, cmd_db_upgrade, cmd_report, cmd_simulate
@@ -76,9 +75,9 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
     report.add_argument("--out", metavar="PATH", default=None, help="write to this file instead of the screen")
     report.set_defaults(handler=cmd_report)
 
+    # Listed here; its options are the agent's own (``seat_agent.py``), read by ``main`` when it is asked for.
     agent = commands.add_parser("seat-agent", help="on a seat PC: heartbeats, and the credit message on its screen")
-    seat_agent.add_arguments(agent)
-    agent.set_defaults(handler=seat_agent.run_from_args)
+    agent.set_defaults(handler=_seat_agent_without_options)
 
     simulate = commands.add_parser("simulate", parents=[common],
                                    help="replay a scenario on a throw-away database and print the result")
@@ -92,8 +91,21 @@ def build_parser(add_commands: AddCommands | None = None) -> argparse.ArgumentPa
     return parser
 
 
+def _seat_agent_without_options(args: argparse.Namespace) -> int:
+    """``seat-agent`` after the command's own options (``--config``): the agent says what it needs."""
+    from compensator import seat_agent
+
+    return seat_agent.main([], prog="compensator seat-agent")
+
+
 def main(argv: Sequence[str] | None = None, add_commands: AddCommands | None = None) -> int:
     """Run the ``compensator`` command and return its exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["seat-agent"]:
+        # The agent (one standard-library file for the seat PCs) is imported only when it runs.
+        from compensator import seat_agent
+
+        return seat_agent.main(argv[1:], prog="compensator seat-agent")
     args = build_parser(add_commands).parse_args(argv)
     if getattr(args, "config", None) is None and "config" in vars(args):
         args.config = args.config_before_command

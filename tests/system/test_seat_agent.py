@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import http.server
 import json
 import os
@@ -124,13 +125,22 @@ def test_the_file_runs_alone_with_python_and_never_prints_a_traceback(tmp_path) 
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
-def test_compensator_seat_agent_takes_the_same_options() -> None:
-    from compensator.cli import build_parser
+def test_compensator_seat_agent_takes_the_same_options(monkeypatch) -> None:
+    from compensator.cli import main
 
-    args = build_parser().parse_args(["seat-agent", "--server", "http://counter:8080", "--seat", "G2",
-                                      "--token-file", "/etc/token", "--every", "5"])
-    assert (args.handler, args.server, args.seat, args.every) == (seat_agent.run_from_args, "http://counter:8080",
-                                                                 "G2", 5)
+    taken: list[argparse.Namespace] = []
+    monkeypatch.setattr(seat_agent, "run_from_args", lambda args: taken.append(args) or 0)
+    assert main(["seat-agent", "--server", "http://counter:8080", "--seat", "G2", "--token-file", "/etc/token",
+                 "--every", "5"]) == 0
+    (args,) = taken
+    assert (args.server, args.seat, args.token_file, args.every) == ("http://counter:8080", "G2", "/etc/token", 5)
+
+
+def test_compensator_seat_agent_refuses_what_the_agent_refuses(capsys) -> None:
+    from compensator.cli import main
+
+    assert main(["seat-agent", "--server", "x", "--seat", "A1", "--token-file", "t", "--every", "0"]) == 2
+    assert "--every must be from 1 to 600 seconds" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
