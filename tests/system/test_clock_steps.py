@@ -141,7 +141,16 @@ def rows(venue: Venue, query: str) -> list[tuple[Any, ...]]:
 
 
 def step_clock(faketime: Path, offset: str) -> None:
-    faketime.write_text(offset + "\n", encoding="utf-8")
+    """Set the server's clock ``offset`` from the real one, in one step.
+
+    libfaketime reads the file at every clock reading (FAKETIME_NO_CACHE): written in place, a reading
+    between the truncation and the write found it empty, took the real time for a moment and so
+    stepped the clock there and back (two steps more in the audit log). Written aside and renamed, the
+    file is always whole.
+    """
+    written = faketime.with_suffix(".partial")
+    written.write_text(offset + "\n", encoding="utf-8")
+    written.replace(faketime)
 
 
 def minutes_since(moment: float) -> int:
