@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import http.client
+import json
 import os
 import signal
 import socket
@@ -154,3 +155,14 @@ class Server:
             return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no server log)"
+
+
+def api_call(venue: Venue, method: str, path: str, body: dict | None = None) -> dict:
+    """One request to ``venue``'s API with its token, no proxy; the JSON answer (an HTTP error is raised)."""
+    request = urllib.request.Request(f"{venue.base_url}/api/v1{path}", method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": f"Bearer {venue.token}",
+                                              "Content-Type": "application/json"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=10) as response:
+        return json.loads(response.read())

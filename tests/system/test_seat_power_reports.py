@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +27,7 @@ import pytest
 import yaml
 
 from compensator import seat_agent
-from tests.support.crash_server import Server, prepare_venue
+from tests.support.crash_server import Server, api_call, prepare_venue
 
 AGENT_FILE = Path(seat_agent.__file__)
 CUT_SECONDS = 240
@@ -66,16 +65,6 @@ def server(venue):
     running.start()
     yield running
     running.stop()
-
-
-def call(venue, method: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(f"{venue.base_url}/api/v1{path}", method=method,
-                                     data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Authorization": f"Bearer {venue.token}",
-                                              "Content-Type": "application/json"})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(request, timeout=10) as response:
-        return json.loads(response.read())
 
 
 class Agents:
@@ -137,7 +126,7 @@ def sleep_until(moment: float) -> None:
 
 
 def compensations(venue, outage_id: int) -> dict[str, dict]:
-    [outage] = [item for item in call(venue, "GET", "/outages")["outages"] if item["id"] == outage_id]
+    [outage] = [item for item in api_call(venue, "GET", "/outages")["outages"] if item["id"] == outage_id]
     return {item["seat"]: item for item in outage["compensations"]}
 
 
@@ -177,7 +166,7 @@ def test_an_agent_whose_clock_is_three_hours_ahead_reports_the_moment_of_its_kil
 @pytest.mark.crash
 def test_killed_agents_report_when_their_pcs_went_down_and_each_is_credited_once(venue, server, agents) -> None:
     for seat in ("A1", "A2", "A3"):
-        call(venue, "POST", "/sessions", {"seat": seat, "minutes": 60})
+        api_call(venue, "POST", "/sessions", {"seat": seat, "minutes": 60})
     agents.start("A1", "boot-1", hours_wrong=-3)
     agents.start("A2", "boot-1")
     agents.start("A3", "boot-1")
@@ -186,7 +175,7 @@ def test_killed_agents_report_when_their_pcs_went_down_and_each_is_credited_once
         assert time.time() < deadline, "the agents did not reach the server"
         time.sleep(0.5)
     # A1's PC clock is three hours behind, yet its record holds the server's time.
-    outage = call(venue, "POST", "/outages", {"kind": "power"})
+    outage = api_call(venue, "POST", "/outages", {"kind": "power"})
     cut_at = moment(outage["started_at"])
     # A minute in (its record, rewritten every 5 s, places the moment up to 6 s before the kill).
     sleep_until(cut_at + 68)
@@ -195,7 +184,7 @@ def test_killed_agents_report_when_their_pcs_went_down_and_each_is_credited_once
     killed_a3 = agents.kill("A3")
     sleep_until(cut_at + CUT_SECONDS + 0.5)
     # Power back four minutes after the cut began, to the microsecond (a late click would add a minute).
-    ended = call(venue, "POST", f"/outages/{outage['id']}/end", {
+    ended = api_call(venue, "POST", f"/outages/{outage['id']}/end", {
         "ended_at": (datetime.fromisoformat(outage["started_at"]) + timedelta(seconds=CUT_SECONDS)).isoformat()})
     assert ended["status"] == "ended"
     first = compensations(venue, outage["id"])
@@ -244,7 +233,7 @@ def test_killed_agents_report_when_their_pcs_went_down_and_each_is_credited_once
 
     # The same report posted again, as an agent whose answer was lost would: nothing more.
     after = datetime.fromisoformat(a1["adjustments"][0]["dark_start"])
-    again = call(venue, "POST", "/heartbeats", {"seat": "A1", "up_seconds": 100, "went_down": {
+    again = api_call(venue, "POST", "/heartbeats", {"seat": "A1", "up_seconds": 100, "went_down": {
         "after": after.isoformat(), "before": (after + timedelta(seconds=6)).isoformat()}})
     assert again["went_down"] == f"outage {outage['id']}: recomputed"
     assert [len(item["adjustments"]) for item in compensations(venue, outage["id"]).values()] == [1, 1]

@@ -9,18 +9,15 @@ counter PC had been off that long), and it is started again, twice.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.support.crash_server import Server, prepare_venue
+from tests.support.crash_server import Server, api_call, prepare_venue
 
 SILENT_AFTER_SECONDS = 5
 WAIT_SECONDS = 20
@@ -44,18 +41,8 @@ def server(venue):
     running.stop()
 
 
-def call(venue, method: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(f"{venue.base_url}/api/v1{path}", method=method,
-                                     data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Authorization": f"Bearer {venue.token}",
-                                              "Content-Type": "application/json"})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
 def outages_of(venue, source: str) -> list[dict]:
-    return [item for item in call(venue, "GET", "/outages")["outages"] if item["source"] == source]
+    return [item for item in api_call(venue, "GET", "/outages")["outages"] if item["source"] == source]
 
 
 def wait_for(condition, *, beating=(), venue=None):
@@ -63,7 +50,7 @@ def wait_for(condition, *, beating=(), venue=None):
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         for seat in beating:
-            call(venue, "POST", "/heartbeats", {"seat": seat})
+            api_call(venue, "POST", "/heartbeats", {"seat": seat})
         found = condition()
         if found:
             return found
@@ -94,25 +81,25 @@ def runs_recorded(venue) -> int:
 
 def test_silent_seats_and_a_long_server_gap_raise_their_suspected_outages_once(venue, server) -> None:
     watched = ["G1", "G2", "G3", "G4"]
-    sessions = {seat: call(venue, "POST", "/sessions", {"seat": seat, "minutes": 120})["id"] for seat in watched}
-    sessions["G5"] = call(venue, "POST", "/sessions", {"seat": "G5", "minutes": 120})["id"]
+    sessions = {seat: api_call(venue, "POST", "/sessions", {"seat": seat, "minutes": 120})["id"] for seat in watched}
+    sessions["G5"] = api_call(venue, "POST", "/sessions", {"seat": "G5", "minutes": 120})["id"]
     for seat in watched:
-        call(venue, "POST", "/heartbeats", {"seat": seat})
+        api_call(venue, "POST", "/heartbeats", {"seat": seat})
     # G1–G3 fall silent while G4 goes on beating: one suspected outage over those three seats.
     [suspected] = wait_for(lambda: outages_of(venue, "heartbeat"), beating=["G4"], venue=venue)
     assert (suspected["status"], suspected["scope"], suspected["seats"]) == ("suspected", "seats",
                                                                               ["G1", "G2", "G3"])
-    state = call(venue, "GET", "/sources")
+    state = api_call(venue, "GET", "/sources")
     assert {item["seat"] for item in state["silent_seats"]} == {"G1", "G2", "G3"}
     time.sleep(2)
     # Their heartbeats back give it its end; confirming it credits exactly their sessions.
     ended = wait_for(lambda: [item for item in outages_of(venue, "heartbeat") if item["ended_at"]],
                      beating=watched, venue=venue)
     assert [item["id"] for item in ended] == [suspected["id"]]
-    confirmed = call(venue, "POST", f"/outages/{suspected['id']}/confirm")
+    confirmed = api_call(venue, "POST", f"/outages/{suspected['id']}/confirm")
     assert sorted(item["session"] for item in confirmed["compensations"]) == sorted(
         sessions[seat] for seat in ("G1", "G2", "G3"))
-    message = call(venue, "POST", "/heartbeats", {"seat": "G1"})["message"]
+    message = api_call(venue, "POST", "/heartbeats", {"seat": "G1"})["message"]
     assert message["text"].startswith("Sorry for the power cut — we added")
 
     # The counter PC loses power for ten minutes: killed, its last alive record moved back, restarted.
@@ -124,12 +111,12 @@ def test_silent_seats_and_a_long_server_gap_raise_their_suspected_outages_once(v
     [gap] = wait_for(lambda: outages_of(venue, "server_gap"), venue=venue)
     assert runs_recorded(venue) == runs + 1
     assert (gap["status"], gap["scope"], gap["ended_at"] is not None) == ("suspected", "venue", True)
-    assert call(venue, "GET", "/sources")["last_server_gap"]["outage"] == gap["id"]
+    assert api_call(venue, "GET", "/sources")["last_server_gap"]["outage"] == gap["id"]
     server.kill()
     server.start()
     wait_for(lambda: runs_recorded(venue) == runs + 2, venue=venue)
     assert [item["id"] for item in outages_of(venue, "server_gap")] == [gap["id"]]
-    confirmed = call(venue, "POST", f"/outages/{gap['id']}/confirm")
+    confirmed = api_call(venue, "POST", f"/outages/{gap['id']}/confirm")
     # Every session ran through the gap. G1–G3 had part of it counted by the heartbeat outage
     # already (a minute is never credited twice), so whether anything is left for them depends
     # on how fast the server restarted; G4 and G5 lost time only to the gap.
