@@ -33,7 +33,6 @@ import statistics
 import sys
 import tempfile
 import time
-import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -124,7 +123,7 @@ def open_month(path: Path) -> Any:
 
 def measure(path: Path, repetitions: int) -> dict[str, Any]:
     """Every figure of the month's report on the cached month."""
-    from bench.common import StatementCounter, recorded_statements, timed
+    from bench.common import StatementCounter, peak_traced, recorded_statements, timed
     from compensator.collector import collector_held_off
     from compensator.report.period.build import build_period_report
     from compensator.report.period.formats import json_format
@@ -155,10 +154,7 @@ def measure(path: Path, repetitions: int) -> dict[str, Any]:
 
     result["floor"] = [timed(floor) for _ in range(repetitions)]
     result["build"] = [timed(build) for _ in range(repetitions)]
-    tracemalloc.start()
-    build()
-    result["peak"] = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    result["peak"] = peak_traced(build)
     result["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     runtime.close()
     return result

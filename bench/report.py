@@ -33,7 +33,6 @@ import statistics
 import subprocess
 import sys
 import time
-import tracemalloc
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -94,7 +93,7 @@ def reads_seconds(path: Path, statements: list[tuple[str, Any]]) -> list[float]:
 def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dict[str, Any]:
     """Every figure of one checkout's report code on the cached days (run in a subprocess)."""
     import compensator
-    from bench.common import StatementCounter, recorded_statements, timed
+    from bench.common import StatementCounter, peak_traced, recorded_statements, timed
     from bench.report_day import DAY, open_day
     from compensator.collector import collector_held_off
 
@@ -141,10 +140,8 @@ def measure(big: str, small: str, repetitions: int, pdf_repetitions: int) -> dic
     for report_format in FORMATS:
         if not result[report_format]:
             continue
-        tracemalloc.start()
-        render(build(), ReportFormat(report_format))
-        result[f"peak_{report_format}"] = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
+        result[f"peak_{report_format}"] = peak_traced(
+            lambda report_format=report_format: render(build(), ReportFormat(report_format)))
     result["served"] = {}
     reports = getattr(runtime, "reports", None)
     if reports is not None:

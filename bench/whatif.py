@@ -29,7 +29,6 @@ import os
 import resource
 import sqlite3
 import statistics
-import tracemalloc
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -49,7 +48,7 @@ def _checksum(path: Path) -> str:
 
 def measure(path: Path, ups_minutes: int, repetitions: int) -> dict[str, Any]:
     """Every figure of the month's what-if on the cached month."""
-    from bench.common import StatementCounter, recorded_statements, timed
+    from bench.common import StatementCounter, peak_traced, recorded_statements, timed
     from compensator.collector import collector_held_off
     from compensator.services.whatif import parse_changes, what_if
 
@@ -79,10 +78,7 @@ def measure(path: Path, ups_minutes: int, repetitions: int) -> dict[str, Any]:
 
     result["floor"] = [timed(floor) for _ in range(repetitions)]
     result["whatif"] = [timed(replay) for _ in range(repetitions)]
-    tracemalloc.start()
-    replay()
-    result["peak"] = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    result["peak"] = peak_traced(replay)
     result["maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     runtime.close()
     result["unchanged"] = _checksum(path) == before_sum
