@@ -89,6 +89,12 @@ class SteadyClock:
         difference = wall - business
         if abs(difference - self._difference) > STEP_TOLERANCE:
             with self._lock:
+                # Read again under the lock: a reading taken before another thread saw the step (and
+                # recorded it) would otherwise be taken for a step back, then the next for the step again.
+                seconds = self._monotonic()
+                business = self._anchor + timedelta(seconds=seconds - self._anchor_seconds)
+                wall = self._wall()
+                difference = wall - business
                 if abs(difference - self._difference) > STEP_TOLERANCE:
                     step = ClockStep(business, difference - self._difference, wall, difference)
                     self._difference = difference

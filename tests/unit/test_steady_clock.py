@@ -84,3 +84,21 @@ def test_sizes_are_told_in_plain_units() -> None:
     assert describe(timedelta(days=1, minutes=5)) == "1 d 0 h 5 min"
     assert describe(timedelta(seconds=45)) == "45 s"
     assert describe(timedelta(minutes=3, seconds=2)) == "3 min 2 s"
+
+
+def test_a_reading_taken_before_another_thread_saw_the_step_is_no_step_back(machine) -> None:
+    # Two server threads read the clock as it is set back an hour: the first read the wall clock before
+    # the step, the second then noticed and recorded it, and only then did the first compare its reading.
+    racing: dict[str, bool] = {}
+
+    def wall() -> datetime:
+        before = machine.wall
+        if racing.pop("first", False):
+            machine.set_wall(timedelta(hours=-1))
+            assert steady.now() == START  # the second thread
+        return before
+
+    steady = SteadyClock(wall=wall, monotonic=lambda: machine.seconds, boot_id="")
+    racing["first"] = True
+    assert steady.now() == START
+    assert [step.size for step in steady.steps] == [timedelta(hours=-1)]
